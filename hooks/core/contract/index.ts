@@ -1,0 +1,5 @@
+export * from './objects.ts'
+export * from './objectmap.ts'
+export * from './requests.ts'
+export * from './responses.ts'
+export * from './controllers.ts'

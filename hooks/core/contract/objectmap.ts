@@ -1,0 +1,103 @@
+import type { HookVersion, KObject, ObjectMap } from './objects.ts'
+
+/** The request's group key for a type: `Pod.v1`, `StatefulSet.apps/v1`. */
+export function groupKey(apiVersion: string, kind: string): string {
+  return `${kind}.${apiVersion}`
+}
+
+/** Splits a group key back into kind and apiVersion. */
+export function parseGroupKey(key: string): { kind: string; apiVersion: string } {
+  const dot = key.indexOf('.')
+  return { kind: key.slice(0, dot), apiVersion: key.slice(dot + 1) }
+}
+
+/**
+ * The entry key Metacontroller uses for `object` in a map sent about `parent`.
+ * v1 (relative): `namespace/name` only when the parent is cluster-scoped and the object is not.
+ * v2 (uniform): `namespace/name` whenever the object is namespaced.
+ */
+export function entryKey(object: KObject, parent: KObject, version: HookVersion): string {
+  const ns = object.metadata.namespace ?? ''
+  const qualified = version === 'v2' ? ns !== '' : ns !== '' && (parent.metadata.namespace ?? '') === ''
+  return qualified ? `${ns}/${object.metadata.name}` : object.metadata.name
+}
+
+function compareObjects(a: KObject, b: KObject): number {
+  const an = a.metadata.namespace ?? ''
+  const bn = b.metadata.namespace ?? ''
+  if (an !== bn) return an < bn ? -1 : 1
+  return a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0
+}
+
+export interface TypeRef {
+  kind: string
+  /** Omit to match the kind in any apiVersion present in the map. */
+  apiVersion?: string
+}
+
+/**
+ * Read-only view over an object map that never looks at entry keys, so v1 and v2 requests read
+ * the same. Lists are sorted by namespace then name, which keeps anything built from them
+ * deterministic whatever order the request's JSON had.
+ */
+export class ObservedObjects {
+  readonly #map: ObjectMap
+  readonly #cache = new Map<string, readonly KObject[]>()
+
+  constructor(map: ObjectMap) {
+    this.#map = map
+  }
+
+  /** All objects of a type, sorted by namespace/name. */
+  list<T extends KObject = KObject>(type: TypeRef | string): readonly T[] {
+    const ref = typeof type === 'string' ? { kind: type } : type
+    const cacheKey = `${ref.kind}.${ref.apiVersion ?? '*'}`
+    let found = this.#cache.get(cacheKey)
+    if (!found) {
+      const out: KObject[] = []
+      for (const [key, group] of Object.entries(this.#map)) {
+        const g = parseGroupKey(key)
+        if (g.kind !== ref.kind || (ref.apiVersion !== undefined && g.apiVersion !== ref.apiVersion)) continue
+        out.push(...Object.values(group))
+      }
+      found = out.sort(compareObjects)
+      this.#cache.set(cacheKey, found)
+    }
+    return found as readonly T[]
+  }
+
+  /** The object of a type with this name (and namespace, when given), or undefined. */
+  get<T extends KObject = KObject>(type: TypeRef | string, name: string, namespace?: string): T | undefined {
+    return this.list<T>(type).find(
+      (o) => o.metadata.name === name && (namespace === undefined || (o.metadata.namespace ?? '') === namespace),
+    )
+  }
+
+  /** Number of objects across all types. */
+  get size(): number {
+    let n = 0
+    for (const group of Object.values(this.#map)) n += Object.keys(group).length
+    return n
+  }
+
+  /** Every group key present, including empty groups. */
+  groups(): string[] {
+    return Object.keys(this.#map).sort()
+  }
+}
+
+/** Builds an object map the way Metacontroller would, for a parent and hook version. */
+export function buildObjectMap(
+  parent: KObject,
+  version: HookVersion,
+  types: readonly { apiVersion: string; kind: string }[],
+  objects: readonly KObject[],
+): ObjectMap {
+  const map: ObjectMap = {}
+  for (const t of types) map[groupKey(t.apiVersion, t.kind)] = {}
+  for (const o of [...objects].sort(compareObjects)) {
+    const group = (map[groupKey(o.apiVersion, o.kind)] ??= {})
+    group[entryKey(o, parent, version)] = o
+  }
+  return map
+}

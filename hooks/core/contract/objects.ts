@@ -1,0 +1,51 @@
+import { z } from 'zod'
+
+/** Kubernetes object metadata as Metacontroller sends it: name is always set, the rest is open. */
+export const ObjectMeta = z.looseObject({
+  name: z.string().min(1),
+  namespace: z.string().optional(),
+  uid: z.string().optional(),
+  generation: z.number().optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+})
+
+/** Any Kubernetes object: apiVersion, kind, metadata.name; every other field is passed through untouched. */
+export const KObject = z.looseObject({
+  apiVersion: z.string().min(1),
+  kind: z.string().min(1),
+  metadata: ObjectMeta,
+})
+export type KObject = z.infer<typeof KObject>
+
+/**
+ * `Kind.version` for the core group, `Kind.group/version` otherwise. Both are simply
+ * `<kind>.<apiVersion>`; kinds never contain dots, so the first dot separates them.
+ */
+export const GroupKey = z.string().regex(/^[A-Za-z][A-Za-z0-9]*\.([a-z0-9]([a-z0-9.-]*[a-z0-9])?\/)?v[0-9a-z]+$/, {
+  message: 'expected a group key of the form Kind.version or Kind.group/version',
+})
+
+/** Entry keys are `name` or `namespace/name` depending on hook version and scopes (see objectmap.ts). */
+export const EntryKey = z.string().regex(/^([^/]+\/)?[^/]+$/, { message: 'expected name or namespace/name' })
+
+export const ObjectMap = z.record(GroupKey, z.record(EntryKey, KObject))
+export type ObjectMap = z.infer<typeof ObjectMap>
+
+export const HookVersion = z.enum(['v1', 'v2'])
+export type HookVersion = z.infer<typeof HookVersion>
+
+export const Scope = z.enum(['Namespaced', 'Cluster'])
+export type Scope = z.infer<typeof Scope>
+
+export const LabelSelectorRequirement = z.strictObject({
+  key: z.string().min(1),
+  operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+  values: z.array(z.string()).optional(),
+})
+
+export const LabelSelector = z.strictObject({
+  matchLabels: z.record(z.string(), z.string()).optional(),
+  matchExpressions: z.array(LabelSelectorRequirement).optional(),
+})
+export type LabelSelector = z.infer<typeof LabelSelector>

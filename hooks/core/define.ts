@@ -1,0 +1,242 @@
+import type { z } from 'zod'
+import type { HookVersion, KObject, Scope } from './contract/objects.ts'
+import type { ObservedObjects } from './contract/objectmap.ts'
+import type { ChildUpdateStrategy, UpdateMethod } from './contract/controllers.ts'
+import type { RelatedResourceRule } from './contract/responses.ts'
+import { defaultScope, pluralize } from './k8s/resources.ts'
+
+export type MaybePromise<T> = T | Promise<T>
+
+export interface PrinterColumn {
+  name: string
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date'
+  jsonPath: string
+  description?: string
+  format?: string
+  priority?: number
+}
+
+/** The custom resource a controller reconciles; the CRD is derived from it. */
+export interface ParentResource<Spec extends z.ZodType> {
+  group: string
+  version: string
+  kind: string
+  plural: string
+  singular?: string
+  scope: Scope
+  shortNames?: string[]
+  categories?: string[]
+  /** Parsed before any hook runs; an invalid spec is answered 422 and the function is not called. */
+  spec: Spec
+  printerColumns?: PrinterColumn[]
+}
+
+/** Where a DecoratorController attaches: any existing resource type, selected by labels/annotations. */
+export interface DecoratedResource {
+  apiVersion: string
+  kind: string
+  resource?: string
+  scope?: Scope
+  labelSelector?: { matchLabels?: Record<string, string> }
+  annotationSelector?: { matchAnnotations?: Record<string, string> }
+}
+
+export interface ChildResource {
+  apiVersion: string
+  kind: string
+  /** Plural resource name; derived from kind when omitted. */
+  resource?: string
+  /** Derived from a table of built-in cluster-scoped kinds when omitted. */
+  scope?: Scope
+  /** Metacontroller's default is OnDelete: changes to existing children are ignored. */
+  updateStrategy?: UpdateMethod | ChildUpdateStrategy
+}
+
+export interface ResolvedChildResource {
+  apiVersion: string
+  kind: string
+  resource: string
+  scope: Scope
+  updateStrategy: ChildUpdateStrategy
+}
+
+/** A parent object as received, with its spec replaced by the parsed, defaulted spec. */
+export type Parent<Spec> = KObject & { spec: Spec; status?: Record<string, unknown> }
+
+export interface HookContext<Spec> {
+  parent: Parent<Spec>
+  /** Composite: the parsed parent spec. Decorator: the target object parsed with `objectSchema`. */
+  spec: Spec
+  children: ObservedObjects
+  related: ObservedObjects
+  /** The CompositeController / DecoratorController object as Metacontroller sent it. */
+  controller: Record<string, unknown>
+  finalizing: boolean
+}
+
+export interface CustomizeContext<Spec> {
+  parent: Parent<Spec>
+  spec: Spec
+  controller: Record<string, unknown>
+}
+
+export type Status = Record<string, unknown>
+
+export interface CompositeSyncResult {
+  children: readonly KObject[]
+  status: Status
+  resyncAfterSeconds?: number
+}
+
+export interface CompositeFinalizeResult extends CompositeSyncResult {
+  finalized: boolean
+}
+
+export interface DecoratorSyncResult {
+  attachments: readonly KObject[]
+  labels?: Record<string, string | null>
+  annotations?: Record<string, string | null>
+  /** Omit (or null) to leave the object's status unchanged. */
+  status?: Status | null
+  resyncAfterSeconds?: number
+}
+
+export interface DecoratorFinalizeResult extends DecoratorSyncResult {
+  finalized: boolean
+}
+
+interface CommonDefinition {
+  /** Route name: `POST /<name>/sync`. Lowercase DNS label. */
+  name: string
+  hookVersion?: HookVersion
+  resyncPeriodSeconds?: number
+}
+
+export interface CompositeControllerInput<Spec extends z.ZodType> extends CommonDefinition {
+  parent: ParentResource<Spec>
+  children: ChildResource[]
+  /** Let Metacontroller select children by a `controller-uid` label instead of `spec.selector`. */
+  generateSelector?: boolean
+  sync(ctx: HookContext<z.output<Spec>>): MaybePromise<CompositeSyncResult>
+  finalize?(ctx: HookContext<z.output<Spec>>): MaybePromise<CompositeFinalizeResult>
+  customize?(ctx: CustomizeContext<z.output<Spec>>): MaybePromise<RelatedResourceRule[]>
+}
+
+export interface DecoratorControllerInput<Spec extends z.ZodType> extends CommonDefinition {
+  resources: DecoratedResource[]
+  /**
+   * The parts of the target object the decorator reads (often annotations), parsed before any hook
+   * runs; an invalid object is answered 422. Without it, hooks receive the object's spec as is.
+   */
+  objectSchema?: Spec
+  attachments: ChildResource[]
+  sync(ctx: HookContext<z.output<Spec>>): MaybePromise<DecoratorSyncResult>
+  finalize?(ctx: HookContext<z.output<Spec>>): MaybePromise<DecoratorFinalizeResult>
+  customize?(ctx: CustomizeContext<z.output<Spec>>): MaybePromise<RelatedResourceRule[]>
+}
+
+export type HookName = 'sync' | 'finalize' | 'customize'
+
+/** What the rest of the toolkit sees of a composite controller. */
+export interface CompositeDefinition<Spec extends z.ZodType = z.ZodType> {
+  type: 'composite'
+  name: string
+  hookVersion: HookVersion
+  resyncPeriodSeconds?: number
+  parent: ParentResource<Spec> & { apiVersion: string; singular: string }
+  children: ResolvedChildResource[]
+  generateSelector: boolean
+  /** Parses the parent's spec (throws a ZodError on invalid input). */
+  parseSpec(object: KObject): z.output<Spec>
+  sync: CompositeControllerInput<Spec>['sync']
+  finalize?: CompositeControllerInput<Spec>['finalize']
+  customize?: CompositeControllerInput<Spec>['customize']
+}
+
+export interface DecoratorDefinition<Spec extends z.ZodType = z.ZodType> {
+  type: 'decorator'
+  name: string
+  hookVersion: HookVersion
+  resyncPeriodSeconds?: number
+  resources: (DecoratedResource & { resource: string; scope: Scope })[]
+  attachments: ResolvedChildResource[]
+  parseSpec(object: KObject): z.output<Spec>
+  sync: DecoratorControllerInput<Spec>['sync']
+  finalize?: DecoratorControllerInput<Spec>['finalize']
+  customize?: DecoratorControllerInput<Spec>['customize']
+}
+
+export type ControllerDefinition = CompositeDefinition | DecoratorDefinition
+
+const ROUTE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
+
+function resolveChild(c: ChildResource): ResolvedChildResource {
+  const strategy = typeof c.updateStrategy === 'string' ? { method: c.updateStrategy } : (c.updateStrategy ?? {})
+  return {
+    apiVersion: c.apiVersion,
+    kind: c.kind,
+    resource: c.resource ?? pluralize(c.kind),
+    scope: c.scope ?? defaultScope(c.kind),
+    updateStrategy: strategy,
+  }
+}
+
+function checkName(name: string): void {
+  if (!ROUTE_NAME.test(name)) throw new Error(`controller name "${name}" must be a lowercase DNS label (it is a URL path segment)`)
+}
+
+function checkUniqueTypes(name: string, children: readonly ResolvedChildResource[]): void {
+  const seen = new Set<string>()
+  for (const c of children) {
+    const key = `${c.kind}.${c.apiVersion}`
+    if (seen.has(key)) throw new Error(`controller ${name}: child type ${key} is declared twice`)
+    seen.add(key)
+  }
+}
+
+export function defineCompositeController<Spec extends z.ZodType>(
+  input: CompositeControllerInput<Spec>,
+): CompositeDefinition<Spec> {
+  checkName(input.name)
+  const children = input.children.map(resolveChild)
+  checkUniqueTypes(input.name, children)
+  const p = input.parent
+  return {
+    type: 'composite',
+    name: input.name,
+    hookVersion: input.hookVersion ?? 'v2',
+    ...(input.resyncPeriodSeconds !== undefined && { resyncPeriodSeconds: input.resyncPeriodSeconds }),
+    parent: { ...p, apiVersion: `${p.group}/${p.version}`, singular: p.singular ?? p.kind.toLowerCase() },
+    children,
+    generateSelector: input.generateSelector ?? false,
+    parseSpec: (object) => p.spec.parse((object as { spec?: unknown }).spec ?? {}),
+    sync: input.sync,
+    ...(input.finalize && { finalize: input.finalize }),
+    ...(input.customize && { customize: input.customize }),
+  }
+}
+
+export function defineDecoratorController<Spec extends z.ZodType>(
+  input: DecoratorControllerInput<Spec>,
+): DecoratorDefinition<Spec> {
+  checkName(input.name)
+  const attachments = input.attachments.map(resolveChild)
+  checkUniqueTypes(input.name, attachments)
+  const schema = input.objectSchema
+  return {
+    type: 'decorator',
+    name: input.name,
+    hookVersion: input.hookVersion ?? 'v2',
+    ...(input.resyncPeriodSeconds !== undefined && { resyncPeriodSeconds: input.resyncPeriodSeconds }),
+    resources: input.resources.map((r) => ({
+      ...r,
+      resource: r.resource ?? pluralize(r.kind),
+      scope: r.scope ?? defaultScope(r.kind),
+    })),
+    attachments,
+    parseSpec: (object) => (schema ? schema.parse(object) : ((object as { spec?: unknown }).spec ?? {})) as z.output<Spec>,
+    sync: input.sync,
+    ...(input.finalize && { finalize: input.finalize }),
+    ...(input.customize && { customize: input.customize }),
+  }
+}

@@ -1,0 +1,133 @@
+import { Hono } from 'hono'
+import type { Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { methodNotAllowed } from 'hono/method-not-allowed'
+import type { ControllerDefinition, HookName } from '../define.ts'
+import { hasHook, runHook } from '../run.ts'
+import { authMiddleware, type AuthConfig } from './auth.ts'
+import { concurrencyLimit } from './concurrency.ts'
+import { etagMatches, requestEtag } from './etag.ts'
+import { consoleLogger, describeError, type Logger } from './log.ts'
+
+export interface AppOptions {
+  controllers: readonly ControllerDefinition[]
+  /** Identifies the code that computes responses; part of every ETag. */
+  version: string
+  auth: AuthConfig
+  /** Requests carry whole objects (managedFields included): keep this large. */
+  maxBodyBytes: number
+  /** In-flight hook requests before 429; 0 = unlimited. */
+  maxConcurrency: number
+  log?: Logger
+  /** Readiness; the Node server turns it false while shutting down. */
+  isReady?: () => boolean
+}
+
+const HOOKS: readonly HookName[] = ['sync', 'finalize', 'customize']
+const HEALTH_PATHS = new Set(['/healthz', '/readyz'])
+
+function plain(c: Context, status: number, message: string): Response {
+  return c.text(message, status as 400)
+}
+
+/** The hook routes each controller serves: sync always, finalize and customize when defined. */
+export function controllerRoutes(definition: ControllerDefinition): { hook: HookName; path: string }[] {
+  return HOOKS.filter((h) => hasHook(definition, h)).map((hook) => ({ hook, path: `/${definition.name}/${hook}` }))
+}
+
+function describeController(d: ControllerDefinition) {
+  const target =
+    d.type === 'composite'
+      ? { parent: `${d.parent.kind}.${d.parent.apiVersion}`, children: d.children.map((c) => `${c.kind}.${c.apiVersion}`) }
+      : { resources: d.resources.map((r) => `${r.kind}.${r.apiVersion}`), attachments: d.attachments.map((a) => `${a.kind}.${a.apiVersion}`) }
+  return { name: d.name, type: d.type, hookVersion: d.hookVersion, ...target, routes: controllerRoutes(d).map((r) => r.path) }
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true })
+
+function isJsonContentType(value: string | undefined): boolean {
+  if (value === undefined) return true
+  return value.split(';')[0]!.trim().toLowerCase() === 'application/json'
+}
+
+/**
+ * The hook server: one hono app built from the registry, identical on Node and Workers.
+ * Order per hook request: auth → concurrency limit → body limit → ETag → contract → controller →
+ * response check. Every failure is an error status with a short secret-free text body.
+ */
+export function createApp(options: AppOptions): Hono {
+  const log = options.log ?? consoleLogger
+  const names = new Set<string>()
+  for (const d of options.controllers) {
+    if (names.has(d.name)) throw new Error(`two controllers are named ${d.name}`)
+    names.add(d.name)
+  }
+
+  const app = new Hono()
+  app.use(methodNotAllowed({ app }))
+
+  app.get('/healthz', (c) => c.text('ok'))
+  app.get('/readyz', (c) => ((options.isReady?.() ?? true) ? c.text('ok') : c.text('shutting down', 503)))
+
+  const auth = authMiddleware(options.auth)
+  app.use('*', async (c, next) => (HEALTH_PATHS.has(c.req.path) ? next() : auth(c, next)))
+
+  app.get('/', (c) => c.json({ name: 'metahooks', version: options.version, controllers: options.controllers.map(describeController) }))
+
+  const limit = concurrencyLimit(options.maxConcurrency)
+  const sizeLimit = bodyLimit({
+    maxSize: options.maxBodyBytes,
+    onError: (c) => plain(c, 413, `request body exceeds ${options.maxBodyBytes} bytes (METAHOOKS_MAX_BODY_BYTES)`),
+  })
+
+  for (const definition of options.controllers) {
+    for (const { hook, path } of controllerRoutes(definition)) {
+      app.post(path, limit, sizeLimit, async (c) => {
+        const started = performance.now()
+        const line: Record<string, unknown> = { msg: 'hook', controller: definition.name, hook }
+        const finish = (response: Response): Response => {
+          line.status = response.status
+          line.durationMs = Math.round((performance.now() - started) * 100) / 100
+          log(line)
+          return response
+        }
+
+        if (!isJsonContentType(c.req.header('content-type'))) return finish(plain(c, 415, 'Content-Type must be application/json'))
+        const bytes = new Uint8Array(await c.req.arrayBuffer())
+        const etag = await requestEtag(options.version, path, bytes)
+        if (etagMatches(c.req.header('if-none-match'), etag)) {
+          line.etag = 'hit'
+          return finish(c.body(null, 304, { ETag: etag }))
+        }
+
+        let input: unknown
+        try {
+          input = JSON.parse(decoder.decode(bytes))
+        } catch {
+          // The parser's message quotes the body, which may hold secrets: keep it out.
+          return finish(plain(c, 400, 'request body is not valid JSON (UTF-8)'))
+        }
+
+        const outcome = await runHook(definition, hook, input)
+        const { cause, ...meta } = outcome.meta
+        Object.assign(line, meta)
+        if (!outcome.ok) {
+          line.error = outcome.message
+          if (cause !== undefined) {
+            line.cause = describeError(cause)
+            if (cause instanceof Error && cause.stack) line.stack = cause.stack
+          }
+          return finish(plain(c, outcome.status, outcome.message))
+        }
+        return finish(c.body(outcome.body, 200, { 'Content-Type': 'application/json', ETag: etag }))
+      })
+    }
+  }
+
+  app.notFound((c) => plain(c, 404, `no route ${c.req.method} ${c.req.path.slice(0, 200)}; GET / lists the controllers`))
+  app.onError((error, c) => {
+    log({ msg: 'unhandled error', path: c.req.path, status: 500, cause: describeError(error) })
+    return plain(c, 500, 'internal error: see the hook server log')
+  })
+  return app
+}

@@ -1,0 +1,53 @@
+import type { MiddlewareHandler } from 'hono'
+import { timingSafeEqual } from 'hono/utils/buffer'
+
+export interface AuthConfig {
+  /** Accepted `Authorization: <scheme> <token>`, as Metacontroller's webhook `authorization` sends it. */
+  token?: { scheme: string; value: string }
+  /** Accepted `Authorization: Basic …`, as Metacontroller's webhook `basicAuth` sends it. */
+  basic?: { username: string; password: string }
+  /** When no credentials are configured: serve anyway (Node default) or refuse (Workers default). */
+  allowUnauthenticated: boolean
+}
+
+function toBase64(text: string): string {
+  let binary = ''
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte)
+  return btoa(binary)
+}
+
+/**
+ * Checks the Authorization header against every configured credential in constant time.
+ * hono's bearer-auth is not used because it answers 400 to tokens outside the RFC 6750 token68
+ * alphabet, while Metacontroller sends any Secret value verbatim.
+ */
+export function authMiddleware(config: AuthConfig): MiddlewareHandler {
+  const expected: { scheme: string; credentials: string }[] = []
+  if (config.token) expected.push({ scheme: config.token.scheme.toLowerCase(), credentials: config.token.value.trim() })
+  if (config.basic) {
+    expected.push({ scheme: 'basic', credentials: toBase64(`${config.basic.username.trim()}:${config.basic.password.trim()}`) })
+  }
+  const challenge = config.token ? `${config.token.scheme} realm="metahooks"` : 'Basic realm="metahooks"'
+
+  return async (c, next) => {
+    if (expected.length === 0) {
+      if (config.allowUnauthenticated) return next()
+      return c.text(
+        'server refuses to serve without credentials: set METAHOOKS_AUTH_TOKEN or METAHOOKS_BASIC_USERNAME/PASSWORD, or METAHOOKS_ALLOW_UNAUTHENTICATED=true',
+        503,
+      )
+    }
+    const header = c.req.header('authorization')?.trim() ?? ''
+    const space = header.indexOf(' ')
+    const scheme = space < 0 ? '' : header.slice(0, space).toLowerCase()
+    const credentials = space < 0 ? '' : header.slice(space + 1).trim()
+    let ok = false
+    for (const e of expected) {
+      // Compare every configured credential so timing does not reveal which scheme matched.
+      const match = await timingSafeEqual(e.credentials, credentials)
+      ok = ok || (match && e.scheme === scheme)
+    }
+    if (!ok) return c.text('unauthorized', 401, { 'WWW-Authenticate': challenge })
+    return next()
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * ETags derived from the request, not the response: `sha256(code version, route, body)`.
+ * Metacontroller keys its cache by parent kind/namespace/name only and never compares anything
+ * itself, so the hook alone must decide "not modified". Because hooks are deterministic, an
+ * identical body under identical code yields an identical response, so a matching ETag can be
+ * answered 304 without parsing or running the controller. Different revisions of a parent during a
+ * rolling update send different bodies and so never share an ETag.
+ */
+export async function requestEtag(version: string, route: string, body: Uint8Array): Promise<string> {
+  const prefix = new TextEncoder().encode(`${version}\n${route}\n`)
+  const data = new Uint8Array(prefix.length + body.length)
+  data.set(prefix)
+  data.set(body, prefix.length)
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data))
+  let hex = ''
+  for (let i = 0; i < 16; i++) hex += digest[i]!.toString(16).padStart(2, '0')
+  return `"${hex}"`
+}
+
+/**
+ * True when If-None-Match lists this ETag (weak comparison, as RFC 9110 asks). `*` is not honoured:
+ * it would answer 304 to a body we never validated, and Metacontroller never sends it.
+ */
+export function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false
+  return ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)
+}

@@ -1,0 +1,169 @@
+import { z } from 'zod'
+import { CompositeHookRequest, CustomizeHookRequest, DecoratorHookRequest } from './contract/requests.ts'
+import { ObservedObjects } from './contract/objectmap.ts'
+import type { KObject, ObjectMap } from './contract/objects.ts'
+import type { ControllerDefinition, HookContext, HookName } from './define.ts'
+import { checkResponse } from './check.ts'
+import { HookError } from './errors.ts'
+import { formatIssues } from './issues.ts'
+
+/** What a hook call produced, independent of HTTP: the server, the CLI and the tests share it. */
+export type HookOutcome = HookSuccess | HookFailure
+
+export interface OutcomeMeta {
+  controller: string
+  hook: HookName
+  namespace?: string
+  name?: string
+  observed?: number
+  desired?: number
+  /** The thrown value behind a 500, for the server log only (never the response body). */
+  cause?: unknown
+}
+
+export interface HookSuccess {
+  ok: true
+  status: 200
+  response: Record<string, unknown>
+  /** The exact JSON sent on the wire. */
+  body: string
+  meta: OutcomeMeta
+}
+
+export interface HookFailure {
+  ok: false
+  status: number
+  message: string
+  meta: OutcomeMeta
+}
+
+const MAX_LISTED_PROBLEMS = 5
+
+function fail(status: number, message: string, meta: OutcomeMeta): HookFailure {
+  return { ok: false, status, message, meta }
+}
+
+function listProblems(problems: string[]): string {
+  const shown = problems.slice(0, MAX_LISTED_PROBLEMS).join('; ')
+  return problems.length > MAX_LISTED_PROBLEMS ? `${shown}; … and ${problems.length - MAX_LISTED_PROBLEMS} more` : shown
+}
+
+export function hasHook(definition: ControllerDefinition, hook: HookName): boolean {
+  return hook === 'sync' || definition[hook] !== undefined
+}
+
+function requestSchema(definition: ControllerDefinition, hook: HookName) {
+  if (hook === 'customize') return CustomizeHookRequest
+  return definition.type === 'composite' ? CompositeHookRequest : DecoratorHookRequest
+}
+
+function countObjects(map: ObjectMap): number {
+  let n = 0
+  for (const group of Object.values(map)) n += Object.keys(group).length
+  return n
+}
+
+/** Builds the response with only the documented keys, in a fixed order. */
+function shapeResponse(definition: ControllerDefinition, hook: HookName, result: Record<string, unknown>): Record<string, unknown> {
+  if (hook === 'customize') return { relatedResources: result.relatedResources }
+  const out: Record<string, unknown> = {}
+  if (definition.type === 'decorator') {
+    if (result.labels !== undefined) out.labels = result.labels
+    if (result.annotations !== undefined) out.annotations = result.annotations
+    out.status = result.status ?? null
+    out.attachments = result.attachments
+  } else {
+    out.status = result.status
+    out.children = result.children
+  }
+  if (result.resyncAfterSeconds !== undefined) out.resyncAfterSeconds = result.resyncAfterSeconds
+  if (hook === 'finalize') out.finalized = result.finalized
+  else if (result.finalized !== undefined) out.finalized = result.finalized
+  return out
+}
+
+/**
+ * Runs one hook call end to end: validate the request against the contract (400), parse the
+ * parent spec (422), call the controller (500 on a throw, or a HookError's status), check the
+ * response (500 naming the rule), serialize. Only a fully checked response is a success.
+ */
+export async function runHook(definition: ControllerDefinition, route: HookName, input: unknown): Promise<HookOutcome> {
+  const meta: OutcomeMeta = { controller: definition.name, hook: route }
+  if (!hasHook(definition, route)) return fail(404, `controller ${definition.name} has no ${route} hook`, meta)
+
+  const parsed = requestSchema(definition, route).safeParse(input)
+  if (!parsed.success) {
+    const what = route === 'customize' ? 'customize' : `${definition.type === 'composite' ? 'CompositeController' : 'DecoratorController'} ${route}`
+    return fail(400, `request is not a Metacontroller ${what} request: ${listProblems(formatIssues(parsed.error))}`, meta)
+  }
+  const request = parsed.data as Record<string, unknown>
+  const parent = (definition.type === 'decorator' && route !== 'customize' ? request.object : request.parent) as KObject
+  meta.namespace = parent.metadata.namespace
+  meta.name = parent.metadata.name
+
+  // Metacontroller may point sync and finalize at one URL and tells them apart by `finalizing`.
+  let hook: HookName = route
+  if (route !== 'customize') {
+    const finalizing = request.finalizing as boolean
+    if (route === 'finalize' && !finalizing) return fail(400, 'finalize hook called with finalizing: false', meta)
+    if (route === 'sync' && finalizing) {
+      if (!definition.finalize) return fail(400, `finalizing: true but controller ${definition.name} has no finalize hook`, meta)
+      hook = 'finalize'
+    }
+    meta.hook = hook
+    const observed = (definition.type === 'composite' ? request.children : request.attachments) as ObjectMap
+    meta.observed = countObjects(observed)
+  }
+
+  let spec: unknown
+  try {
+    spec = definition.parseSpec(parent)
+  } catch (error) {
+    if (error instanceof z.ZodError) {
+      const prefix = definition.type === 'composite' ? 'spec' : ''
+      const what = definition.type === 'composite' ? 'invalid parent spec' : `invalid ${parent.kind}`
+      return fail(422, `${what}: ${listProblems(formatIssues(error, prefix))}`, meta)
+    }
+    return fail(500, `internal error in ${definition.name} while reading the parent`, { ...meta, cause: error })
+  }
+
+  let result: Record<string, unknown>
+  try {
+    const typedParent = { ...parent, spec } as HookContext<unknown>['parent']
+    if (hook === 'customize') {
+      const fn = definition.customize!
+      result = { relatedResources: await fn({ parent: typedParent, spec, controller: request.controller as Record<string, unknown> }) }
+    } else {
+      const ctx: HookContext<unknown> = {
+        parent: typedParent,
+        spec,
+        children: new ObservedObjects((definition.type === 'composite' ? request.children : request.attachments) as ObjectMap),
+        related: new ObservedObjects(request.related as ObjectMap),
+        controller: request.controller as Record<string, unknown>,
+        finalizing: request.finalizing as boolean,
+      }
+      const fn = (hook === 'finalize' ? definition.finalize! : definition.sync) as (c: HookContext<unknown>) => unknown
+      result = (await fn(ctx)) as Record<string, unknown>
+    }
+  } catch (error) {
+    if (error instanceof HookError) return fail(error.status, error.message, meta)
+    return fail(500, `internal error in ${definition.name} ${hook}: see the hook server's log`, { ...meta, cause: error })
+  }
+  if (typeof result !== 'object' || result === null) {
+    return fail(500, `response check failed: ${definition.name} ${hook} returned ${result === null ? 'null' : typeof result}`, meta)
+  }
+
+  const response = shapeResponse(definition, hook, result)
+  const list = response.children ?? response.attachments
+  if (Array.isArray(list)) meta.desired = list.length
+  const problems = checkResponse({ definition, hook, parent, response })
+  if (problems.length > 0) return fail(500, `response check failed: ${listProblems(problems)}`, meta)
+
+  let body: string
+  try {
+    body = JSON.stringify(response)
+  } catch (error) {
+    return fail(500, `response check failed: the response cannot be serialized as JSON`, { ...meta, cause: error })
+  }
+  return { ok: true, status: 200, response, body, meta }
+}

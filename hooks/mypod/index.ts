@@ -1,0 +1,28 @@
+import { defineCompositeController } from '../core/define.ts'
+import { MyPodSpec } from './schema.ts'
+import { sync } from './sync.ts'
+
+export default defineCompositeController({
+  name: 'mypod',
+  parent: {
+    group: 'crd.example.com',
+    version: 'v1',
+    kind: 'MyPod',
+    plural: 'mypods',
+    singular: 'mypod',
+    shortNames: ['mp'],
+    scope: 'Namespaced',
+    spec: MyPodSpec,
+    printerColumns: [
+      { name: 'Image', type: 'string', jsonPath: '.spec.image' },
+      { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+      { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+      { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    ],
+  },
+  // Pod specs are immutable, so a spec change means delete and create again.
+  children: [{ apiVersion: 'v1', kind: 'Pod', updateStrategy: 'Recreate' }],
+  generateSelector: true,
+  hookVersion: 'v2',
+  sync,
+})

@@ -1,0 +1,25 @@
+import { z } from 'zod'
+import { splitCommand } from '../core/k8s/command.ts'
+
+/** MyPod (crd.example.com/v1): one Pod per MyPod, from the study notes' first custom resource. */
+export const MyPodSpec = z.object({
+  uri: z.string().optional().describe('Given to the container as the URI environment variable.'),
+  customCommand: z
+    .string()
+    .optional()
+    .describe('Command line run instead of the image entrypoint; split into words like a shell does, but no shell runs it.')
+    .superRefine((line, ctx) => {
+      if (line === undefined) return
+      try {
+        if (splitCommand(line).length === 0) ctx.addIssue({ code: 'custom', message: 'must contain a command (omit it to run the image entrypoint)' })
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `cannot be split into words: ${(error as Error).message}` })
+      }
+    }),
+  image: z
+    .string()
+    .regex(/^[^\s]+$/, { message: 'must be a container image reference without whitespace' })
+    .default('nginx')
+    .describe('Container image; defaults to nginx.'),
+})
+export type MyPodSpec = z.output<typeof MyPodSpec>

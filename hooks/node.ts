@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import type { Server } from 'node:http'
+import { serve } from '@hono/node-server'
+import { createApp } from './core/http/app.ts'
+import { configFromEnv, type Env } from './core/http/config.ts'
+import { consoleLogger, type Logger } from './core/http/log.ts'
+import type { ControllerDefinition } from './core/define.ts'
+import { controllers as registry } from './registry.ts'
+import { PACKAGE_VERSION } from './version.ts'
+
+const HOOKS_DIR = fileURLToPath(new URL('.', import.meta.url))
+
+/**
+ * A fingerprint of the code that computes responses, so ETags change whenever the code does
+ * (Metacontroller keeps its ETag cache across our deploys). METAHOOKS_BUILD_ID overrides it.
+ */
+export function codeVersion(env: Env): string {
+  const buildId = env.METAHOOKS_BUILD_ID
+  if (typeof buildId === 'string' && buildId !== '') return `${PACKAGE_VERSION}+${buildId}`
+  const hash = createHash('sha256')
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const path = join(dir, entry.name)
+      if (entry.isDirectory()) walk(path)
+      else if (entry.name.endsWith('.ts')) hash.update(path.slice(HOOKS_DIR.length)).update(readFileSync(path))
+    }
+  }
+  walk(HOOKS_DIR)
+  return `${PACKAGE_VERSION}+${hash.digest('hex').slice(0, 12)}`
+}
+
+export interface NodeServerOptions {
+  host: string
+  port: number
+  env: Env
+  controllers?: readonly ControllerDefinition[]
+  log?: Logger
+}
+
+export interface RunningServer {
+  url: string
+  server: Server
+  /** Readiness turns 503, in-flight requests finish, then the server closes. */
+  shutdown(reason: string): Promise<void>
+}
+
+function parsePort(raw: unknown): number {
+  if (raw === undefined || raw === '') return 8080
+  const text = String(raw)
+  if (!/^\d+$/.test(text) || Number(text) > 65535) throw new Error(`PORT must be an integer from 0 to 65535, got ${JSON.stringify(text)}`)
+  return Number(text)
+}
+
+function seconds(env: Env, name: string, fallback: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const n = Number(raw)
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number of seconds, got ${JSON.stringify(raw)}`)
+  return n
+}
+
+export function optionsFromEnv(env: Env): NodeServerOptions {
+  return { host: typeof env.HOST === 'string' && env.HOST ? env.HOST : '127.0.0.1', port: parsePort(env.PORT), env }
+}
+
+export async function startNodeServer(options: NodeServerOptions): Promise<RunningServer> {
+  const log = options.log ?? consoleLogger
+  const config = configFromEnv(options.env, { requireAuth: false })
+  const drainDelayMs = seconds(options.env, 'METAHOOKS_SHUTDOWN_DELAY_SECONDS', 0) * 1000
+  let ready = true
+  const app = createApp({
+    controllers: options.controllers ?? registry,
+    version: codeVersion(options.env),
+    ...config,
+    log,
+    isReady: () => ready,
+  })
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () => resolve(s as Server))
+    s.once('error', reject)
+  })
+  // Metacontroller sends whole objects and keeps connections alive; the Node defaults are too tight.
+  server.requestTimeout = 0
+  server.headersTimeout = 60_000
+  server.keepAliveTimeout = 65_000
+
+  const address = server.address()
+  const port = typeof address === 'object' && address ? address.port : options.port
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host
+  const url = `http://${host}:${port}`
+  const auth = config.auth.token || config.auth.basic ? 'required' : 'off'
+  log({ msg: 'listening', url, controllers: (options.controllers ?? registry).map((c) => c.name), auth })
+
+  let closing: Promise<void> | undefined
+  const shutdown = (reason: string): Promise<void> =>
+    (closing ??= (async () => {
+      ready = false
+      log({ msg: 'shutting down', reason, drainDelayMs })
+      if (drainDelayMs > 0) await new Promise((r) => setTimeout(r, drainDelayMs))
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        // Keep-alive sockets go idle once their in-flight request is answered; close them as they do.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50)
+        server.once('close', () => clearInterval(sweep))
+        server.closeIdleConnections()
+      })
+      log({ msg: 'stopped' })
+    })())
+
+  return { url, server, shutdown }
+}
+
+async function main(): Promise<void> {
+  const env = process.env as Env
+  const running = await startNodeServer(optionsFromEnv(env))
+  const deadlineMs = seconds(env, 'METAHOOKS_SHUTDOWN_TIMEOUT_SECONDS', 25) * 1000
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        consoleLogger({ msg: 'shutdown deadline passed; exiting with requests still open' })
+        process.exit(1)
+      }, deadlineMs).unref()
+      void running.shutdown(signal).then(() => process.exit(0))
+    })
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    console.error(`metahooks: ${error instanceof Error ? error.message : String(error)}`)
+    process.exit(1)
+  })
+}
