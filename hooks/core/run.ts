@@ -63,6 +63,28 @@ function countObjects(map: ObjectMap): number {
   return n
 }
 
+const RESULT_KEYS = {
+  composite: ['status', 'children', 'resyncAfterSeconds', 'finalized'],
+  decorator: ['labels', 'annotations', 'status', 'attachments', 'resyncAfterSeconds', 'finalized'],
+  customize: ['relatedResources'],
+} as const
+
+/**
+ * Keys a controller returned that the response has no place for, and a missing child list. Either
+ * would silently shrink the child list (a mis-cased `Children` means "no children"), so both fail.
+ */
+function resultProblems(definition: ControllerDefinition, hook: HookName, result: Record<string, unknown>): string[] {
+  const allowed: readonly string[] = hook === 'customize' ? RESULT_KEYS.customize : RESULT_KEYS[definition.type]
+  const problems = Object.keys(result)
+    .filter((k) => !allowed.includes(k))
+    .map((k) => `unknown response key ${JSON.stringify(k)} (allowed: ${allowed.join(', ')})`)
+  if (hook !== 'customize') {
+    const listKey = definition.type === 'composite' ? 'children' : 'attachments'
+    if (!Array.isArray(result[listKey])) problems.push(`${listKey} must be an array: an omitted list deletes every observed ${listKey === 'children' ? 'child' : 'attachment'}`)
+  }
+  return problems
+}
+
 /** Builds the response with only the documented keys, in a fixed order. */
 function shapeResponse(definition: ControllerDefinition, hook: HookName, result: Record<string, unknown>): Record<string, unknown> {
   if (hook === 'customize') return { relatedResources: result.relatedResources }
@@ -153,6 +175,8 @@ export async function runHook(definition: ControllerDefinition, route: HookName,
     return fail(500, `response check failed: ${definition.name} ${hook} returned ${result === null ? 'null' : typeof result}`, meta)
   }
 
+  const shapeProblems = resultProblems(definition, hook, result)
+  if (shapeProblems.length > 0) return fail(500, `response check failed: ${listProblems(shapeProblems)}`, meta)
   const response = shapeResponse(definition, hook, result)
   const list = response.children ?? response.attachments
   if (Array.isArray(list)) meta.desired = list.length

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config'
+
+// One `vitest run` runs both projects: Node (unit, HTTP, real server processes) and workerd.
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'node', include: ['test/**/*.test.ts'], exclude: ['test/workers/**'], testTimeout: 30_000 } },
+      './vitest.workers.config.ts',
+    ],
+  },
+})
