@@ -50,6 +50,11 @@ export interface ChildResource {
   scope?: Scope
   /** Metacontroller's default is OnDelete: changes to existing children are ignored. */
   updateStrategy?: UpdateMethod | ChildUpdateStrategy
+  /**
+   * The fields the controller reads from observed objects of this type. Each observed object is
+   * checked before the hook runs; one that fails is a malformed request (400), not a crash.
+   */
+  observed?: z.ZodType
 }
 
 export interface ResolvedChildResource {
@@ -58,6 +63,7 @@ export interface ResolvedChildResource {
   resource: string
   scope: Scope
   updateStrategy: ChildUpdateStrategy
+  observed?: z.ZodType
 }
 
 /** A parent object as received, with its spec replaced by the parsed, defaulted spec. */
@@ -178,6 +184,7 @@ function resolveChild(c: ChildResource): ResolvedChildResource {
     resource: c.resource ?? pluralize(c.kind),
     scope: c.scope ?? defaultScope(c.kind),
     updateStrategy: strategy,
+    ...(c.observed && { observed: c.observed }),
   }
 }
 

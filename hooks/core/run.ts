@@ -1,8 +1,8 @@
 import { z } from 'zod'
 import { CompositeHookRequest, CustomizeHookRequest, DecoratorHookRequest } from './contract/requests.ts'
-import { ObservedObjects } from './contract/objectmap.ts'
+import { ObservedObjects, groupKey } from './contract/objectmap.ts'
 import type { KObject, ObjectMap } from './contract/objects.ts'
-import type { ControllerDefinition, HookContext, HookName } from './define.ts'
+import type { ControllerDefinition, HookContext, HookName, ResolvedChildResource } from './define.ts'
 import { checkResponse } from './check.ts'
 import { HookError } from './errors.ts'
 import { formatIssues } from './issues.ts'
@@ -55,6 +55,41 @@ export function hasHook(definition: ControllerDefinition, hook: HookName): boole
 function requestSchema(definition: ControllerDefinition, hook: HookName) {
   if (hook === 'customize') return CustomizeHookRequest
   return definition.type === 'composite' ? CompositeHookRequest : DecoratorHookRequest
+}
+
+/**
+ * The root object must be what this controller reconciles, in the scope it was declared with: a
+ * namespaced MyPod without a namespace cannot own anything, so the request is malformed (400).
+ */
+function parentProblem(definition: ControllerDefinition, parent: KObject): string | undefined {
+  const accepted =
+    definition.type === 'composite'
+      ? [{ apiVersion: definition.parent.apiVersion, kind: definition.parent.kind, scope: definition.parent.scope }]
+      : definition.resources
+  const what = definition.type === 'composite' ? 'parent' : 'object'
+  const match = accepted.find((r) => r.apiVersion === parent.apiVersion && r.kind === parent.kind)
+  if (!match) {
+    return `${what} is ${parent.kind}.${parent.apiVersion}; ${definition.name} handles ${accepted.map((r) => `${r.kind}.${r.apiVersion}`).join(', ')}`
+  }
+  const namespaced = (parent.metadata.namespace ?? '') !== ''
+  if (match.scope === 'Namespaced' && !namespaced) return `${what} ${parent.kind} ${parent.metadata.name} is namespaced but has no metadata.namespace`
+  if (match.scope === 'Cluster' && namespaced) return `${what} ${parent.kind} ${parent.metadata.name} is cluster-scoped but has metadata.namespace`
+  return undefined
+}
+
+/** Observed objects must carry the fields their controller declared it reads. */
+function observedProblem(declared: readonly ResolvedChildResource[], map: ObjectMap): string | undefined {
+  for (const type of declared) {
+    if (!type.observed) continue
+    for (const object of Object.values(map[groupKey(type.apiVersion, type.kind)] ?? {})) {
+      const parsed = type.observed.safeParse(object)
+      if (!parsed.success) {
+        const ns = object.metadata.namespace ? `${object.metadata.namespace}/` : ''
+        return `observed ${type.kind} ${ns}${object.metadata.name} is malformed: ${listProblems(formatIssues(parsed.error))}`
+      }
+    }
+  }
+  return undefined
 }
 
 function countObjects(map: ObjectMap): number {
@@ -122,6 +157,8 @@ export async function runHook(definition: ControllerDefinition, route: HookName,
   const parent = (definition.type === 'decorator' && route !== 'customize' ? request.object : request.parent) as KObject
   meta.namespace = parent.metadata.namespace
   meta.name = parent.metadata.name
+  const wrongParent = parentProblem(definition, parent)
+  if (wrongParent) return fail(400, `request does not fit controller ${definition.name}: ${wrongParent}`, meta)
 
   // Metacontroller may point sync and finalize at one URL and tells them apart by `finalizing`.
   let hook: HookName = route
@@ -135,6 +172,8 @@ export async function runHook(definition: ControllerDefinition, route: HookName,
     meta.hook = hook
     const observed = (definition.type === 'composite' ? request.children : request.attachments) as ObjectMap
     meta.observed = countObjects(observed)
+    const malformed = observedProblem(definition.type === 'composite' ? definition.children : definition.attachments, observed)
+    if (malformed) return fail(400, `request is not a Metacontroller request: ${malformed}`, meta)
   }
 
   let spec: unknown

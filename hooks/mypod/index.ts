@@ -1,5 +1,5 @@
 import { defineCompositeController } from '../core/define.ts'
-import { MyPodSpec } from './schema.ts'
+import { MyPodSpec, ObservedPod } from './schema.ts'
 import { sync } from './sync.ts'
 
 export default defineCompositeController({
@@ -21,7 +21,7 @@ export default defineCompositeController({
     ],
   },
   // Pod specs are immutable, so a spec change means delete and create again.
-  children: [{ apiVersion: 'v1', kind: 'Pod', updateStrategy: 'Recreate' }],
+  children: [{ apiVersion: 'v1', kind: 'Pod', updateStrategy: 'Recreate', observed: ObservedPod }],
   generateSelector: true,
   hookVersion: 'v2',
   sync,

@@ -23,3 +23,36 @@ export const MyPodSpec = z.object({
     .describe('Container image; defaults to nginx.'),
 })
 export type MyPodSpec = z.output<typeof MyPodSpec>
+
+/** What sync reads from the observed Pod; anything else in it is ignored. */
+export const ObservedPod = z.looseObject({
+  metadata: z.looseObject({ deletionTimestamp: z.string().optional() }),
+  spec: z
+    .looseObject({
+      containers: z.array(
+        z.looseObject({
+          name: z.string(),
+          image: z.string().optional(),
+          command: z.array(z.string()).optional(),
+          env: z.array(z.looseObject({ name: z.string(), value: z.string().optional() })).optional(),
+        }),
+      ),
+    })
+    .optional(),
+  status: z
+    .looseObject({
+      phase: z.string().optional(),
+      conditions: z
+        .array(
+          z.looseObject({
+            type: z.string(),
+            status: z.string(),
+            reason: z.string().optional(),
+            message: z.string().optional(),
+            lastTransitionTime: z.string().optional(),
+          }),
+        )
+        .optional(),
+    })
+    .optional(),
+})

@@ -45,7 +45,7 @@ export function podStatus(observed: Pod | undefined, desired: Pod): Record<strin
     return { ...base, phase: 'Pending', conditions: [condition('Ready', false, 'PodNotCreated', `waiting for Pod ${name} to be created`)] }
   }
   const phase = observed.status?.phase ?? 'Pending'
-  const current = observed.spec?.containers.find((c) => c.name === CONTAINER)
+  const current = observed.spec?.containers?.find((c) => c.name === CONTAINER)
   if (observed.metadata?.deletionTimestamp) {
     return { ...base, phase, conditions: [condition('Ready', false, 'PodTerminating', `Pod ${name} is being deleted`)] }
   }

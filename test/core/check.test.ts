@@ -90,7 +90,7 @@ describe('response check: scopes and selectors', () => {
     spec: { selector, labels },
   })
 
-  it.each([
+  it.each<{ name: string; labels: Record<string, string>; ok: boolean }>([
     { name: 'labels match the selector', labels: { app: 'x', extra: 'y' }, ok: true },
     { name: 'labels miss the selector', labels: { app: 'y' }, ok: false },
   ])('without generateSelector: $name', async ({ labels, ok }) => {

@@ -1,0 +1,106 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { CompositeHookRequest } from '../../hooks/core/contract/requests.ts'
+import { compositeRequest } from '../../hooks/core/testing/requests.ts'
+import mypod from '../../hooks/mypod/index.ts'
+import { MyPodSpec, ObservedPod } from '../../hooks/mypod/schema.ts'
+import { myPodParent, observedPod } from '../fixtures/mypod.ts'
+import { post, testApp } from '../fixtures/app.ts'
+
+// Property: whatever arrives, a 200 only ever answers a valid request, with the full child list;
+// anything invalid is a 4xx (never a 5xx, never a crash).
+
+const { app } = testApp()
+const valid = compositeRequest(mypod, { parent: myPodParent(), observed: [observedPod('mypod-test', { phase: 'Running' })] })
+
+function isValid(request: unknown): boolean {
+  const parsed = CompositeHookRequest.safeParse(request)
+  if (!parsed.success || parsed.data.finalizing) return false
+  const { parent } = parsed.data
+  if (parent.apiVersion !== 'crd.example.com/v1' || parent.kind !== 'MyPod' || !parent.metadata.namespace) return false
+  if (!Object.values(parsed.data.children['Pod.v1'] ?? {}).every((pod) => ObservedPod.safeParse(pod).success)) return false
+  return MyPodSpec.safeParse((parsed.data.parent as { spec?: unknown }).spec ?? {}).success
+}
+
+type Path = (string | number)[]
+
+function paths(value: unknown, prefix: Path = [], out: Path[] = []): Path[] {
+  if (prefix.length > 0) out.push(prefix)
+  if (typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) paths(v, [...prefix, Array.isArray(value) ? Number(k) : k], out)
+  }
+  return out
+}
+
+type Mutation = { kind: 'delete' | 'replace' | 'add'; pick: number; value: unknown; key: string }
+
+function mutate(source: unknown, m: Mutation): unknown {
+  const copy = structuredClone(source) as Record<string, unknown>
+  const all = paths(copy)
+  const path = all[m.pick % all.length]!
+  const parent = path.slice(0, -1).reduce<unknown>((o, k) => (o as Record<string | number, unknown>)[k], copy) as Record<string | number, unknown>
+  const last = path.at(-1)!
+  if (m.kind === 'delete') {
+    if (Array.isArray(parent)) parent.splice(Number(last), 1)
+    else delete parent[last]
+  } else if (m.kind === 'replace') parent[last] = m.value
+  else {
+    const target = parent[last]
+    if (typeof target === 'object' && target !== null && !Array.isArray(target)) (target as Record<string, unknown>)[m.key] = m.value
+    else parent[last] = m.value
+  }
+  return copy
+}
+
+const mutation = fc.record({
+  kind: fc.constantFrom('delete' as const, 'replace' as const, 'add' as const),
+  pick: fc.nat(),
+  value: fc.jsonValue({ maxDepth: 3 }),
+  key: fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'status', 'Children', 'spec')),
+})
+
+async function expectSafe(body: string | Uint8Array, request: unknown): Promise<void> {
+  const res = await app.request(post('/mypod/sync', body))
+  const text = await res.text()
+  if (res.status === 200) {
+    expect(isValid(request), text).toBe(true)
+    const response = JSON.parse(text)
+    const name = (request as { parent: { metadata: { name: string } } }).parent.metadata.name
+    expect(response.children.map((c: { metadata: { name: string } }) => c.metadata.name)).toEqual([name])
+  } else {
+    expect(isValid(request), `${res.status} ${text}`).toBe(false)
+    expect(res.status).toBeGreaterThanOrEqual(400)
+    expect(res.status).toBeLessThan(500)
+  }
+}
+
+describe('no malformed or invalid request ever gets a 200', () => {
+  it('valid requests with 1–3 random mutations', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 3 }), async (mutations) => {
+        const request = mutations.reduce<unknown>(mutate, valid)
+        await expectSafe(JSON.stringify(request), request)
+      }),
+      { numRuns: 400 },
+    )
+  })
+
+  it('arbitrary JSON values', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue({ maxDepth: 4 }), async (value) => {
+        await expectSafe(JSON.stringify(value) ?? 'null', value)
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('arbitrary bytes', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 200 }), async (bytes) => {
+        const res = await app.request(post('/mypod/sync', bytes))
+        expect(res.status).toBe(400)
+      }),
+      { numRuns: 200 },
+    )
+  })
+})

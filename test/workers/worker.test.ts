@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest'
+import worker from '../../hooks/worker.ts'
+import request from '../fixtures/golden/mypod-sync-v2.request.json'
+import expected from '../fixtures/golden/mypod-sync-v2.response.json'
+
+// These run inside workerd (the Workers vitest pool), against the Worker's own entrypoint.
+
+const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} }
+
+function call(env: Record<string, unknown>, path: string, init: RequestInit = {}) {
+  return worker.fetch(new Request(`https://hooks.example${path}`, init), env, ctx)
+}
+
+const syncInit = (headers: Record<string, string> = {}): RequestInit => ({
+  method: 'POST',
+  headers: { 'Content-Type': 'application/json', ...headers },
+  body: JSON.stringify(request),
+})
+
+describe('Worker (workerd)', () => {
+  it('runs in workerd', () => {
+    expect(navigator.userAgent).toBe('Cloudflare-Workers')
+  })
+
+  it('answers the MyPod v2 sync with the same bytes as Node', async () => {
+    const res = await call({ METAHOOKS_AUTH_TOKEN: 'tok' }, '/mypod/sync', syncInit({ Authorization: 'Bearer tok' }))
+    expect(res.status).toBe(200)
+    expect(await res.text()).toBe(JSON.stringify(expected))
+  })
+
+  it('requires credentials: 401 without, 200 with, Basic too', async () => {
+    const env = { METAHOOKS_AUTH_TOKEN: 'tok', METAHOOKS_BASIC_USERNAME: 'mc', METAHOOKS_BASIC_PASSWORD: 'pw' }
+    expect((await call(env, '/mypod/sync', syncInit())).status).toBe(401)
+    expect((await call(env, '/mypod/sync', syncInit({ Authorization: 'Bearer nope' }))).status).toBe(401)
+    expect((await call(env, '/mypod/sync', syncInit({ Authorization: `Basic ${btoa('mc:pw')}` }))).status).toBe(200)
+  })
+
+  it('refuses hook calls when no secret is configured, unless explicitly allowed', async () => {
+    const refused = await call({}, '/mypod/sync', syncInit())
+    expect(refused.status).toBe(503)
+    expect(await refused.text()).toMatch(/METAHOOKS_ALLOW_UNAUTHENTICATED/)
+    expect((await call({}, '/healthz')).status).toBe(200)
+    expect((await call({ METAHOOKS_ALLOW_UNAUTHENTICATED: 'true' }, '/mypod/sync', syncInit())).status).toBe(200)
+  })
+
+  it('answers 500 naming the setting when the configuration is invalid', async () => {
+    const res = await call({ METAHOOKS_MAX_BODY_BYTES: 'big' }, '/healthz')
+    expect(res.status).toBe(500)
+    expect(await res.text()).toMatch(/METAHOOKS_MAX_BODY_BYTES/)
+  })
+
+  it('ETag 200 → 304, and the same error statuses as Node', async () => {
+    const env = { METAHOOKS_ALLOW_UNAUTHENTICATED: 'true', METAHOOKS_BUILD_ID: 'w1' }
+    const first = await call(env, '/mypod/sync', syncInit())
+    const etag = first.headers.get('etag')!
+    expect((await call(env, '/mypod/sync', syncInit({ 'If-None-Match': etag }))).status).toBe(304)
+    expect((await call(env, '/mypod/sync', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{' })).status).toBe(400)
+    const invalid = { ...request, parent: { ...request.parent, spec: { image: 42 } } }
+    const res422 = await call(env, '/mypod/sync', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(invalid) })
+    expect(res422.status).toBe(422)
+    expect(await res422.text()).toMatch(/spec\.image/)
+    expect((await call(env, '/mypod/sync', { method: 'GET' })).status).toBe(405)
+    expect((await call(env, '/nope/sync', syncInit())).status).toBe(404)
+    expect((await call({ ...env, METAHOOKS_MAX_BODY_BYTES: '100' }, '/mypod/sync', syncInit())).status).toBe(413)
+  })
+})
