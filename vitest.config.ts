@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config'
 // One `vitest run` runs both projects: Node (unit, HTTP, real server processes) and workerd.
 export default defineConfig({
   test: {
+    reporters: ['default', './test/summary-reporter.ts'],
+    silent: 'passed-only',
     projects: [
       { test: { name: 'node', include: ['test/**/*.test.ts'], exclude: ['test/workers/**'], testTimeout: 30_000 } },
       './vitest.workers.config.ts',
