@@ -188,62 +188,61 @@ function resolveChild(c: ChildResource): ResolvedChildResource {
   }
 }
 
-function checkName(name: string): void {
-  if (!ROUTE_NAME.test(name)) throw new Error(`controller name "${name}" must be a lowercase DNS label (it is a URL path segment)`)
-}
-
-function checkUniqueTypes(name: string, children: readonly ResolvedChildResource[]): void {
+/** What both controller types share: a valid route name, defaults, unique child types, the hooks. */
+function common<I extends CommonDefinition & { sync: unknown; finalize?: unknown; customize?: unknown }>(
+  input: I,
+  children: readonly ChildResource[],
+) {
+  if (!ROUTE_NAME.test(input.name)) {
+    throw new Error(`controller name "${input.name}" must be a lowercase DNS label (it is a URL path segment)`)
+  }
+  const resolved = children.map(resolveChild)
   const seen = new Set<string>()
-  for (const c of children) {
+  for (const c of resolved) {
     const key = `${c.kind}.${c.apiVersion}`
-    if (seen.has(key)) throw new Error(`controller ${name}: child type ${key} is declared twice`)
+    if (seen.has(key)) throw new Error(`controller ${input.name}: child type ${key} is declared twice`)
     seen.add(key)
   }
+  const hooks = {
+    name: input.name,
+    hookVersion: input.hookVersion ?? ('v2' as HookVersion),
+    ...(input.resyncPeriodSeconds !== undefined && { resyncPeriodSeconds: input.resyncPeriodSeconds }),
+    sync: input.sync as I['sync'],
+    ...(input.finalize !== undefined && { finalize: input.finalize as NonNullable<I['finalize']> }),
+    ...(input.customize !== undefined && { customize: input.customize as NonNullable<I['customize']> }),
+  }
+  return { resolved, hooks }
 }
 
 export function defineCompositeController<Spec extends z.ZodType>(
   input: CompositeControllerInput<Spec>,
 ): CompositeDefinition<Spec> {
-  checkName(input.name)
-  const children = input.children.map(resolveChild)
-  checkUniqueTypes(input.name, children)
+  const { resolved, hooks } = common(input, input.children)
   const p = input.parent
   return {
     type: 'composite',
-    name: input.name,
-    hookVersion: input.hookVersion ?? 'v2',
-    ...(input.resyncPeriodSeconds !== undefined && { resyncPeriodSeconds: input.resyncPeriodSeconds }),
+    ...hooks,
     parent: { ...p, apiVersion: `${p.group}/${p.version}`, singular: p.singular ?? p.kind.toLowerCase() },
-    children,
+    children: resolved,
     generateSelector: input.generateSelector ?? false,
     parseSpec: (object) => p.spec.parse((object as { spec?: unknown }).spec ?? {}),
-    sync: input.sync,
-    ...(input.finalize && { finalize: input.finalize }),
-    ...(input.customize && { customize: input.customize }),
   }
 }
 
 export function defineDecoratorController<Spec extends z.ZodType>(
   input: DecoratorControllerInput<Spec>,
 ): DecoratorDefinition<Spec> {
-  checkName(input.name)
-  const attachments = input.attachments.map(resolveChild)
-  checkUniqueTypes(input.name, attachments)
+  const { resolved, hooks } = common(input, input.attachments)
   const schema = input.objectSchema
   return {
     type: 'decorator',
-    name: input.name,
-    hookVersion: input.hookVersion ?? 'v2',
-    ...(input.resyncPeriodSeconds !== undefined && { resyncPeriodSeconds: input.resyncPeriodSeconds }),
+    ...hooks,
     resources: input.resources.map((r) => ({
       ...r,
       resource: r.resource ?? pluralize(r.kind),
       scope: r.scope ?? defaultScope(r.kind),
     })),
-    attachments,
+    attachments: resolved,
     parseSpec: (object) => (schema ? schema.parse(object) : ((object as { spec?: unknown }).spec ?? {})) as z.output<Spec>,
-    sync: input.sync,
-    ...(input.finalize && { finalize: input.finalize }),
-    ...(input.customize && { customize: input.customize }),
   }
 }
