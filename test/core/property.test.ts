@@ -78,8 +78,9 @@ describe('no malformed or invalid request ever gets a 200', () => {
   it('valid requests with 1–3 random mutations', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 3 }), async (mutations) => {
-        const request = mutations.reduce<unknown>(mutate, valid)
-        await expectSafe(JSON.stringify(request), request)
+        // Judge what goes over the wire: a mutation may set a prototype that JSON drops.
+        const body = JSON.stringify(mutations.reduce<unknown>(mutate, valid))
+        await expectSafe(body, JSON.parse(body))
       }),
       { numRuns: 400 },
     )
