@@ -3,19 +3,125 @@ import { optionsFromEnv, startNodeServer } from './node.ts'
 import { controllerRoutes } from './core/http/app.ts'
 import { controllers } from './registry.ts'
 import type { Env } from './core/http/config.ts'
+import type { ControllerDefinition, HookName } from './core/define.ts'
+import type { KObject } from './core/contract/objects.ts'
+import { loadObjects, loadOne } from './core/testing/files.ts'
+import { asStored, ownObserved, render } from './core/testing/render.ts'
+import { formatActions, formatResult, formatRound, renderedYaml, stateYaml } from './core/testing/report.ts'
+import { Simulation } from './core/testing/simulator.ts'
 
 const USAGE = `metahooks — Kubernetes controllers as Metacontroller hooks
 
 Usage:
-  metahooks serve [--host HOST] [--port PORT]   serve every controller's hooks (default 127.0.0.1:8080)
-  metahooks controllers                         list controllers and their routes
-  metahooks help                                this text
+  metahooks serve [--host HOST] [--port PORT]
+      Serve every controller's hooks (default 127.0.0.1:8080; same as npm start).
+  metahooks render <controller> -f PARENT.yaml [--observed FILE_OR_DIR]... [--hook sync|finalize|customize]
+                   [-o yaml|json] [--url URL]
+      One hook call, exactly as Metacontroller would make it; prints the response (yaml: the parent
+      with its new status, then every desired child). --url sends it to a running server.
+  metahooks simulate <controller> -f PARENT.yaml [--observed FILE_OR_DIR]... [--rounds N]
+                   [--delete-after N] [--kubelet auto|none]
+      Run the controller against an in-memory cluster until it is quiet; print each round's
+      actions and the final state. Exit 0 when it converged.
+  metahooks controllers
+      List controllers and their routes.
 
-Environment: PORT, HOST, METAHOOKS_AUTH_TOKEN, METAHOOKS_AUTH_SCHEME, METAHOOKS_BASIC_USERNAME,
-METAHOOKS_BASIC_PASSWORD, METAHOOKS_MAX_BODY_BYTES, METAHOOKS_MAX_CONCURRENCY, METAHOOKS_BUILD_ID,
-METAHOOKS_SHUTDOWN_DELAY_SECONDS, METAHOOKS_SHUTDOWN_TIMEOUT_SECONDS.`
+Observed objects of a child type without an owner are taken as the parent's children (as if
+Metacontroller had created them); other objects are the rest of the cluster (related objects,
+namespaces, objects owned by others).
+
+Environment (serve): PORT, HOST, METAHOOKS_AUTH_TOKEN, METAHOOKS_AUTH_SCHEME,
+METAHOOKS_BASIC_USERNAME, METAHOOKS_BASIC_PASSWORD, METAHOOKS_MAX_BODY_BYTES,
+METAHOOKS_MAX_CONCURRENCY, METAHOOKS_BUILD_ID, METAHOOKS_SHUTDOWN_DELAY_SECONDS,
+METAHOOKS_SHUTDOWN_TIMEOUT_SECONDS. render --url sends METAHOOKS_AUTH_TOKEN as a Bearer token.`
 
 class UsageError extends Error {}
+
+function controllerNamed(name: string | undefined): ControllerDefinition {
+  if (!name) throw new UsageError(`name a controller: ${controllers.map((c) => c.name).join(', ')}`)
+  const found = controllers.find((c) => c.name === name)
+  if (!found) throw new UsageError(`unknown controller "${name}"; known: ${controllers.map((c) => c.name).join(', ')}`)
+  return found
+}
+
+function positiveInt(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`${flag} must be a positive integer, got "${value}"`)
+  return Number(value)
+}
+
+function oneOf<T extends string>(value: string | undefined, flag: string, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined
+  if (!allowed.includes(value as T)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got "${value}"`)
+  return value as T
+}
+
+const inputOptions = {
+  file: { type: 'string', short: 'f' },
+  observed: { type: 'string', multiple: true },
+} as const
+
+function readInputs(file: string | undefined, observed: string[] | undefined, command: string): { parent: KObject; objects: KObject[] } {
+  if (!file) throw new UsageError(`${command} needs -f PARENT.yaml`)
+  return { parent: loadOne(file), objects: (observed ?? []).flatMap(loadObjects) }
+}
+
+async function renderCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { ...inputOptions, hook: { type: 'string' }, output: { type: 'string', short: 'o' }, url: { type: 'string' } },
+  })
+  const definition = controllerNamed(positionals[0])
+  const hook = oneOf<HookName>(values.hook, '--hook', ['sync', 'finalize', 'customize'])
+  const output = oneOf(values.output, '-o', ['yaml', 'json'] as const) ?? 'yaml'
+  const { parent, objects } = readInputs(values.file, values.observed, 'render')
+  const token = process.env.METAHOOKS_AUTH_TOKEN
+  let rendered
+  try {
+    rendered = await render(definition, {
+      parent,
+      observed: objects,
+      ...(hook && { hook }),
+      ...(values.url && { url: values.url }),
+      ...(token && { authorization: `${process.env.METAHOOKS_AUTH_SCHEME ?? 'Bearer'} ${token}` }),
+    })
+  } catch (error) {
+    throw new Error(`${values.file}: ${(error as Error).message}`)
+  }
+  process.stdout.write(output === 'json' ? `${rendered.body}\n` : renderedYaml(definition, asStored(definition, parent), rendered))
+}
+
+async function simulateCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { ...inputOptions, rounds: { type: 'string' }, 'delete-after': { type: 'string' }, kubelet: { type: 'string' } },
+  })
+  const definition = controllerNamed(positionals[0])
+  const rounds = positiveInt(values.rounds, '--rounds') ?? 50
+  const deleteAfter = positiveInt(values['delete-after'], '--delete-after')
+  const kubelet = oneOf(values.kubelet, '--kubelet', ['auto', 'none'] as const) ?? 'auto'
+  const { parent, objects } = readInputs(values.file, values.observed, 'simulate')
+  const stored = asStored(definition, parent)
+  const sim = new Simulation(definition, { parent: stored, objects: ownObserved(definition, stored, objects), kubelet })
+  const start = sim.cluster.now
+  const print = (text: string) => process.stdout.write(`${text}\n`)
+
+  let result = await sim.run({ maxRounds: deleteAfter ?? rounds })
+  for (const r of result.rounds) print(formatRound(r, start))
+  if (deleteAfter !== undefined && sim.parent) {
+    print(`delete ${parent.kind} ${parent.metadata.name} (after ${result.rounds.length} round(s))`)
+    for (const line of formatActions(sim.deleteParent())) print(line)
+    result = await sim.run({ maxRounds: rounds })
+    for (const r of result.rounds) print(formatRound(r, start))
+  }
+  print(formatResult(result))
+  const state = sim.objects()
+  print(`--- final state (${state.length} object(s))`)
+  if (state.length > 0) process.stdout.write(stateYaml(state))
+  if (!result.converged) process.exitCode = 1
+}
 
 async function serve(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { host: { type: 'string' }, port: { type: 'string' } }, strict: true })
@@ -29,9 +135,7 @@ async function serve(args: string[]): Promise<void> {
 }
 
 function list(): void {
-  for (const c of controllers) {
-    console.log(`${c.name}\t${c.type}\t${controllerRoutes(c).map((r) => r.path).join(' ')}`)
-  }
+  for (const c of controllers) console.log(`${c.name}\t${c.type}\t${controllerRoutes(c).map((r) => r.path).join(' ')}`)
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -39,6 +143,10 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'serve':
       return serve(rest)
+    case 'render':
+      return renderCommand(rest)
+    case 'simulate':
+      return simulateCommand(rest)
     case 'controllers':
       return list()
     case undefined:
@@ -54,6 +162,7 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error)
-  console.error(`metahooks: ${message}`)
-  process.exit(error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1)
+  console.error(`metahooks: ${message.split('\n')[0]}`)
+  const usage = error instanceof UsageError || String((error as { code?: string }).code).startsWith('ERR_PARSE_ARGS')
+  process.exitCode = usage ? 2 : 1
 })

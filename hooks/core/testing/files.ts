@@ -1,0 +1,55 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseAllDocuments } from 'yaml'
+import { KObject } from '../contract/objects.ts'
+import { formatIssues } from '../issues.ts'
+
+/** A problem with an input file; the message starts with the file (and line) it concerns. */
+export class InputError extends Error {}
+
+function yamlFiles(path: string): string[] {
+  let stat
+  try {
+    stat = statSync(path)
+  } catch {
+    throw new InputError(`${path}: no such file or directory`)
+  }
+  if (!stat.isDirectory()) return [path]
+  return readdirSync(path, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .flatMap((e) => (e.isDirectory() ? yamlFiles(join(path, e.name)) : /\.(ya?ml|json)$/.test(e.name) ? [join(path, e.name)] : []))
+}
+
+/** Every Kubernetes object in a YAML/JSON file (multi-document, `kind: List` expanded) or directory. */
+export function loadObjects(path: string): KObject[] {
+  const out: KObject[] = []
+  for (const file of yamlFiles(path)) {
+    const text = readFileSync(file, 'utf8')
+    const docs = parseAllDocuments(text, { prettyErrors: false })
+    if (!Array.isArray(docs)) throw new InputError(`${file}: not YAML`)
+    docs.forEach((doc, i) => {
+      const error = doc.errors[0]
+      if (error) {
+        const pos = error.linePos?.[0]
+        throw new InputError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: ${error.message.split('\n')[0]}`)
+      }
+      const value = doc.toJS() as unknown
+      if (value === null || value === undefined) return
+      const where = `${file}${docs.length > 1 ? ` (document ${i + 1})` : ''}`
+      const items = (value as { kind?: unknown }).kind === 'List' && Array.isArray((value as { items?: unknown }).items) ? ((value as { items: unknown[] }).items) : [value]
+      for (const item of items) {
+        const parsed = KObject.safeParse(item)
+        if (!parsed.success) throw new InputError(`${where}: not a Kubernetes object: ${formatIssues(parsed.error, '', 3).join('; ')}`)
+        out.push(parsed.data)
+      }
+    })
+  }
+  return out
+}
+
+/** Exactly one object from a file. */
+export function loadOne(path: string): KObject {
+  const objects = loadObjects(path)
+  if (objects.length !== 1) throw new InputError(`${path}: expected exactly one object, found ${objects.length}`)
+  return objects[0]!
+}
