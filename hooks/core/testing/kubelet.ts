@@ -20,14 +20,18 @@ export const outcomeFromAnnotations: PodOutcomeFn = (pod) => {
 
 type Obj = KObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> }
 
-function containerNames(pod: Obj): string[] {
-  const containers = (pod.spec as { containers?: { name?: string }[] } | undefined)?.containers
-  return Array.isArray(containers) ? containers.map((c) => String(c?.name ?? 'main')) : ['main']
+/** Each container's identity as a kubelet reports it in containerStatuses. */
+function containers(pod: Obj): { name: string; image: string; imageID: string }[] {
+  const list = (pod.spec as { containers?: { name?: string; image?: string }[] } | undefined)?.containers
+  return (Array.isArray(list) ? list : [{}]).map((c) => {
+    const image = String(c?.image ?? 'unknown')
+    return { name: String(c?.name ?? 'main'), image, imageID: `sim://${image}` }
+  })
 }
 
 function podStep(pod: Obj, now: string, outcome: PodOutcomeFn): { status: Record<string, unknown>; note: string } | undefined {
   const phase = pod.status?.phase
-  const names = containerNames(pod)
+  const names = containers(pod)
   const restartPolicy = (pod.spec as { restartPolicy?: string } | undefined)?.restartPolicy ?? 'Always'
   const cond = (type: string, status: boolean, reason?: string) => ({ type, status: status ? 'True' : 'False', lastTransitionTime: now, ...(reason && { reason }) })
   if (phase === undefined) {
@@ -36,7 +40,7 @@ function podStep(pod: Obj, now: string, outcome: PodOutcomeFn): { status: Record
       status: {
         phase: 'Pending',
         conditions: [cond('PodScheduled', true), cond('Ready', false, 'ContainersNotReady')],
-        containerStatuses: names.map((name) => ({ name, ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } })),
+        containerStatuses: names.map((c) => ({ ...c, ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } })),
       },
     }
   }
@@ -47,7 +51,7 @@ function podStep(pod: Obj, now: string, outcome: PodOutcomeFn): { status: Record
         phase: 'Running',
         startTime: now,
         conditions: [cond('PodScheduled', true), cond('Ready', true)],
-        containerStatuses: names.map((name) => ({ name, ready: true, restartCount: 0, state: { running: { startedAt: now } } })),
+        containerStatuses: names.map((c) => ({ ...c, ready: true, restartCount: 0, state: { running: { startedAt: now } } })),
       },
     }
   }
@@ -67,7 +71,7 @@ function podStep(pod: Obj, now: string, outcome: PodOutcomeFn): { status: Record
         ...pod.status,
         phase: succeeded ? 'Succeeded' : 'Failed',
         conditions: [cond('PodScheduled', true), cond('Ready', false, 'PodCompleted')],
-        containerStatuses: names.map((name) => ({ name, ready: false, restartCount: 0, state: { terminated } })),
+        containerStatuses: names.map((c) => ({ ...c, ready: false, restartCount: 0, state: { terminated } })),
       },
     }
   }
