@@ -25,13 +25,13 @@ export function loadObjects(path: string): KObject[] {
   const out: KObject[] = []
   for (const file of yamlFiles(path)) {
     const text = readFileSync(file, 'utf8')
-    const docs = parseAllDocuments(text, { prettyErrors: false })
+    const docs = parseAllDocuments(text)
     if (!Array.isArray(docs)) throw new InputError(`${file}: not YAML`)
     docs.forEach((doc, i) => {
       const error = doc.errors[0]
       if (error) {
         const pos = error.linePos?.[0]
-        throw new InputError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: ${error.message.split('\n')[0]}`)
+        throw new InputError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`)
       }
       const value = doc.toJS() as unknown
       if (value === null || value === undefined) return

@@ -1,0 +1,151 @@
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { parseAllDocuments } from 'yaml'
+import { ROOT, startServerProcess } from './fixtures/server.ts'
+import { render } from '../hooks/core/testing/render.ts'
+import mypod from '../hooks/mypod/index.ts'
+import { loadObjects, loadOne } from '../hooks/core/testing/files.ts'
+
+// The `metahooks` command as a user runs it: a process, its exit code, stdout and stderr.
+
+const scratch = mkdtempSync(join(tmpdir(), 'metahooks-cli-'))
+afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+
+function file(name: string, text: string): string {
+  const path = join(scratch, name)
+  writeFileSync(path, text)
+  return path
+}
+
+function metahooks(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/metahooks.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env } })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += String(d)))
+    child.stderr.on('data', (d) => (stderr += String(d)))
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+const example = join(ROOT, 'examples/mypod-test.yaml')
+const runningPod = file(
+  'pod.yaml',
+  `apiVersion: v1
+kind: Pod
+metadata: { name: mypod-test, namespace: default }
+spec:
+  containers: [{ name: main, image: nginx, command: [custom, command], env: [{ name: URI, value: any uri }] }]
+status:
+  phase: Running
+  conditions: [{ type: Ready, status: "True", lastTransitionTime: "2026-11-22T10:00:05Z" }]
+`,
+)
+
+describe('metahooks render', () => {
+  it('prints the parent with its new status, then the Pod, as YAML', async () => {
+    const { code, stdout, stderr } = await metahooks(['render', 'mypod', '-f', example])
+    expect(stderr).toBe('')
+    expect(code).toBe(0)
+    const docs = parseAllDocuments(stdout).map((d) => d.toJS())
+    expect(docs).toHaveLength(2)
+    expect(docs[0]).toMatchObject({ kind: 'MyPod', metadata: { name: 'mypod-test' }, status: { phase: 'Pending', conditions: [{ reason: 'PodNotCreated' }] } })
+    expect(docs[1]).toMatchObject({ kind: 'Pod', metadata: { name: 'mypod-test' }, spec: { containers: [{ image: 'nginx', command: ['custom', 'command'] }] } })
+  })
+
+  it('-o json prints the exact response, with observed objects taken as children', async () => {
+    const { code, stdout } = await metahooks(['render', 'mypod', '-f', example, '--observed', runningPod, '-o', 'json'])
+    expect(code).toBe(0)
+    const inProcess = await render(mypod, { parent: loadOne(example), observed: loadObjects(runningPod) })
+    expect(stdout.trim()).toBe(inProcess.body)
+    expect(JSON.parse(stdout).status.conditions[0]).toMatchObject({ status: 'True', reason: 'PodReady' })
+  })
+
+  it('--url sends the request to a running server (with its token) and checks the answer', async () => {
+    const server = await startServerProcess({ METAHOOKS_AUTH_TOKEN: 'cli-token' })
+    try {
+      const local = await metahooks(['render', 'mypod', '-f', example, '--observed', runningPod, '-o', 'json'])
+      const remote = await metahooks(['render', 'mypod', '-f', example, '--observed', runningPod, '-o', 'json', '--url', server.url], { METAHOOKS_AUTH_TOKEN: 'cli-token' })
+      expect(remote.code).toBe(0)
+      expect(remote.stdout).toBe(local.stdout)
+      const refused = await metahooks(['render', 'mypod', '-f', example, '--url', server.url], { METAHOOKS_AUTH_TOKEN: 'wrong' })
+      expect(refused.code).toBe(1)
+      expect(refused.stderr.trim()).toMatch(/^metahooks: .*mypod-test\.yaml: http:\/\/127\.0\.0\.1:\d+\/mypod\/sync answered 401: unauthorized$/)
+    } finally {
+      server.child.kill('SIGTERM')
+      await server.exited
+    }
+  })
+
+  it.each([
+    { name: 'broken YAML', text: 'apiVersion: v1\nkind: [unclosed\n', error: /broken-YAML\.yaml:3:1: Flow sequence in block collection/ },
+    { name: 'not an object', text: 'just a string\n', error: /not a Kubernetes object/ },
+    { name: 'two parents', text: 'apiVersion: crd.example.com/v1\nkind: MyPod\nmetadata: {name: a}\n---\napiVersion: crd.example.com/v1\nkind: MyPod\nmetadata: {name: b}\n', error: /expected exactly one object, found 2/ },
+    { name: 'invalid spec', text: 'apiVersion: crd.example.com/v1\nkind: MyPod\nmetadata: {name: a}\nspec: {image: 42}\n', error: /sync answered 422: invalid parent spec: spec\.image/ },
+    { name: 'wrong kind', text: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n', error: /answered 400: .*parent is ConfigMap\.v1; mypod handles MyPod/ },
+  ])('$name → exit 1 and one line naming the file', async ({ name, text, error }) => {
+    const path = file(`${name.replace(/ /g, '-')}.yaml`, text)
+    const { code, stdout, stderr } = await metahooks(['render', 'mypod', '-f', path])
+    expect(code).toBe(1)
+    expect(stdout).toBe('')
+    expect(stderr.trim().split('\n')).toHaveLength(1)
+    expect(stderr).toContain(path)
+    expect(stderr).toMatch(error)
+  })
+
+  it.each([
+    { args: ['render', 'nope', '-f', example], error: /unknown controller "nope"; known: mypod/ },
+    { args: ['render', 'mypod'], error: /render needs -f PARENT\.yaml/ },
+    { args: ['render', 'mypod', '-f', example, '-o', 'xml'], error: /-o must be one of yaml, json/ },
+    { args: ['render', 'mypod', '-f', example, '--bogus'], error: /Unknown option '--bogus'/ },
+    { args: ['frobnicate'], error: /unknown command "frobnicate"/ },
+  ])('usage error $args → exit 2', async ({ args, error }) => {
+    const { code, stderr } = await metahooks(args)
+    expect(code).toBe(2)
+    expect(stderr).toMatch(error)
+  })
+})
+
+describe('metahooks simulate', () => {
+  it('runs the example to convergence and prints rounds and the final state', async () => {
+    const { code, stdout } = await metahooks(['simulate', 'mypod', '-f', example])
+    expect(code).toBe(0)
+    expect(stdout).toMatch(/round 1 \(t\+0s, sync\)\n {2}\+ created Pod default\/mypod-test/)
+    expect(stdout).toMatch(/converged after \d+ round\(s\): quiet/)
+    const state = stdout.split(/--- final state \(2 object\(s\)\)\n/)[1]!
+    const docs = parseAllDocuments(state).map((d) => d.toJS())
+    expect(docs.map((d) => d.kind)).toEqual(['MyPod', 'Pod'])
+    expect(docs[0].status).toMatchObject({ phase: 'Running', conditions: [{ status: 'True' }] })
+  })
+
+  it('--delete-after deletes the parent and the Pod is collected', async () => {
+    const { code, stdout } = await metahooks(['simulate', 'mypod', '-f', example, '--delete-after', '2'])
+    expect(code).toBe(0)
+    expect(stdout).toContain('delete MyPod mypod-test (after 2 round(s))')
+    expect(stdout).toContain('- garbage-collected Pod default/mypod-test')
+    expect(stdout).toContain('--- final state (0 object(s))')
+  })
+
+  it('--kubelet none leaves the Pod without status; still converges', async () => {
+    const { code, stdout } = await metahooks(['simulate', 'mypod', '-f', example, '--kubelet', 'none'])
+    expect(code).toBe(0)
+    expect(stdout).not.toContain('kubelet')
+  })
+
+  it('an invalid parent never converges: exit 1 with the error', async () => {
+    const path = file('bad-spec.yaml', 'apiVersion: crd.example.com/v1\nkind: MyPod\nmetadata: {name: a}\nspec: {customCommand: "echo \\"x"}\n')
+    const { code, stdout } = await metahooks(['simulate', 'mypod', '-f', path])
+    expect(code).toBe(1)
+    expect(stdout).toMatch(/! error 422: invalid parent spec: spec\.customCommand/)
+    expect(stdout).toMatch(/NOT converged after 3 round\(s\): the hook keeps failing/)
+  })
+
+  it('--rounds must be a positive integer', async () => {
+    const { code, stderr } = await metahooks(['simulate', 'mypod', '-f', example, '--rounds', '0'])
+    expect(code).toBe(2)
+    expect(stderr).toMatch(/--rounds must be a positive integer/)
+  })
+})
