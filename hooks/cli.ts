@@ -9,6 +9,13 @@ import { loadObjects, loadOne } from './core/testing/files.ts'
 import { asStored, ownObserved, render } from './core/testing/render.ts'
 import { formatActions, formatResult, formatRound, renderedYaml, stateYaml } from './core/testing/report.ts'
 import { Simulation } from './core/testing/simulator.ts'
+import { generateManifests, manifestDrift, writeManifests } from './core/manifests/generate.ts'
+import { formatProblem, validateManifests } from './core/manifests/validate.ts'
+import { fileURLToPath } from 'node:url'
+import { join, relative } from 'node:path'
+
+/** The repository (or installed package) root: where the committed manifests live. */
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
 const USAGE = `metahooks — Kubernetes controllers as Metacontroller hooks
 
@@ -23,6 +30,12 @@ Usage:
                    [--delete-after N] [--kubelet auto|none]
       Run the controller against an in-memory cluster until it is quiet; print each round's
       actions and the final state. Exit 0 when it converged.
+  metahooks manifests [--target cluster|worker] [--url URL] [--auth] [--image IMAGE] [-o DIR]
+      Generate the CRDs, CompositeControllers/DecoratorControllers, the server's deployment,
+      Metacontroller's least-privilege RBAC and kustomization.yaml from the definitions. Without -o
+      it rewrites the committed files (cluster target); --check only reports drift (exit 1).
+  metahooks validate [PATH...]
+      Validate manifests offline (default: every YAML in the repo outside test/ and helm/).
   metahooks controllers
       List controllers and their routes.
 
@@ -123,6 +136,36 @@ async function simulateCommand(args: string[]): Promise<void> {
   if (!result.converged) process.exitCode = 1
 }
 
+async function manifestsCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { target: { type: 'string' }, url: { type: 'string' }, auth: { type: 'boolean' }, image: { type: 'string' }, output: { type: 'string', short: 'o' }, check: { type: 'boolean' } },
+  })
+  const target = oneOf(values.target, '--target', ['cluster', 'worker'] as const) ?? 'cluster'
+  if (target === 'worker' && !values.url) throw new UsageError('--target worker needs --url https://<your worker>')
+  if (target === 'worker' && !values.output && !values.check) throw new UsageError('--target worker writes elsewhere: give -o DIR (the committed files are the cluster target)')
+  const files = generateManifests(controllers, { target, ...(values.url && { url: values.url }), ...(values.auth && { auth: true }), ...(values.image && { image: values.image }) })
+  const root = values.output ?? ROOT
+  if (values.check) {
+    const drift = manifestDrift(root, files)
+    for (const d of drift) console.error(`drift: ${d}`)
+    if (drift.length > 0) throw new Error(`generated manifests are out of date (${drift.length}); run: npx metahooks manifests`)
+    console.log(`manifests up to date (${files.size} files)`)
+    return
+  }
+  writeManifests(root, files)
+  for (const path of files.keys()) console.log(`wrote ${relative(process.cwd(), join(root, path)) || path}`)
+}
+
+async function validateCommand(args: string[]): Promise<void> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} })
+  const paths = positionals.length > 0 ? positionals : [ROOT]
+  const problems = await validateManifests(paths, controllers, process.cwd())
+  for (const p of problems) console.error(formatProblem(p))
+  if (problems.length > 0) throw new Error(`${problems.length} problem(s) found`)
+  console.log('all manifests valid')
+}
+
 async function serve(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { host: { type: 'string' }, port: { type: 'string' } }, strict: true })
   const env: Env = { ...process.env }
@@ -147,6 +190,10 @@ async function main(argv: string[]): Promise<void> {
       return renderCommand(rest)
     case 'simulate':
       return simulateCommand(rest)
+    case 'manifests':
+      return manifestsCommand(rest)
+    case 'validate':
+      return validateCommand(rest)
     case 'controllers':
       return list()
     case undefined:

@@ -160,6 +160,11 @@ export function checkResponse({ definition, hook, parent, response }: CheckInput
     const parsed = CustomizeHookResponse.safeParse(response)
     if (!parsed.success) return formatIssues(parsed.error)
     const problems: string[] = []
+    parsed.data.relatedResources?.forEach((r, i) => {
+      if (!definition.related.some((t) => t.apiVersion === r.apiVersion && t.resource === r.resource)) {
+        problems.push(`relatedResources[${i}]: ${r.resource} (${r.apiVersion}) is not among the controller's declared related types`)
+      }
+    })
     if (definition.hookVersion === 'v1' && (parent.metadata.namespace ?? '') !== '') {
       parsed.data.relatedResources?.forEach((r, i) => {
         if (r.namespaceSelector) problems.push(`relatedResources[${i}]: namespaceSelector needs hook version v2 for a namespaced parent`)

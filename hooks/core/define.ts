@@ -111,11 +111,19 @@ export interface DecoratorFinalizeResult extends DecoratorSyncResult {
   finalized: boolean
 }
 
+/** A type the customize hook may relate (declared so RBAC can be generated and rules checked). */
+export interface RelatedType {
+  apiVersion: string
+  resource: string
+}
+
 interface CommonDefinition {
   /** Route name: `POST /<name>/sync`. Lowercase DNS label. */
   name: string
   hookVersion?: HookVersion
   resyncPeriodSeconds?: number
+  /** Every type customize may return a rule for; a rule for another type fails the response check. */
+  related?: RelatedType[]
 }
 
 export interface CompositeControllerInput<Spec extends z.ZodType> extends CommonDefinition {
@@ -148,6 +156,7 @@ export interface CompositeDefinition<Spec extends z.ZodType = z.ZodType> {
   type: 'composite'
   name: string
   hookVersion: HookVersion
+  related: RelatedType[]
   resyncPeriodSeconds?: number
   parent: ParentResource<Spec> & { apiVersion: string; singular: string }
   children: ResolvedChildResource[]
@@ -163,6 +172,7 @@ export interface DecoratorDefinition<Spec extends z.ZodType = z.ZodType> {
   type: 'decorator'
   name: string
   hookVersion: HookVersion
+  related: RelatedType[]
   resyncPeriodSeconds?: number
   resources: (DecoratedResource & { resource: string; scope: Scope })[]
   attachments: ResolvedChildResource[]
@@ -206,6 +216,7 @@ function common<I extends CommonDefinition & { sync: unknown; finalize?: unknown
   const hooks = {
     name: input.name,
     hookVersion: input.hookVersion ?? ('v2' as HookVersion),
+    related: input.related ?? [],
     ...(input.resyncPeriodSeconds !== undefined && { resyncPeriodSeconds: input.resyncPeriodSeconds }),
     sync: input.sync as I['sync'],
     ...(input.finalize !== undefined && { finalize: input.finalize as NonNullable<I['finalize']> }),

@@ -157,6 +157,12 @@ describe('response check: customize', () => {
     expect(outcome).toMatchObject({ ok: false, status: 500, message: expect.stringMatching(error) })
   })
 
+  it('rejects a rule for a type the controller did not declare as related (RBAC is generated from them)', async () => {
+    const bad = { ...clusterThing, customize: () => [{ apiVersion: 'v1', resource: 'secrets', names: ['a'] }] }
+    const outcome = await runHook(bad, 'customize', { controller: {}, parent: clusterThingParent() })
+    expect(outcome).toMatchObject({ ok: false, status: 500, message: expect.stringMatching(/secrets \(v1\) is not among the controller's declared related types/) })
+  })
+
   it('rejects namespaceSelector from a v1 hook with a namespaced parent', async () => {
     const bad = { ...echo, hookVersion: 'v1' as const, customize: () => [{ apiVersion: 'v1', resource: 'secrets', namespaceSelector: {} }] }
     const outcome = await runHook(bad, 'customize', { controller: {}, parent: echoParent({}) })

@@ -11,7 +11,13 @@ export interface ControllerManifestOptions {
   target: HookTarget
   /** Adds `authorization.secretRef` to every hook (the Secret holding METAHOOKS_AUTH_TOKEN). */
   authSecret?: { name: string; namespace: string; key: string }
+  /** Whole-exchange deadline per call (Metacontroller's default is 10s). */
   timeout?: string
+  /**
+   * Metacontroller's per-parent response cache, answered by our request-derived ETags. Both
+   * durations are always set: Metacontroller crashes when only the timeout is given.
+   */
+  etag?: { cacheTimeoutSeconds: number; cacheCleanupSeconds: number }
 }
 
 export const DEFAULT_TARGET: HookTarget = { kind: 'service', name: 'metahooks', namespace: 'metahooks', port: 80 }
@@ -28,6 +34,7 @@ function webhook(definition: ControllerDefinition, hook: HookName, options: Cont
           path,
         }
   if (options.timeout) w.timeout = options.timeout
+  if (options.etag) w.etag = { enabled: true, ...options.etag }
   if (options.authSecret) w.authorization = { type: 'Bearer', secretRef: options.authSecret }
   return w
 }

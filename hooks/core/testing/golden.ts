@@ -116,5 +116,5 @@ export function compareGolden(c: GoldenCase, actual: GoldenActual): string[] {
 export function updateGoldenCase(c: GoldenCase, actual: GoldenActual): void {
   const { file: _f, name: _n, expected: _e, expectedError: _x, ...rest } = c
   const next = actual.ok ? { ...rest, expected: actual.response } : { ...rest, expectedError: { status: actual.status, message: actual.message } }
-  writeFileSync(c.file, stringify(next, { lineWidth: 0 }))
+  writeFileSync(c.file, stringify(next, { lineWidth: 0, aliasDuplicateObjects: false }))
 }

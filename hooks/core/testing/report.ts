@@ -4,7 +4,7 @@ import type { ControllerDefinition } from '../define.ts'
 import type { Rendered } from './render.ts'
 import type { Action, Round, RunResult } from './simulator.ts'
 
-const yamlDoc = (value: unknown) => stringify(value, { lineWidth: 0 })
+const yamlDoc = (value: unknown) => stringify(value, { lineWidth: 0, aliasDuplicateObjects: false })
 
 /**
  * YAML documents for a rendered hook call: first the parent (or decorated object) as the response

@@ -1,0 +1,241 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { dirname, join, relative, resolve } from 'node:path'
+import AjvModule from 'ajv'
+import formatsModule from 'ajv-formats'
+import { parseAllDocuments } from 'yaml'
+import { z } from 'zod'
+import { CompositeController, DecoratorController, type Webhook } from '../contract/controllers.ts'
+import type { ControllerDefinition } from '../define.ts'
+import { formatIssues } from '../issues.ts'
+import { isDnsSubdomain } from '../k8s/resources.ts'
+import { crdFor } from './crd.ts'
+import { structuralProblems, type SchemaProps } from './schema.ts'
+
+/**
+ * Offline validation of the repo's manifests: built-in kinds against the Kubernetes schemas
+ * (kubernetes-models), CRDs against the structural-schema rules, Metacontroller's resources
+ * against their schema (contract/controllers.ts) plus the rules Metacontroller checks when it
+ * starts a controller, kustomizations' resource lists, and every custom resource against the CRD
+ * that defines it (unknown fields included: kubectl's strict field validation rejects them).
+ */
+
+const Ajv = (AjvModule as unknown as { default: typeof AjvModule }).default ?? AjvModule
+const addFormats = (formatsModule as unknown as { default: typeof formatsModule }).default ?? formatsModule
+
+export interface Problem {
+  file: string
+  /** 1-based document index within the file. */
+  document: number
+  message: string
+}
+
+export function formatProblem(p: Problem): string {
+  return `${p.file} (document ${p.document}): ${p.message}`
+}
+
+/** Directories and files that are not manifests: tests' YAML is case data, Helm values are values. */
+const SKIP_DIRS = new Set(['node_modules', '.git', 'test', 'dist', '.wrangler', '.scratch', '.xdg', 'helm', 'coverage'])
+
+export function findYaml(path: string): string[] {
+  if (!existsSync(path)) return [path]
+  if (!statSync(path).isDirectory()) return [path]
+  return readdirSync(path, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .flatMap((e) => {
+      if (e.isDirectory()) return SKIP_DIRS.has(e.name) ? [] : findYaml(join(path, e.name))
+      return /\.ya?ml$/.test(e.name) ? [join(path, e.name)] : []
+    })
+}
+
+interface Doc {
+  /** As shown in messages (relative to the root). */
+  file: string
+  /** The directory the file is in, for relative references. */
+  dir: string
+  index: number
+  value: Record<string, unknown>
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+/** The CRD schema as a JSON Schema for ajv: unknown fields rejected where the CRD is not open. */
+function forAjv(node: SchemaProps): SchemaProps {
+  const out: SchemaProps = {}
+  for (const [k, v] of Object.entries(node)) {
+    if (k.startsWith('x-kubernetes-')) continue
+    if (k === 'properties' && isObject(v)) out.properties = Object.fromEntries(Object.entries(v).map(([p, s]) => [p, forAjv(s as SchemaProps)]))
+    else if ((k === 'items' || k === 'additionalProperties') && isObject(v)) out[k] = forAjv(v)
+    else out[k] = v
+  }
+  if (node.exclusiveMinimum === true) Object.assign(out, { exclusiveMinimum: node.minimum, minimum: undefined })
+  if (node.exclusiveMaximum === true) Object.assign(out, { exclusiveMaximum: node.maximum, maximum: undefined })
+  if (node.type === 'object' && node.properties && node['x-kubernetes-preserve-unknown-fields'] !== true) out.additionalProperties = false
+  return JSON.parse(JSON.stringify(out)) as SchemaProps
+}
+
+const CrdShape = z.looseObject({
+  metadata: z.looseObject({ name: z.string() }),
+  spec: z.looseObject({
+    group: z.string().min(1),
+    scope: z.enum(['Namespaced', 'Cluster']),
+    names: z.looseObject({ kind: z.string().regex(/^[A-Z][A-Za-z0-9]*$/), plural: z.string().regex(/^[a-z0-9]+$/), singular: z.string().regex(/^[a-z0-9]*$/).optional(), shortNames: z.array(z.string()).optional() }),
+    versions: z
+      .array(
+        z.looseObject({
+          name: z.string().regex(/^v\d+((alpha|beta)\d+)?$/),
+          served: z.boolean(),
+          storage: z.boolean(),
+          schema: z.looseObject({ openAPIV3Schema: z.record(z.string(), z.unknown()) }),
+          subresources: z.looseObject({ status: z.looseObject({}).optional() }).optional(),
+          additionalPrinterColumns: z
+            .array(z.looseObject({ name: z.string().min(1), type: z.enum(['string', 'integer', 'number', 'boolean', 'date']), jsonPath: z.string().startsWith('.') }))
+            .optional(),
+        }),
+      )
+      .min(1),
+  }),
+})
+
+function checkCrd(value: Record<string, unknown>): string[] {
+  const parsed = CrdShape.safeParse(value)
+  if (!parsed.success) return formatIssues(parsed.error)
+  const { spec, metadata } = parsed.data
+  const problems: string[] = []
+  if (metadata.name !== `${spec.names.plural}.${spec.group}`) problems.push(`metadata.name: must be ${spec.names.plural}.${spec.group} (plural.group)`)
+  if (spec.versions.filter((v) => v.storage).length !== 1) problems.push('spec.versions: exactly one version must be the storage version')
+  spec.versions.forEach((v, i) => {
+    if (!v.subresources?.status) problems.push(`spec.versions[${i}].subresources.status: Metacontroller requires the status subresource`)
+    problems.push(...structuralProblems(v.schema.openAPIV3Schema, `spec.versions[${i}].schema.openAPIV3Schema`))
+  })
+  return problems
+}
+
+function checkWebhook(w: Webhook, path: string): string[] {
+  const problems: string[] = []
+  if (!w.url && !(w.service && w.path)) problems.push(`${path}: needs url, or service and path`)
+  if (w.path !== undefined && !w.path.startsWith('/')) problems.push(`${path}.path: must start with /`)
+  if (w.url !== undefined && !/^https?:\/\//.test(w.url)) problems.push(`${path}.url: must be an http(s) URL`)
+  if (w.etag && (w.etag.cacheTimeoutSeconds === undefined) !== (w.etag.cacheCleanupSeconds === undefined)) {
+    problems.push(`${path}.etag: set both cacheTimeoutSeconds and cacheCleanupSeconds or neither (Metacontroller crashes on one alone)`)
+  }
+  if (w.authorization && w.basicAuth) problems.push(`${path}: authorization and basicAuth are mutually exclusive`)
+  if (w.authorization?.type && w.authorization.type.trim().toLowerCase() === 'basic') problems.push(`${path}.authorization.type: Basic is refused; use basicAuth`)
+  if (w.timeout !== undefined && !/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(w.timeout)) problems.push(`${path}.timeout: not a Go duration (e.g. 10s, 500ms)`)
+  return problems
+}
+
+function checkMetacontroller(value: Record<string, unknown>): string[] {
+  const schema = value.kind === 'CompositeController' ? CompositeController : DecoratorController
+  const parsed = schema.safeParse(value)
+  if (!parsed.success) return formatIssues(parsed.error)
+  const hooks = (parsed.data.spec.hooks ?? {}) as Record<string, { webhook: Webhook } | undefined>
+  const problems: string[] = []
+  if (!hooks.sync && !hooks.finalize) problems.push('spec.hooks: needs a sync or finalize hook')
+  for (const [name, hook] of Object.entries(hooks)) if (hook) problems.push(...checkWebhook(hook.webhook, `spec.hooks.${name}.webhook`))
+  const rules = value.kind === 'CompositeController' ? (parsed.data.spec as { childResources?: { resource: string }[] }).childResources ?? [] : (parsed.data.spec as { attachments?: { resource: string }[] }).attachments ?? []
+  rules.forEach((r, i) => {
+    if (!/^[a-z0-9.-]+$/.test(r.resource)) problems.push(`spec.${value.kind === 'CompositeController' ? 'childResources' : 'attachments'}[${i}].resource: must be a lowercase plural resource name`)
+  })
+  return problems
+}
+
+async function checkBuiltin(value: Record<string, unknown>): Promise<string[] | undefined> {
+  let Model: (new (data: unknown) => { validate(): void }) | undefined
+  try {
+    const module = (await import(`kubernetes-models/${value.apiVersion}/${value.kind}`)) as Record<string, unknown>
+    Model = module[value.kind as string] as typeof Model
+  } catch {
+    return undefined
+  }
+  if (!Model) return undefined
+  try {
+    new Model(value).validate()
+    return []
+  } catch (error) {
+    return (error as Error).message.split(', ').map((m) => m.replace(/^data\/?/, '').replace(/\//g, '.').replace(/^ /, ''))
+  }
+}
+
+function checkKustomization(doc: Doc): string[] {
+  const resources = doc.value.resources
+  if (!Array.isArray(resources)) return ['resources: must be a list']
+  return resources.filter((r) => !existsSync(resolve(doc.dir, String(r)))).map((r) => `resources: ${r} does not exist`)
+}
+
+/** Validates every YAML document under `paths`; returns the problems (empty: all valid). */
+export async function validateManifests(paths: readonly string[], definitions: readonly ControllerDefinition[], root = process.cwd()): Promise<Problem[]> {
+  const problems: Problem[] = []
+  const docs: Doc[] = []
+  for (const file of paths.flatMap((p) => findYaml(p))) {
+    const shown = relative(root, file) || file
+    if (!existsSync(file)) {
+      problems.push({ file: shown, document: 0, message: 'no such file or directory' })
+      continue
+    }
+    const parsed = parseAllDocuments(readFileSync(file, 'utf8'))
+    ;(Array.isArray(parsed) ? parsed : []).forEach((d, i) => {
+      const error = d.errors[0]
+      if (error) {
+        const pos = error.linePos?.[0]
+        problems.push({ file: shown, document: i + 1, message: `${pos ? `line ${pos.line}, column ${pos.col}: ` : ''}${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` })
+        return
+      }
+      const value = d.toJS() as unknown
+      if (value === null || value === undefined) return
+      if (!isObject(value)) problems.push({ file: shown, document: i + 1, message: 'not a Kubernetes object (expected a mapping)' })
+      else docs.push({ file: shown, dir: dirname(resolve(file)), index: i + 1, value })
+    })
+  }
+
+  // Schemas for custom resources: the CRDs among the files, and the ones our definitions generate.
+  const ajv = new Ajv({ strict: false, allErrors: true })
+  addFormats(ajv)
+  const crds = new Map<string, SchemaProps>()
+  const addCrd = (crd: Record<string, unknown>) => {
+    const spec = crd.spec as { group?: string; names?: { kind?: string }; versions?: { name: string; schema?: { openAPIV3Schema?: SchemaProps } }[] } | undefined
+    for (const v of spec?.versions ?? []) if (v.schema?.openAPIV3Schema) crds.set(`${spec?.group}/${v.name} ${spec?.names?.kind}`, v.schema.openAPIV3Schema)
+  }
+  for (const d of definitions) if (d.type === 'composite') addCrd(crdFor(d))
+  for (const doc of docs) if (doc.value.kind === 'CustomResourceDefinition' && checkCrd(doc.value).length === 0) addCrd(doc.value)
+
+  for (const doc of docs) {
+    const { value } = doc
+    const report = (messages: string[]) => messages.forEach((message) => problems.push({ file: doc.file, document: doc.index, message }))
+    if (typeof value.apiVersion !== 'string' || typeof value.kind !== 'string') {
+      report(['not a Kubernetes object: apiVersion and kind are required'])
+      continue
+    }
+    const meta = value.metadata as { name?: unknown } | undefined
+    if (value.kind === 'Kustomization') {
+      report(checkKustomization(doc))
+      continue
+    }
+    if (typeof meta?.name !== 'string' || meta.name === '') {
+      report(['metadata.name: required'])
+      continue
+    }
+    if (!isDnsSubdomain(meta.name) && !value.apiVersion.startsWith('rbac.authorization.k8s.io')) report([`metadata.name: ${JSON.stringify(meta.name)} is not a valid DNS subdomain name`])
+    if (value.kind === 'CustomResourceDefinition' && value.apiVersion === 'apiextensions.k8s.io/v1') report(checkCrd(value))
+    else if (value.apiVersion === 'metacontroller.k8s.io/v1alpha1' && (value.kind === 'CompositeController' || value.kind === 'DecoratorController')) report(checkMetacontroller(value))
+    else {
+      const schema = crds.get(`${value.apiVersion} ${value.kind}`)
+      if (schema) {
+        const validate = ajv.compile(forAjv(schema))
+        if (!validate(value)) {
+          report((validate.errors ?? []).map((e) => {
+            const path = e.instancePath.slice(1).replace(/\//g, '.')
+            const extra = e.keyword === 'additionalProperties' ? ` (${(e.params as { additionalProperty: string }).additionalProperty})` : ''
+            return `${path || '.'}: ${e.message}${extra}`
+          }))
+        }
+        continue
+      }
+      const builtin = await checkBuiltin(value)
+      if (builtin === undefined) report([`${value.kind} (${value.apiVersion}): no schema known (not a built-in kind and no CRD defines it)`])
+      else report(builtin)
+    }
+  }
+  return problems
+}
