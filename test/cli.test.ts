@@ -149,3 +149,35 @@ describe('metahooks simulate', () => {
     expect(stderr).toMatch(/--rounds must be a positive integer/)
   })
 })
+
+describe('metahooks manifests / validate', () => {
+  it('manifests --check: the committed files are current', async () => {
+    const { code, stdout } = await metahooks(['manifests', '--check'])
+    expect(code).toBe(0)
+    expect(stdout).toMatch(/manifests up to date/)
+  })
+
+  it('manifests --target worker -o DIR writes URL hooks and a kustomization that validate', async () => {
+    const out = join(scratch, 'worker')
+    const gen = await metahooks(['manifests', '--target', 'worker', '--url', 'https://hooks.example.workers.dev', '-o', out])
+    expect(gen.code).toBe(0)
+    expect(gen.stdout).toContain('compositecontrollers/mypod.yaml')
+    const valid = await metahooks(['validate', out])
+    expect(valid.stderr).toBe('')
+    expect(valid.code).toBe(0)
+  })
+
+  it('manifests --target worker without --url is a usage error', async () => {
+    const { code, stderr } = await metahooks(['manifests', '--target', 'worker', '-o', scratch])
+    expect(code).toBe(2)
+    expect(stderr).toMatch(/--target worker needs --url/)
+  })
+
+  it('validate exits 1 naming file, document and field', async () => {
+    const path = join(ROOT, 'test/fixtures/broken/mypod-typo.yaml')
+    const { code, stderr } = await metahooks(['validate', path])
+    expect(code).toBe(1)
+    expect(stderr).toContain('test/fixtures/broken/mypod-typo.yaml (document 1): spec: must NOT have additional properties (imgae)')
+    expect(stderr).toMatch(/metahooks: 1 problem\(s\) found/)
+  })
+})

@@ -24,6 +24,10 @@ function open(description?: unknown): SchemaProps {
 function toStructural(node: unknown, path: string): SchemaProps {
   if (!isObject(node)) throw new Error(`${path}: not a schema`)
   if (node.$ref || node.$defs || node.definitions) throw new Error(`${path}: recursive or referenced schemas cannot be a CRD schema`)
+  if (Array.isArray(node.allOf)) {
+    if (node.allOf.length === 1) return toStructural({ ...node.allOf[0], ...(node.description !== undefined && { description: node.description }) }, path)
+    throw new Error(`${path}: an intersection cannot be a structural CRD schema; merge the objects`)
+  }
   const union = (node.anyOf ?? node.oneOf) as unknown[] | undefined
   if (union) {
     const branches = union.map((b, i) => toStructural(b, `${path}[${i}]`))

@@ -1,0 +1,145 @@
+import { spawnSync } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { z } from 'zod'
+import { describe, expect, it } from 'vitest'
+import { parseAllDocuments } from 'yaml'
+import { CompositeController } from '../hooks/core/contract/controllers.ts'
+import { crdFor } from '../hooks/core/manifests/crd.ts'
+import { generateManifests, manifestDrift } from '../hooks/core/manifests/generate.ts'
+import { metacontrollerRules } from '../hooks/core/manifests/rbac.ts'
+import { structuralProblems, structuralSchema } from '../hooks/core/manifests/schema.ts'
+import { formatProblem, validateManifests } from '../hooks/core/manifests/validate.ts'
+import mypod from '../hooks/mypod/index.ts'
+import { controllers } from '../hooks/registry.ts'
+import { clusterThing } from './fixtures/controllers.ts'
+import { ROOT } from './fixtures/server.ts'
+
+const docs = (text: string) => parseAllDocuments(text).map((d) => d.toJS() as Record<string, any>)
+
+describe('zod → structural CRD schema', () => {
+  it.each([
+    { name: 'string with default and pattern', schema: z.object({ a: z.string().regex(/^x/).default('x') }), expected: { type: 'object', properties: { a: { default: 'x', type: 'string', pattern: '^x' } } } },
+    { name: 'required fields', schema: z.object({ a: z.string(), b: z.number().optional() }), expected: { type: 'object', properties: { a: { type: 'string' }, b: { type: 'number' } }, required: ['a'] } },
+    { name: 'integer bounds', schema: z.object({ n: z.number().int().min(1).max(5) }), expected: { type: 'object', properties: { n: { type: 'integer', minimum: 1, maximum: 5 } }, required: ['n'] } },
+    { name: 'enum and literal union', schema: z.object({ e: z.enum(['A', 'B']), l: z.union([z.literal('x'), z.literal('y')]) }), expected: { type: 'object', properties: { e: { type: 'string', enum: ['A', 'B'] }, l: { type: 'string', enum: ['x', 'y'] } }, required: ['e', 'l'] } },
+    { name: 'date format without the generated pattern', schema: z.object({ d: z.iso.date() }), expected: { type: 'object', properties: { d: { type: 'string', format: 'date' } }, required: ['d'] } },
+    { name: 'map of strings', schema: z.object({ m: z.record(z.string(), z.string()) }), expected: { type: 'object', properties: { m: { type: 'object', additionalProperties: { type: 'string' } } }, required: ['m'] } },
+    { name: 'deliberately open values', schema: z.object({ v: z.unknown(), o: z.record(z.string(), z.unknown()) }), expected: { type: 'object', properties: { v: { 'x-kubernetes-preserve-unknown-fields': true }, o: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } }, required: ['v', 'o'] } },
+    { name: 'strict object loses additionalProperties: false', schema: z.strictObject({ a: z.boolean() }), expected: { type: 'object', properties: { a: { type: 'boolean' } }, required: ['a'] } },
+    { name: 'array of objects', schema: z.object({ xs: z.array(z.object({ n: z.string() })).default([]) }), expected: { type: 'object', properties: { xs: { default: [], type: 'array', items: { type: 'object', properties: { n: { type: 'string' } }, required: ['n'] } } } } },
+  ])('$name', ({ schema, expected }) => {
+    const out = structuralSchema(schema)
+    expect(out).toEqual(expected)
+    expect(structuralProblems(out)).toEqual([])
+  })
+
+  it.each([
+    { name: 'a union of different shapes', schema: z.object({ u: z.union([z.string(), z.number()]) }), error: /spec\.u: a union of different shapes/ },
+    { name: 'a recursive schema', schema: (() => { const Node: z.ZodType = z.object({ children: z.array(z.lazy(() => Node)) }); return Node })(), error: /recursive or referenced/ },
+  ])('refuses $name', ({ schema, error }) => {
+    expect(() => structuralSchema(schema)).toThrow(error)
+  })
+})
+
+describe('generated manifests', () => {
+  const cluster = generateManifests(controllers, { target: 'cluster' })
+
+  it('are deterministic', () => {
+    expect(generateManifests(controllers, { target: 'cluster' })).toEqual(cluster)
+  })
+
+  it('match the committed files (fix: npx metahooks manifests)', () => {
+    const drift = manifestDrift(ROOT, cluster)
+    expect(drift, 'committed manifests are out of date: run `npx metahooks manifests` and commit').toEqual([])
+  })
+
+  it('MyPod: a structural CRD with the status subresource, printer columns and the spec defaults', () => {
+    const crd = crdFor(mypod) as Record<string, any>
+    const version = crd.spec.versions[0]
+    expect(crd.metadata.name).toBe('mypods.crd.example.com')
+    expect(crd.spec.names).toEqual({ kind: 'MyPod', listKind: 'MyPodList', plural: 'mypods', singular: 'mypod', shortNames: ['mp'] })
+    expect(version.subresources).toEqual({ status: {} })
+    expect(version.additionalPrinterColumns.map((c: { name: string }) => c.name)).toEqual(['Image', 'Phase', 'Ready', 'Age'])
+    expect(version.schema.openAPIV3Schema.properties.spec.properties.image).toMatchObject({ type: 'string', default: 'nginx' })
+    expect(structuralProblems(version.schema.openAPIV3Schema)).toEqual([])
+  })
+
+  it('cluster target: hooks call the Service with ETag and timeout; the server runs hardened', () => {
+    const [, controller] = docs(cluster.get('compositecontrollers/mypod.yaml')!)
+    expect(CompositeController.safeParse(controller).success).toBe(true)
+    expect(controller!.spec.hooks.sync).toEqual({
+      version: 'v2',
+      webhook: { service: { name: 'metahooks', namespace: 'metahooks', port: 80 }, path: '/mypod/sync', timeout: '10s', etag: { enabled: true, cacheTimeoutSeconds: 600, cacheCleanupSeconds: 300 } },
+    })
+    expect(controller!.spec.childResources).toEqual([{ apiVersion: 'v1', resource: 'pods', updateStrategy: { method: 'Recreate' } }])
+    const server = docs(cluster.get('deploy/server.yaml')!)
+    expect(server.map((d) => d.kind)).toEqual(['Namespace', 'Deployment', 'Service', 'PodDisruptionBudget', 'NetworkPolicy'])
+    const deployment = server[1]!
+    const container = deployment.spec.template.spec.containers[0]
+    expect(deployment.spec.replicas).toBe(2)
+    expect(deployment.spec.template.spec.securityContext.runAsNonRoot).toBe(true)
+    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false })
+    expect(container.readinessProbe.httpGet.path).toBe('/readyz')
+    expect(container.livenessProbe.httpGet.path).toBe('/healthz')
+    expect(container.resources.requests).toBeDefined()
+    expect(server[4]!.spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'metacontroller' } } }])
+    expect(docs(cluster.get('kustomization.yaml')!)[0]!.resources).toEqual(['deploy/server.yaml', 'compositecontrollers/mypod.yaml'])
+  })
+
+  it('cluster target with --auth wires one Secret to the server and every hook', () => {
+    const files = generateManifests(controllers, { target: 'cluster', auth: true })
+    const [, controller] = docs(files.get('compositecontrollers/mypod.yaml')!)
+    expect(controller!.spec.hooks.sync.webhook.authorization).toEqual({ type: 'Bearer', secretRef: { name: 'metahooks-auth', namespace: 'metahooks', key: 'token' } })
+    const env = docs(files.get('deploy/server.yaml')!)[1]!.spec.template.spec.containers[0].env
+    expect(env).toContainEqual({ name: 'METAHOOKS_AUTH_TOKEN', valueFrom: { secretKeyRef: { name: 'metahooks-auth', key: 'token' } } })
+  })
+
+  it('worker target: hooks call the URL with a token; no server manifests', () => {
+    const files = generateManifests(controllers, { target: 'worker', url: 'https://hooks.example.workers.dev/' })
+    const [, controller] = docs(files.get('compositecontrollers/mypod.yaml')!)
+    expect(controller!.spec.hooks.sync.webhook).toMatchObject({
+      url: 'https://hooks.example.workers.dev/mypod/sync',
+      authorization: { type: 'Bearer', secretRef: { name: 'metahooks-auth', namespace: 'metacontroller', key: 'token' } },
+    })
+    expect(files.has('deploy/server.yaml')).toBe(false)
+    expect(docs(files.get('kustomization.yaml')!)[0]!.resources).toEqual(['compositecontrollers/mypod.yaml'])
+    expect(() => generateManifests(controllers, { target: 'worker' })).toThrow(/needs --url/)
+  })
+
+  it('RBAC: least privilege for Metacontroller — parents, status, finalizers, children, related; never *', () => {
+    const rules = metacontrollerRules([mypod, clusterThing])
+    const find = (group: string, resource: string) => rules.find((r) => r.apiGroups.includes(group) && r.resources.includes(resource))?.verbs
+    expect(find('crd.example.com', 'mypods')).toEqual(['get', 'list', 'patch', 'update', 'watch'])
+    expect(find('crd.example.com', 'mypods/status')).toEqual(['patch', 'update'])
+    expect(find('crd.example.com', 'mypods/finalizers')).toEqual(['patch', 'update'])
+    expect(find('', 'pods')).toEqual(['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'])
+    expect(find('rbac.authorization.k8s.io', 'clusterroles')).toContain('create')
+    expect(find('', 'namespaces')).toEqual(['get', 'list', 'watch'])
+    expect(JSON.stringify(rules)).not.toContain('"*"')
+  })
+})
+
+describe('metahooks validate', () => {
+  it('passes on the repository', async () => {
+    const problems = await validateManifests([ROOT], controllers, ROOT)
+    expect(problems.map(formatProblem)).toEqual([])
+  })
+
+  const broken = readdirSync(join(ROOT, 'test/fixtures/broken')).sort()
+  it('has a corpus of at least 10 broken manifests', () => expect(broken.length).toBeGreaterThanOrEqual(10))
+  it.each(broken)('rejects %s with the expected message', async (file) => {
+    const path = join(ROOT, 'test/fixtures/broken', file)
+    const expected = readFileSync(path, 'utf8').split('\n')[0]!.replace(/^# expect: /, '')
+    const problems = (await validateManifests([path], controllers, ROOT)).map(formatProblem)
+    expect(problems.length).toBeGreaterThan(0)
+    expect(problems.join('\n')).toContain(`test/fixtures/broken/${file} (document 1): `)
+    expect(problems.join('\n')).toContain(expected)
+  })
+
+  it.skipIf(spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status !== 0)('`kubectl kustomize` builds the committed kustomization (when kubectl is installed)', () => {
+    const result = spawnSync('kubectl', ['kustomize', ROOT], { encoding: 'utf8' })
+    expect(result.status, result.stderr).toBe(0)
+    expect(docs(result.stdout).map((d) => d.kind).sort()).toEqual(['CompositeController', 'CustomResourceDefinition', 'Deployment', 'Namespace', 'NetworkPolicy', 'PodDisruptionBudget', 'Service'])
+  })
+})
