@@ -23,11 +23,11 @@ Usage:
   metahooks serve [--host HOST] [--port PORT]
       Serve every controller's hooks (default 127.0.0.1:8080; same as npm start).
   metahooks render <controller> -f PARENT.yaml [--observed FILE_OR_DIR]... [--hook sync|finalize|customize]
-                   [-o yaml|json] [--url URL]
+                   [-o yaml|json] [--url URL] [--now ISO_TIME]
       One hook call, exactly as Metacontroller would make it; prints the response (yaml: the parent
       with its new status, then every desired child). --url sends it to a running server.
   metahooks simulate <controller> -f PARENT.yaml [--observed FILE_OR_DIR]... [--rounds N]
-                   [--delete-after N] [--kubelet auto|none]
+                   [--delete-after N] [--kubelet auto|none] [--now ISO_TIME]
       Run the controller against an in-memory cluster until it is quiet; print each round's
       actions and the final state. Exit 0 when it converged.
   metahooks manifests [--target cluster|worker] [--url URL] [--auth] [--image IMAGE] [-o DIR]
@@ -83,8 +83,10 @@ async function renderCommand(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { ...inputOptions, hook: { type: 'string' }, output: { type: 'string', short: 'o' }, url: { type: 'string' } },
+    options: { ...inputOptions, hook: { type: 'string' }, output: { type: 'string', short: 'o' }, url: { type: 'string' }, now: { type: 'string' } },
   })
+  const now = values.now === undefined ? undefined : new Date(values.now)
+  if (now && Number.isNaN(now.getTime())) throw new UsageError(`--now must be an ISO 8601 time, got "${values.now}"`)
   const definition = controllerNamed(positionals[0])
   const hook = oneOf<HookName>(values.hook, '--hook', ['sync', 'finalize', 'customize'])
   const output = oneOf(values.output, '-o', ['yaml', 'json'] as const) ?? 'yaml'
@@ -96,6 +98,7 @@ async function renderCommand(args: string[]): Promise<void> {
       parent,
       observed: objects,
       ...(hook && { hook }),
+      ...(now && { now }),
       ...(values.url && { url: values.url }),
       ...(token && { authorization: `${process.env.METAHOOKS_AUTH_SCHEME ?? 'Bearer'} ${token}` }),
     })
@@ -109,15 +112,17 @@ async function simulateCommand(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { ...inputOptions, rounds: { type: 'string' }, 'delete-after': { type: 'string' }, kubelet: { type: 'string' } },
+    options: { ...inputOptions, rounds: { type: 'string' }, 'delete-after': { type: 'string' }, kubelet: { type: 'string' }, now: { type: 'string' } },
   })
+  const startTime = values.now
+  if (startTime !== undefined && Number.isNaN(Date.parse(startTime))) throw new UsageError(`--now must be an ISO 8601 time, got "${startTime}"`)
   const definition = controllerNamed(positionals[0])
   const rounds = positiveInt(values.rounds, '--rounds') ?? 50
   const deleteAfter = positiveInt(values['delete-after'], '--delete-after')
   const kubelet = oneOf(values.kubelet, '--kubelet', ['auto', 'none'] as const) ?? 'auto'
   const { parent, objects } = readInputs(values.file, values.observed, 'simulate')
   const stored = asStored(definition, parent)
-  const sim = new Simulation(definition, { parent: stored, objects: ownObserved(definition, stored, objects), kubelet })
+  const sim = new Simulation(definition, { parent: stored, objects: ownObserved(definition, stored, objects), kubelet, ...(startTime && { startTime }) })
   const start = sim.cluster.now
   const print = (text: string) => process.stdout.write(`${text}\n`)
 

@@ -1,5 +1,12 @@
 import type { ControllerDefinition } from './core/define.ts'
+import jenkins from './jenkins/index.ts'
 import mypod from './mypod/index.ts'
+import timecheck from './timecheck/index.ts'
+import todo from './todo/index.ts'
+import user from './user/index.ts'
+import usergroups from './usergroups/index.ts'
+import webpinger from './webpinger/index.ts'
+import webpingerarchive from './webpingerarchive/index.ts'
 
-/** Every controller this server serves, in route order. */
-export const controllers: readonly ControllerDefinition[] = [mypod as ControllerDefinition]
+/** Every controller this server serves. */
+export const controllers: readonly ControllerDefinition[] = [mypod, todo, timecheck, webpinger, webpingerarchive, user, usergroups, jenkins]

@@ -26,6 +26,8 @@ export interface ParentResource<Spec extends z.ZodType> {
   scope: Scope
   shortNames?: string[]
   categories?: string[]
+  /** Labels on the generated CRD (e.g. `kiamol: ch20`, so `kubectl get crd -l kiamol=ch20` finds it). */
+  labels?: Record<string, string>
   /** Parsed before any hook runs; an invalid spec is answered 422 and the function is not called. */
   spec: Spec
   printerColumns?: PrinterColumn[]
@@ -78,6 +80,12 @@ export interface HookContext<Spec> {
   /** The CompositeController / DecoratorController object as Metacontroller sent it. */
   controller: Record<string, unknown>
   finalizing: boolean
+  /**
+   * The time of the request, truncated to the minute — only for controllers that declare
+   * `clock: true`. The response is then a pure function of (request, minute), and the ETag covers
+   * the minute too. Without `clock`, hooks have no time at all.
+   */
+  now?: Date
 }
 
 export interface CustomizeContext<Spec> {
@@ -115,6 +123,8 @@ export interface DecoratorFinalizeResult extends DecoratorSyncResult {
 export interface RelatedType {
   apiVersion: string
   resource: string
+  /** The kind, for types the test kit cannot know by their plural (custom resources). */
+  kind?: string
 }
 
 interface CommonDefinition {
@@ -124,6 +134,8 @@ interface CommonDefinition {
   resyncPeriodSeconds?: number
   /** Every type customize may return a rule for; a rule for another type fails the response check. */
   related?: RelatedType[]
+  /** The hook reads the time (`ctx.now`, to the minute), e.g. to schedule a resync at midnight. */
+  clock?: boolean
 }
 
 export interface CompositeControllerInput<Spec extends z.ZodType> extends CommonDefinition {
@@ -157,6 +169,7 @@ export interface CompositeDefinition<Spec extends z.ZodType = z.ZodType> {
   name: string
   hookVersion: HookVersion
   related: RelatedType[]
+  clock: boolean
   resyncPeriodSeconds?: number
   parent: ParentResource<Spec> & { apiVersion: string; singular: string }
   children: ResolvedChildResource[]
@@ -173,6 +186,7 @@ export interface DecoratorDefinition<Spec extends z.ZodType = z.ZodType> {
   name: string
   hookVersion: HookVersion
   related: RelatedType[]
+  clock: boolean
   resyncPeriodSeconds?: number
   resources: (DecoratedResource & { resource: string; scope: Scope })[]
   attachments: ResolvedChildResource[]
@@ -217,6 +231,7 @@ function common<I extends CommonDefinition & { sync: unknown; finalize?: unknown
     name: input.name,
     hookVersion: input.hookVersion ?? ('v2' as HookVersion),
     related: input.related ?? [],
+    clock: input.clock ?? false,
     ...(input.resyncPeriodSeconds !== undefined && { resyncPeriodSeconds: input.resyncPeriodSeconds }),
     sync: input.sync as I['sync'],
     ...(input.finalize !== undefined && { finalize: input.finalize as NonNullable<I['finalize']> }),

@@ -144,7 +144,18 @@ function shapeResponse(definition: ControllerDefinition, hook: HookName, result:
  * parent spec (422), call the controller (500 on a throw, or a HookError's status), check the
  * response (500 naming the rule), serialize. Only a fully checked response is a success.
  */
-export async function runHook(definition: ControllerDefinition, route: HookName, input: unknown): Promise<HookOutcome> {
+export interface RunOptions {
+  /** The request time; used only by controllers with `clock: true` (truncated to the minute). */
+  now?: Date
+}
+
+/** The time a clock-using hook sees: `now` truncated to the minute (undefined for other hooks). */
+export function hookTime(definition: ControllerDefinition, now: Date = new Date()): Date | undefined {
+  if (!definition.clock) return undefined
+  return new Date(Math.floor(now.getTime() / 60_000) * 60_000)
+}
+
+export async function runHook(definition: ControllerDefinition, route: HookName, input: unknown, options: RunOptions = {}): Promise<HookOutcome> {
   const meta: OutcomeMeta = { controller: definition.name, hook: route }
   if (!hasHook(definition, route)) return fail(404, `controller ${definition.name} has no ${route} hook`, meta)
 
@@ -203,6 +214,8 @@ export async function runHook(definition: ControllerDefinition, route: HookName,
         controller: request.controller as Record<string, unknown>,
         finalizing: request.finalizing as boolean,
       }
+      const now = hookTime(definition, options.now)
+      if (now) ctx.now = now
       const fn = (hook === 'finalize' ? definition.finalize! : definition.sync) as (c: HookContext<unknown>) => unknown
       result = (await fn(ctx)) as Record<string, unknown>
     }

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { splitCommand } from '../core/k8s/command.ts'
+import { image } from '../core/k8s/schemas.ts'
 
 /** MyPod (crd.example.com/v1): one Pod per MyPod, from the study notes' first custom resource. */
 export const MyPodSpec = z.object({
@@ -16,9 +17,7 @@ export const MyPodSpec = z.object({
         ctx.addIssue({ code: 'custom', message: `cannot be split into words: ${(error as Error).message}` })
       }
     }),
-  image: z
-    .string()
-    .regex(/^[^\s]+$/, { message: 'must be a container image reference without whitespace' })
+  image: image()
     .default('nginx')
     .describe('Container image; defaults to nginx.'),
 })

@@ -3,7 +3,7 @@ import type { Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { methodNotAllowed } from 'hono/method-not-allowed'
 import type { ControllerDefinition, HookName } from '../define.ts'
-import { hasHook, runHook } from '../run.ts'
+import { hasHook, hookTime, runHook } from '../run.ts'
 import { authMiddleware, type AuthConfig } from './auth.ts'
 import { concurrencyLimit } from './concurrency.ts'
 import { etagMatches, requestEtag } from './etag.ts'
@@ -94,7 +94,10 @@ export function createApp(options: AppOptions): Hono {
 
         if (!isJsonContentType(c.req.header('content-type'))) return finish(plain(c, 415, 'Content-Type must be application/json'))
         const bytes = new Uint8Array(await c.req.arrayBuffer())
-        const etag = await requestEtag(options.version, path, bytes)
+        // A clock-using hook answers per minute, so its ETag covers the minute as well.
+        const now = new Date()
+        const minute = hookTime(definition, now)
+        const etag = await requestEtag(minute ? `${options.version}@${minute.toISOString()}` : options.version, path, bytes)
         if (etagMatches(c.req.header('if-none-match'), etag)) {
           line.etag = 'hit'
           return finish(c.body(null, 304, { ETag: etag }))
@@ -108,7 +111,7 @@ export function createApp(options: AppOptions): Hono {
           return finish(plain(c, 400, 'request body is not valid JSON (UTF-8)'))
         }
 
-        const outcome = await runHook(definition, hook, input)
+        const outcome = await runHook(definition, hook, input, { now })
         const { cause, ...meta } = outcome.meta
         Object.assign(line, meta)
         if (!outcome.ok) {

@@ -21,10 +21,10 @@ export function condition(
 
 /** Finds a condition of a type in an observed object's `status.conditions`. */
 export function findCondition(
-  object: { status?: unknown } | undefined,
+  object: object | undefined,
   type: string,
 ): { type: string; status?: string; reason?: string; message?: string; lastTransitionTime?: string } | undefined {
-  const conditions = (object?.status as { conditions?: unknown } | undefined)?.conditions
+  const conditions = ((object as { status?: { conditions?: unknown } } | undefined)?.status)?.conditions
   if (!Array.isArray(conditions)) return undefined
   return conditions.find((c): c is { type: string } => typeof c === 'object' && c !== null && (c as { type?: unknown }).type === type)
 }

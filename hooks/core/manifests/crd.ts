@@ -13,7 +13,7 @@ export function crdFor(definition: CompositeDefinition): Record<string, unknown>
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
-    metadata: { name: `${p.plural}.${p.group}`, labels: { ...MANAGED_BY, 'metahooks.dev/controller': definition.name } },
+    metadata: { name: `${p.plural}.${p.group}`, labels: { ...p.labels, ...MANAGED_BY, 'metahooks.dev/controller': definition.name } },
     spec: {
       group: p.group,
       scope: p.scope,

@@ -20,6 +20,8 @@ export const GoldenCase = z.strictObject({
   reason: z.string().min(1),
   hook: z.enum(['sync', 'finalize', 'customize']).optional(),
   version: HookVersion.optional(),
+  /** The request time, for controllers that read the clock (ISO 8601). */
+  now: z.iso.datetime().optional(),
   parent: KObject,
   observed: z.array(KObject).optional(),
   expected: z.record(z.string(), z.unknown()).optional(),
@@ -54,7 +56,7 @@ export async function runGoldenCase(definition: ControllerDefinition, c: GoldenC
     const objects = ownObserved(definition, parent, c.observed ?? [])
     request = requestFor(definition, { parent, objects, rules, ...(c.version && { version: c.version }), finalizing: hook === 'finalize' })
   }
-  const outcome = await runHook(definition, hook, request)
+  const outcome = await runHook(definition, hook, request, c.now ? { now: new Date(c.now) } : {})
   return outcome.ok ? { ok: true, response: outcome.response } : { ok: false, status: outcome.status, message: outcome.message }
 }
 

@@ -9,3 +9,4 @@ export { advance, outcomeFromAnnotations, EXIT_CODE_ANNOTATION, MESSAGE_ANNOTATI
 export { assertDeterministic, assertIdempotent, assertRejected, assertResponseValid, assertValidBuiltins, InvariantError } from './invariants.ts'
 export { loadGoldenCases, runGoldenCase, compareGolden, updateGoldenCase, type GoldenCase } from './golden.ts'
 export { loadObjects, loadOne, InputError } from './files.ts'
+export { checkConformance, type Scenario } from './conformance.ts'

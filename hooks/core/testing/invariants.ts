@@ -12,9 +12,10 @@ import type { Simulation } from './simulator.ts'
 export class InvariantError extends Error {}
 
 /** Same request → byte-identical response (or the identical error). */
-export async function assertDeterministic(definition: ControllerDefinition, hook: HookName, request: unknown): Promise<void> {
-  const a = await runHook(definition, hook, structuredClone(request))
-  const b = await runHook(definition, hook, structuredClone(request))
+export async function assertDeterministic(definition: ControllerDefinition, hook: HookName, request: unknown, now?: Date): Promise<void> {
+  const options = now ? { now } : {}
+  const a = await runHook(definition, hook, structuredClone(request), options)
+  const b = await runHook(definition, hook, structuredClone(request), options)
   const show = (o: typeof a) => (o.ok ? o.body : `${o.status} ${o.message}`)
   if (show(a) !== show(b)) throw new InvariantError(`${definition.name} ${hook} is not deterministic:\n${show(a)}\n${show(b)}`)
 }

@@ -20,6 +20,13 @@ export const outcomeFromAnnotations: PodOutcomeFn = (pod) => {
 
 type Obj = KObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> }
 
+/** One step of one object: its new status, a note for the report, and objects it brings into being. */
+export interface Step {
+  status: Record<string, unknown>
+  note: string
+  create?: KObject[]
+}
+
 /** Each container's identity as a kubelet reports it in containerStatuses. */
 function containers(pod: Obj): { name: string; image: string; imageID: string }[] {
   const list = (pod.spec as { containers?: { name?: string; image?: string }[] } | undefined)?.containers
@@ -29,7 +36,7 @@ function containers(pod: Obj): { name: string; image: string; imageID: string }[
   })
 }
 
-function podStep(pod: Obj, now: string, outcome: PodOutcomeFn): { status: Record<string, unknown>; note: string } | undefined {
+function podStep(pod: Obj, now: string, outcome: PodOutcomeFn): Step | undefined {
   const phase = pod.status?.phase
   const names = containers(pod)
   const restartPolicy = (pod.spec as { restartPolicy?: string } | undefined)?.restartPolicy ?? 'Always'
@@ -78,13 +85,38 @@ function podStep(pod: Obj, now: string, outcome: PodOutcomeFn): { status: Record
   return undefined
 }
 
-function workloadStep(o: Obj, now: string): { status: Record<string, unknown>; note: string } | undefined {
+/**
+ * The claims a StatefulSet controller creates from volumeClaimTemplates (`<template>-<sts>-<i>`).
+ * With persistentVolumeClaimRetentionPolicy.whenDeleted: Delete they are owned by the StatefulSet
+ * (and go with it); with Retain (the default) they have no owner and outlive it.
+ */
+function statefulSetClaims(sts: Obj, replicas: number): KObject[] {
+  const templates = (sts.spec?.volumeClaimTemplates as { metadata?: { name?: string; labels?: Record<string, string> }; spec?: unknown }[] | undefined) ?? []
+  const whenDeleted = (sts.spec?.persistentVolumeClaimRetentionPolicy as { whenDeleted?: string } | undefined)?.whenDeleted ?? 'Retain'
+  const owned = whenDeleted === 'Delete' && sts.metadata.uid
+  return templates.flatMap((t) =>
+    Array.from({ length: replicas }, (_, i) => ({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: {
+        name: `${t.metadata?.name ?? 'data'}-${sts.metadata.name}-${i}`,
+        ...(sts.metadata.namespace && { namespace: sts.metadata.namespace }),
+        ...(t.metadata?.labels && { labels: t.metadata.labels }),
+        ...(owned && { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: sts.metadata.name, uid: sts.metadata.uid, blockOwnerDeletion: true }] }),
+      },
+      spec: t.spec ?? {},
+      status: { phase: 'Bound' },
+    })),
+  )
+}
+
+function workloadStep(o: Obj, now: string): Step | undefined {
   const generation = o.metadata.generation ?? 1
   if (o.status?.observedGeneration === generation) return undefined
   const replicas = typeof o.spec?.replicas === 'number' ? o.spec.replicas : 1
   const counts = { replicas, readyReplicas: replicas, availableReplicas: replicas, updatedReplicas: replicas }
   if (o.kind === 'StatefulSet') {
-    return { note: `${replicas} ready`, status: { observedGeneration: generation, ...counts, currentReplicas: replicas } }
+    return { note: `${replicas} ready`, status: { observedGeneration: generation, ...counts, currentReplicas: replicas }, create: statefulSetClaims(o, replicas) }
   }
   return {
     note: `${replicas} available`,
@@ -99,7 +131,7 @@ function workloadStep(o: Obj, now: string): { status: Record<string, unknown>; n
   }
 }
 
-function jobStep(job: Obj, now: string, outcome: PodOutcomeFn): { status: Record<string, unknown>; note: string } | undefined {
+function jobStep(job: Obj, now: string, outcome: PodOutcomeFn): Step | undefined {
   const status = job.status ?? {}
   if (status.completionTime || (status.conditions as unknown[] | undefined)?.length) return undefined
   if (!status.active) return { note: 'active', status: { active: 1, startTime: now } }
@@ -122,7 +154,7 @@ function jobStep(job: Obj, now: string, outcome: PodOutcomeFn): { status: Record
  * a Deployment or StatefulSet becomes available; a Job becomes active, then completes.
  * Returns the new status and a note, or undefined when the object has nothing more to do.
  */
-export function advance(object: KObject, now: string, outcome: PodOutcomeFn = outcomeFromAnnotations): { status: Record<string, unknown>; note: string } | undefined {
+export function advance(object: KObject, now: string, outcome: PodOutcomeFn = outcomeFromAnnotations): Step | undefined {
   const o = object as Obj
   if ((o.metadata as { deletionTimestamp?: string }).deletionTimestamp) return undefined
   if (o.apiVersion === 'v1' && o.kind === 'Pod') return podStep(o, now, outcome)

@@ -18,6 +18,8 @@ export interface RenderInput {
   url?: string
   /** Sent as `Authorization` when calling a server. */
   authorization?: string
+  /** The time a clock-using controller sees (in-process only; a server uses its own clock). */
+  now?: Date
 }
 
 export interface Rendered {
@@ -68,7 +70,7 @@ export function ownObserved(definition: ControllerDefinition, parent: KObject, o
 
 async function call(definition: ControllerDefinition, hook: HookName, request: unknown, parent: KObject, input: RenderInput): Promise<{ response: Record<string, unknown>; body: string }> {
   if (!input.url) {
-    const outcome = await runHook(definition, hook, request)
+    const outcome = await runHook(definition, hook, request, input.now ? { now: input.now } : {})
     if (!outcome.ok) throw new RenderError(`${hook} answered ${outcome.status}: ${outcome.message}`)
     return { response: outcome.response, body: outcome.body }
   }

@@ -65,7 +65,8 @@ export function hookFor(definition: ControllerDefinition, parent: KObject): Excl
  */
 export function requestFor(definition: ControllerDefinition, input: WorldInput): CompositeHookRequest | DecoratorHookRequest {
   const version = input.version ?? definition.hookVersion
-  const extraKinds = definition.type === 'composite' ? [definition.parent.kind, ...definition.children.map((c) => c.kind)] : definition.attachments.map((c) => c.kind)
+  const declaredKinds = definition.related.flatMap((r) => (r.kind ? [r.kind] : []))
+  const extraKinds = [...declaredKinds, ...(definition.type === 'composite' ? [definition.parent.kind, ...definition.children.map((c) => c.kind)] : definition.attachments.map((c) => c.kind))]
   const related = relatedObjects(input.rules ?? [], input.parent, version, input.objects, extraKinds)
   const finalizing = input.finalizing ?? hookFor(definition, input.parent) === 'finalize'
   if (definition.type === 'composite') {

@@ -66,10 +66,10 @@ export interface SimulationOptions {
   podOutcome?: PodOutcomeFn
   startTime?: string
   /** How a hook is called; default in-process (the same runHook the server uses). */
-  call?: (definition: ControllerDefinition, hook: 'sync' | 'finalize', request: unknown) => Promise<HookOutcome>
+  call?: (definition: ControllerDefinition, hook: 'sync' | 'finalize', request: unknown, now: Date) => Promise<HookOutcome>
 }
 
-const defaultCall = (definition: ControllerDefinition, hook: 'sync' | 'finalize', request: unknown) => runHook(definition, hook, request)
+const defaultCall = (definition: ControllerDefinition, hook: 'sync' | 'finalize', request: unknown, now: Date) => runHook(definition, hook, request, { now })
 
 /** The finalizer Metacontroller adds before the first hook call when a finalize hook exists. */
 export function finalizerName(definition: ControllerDefinition): string {
@@ -143,6 +143,11 @@ export class Simulation {
     return this.cluster.list()
   }
 
+  /** The parent's status as the cluster holds it now. */
+  get status(): Record<string, any> | undefined {
+    return (this.parent as { status?: Record<string, any> } | undefined)?.status
+  }
+
   /** Everything the parent owns (directly), sorted. */
   children(): KObject[] {
     const uid = this.parent?.metadata.uid
@@ -206,7 +211,7 @@ export class Simulation {
     try {
       const rules = await customizeRules(def, parent)
       const request = requestFor(def, { parent, objects: this.cluster.list(), rules })
-      outcome = await this.#call(def, hook, request)
+      outcome = await this.#call(def, hook, request, new Date(this.cluster.now))
     } catch (error) {
       round.error = { status: 0, message: (error as Error).message }
       return
@@ -341,6 +346,11 @@ export class Simulation {
       if (!step) continue
       this.cluster.update({ ...o, status: step.status } as KObject)
       round.actions.push({ type: 'kubelet', object: describeObject(o), detail: step.note })
+      for (const created of step.create ?? []) {
+        if (this.cluster.get({ ...created, name: created.metadata.name, namespace: created.metadata.namespace })) continue
+        this.cluster.create(created)
+        round.actions.push({ type: 'kubelet', object: describeObject(created), detail: `created for ${describeObject(o)}` })
+      }
     }
   }
 
@@ -355,11 +365,11 @@ export class Simulation {
   }
 
   /**
-   * Runs rounds until the world is quiet (a round with no action and no error, including the
-   * round a pending resyncAfterSeconds wakes), the parent is gone, the same error repeats, the
+   * Runs rounds until the world is quiet (a round with no action and no error, including — with
+   * `followResync` — the round a pending resyncAfterSeconds wakes), the parent is gone, the same error repeats, the
    * world flaps back to an earlier state, or `maxRounds` is reached.
    */
-  async run({ maxRounds = 50 }: { maxRounds?: number } = {}): Promise<RunResult> {
+  async run({ maxRounds = 50, followResync = true }: { maxRounds?: number; followResync?: boolean } = {}): Promise<RunResult> {
     const rounds: Round[] = []
     const seen = new Set<string>([this.#fingerprint()])
     let lastError: string | undefined
@@ -378,7 +388,7 @@ export class Simulation {
       lastError = undefined
       if (!this.parent) return { rounds, converged: true, reason: 'the parent is gone and its children collected' }
       if (round.actions.length === 0) {
-        if (this.#resyncAt !== undefined && this.#resyncAt > this.cluster.now) {
+        if (followResync && this.#resyncAt !== undefined && this.#resyncAt > this.cluster.now) {
           this.cluster.now = this.#resyncAt
           this.#resyncAt = undefined
           const woken = await this.step()

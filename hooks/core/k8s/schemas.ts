@@ -1,0 +1,27 @@
+import { z } from 'zod'
+
+/**
+ * zod building blocks for specs that end up in Kubernetes objects, so an impossible value is a
+ * 422 from the hook (and a CRD validation error) instead of a child the API server rejects.
+ */
+
+/** RFC 1123 label: namespace names, Service names, container names (max 63). */
+export const dnsLabel = (max = 63) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'must be lowercase letters, digits and "-", starting and ending with a letter or digit' })
+
+/** A label value: up to 63 of [A-Za-z0-9-_.], starting and ending alphanumeric (or empty). */
+export const labelValue = () =>
+  z
+    .string()
+    .max(63)
+    .regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/, { message: 'must be a valid label value (letters, digits, "-", "_", "."; at most 63)' })
+
+/** A resource quantity such as `8Gi`, `500m`, `1`. */
+export const quantity = () =>
+  z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/, { message: 'must be a Kubernetes quantity such as 500m, 1Gi or 2' })
+
+/** A container image reference (no whitespace). */
+export const image = () => z.string().regex(/^[^\s]+$/, { message: 'must be a container image reference without whitespace' })

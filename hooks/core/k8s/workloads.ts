@@ -1,0 +1,20 @@
+import type { KObject } from '../contract/objects.ts'
+import { condition, type Condition } from './conditions.ts'
+
+type Workload = KObject & { metadata: { generation?: number }; spec?: { replicas?: number }; status?: { readyReplicas?: number; availableReplicas?: number; observedGeneration?: number } }
+
+/**
+ * Readiness of an observed Deployment or StatefulSet as a `Ready` condition plus replica counts:
+ * not created yet, rolling out (its controller has not seen the latest spec), or N/M ready.
+ */
+export function deploymentReady(observed: KObject | undefined, name: string, kind = 'Deployment'): { readyReplicas: number; conditions: Condition[] } {
+  if (!observed) return { readyReplicas: 0, conditions: [condition('Ready', false, 'Creating', `waiting for ${kind} ${name} to be created`)] }
+  const w = observed as Workload
+  const desired = w.spec?.replicas ?? 1
+  const ready = w.status?.readyReplicas ?? 0
+  if ((w.status?.observedGeneration ?? 0) < (w.metadata.generation ?? 1)) {
+    return { readyReplicas: ready, conditions: [condition('Ready', false, 'RollingOut', `${kind} ${name} is rolling out a new spec`)] }
+  }
+  if (ready >= desired) return { readyReplicas: ready, conditions: [condition('Ready', true, 'Available', `${kind} ${name}: ${ready}/${desired} ready`)] }
+  return { readyReplicas: ready, conditions: [condition('Ready', false, 'NotReady', `${kind} ${name}: ${ready}/${desired} ready`)] }
+}

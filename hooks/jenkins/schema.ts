@@ -1,0 +1,23 @@
+import { z } from 'zod'
+import { image, labelValue, quantity } from '../core/k8s/schemas.ts'
+
+/** Jenkins (ci.metahooks.dev/v1): a Jenkins for one project, removed when the project ends. */
+export const JenkinsSpec = z.object({
+  project: labelValue().min(1).describe('The project this Jenkins serves (a label on its objects; shown in kubectl get).'),
+  image: image().default('jenkins/jenkins:lts-jdk17').describe('Jenkins controller image.'),
+  storage: quantity().default('8Gi').describe('Size of the JENKINS_HOME volume. Fixed once created.'),
+  storageClassName: z.string().min(1).optional().describe('StorageClass of the JENKINS_HOME volume.'),
+  dataPolicy: z.enum(['Retain', 'Delete']).default('Retain').describe('What happens to JENKINS_HOME when this Jenkins is deleted.'),
+  serviceType: z.enum(['ClusterIP', 'LoadBalancer', 'NodePort']).default('ClusterIP').describe('Type of the web (8080) Service.'),
+})
+export type JenkinsSpec = z.output<typeof JenkinsSpec>
+
+export const ObservedStatefulSet = z.looseObject({
+  spec: z
+    .looseObject({
+      replicas: z.number().optional(),
+      volumeClaimTemplates: z.array(z.looseObject({ spec: z.looseObject({ resources: z.looseObject({ requests: z.looseObject({ storage: z.string().optional() }).optional() }).optional() }).optional() })).optional(),
+    })
+    .optional(),
+  status: z.looseObject({ readyReplicas: z.number().optional(), observedGeneration: z.number().optional() }).optional(),
+})

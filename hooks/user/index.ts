@@ -1,0 +1,30 @@
+import { defineCompositeController } from '../core/define.ts'
+import { ObservedSecret, UserSpec } from './schema.ts'
+import { sync } from './sync.ts'
+
+export default defineCompositeController({
+  name: 'user',
+  parent: {
+    group: 'ch20.kiamol.net',
+    version: 'v1',
+    kind: 'User',
+    plural: 'users',
+    singular: 'user',
+    // Cluster-scoped (the book's was namespaced): a namespaced parent cannot own objects in the
+    // group namespaces Metacontroller creates them in.
+    scope: 'Cluster',
+    labels: { kiamol: 'ch20' },
+    spec: UserSpec,
+    printerColumns: [
+      { name: 'Email', type: 'string', jsonPath: '.spec.email' },
+      { name: 'Group', type: 'string', jsonPath: '.spec.group' },
+    ],
+  },
+  // OnDelete: the token Secret's data is filled in by Kubernetes and must not be fought over.
+  children: [
+    { apiVersion: 'v1', kind: 'ServiceAccount' },
+    { apiVersion: 'v1', kind: 'Secret', observed: ObservedSecret },
+  ],
+  generateSelector: true,
+  sync,
+})

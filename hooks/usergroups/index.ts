@@ -1,0 +1,29 @@
+import { defineCompositeController } from '../core/define.ts'
+import { UserGroupsSpec } from './schema.ts'
+import { customize, sync } from './sync.ts'
+
+export default defineCompositeController({
+  name: 'usergroups',
+  parent: {
+    group: 'ch20.kiamol.net',
+    version: 'v1',
+    kind: 'UserGroups',
+    plural: 'usergroups',
+    singular: 'usergroup',
+    scope: 'Cluster',
+    labels: { kiamol: 'ch20' },
+    spec: UserGroupsSpec,
+    printerColumns: [
+      { name: 'Users', type: 'integer', jsonPath: '.status.users' },
+      { name: 'Role', type: 'string', jsonPath: '.spec.clusterRole' },
+    ],
+  },
+  children: [
+    { apiVersion: 'v1', kind: 'Namespace', updateStrategy: 'InPlace' },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', updateStrategy: 'InPlace' },
+  ],
+  generateSelector: true,
+  related: [{ apiVersion: 'ch20.kiamol.net/v1', resource: 'users', kind: 'User' }],
+  customize,
+  sync,
+})

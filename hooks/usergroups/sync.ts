@@ -1,0 +1,53 @@
+import type { RoleBinding } from 'kubernetes-types/rbac/v1'
+import type { Namespace } from 'kubernetes-types/core/v1'
+import type { CompositeSyncResult, CustomizeContext, HookContext } from '../core/define.ts'
+import type { KObject } from '../core/contract/objects.ts'
+import type { RelatedResourceRule } from '../core/contract/responses.ts'
+import { HookError } from '../core/errors.ts'
+import { UserSpec, groupNamespace } from '../user/schema.ts'
+import { SINGLETON, type UserGroupsSpec } from './schema.ts'
+
+export function customize(): RelatedResourceRule[] {
+  return [{ apiVersion: 'ch20.kiamol.net/v1', resource: 'users', labelSelector: {} }]
+}
+
+function desiredNamespace(group: string): Namespace & KObject {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: groupNamespace(group), labels: { kiamol: 'ch20', 'ch20.kiamol.net/group': group } } }
+}
+
+function desiredRoleBinding(group: string, clusterRole: string): RoleBinding & KObject {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: `group-${clusterRole}`, namespace: groupNamespace(group), labels: { kiamol: 'ch20' } },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: `system:serviceaccounts:${groupNamespace(group)}` }],
+  }
+}
+
+/**
+ * Exactly one Namespace per group that has at least one (valid) User — so deleting a group's last
+ * user removes its namespace, as in the notes — and optionally a RoleBinding in each.
+ */
+export function sync({ parent, spec, related }: HookContext<UserGroupsSpec>): CompositeSyncResult {
+  if (parent.metadata.name !== SINGLETON) throw new HookError(422, `UserGroups is a singleton: name it ${SINGLETON}, not ${parent.metadata.name}`)
+  const members = new Map<string, string[]>()
+  const invalid: string[] = []
+  for (const user of related.list('User')) {
+    const parsed = UserSpec.safeParse((user as { spec?: unknown }).spec)
+    if (!parsed.success) {
+      invalid.push(user.metadata.name)
+      continue
+    }
+    members.set(parsed.data.group, [...(members.get(parsed.data.group) ?? []), user.metadata.name])
+  }
+  const groups = [...members.keys()].sort()
+  return {
+    children: groups.flatMap((g) => [desiredNamespace(g), ...(spec.clusterRole ? [desiredRoleBinding(g, spec.clusterRole)] : [])]),
+    status: {
+      groups: groups.map((g) => ({ name: g, namespace: groupNamespace(g), users: members.get(g)!.length })),
+      users: groups.reduce((n, g) => n + members.get(g)!.length, 0),
+      ...(invalid.length > 0 && { invalidUsers: invalid }),
+    },
+  }
+}

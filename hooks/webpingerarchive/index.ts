@@ -1,0 +1,29 @@
+import { defineCompositeController } from '../core/define.ts'
+import { ObservedJob, WebPingerArchiveSpec } from './schema.ts'
+import { customize, sync } from './sync.ts'
+
+export default defineCompositeController({
+  name: 'webpingerarchive',
+  parent: {
+    group: 'ch20.kiamol.net',
+    version: 'v1',
+    kind: 'WebPingerArchive',
+    plural: 'webpingerarchives',
+    singular: 'webpingerarchive',
+    shortNames: ['wpa'],
+    scope: 'Namespaced',
+    labels: { kiamol: 'ch20', operator: 'web-ping' },
+    spec: WebPingerArchiveSpec,
+    printerColumns: [
+      { name: 'Target', type: 'string', jsonPath: '.spec.target' },
+      { name: 'Job', type: 'string', jsonPath: '.status.job' },
+      { name: 'Status', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason' },
+    ],
+  },
+  // Jobs are immutable: OnDelete, so a spec edit never tries to update one.
+  children: [{ apiVersion: 'batch/v1', kind: 'Job', updateStrategy: 'OnDelete', observed: ObservedJob }],
+  generateSelector: true,
+  related: [{ apiVersion: 'v1', resource: 'services' }],
+  customize,
+  sync,
+})

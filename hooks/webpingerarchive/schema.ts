@@ -1,0 +1,20 @@
+import { z } from 'zod'
+import { labelValue } from '../core/k8s/schemas.ts'
+
+/** WebPingerArchive (ch20.kiamol.net/v1): fetch and truncate a pinger's log once, in a Job. */
+export const WebPingerArchiveSpec = z.object({
+  target: labelValue().min(1).describe('The target of the WebPinger whose log to archive.'),
+})
+export type WebPingerArchiveSpec = z.output<typeof WebPingerArchiveSpec>
+
+export const ObservedJob = z.looseObject({
+  status: z
+    .looseObject({
+      active: z.number().optional(),
+      succeeded: z.number().optional(),
+      failed: z.number().optional(),
+      completionTime: z.string().optional(),
+      conditions: z.array(z.looseObject({ type: z.string(), status: z.string() })).optional(),
+    })
+    .optional(),
+})
