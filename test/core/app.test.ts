@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { compositeRequest, decoratorRequest } from '../../hooks/core/testing/requests.ts'
 import mypod from '../../hooks/mypod/index.ts'
+import todo from '../../hooks/todo/index.ts'
 import { myPodParent, observedPod } from '../fixtures/mypod.ts'
 import { clusterThing, clusterThingParent, configMap, echo, echoParent, labeler } from '../fixtures/controllers.ts'
 import { post, testApp } from '../fixtures/app.ts'
@@ -252,5 +253,34 @@ describe('auth', () => {
     expect(res.status).toBe(503)
     expect(await res.text()).toMatch(/METAHOOKS_ALLOW_UNAUTHENTICATED/)
     expect((await app.request('/healthz')).status).toBe(200)
+  })
+})
+
+describe('controllers that read the clock', () => {
+  const todoRequest = () => compositeRequest(todo, { parent: { apiVersion: 'ch20.kiamol.net/v1', kind: 'ToDo', metadata: { name: 'ch20', namespace: 'default' }, spec: { dueDate: '2020-07-26' } } })
+
+  it('see the request time to the minute, and their ETag covers that minute', async () => {
+    let now = new Date('2020-07-25T13:30:10Z')
+    const { app } = testApp({ clock: () => now })
+    const first = await app.request(post('/todo/sync', todoRequest()))
+    expect(await first.json()).toMatchObject({ status: { state: 'Upcoming' }, resyncAfterSeconds: 37800 })
+    const etag = first.headers.get('etag')!
+
+    now = new Date('2020-07-25T13:30:50Z')
+    const sameMinute = await app.request(post('/todo/sync', todoRequest(), { 'If-None-Match': etag }))
+    expect(sameMinute.status).toBe(304)
+
+    now = new Date('2020-07-26T00:00:05Z')
+    const nextDay = await app.request(post('/todo/sync', todoRequest(), { 'If-None-Match': etag }))
+    expect(nextDay.status).toBe(200)
+    expect(await nextDay.json()).toMatchObject({ status: { state: 'DueToday' } })
+  })
+
+  it('other controllers never see a clock, and their ETag ignores time', async () => {
+    let now = new Date('2020-01-01T00:00:00Z')
+    const { app } = testApp({ clock: () => now })
+    const etag = (await app.request(post('/mypod/sync', syncRequest()))).headers.get('etag')!
+    now = new Date('2030-01-01T00:00:00Z')
+    expect((await app.request(post('/mypod/sync', syncRequest(), { 'If-None-Match': etag }))).status).toBe(304)
   })
 })

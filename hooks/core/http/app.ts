@@ -21,6 +21,8 @@ export interface AppOptions {
   log?: Logger
   /** Readiness; the Node server turns it false while shutting down. */
   isReady?: () => boolean
+  /** The request time for clock-using controllers (default: the real clock). */
+  clock?: () => Date
 }
 
 const HOOKS: readonly HookName[] = ['sync', 'finalize', 'customize']
@@ -95,7 +97,7 @@ export function createApp(options: AppOptions): Hono {
         if (!isJsonContentType(c.req.header('content-type'))) return finish(plain(c, 415, 'Content-Type must be application/json'))
         const bytes = new Uint8Array(await c.req.arrayBuffer())
         // A clock-using hook answers per minute, so its ETag covers the minute as well.
-        const now = new Date()
+        const now = options.clock?.() ?? new Date()
         const minute = hookTime(definition, now)
         const etag = await requestEtag(minute ? `${options.version}@${minute.toISOString()}` : options.version, path, bytes)
         if (etagMatches(c.req.header('if-none-match'), etag)) {

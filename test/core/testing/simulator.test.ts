@@ -309,3 +309,20 @@ describe('simulator: the world (kubelet)', () => {
     expect(find(sim, 'Pod', 'x')!.status).toBeUndefined()
   })
 })
+
+describe('conformance check', () => {
+  it('passes a well-behaved controller and names what a broken one does wrong', async () => {
+    const { checkConformance } = await import('../../../hooks/core/testing/conformance.ts')
+    expect(await checkConformance(scripted('InPlace'), { parent: parent({ children: [cm('a')] }), invalidSpecs: [{ children: 'nope' }] })).toEqual([])
+    // Never quiet: a new ConfigMap every round (its name counts the observed ones).
+    const restless = defineCompositeController({
+      name: 'restless',
+      parent: { group: 'sim.test', version: 'v1', kind: 'Script', plural: 'scripts', scope: 'Namespaced', spec: z.object({}) },
+      children: [{ apiVersion: 'v1', kind: 'ConfigMap' }],
+      generateSelector: true,
+      sync: ({ children }) => ({ children: [...children.list('ConfigMap'), cm(`c${children.size}`)].map((c) => cm(c.metadata.name)), status: {} }),
+    })
+    const problems = await checkConformance(restless, { parent: parent({}), invalidSpecs: [{ unknown: true }] })
+    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/does not converge within 5 rounds/), expect.stringMatching(/^idempotence: not idempotent/), expect.stringMatching(/^invalid spec .*answered 200/)]))
+  })
+})
