@@ -63,3 +63,14 @@ describe('invariants catch what they promise', () => {
     await expect(assertIdempotent(sim)).rejects.toThrow(/not idempotent/)
   })
 })
+
+describe('mypod conformance', () => {
+  it('converges, is idempotent and deterministic, refuses invalid specs, leaves nothing behind', async () => {
+    const { checkConformance } = await import('../../hooks/core/testing/conformance.ts')
+    const problems = await checkConformance(mypod, {
+      parent: { ...myPodParent(), metadata: { name: 'mypod-test', namespace: 'default' } },
+      invalidSpecs: [{ image: 'a b' }, { customCommand: "echo 'x" }, { uri: 5 }],
+    })
+    expect(problems).toEqual([])
+  })
+})
