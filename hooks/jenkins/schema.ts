@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { image, labelValue, quantity } from '../core/k8s/schemas.ts'
+import { ObservedWorkload } from '../core/k8s/workloads.ts'
 
 /** Jenkins (ci.metahooks.dev/v1): a Jenkins for one project, removed when the project ends. */
 export const JenkinsSpec = z.object({
@@ -12,12 +13,12 @@ export const JenkinsSpec = z.object({
 })
 export type JenkinsSpec = z.output<typeof JenkinsSpec>
 
-export const ObservedStatefulSet = z.looseObject({
+/** Readiness (as for any workload) plus the volume size it was created with. */
+export const ObservedStatefulSet = ObservedWorkload.extend({
   spec: z
     .looseObject({
       replicas: z.number().optional(),
       volumeClaimTemplates: z.array(z.looseObject({ spec: z.looseObject({ resources: z.looseObject({ requests: z.looseObject({ storage: z.string().optional() }).optional() }).optional() }).optional() })).optional(),
     })
     .optional(),
-  status: z.looseObject({ readyReplicas: z.number().optional(), observedGeneration: z.number().optional() }).optional(),
 })

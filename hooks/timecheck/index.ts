@@ -1,5 +1,6 @@
 import { defineCompositeController } from '../core/define.ts'
-import { ObservedDeployment, TimeCheckSpec } from './schema.ts'
+import { ObservedWorkload } from '../core/k8s/workloads.ts'
+import { TimeCheckSpec } from './schema.ts'
 import { sync } from './sync.ts'
 
 export default defineCompositeController({
@@ -21,7 +22,7 @@ export default defineCompositeController({
     ],
   },
   // InPlace: unlike the book's controller, spec edits reach the Deployment.
-  children: [{ apiVersion: 'apps/v1', kind: 'Deployment', updateStrategy: 'InPlace', observed: ObservedDeployment }],
+  children: [{ apiVersion: 'apps/v1', kind: 'Deployment', updateStrategy: 'InPlace', observed: ObservedWorkload }],
   generateSelector: true,
   sync,
 })

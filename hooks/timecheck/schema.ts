@@ -6,16 +6,3 @@ export const TimeCheckSpec = z.object({
   interval: z.number().int().min(1).max(86_400).describe('Seconds between time checks (Timer__IntervalSeconds).'),
 })
 export type TimeCheckSpec = z.output<typeof TimeCheckSpec>
-
-/** What sync reads from the observed Deployment. */
-export const ObservedDeployment = z.looseObject({
-  spec: z.looseObject({ replicas: z.number().optional() }).optional(),
-  status: z
-    .looseObject({
-      replicas: z.number().optional(),
-      readyReplicas: z.number().optional(),
-      availableReplicas: z.number().optional(),
-      observedGeneration: z.number().optional(),
-    })
-    .optional(),
-})

@@ -1,5 +1,6 @@
 import { defineCompositeController } from '../core/define.ts'
-import { ObservedDeployment, WebPingerSpec } from './schema.ts'
+import { ObservedWorkload } from '../core/k8s/workloads.ts'
+import { WebPingerSpec } from './schema.ts'
 import { finalize, sync } from './sync.ts'
 
 export default defineCompositeController({
@@ -22,7 +23,7 @@ export default defineCompositeController({
   },
   children: [
     { apiVersion: 'v1', kind: 'ConfigMap', updateStrategy: 'InPlace' },
-    { apiVersion: 'apps/v1', kind: 'Deployment', updateStrategy: 'InPlace', observed: ObservedDeployment },
+    { apiVersion: 'apps/v1', kind: 'Deployment', updateStrategy: 'InPlace', observed: ObservedWorkload },
     { apiVersion: 'v1', kind: 'Service', updateStrategy: 'InPlace' },
   ],
   generateSelector: true,

@@ -14,8 +14,3 @@ export function intervalMillis(interval: string): number {
   const amount = Number(interval.slice(0, -1))
   return amount * (interval.endsWith('m') ? 60_000 : 1000)
 }
-
-export const ObservedDeployment = z.looseObject({
-  spec: z.looseObject({ replicas: z.number().optional() }).optional(),
-  status: z.looseObject({ readyReplicas: z.number().optional(), observedGeneration: z.number().optional() }).optional(),
-})

@@ -1,5 +1,12 @@
+import { z } from 'zod'
 import type { KObject } from '../contract/objects.ts'
 import { condition, type Condition } from './conditions.ts'
+
+/** What `deploymentReady` reads from an observed Deployment or StatefulSet (declare it as `observed`). */
+export const ObservedWorkload = z.looseObject({
+  spec: z.looseObject({ replicas: z.number().optional() }).optional(),
+  status: z.looseObject({ readyReplicas: z.number().optional(), availableReplicas: z.number().optional(), observedGeneration: z.number().optional() }).optional(),
+})
 
 type Workload = KObject & { metadata: { generation?: number }; spec?: { replicas?: number }; status?: { readyReplicas?: number; availableReplicas?: number; observedGeneration?: number } }
 
