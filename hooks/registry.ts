@@ -7,6 +7,7 @@ import user from './user/index.ts'
 import usergroups from './usergroups/index.ts'
 import webpinger from './webpinger/index.ts'
 import webpingerarchive from './webpingerarchive/index.ts'
+import workflow from './workflow/index.ts'
 
 /** Every controller this server serves. */
-export const controllers: readonly ControllerDefinition[] = [mypod, todo, timecheck, webpinger, webpingerarchive, user, usergroups, jenkins]
+export const controllers: readonly ControllerDefinition[] = [mypod, todo, timecheck, webpinger, webpingerarchive, user, usergroups, jenkins, workflow]

@@ -134,8 +134,11 @@ interface CommonDefinition {
   resyncPeriodSeconds?: number
   /** Every type customize may return a rule for; a rule for another type fails the response check. */
   related?: RelatedType[]
-  /** The hook reads the time (`ctx.now`, to the minute), e.g. to schedule a resync at midnight. */
-  clock?: boolean
+  /**
+   * The hook reads the time (`ctx.now`), truncated to the minute (`true` / `'minute'`) or the
+   * second (`'second'`, for second-scale timers such as retry backoff).
+   */
+  clock?: boolean | 'minute' | 'second'
 }
 
 export interface CompositeControllerInput<Spec extends z.ZodType> extends CommonDefinition {
@@ -169,7 +172,7 @@ export interface CompositeDefinition<Spec extends z.ZodType = z.ZodType> {
   name: string
   hookVersion: HookVersion
   related: RelatedType[]
-  clock: boolean
+  clock: false | 'minute' | 'second'
   resyncPeriodSeconds?: number
   parent: ParentResource<Spec> & { apiVersion: string; singular: string }
   children: ResolvedChildResource[]
@@ -186,7 +189,7 @@ export interface DecoratorDefinition<Spec extends z.ZodType = z.ZodType> {
   name: string
   hookVersion: HookVersion
   related: RelatedType[]
-  clock: boolean
+  clock: false | 'minute' | 'second'
   resyncPeriodSeconds?: number
   resources: (DecoratedResource & { resource: string; scope: Scope })[]
   attachments: ResolvedChildResource[]
@@ -231,7 +234,7 @@ function common<I extends CommonDefinition & { sync: unknown; finalize?: unknown
     name: input.name,
     hookVersion: input.hookVersion ?? ('v2' as HookVersion),
     related: input.related ?? [],
-    clock: input.clock ?? false,
+    clock: input.clock === true ? 'minute' : (input.clock ?? false),
     ...(input.resyncPeriodSeconds !== undefined && { resyncPeriodSeconds: input.resyncPeriodSeconds }),
     sync: input.sync as I['sync'],
     ...(input.finalize !== undefined && { finalize: input.finalize as NonNullable<I['finalize']> }),

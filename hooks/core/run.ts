@@ -149,10 +149,11 @@ export interface RunOptions {
   now?: Date
 }
 
-/** The time a clock-using hook sees: `now` truncated to the minute (undefined for other hooks). */
+/** The time a clock-using hook sees: `now` truncated to its granularity (undefined for other hooks). */
 export function hookTime(definition: ControllerDefinition, now: Date = new Date()): Date | undefined {
   if (!definition.clock) return undefined
-  return new Date(Math.floor(now.getTime() / 60_000) * 60_000)
+  const step = definition.clock === 'second' ? 1000 : 60_000
+  return new Date(Math.floor(now.getTime() / step) * step)
 }
 
 export async function runHook(definition: ControllerDefinition, route: HookName, input: unknown, options: RunOptions = {}): Promise<HookOutcome> {

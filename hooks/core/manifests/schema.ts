@@ -32,6 +32,10 @@ function toStructural(node: unknown, path: string): SchemaProps {
   if (union) {
     const branches = union.map((b, i) => toStructural(b, `${path}[${i}]`))
     const types = new Set(branches.map((b) => b.type))
+    // int | string is Kubernetes' IntOrString.
+    if ([...types].every((t) => t === 'integer' || t === 'number' || t === 'string') && types.has('string') && types.size === 2) {
+      return { 'x-kubernetes-int-or-string': true, ...(node.description !== undefined && { description: node.description }) }
+    }
     if (types.size === 1 && branches.every((b) => Array.isArray(b.enum))) {
       return { type: branches[0]!.type, enum: branches.flatMap((b) => b.enum as unknown[]), ...(node.description !== undefined && { description: node.description }) }
     }

@@ -1,0 +1,169 @@
+import { HookError } from '../core/errors.ts'
+import { ExpressionError, dependsTasks, parseDepends, parseWhen } from './expressions.ts'
+import { references } from './substitute.ts'
+import type { Step, Task, Template, WorkflowSpec } from './schema.ts'
+
+/**
+ * Everything that can be known wrong before any Pod exists: unknown templates, steps or tasks,
+ * cycles (in a DAG and in the template call graph), bad expressions, unknown or missing
+ * parameters. Each problem names its path in the spec; any problem is a 422.
+ */
+export function validateWorkflow(spec: WorkflowSpec): void {
+  const problems: string[] = []
+  const templates = new Map<string, { t: Template; i: number }>()
+  spec.templates.forEach((t, i) => {
+    if (templates.has(t.name)) problems.push(`spec.templates[${i}].name: duplicate template "${t.name}"`)
+    templates.set(t.name, { t, i })
+  })
+  const workflowParams = new Set((spec.arguments?.parameters ?? []).map((p) => p.name))
+  const known = (name: string, path: string) => {
+    if (!templates.has(name)) problems.push(`${path}: unknown template "${name}"`)
+  }
+  known(spec.entrypoint, 'spec.entrypoint')
+  if (spec.onExit) known(spec.onExit, 'spec.onExit')
+
+  const checkRefs = (text: string, path: string, scope: { inputs: Set<string>; steps?: Set<string>; tasks?: Set<string>; loop?: boolean; exit?: boolean }) => {
+    for (const ref of references(text)) {
+      const parts = ref.split('.')
+      const ok =
+        (parts[0] === 'inputs' && parts[1] === 'parameters' && scope.inputs.has(parts[2] ?? '')) ||
+        (parts[0] === 'workflow' && ['name', 'namespace', 'uid'].includes(parts[1] ?? '') && parts.length === 2) ||
+        (parts[0] === 'workflow' && parts[1] === 'parameters' && workflowParams.has(parts[2] ?? '')) ||
+        (parts[0] === 'workflow' && parts[1] === 'status' && parts.length === 2) ||
+        (parts[0] === 'item' && scope.loop === true) ||
+        (parts[0] === 'retries' && parts.length === 1) ||
+        (parts[0] === 'steps' && scope.steps?.has(parts[1] ?? '') === true && /^(outputs\.result|outputs\.parameters\.[^.]+|exitCode|status)$/.test(parts.slice(2).join('.'))) ||
+        (parts[0] === 'tasks' && scope.tasks?.has(parts[1] ?? '') === true && /^(outputs\.result|outputs\.parameters\.[^.]+|exitCode|status)$/.test(parts.slice(2).join('.')))
+      if (!ok) problems.push(`${path}: unknown parameter or reference {{${ref}}}`)
+    }
+  }
+  const checkWhen = (when: string | undefined, path: string) => {
+    if (when === undefined) return
+    try {
+      parseWhen(when.replace(/\{\{[^{}]*\}\}/g, 'x'))
+    } catch (e) {
+      problems.push(`${path}: ${(e as Error).message}`)
+    }
+  }
+  const checkCall = (call: Step | Task, path: string, scope: { inputs: Set<string>; steps?: Set<string>; tasks?: Set<string> }) => {
+    known(call.template, `${path}.template`)
+    const loop = call.withItems !== undefined || call.withSequence !== undefined || call.withParam !== undefined
+    const loops = [call.withItems, call.withSequence, call.withParam].filter((l) => l !== undefined).length
+    if (loops > 1) problems.push(`${path}: use one of withItems, withSequence, withParam`)
+    const inner = { ...scope, loop }
+    for (const a of call.arguments?.parameters ?? []) checkRefs(a.value, `${path}.arguments.parameters.${a.name}`, inner)
+    if (call.when) checkRefs(call.when, `${path}.when`, inner)
+    if (call.withParam) checkRefs(call.withParam, `${path}.withParam`, { ...scope, loop: false })
+    checkWhen(call.when, `${path}.when`)
+    if (call.withSequence && call.withSequence.count === undefined && call.withSequence.end === undefined) problems.push(`${path}.withSequence: needs count or end`)
+    const target = templates.get(call.template)?.t
+    if (target) {
+      const passed = new Set((call.arguments?.parameters ?? []).map((a) => a.name))
+      for (const p of target.inputs?.parameters ?? []) {
+        if (!passed.has(p.name) && p.value === undefined && p.default === undefined) problems.push(`${path}.arguments: template "${target.name}" needs parameter "${p.name}"`)
+      }
+      const declared = new Set((target.inputs?.parameters ?? []).map((p) => p.name))
+      for (const name of passed) if (!declared.has(name)) problems.push(`${path}.arguments.parameters.${name}: template "${target.name}" has no such input`)
+    }
+  }
+
+  const calls = new Map<string, string[]>()
+  spec.templates.forEach((t, i) => {
+    const path = `spec.templates[${i}]`
+    const kinds = (['container', 'script', 'steps', 'dag', 'suspend'] as const).filter((k) => t[k] !== undefined)
+    if (kinds.length !== 1) problems.push(`${path}: needs exactly one of container, script, steps, dag, suspend (has ${kinds.join(', ') || 'none'})`)
+    const inputs = new Set((t.inputs?.parameters ?? []).map((p) => p.name))
+    const fieldTexts = (c: object, base: string) => {
+      for (const [k, v] of Object.entries(c)) {
+        const items = Array.isArray(v) ? v.map((x, j) => [`${base}.${k}[${j}]`, x] as const) : [[`${base}.${k}`, v] as const]
+        for (const [p, x] of items) {
+          if (typeof x === 'string') checkRefs(x, p, { inputs, exit: true })
+          else if (x && typeof x === 'object') fieldTexts(x, p)
+        }
+      }
+    }
+    if (t.container) fieldTexts(t.container, `${path}.container`)
+    if (t.script) fieldTexts(t.script, `${path}.script`)
+    const called: string[] = []
+    if (t.steps) {
+      const seen = new Set<string>()
+      t.steps.forEach((group, g) => {
+        const earlier = new Set(seen)
+        group.forEach((step, s) => {
+          const sp = `${path}.steps[${g}][${s}]`
+          if (seen.has(step.name)) problems.push(`${sp}.name: duplicate step "${step.name}"`)
+          checkCall(step, sp, { inputs, steps: earlier })
+          called.push(step.template)
+        })
+        for (const step of group) seen.add(step.name)
+      })
+    }
+    if (t.dag) {
+      const names = new Set<string>()
+      t.dag.tasks.forEach((task, k) => {
+        if (names.has(task.name)) problems.push(`${path}.dag.tasks[${k}].name: duplicate task "${task.name}"`)
+        names.add(task.name)
+      })
+      const deps = new Map<string, Set<string>>()
+      t.dag.tasks.forEach((task, k) => {
+        const tp = `${path}.dag.tasks[${k}]`
+        let refs = new Set<string>(task.dependencies ?? [])
+        if (task.dependencies && task.depends) problems.push(`${tp}: use dependencies or depends, not both`)
+        if (task.depends) {
+          try {
+            refs = dependsTasks(parseDepends(task.depends))
+          } catch (e) {
+            problems.push(`${tp}.depends: ${(e as ExpressionError).message}`)
+          }
+        }
+        for (const r of refs) if (!names.has(r)) problems.push(`${tp}: depends on unknown task "${r}"`)
+        deps.set(task.name, refs)
+      })
+      // A task may read the outputs of any task it (transitively) depends on.
+      const ancestors = (name: string, seen = new Set<string>()): Set<string> => {
+        for (const d of deps.get(name) ?? []) if (!seen.has(d)) ancestors(d, seen.add(d))
+        return seen
+      }
+      t.dag.tasks.forEach((task, k) => {
+        checkCall(task, `${path}.dag.tasks[${k}]`, { inputs, tasks: ancestors(task.name) })
+        called.push(task.template)
+      })
+      for (const target of (t.dag.target ?? '').split(/\s+/).filter(Boolean)) if (!names.has(target)) problems.push(`${path}.dag.target: unknown task "${target}"`)
+      const cycle = findCycle(deps)
+      if (cycle) problems.push(`${path}.dag: dependency cycle ${cycle.join(' → ')}`)
+    }
+    calls.set(t.name, called)
+  })
+  if (problems.length === 0) {
+    const cycle = findCycle(new Map([...calls].map(([k, v]) => [k, new Set(v)])))
+    if (cycle) problems.push(`spec.templates: template "${cycle[0]}" calls itself (${cycle.join(' → ')})`)
+  }
+  if (problems.length > 0) {
+    const shown = problems.slice(0, 5).join('; ')
+    throw new HookError(422, `invalid workflow: ${shown}${problems.length > 5 ? `; … and ${problems.length - 5} more` : ''}`)
+  }
+}
+
+/** A cycle in a directed graph, as the path around it, or undefined. */
+function findCycle(edges: Map<string, Set<string>>): string[] | undefined {
+  const state = new Map<string, 'visiting' | 'done'>()
+  const stack: string[] = []
+  const visit = (n: string): string[] | undefined => {
+    if (state.get(n) === 'done') return undefined
+    if (state.get(n) === 'visiting') return [...stack.slice(stack.indexOf(n)), n]
+    state.set(n, 'visiting')
+    stack.push(n)
+    for (const m of [...(edges.get(n) ?? [])].sort()) {
+      const found = visit(m)
+      if (found) return found
+    }
+    stack.pop()
+    state.set(n, 'done')
+    return undefined
+  }
+  for (const n of [...edges.keys()].sort()) {
+    const found = visit(n)
+    if (found) return found
+  }
+  return undefined
+}

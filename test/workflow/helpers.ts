@@ -1,0 +1,46 @@
+import type { KObject } from '../../hooks/core/contract/objects.ts'
+import type { PodOutcome } from '../../hooks/core/testing/kubelet.ts'
+import { Simulation } from '../../hooks/core/testing/simulator.ts'
+import workflow from '../../hooks/workflow/index.ts'
+import { NODE_NAME_ANNOTATION } from '../../hooks/workflow/pods.ts'
+import type { NodeRecord } from '../../hooks/workflow/engine.ts'
+
+export const START = '2026-01-01T00:00:00Z'
+
+export function wf(spec: Record<string, unknown>, name = 'wf'): KObject {
+  return { apiVersion: 'workflows.metahooks.dev/v1alpha1', kind: 'Workflow', metadata: { name, namespace: 'default' }, spec }
+}
+
+/**
+ * How each Pod ends, by the display name at the end of its node name (`flip`, `build(1)`…):
+ * a fixed outcome, or a list consumed attempt by attempt. Unlisted Pods succeed.
+ */
+export function outcomes(table: Record<string, PodOutcome | PodOutcome[]>) {
+  const used = new Map<string, number>()
+  return (pod: KObject): PodOutcome => {
+    const nodeName = pod.metadata.annotations?.[NODE_NAME_ANNOTATION] ?? ''
+    const last = nodeName.split('.').pop() ?? ''
+    const key = Object.keys(table).find((k) => k === last || k === last.replace(/\([^()]*\)$/, ''))
+    if (!key) return { exitCode: 0 }
+    const entry = table[key]!
+    if (!Array.isArray(entry)) return entry
+    const n = used.get(key) ?? 0
+    used.set(key, n + 1)
+    return entry[Math.min(n, entry.length - 1)]!
+  }
+}
+
+export function simulate(spec: Record<string, unknown>, table: Record<string, PodOutcome | PodOutcome[]> = {}, name = 'wf') {
+  return new Simulation(workflow, { parent: wf(spec, name), startTime: START, podOutcome: outcomes(table) })
+}
+
+export const nodes = (sim: Simulation) => (sim.status?.nodes ?? {}) as Record<string, NodeRecord>
+
+/** Node phases by display name (the last one wins for repeated names). */
+export function phases(sim: Simulation): Record<string, string> {
+  return Object.fromEntries(Object.values(nodes(sim)).map((n) => [n.displayName, n.phase]))
+}
+
+export const pods = (sim: Simulation) => sim.objects().filter((o) => o.kind === 'Pod')
+
+export const container = (name: string, extra: Record<string, unknown> = {}) => ({ name, container: { image: 'alpine:3', command: ['sh', '-c', `echo ${name}`] }, ...extra })
