@@ -27,6 +27,8 @@ describe('zod → structural CRD schema', () => {
     { name: 'map of strings', schema: z.object({ m: z.record(z.string(), z.string()) }), expected: { type: 'object', properties: { m: { type: 'object', additionalProperties: { type: 'string' } } }, required: ['m'] } },
     { name: 'deliberately open values', schema: z.object({ v: z.unknown(), o: z.record(z.string(), z.unknown()) }), expected: { type: 'object', properties: { v: { 'x-kubernetes-preserve-unknown-fields': true }, o: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } }, required: ['v', 'o'] } },
     { name: 'strict object loses additionalProperties: false', schema: z.strictObject({ a: z.boolean() }), expected: { type: 'object', properties: { a: { type: 'boolean' } }, required: ['a'] } },
+    { name: 'int or string', schema: z.object({ n: z.union([z.number().int(), z.string()]) }), expected: { type: 'object', properties: { n: { 'x-kubernetes-int-or-string': true } }, required: ['n'] } },
+    { name: 'a zod format Kubernetes does not know keeps its pattern', schema: z.object({ p: z.string().startsWith('/') }), expected: { type: 'object', properties: { p: { type: 'string', pattern: '^\\/.*' } }, required: ['p'] } },
     { name: 'array of objects', schema: z.object({ xs: z.array(z.object({ n: z.string() })).default([]) }), expected: { type: 'object', properties: { xs: { default: [], type: 'array', items: { type: 'object', properties: { n: { type: 'string' } }, required: ['n'] } } } } },
   ])('$name', ({ schema, expected }) => {
     const out = structuralSchema(schema)
@@ -35,7 +37,7 @@ describe('zod → structural CRD schema', () => {
   })
 
   it.each([
-    { name: 'a union of different shapes', schema: z.object({ u: z.union([z.string(), z.number()]) }), error: /spec\.u: a union of different shapes/ },
+    { name: 'a union of different shapes', schema: z.object({ u: z.union([z.string(), z.object({ a: z.string() })]) }), error: /spec\.u: a union of different shapes/ },
     { name: 'a recursive schema', schema: (() => { const Node: z.ZodType = z.object({ children: z.array(z.lazy(() => Node)) }); return Node })(), error: /recursive or referenced/ },
   ])('refuses $name', ({ schema, error }) => {
     expect(() => structuralSchema(schema)).toThrow(error)

@@ -195,7 +195,8 @@ class Engine {
         } else parameters[p.name] = value
       }
       if (this.referenced.has(displayName.replace(/\(.*$/, ''))) {
-        if (result.result !== undefined) outputs.result = result.result
+        // No termination message means empty output, as an empty stdout would be.
+        outputs.result = result.result ?? ''
         if (Object.keys(parameters).length > 0) outputs.parameters = parameters
       }
     }

@@ -4,6 +4,8 @@ import { z } from 'zod'
 export type SchemaProps = { [key: string]: unknown }
 
 const PRESERVE = 'x-kubernetes-preserve-unknown-fields'
+/** Formats the API server knows; zod's others (e.g. starts_with) are left to their pattern. */
+const KUBERNETES_FORMATS = new Set(['date', 'date-time', 'datetime', 'email', 'uri', 'uuid', 'hostname', 'ipv4', 'ipv6', 'cidr', 'mac', 'byte', 'password', 'duration'])
 const DROP_KEYS = new Set(['$schema', 'additionalProperties', 'id'])
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -45,7 +47,8 @@ function toStructural(node: unknown, path: string): SchemaProps {
   const out: SchemaProps = {}
   for (const [key, value] of Object.entries(node)) {
     if (DROP_KEYS.has(key)) continue
-    if (key === 'pattern' && node.format !== undefined) continue
+    if (key === 'pattern' && KUBERNETES_FORMATS.has(node.format as string)) continue
+    if (key === 'format' && !KUBERNETES_FORMATS.has(value as string)) continue
     if ((key === 'minimum' || key === 'maximum') && Math.abs(value as number) >= Number.MAX_SAFE_INTEGER) continue
     if (key === 'properties') {
       out.properties = Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, toStructural(v, `${path}.${k}`)]))

@@ -207,16 +207,18 @@ export async function validateManifests(paths: readonly string[], definitions: r
       report(['not a Kubernetes object: apiVersion and kind are required'])
       continue
     }
-    const meta = value.metadata as { name?: unknown } | undefined
+    const meta = value.metadata as { name?: unknown; generateName?: unknown } | undefined
     if (value.kind === 'Kustomization') {
       report(checkKustomization(doc))
       continue
     }
-    if (typeof meta?.name !== 'string' || meta.name === '') {
-      report(['metadata.name: required'])
+    // `kubectl create -f` with generateName: the server appends five characters.
+    if ((meta?.name === undefined || meta.name === '') && typeof meta?.generateName === 'string' && meta.generateName !== '') {
+      if (!isDnsSubdomain(`${meta.generateName}abcde`)) report([`metadata.generateName: ${JSON.stringify(meta.generateName)} does not make a valid name`])
+    } else if (typeof meta?.name !== 'string' || meta.name === '') {
+      report(['metadata.name: required (or metadata.generateName)'])
       continue
-    }
-    if (!isDnsSubdomain(meta.name) && !value.apiVersion.startsWith('rbac.authorization.k8s.io')) report([`metadata.name: ${JSON.stringify(meta.name)} is not a valid DNS subdomain name`])
+    } else if (!isDnsSubdomain(meta.name) && !value.apiVersion.startsWith('rbac.authorization.k8s.io')) report([`metadata.name: ${JSON.stringify(meta.name)} is not a valid DNS subdomain name`])
     if (value.kind === 'CustomResourceDefinition' && value.apiVersion === 'apiextensions.k8s.io/v1') report(checkCrd(value))
     else if (value.apiVersion === 'metacontroller.k8s.io/v1alpha1' && (value.kind === 'CompositeController' || value.kind === 'DecoratorController')) report(checkMetacontroller(value))
     else {

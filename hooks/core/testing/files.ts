@@ -20,6 +20,16 @@ function yamlFiles(path: string): string[] {
     .flatMap((e) => (e.isDirectory() ? yamlFiles(join(path, e.name)) : /\.(ya?ml|json)$/.test(e.name) ? [join(path, e.name)] : []))
 }
 
+/**
+ * An object created with `metadata.generateName` gets a name as the API server would give it —
+ * here always the suffix `00000`, so renders and simulations stay reproducible.
+ */
+function withGeneratedName(item: unknown): unknown {
+  const meta = (item as { metadata?: { name?: unknown; generateName?: unknown } } | null)?.metadata
+  if (!meta || meta.name !== undefined || typeof meta.generateName !== 'string') return item
+  return { ...(item as object), metadata: { ...meta, name: `${meta.generateName}00000` } }
+}
+
 /** Every Kubernetes object in a YAML/JSON file (multi-document, `kind: List` expanded) or directory. */
 export function loadObjects(path: string): KObject[] {
   const out: KObject[] = []
@@ -38,7 +48,7 @@ export function loadObjects(path: string): KObject[] {
       const where = `${file}${docs.length > 1 ? ` (document ${i + 1})` : ''}`
       const items = (value as { kind?: unknown }).kind === 'List' && Array.isArray((value as { items?: unknown }).items) ? ((value as { items: unknown[] }).items) : [value]
       for (const item of items) {
-        const parsed = KObject.safeParse(item)
+        const parsed = KObject.safeParse(withGeneratedName(item))
         if (!parsed.success) throw new InputError(`${where}: not a Kubernetes object: ${formatIssues(parsed.error, '', 3).join('; ')}`)
         out.push(parsed.data)
       }
