@@ -70,8 +70,10 @@ class Engine {
   readonly nowMs: number
   readonly now: string
   resync: number | undefined
+  /** Pod nodes the memo holds as active: they count against parallelism wherever they are evaluated. */
+  readonly activeBefore: Set<string>
   /** Active (Pending/Running) pod nodes, for spec.parallelism. */
-  active = 0
+  active: number
   /** Steps and tasks whose outputs some expression reads: only theirs are kept in the status. */
   readonly referenced: Set<string>
   scheduling: boolean
@@ -85,6 +87,26 @@ class Engine {
     this.referenced = new Set([...JSON.stringify(input.spec).matchAll(/\{\{\s*(?:steps|tasks)\.([A-Za-z0-9_-]+)\./g)].map((m) => m[1]!))
     this.scheduling = true
     this.terminating = undefined
+    this.activeBefore = new Set(Object.entries(input.memo).filter(([, n]) => n.type === 'Pod' && (n.phase === 'Pending' || n.phase === 'Running')).map(([id]) => id))
+    this.active = this.activeBefore.size
+  }
+
+  /** Capacity left under a template's own parallelism, counting its already-active Pods. */
+  capacity(name: string, limit: number | undefined): { left: number } {
+    if (limit === undefined) return { left: Number.POSITIVE_INFINITY }
+    let busy = 0
+    for (const id of this.activeBefore) {
+      const n = this.input.memo[id]!.name
+      if (n.startsWith(`${name}.`) || n.startsWith(`${name}[`)) busy++
+    }
+    return { left: limit - busy }
+  }
+
+  /** A node that was active and is now finished frees its parallelism slot. */
+  settle(name: string, active: boolean): void {
+    const before = this.activeBefore.has(this.id(name))
+    if (active && !before) this.active++
+    if (!active && before) this.active--
   }
 
   id(name: string): string {
@@ -157,17 +179,25 @@ class Engine {
       // Keep the Pod until its result is in the status Metacontroller sends back (two-phase).
       this.pods.push(this.desiredPod(name, template, inputs, attempt))
       if (!isFulfilled(result.phase)) {
-        if (this.terminating) return this.record(name, { displayName, type: 'Pod', phase: 'Failed', startedAt, finishedAt: this.now, message: this.terminating })
-        this.active++
+        if (this.terminating) {
+          this.settle(name, false)
+          return this.record(name, { displayName, type: 'Pod', phase: 'Failed', startedAt, finishedAt: this.now, message: this.terminating })
+        }
+        this.settle(name, true)
         return this.record(name, { displayName, type: 'Pod', phase: result.phase, startedAt })
       }
+      this.settle(name, false)
       return this.record(name, this.finished(displayName, template, result, startedAt))
     }
     if (memo?.phase === 'Running') {
+      this.settle(name, false)
       return this.record(name, { displayName, type: 'Pod', phase: 'Error', startedAt: memo.startedAt, finishedAt: this.now, message: 'the Pod was deleted' })
     }
     if (!memo && (!this.scheduling || (this.input.spec.parallelism !== undefined && this.active >= this.input.spec.parallelism))) return undefined
-    if (this.terminating) return this.record(name, { displayName, type: 'Pod', phase: 'Failed', startedAt: memo?.startedAt ?? this.now, finishedAt: this.now, message: this.terminating })
+    if (this.terminating) {
+      this.settle(name, false)
+      return this.record(name, { displayName, type: 'Pod', phase: 'Failed', startedAt: memo?.startedAt ?? this.now, finishedAt: this.now, message: this.terminating })
+    }
     // Asked for (again, if a previous request is not observed yet): never counted as failed.
     let desired: KObject
     try {
@@ -177,7 +207,7 @@ class Engine {
       return this.record(name, { displayName, type: 'Pod', phase: 'Error', startedAt: this.now, finishedAt: this.now, message: error.message })
     }
     this.pods.push(desired)
-    this.active++
+    this.settle(name, true)
     return this.record(name, { displayName, type: 'Pod', phase: 'Pending', startedAt: memo?.startedAt ?? this.now })
   }
 
@@ -371,7 +401,7 @@ class Engine {
   runSteps(name: string, displayName: string, template: Template, inputs: Scope): NodeRecord | undefined {
     const groups: string[] = []
     const scope: Scope = { ...inputs }
-    const parallelism = { left: template.parallelism ?? Number.POSITIVE_INFINITY }
+    const parallelism = this.capacity(name, template.parallelism)
     let phase: Phase = 'Succeeded'
     let message: string | undefined
     for (const [g, group] of template.steps!.entries()) {
@@ -429,7 +459,7 @@ class Engine {
     const handled = new Set([...(dag.tasks.flatMap((t) => [...(t.depends ?? '').matchAll(/([A-Za-z0-9_-]+)\.(Failed|Errored|AllFailed)/g)].map((m) => m[1]!)))])
     const scope: Scope = { ...inputs }
     const results = new Map<string, NodeRecord | undefined>()
-    const parallelism = { left: template.parallelism ?? Number.POSITIVE_INFINITY }
+    const parallelism = this.capacity(name, template.parallelism)
     let blocked = false
     const order = topological(dag.tasks.filter((t) => needed.has(t.name)), deps)
     for (const task of order) {

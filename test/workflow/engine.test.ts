@@ -244,6 +244,46 @@ describe('workflow: control', () => {
     expect(most).toBe(2)
   })
 
+  it('template parallelism caps a loop; output parameters travel as a JSON termination message', async () => {
+    const sim = simulate(
+      {
+        entrypoint: 'd',
+        templates: [
+          {
+            name: 'd',
+            parallelism: 1,
+            dag: {
+              tasks: [
+                { name: 'gen', template: 'gen' },
+                { name: 'use', template: 'use', dependencies: ['gen'], arguments: { parameters: [{ name: 'v', value: '{{tasks.gen.outputs.parameters.version}}' }] } },
+                { name: 'many', template: 'use', withItems: ['a', 'b', 'c'], arguments: { parameters: [{ name: 'v', value: '{{item}}' }] } },
+              ],
+            },
+          },
+          { name: 'gen', outputs: { parameters: [{ name: 'version' }] }, container: { image: 'alpine:3' } },
+          { name: 'use', inputs: { parameters: [{ name: 'v' }] }, container: { image: 'alpine:3', args: ['{{inputs.parameters.v}}'] } },
+        ],
+      },
+      { gen: { exitCode: 0, message: '{"parameters":{"version":"1.2.3"}}' } },
+    )
+    let most = 0
+    for (let i = 0; i < 40 && sim.status?.phase !== 'Succeeded'; i++) {
+      await sim.step()
+      most = Math.max(most, pods(sim).filter((p) => !['Succeeded', 'Failed'].includes((p as { status?: { phase?: string } }).status?.phase ?? '')).length)
+    }
+    expect(sim.status!.phase).toBe('Succeeded')
+    expect(most).toBe(1)
+    const use = pods(sim).find((p) => p.metadata.annotations?.['workflows.metahooks.dev/node-name'] === 'wf.use') as unknown as { spec: { containers: { args: string[] }[] } }
+    expect(use.spec.containers[0]!.args).toEqual(['1.2.3'])
+  })
+
+  it('a declared output parameter missing from the message is an Error', async () => {
+    const sim = simulate({ entrypoint: 'gen', templates: [{ name: 'gen', outputs: { parameters: [{ name: 'version' }] }, container: { image: 'alpine:3' } }] })
+    await sim.run()
+    expect(sim.status!.phase).toBe('Error')
+    expect(nodes(sim).wf!.message).toMatch(/output parameter version is missing/)
+  })
+
   it('activeDeadlineSeconds fails the workflow and stops its Pods — after recording them', async () => {
     const sim = simulate({ entrypoint: 'x', activeDeadlineSeconds: 30, templates: [{ name: 'x', suspend: {} }, container('job')] })
     const longRunning = simulate({ entrypoint: 'x', activeDeadlineSeconds: 30, templates: [container('x')] })

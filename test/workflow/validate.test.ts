@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest'
+import workflow from '../../hooks/workflow/index.ts'
+import { runHook } from '../../hooks/core/run.ts'
+import { compositeRequest } from '../../hooks/core/testing/requests.ts'
+import { checkConformance } from '../../hooks/core/testing/conformance.ts'
+import { evaluate } from '../../hooks/workflow/engine.ts'
+import { WorkflowSpec } from '../../hooks/workflow/schema.ts'
+import { podName } from '../../hooks/workflow/pods.ts'
+import { START, container, wf } from './helpers.ts'
+
+const job = container('job')
+
+async function sync(spec: Record<string, unknown>) {
+  return runHook(workflow, 'sync', compositeRequest(workflow, { parent: wf(spec) }), { now: new Date(START) })
+}
+
+describe('invalid workflows are a 422 naming the path, before any Pod', () => {
+  it.each([
+    { name: 'unknown entrypoint', spec: { entrypoint: 'nope', templates: [job] }, error: /spec\.entrypoint: unknown template "nope"/ },
+    { name: 'unknown step template', spec: { entrypoint: 's', templates: [{ name: 's', steps: [[{ name: 'a', template: 'ghost' }]] }, job] }, error: /spec\.templates\[0\]\.steps\[0\]\[0\]\.template: unknown template "ghost"/ },
+    { name: 'a DAG cycle', spec: { entrypoint: 'd', templates: [{ name: 'd', dag: { tasks: [{ name: 'a', template: 'job', dependencies: ['b'] }, { name: 'b', template: 'job', dependencies: ['a'] }] } }, job] }, error: /dependency cycle a → b → a/ },
+    { name: 'a template calling itself', spec: { entrypoint: 'r', templates: [{ name: 'r', steps: [[{ name: 'again', template: 'r' }]] }] }, error: /template "r" calls itself/ },
+    { name: 'a bad depends expression', spec: { entrypoint: 'd', templates: [{ name: 'd', dag: { tasks: [{ name: 'a', template: 'job' }, { name: 'b', template: 'job', depends: 'a.Succeeded &&' }] } }, job] }, error: /tasks\[1\]\.depends: unexpected end/ },
+    { name: 'an unknown depends result', spec: { entrypoint: 'd', templates: [{ name: 'd', dag: { tasks: [{ name: 'a', template: 'job' }, { name: 'b', template: 'job', depends: 'a.Done' }] } }, job] }, error: /unknown result "Done"/ },
+    { name: 'depends on an unknown task', spec: { entrypoint: 'd', templates: [{ name: 'd', dag: { tasks: [{ name: 'b', template: 'job', dependencies: ['a'] }] } }, job] }, error: /depends on unknown task "a"/ },
+    { name: 'a bad when expression', spec: { entrypoint: 's', templates: [{ name: 's', steps: [[{ name: 'a', template: 'job', when: '(x == y' }]] }, job] }, error: /when: missing "\)"/ },
+    { name: 'an unknown parameter', spec: { entrypoint: 'j', templates: [{ name: 'j', container: { image: 'alpine', args: ['{{inputs.parameters.missing}}'] } }] }, error: /container\.args\[0\]: unknown parameter or reference \{\{inputs\.parameters\.missing\}\}/ },
+    { name: 'an unknown workflow parameter', spec: { entrypoint: 'j', templates: [{ name: 'j', container: { image: 'alpine', args: ['{{workflow.parameters.x}}'] } }] }, error: /unknown parameter or reference \{\{workflow\.parameters\.x\}\}/ },
+    { name: 'a step output from a later group', spec: { entrypoint: 's', templates: [{ name: 's', steps: [[{ name: 'a', template: 'p', arguments: { parameters: [{ name: 'x', value: '{{steps.b.outputs.result}}' }] } }], [{ name: 'b', template: 'job' }]] }, { name: 'p', inputs: { parameters: [{ name: 'x' }] }, container: { image: 'alpine' } }, job] }, error: /unknown parameter or reference \{\{steps\.b\.outputs\.result\}\}/ },
+    { name: 'a missing required input', spec: { entrypoint: 's', templates: [{ name: 's', steps: [[{ name: 'a', template: 'p' }]] }, { name: 'p', inputs: { parameters: [{ name: 'x' }] }, container: { image: 'alpine' } }] }, error: /template "p" needs parameter "x"/ },
+    { name: 'a template with two bodies', spec: { entrypoint: 'j', templates: [{ name: 'j', container: { image: 'a' }, suspend: {} }] }, error: /needs exactly one of container, script, steps, dag, suspend \(has container, suspend\)/ },
+    { name: 'a bad duration', spec: { entrypoint: 'j', templates: [{ name: 'j', suspend: { duration: 'soon' } }] }, error: /spec\.templates\[0\]\.suspend\.duration: must be a duration/ },
+  ])('$name', async ({ spec, error }) => {
+    const outcome = await sync(spec)
+    expect(outcome.ok).toBe(false)
+    if (outcome.ok) return
+    expect(outcome.status).toBe(422)
+    expect(outcome.message).toMatch(error)
+  })
+})
+
+describe('workflow conformance and safety', () => {
+  it('conforms: converges, idempotent, deterministic, 422 on invalid specs, nothing left on delete', async () => {
+    const problems = await checkConformance(workflow, {
+      parent: wf({ entrypoint: 'm', templates: [{ name: 'm', steps: [[{ name: 'a', template: 'job' }], [{ name: 'b', template: 'job' }]] }, job] }),
+      startTime: START,
+      maxRounds: 10,
+      invalidSpecs: [{ entrypoint: 'x', templates: [job] }, { templates: [job] }, { entrypoint: 'job', templates: [] }],
+    })
+    expect(problems).toEqual([])
+  })
+
+  it('a stale status (older memo) never drops a Pod whose result it does not hold', async () => {
+    const parent = { ...wf({ entrypoint: 'job', podGC: { strategy: 'OnPodCompletion' }, templates: [job] }), metadata: { name: 'wf', namespace: 'default', uid: 'u' } }
+    const pod = (phase: string) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: podName('wf', 'job', 'wf'), namespace: 'default' },
+      status: { phase, containerStatuses: [{ name: 'main', state: { terminated: { exitCode: 0, finishedAt: START } } }] },
+    })
+    // Status from before the Pod finished (or no status at all): the finished Pod must stay.
+    for (const status of [undefined, { phase: 'Running', nodes: { wf: { name: 'wf', displayName: 'wf', type: 'Pod', phase: 'Running', startedAt: START } } }]) {
+      const outcome = await runHook(workflow, 'sync', compositeRequest(workflow, { parent: { ...parent, ...(status && { status }) }, observed: [pod('Succeeded')] }), { now: new Date(START) })
+      expect(outcome.ok && (outcome.response.children as { metadata: { name: string } }[]).map((c) => c.metadata.name)).toEqual([podName('wf', 'job', 'wf')])
+    }
+    // Once the observed status records it, OnPodCompletion may collect it.
+    const recorded = { phase: 'Succeeded', nodes: { wf: { name: 'wf', displayName: 'wf', type: 'Pod', phase: 'Succeeded', startedAt: START, finishedAt: START } } }
+    const outcome = await runHook(workflow, 'sync', compositeRequest(workflow, { parent: { ...parent, status: recorded }, observed: [pod('Succeeded')] }), { now: new Date(START) })
+    expect(outcome.ok && outcome.response.children).toEqual([])
+  })
+
+  it('a 1,000-task DAG keeps its status well under 1 MiB', () => {
+    const tasks = Array.from({ length: 1000 }, (_, i) => ({ name: `t${i}`, template: 'job', ...(i > 0 && { dependencies: [`t${Math.floor((i - 1) / 2)}`] }) }))
+    const spec = WorkflowSpec.parse({ entrypoint: 'd', templates: [{ name: 'd', dag: { tasks } }, job] })
+    // Everything finished: the largest the status gets.
+    const memo: Record<string, unknown> = {}
+    const first = evaluate({ workflow: { name: 'big-workflow-name', namespace: 'default' }, spec, now: new Date(START), memo: {}, pods: new Map() })
+    for (const [id, node] of Object.entries(first.status.nodes as Record<string, { phase: string }>)) memo[id] = { ...node, phase: 'Succeeded', finishedAt: START }
+    let status = first.status
+    for (let round = 0; round < 12; round++) {
+      const out = evaluate({ workflow: { name: 'big-workflow-name', namespace: 'default' }, spec, now: new Date(START), memo: memo as never, pods: new Map() })
+      for (const [id, node] of Object.entries(out.status.nodes as Record<string, { phase: string }>)) memo[id] = { ...node, phase: node.phase === 'Pending' ? 'Succeeded' : node.phase, finishedAt: START }
+      status = out.status
+    }
+    expect(Object.keys(status.nodes as object).length).toBe(1001)
+    expect(status.phase).toBe('Succeeded')
+    expect(JSON.stringify(status).length).toBeLessThan(512 * 1024)
+  })
+})
