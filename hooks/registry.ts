@@ -1,8 +1,13 @@
 import type { ControllerDefinition } from './core/define.ts'
+import helmrelease from './helmrelease/index.ts'
 import jenkins from './jenkins/index.ts'
 import mypod from './mypod/index.ts'
+import mysqlcluster from './mysqlcluster/index.ts'
+import natscluster from './natscluster/index.ts'
+import prometheus from './prometheus/index.ts'
 import timecheck from './timecheck/index.ts'
 import todo from './todo/index.ts'
+import todoapp from './todoapp/index.ts'
 import user from './user/index.ts'
 import usergroups from './usergroups/index.ts'
 import webpinger from './webpinger/index.ts'
@@ -10,4 +15,4 @@ import webpingerarchive from './webpingerarchive/index.ts'
 import workflow from './workflow/index.ts'
 
 /** Every controller this server serves. */
-export const controllers: readonly ControllerDefinition[] = [mypod, todo, timecheck, webpinger, webpingerarchive, user, usergroups, jenkins, workflow]
+export const controllers: readonly ControllerDefinition[] = [mypod, todo, timecheck, webpinger, webpingerarchive, user, usergroups, jenkins, workflow, natscluster, mysqlcluster, todoapp, prometheus, helmrelease]

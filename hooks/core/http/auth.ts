@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono'
 import { timingSafeEqual } from 'hono/utils/buffer'
+import { toBase64 } from '../k8s/encoding.ts'
 
 export interface AuthConfig {
   /** Accepted `Authorization: <scheme> <token>`, as Metacontroller's webhook `authorization` sends it. */
@@ -8,12 +9,6 @@ export interface AuthConfig {
   basic?: { username: string; password: string }
   /** When no credentials are configured: serve anyway (Node default) or refuse (Workers default). */
   allowUnauthenticated: boolean
-}
-
-function toBase64(text: string): string {
-  let binary = ''
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte)
-  return btoa(binary)
 }
 
 /**

@@ -1,0 +1,22 @@
+/**
+ * SHA-256 hex of a text, with Web Crypto (the same on Node and Workers). Used for content hashes
+ * in annotations (roll a Deployment when its config changes) and stable names (a Job per spec).
+ */
+export async function sha256Hex(text: string, length = 64): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)))
+  let hex = ''
+  for (const byte of digest) hex += byte.toString(16).padStart(2, '0')
+  return hex.slice(0, length)
+}
+
+/** JSON with object keys sorted: the same value always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`
+  }
+  return JSON.stringify(value) ?? 'null'
+}

@@ -1,0 +1,90 @@
+import type { Job } from 'kubernetes-types/batch/v1'
+import type { ConfigMap, ServiceAccount } from 'kubernetes-types/core/v1'
+import type { RoleBinding } from 'kubernetes-types/rbac/v1'
+import { stringify } from 'yaml'
+import type { CompositeFinalizeResult, CompositeSyncResult, HookContext, Parent } from '../core/define.ts'
+import type { KObject } from '../core/contract/objects.ts'
+import { condition, findCondition } from '../core/k8s/conditions.ts'
+import { canonicalJson, sha256Hex } from '../core/k8s/hash.ts'
+import type { HelmReleaseSpec } from './schema.ts'
+
+type P = Parent<HelmReleaseSpec>
+
+const labels = (p: P) => ({ 'app.kubernetes.io/managed-by': 'metahooks', 'helm.metahooks.dev/release': p.metadata.name })
+const release = (p: P, spec: HelmReleaseSpec) => spec.releaseName ?? p.metadata.name
+
+/** The ServiceAccount the Jobs run as, allowed to manage anything in the namespace (ClusterRole admin). */
+function access(parent: P): KObject[] {
+  const name = `${parent.metadata.name}-helm`
+  const sa: ServiceAccount & KObject = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, labels: labels(parent) } }
+  const binding: RoleBinding & KObject = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name, labels: labels(parent) },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'admin' },
+    subjects: [{ kind: 'ServiceAccount', name, namespace: parent.metadata.namespace! }],
+  }
+  return [sa, binding]
+}
+
+function valuesConfigMap(parent: P, spec: HelmReleaseSpec): ConfigMap & KObject {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${parent.metadata.name}-values`, labels: labels(parent) }, data: { 'values.yaml': stringify(spec.values, { lineWidth: 0 }) } }
+}
+
+function helmJob(parent: P, spec: HelmReleaseSpec, name: string, script: string): Job & KObject {
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name, labels: labels(parent) },
+    spec: {
+      backoffLimit: 3,
+      template: {
+        metadata: { labels: labels(parent) },
+        spec: {
+          serviceAccountName: `${parent.metadata.name}-helm`,
+          restartPolicy: 'Never',
+          containers: [{ name: 'helm', image: spec.helmImage, command: ['sh', '-c', script], volumeMounts: [{ name: 'values', mountPath: '/values', readOnly: true }] }],
+          volumes: [{ name: 'values', configMap: { name: `${parent.metadata.name}-values` } }],
+        },
+      },
+    },
+  }
+}
+
+/** The install Job is named after a hash of what it installs: a new spec means a new Job. */
+async function installJob(parent: P, spec: HelmReleaseSpec): Promise<Job & KObject> {
+  const revision = await sha256Hex(canonicalJson({ release: release(parent, spec), chart: spec.chart, values: spec.values }), 10)
+  const c = spec.chart
+  const repo = c.repository.startsWith('oci://') ? `${c.repository.replace(/\/+$/, '')}/${c.name}` : `${c.name} --repo ${c.repository}`
+  const script = `helm upgrade --install ${release(parent, spec)} ${repo} --version ${c.version} --namespace ${parent.metadata.namespace} -f /values/values.yaml --wait --timeout 10m`
+  return helmJob(parent, spec, `${parent.metadata.name}-install-${revision}`, script)
+}
+
+const jobState = (job: KObject | undefined) =>
+  !job ? 'Pending' : findCondition(job, 'Complete')?.status === 'True' ? 'Succeeded' : findCondition(job, 'Failed')?.status === 'True' ? 'Failed' : 'Running'
+
+export async function sync({ parent, spec, children }: HookContext<HelmReleaseSpec>): Promise<CompositeSyncResult> {
+  const job = await installJob(parent, spec)
+  const state = jobState(children.get('Job', job.metadata!.name!))
+  const chart = `${spec.chart.name}-${spec.chart.version}`
+  const ready =
+    state === 'Succeeded' ? condition('Ready', true, 'Deployed', `${chart} is installed as ${release(parent, spec)}`) : state === 'Failed' ? condition('Ready', false, 'InstallFailed', `helm upgrade --install of ${chart} failed; see the Job's logs`) : condition('Ready', false, 'Installing', `installing ${chart}`)
+  return {
+    children: [...access(parent), valuesConfigMap(parent, spec), job],
+    status: { release: release(parent, spec), chart, job: job.metadata!.name, conditions: [ready] },
+  }
+}
+
+/** Uninstall with a Job; `finalized` only once that Job succeeded (a missing release counts as removed). */
+export function finalize({ parent, spec, children }: HookContext<HelmReleaseSpec>): CompositeFinalizeResult {
+  const name = `${parent.metadata.name}-uninstall`
+  const r = release(parent, spec)
+  const ns = parent.metadata.namespace
+  const job = helmJob(parent, spec, name, `if helm status ${r} --namespace ${ns} >/dev/null 2>&1; then helm uninstall ${r} --namespace ${ns} --wait; fi`)
+  const state = jobState(children.get('Job', name))
+  return {
+    children: state === 'Succeeded' ? [] : [...access(parent), valuesConfigMap(parent, spec), job],
+    status: { release: r, conditions: [condition('Ready', false, state === 'Failed' ? 'UninstallFailed' : 'Uninstalling', state === 'Failed' ? `helm uninstall ${r} failed; see the Job's logs` : `uninstalling ${r}`)] },
+    finalized: state === 'Succeeded',
+  }
+}

@@ -1,0 +1,192 @@
+import type { StatefulSet } from 'kubernetes-types/apps/v1'
+import type { CronJob } from 'kubernetes-types/batch/v1'
+import type { ConfigMap, PersistentVolumeClaim, Service } from 'kubernetes-types/core/v1'
+import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1'
+import type { CompositeSyncResult, CustomizeContext, HookContext, Parent } from '../core/define.ts'
+import type { KObject } from '../core/contract/objects.ts'
+import type { RelatedResourceRule } from '../core/contract/responses.ts'
+import { condition } from '../core/k8s/conditions.ts'
+import { deploymentReady } from '../core/k8s/workloads.ts'
+import type { MysqlClusterSpec } from './schema.ts'
+
+type P = Parent<MysqlClusterSpec>
+
+export const base = (parent: P) => `${parent.metadata.name}-mysql`
+const labels = (parent: P) => ({
+  'app.kubernetes.io/name': 'mysql',
+  'app.kubernetes.io/instance': parent.metadata.name,
+  'app.kubernetes.io/component': 'database',
+  'app.kubernetes.io/managed-by': 'metahooks',
+  'mysql.metahooks.dev/cluster': parent.metadata.name,
+})
+const selector = (parent: P) => ({ 'app.kubernetes.io/instance': parent.metadata.name, 'mysql.metahooks.dev/cluster': parent.metadata.name })
+
+/** The user's Secret, by name: its ROOT_PASSWORD must exist before anything is created. */
+export function customize({ parent, spec }: CustomizeContext<MysqlClusterSpec>): RelatedResourceRule[] {
+  return [{ apiVersion: 'v1', resource: 'secrets', namespace: parent.metadata.namespace!, names: [spec.secretName] }]
+}
+
+/**
+ * my.cnf for every member (GTID replication; the server id comes from the ordinal) and the
+ * start-up script: ordinal 0 is the primary, the others replicate from it.
+ */
+function configMap(parent: P): ConfigMap & KObject {
+  const primary = `${base(parent)}-0.${base(parent)}`
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: base(parent), labels: labels(parent) },
+    data: {
+      'my.cnf': ['[mysqld]', 'gtid_mode = ON', 'enforce_gtid_consistency = ON', 'log_bin = mysql-bin', 'log_slave_updates = ON', 'skip_name_resolve = ON', ''].join('\n'),
+      'init-replication.sh': [
+        '#!/bin/sh',
+        'set -e',
+        'ordinal=${HOSTNAME##*-}',
+        'echo "[mysqld]" > /etc/mysql/conf.d/server-id.cnf',
+        'echo "server_id = $((100 + ordinal))" >> /etc/mysql/conf.d/server-id.cnf',
+        'if [ "$ordinal" != "0" ]; then echo "read_only = ON" >> /etc/mysql/conf.d/server-id.cnf; fi',
+        `echo "CHANGE MASTER TO MASTER_HOST='${primary}', MASTER_USER='root', MASTER_PASSWORD='$MYSQL_ROOT_PASSWORD', MASTER_AUTO_POSITION=1; START SLAVE;" > /docker-entrypoint-initdb.d/replication.sql.tmp`,
+        'if [ "$ordinal" != "0" ]; then mv /docker-entrypoint-initdb.d/replication.sql.tmp /docker-entrypoint-initdb.d/replication.sql; else rm /docker-entrypoint-initdb.d/replication.sql.tmp; fi',
+        '',
+      ].join('\n'),
+    },
+  }
+}
+
+function statefulSet(parent: P, spec: MysqlClusterSpec): StatefulSet & KObject {
+  const name = base(parent)
+  const rootPassword = { name: 'MYSQL_ROOT_PASSWORD', valueFrom: { secretKeyRef: { name: spec.secretName, key: 'ROOT_PASSWORD' } } }
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name, labels: labels(parent) },
+    spec: {
+      replicas: spec.replicas,
+      serviceName: name,
+      selector: { matchLabels: selector(parent) },
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: spec.dataPolicy, whenScaled: 'Retain' },
+      template: {
+        metadata: { labels: { ...labels(parent), 'app.kubernetes.io/version': spec.mysqlVersion } },
+        spec: {
+          automountServiceAccountToken: false,
+          initContainers: [
+            {
+              name: 'init-replication',
+              image: `percona:${spec.mysqlVersion}`,
+              command: ['sh', '/config/init-replication.sh'],
+              env: [rootPassword],
+              volumeMounts: [
+                { name: 'config', mountPath: '/config' },
+                { name: 'conf-d', mountPath: '/etc/mysql/conf.d' },
+                { name: 'initdb', mountPath: '/docker-entrypoint-initdb.d' },
+              ],
+            },
+          ],
+          containers: [
+            {
+              name: 'mysql',
+              image: `percona:${spec.mysqlVersion}`,
+              env: [
+                rootPassword,
+                { name: 'MYSQL_DATABASE', valueFrom: { secretKeyRef: { name: spec.secretName, key: 'DATABASE', optional: true } } },
+                { name: 'MYSQL_USER', valueFrom: { secretKeyRef: { name: spec.secretName, key: 'USER', optional: true } } },
+                { name: 'MYSQL_PASSWORD', valueFrom: { secretKeyRef: { name: spec.secretName, key: 'PASSWORD', optional: true } } },
+              ],
+              ports: [{ name: 'mysql', containerPort: 3306 }],
+              readinessProbe: { exec: { command: ['sh', '-c', 'mysqladmin ping -uroot -p"$MYSQL_ROOT_PASSWORD"'] }, periodSeconds: 5 },
+              ...(spec.resources && { resources: spec.resources }),
+              volumeMounts: [
+                { name: 'data', mountPath: '/var/lib/mysql' },
+                { name: 'conf-d', mountPath: '/etc/mysql/conf.d' },
+                { name: 'config', mountPath: '/etc/mysql/conf.d/replication.cnf', subPath: 'my.cnf' },
+                { name: 'initdb', mountPath: '/docker-entrypoint-initdb.d' },
+              ],
+            },
+          ],
+          volumes: [
+            { name: 'config', configMap: { name } },
+            { name: 'conf-d', emptyDir: {} },
+            { name: 'initdb', emptyDir: {} },
+          ],
+        },
+      },
+      volumeClaimTemplates: [{ metadata: { name: 'data', labels: selector(parent) }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: spec.storage } } } }],
+    },
+  }
+}
+
+/**
+ * Three Services as the notes show: `-master` reaches ordinal 0 (the label Kubernetes puts on each
+ * StatefulSet Pod); `-replicas` and the headless governing Service reach every member (the primary
+ * also serves reads: telling replicas apart by label would need something to label Pods by role).
+ */
+function services(parent: P): (Service & KObject)[] {
+  const name = base(parent)
+  const port = [{ name: 'mysql', port: 3306, targetPort: 'mysql' }]
+  return [
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: `${name}-master`, labels: labels(parent) }, spec: { selector: { ...selector(parent), 'statefulset.kubernetes.io/pod-name': `${name}-0` }, ports: port } },
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: `${name}-replicas`, labels: labels(parent) }, spec: { selector: selector(parent), ports: port } },
+    { apiVersion: 'v1', kind: 'Service', metadata: { name, labels: labels(parent) }, spec: { clusterIP: 'None', publishNotReadyAddresses: true, selector: selector(parent), ports: port } },
+  ]
+}
+
+function pdb(parent: P): PodDisruptionBudget & KObject {
+  return { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: base(parent), labels: labels(parent) }, spec: { maxUnavailable: 1, selector: { matchLabels: selector(parent) } } }
+}
+
+function backups(parent: P, spec: MysqlClusterSpec): KObject[] {
+  if (!spec.backupSchedule) return []
+  const claim = `${base(parent)}-backups`
+  const pvc: PersistentVolumeClaim & KObject = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: claim, labels: labels(parent) }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: spec.backupStorage } } } }
+  const cron: CronJob & KObject = {
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name: `${base(parent)}-backup`, labels: labels(parent) },
+    spec: {
+      schedule: spec.backupSchedule,
+      concurrencyPolicy: 'Forbid',
+      jobTemplate: {
+        spec: {
+          backoffLimit: 2,
+          template: {
+            metadata: { labels: { ...selector(parent), 'app.kubernetes.io/component': 'backup' } },
+            spec: {
+              restartPolicy: 'OnFailure',
+              automountServiceAccountToken: false,
+              containers: [
+                {
+                  name: 'backup',
+                  image: `percona:${spec.mysqlVersion}`,
+                  command: ['sh', '-c', `mysqldump -h ${base(parent)}-replicas -uroot -p"$MYSQL_ROOT_PASSWORD" --all-databases --single-transaction | gzip > /backups/$(date +%Y%m%d-%H%M%S).sql.gz`],
+                  env: [{ name: 'MYSQL_ROOT_PASSWORD', valueFrom: { secretKeyRef: { name: spec.secretName, key: 'ROOT_PASSWORD' } } }],
+                  volumeMounts: [{ name: 'backups', mountPath: '/backups' }],
+                },
+              ],
+              volumes: [{ name: 'backups', persistentVolumeClaim: { claimName: claim } }],
+            },
+          },
+        },
+      },
+    },
+  }
+  return [pvc, cron]
+}
+
+/**
+ * The whole cluster — unless the user's Secret or its ROOT_PASSWORD is missing: then nothing new
+ * is created, everything that exists is kept (never a shorter child list), and the status says why.
+ */
+export function sync({ parent, spec, children, related }: HookContext<MysqlClusterSpec>): CompositeSyncResult {
+  const desired: KObject[] = [configMap(parent), statefulSet(parent, spec), ...services(parent), pdb(parent), ...backups(parent, spec)]
+  const secret = related.get<KObject & { data?: Record<string, string> }>('Secret', spec.secretName, parent.metadata.namespace)
+  const problem = !secret ? ['SecretMissing', `Secret ${spec.secretName} does not exist in ${parent.metadata.namespace}`] : secret.data?.ROOT_PASSWORD === undefined ? ['RootPasswordMissing', `Secret ${spec.secretName} has no ROOT_PASSWORD key`] : undefined
+  if (problem) {
+    const existing = desired.filter((d) => children.get({ kind: d.kind, apiVersion: d.apiVersion }, d.metadata.name) !== undefined)
+    return { children: existing, status: { replicas: spec.replicas, readyReplicas: 0, conditions: [condition('Ready', false, problem[0]!, problem[1]!)] } }
+  }
+  const ready = deploymentReady(children.get('StatefulSet', base(parent)), base(parent), 'StatefulSet')
+  return {
+    children: desired,
+    status: { replicas: spec.replicas, ...ready, masterService: `${base(parent)}-master`, replicasService: `${base(parent)}-replicas` },
+  }
+}

@@ -1,0 +1,114 @@
+import type { StatefulSet } from 'kubernetes-types/apps/v1'
+import type { Secret, Service } from 'kubernetes-types/core/v1'
+import type { CompositeSyncResult, HookContext, Parent } from '../core/define.ts'
+import type { KObject } from '../core/contract/objects.ts'
+import { condition } from '../core/k8s/conditions.ts'
+import { secretData } from '../core/k8s/encoding.ts'
+import type { NatsClusterSpec } from './schema.ts'
+
+type P = Parent<NatsClusterSpec>
+
+const labels = (name: string) => ({ app: 'nats', nats_cluster: name })
+const mgmt = (name: string) => `${name}-mgmt`
+
+/** Member `i`'s stable address through the headless management Service. */
+const memberHost = (parent: P, i: number) => `${parent.metadata.name}-${i}.${mgmt(parent.metadata.name)}.${parent.metadata.namespace}.svc`
+
+/** nats.conf: client 4222, monitoring 8222, cluster 6222 with a route to every member. */
+export function natsConf(parent: P, spec: NatsClusterSpec): string {
+  const routes = Array.from({ length: spec.size }, (_, i) => `    nats://${memberHost(parent, i)}:6222`)
+  return ['port: 4222', 'http_port: 8222', '', 'cluster {', '  port: 6222', '  routes [', ...routes, '  ]', '}', ''].join('\n')
+}
+
+/** NATS 1.x ships /gnatsd, 2.x /nats-server. */
+const binary = (version: string) => (Number(version.split('.')[0]) < 2 ? '/gnatsd' : '/nats-server')
+
+export function desiredStatefulSet(parent: P, spec: NatsClusterSpec): StatefulSet & KObject {
+  const name = parent.metadata.name
+  const podLabels = { ...labels(name), nats_version: spec.version }
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name, labels: labels(name) },
+    spec: {
+      replicas: spec.size,
+      serviceName: mgmt(name),
+      podManagementPolicy: 'Parallel',
+      // Kubernetes rolls one member at a time, waiting for each to be Ready.
+      updateStrategy: { type: 'RollingUpdate' },
+      selector: { matchLabels: labels(name) },
+      template: {
+        metadata: { labels: podLabels },
+        spec: {
+          automountServiceAccountToken: false,
+          containers: [
+            {
+              name: 'nats',
+              image: `${spec.serverImage}:${spec.version}`,
+              command: [binary(spec.version), '-c', '/etc/nats-config/nats.conf', '-P', '/var/run/nats/nats.pid', '--cluster_advertise', `$(POD_NAME).${mgmt(name)}.${parent.metadata.namespace}.svc`, '--connect_retries', '10'],
+              env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
+              ports: [
+                { name: 'client', containerPort: 4222 },
+                { name: 'cluster', containerPort: 6222 },
+                { name: 'monitoring', containerPort: 8222 },
+              ],
+              readinessProbe: { httpGet: { path: '/', port: 'monitoring' }, periodSeconds: 5 },
+              livenessProbe: { httpGet: { path: '/', port: 'monitoring' }, initialDelaySeconds: 10, periodSeconds: 60, timeoutSeconds: 10, failureThreshold: 3 },
+              volumeMounts: [
+                { name: 'config', mountPath: '/etc/nats-config' },
+                { name: 'pid', mountPath: '/var/run/nats' },
+              ],
+            },
+          ],
+          volumes: [
+            { name: 'config', secret: { secretName: name } },
+            { name: 'pid', emptyDir: {} },
+          ],
+        },
+      },
+    },
+  }
+}
+
+export function desiredServices(parent: P): (Service & KObject)[] {
+  const name = parent.metadata.name
+  return [
+    { apiVersion: 'v1', kind: 'Service', metadata: { name, labels: labels(name) }, spec: { selector: labels(name), ports: [{ name: 'client', port: 4222, targetPort: 'client' }] } },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: mgmt(name), labels: labels(name) },
+      spec: {
+        clusterIP: 'None',
+        publishNotReadyAddresses: true,
+        selector: labels(name),
+        ports: [
+          { name: 'cluster', port: 6222, targetPort: 'cluster' },
+          { name: 'monitoring', port: 8222, targetPort: 'monitoring' },
+        ],
+      },
+    },
+  ]
+}
+
+type ObservedSts = KObject & { metadata: { generation?: number }; spec?: { replicas?: number; template?: { metadata?: { labels?: Record<string, string> } } }; status?: { readyReplicas?: number; updatedReplicas?: number; observedGeneration?: number; currentRevision?: string; updateRevision?: string } }
+
+export function sync({ parent, spec, children }: HookContext<NatsClusterSpec>): CompositeSyncResult {
+  const name = parent.metadata.name
+  const secret: Secret & KObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name, labels: labels(name) }, data: secretData({ 'nats.conf': natsConf(parent, spec) }) }
+  const sts = children.get<ObservedSts>('StatefulSet', name)
+  const ready = sts?.status?.readyReplicas ?? 0
+  const rolledOut = sts !== undefined && (sts.status?.observedGeneration ?? 0) >= (sts.metadata.generation ?? 1) && sts.status?.updateRevision === sts.status?.currentRevision && (sts.status?.updatedReplicas ?? 0) >= spec.size
+  const observedVersion = sts?.spec?.template?.metadata?.labels?.nats_version
+  // The version every member runs: the new one once the rollout is complete, the old one until then.
+  const previous = typeof parent.status?.currentVersion === 'string' ? parent.status.currentVersion : undefined
+  const currentVersion = rolledOut && observedVersion === spec.version ? spec.version : (previous ?? (rolledOut ? observedVersion : undefined))
+  const conditions = [
+    ready >= spec.size && rolledOut ? condition('Ready', true, 'AllMembersReady', `${ready}/${spec.size} members ready`) : condition('Ready', false, sts ? 'MembersNotReady' : 'Creating', `${ready}/${spec.size} members ready`),
+    ...(currentVersion !== undefined && currentVersion !== spec.version ? [condition('Upgrading', true, 'RollingUpdate', `rolling from ${currentVersion} to ${spec.version}, one member at a time`)] : []),
+  ]
+  return {
+    children: [secret, ...desiredServices(parent), desiredStatefulSet(parent, spec)],
+    status: { size: ready, ...(currentVersion !== undefined && { currentVersion }), conditions },
+  }
+}

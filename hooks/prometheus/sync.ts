@@ -1,0 +1,86 @@
+import type { Deployment } from 'kubernetes-types/apps/v1'
+import type { ConfigMap, Service } from 'kubernetes-types/core/v1'
+import { stringify } from 'yaml'
+import type { CompositeSyncResult, CustomizeContext, HookContext, Parent } from '../core/define.ts'
+import type { KObject } from '../core/contract/objects.ts'
+import type { RelatedResourceRule } from '../core/contract/responses.ts'
+import { HookError } from '../core/errors.ts'
+import { sha256Hex } from '../core/k8s/hash.ts'
+import { deploymentReady } from '../core/k8s/workloads.ts'
+import { ObservedService, type PrometheusSpec } from './schema.ts'
+
+type P = Parent<PrometheusSpec>
+
+const labels = (p: P) => ({ app: 'prometheus', prometheus: p.metadata.name })
+
+/** Services picked by the selectors, across namespaces when a namespace selector is given (v2 hooks). */
+export function customize({ parent, spec }: CustomizeContext<PrometheusSpec>): RelatedResourceRule[] {
+  const labelSelector = spec.serviceMonitorSelector
+  return spec.serviceMonitorNamespaceSelector
+    ? [{ apiVersion: 'v1', resource: 'services', labelSelector, namespaceSelector: spec.serviceMonitorNamespaceSelector }]
+    : [{ apiVersion: 'v1', resource: 'services', labelSelector, namespace: parent.metadata.namespace! }]
+}
+
+/** prometheus.yml: one scrape job per related Service port, targeting the Service's DNS name. */
+export function prometheusConfig(spec: PrometheusSpec, services: readonly KObject[]): string {
+  const jobs = services.flatMap((svc) => {
+    const parsed = ObservedService.safeParse(svc)
+    if (!parsed.success) throw new HookError(400, `related Service ${svc.metadata.namespace}/${svc.metadata.name} is malformed`)
+    return (parsed.data.spec?.ports ?? []).map((port) => ({
+      job_name: `${svc.metadata.namespace}/${svc.metadata.name}/${port.name ?? port.port}`,
+      static_configs: [{ targets: [`${svc.metadata.name}.${svc.metadata.namespace}.svc:${port.port}`], labels: { namespace: svc.metadata.namespace ?? '', service: svc.metadata.name } }],
+    }))
+  })
+  return stringify({ global: { scrape_interval: spec.scrapeInterval }, scrape_configs: jobs }, { lineWidth: 0 })
+}
+
+export async function sync({ parent, spec, children, related }: HookContext<PrometheusSpec>): Promise<CompositeSyncResult> {
+  const name = parent.metadata.name
+  const services = related.list('Service')
+  const config = prometheusConfig(spec, services)
+  const configMap: ConfigMap & KObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${name}-config`, labels: labels(parent) }, data: { 'prometheus.yml': config } }
+  const deployment: Deployment & KObject = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, labels: labels(parent) },
+    spec: {
+      replicas: 1,
+      strategy: { type: 'Recreate' },
+      selector: { matchLabels: labels(parent) },
+      template: {
+        // A new config changes this hash, and the Deployment rolls.
+        metadata: { labels: labels(parent), annotations: { 'metahooks.dev/config-hash': await sha256Hex(config, 16) } },
+        spec: {
+          automountServiceAccountToken: false,
+          securityContext: { runAsNonRoot: true, runAsUser: 65534, fsGroup: 65534 },
+          containers: [
+            {
+              name: 'prometheus',
+              image: spec.image,
+              args: ['--config.file=/etc/prometheus/prometheus.yml', '--storage.tsdb.path=/prometheus', `--storage.tsdb.retention.time=${spec.retention}`],
+              ports: [{ name: 'web', containerPort: 9090 }],
+              readinessProbe: { httpGet: { path: '/-/ready', port: 'web' } },
+              ...(spec.resources && { resources: spec.resources }),
+              volumeMounts: [
+                { name: 'config', mountPath: '/etc/prometheus', readOnly: true },
+                { name: 'data', mountPath: '/prometheus' },
+              ],
+            },
+          ],
+          volumes: [
+            { name: 'config', configMap: { name: `${name}-config` } },
+            { name: 'data', emptyDir: {} },
+          ],
+        },
+      },
+    },
+  }
+  const service: Service & KObject = { apiVersion: 'v1', kind: 'Service', metadata: { name, labels: labels(parent) }, spec: { selector: labels(parent), ports: [{ name: 'web', port: 9090, targetPort: 'web' }] } }
+  return {
+    children: [configMap, deployment, service],
+    status: {
+      targets: services.map((s) => `${s.metadata.namespace}/${s.metadata.name}`),
+      ...deploymentReady(children.get('Deployment', name), name),
+    },
+  }
+}
