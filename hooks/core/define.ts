@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import type { HookVersion, KObject, Scope } from './contract/objects.ts'
+import type { HookVersion, KObject, LabelSelector, Scope } from './contract/objects.ts'
 import type { ObservedObjects } from './contract/objectmap.ts'
 import type { ChildUpdateStrategy, UpdateMethod } from './contract/controllers.ts'
 import type { RelatedResourceRule } from './contract/responses.ts'
@@ -39,8 +39,9 @@ export interface DecoratedResource {
   kind: string
   resource?: string
   scope?: Scope
-  labelSelector?: { matchLabels?: Record<string, string> }
-  annotationSelector?: { matchAnnotations?: Record<string, string> }
+  labelSelector?: LabelSelector
+  /** Like a label selector, over annotations (`matchAnnotations` instead of `matchLabels`). */
+  annotationSelector?: { matchAnnotations?: Record<string, string>; matchExpressions?: LabelSelector['matchExpressions'] }
 }
 
 export interface ChildResource {

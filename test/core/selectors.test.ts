@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isEmptySelector, matchesSelector } from '../../hooks/core/k8s/selectors.ts'
+import { isEmptySelector, matchesSelector, parseSelector } from '../../hooks/core/k8s/selectors.ts'
 import type { LabelSelector } from '../../hooks/core/contract/objects.ts'
 
 const labels = { app: 'web', tier: 'front' }
@@ -25,5 +25,22 @@ describe('matchesSelector', () => {
     expect(isEmptySelector(undefined)).toBe(true)
     expect(isEmptySelector({ matchLabels: {} })).toBe(true)
     expect(isEmptySelector({ matchLabels: { a: 'b' } })).toBe(false)
+  })
+})
+
+describe('parseSelector', () => {
+  it.each([
+    { text: 'env=prod', selector: { matchLabels: { env: 'prod' } } },
+    { text: 'env==prod, tier!=db', selector: { matchLabels: { env: 'prod' }, matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['db'] }] } },
+    { text: 'team in (a, b),zone notin (x)', selector: { matchExpressions: [{ key: 'team', operator: 'In', values: ['a', 'b'] }, { key: 'zone', operator: 'NotIn', values: ['x'] }] } },
+    { text: 'kiamol.net/owned,!legacy', selector: { matchExpressions: [{ key: 'kiamol.net/owned', operator: 'Exists' }, { key: 'legacy', operator: 'DoesNotExist' }] } },
+    { text: '', selector: {} },
+    { text: 'env=', selector: { matchLabels: { env: '' } } },
+  ])('$text', ({ text, selector }) => {
+    expect(parseSelector(text)).toEqual(selector)
+  })
+
+  it.each(['env=a b', '=x', 'a in b', 'a,,b', 'env = (x)'])('refuses %j', (text) => {
+    expect(() => parseSelector(text)).toThrow()
   })
 })

@@ -95,3 +95,18 @@ export function decoratorAttachments(definition: DecoratorDefinition, object: KO
       o.metadata.annotations?.[DECORATOR_ANNOTATION] === definition.name,
   )
 }
+
+/**
+ * Whether a DecoratorController still selects this object (kind, labelSelector, annotationSelector).
+ * An object that stops matching gets the finalize hook, if there is one, and is then left alone.
+ */
+export function decoratorSelects(definition: DecoratorDefinition, object: KObject): boolean {
+  return definition.resources.some(
+    (r) =>
+      r.apiVersion === object.apiVersion &&
+      r.kind === object.kind &&
+      (!r.labelSelector || matchesSelector(r.labelSelector, object.metadata.labels ?? {})) &&
+      (!r.annotationSelector ||
+        matchesSelector({ matchLabels: r.annotationSelector.matchAnnotations, matchExpressions: r.annotationSelector.matchExpressions }, object.metadata.annotations ?? {})),
+  )
+}

@@ -5,7 +5,7 @@ import type { RelatedResourceRule } from '../contract/responses.ts'
 import type { CompositeDefinition, ControllerDefinition, DecoratorDefinition, HookName } from '../define.ts'
 import { controllerManifest } from '../manifests/controller.ts'
 import { runHook } from '../run.ts'
-import { claimChildren, controllerRefTo, decoratorAttachments, ownerReferences } from './ownership.ts'
+import { claimChildren, controllerRefTo, decoratorAttachments, decoratorSelects, ownerReferences } from './ownership.ts'
 import { relatedObjects } from './related.ts'
 
 export interface RequestInput {
@@ -51,10 +51,14 @@ export interface WorldInput {
   finalizing?: boolean
 }
 
-/** Which hook Metacontroller calls for this parent: finalize once it is being deleted (if defined). */
+/**
+ * Which hook Metacontroller calls for this parent: finalize (if defined) once it is being deleted
+ * or, for a DecoratorController, once its selectors no longer pick the object.
+ */
 export function hookFor(definition: ControllerDefinition, parent: KObject): Exclude<HookName, 'customize'> {
   const deleting = (parent.metadata as { deletionTimestamp?: unknown }).deletionTimestamp !== undefined
-  return deleting && definition.finalize ? 'finalize' : 'sync'
+  const unselected = definition.type === 'decorator' && !decoratorSelects(definition, parent)
+  return (deleting || unselected) && definition.finalize ? 'finalize' : 'sync'
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   claimChildren,
   controllerRefTo,
   decoratorAttachments,
+  decoratorSelects,
   ownerReferences,
 } from './ownership.ts'
 import { customizeRules, hookFor, requestFor } from './requests.ts'
@@ -130,8 +131,17 @@ export class Simulation {
     for (const o of options.objects ?? []) this.cluster.create(o)
     const { metadata } = options.parent
     this.#parentRef = { apiVersion: options.parent.apiVersion, kind: options.parent.kind, name: metadata.name, ...(metadata.namespace && { namespace: metadata.namespace }) }
-    const parent = this.cluster.create(options.parent)
-    if (definition.finalize) this.cluster.update(withFinalizers(parent, [...finalizers(parent), finalizerName(definition)]))
+    this.cluster.create(options.parent)
+    this.#addFinalizer()
+  }
+
+  /** Metacontroller adds its finalizer before the first hook call — to a decorated object only while selected. */
+  #addFinalizer(): void {
+    const parent = this.parent
+    if (!parent || !this.definition.finalize || isDeleting(parent)) return
+    if (this.definition.type === 'decorator' && !decoratorSelects(this.definition, parent)) return
+    const name = finalizerName(this.definition)
+    if (!finalizers(parent).includes(name)) this.cluster.update(withFinalizers(parent, [...finalizers(parent), name]))
   }
 
   /** The parent as the cluster holds it now; undefined once it is gone. */
@@ -189,9 +199,13 @@ export class Simulation {
     return round
   }
 
-  async #syncPass(parent: KObject, round: Round): Promise<void> {
+  async #syncPass(initial: KObject, round: Round): Promise<void> {
     const def = this.definition
     const act = (type: ActionType, o: KObject, detail?: string) => round.actions.push({ type, object: describeObject(o), ...(detail && { detail }) })
+    this.#addFinalizer()
+    const parent = this.parent ?? initial
+    // A decorated object its selectors no longer pick, with nothing to finalize: left alone.
+    if (def.type === 'decorator' && !decoratorSelects(def, parent) && !finalizers(parent).includes(finalizerName(def))) return
     const hook = hookFor(def, parent)
     round.hook = hook
 
@@ -237,7 +251,8 @@ export class Simulation {
       act('finalized', current, `removed finalizer ${ourFinalizer}`)
     }
 
-    if (!isDeleting(current) || hadFinalizer) {
+    const finishing = isDeleting(current) || (def.type === 'decorator' && !decoratorSelects(def, current))
+    if (!finishing || hadFinalizer) {
       const desired = (def.type === 'composite' ? response.children : response.attachments) as KObject[]
       this.#manageChildren(current, desired, act)
     }

@@ -1,0 +1,42 @@
+import type { NetworkPolicy, NetworkPolicyPeer } from 'kubernetes-types/networking/v1'
+import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1'
+import type { DecoratorFinalizeResult, DecoratorSyncResult, HookContext } from '../core/define.ts'
+import type { KObject } from '../core/contract/objects.ts'
+import { parseSelector } from '../core/k8s/selectors.ts'
+import { ALLOW_FROM_ANNOTATION, ATTACHED_ANNOTATION, MIN_AVAILABLE_ANNOTATION, PROTECTED_LABEL, type GuardedDeployment } from './schema.ts'
+
+/**
+ * A PodDisruptionBudget (min-available, default 1) and a NetworkPolicy admitting ingress only from
+ * the Deployment's own namespace (plus namespaces the allow-from selector picks); what was attached
+ * is recorded on the Deployment itself.
+ */
+export function sync({ spec }: HookContext<GuardedDeployment>): DecoratorSyncResult {
+  const name = `${spec.metadata.name}-guardrails`
+  const minAvailable = spec.metadata.annotations[MIN_AVAILABLE_ANNOTATION] ?? '1'
+  const selector = spec.spec.selector
+  const pdb: PodDisruptionBudget & KObject = {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: { name },
+    spec: { minAvailable: /%$/.test(minAvailable) ? minAvailable : Number(minAvailable), selector },
+  }
+  const from: NetworkPolicyPeer[] = [{ podSelector: {} }]
+  const allow = spec.metadata.annotations[ALLOW_FROM_ANNOTATION]
+  if (allow !== undefined) from.push({ namespaceSelector: parseSelector(allow) })
+  const policy: NetworkPolicy & KObject = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name },
+    spec: { podSelector: selector, policyTypes: ['Ingress'], ingress: [{ from }] },
+  }
+  return {
+    attachments: [pdb, policy],
+    labels: { [PROTECTED_LABEL]: 'true' },
+    annotations: { [ATTACHED_ANNOTATION]: `PodDisruptionBudget/${name},NetworkPolicy/${name}` },
+  }
+}
+
+/** Opted out (or deleted): remove what was attached and the records of it (null deletes). */
+export function finalize({ children }: HookContext<GuardedDeployment>): DecoratorFinalizeResult {
+  return { attachments: [], labels: { [PROTECTED_LABEL]: null }, annotations: { [ATTACHED_ANNOTATION]: null }, finalized: children.size === 0 }
+}

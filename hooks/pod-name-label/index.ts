@@ -1,0 +1,21 @@
+import { z } from 'zod'
+import { defineDecoratorController } from '../core/define.ts'
+
+export const ANNOTATION = 'pod-name-label'
+
+/** Pods that ask for it (annotation `pod-name-label: <key>`) get their own name as that label. */
+const PodObject = z.looseObject({
+  metadata: z.looseObject({
+    name: z.string(),
+    annotations: z.looseObject({ [ANNOTATION]: z.string().regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, { message: 'must be a label key' }) }),
+  }),
+})
+
+export default defineDecoratorController({
+  name: 'pod-name-label',
+  resources: [{ apiVersion: 'v1', kind: 'Pod', annotationSelector: { matchExpressions: [{ key: ANNOTATION, operator: 'Exists' }] } }],
+  attachments: [],
+  objectSchema: PodObject,
+  hookVersion: 'v2',
+  sync: ({ spec }) => ({ attachments: [], labels: { [spec.metadata.annotations[ANNOTATION]]: spec.metadata.name } }),
+})

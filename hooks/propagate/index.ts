@@ -1,0 +1,20 @@
+import { defineDecoratorController } from '../core/define.ts'
+import { NamespaceObject } from './schema.ts'
+import { customize, sync } from './sync.ts'
+
+export default defineDecoratorController({
+  name: 'propagate',
+  resources: [{ apiVersion: 'v1', kind: 'Namespace' }],
+  attachments: [
+    { apiVersion: 'v1', kind: 'Secret', updateStrategy: 'InPlace' },
+    { apiVersion: 'v1', kind: 'ConfigMap', updateStrategy: 'InPlace' },
+  ],
+  objectSchema: NamespaceObject,
+  hookVersion: 'v2',
+  related: [
+    { apiVersion: 'v1', resource: 'secrets' },
+    { apiVersion: 'v1', resource: 'configmaps' },
+  ],
+  customize,
+  sync,
+})

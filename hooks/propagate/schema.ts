@@ -1,0 +1,16 @@
+import { z } from 'zod'
+
+/** A source opts in with this label (selectable by Metacontroller) … */
+export const SOURCE_LABEL = 'propagate.metahooks.dev/enabled'
+/** … and names the target namespaces with a label selector in this annotation, e.g. `env=prod`. */
+export const SELECTOR_ANNOTATION = 'propagate.metahooks.dev/namespace-selector'
+/** Every copy points back at its source: `<namespace>/<name>`. */
+export const SOURCE_ANNOTATION = 'propagate.metahooks.dev/source'
+/** On a Namespace: sources whose copy could not be made because another source has that name. */
+export const SKIPPED_ANNOTATION = 'propagate.metahooks.dev/skipped'
+
+/** The decorated Namespace: only its name and labels matter. */
+export const NamespaceObject = z.looseObject({
+  metadata: z.looseObject({ name: z.string(), labels: z.record(z.string(), z.string()).optional() }),
+})
+export type NamespaceObject = z.output<typeof NamespaceObject>

@@ -1,0 +1,25 @@
+import type { Service } from 'kubernetes-types/core/v1'
+import type { DecoratorFinalizeResult, DecoratorSyncResult, HookContext } from '../core/define.ts'
+import type { KObject } from '../core/contract/objects.ts'
+import { LABEL_ANNOTATION, PORTS_ANNOTATION, type ServicePerPodObject } from './schema.ts'
+
+/** One Service per Pod ordinal, selecting that Pod by its own name under the configured label. */
+export function sync({ parent, spec }: HookContext<ServicePerPodObject>): DecoratorSyncResult {
+  const labelKey = spec.metadata.annotations[LABEL_ANNOTATION]
+  const ports = spec.metadata.annotations[PORTS_ANNOTATION]
+  const services = Array.from({ length: spec.spec.replicas }, (_, i): Service & KObject => {
+    const pod = `${parent.metadata.name}-${i}`
+    return {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: pod, labels: { 'app.kubernetes.io/managed-by': 'metahooks', 'service-per-pod.metahooks.dev/statefulset': parent.metadata.name } },
+      spec: { selector: { [labelKey]: pod }, ports: ports.map((p) => ({ name: `port-${p.port}`, port: p.port, targetPort: p.targetPort })) },
+    }
+  })
+  return { attachments: services }
+}
+
+/** The Services go first; the StatefulSet is released only once none is observed. */
+export function finalize({ children }: HookContext<ServicePerPodObject>): DecoratorFinalizeResult {
+  return { attachments: [], finalized: children.list('Service').length === 0 }
+}
