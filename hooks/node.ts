@@ -77,6 +77,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
     ...config,
     log,
     isReady: () => ready,
+    sha256: (data) => createHash('sha256').update(data).digest(),
   })
 
   const server = await new Promise<Server>((resolve, reject) => {

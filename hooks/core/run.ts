@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { CompositeHookRequest, CustomizeHookRequest, DecoratorHookRequest } from './contract/requests.ts'
 import { ObservedObjects, groupKey } from './contract/objectmap.ts'
 import type { KObject, ObjectMap } from './contract/objects.ts'

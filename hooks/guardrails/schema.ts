@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { parseSelector } from '../core/k8s/selectors.ts'
 
 export const ENABLED_ANNOTATION = 'guardrails.metahooks.dev/enabled'

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { dnsLabel, image } from '../core/k8s/schemas.ts'
 
 /** HelmRelease (helm.metahooks.dev/v1): a Helm chart installed, upgraded and removed by Jobs. */

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { image, labelValue, quantity } from '../core/k8s/schemas.ts'
 import { ObservedWorkload } from '../core/k8s/workloads.ts'
 

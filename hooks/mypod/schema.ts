@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { splitCommand } from '../core/k8s/command.ts'
 import { image } from '../core/k8s/schemas.ts'
 

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { dnsLabel, quantity } from '../core/k8s/schemas.ts'
 
 /** MysqlCluster (mysql.metahooks.dev/v1): a MySQL primary with replicas, like the Presslabs operator's. */

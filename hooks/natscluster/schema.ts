@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 /** NatsCluster (nats.metahooks.dev/v1): a NATS cluster of `size` members, like the NATS operator's. */
 export const NatsClusterSpec = z.object({

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { defineDecoratorController } from '../core/define.ts'
 
 export const ANNOTATION = 'pod-name-label'

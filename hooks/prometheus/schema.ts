@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { image, quantity } from '../core/k8s/schemas.ts'
 
 const Selector = z.object({

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 /** A source opts in with this label (selectable by Metacontroller) … */
 export const SOURCE_LABEL = 'propagate.metahooks.dev/enabled'

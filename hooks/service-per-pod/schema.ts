@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 export const LABEL_ANNOTATION = 'service-per-pod-label'
 export const PORTS_ANNOTATION = 'service-per-pod-ports'

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 /** TimeCheck (ch20.kiamol.net/v1): the notes' lab resource. */
 export const TimeCheckSpec = z.object({

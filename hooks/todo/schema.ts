@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 /** ToDo (ch20.kiamol.net/v1): the notes' pure custom resource, with an honest status added. */
 export const ToDoSpec = z.object({

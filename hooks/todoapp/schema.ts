@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 /** TodoApp (ch20.kiamol.net/v1): the notes' whole to-do application, composed from our own controllers. */
 export const TodoAppSpec = z.object({

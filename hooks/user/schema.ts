@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { dnsLabel } from '../core/k8s/schemas.ts'
 
 /** The namespace every user of a group gets their identity in. */

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { labelValue } from '../core/k8s/schemas.ts'
 
 /** WebPinger (ch20.kiamol.net/v1): ping a site on an interval, keep the log, archive it on demand. */

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { labelValue } from '../core/k8s/schemas.ts'
 
 /** WebPingerArchive (ch20.kiamol.net/v1): fetch and truncate a pinger's log once, in a Job. */

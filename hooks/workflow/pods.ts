@@ -1,5 +1,5 @@
 import type { Container, Pod } from 'kubernetes-types/core/v1'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { KObject } from '../core/contract/objects.ts'
 import type { Template } from './schema.ts'
 

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 /**
  * Workflow (workflows.metahooks.dev/v1alpha1): an Argo-style workflow, run by one stateless sync

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 /** Kubernetes object metadata as Metacontroller sends it: name is always set, the rest is open. */
 export const ObjectMeta = z.looseObject({

@@ -1,12 +1,12 @@
 import { Hono } from 'hono'
 import type { Context } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { methodNotAllowed } from 'hono/method-not-allowed'
 import type { ControllerDefinition, HookName } from '../define.ts'
 import { hasHook, hookTime, runHook } from '../run.ts'
 import { authMiddleware, type AuthConfig } from './auth.ts'
 import { concurrencyLimit } from './concurrency.ts'
 import { etagMatches, requestEtag } from './etag.ts'
+import { BodyTooLarge, readBody } from './body.ts'
 import { consoleLogger, describeError, type Logger } from './log.ts'
 
 export interface AppOptions {
@@ -23,6 +23,8 @@ export interface AppOptions {
   isReady?: () => boolean
   /** The request time for clock-using controllers (default: the real clock). */
   clock?: () => Date
+  /** SHA-256 for ETags; default Web Crypto. The Node server passes node:crypto's (faster, synchronous). */
+  sha256?: (data: Uint8Array) => Uint8Array | Promise<Uint8Array>
 }
 
 const HOOKS: readonly HookName[] = ['sync', 'finalize', 'customize']
@@ -54,7 +56,7 @@ function isJsonContentType(value: string | undefined): boolean {
 
 /**
  * The hook server: one hono app built from the registry, identical on Node and Workers.
- * Order per hook request: auth → concurrency limit → body limit → ETag → contract → controller →
+ * Order per hook request: auth → concurrency limit → body (with its size limit) → ETag → contract → controller →
  * response check. Every failure is an error status with a short secret-free text body.
  */
 export function createApp(options: AppOptions): Hono {
@@ -77,14 +79,10 @@ export function createApp(options: AppOptions): Hono {
   app.get('/', (c) => c.json({ name: 'metahooks', version: options.version, controllers: options.controllers.map(describeController) }))
 
   const limit = concurrencyLimit(options.maxConcurrency)
-  const sizeLimit = bodyLimit({
-    maxSize: options.maxBodyBytes,
-    onError: (c) => plain(c, 413, `request body exceeds ${options.maxBodyBytes} bytes (METAHOOKS_MAX_BODY_BYTES)`),
-  })
 
   for (const definition of options.controllers) {
     for (const { hook, path } of controllerRoutes(definition)) {
-      app.post(path, limit, sizeLimit, async (c) => {
+      app.post(path, limit, async (c) => {
         const started = performance.now()
         const line: Record<string, unknown> = { msg: 'hook', controller: definition.name, hook }
         const finish = (response: Response): Response => {
@@ -95,11 +93,17 @@ export function createApp(options: AppOptions): Hono {
         }
 
         if (!isJsonContentType(c.req.header('content-type'))) return finish(plain(c, 415, 'Content-Type must be application/json'))
-        const bytes = new Uint8Array(await c.req.arrayBuffer())
+        let bytes: Uint8Array
+        try {
+          bytes = await readBody(c, options.maxBodyBytes)
+        } catch (error) {
+          if (error instanceof BodyTooLarge) return finish(plain(c, 413, `request body exceeds ${options.maxBodyBytes} bytes (METAHOOKS_MAX_BODY_BYTES)`))
+          throw error
+        }
         // A clock-using hook answers per minute, so its ETag covers the minute as well.
         const now = options.clock?.() ?? new Date()
         const minute = hookTime(definition, now)
-        const etag = await requestEtag(minute ? `${options.version}@${minute.toISOString()}` : options.version, path, bytes)
+        const etag = await requestEtag(minute ? `${options.version}@${minute.toISOString()}` : options.version, path, bytes, options.sha256)
         if (etagMatches(c.req.header('if-none-match'), etag)) {
           line.etag = 'hit'
           return finish(c.body(null, 304, { ETag: etag }))

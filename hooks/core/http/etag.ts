@@ -6,12 +6,17 @@
  * answered 304 without parsing or running the controller. Different revisions of a parent during a
  * rolling update send different bodies and so never share an ETag.
  */
-export async function requestEtag(version: string, route: string, body: Uint8Array): Promise<string> {
+export async function requestEtag(
+  version: string,
+  route: string,
+  body: Uint8Array,
+  sha256: (data: Uint8Array) => Uint8Array | Promise<Uint8Array> = async (d) => new Uint8Array(await crypto.subtle.digest('SHA-256', d as BufferSource)),
+): Promise<string> {
   const prefix = new TextEncoder().encode(`${version}\n${route}\n`)
   const data = new Uint8Array(prefix.length + body.length)
   data.set(prefix)
   data.set(body, prefix.length)
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data))
+  const digest = await sha256(data)
   let hex = ''
   for (let i = 0; i < 16; i++) hex += digest[i]!.toString(16).padStart(2, '0')
   return `"${hex}"`

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 /**
  * zod building blocks for specs that end up in Kubernetes objects, so an impossible value is a

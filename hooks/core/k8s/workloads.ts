@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import type { KObject } from '../contract/objects.ts'
 import { condition, type Condition } from './conditions.ts'
 

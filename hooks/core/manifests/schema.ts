@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 /** A node of a Kubernetes CRD openAPIV3Schema (JSONSchemaProps). */
 export type SchemaProps = { [key: string]: unknown }

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse, stringify } from 'yaml'
-import { z } from 'zod'
+import * as z from 'zod'
 import { KObject, HookVersion } from '../contract/objects.ts'
 import type { ControllerDefinition } from '../define.ts'
 import { formatIssues } from '../issues.ts'
