@@ -1,6 +1,6 @@
 import * as z from 'zod'
 import { CompositeHookRequest, CustomizeHookRequest, DecoratorHookRequest } from './contract/requests.ts'
-import { ObservedObjects, groupKey } from './contract/objectmap.ts'
+import { ObservedObjects, groupKey, type ObservedCheck } from './contract/objectmap.ts'
 import type { KObject, ObjectMap } from './contract/objects.ts'
 import type { ControllerDefinition, HookContext, HookName, ResolvedChildResource } from './define.ts'
 import { checkResponse } from './check.ts'
@@ -77,19 +77,23 @@ function parentProblem(definition: ControllerDefinition, parent: KObject): strin
   return undefined
 }
 
-/** Observed objects must carry the fields their controller declared it reads. */
-function observedProblem(declared: readonly ResolvedChildResource[], map: ObjectMap): string | undefined {
-  for (const type of declared) {
-    if (!type.observed) continue
-    for (const object of Object.values(map[groupKey(type.apiVersion, type.kind)] ?? {})) {
-      const parsed = type.observed.safeParse(object)
+/**
+ * The `observed` schema a controller declared for a child type, as a check run when the
+ * controller reads an object of that type: a malformed one refuses the request (400).
+ */
+function observedChecks(declared: readonly ResolvedChildResource[]) {
+  const byGroup = new Map(declared.filter((t) => t.observed).map((t) => [groupKey(t.apiVersion, t.kind), t]))
+  return (key: string): ObservedCheck | undefined => {
+    const type = byGroup.get(key)
+    if (!type) return undefined
+    return (object) => {
+      const parsed = type.observed!.safeParse(object)
       if (!parsed.success) {
         const ns = object.metadata.namespace ? `${object.metadata.namespace}/` : ''
-        return `observed ${type.kind} ${ns}${object.metadata.name} is malformed: ${listProblems(formatIssues(parsed.error))}`
+        throw new HookError(400, `request is not a Metacontroller request: observed ${type.kind} ${ns}${object.metadata.name} is malformed: ${listProblems(formatIssues(parsed.error))}`)
       }
     }
   }
-  return undefined
 }
 
 function countObjects(map: ObjectMap): number {
@@ -184,8 +188,6 @@ export async function runHook(definition: ControllerDefinition, route: HookName,
     meta.hook = hook
     const observed = (definition.type === 'composite' ? request.children : request.attachments) as ObjectMap
     meta.observed = countObjects(observed)
-    const malformed = observedProblem(definition.type === 'composite' ? definition.children : definition.attachments, observed)
-    if (malformed) return fail(400, `request is not a Metacontroller request: ${malformed}`, meta)
   }
 
   let spec: unknown
@@ -210,7 +212,10 @@ export async function runHook(definition: ControllerDefinition, route: HookName,
       const ctx: HookContext<unknown> = {
         parent: typedParent,
         spec,
-        children: new ObservedObjects((definition.type === 'composite' ? request.children : request.attachments) as ObjectMap),
+        children: new ObservedObjects(
+          (definition.type === 'composite' ? request.children : request.attachments) as ObjectMap,
+          observedChecks(definition.type === 'composite' ? definition.children : definition.attachments),
+        ),
         related: new ObservedObjects(request.related as ObjectMap),
         controller: request.controller as Record<string, unknown>,
         finalizing: request.finalizing as boolean,

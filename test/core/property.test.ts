@@ -18,7 +18,9 @@ function isValid(request: unknown): boolean {
   if (!parsed.success || parsed.data.finalizing) return false
   const { parent } = parsed.data
   if (parent.apiVersion !== 'crd.example.com/v1' || parent.kind !== 'MyPod' || !parent.metadata.namespace) return false
-  if (!Object.values(parsed.data.children['Pod.v1'] ?? {}).every((pod) => ObservedPod.safeParse(pod).success)) return false
+  // MyPod reads only its own Pod (named after it); that one must carry what it reads.
+  const own = Object.values(parsed.data.children['Pod.v1'] ?? {}).filter((pod) => pod.metadata.name === parent.metadata.name)
+  if (!own.every((pod) => ObservedPod.safeParse(pod).success)) return false
   return MyPodSpec.safeParse((parsed.data.parent as { spec?: unknown }).spec ?? {}).success
 }
 

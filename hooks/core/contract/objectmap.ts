@@ -40,12 +40,18 @@ export interface TypeRef {
  * the same. Lists are sorted by namespace then name, which keeps anything built from them
  * deterministic whatever order the request's JSON had.
  */
+/** Checks an observed object the controller is about to read; throws to refuse the request. */
+export type ObservedCheck = (object: KObject) => void
+
 export class ObservedObjects {
   readonly #map: ObjectMap
   readonly #cache = new Map<string, readonly KObject[]>()
+  readonly #check: (groupKey: string) => ObservedCheck | undefined
 
-  constructor(map: ObjectMap) {
+  /** `check` returns, per group key, what every object read from that group must pass. */
+  constructor(map: ObjectMap, check: (groupKey: string) => ObservedCheck | undefined = () => undefined) {
     this.#map = map
+    this.#check = check
   }
 
   /** All objects of a type, sorted by namespace/name. */
@@ -58,7 +64,11 @@ export class ObservedObjects {
       for (const [key, group] of Object.entries(this.#map)) {
         const g = parseGroupKey(key)
         if (g.kind !== ref.kind || (ref.apiVersion !== undefined && g.apiVersion !== ref.apiVersion)) continue
-        out.push(...Object.values(group))
+        const check = this.#check(key)
+        for (const object of Object.values(group)) {
+          check?.(object)
+          out.push(object)
+        }
       }
       found = out.sort(compareObjects)
       this.#cache.set(cacheKey, found)
@@ -68,6 +78,20 @@ export class ObservedObjects {
 
   /** The object of a type with this name (and namespace, when given), or undefined. */
   get<T extends KObject = KObject>(type: TypeRef | string, name: string, namespace?: string): T | undefined {
+    const ref = typeof type === 'string' ? { kind: type } : type
+    // A lookup by name checks only the object it returns.
+    if (!this.#cache.has(`${ref.kind}.${ref.apiVersion ?? '*'}`)) {
+      for (const [key, group] of Object.entries(this.#map)) {
+        const g = parseGroupKey(key)
+        if (g.kind !== ref.kind || (ref.apiVersion !== undefined && g.apiVersion !== ref.apiVersion)) continue
+        for (const object of Object.values(group)) {
+          if (object.metadata.name !== name || (namespace !== undefined && (object.metadata.namespace ?? '') !== namespace)) continue
+          this.#check(key)?.(object)
+          return object as T
+        }
+      }
+      return undefined
+    }
     return this.list<T>(type).find(
       (o) => o.metadata.name === name && (namespace === undefined || (o.metadata.namespace ?? '') === namespace),
     )

@@ -29,8 +29,31 @@ export const GroupKey = z.string().regex(/^[A-Za-z][A-Za-z0-9]*\.([a-z0-9]([a-z0
 /** Entry keys are `name` or `namespace/name` depending on hook version and scopes (see objectmap.ts). */
 export const EntryKey = z.string().regex(/^([^/]+\/)?[^/]+$/, { message: 'expected name or namespace/name' })
 
-export const ObjectMap = z.record(GroupKey, z.record(EntryKey, KObject))
-export type ObjectMap = z.infer<typeof ObjectMap>
+/**
+ * An observed object in a map: checked for apiVersion, kind and metadata.name without the copy a
+ * full zod parse makes — requests carry thousands of these, whole, and parsing them dominated the
+ * cost per child. The fields a controller reads are checked when it reads them (`observed`).
+ */
+export function isKObjectLike(value: unknown): value is KObject {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  const o = value as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } | null }
+  return (
+    typeof o.apiVersion === 'string' &&
+    o.apiVersion !== '' &&
+    typeof o.kind === 'string' &&
+    o.kind !== '' &&
+    typeof o.metadata === 'object' &&
+    o.metadata !== null &&
+    typeof o.metadata.name === 'string' &&
+    o.metadata.name !== '' &&
+    (o.metadata.namespace === undefined || typeof o.metadata.namespace === 'string')
+  )
+}
+
+const ObservedObject = z.custom<KObject>(isKObjectLike, { message: 'expected a Kubernetes object with apiVersion, kind and metadata.name' })
+
+export const ObjectMap = z.record(GroupKey, z.record(EntryKey, ObservedObject))
+export type ObjectMap = Record<string, Record<string, KObject>>
 
 export const HookVersion = z.enum(['v1', 'v2'])
 export type HookVersion = z.infer<typeof HookVersion>
