@@ -109,6 +109,7 @@ async function load(url: string, payload: string, headers: Record<string, string
 const servers = {
   toolkit: () => start('toolkit', process.execPath, ['--import', 'tsx', 'hooks/node.ts'], { METAHOOKS_MAX_CONCURRENCY: '0', METAHOOKS_BUILD_ID: 'bench' }),
   floor: (fixed: string) => start('floor', process.execPath, ['bench/servers/floor.mjs'], { FIXED_RESPONSE: fixed }),
+  hono: (fixed: string) => start('hono', process.execPath, ['--import', 'tsx', 'bench/servers/hono.ts'], { FIXED_RESPONSE: fixed }),
   naive: () => start('naive', process.execPath, ['--import', 'tsx', 'bench/servers/naive.ts']),
   python: () => start('python', 'python3', ['bench/servers/mypod.py']),
 }
@@ -129,10 +130,12 @@ say('## Sync throughput and latency')
 say('')
 say('Children = observed Pods in the request (one is the MyPod\'s own Pod). Toolkit = `hooks/node.ts` as `npm start` runs it (validation, spec parsing, response check, ETag, one JSON log line per request). Floor = bare `node:http` that only parses the body and sends a fixed response of the same size. Naive = the same MyPod logic in a plain `node:http` server, as Metacontroller\'s Node example is written. Python = the same logic in `http.server`, as its Python examples are written.')
 say('')
-say('| children | body | toolkit req/s | p50 / p99 ms | floor req/s | naive req/s | python req/s | toolkit / floor | toolkit / python | toolkit peak RSS |')
-say('|---|---|---|---|---|---|---|---|---|---|')
+say('Hono = a bare hono app on @hono/node-server doing what the floor does: the framework\'s own cost, before any of the toolkit\'s work.')
+say('')
+say('| children | body | toolkit req/s | p50 / p99 ms | floor req/s | hono req/s | naive req/s | python req/s | toolkit / floor | hono / floor | toolkit / python | toolkit peak RSS |')
+say('|---|---|---|---|---|---|---|---|---|---|---|---|')
 
-const summary: Record<number, { toolkit: Result; floor: Result; naive: Result; python: Result }> = {}
+const summary: Record<number, { toolkit: Result; floor: Result; hono: Result; naive: Result; python: Result }> = {}
 for (const children of SIZES) {
   const payload = body(children)
   const outcome = await runHook(mypod, 'sync', JSON.parse(payload))
@@ -141,7 +144,7 @@ for (const children of SIZES) {
   writeFileSync(fixed, outcome.body)
   const results: Partial<Record<keyof typeof servers, Result>> = {}
   let rss: number | undefined
-  for (const name of ['toolkit', 'floor', 'naive', 'python'] as const) {
+  for (const name of ['toolkit', 'floor', 'hono', 'naive', 'python'] as const) {
     const server = await servers[name](fixed)
     try {
       results[name] = await load(server.url, payload)
@@ -152,7 +155,7 @@ for (const children of SIZES) {
   }
   const r = results as Record<keyof typeof servers, Result>
   summary[children] = r
-  say(`| ${children} | ${f(payload.length / 1024)} KiB | ${f(r.toolkit.rps)} | ${r.toolkit.p50} / ${r.toolkit.p99} | ${f(r.floor.rps)} | ${f(r.naive.rps)} | ${f(r.python.rps)} | ${f(r.toolkit.rps / r.floor.rps, 2)} | ${f(r.toolkit.rps / r.python.rps, 2)} | ${rss ?? '?'} MiB |`)
+  say(`| ${children} | ${f(payload.length / 1024)} KiB | ${f(r.toolkit.rps)} | ${r.toolkit.p50} / ${r.toolkit.p99} | ${f(r.floor.rps)} | ${f(r.hono.rps)} | ${f(r.naive.rps)} | ${f(r.python.rps)} | ${f(r.toolkit.rps / r.floor.rps, 2)} | ${f(r.hono.rps / r.floor.rps, 2)} | ${f(r.toolkit.rps / r.python.rps, 2)} | ${rss ?? '?'} MiB |`)
   for (const [name, res] of Object.entries(r)) if (res.non2xx || res.errors) say(`  (${name}: ${res.non2xx} non-2xx, ${res.errors} errors)`)
 }
 
