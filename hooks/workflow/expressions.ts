@@ -73,6 +73,22 @@ class Parser<T> {
     }
     return false
   }
+  /** `next (op next)*`, folded to the left. */
+  binary(op: string, next: () => T, make: (left: T, right: T) => T): T {
+    let left = next()
+    while (this.accept(op)) left = make(left, next())
+    return left
+  }
+  /** `'!' self | '(' expr ')' | primary` — the shared bottom of both grammars. */
+  prefix(self: () => T, expr: () => T, not: (inner: T) => T, primary: () => T): T {
+    if (this.accept('!')) return not(self())
+    if (this.accept('(')) {
+      const inner = expr()
+      if (!this.accept(')')) throw new ExpressionError(`missing ")" in "${this.source}"`)
+      return inner
+    }
+    return primary()
+  }
   done(value: T): T {
     const t = this.peek()
     if (t) throw new ExpressionError(`unexpected "${t.text}" at ${t.at + 1} in "${this.source}"`)
@@ -82,31 +98,18 @@ class Parser<T> {
 
 export function parseDepends(source: string): DependsExpr {
   const p = new Parser<DependsExpr>(tokenize(source, /[A-Za-z0-9_.-]+/y), source)
-  const or = (): DependsExpr => {
-    let left = and()
-    while (p.accept('||')) left = { op: 'or', left, right: and() }
-    return left
-  }
-  const and = (): DependsExpr => {
-    let left = unary()
-    while (p.accept('&&')) left = { op: 'and', left, right: unary() }
-    return left
-  }
-  const unary = (): DependsExpr => {
-    if (p.accept('!')) return { op: 'not', expr: unary() }
-    if (p.accept('(')) {
-      const inner = or()
-      if (!p.accept(')')) throw new ExpressionError(`missing ")" in "${source}"`)
-      return inner
-    }
-    const t = p.next()
-    if (t.kind !== 'word' && t.kind !== 'number') throw new ExpressionError(`expected a task at ${t.at + 1} in "${source}"`)
-    const dot = t.text.lastIndexOf('.')
-    if (dot < 0) return { op: 'ref', task: t.text }
-    const result = t.text.slice(dot + 1)
-    if (!(DEPENDS_RESULTS as readonly string[]).includes(result)) throw new ExpressionError(`unknown result "${result}" (expected ${DEPENDS_RESULTS.join(', ')})`)
-    return { op: 'ref', task: t.text.slice(0, dot), result: result as DependsResult }
-  }
+  const or = (): DependsExpr => p.binary('||', and, (left, right) => ({ op: 'or', left, right }))
+  const and = (): DependsExpr => p.binary('&&', unary, (left, right) => ({ op: 'and', left, right }))
+  const unary = (): DependsExpr =>
+    p.prefix(unary, or, (expr) => ({ op: 'not', expr }), () => {
+      const t = p.next()
+      if (t.kind !== 'word' && t.kind !== 'number') throw new ExpressionError(`expected a task at ${t.at + 1} in "${source}"`)
+      const dot = t.text.lastIndexOf('.')
+      if (dot < 0) return { op: 'ref', task: t.text }
+      const result = t.text.slice(dot + 1)
+      if (!(DEPENDS_RESULTS as readonly string[]).includes(result)) throw new ExpressionError(`unknown result "${result}" (expected ${DEPENDS_RESULTS.join(', ')})`)
+      return { op: 'ref', task: t.text.slice(0, dot), result: result as DependsResult }
+    })
   return p.done(or())
 }
 
@@ -138,34 +141,21 @@ type WhenExpr = { op: 'lit'; value: Value } | { op: 'not'; expr: WhenExpr } | { 
 
 export function parseWhen(source: string): WhenExpr {
   const p = new Parser<WhenExpr>(tokenize(source, /[^\s()!=<>&|'"~]+/y), source)
-  const or = (): WhenExpr => {
-    let left = and()
-    while (p.accept('||')) left = { op: '||', left, right: and() }
-    return left
-  }
-  const and = (): WhenExpr => {
-    let left = cmp()
-    while (p.accept('&&')) left = { op: '&&', left, right: cmp() }
-    return left
-  }
+  const or = (): WhenExpr => p.binary('||', and, (left, right) => ({ op: '||', left, right }))
+  const and = (): WhenExpr => p.binary('&&', cmp, (left, right) => ({ op: '&&', left, right }))
   const cmp = (): WhenExpr => {
     const left = unary()
     for (const op of ['==', '!=', '<=', '>=', '=~', '!~', '<', '>']) if (p.accept(op)) return { op, left, right: unary() }
     return left
   }
-  const unary = (): WhenExpr => {
-    if (p.accept('!')) return { op: 'not', expr: unary() }
-    if (p.accept('(')) {
-      const inner = or()
-      if (!p.accept(')')) throw new ExpressionError(`missing ")" in "${source}"`)
-      return inner
-    }
-    const t = p.next()
-    if (t.kind === 'op') throw new ExpressionError(`unexpected "${t.text}" at ${t.at + 1} in "${source}"`)
-    if (t.kind === 'number') return { op: 'lit', value: Number(t.text) }
-    if (t.kind === 'word' && (t.text === 'true' || t.text === 'false')) return { op: 'lit', value: t.text === 'true' }
-    return { op: 'lit', value: t.text }
-  }
+  const unary = (): WhenExpr =>
+    p.prefix(unary, or, (expr) => ({ op: 'not', expr }), () => {
+      const t = p.next()
+      if (t.kind === 'op') throw new ExpressionError(`unexpected "${t.text}" at ${t.at + 1} in "${source}"`)
+      if (t.kind === 'number') return { op: 'lit', value: Number(t.text) }
+      if (t.kind === 'word' && (t.text === 'true' || t.text === 'false')) return { op: 'lit', value: t.text === 'true' }
+      return { op: 'lit', value: t.text }
+    })
   return p.done(or())
 }
 
