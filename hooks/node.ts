@@ -6,7 +6,7 @@ import type { Server } from 'node:http'
 import { serve } from '@hono/node-server'
 import { createApp } from './core/http/app.ts'
 import { configFromEnv, type Env } from './core/http/config.ts'
-import { consoleLogger, type Logger } from './core/http/log.ts'
+import { batchedLogger, consoleLogger, type Logger } from './core/http/log.ts'
 import type { ControllerDefinition } from './core/define.ts'
 import { controllers as registry } from './registry.ts'
 import { PACKAGE_VERSION } from './version.ts'
@@ -67,7 +67,8 @@ export function optionsFromEnv(env: Env): NodeServerOptions {
 }
 
 export async function startNodeServer(options: NodeServerOptions): Promise<RunningServer> {
-  const log = options.log ?? consoleLogger
+  const batched = options.log ? undefined : batchedLogger((text) => process.stdout.write(text))
+  const log = options.log ?? batched!
   const config = configFromEnv(options.env, { requireAuth: false })
   const drainDelayMs = seconds(options.env, 'METAHOOKS_SHUTDOWN_DELAY_SECONDS', 0) * 1000
   let ready = true
@@ -110,6 +111,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
         server.closeIdleConnections()
       })
       log({ msg: 'stopped' })
+      batched?.flush()
     })())
 
   return { url, server, shutdown }
