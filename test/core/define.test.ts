@@ -51,3 +51,19 @@ describe('pluralize', () => {
     ['Mailbox', 'mailboxes'],
   ])('%s → %s', (kind, plural) => expect(pluralize(kind)).toBe(plural))
 })
+
+describe('invalidSpec', () => {
+  it('turns a spec the schema accepts but the controller cannot act on into a 422 naming the field', async () => {
+    const { invalidSpec } = await import('../../hooks/core/errors.ts')
+    const { runHook } = await import('../../hooks/core/run.ts')
+    const { compositeRequest } = await import('../../hooks/core/testing/requests.ts')
+    const d = defineCompositeController({
+      ...base,
+      parent: { ...base.parent, spec: z.object({ window: z.string() }) },
+      sync: ({ spec }) => (spec.window.includes('-') ? { children: [], status: {} } : invalidSpec('window', 'must be a range like 9-17')),
+    })
+    const parent = { apiVersion: 'g.example/v1', kind: 'Thing', metadata: { name: 't', namespace: 'default' }, spec: { window: 'always' } }
+    const outcome = await runHook(d, 'sync', compositeRequest(d, { parent }))
+    expect(outcome).toMatchObject({ ok: false, status: 422, message: 'invalid parent spec: spec.window: must be a range like 9-17' })
+  })
+})
