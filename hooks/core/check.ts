@@ -3,6 +3,7 @@ import { LabelSelector as LabelSelectorSchema } from './contract/objects.ts'
 import { CompositeHookResponse, CustomizeHookResponse, DecoratorHookResponse } from './contract/responses.ts'
 import type { ControllerDefinition, HookName, ResolvedChildResource } from './define.ts'
 import { isEmptySelector, matchesSelector } from './k8s/selectors.ts'
+import { isValidObjectName } from './k8s/resources.ts'
 import { formatIssues } from './issues.ts'
 
 /**
@@ -105,9 +106,7 @@ function checkChildren(
     if (!isPlainObject(raw.metadata)) return fail('metadata is missing')
     const meta = raw.metadata
     if (typeof meta.name !== 'string' || meta.name === '') return fail('metadata.name is missing (generateName is not supported by Metacontroller)')
-    if (meta.name.length > 253 || meta.name.includes('/') || meta.name === '.' || meta.name === '..') {
-      return fail('metadata.name is not a valid object name')
-    }
+    if (!isValidObjectName(meta.name)) return fail('metadata.name is not a valid object name')
     if (meta.namespace !== undefined && (typeof meta.namespace !== 'string' || meta.namespace === '')) {
       return fail('metadata.namespace must be a non-empty string when set')
     }

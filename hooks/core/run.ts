@@ -6,6 +6,7 @@ import type { ControllerDefinition, HookContext, HookName, ResolvedChildResource
 import { checkResponse } from './check.ts'
 import { HookError } from './errors.ts'
 import { formatIssues } from './issues.ts'
+import { isValidObjectName } from './k8s/resources.ts'
 
 /** What a hook call produced, independent of HTTP: the server, the CLI and the tests share it. */
 export type HookOutcome = HookSuccess | HookFailure
@@ -71,6 +72,7 @@ function parentProblem(definition: ControllerDefinition, parent: KObject): strin
   if (!match) {
     return `${what} is ${parent.kind}.${parent.apiVersion}; ${definition.name} handles ${accepted.map((r) => `${r.kind}.${r.apiVersion}`).join(', ')}`
   }
+  if (!isValidObjectName(parent.metadata.name)) return `${what} name ${JSON.stringify(parent.metadata.name.slice(0, 80))} is not a valid object name`
   const namespaced = (parent.metadata.namespace ?? '') !== ''
   if (match.scope === 'Namespaced' && !namespaced) return `${what} ${parent.kind} ${parent.metadata.name} is namespaced but has no metadata.namespace`
   if (match.scope === 'Cluster' && namespaced) return `${what} ${parent.kind} ${parent.metadata.name} is cluster-scoped but has metadata.namespace`

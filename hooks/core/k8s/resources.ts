@@ -56,3 +56,8 @@ export const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9
 export function isDnsSubdomain(name: string): boolean {
   return name.length <= 253 && DNS_SUBDOMAIN.test(name)
 }
+
+/** What the API server accepts as any object's name: non-empty, at most 253, no "/", not "." or "..". */
+export function isValidObjectName(name: string): boolean {
+  return name !== '' && name.length <= 253 && !name.includes('/') && name !== '.' && name !== '..'
+}
