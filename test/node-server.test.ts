@@ -40,7 +40,7 @@ describe('Node server on loopback (npm start)', () => {
   })
 
   it('SIGTERM: readiness fails first, the in-flight request completes, new connections are refused, exit 0', async () => {
-    server = await startServerProcess({ METAHOOKS_SHUTDOWN_DELAY_SECONDS: '0.5' })
+    server = await startServerProcess({ METAHOOKS_SHUTDOWN_DELAY_SECONDS: '1.5' })
     const { url } = server
     const { req, response } = openPost(url, '/mypod/sync', requestBody.length)
     const half = Math.floor(requestBody.length / 2)
@@ -48,12 +48,18 @@ describe('Node server on loopback (npm start)', () => {
     await new Promise((r) => setTimeout(r, 100))
 
     server.child.kill('SIGTERM')
-    await new Promise((r) => setTimeout(r, 150))
-    const ready = await fetch(`${url}/readyz`)
-    expect(ready.status).toBe(503)
-    // Past the drain delay the listener is closed while our request is still open.
-    await new Promise((r) => setTimeout(r, 600))
-    await expect(fetch(`${url}/healthz`)).rejects.toThrow()
+    // Polled, not timed: readiness turns 503 during the drain delay…
+    const until = async (check: () => Promise<boolean>, ms: number) => {
+      const end = Date.now() + ms
+      while (Date.now() < end) {
+        if (await check()) return true
+        await new Promise((r) => setTimeout(r, 25))
+      }
+      return false
+    }
+    expect(await until(async () => (await fetch(`${url}/readyz`)).status === 503, 1400)).toBe(true)
+    // …then the listener closes while our request is still open.
+    expect(await until(() => fetch(`${url}/healthz`).then(() => false, () => true), 8000)).toBe(true)
     expect(server.child.exitCode).toBeNull()
 
     req.end(requestBody.subarray(half))
