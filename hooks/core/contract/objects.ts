@@ -19,17 +19,6 @@ export const KObject = z.looseObject({
 export type KObject = z.infer<typeof KObject>
 
 /**
- * `Kind.version` for the core group, `Kind.group/version` otherwise. Both are simply
- * `<kind>.<apiVersion>`; kinds never contain dots, so the first dot separates them.
- */
-export const GroupKey = z.string().regex(/^[A-Za-z][A-Za-z0-9]*\.([a-z0-9]([a-z0-9.-]*[a-z0-9])?\/)?v[0-9a-z]+$/, {
-  message: 'expected a group key of the form Kind.version or Kind.group/version',
-})
-
-/** Entry keys are `name` or `namespace/name` depending on hook version and scopes (see objectmap.ts). */
-export const EntryKey = z.string().regex(/^([^/]+\/)?[^/]+$/, { message: 'expected name or namespace/name' })
-
-/**
  * An observed object in a map: checked for apiVersion, kind and metadata.name without the copy a
  * full zod parse makes — requests carry thousands of these, whole, and parsing them dominated the
  * cost per child. The fields a controller reads are checked when it reads them (`observed`).
@@ -50,9 +39,35 @@ export function isKObjectLike(value: unknown): value is KObject {
   )
 }
 
-const ObservedObject = z.custom<KObject>(isKObjectLike, { message: 'expected a Kubernetes object with apiVersion, kind and metadata.name' })
+/**
+ * Group keys are `Kind.version` for the core group and `Kind.group/version` otherwise — simply
+ * `<kind>.<apiVersion>`; kinds never contain dots. Entry keys are `name` or `namespace/name`
+ * depending on hook version and scopes (see objectmap.ts).
+ */
+const GROUP_KEY = /^[A-Za-z][A-Za-z0-9]*\.([a-z0-9]([a-z0-9.-]*[a-z0-9])?\/)?v[0-9a-z]+$/
+const ENTRY_KEY = /^([^/]+\/)?[^/]+$/
 
-export const ObjectMap = z.record(GroupKey, z.record(EntryKey, ObservedObject))
+/**
+ * `{ "<Kind.version>": { "<name or namespace/name>": object } }`, checked in one pass without
+ * copying (a zod record of objects would rebuild the whole map on every request).
+ */
+export const ObjectMap = z.custom<Record<string, Record<string, KObject>>>().superRefine((value, ctx) => {
+  const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+  if (!isMap(value)) {
+    ctx.addIssue({ code: 'custom', message: 'expected an object map ({ "Kind.version": { "name": object } })' })
+    return
+  }
+  for (const [key, group] of Object.entries(value)) {
+    if (!GROUP_KEY.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: 'expected a group key of the form Kind.version or Kind.group/version' })
+    else if (!isMap(group)) ctx.addIssue({ code: 'custom', path: [key], message: 'expected an object of entries' })
+    else {
+      for (const [entry, object] of Object.entries(group)) {
+        if (!ENTRY_KEY.test(entry)) ctx.addIssue({ code: 'custom', path: [key, entry], message: 'expected name or namespace/name' })
+        else if (!isKObjectLike(object)) ctx.addIssue({ code: 'custom', path: [key, entry], message: 'expected a Kubernetes object with apiVersion, kind and metadata.name' })
+      }
+    }
+  }
+})
 export type ObjectMap = Record<string, Record<string, KObject>>
 
 export const HookVersion = z.enum(['v1', 'v2'])
