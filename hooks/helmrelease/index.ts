@@ -1,5 +1,6 @@
 import { defineCompositeController } from '../core/define.ts'
-import { HelmReleaseSpec, ObservedJob } from './schema.ts'
+import { ObservedJob } from '../core/k8s/workloads.ts'
+import { HelmReleaseSpec } from './schema.ts'
 import { finalize, sync } from './sync.ts'
 
 export default defineCompositeController({

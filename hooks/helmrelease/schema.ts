@@ -14,6 +14,3 @@ export const HelmReleaseSpec = z.object({
 })
 export type HelmReleaseSpec = z.output<typeof HelmReleaseSpec>
 
-export const ObservedJob = z.looseObject({
-  status: z.looseObject({ succeeded: z.number().optional(), failed: z.number().optional(), conditions: z.array(z.looseObject({ type: z.string(), status: z.string() })).optional() }).optional(),
-})

@@ -4,7 +4,8 @@ import type { RoleBinding } from 'kubernetes-types/rbac/v1'
 import { stringify } from 'yaml'
 import type { CompositeFinalizeResult, CompositeSyncResult, HookContext, Parent } from '../core/define.ts'
 import type { KObject } from '../core/contract/objects.ts'
-import { condition, findCondition } from '../core/k8s/conditions.ts'
+import { condition } from '../core/k8s/conditions.ts'
+import { jobOutcome } from '../core/k8s/workloads.ts'
 import { canonicalJson, sha256Hex } from '../core/k8s/hash.ts'
 import type { HelmReleaseSpec } from './schema.ts'
 
@@ -60,12 +61,9 @@ async function installJob(parent: P, spec: HelmReleaseSpec): Promise<Job & KObje
   return helmJob(parent, spec, `${parent.metadata.name}-install-${revision}`, script)
 }
 
-const jobState = (job: KObject | undefined) =>
-  !job ? 'Pending' : findCondition(job, 'Complete')?.status === 'True' ? 'Succeeded' : findCondition(job, 'Failed')?.status === 'True' ? 'Failed' : 'Running'
-
 export async function sync({ parent, spec, children }: HookContext<HelmReleaseSpec>): Promise<CompositeSyncResult> {
   const job = await installJob(parent, spec)
-  const state = jobState(children.get('Job', job.metadata!.name!))
+  const state = jobOutcome(children.get('Job', job.metadata!.name!))
   const chart = `${spec.chart.name}-${spec.chart.version}`
   const ready =
     state === 'Succeeded' ? condition('Ready', true, 'Deployed', `${chart} is installed as ${release(parent, spec)}`) : state === 'Failed' ? condition('Ready', false, 'InstallFailed', `helm upgrade --install of ${chart} failed; see the Job's logs`) : condition('Ready', false, 'Installing', `installing ${chart}`)
@@ -81,7 +79,7 @@ export function finalize({ parent, spec, children }: HookContext<HelmReleaseSpec
   const r = release(parent, spec)
   const ns = parent.metadata.namespace
   const job = helmJob(parent, spec, name, `if helm status ${r} --namespace ${ns} >/dev/null 2>&1; then helm uninstall ${r} --namespace ${ns} --wait; fi`)
-  const state = jobState(children.get('Job', name))
+  const state = jobOutcome(children.get('Job', name))
   return {
     children: state === 'Succeeded' ? [] : [...access(parent), valuesConfigMap(parent, spec), job],
     status: { release: r, conditions: [condition('Ready', false, state === 'Failed' ? 'UninstallFailed' : 'Uninstalling', state === 'Failed' ? `helm uninstall ${r} failed; see the Job's logs` : `uninstalling ${r}`)] },

@@ -1,5 +1,6 @@
 import * as z from 'zod'
 import { defineDecoratorController } from '../core/define.ts'
+import { labelKey } from '../core/k8s/schemas.ts'
 
 export const ANNOTATION = 'pod-name-label'
 
@@ -7,7 +8,7 @@ export const ANNOTATION = 'pod-name-label'
 const PodObject = z.looseObject({
   metadata: z.looseObject({
     name: z.string(),
-    annotations: z.looseObject({ [ANNOTATION]: z.string().regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, { message: 'must be a label key' }) }),
+    annotations: z.looseObject({ [ANNOTATION]: labelKey() }),
   }),
 })
 

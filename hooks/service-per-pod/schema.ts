@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { labelKey } from '../core/k8s/schemas.ts'
 
 export const LABEL_ANNOTATION = 'service-per-pod-label'
 export const PORTS_ANNOTATION = 'service-per-pod-ports'
@@ -12,7 +13,7 @@ const port = z.coerce.number().int().min(1).max(65535)
 export const ServicePerPodObject = z.looseObject({
   metadata: z.looseObject({
     annotations: z.looseObject({
-      [LABEL_ANNOTATION]: z.string().regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, { message: 'must be a label key' }),
+      [LABEL_ANNOTATION]: labelKey(),
       [PORTS_ANNOTATION]: z
         .string()
         .regex(/^\s*\d+(:\d+)?(\s*,\s*\d+(:\d+)?)*\s*$/, { message: 'must be ports like "80" or "80:8080,443:8443"' })

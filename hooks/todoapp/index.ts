@@ -1,6 +1,7 @@
 import { defineCompositeController } from '../core/define.ts'
 import { ObservedWorkload } from '../core/k8s/workloads.ts'
-import { ObservedSecret, TodoAppSpec } from './schema.ts'
+import { ObservedSecret } from '../core/k8s/encoding.ts'
+import { TodoAppSpec } from './schema.ts'
 import { sync } from './sync.ts'
 
 export default defineCompositeController({

@@ -18,4 +18,3 @@ export const TodoAppSpec = z.object({
 })
 export type TodoAppSpec = z.output<typeof TodoAppSpec>
 
-export const ObservedSecret = z.looseObject({ data: z.record(z.string(), z.string()).optional() })

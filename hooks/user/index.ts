@@ -1,5 +1,6 @@
 import { defineCompositeController } from '../core/define.ts'
-import { ObservedSecret, UserSpec } from './schema.ts'
+import { ObservedSecret } from '../core/k8s/encoding.ts'
+import { UserSpec } from './schema.ts'
 import { sync } from './sync.ts'
 
 export default defineCompositeController({

@@ -14,4 +14,3 @@ export type UserSpec = z.output<typeof UserSpec>
 
 export const groupNamespace = (group: string) => `${NAMESPACE_PREFIX}${group}`
 
-export const ObservedSecret = z.looseObject({ data: z.record(z.string(), z.string()).optional() })

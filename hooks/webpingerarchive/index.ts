@@ -1,5 +1,6 @@
 import { defineCompositeController } from '../core/define.ts'
-import { ObservedJob, WebPingerArchiveSpec } from './schema.ts'
+import { ObservedJob } from '../core/k8s/workloads.ts'
+import { WebPingerArchiveSpec } from './schema.ts'
 import { customize, sync } from './sync.ts'
 
 export default defineCompositeController({

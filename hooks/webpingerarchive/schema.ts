@@ -7,14 +7,3 @@ export const WebPingerArchiveSpec = z.object({
 })
 export type WebPingerArchiveSpec = z.output<typeof WebPingerArchiveSpec>
 
-export const ObservedJob = z.looseObject({
-  status: z
-    .looseObject({
-      active: z.number().optional(),
-      succeeded: z.number().optional(),
-      failed: z.number().optional(),
-      completionTime: z.string().optional(),
-      conditions: z.array(z.looseObject({ type: z.string(), status: z.string() })).optional(),
-    })
-    .optional(),
-})

@@ -2,7 +2,8 @@ import type { Job } from 'kubernetes-types/batch/v1'
 import type { CompositeSyncResult, CustomizeContext, HookContext, Parent } from '../core/define.ts'
 import type { KObject } from '../core/contract/objects.ts'
 import type { RelatedResourceRule } from '../core/contract/responses.ts'
-import { condition, findCondition } from '../core/k8s/conditions.ts'
+import { condition } from '../core/k8s/conditions.ts'
+import { jobOutcome } from '../core/k8s/workloads.ts'
 import type { WebPingerArchiveSpec } from './schema.ts'
 
 type P = Parent<WebPingerArchiveSpec>
@@ -47,8 +48,9 @@ export function desiredJob(parent: P, spec: WebPingerArchiveSpec, serviceName: s
 }
 
 function jobStatus(job: KObject | undefined) {
-  if (findCondition(job, 'Complete')?.status === 'True') return condition('Ready', true, 'Archived', 'the log was archived; see the Job\'s Pod log')
-  if (findCondition(job, 'Failed')?.status === 'True') return condition('Ready', false, 'ArchiveFailed', 'the archive Job failed')
+  const outcome = jobOutcome(job)
+  if (outcome === 'Succeeded') return condition('Ready', true, 'Archived', 'the log was archived; see the Job\'s Pod log')
+  if (outcome === 'Failed') return condition('Ready', false, 'ArchiveFailed', 'the archive Job failed')
   return condition('Ready', false, 'Archiving', 'the archive Job is running')
 }
 

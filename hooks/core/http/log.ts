@@ -4,8 +4,6 @@ export type Logger = (line: LogLine) => void
 
 export const consoleLogger: Logger = (line) => console.log(JSON.stringify({ time: new Date().toISOString(), ...line }))
 
-export const silentLogger: Logger = () => {}
-
 /** The message of a thrown value, without its stack, for the log line (never the response). */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`

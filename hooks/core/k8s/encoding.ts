@@ -1,3 +1,5 @@
+import * as z from 'zod'
+
 /** Base64 of a text's UTF-8 bytes (Secret `data`), the same on Node and Workers. */
 export function toBase64(text: string): string {
   let binary = ''
@@ -22,3 +24,6 @@ export function fromBase64(value: string): string | undefined {
 export function secretData(values: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, toBase64(v)]))
 }
+
+/** What a controller reads from an observed Secret: its base64 data. */
+export const ObservedSecret = z.looseObject({ data: z.record(z.string(), z.string()).optional() })

@@ -25,3 +25,7 @@ export const quantity = () =>
 
 /** A container image reference (no whitespace). */
 export const image = () => z.string().regex(/^[^\s]+$/, { message: 'must be a container image reference without whitespace' })
+
+/** A label (or annotation) key: an optional DNS prefix and "/", then a name of up to 63. */
+export const labelKey = () =>
+  z.string().regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, { message: 'must be a label key' })

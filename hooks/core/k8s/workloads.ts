@@ -1,6 +1,6 @@
 import * as z from 'zod'
 import type { KObject } from '../contract/objects.ts'
-import { condition, type Condition } from './conditions.ts'
+import { condition, findCondition, type Condition } from './conditions.ts'
 
 /** What `deploymentReady` reads from an observed Deployment or StatefulSet (declare it as `observed`). */
 export const ObservedWorkload = z.looseObject({
@@ -24,4 +24,17 @@ export function deploymentReady(observed: KObject | undefined, name: string, kin
   }
   if (ready >= desired) return { readyReplicas: ready, conditions: [condition('Ready', true, 'Available', `${kind} ${name}: ${ready}/${desired} ready`)] }
   return { readyReplicas: ready, conditions: [condition('Ready', false, 'NotReady', `${kind} ${name}: ${ready}/${desired} ready`)] }
+}
+
+/** What `jobOutcome` reads from an observed Job (declare it as `observed`). */
+export const ObservedJob = z.looseObject({
+  status: z.looseObject({ conditions: z.array(z.looseObject({ type: z.string(), status: z.string() })).optional() }).optional(),
+})
+
+/** Where a Job stands: not created yet, running, or ended (its Complete / Failed condition). */
+export function jobOutcome(job: KObject | undefined): 'Pending' | 'Running' | 'Succeeded' | 'Failed' {
+  if (!job) return 'Pending'
+  if (findCondition(job, 'Complete')?.status === 'True') return 'Succeeded'
+  if (findCondition(job, 'Failed')?.status === 'True') return 'Failed'
+  return 'Running'
 }
