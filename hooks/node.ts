@@ -6,6 +6,7 @@ import type { Server } from 'node:http'
 import { serve } from '@hono/node-server'
 import { createApp } from './core/http/app.ts'
 import { configFromEnv, type Env } from './core/http/config.ts'
+import type { Sha256 } from './core/http/etag.ts'
 import { batchedLogger, consoleLogger, type Logger } from './core/http/log.ts'
 import type { ControllerDefinition } from './core/define.ts'
 import { controllers as registry } from './registry.ts'
@@ -30,6 +31,13 @@ export function codeVersion(env: Env): string {
   }
   walk(HOOKS_DIR)
   return `${PACKAGE_VERSION}+${hash.digest('hex').slice(0, 12)}`
+}
+
+/** ETag hashing on Node: node:crypto, fed part by part so the body is never copied. */
+export const nodeSha256: Sha256 = (parts) => {
+  const hash = createHash('sha256')
+  for (const part of parts) hash.update(part)
+  return hash.digest()
 }
 
 export interface NodeServerOptions {
@@ -78,7 +86,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
     ...config,
     log,
     isReady: () => ready,
-    sha256: (data) => createHash('sha256').update(data).digest(),
+    sha256: nodeSha256,
   })
 
   const server = await new Promise<Server>((resolve, reject) => {

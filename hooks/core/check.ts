@@ -1,6 +1,7 @@
 import type { KObject, LabelSelector } from './contract/objects.ts'
 import { LabelSelector as LabelSelectorSchema } from './contract/objects.ts'
 import { CompositeHookResponse, CustomizeHookResponse, DecoratorHookResponse } from './contract/responses.ts'
+import { isCompositeHookResponse, isDecoratorHookResponse } from './contract/guards.ts'
 import type { ControllerDefinition, HookName, ResolvedChildResource } from './define.ts'
 import { isEmptySelector, matchesSelector } from './k8s/selectors.ts'
 import { isValidObjectName } from './k8s/resources.ts'
@@ -172,10 +173,13 @@ export function checkResponse({ definition, hook, parent, response }: CheckInput
     return problems
   }
 
-  const schema = definition.type === 'composite' ? CompositeHookResponse : DecoratorHookResponse
-  const parsed = schema.safeParse(response)
-  if (!parsed.success) return formatIssues(parsed.error)
-  const body = parsed.data as Record<string, unknown>
+  const [guard, schema] = definition.type === 'composite' ? [isCompositeHookResponse, CompositeHookResponse] : [isDecoratorHookResponse, DecoratorHookResponse]
+  let body = response as Record<string, unknown>
+  if (!guard(response)) {
+    const parsed = schema.safeParse(response)
+    if (!parsed.success) return formatIssues(parsed.error)
+    body = parsed.data as Record<string, unknown>
+  }
   const problems: string[] = []
   if (hook === 'sync' && body.finalized === true) problems.push('the sync hook must not return finalized: true')
   if (definition.type === 'composite' && (body.status === undefined || body.status === null)) {

@@ -1,5 +1,6 @@
 import * as z from 'zod'
 import { CompositeHookRequest, CustomizeHookRequest, DecoratorHookRequest } from './contract/requests.ts'
+import { isCompositeHookRequest, isCustomizeHookRequest, isDecoratorHookRequest } from './contract/guards.ts'
 import { ObservedObjects, groupKey, type ObservedCheck } from './contract/objectmap.ts'
 import type { KObject, ObjectMap } from './contract/objects.ts'
 import type { ControllerDefinition, HookContext, HookName, ResolvedChildResource } from './define.ts'
@@ -54,8 +55,10 @@ export function hasHook(definition: ControllerDefinition, hook: HookName): boole
 }
 
 function requestSchema(definition: ControllerDefinition, hook: HookName) {
-  if (hook === 'customize') return CustomizeHookRequest
-  return definition.type === 'composite' ? CompositeHookRequest : DecoratorHookRequest
+  if (hook === 'customize') return { guard: isCustomizeHookRequest, schema: CustomizeHookRequest }
+  return definition.type === 'composite'
+    ? { guard: isCompositeHookRequest, schema: CompositeHookRequest }
+    : { guard: isDecoratorHookRequest, schema: DecoratorHookRequest }
 }
 
 /**
@@ -166,12 +169,17 @@ export async function runHook(definition: ControllerDefinition, route: HookName,
   const meta: OutcomeMeta = { controller: definition.name, hook: route }
   if (!hasHook(definition, route)) return fail(404, `controller ${definition.name} has no ${route} hook`, meta)
 
-  const parsed = requestSchema(definition, route).safeParse(input)
-  if (!parsed.success) {
-    const what = route === 'customize' ? 'customize' : `${definition.type === 'composite' ? 'CompositeController' : 'DecoratorController'} ${route}`
-    return fail(400, `request is not a Metacontroller ${what} request: ${listProblems(formatIssues(parsed.error))}`, meta)
+  const { guard, schema } = requestSchema(definition, route)
+  let request: Record<string, unknown>
+  if (guard(input)) request = input as Record<string, unknown>
+  else {
+    const parsed = schema.safeParse(input)
+    if (!parsed.success) {
+      const what = route === 'customize' ? 'customize' : `${definition.type === 'composite' ? 'CompositeController' : 'DecoratorController'} ${route}`
+      return fail(400, `request is not a Metacontroller ${what} request: ${listProblems(formatIssues(parsed.error))}`, meta)
+    }
+    request = parsed.data as Record<string, unknown>
   }
-  const request = parsed.data as Record<string, unknown>
   const parent = (definition.type === 'decorator' && route !== 'customize' ? request.object : request.parent) as KObject
   meta.namespace = parent.metadata.namespace
   meta.name = parent.metadata.name

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { requestEtag } from '../../hooks/core/http/etag.ts'
+import { nodeSha256 } from '../../hooks/node.ts'
 import { compositeRequest, decoratorRequest } from '../../hooks/core/testing/requests.ts'
 import mypod from '../../hooks/mypod/index.ts'
 import todo from '../../hooks/todo/index.ts'
@@ -210,6 +212,13 @@ describe('ETag', () => {
     const etag = (await testApp({ version: 'a' }).app.request(post('/mypod/sync', syncRequest()))).headers.get('etag')!
     const res = await testApp({ version: 'b' }).app.request(post('/mypod/sync', syncRequest(), { 'If-None-Match': etag }))
     expect(res.status).toBe(200)
+  })
+
+  it("the Node server's incremental node:crypto hash gives the same ETag as Web Crypto (Workers)", async () => {
+    const body = new TextEncoder().encode(JSON.stringify(syncRequest()))
+    const web = await requestEtag('v1+abc', '/mypod/sync', body)
+    expect(await requestEtag('v1+abc', '/mypod/sync', body, nodeSha256)).toBe(web)
+    expect(await requestEtag('v1+abc', '/mypod/finalize', body, nodeSha256)).not.toBe(web)
   })
 
   it('errors carry no ETag', async () => {

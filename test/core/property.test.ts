@@ -7,6 +7,7 @@ import { MyPodSpec, ObservedPod } from '../../hooks/mypod/schema.ts'
 import { isValidObjectName } from '../../hooks/core/k8s/resources.ts'
 import { myPodParent, observedPod } from '../fixtures/mypod.ts'
 import { post, testApp } from '../fixtures/app.ts'
+import { mutate, mutation } from '../fixtures/mutate.ts'
 
 // Property: whatever arrives, a 200 only ever answers a valid request, with the full child list;
 // anything invalid is a 4xx (never a 5xx, never a crash).
@@ -30,43 +31,6 @@ function isValid(request: unknown): boolean {
   if (!own.every((pod) => ObservedPod.safeParse(pod).success)) return false
   return MyPodSpec.safeParse((parsed.data.parent as { spec?: unknown }).spec ?? {}).success
 }
-
-type Path = (string | number)[]
-
-function paths(value: unknown, prefix: Path = [], out: Path[] = []): Path[] {
-  if (prefix.length > 0) out.push(prefix)
-  if (typeof value === 'object' && value !== null) {
-    for (const [k, v] of Object.entries(value)) paths(v, [...prefix, Array.isArray(value) ? Number(k) : k], out)
-  }
-  return out
-}
-
-type Mutation = { kind: 'delete' | 'replace' | 'add'; pick: number; value: unknown; key: string }
-
-function mutate(source: unknown, m: Mutation): unknown {
-  const copy = structuredClone(source) as Record<string, unknown>
-  const all = paths(copy)
-  const path = all[m.pick % all.length]!
-  const parent = path.slice(0, -1).reduce<unknown>((o, k) => (o as Record<string | number, unknown>)[k], copy) as Record<string | number, unknown>
-  const last = path.at(-1)!
-  if (m.kind === 'delete') {
-    if (Array.isArray(parent)) parent.splice(Number(last), 1)
-    else delete parent[last]
-  } else if (m.kind === 'replace') parent[last] = m.value
-  else {
-    const target = parent[last]
-    if (typeof target === 'object' && target !== null && !Array.isArray(target)) (target as Record<string, unknown>)[m.key] = m.value
-    else parent[last] = m.value
-  }
-  return copy
-}
-
-const mutation = fc.record({
-  kind: fc.constantFrom('delete' as const, 'replace' as const, 'add' as const),
-  pick: fc.nat(),
-  value: fc.jsonValue({ maxDepth: 3 }),
-  key: fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'status', 'Children', 'spec')),
-})
 
 async function expectSafe(body: string | Uint8Array, request: unknown): Promise<void> {
   const res = await app.request(post('/mypod/sync', body))

@@ -47,26 +47,49 @@ export function isKObjectLike(value: unknown): value is KObject {
 const GROUP_KEY = /^[A-Za-z][A-Za-z0-9]*\.([a-z0-9]([a-z0-9.-]*[a-z0-9])?\/)?v[0-9a-z]+$/
 const ENTRY_KEY = /^([^/]+\/)?[^/]+$/
 
+const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+
 /**
- * `{ "<Kind.version>": { "<name or namespace/name>": object } }`, checked in one pass without
- * copying (a zod record of objects would rebuild the whole map on every request).
+ * Walks `{ "<Kind.version>": { "<name or namespace/name>": object } }` in one pass without
+ * copying (a zod record of objects would rebuild the whole map on every request). Without `report`
+ * it stops at the first problem; with one it reports every problem.
  */
-export const ObjectMap = z.custom<Record<string, Record<string, KObject>>>().superRefine((value, ctx) => {
-  const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+export function checkObjectMap(value: unknown, report?: (path: string[], message: string) => void): boolean {
   if (!isMap(value)) {
-    ctx.addIssue({ code: 'custom', message: 'expected an object map ({ "Kind.version": { "name": object } })' })
-    return
+    report?.([], 'expected an object map ({ "Kind.version": { "name": object } })')
+    return false
   }
-  for (const [key, group] of Object.entries(value)) {
-    if (!GROUP_KEY.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: 'expected a group key of the form Kind.version or Kind.group/version' })
-    else if (!isMap(group)) ctx.addIssue({ code: 'custom', path: [key], message: 'expected an object of entries' })
-    else {
-      for (const [entry, object] of Object.entries(group)) {
-        if (!ENTRY_KEY.test(entry)) ctx.addIssue({ code: 'custom', path: [key, entry], message: 'expected name or namespace/name' })
-        else if (!isKObjectLike(object)) ctx.addIssue({ code: 'custom', path: [key, entry], message: 'expected a Kubernetes object with apiVersion, kind and metadata.name' })
+  let ok = true
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue
+    const group = value[key]
+    let problem: [string[], string] | undefined
+    if (!GROUP_KEY.test(key)) problem = [[key], 'expected a group key of the form Kind.version or Kind.group/version']
+    else if (!isMap(group)) problem = [[key], 'expected an object of entries']
+    if (problem) {
+      if (!report) return false
+      report(...problem)
+      ok = false
+      continue
+    }
+    const entries = group as Record<string, unknown>
+    for (const entry in entries) {
+      if (!Object.hasOwn(entries, entry)) continue
+      let message: string | undefined
+      if (!ENTRY_KEY.test(entry)) message = 'expected name or namespace/name'
+      else if (!isKObjectLike(entries[entry])) message = 'expected a Kubernetes object with apiVersion, kind and metadata.name'
+      if (message) {
+        if (!report) return false
+        report([key, entry], message)
+        ok = false
       }
     }
   }
+  return ok
+}
+
+export const ObjectMap = z.custom<Record<string, Record<string, KObject>>>().superRefine((value, ctx) => {
+  checkObjectMap(value, (path, message) => ctx.addIssue({ code: 'custom', path, message }))
 })
 export type ObjectMap = Record<string, Record<string, KObject>>
 

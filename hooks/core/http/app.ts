@@ -5,7 +5,7 @@ import type { ControllerDefinition, HookName } from '../define.ts'
 import { hasHook, hookTime, runHook } from '../run.ts'
 import { authMiddleware, type AuthConfig } from './auth.ts'
 import { concurrencyLimit } from './concurrency.ts'
-import { etagMatches, requestEtag } from './etag.ts'
+import { etagMatches, requestEtag, type Sha256 } from './etag.ts'
 import { BodyTooLarge, readBody } from './body.ts'
 import { consoleLogger, describeError, type Logger } from './log.ts'
 
@@ -23,8 +23,8 @@ export interface AppOptions {
   isReady?: () => boolean
   /** The request time for clock-using controllers (default: the real clock). */
   clock?: () => Date
-  /** SHA-256 for ETags; default Web Crypto. The Node server passes node:crypto's (faster, synchronous). */
-  sha256?: (data: Uint8Array) => Uint8Array | Promise<Uint8Array>
+  /** SHA-256 for ETags; default Web Crypto. The Node server passes node:crypto's (incremental, synchronous). */
+  sha256?: Sha256
 }
 
 const HOOKS: readonly HookName[] = ['sync', 'finalize', 'customize']

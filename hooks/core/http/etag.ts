@@ -6,17 +6,24 @@
  * answered 304 without parsing or running the controller. Different revisions of a parent during a
  * rolling update send different bodies and so never share an ETag.
  */
-export async function requestEtag(
-  version: string,
-  route: string,
-  body: Uint8Array,
-  sha256: (data: Uint8Array) => Uint8Array | Promise<Uint8Array> = async (d) => new Uint8Array(await crypto.subtle.digest('SHA-256', d as BufferSource)),
-): Promise<string> {
-  const prefix = new TextEncoder().encode(`${version}\n${route}\n`)
-  const data = new Uint8Array(prefix.length + body.length)
-  data.set(prefix)
-  data.set(body, prefix.length)
-  const digest = await sha256(data)
+/** SHA-256 over the concatenation of `parts`; incremental where the runtime allows (no copy of the body). */
+export type Sha256 = (parts: readonly Uint8Array[]) => Uint8Array | Promise<Uint8Array>
+
+/** Web Crypto has no incremental digest, so the parts are joined first (Workers). */
+export const webCryptoSha256: Sha256 = async (parts) => {
+  const data = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let offset = 0
+  for (const p of parts) {
+    data.set(p, offset)
+    offset += p.length
+  }
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', data))
+}
+
+const encoder = new TextEncoder()
+
+export async function requestEtag(version: string, route: string, body: Uint8Array, sha256: Sha256 = webCryptoSha256): Promise<string> {
+  const digest = await sha256([encoder.encode(`${version}\n${route}\n`), body])
   let hex = ''
   for (let i = 0; i < 16; i++) hex += digest[i]!.toString(16).padStart(2, '0')
   return `"${hex}"`
