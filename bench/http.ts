@@ -289,6 +289,8 @@ say('')
   say('| target | measured | best possible | met |')
   say('|---|---|---|---|')
   for (const [target, measured, bound, met] of rows) say(`| ${target} | ${measured} | ${bound} | ${met ? 'yes' : '**no**'} |`)
+  say('')
+  say('How the figures are measured, what profiling fixed (before → after), and the argument for the targets not met: [docs/performance.md](docs/performance.md).')
 }
 
 say('')
