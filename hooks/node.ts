@@ -3,10 +3,12 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { Server } from 'node:http'
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import { serve } from '@hono/node-server'
 import { createApp } from './core/http/app.ts'
-import { configFromEnv, type Env } from './core/http/config.ts'
+import { configFromEnv, seconds, type Env } from './core/http/config.ts'
 import type { Sha256 } from './core/http/etag.ts'
+import { httpsOptions, reloadOnChange, socketAuthorized, tlsFilesFromEnv } from './core/http/tls.ts'
 import { batchedLogger, consoleLogger, type Logger } from './core/http/log.ts'
 import type { ControllerDefinition } from './core/define.ts'
 import { controllers as registry } from './registry.ts'
@@ -62,14 +64,6 @@ function parsePort(raw: unknown): number {
   return Number(text)
 }
 
-function seconds(env: Env, name: string, fallback: number): number {
-  const raw = env[name]
-  if (raw === undefined || raw === '') return fallback
-  const n = Number(raw)
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number of seconds, got ${JSON.stringify(raw)}`)
-  return n
-}
-
 export function optionsFromEnv(env: Env): NodeServerOptions {
   return { host: typeof env.HOST === 'string' && env.HOST ? env.HOST : '127.0.0.1', port: parsePort(env.PORT), env }
 }
@@ -80,6 +74,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
   const config = configFromEnv(options.env, { requireAuth: false })
   const drainDelayMs = seconds(options.env, 'METAHOOKS_SHUTDOWN_DELAY_SECONDS', 0) * 1000
   let ready = true
+  const tls = tlsFilesFromEnv(options.env)
   const app = createApp({
     controllers: options.controllers ?? registry,
     version: codeVersion(options.env),
@@ -87,12 +82,15 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
     log,
     isReady: () => ready,
     sha256: nodeSha256,
+    ...(tls?.clientCa && { clientCertificateVerified: socketAuthorized }),
   })
 
+  const secure = tls && { createServer: createHttpsServer, serverOptions: httpsOptions(tls) }
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () => resolve(s as Server))
+    const s = serve({ fetch: app.fetch, hostname: options.host, port: options.port, ...secure }, () => resolve(s as Server))
     s.once('error', reject)
   })
+  const stopReloading = tls ? reloadOnChange(tls, server as unknown as HttpsServer, log) : () => {}
   // Metacontroller sends whole objects and keeps connections alive; the Node defaults are too tight.
   server.requestTimeout = 0
   server.headersTimeout = 60_000
@@ -101,14 +99,15 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : options.port
   const host = options.host.includes(':') ? `[${options.host}]` : options.host
-  const url = `http://${host}:${port}`
+  const url = `${tls ? 'https' : 'http'}://${host}:${port}`
   const auth = config.auth.token || config.auth.basic ? 'required' : 'off'
-  log({ msg: 'listening', url, controllers: (options.controllers ?? registry).map((c) => c.name), auth })
+  log({ msg: 'listening', url, controllers: (options.controllers ?? registry).map((c) => c.name), auth, tls: tls ? (tls.clientCa ? 'mtls' : 'https') : 'off' })
 
   let closing: Promise<void> | undefined
   const shutdown = (reason: string): Promise<void> =>
     (closing ??= (async () => {
       ready = false
+      stopReloading()
       log({ msg: 'shutting down', reason, drainDelayMs })
       if (drainDelayMs > 0) await new Promise((r) => setTimeout(r, drainDelayMs))
       await new Promise<void>((resolve) => {

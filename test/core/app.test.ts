@@ -247,7 +247,13 @@ describe('auth', () => {
     expect(await wrong.text()).toBe('unauthorized')
     const ok = await app.request(post('/mypod/sync', body(), { Authorization: good }))
     expect(ok.status).toBe(200)
+    // Each refusal is one log line naming the scheme offered, never the credentials (right or wrong).
+    expect(lines.filter((l) => l.msg === 'refused')).toEqual([
+      { msg: 'refused', path: '/mypod/sync', status: 401, reason: 'missing or wrong credentials', scheme: 'none' },
+      { msg: 'refused', path: '/mypod/sync', status: 401, reason: 'missing or wrong credentials', scheme: bad.split(' ')[0] },
+    ])
     expect(JSON.stringify(lines)).not.toContain(good.split(' ')[1])
+    expect(JSON.stringify(lines)).not.toContain(bad.split(' ')[1])
   })
 
   it('health routes stay open; the index needs credentials', async () => {

@@ -6,7 +6,8 @@ import { hasHook, hookTime, runHook } from '../run.ts'
 import { authMiddleware, type AuthConfig } from './auth.ts'
 import { concurrencyLimit } from './concurrency.ts'
 import { etagMatches, requestEtag, type Sha256 } from './etag.ts'
-import { BodyTooLarge, readBody } from './body.ts'
+import { BodyTooLarge, ClientGone, readBody } from './body.ts'
+import { OVER_BUDGET, withinBudget } from './budget.ts'
 import { consoleLogger, describeError, type Logger } from './log.ts'
 
 export interface AppOptions {
@@ -18,15 +19,21 @@ export interface AppOptions {
   maxBodyBytes: number
   /** In-flight hook requests before 429; 0 = unlimited. */
   maxConcurrency: number
+  /** Time a controller may take before the call is answered 503 + Retry-After; 0 = no budget. */
+  hookTimeoutMs?: number
   log?: Logger
   /** Readiness; the Node server turns it false while shutting down. */
   isReady?: () => boolean
+  /** mTLS on Node: whether this request's connection presented a client certificate the CA signed. */
+  clientCertificateVerified?: (c: Context) => boolean
   /** The request time for clock-using controllers (default: the real clock). */
   clock?: () => Date
   /** SHA-256 for ETags; default Web Crypto. The Node server passes node:crypto's (incremental, synchronous). */
   sha256?: Sha256
 }
 
+/** Sent with 429 and 503: Metacontroller re-queues a 429'd parent after this many seconds. */
+const RETRY_AFTER_SECONDS = 1
 const HOOKS: readonly HookName[] = ['sync', 'finalize', 'customize']
 const HEALTH_PATHS = new Set(['/healthz', '/readyz'])
 
@@ -45,6 +52,16 @@ function describeController(d: ControllerDefinition) {
       ? { parent: `${d.parent.kind}.${d.parent.apiVersion}`, children: d.children.map((c) => `${c.kind}.${c.apiVersion}`) }
       : { resources: d.resources.map((r) => `${r.kind}.${r.apiVersion}`), attachments: d.attachments.map((a) => `${a.kind}.${a.apiVersion}`) }
   return { name: d.name, type: d.type, hookVersion: d.hookVersion, ...target, routes: controllerRoutes(d).map((r) => r.path) }
+}
+
+/** Namespace and name of the parent (or decorated object) for a log line, when runHook could not say. */
+function identity(input: unknown): { namespace?: string; name?: string } {
+  const request = input as { parent?: { metadata?: Record<string, unknown> }; object?: { metadata?: Record<string, unknown> } } | null
+  const metadata = request?.parent?.metadata ?? request?.object?.metadata
+  const out: { namespace?: string; name?: string } = {}
+  if (typeof metadata?.namespace === 'string') out.namespace = metadata.namespace
+  if (typeof metadata?.name === 'string') out.name = metadata.name
+  return out
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true })
@@ -74,11 +91,25 @@ export function createApp(options: AppOptions): Hono {
   app.get('/readyz', (c) => ((options.isReady?.() ?? true) ? c.text('ok') : c.text('shutting down', 503)))
 
   const auth = authMiddleware(options.auth)
-  app.use('*', async (c, next) => (HEALTH_PATHS.has(c.req.path) ? next() : auth(c, next)))
+  app.use('*', async (c, next) => {
+    if (HEALTH_PATHS.has(c.req.path)) return next()
+    // mTLS is checked here rather than in the TLS handshake so the kubelet's probes (no client certificate) still reach /healthz.
+    if (options.clientCertificateVerified && !options.clientCertificateVerified(c)) {
+      log({ msg: 'refused', path: c.req.path.slice(0, 200), status: 401, reason: 'no client certificate signed by the configured CA' })
+      return c.text('a client certificate signed by the configured CA is required', 401)
+    }
+    const refused = await auth(c, next)
+    if (refused instanceof Response) {
+      // Which scheme was offered helps find a misconfigured Metacontroller; the credentials never appear.
+      const offered = c.req.header('authorization')?.trim().split(' ')[0]?.slice(0, 20) || 'none'
+      log({ msg: 'refused', path: c.req.path.slice(0, 200), status: refused.status, reason: 'missing or wrong credentials', scheme: offered })
+    }
+    return refused
+  })
 
   app.get('/', (c) => c.json({ name: 'metahooks', version: options.version, controllers: options.controllers.map(describeController) }))
 
-  const limit = concurrencyLimit(options.maxConcurrency)
+  const limit = concurrencyLimit(options.maxConcurrency, RETRY_AFTER_SECONDS)
 
   for (const definition of options.controllers) {
     for (const { hook, path } of controllerRoutes(definition)) {
@@ -98,6 +129,14 @@ export function createApp(options: AppOptions): Hono {
           bytes = await readBody(c, options.maxBodyBytes)
         } catch (error) {
           if (error instanceof BodyTooLarge) return finish(plain(c, 413, `request body exceeds ${options.maxBodyBytes} bytes (METAHOOKS_MAX_BODY_BYTES)`))
+          if (error instanceof ClientGone) {
+            // Nobody is left to answer; 499 (nginx's "client closed request") marks it in the log.
+            line.error = error.message
+            line.status = 499
+            line.durationMs = Math.round((performance.now() - started) * 100) / 100
+            log(line)
+            return plain(c, 400, error.message)
+          }
           throw error
         }
         // A clock-using hook answers per minute, so its ETag covers the minute as well.
@@ -117,7 +156,12 @@ export function createApp(options: AppOptions): Hono {
           return finish(plain(c, 400, 'request body is not valid JSON (UTF-8)'))
         }
 
-        const outcome = await runHook(definition, hook, input, { now })
+        const outcome = await withinBudget(runHook(definition, hook, input, { now }), options.hookTimeoutMs ?? 0)
+        if (outcome === OVER_BUDGET) {
+          const message = `${definition.name} ${hook} did not answer within ${(options.hookTimeoutMs ?? 0) / 1000} s (METAHOOKS_HOOK_TIMEOUT_SECONDS); try again later`
+          Object.assign(line, identity(input), { error: message })
+          return finish(c.text(message, 503, { 'Retry-After': String(RETRY_AFTER_SECONDS) }))
+        }
         const { cause, ...meta } = outcome.meta
         Object.assign(line, meta)
         if (!outcome.ok) {

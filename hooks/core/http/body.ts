@@ -10,6 +10,13 @@ interface NodeIncoming {
 
 export class BodyTooLarge extends Error {}
 
+/** The client closed the connection before its request body was complete. */
+export class ClientGone extends Error {
+  constructor() {
+    super('client disconnected before the request body was complete')
+  }
+}
+
 /**
  * The request body as bytes, at most `max` of them (413 otherwise). On Node it is read straight
  * from the IncomingMessage: building a web Request and ReadableStream for it (what
@@ -49,9 +56,13 @@ export async function readBody(c: Context, max: number): Promise<Uint8Array> {
       }
       resolve(out)
     })
-    incoming.on('error', (error) => {
-      if (!failed) reject(error ?? new Error('request stream failed'))
-    })
+    const gone = () => {
+      if (failed) return
+      failed = true
+      reject(new ClientGone())
+    }
+    incoming.on('error', gone)
+    incoming.on('aborted', gone)
     incoming.resume()
   })
 }

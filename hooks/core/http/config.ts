@@ -5,12 +5,16 @@ export interface ServerConfig {
   auth: AuthConfig
   maxBodyBytes: number
   maxConcurrency: number
+  /** Time a hook call may take before it is answered 503 (0 = no budget). */
+  hookTimeoutMs: number
 }
 
 export type Env = Record<string, unknown>
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
 export const DEFAULT_MAX_CONCURRENCY = 64
+/** Below Metacontroller's default webhook timeout (10 s), so our 503 arrives before its deadline. */
+export const DEFAULT_HOOK_TIMEOUT_SECONDS = 8
 
 function str(env: Env, name: string): string | undefined {
   const v = env[name]
@@ -22,6 +26,15 @@ function nonNegativeInt(env: Env, name: string, fallback: number): number {
   if (raw === undefined) return fallback
   if (!/^\d+$/.test(raw.trim())) throw new Error(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`)
   return Number(raw.trim())
+}
+
+/** A non-negative number of seconds (fractions allowed); a bad value names the variable. */
+export function seconds(env: Env, name: string, fallback: number): number {
+  const raw = str(env, name)
+  if (raw === undefined) return fallback
+  const n = Number(raw)
+  if (raw.trim() === '' || !Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number of seconds, got ${JSON.stringify(raw)}`)
+  return n
 }
 
 function bool(env: Env, name: string): boolean {
@@ -58,5 +71,6 @@ export function configFromEnv(env: Env, { requireAuth }: { requireAuth: boolean 
     auth,
     maxBodyBytes: nonNegativeInt(env, 'METAHOOKS_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES),
     maxConcurrency: nonNegativeInt(env, 'METAHOOKS_MAX_CONCURRENCY', DEFAULT_MAX_CONCURRENCY),
+    hookTimeoutMs: seconds(env, 'METAHOOKS_HOOK_TIMEOUT_SECONDS', DEFAULT_HOOK_TIMEOUT_SECONDS) * 1000,
   }
 }
