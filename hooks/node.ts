@@ -48,6 +48,8 @@ export interface NodeServerOptions {
   env: Env
   controllers?: readonly ControllerDefinition[]
   log?: Logger
+  /** The request time for clock-using controllers (tests pin it; default the real clock). */
+  clock?: () => Date
 }
 
 export interface RunningServer {
@@ -81,6 +83,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
     ...config,
     log,
     isReady: () => ready,
+    ...(options.clock && { clock: options.clock }),
     sha256: nodeSha256,
     ...(tls?.clientCa && { clientCertificateVerified: socketAuthorized }),
   })

@@ -30,6 +30,12 @@ export interface ParentResource<Spec extends z.ZodType> {
   labels?: Record<string, string>
   /** Parsed before any hook runs; an invalid spec is answered 422 and the function is not called. */
   spec: Spec
+  /**
+   * The fields of its own status the controller reads back (its memory between calls). Checked
+   * before the function runs: a status that does not hold what the controller recorded is refused
+   * (422) rather than read as garbage. The CRD keeps status open either way.
+   */
+  observedStatus?: z.ZodType
   printerColumns?: PrinterColumn[]
 }
 
@@ -124,8 +130,14 @@ export interface DecoratorFinalizeResult extends DecoratorSyncResult {
 export interface RelatedType {
   apiVersion: string
   resource: string
-  /** The kind, for types the test kit cannot know by their plural (custom resources). */
+  /** The kind, for types the test kit cannot know by their plural (custom resources); required with `observed`. */
   kind?: string
+  /**
+   * The fields the controller reads from related objects of this type, checked as it reads them
+   * (like a child type's `observed`): a malformed one refuses the request (400) instead of being
+   * copied into a response.
+   */
+  observed?: z.ZodType
 }
 
 interface CommonDefinition {
@@ -230,6 +242,9 @@ function common<I extends CommonDefinition & { sync: unknown; finalize?: unknown
     const key = `${c.kind}.${c.apiVersion}`
     if (seen.has(key)) throw new Error(`controller ${input.name}: child type ${key} is declared twice`)
     seen.add(key)
+  }
+  for (const r of input.related ?? []) {
+    if (r.observed && !r.kind) throw new Error(`controller ${input.name}: related ${r.resource} declares observed fields, so it needs its kind`)
   }
   const hooks = {
     name: input.name,

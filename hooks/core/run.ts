@@ -83,11 +83,11 @@ function parentProblem(definition: ControllerDefinition, parent: KObject): strin
 }
 
 /**
- * The `observed` schema a controller declared for a child type, as a check run when the
- * controller reads an object of that type: a malformed one refuses the request (400).
+ * The `observed` schema a controller declared for a child (or related) type, as a check run when
+ * the controller reads an object of that type: a malformed one refuses the request (400).
  */
-function observedChecks(declared: readonly ResolvedChildResource[]) {
-  const byGroup = new Map(declared.filter((t) => t.observed).map((t) => [groupKey(t.apiVersion, t.kind), t]))
+function observedChecks(declared: readonly { apiVersion: string; kind?: string; observed?: z.ZodType }[], what: 'observed' | 'related') {
+  const byGroup = new Map(declared.filter((t) => t.observed && t.kind).map((t) => [groupKey(t.apiVersion, t.kind!), t]))
   return (key: string): ObservedCheck | undefined => {
     const type = byGroup.get(key)
     if (!type) return undefined
@@ -95,7 +95,7 @@ function observedChecks(declared: readonly ResolvedChildResource[]) {
       const parsed = type.observed!.safeParse(object)
       if (!parsed.success) {
         const ns = object.metadata.namespace ? `${object.metadata.namespace}/` : ''
-        throw new HookError(400, `request is not a Metacontroller request: observed ${type.kind} ${ns}${object.metadata.name} is malformed: ${listProblems(formatIssues(parsed.error))}`)
+        throw new HookError(400, `request is not a Metacontroller request: ${what} ${type.kind} ${ns}${object.metadata.name} is malformed: ${listProblems(formatIssues(parsed.error))}`)
       }
     }
   }
@@ -165,7 +165,45 @@ export function hookTime(definition: ControllerDefinition, now: Date = new Date(
   return new Date(Math.floor(now.getTime() / step) * step)
 }
 
+/** Nesting past this is refused when it exhausts the stack: Kubernetes objects never come close. */
+export const MAX_NESTING = 1000
+
+function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message)
+}
+
+/** Whether a value nests deeper than `limit` (iterative: the value may be too deep to recurse into). */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]]
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!
+    if (typeof v !== 'object' || v === null) continue
+    if (depth >= limit) return true
+    for (const child of Object.values(v)) stack.push([child, depth + 1])
+  }
+  return false
+}
+
+/**
+ * Runs one hook call end to end (see runHookChecked). A request nested so deep that a walk over it
+ * exhausts the stack (a controller copying it, the response check, JSON.stringify) is bad input: 400,
+ * not a 500 — but only when the request really nests that deep; otherwise it is a bug and stays 500.
+ */
 export async function runHook(definition: ControllerDefinition, route: HookName, input: unknown, options: RunOptions = {}): Promise<HookOutcome> {
+  let outcome: HookOutcome
+  try {
+    outcome = await runHookChecked(definition, route, input, options)
+  } catch (error) {
+    outcome = fail(500, `internal error in ${definition.name} ${route}: see the hook server's log`, { controller: definition.name, hook: route, cause: error })
+  }
+  if (!outcome.ok && outcome.status === 500 && isStackOverflow(outcome.meta.cause) && nestsDeeperThan(input, MAX_NESTING)) {
+    const { cause: _cause, ...meta } = outcome.meta
+    return fail(400, `request nests deeper than ${MAX_NESTING} levels; the hook does not handle objects that deep`, meta)
+  }
+  return outcome
+}
+
+async function runHookChecked(definition: ControllerDefinition, route: HookName, input: unknown, options: RunOptions): Promise<HookOutcome> {
   const meta: OutcomeMeta = { controller: definition.name, hook: route }
   if (!hasHook(definition, route)) return fail(404, `controller ${definition.name} has no ${route} hook`, meta)
 
@@ -212,6 +250,12 @@ export async function runHook(definition: ControllerDefinition, route: HookName,
     return fail(500, `internal error in ${definition.name} while reading the parent`, { ...meta, cause: error })
   }
 
+  const statusSchema = definition.type === 'composite' ? definition.parent.observedStatus : undefined
+  if (statusSchema) {
+    const parsed = statusSchema.safeParse((parent as { status?: unknown }).status ?? {})
+    if (!parsed.success) return fail(422, `parent status does not hold what ${definition.name} records: ${listProblems(formatIssues(parsed.error, 'status'))}`, meta)
+  }
+
   let result: Record<string, unknown>
   try {
     const typedParent = { ...parent, spec } as HookContext<unknown>['parent']
@@ -224,9 +268,9 @@ export async function runHook(definition: ControllerDefinition, route: HookName,
         spec,
         children: new ObservedObjects(
           (definition.type === 'composite' ? request.children : request.attachments) as ObjectMap,
-          observedChecks(definition.type === 'composite' ? definition.children : definition.attachments),
+          observedChecks(definition.type === 'composite' ? definition.children : definition.attachments, 'observed'),
         ),
-        related: new ObservedObjects(request.related as ObjectMap),
+        related: new ObservedObjects(request.related as ObjectMap, observedChecks(definition.related, 'related')),
         controller: request.controller as Record<string, unknown>,
         finalizing: request.finalizing as boolean,
       }

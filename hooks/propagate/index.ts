@@ -1,5 +1,5 @@
 import { defineDecoratorController } from '../core/define.ts'
-import { NamespaceObject } from './schema.ts'
+import { NamespaceObject, RelatedSource } from './schema.ts'
 import { customize, sync } from './sync.ts'
 
 export default defineDecoratorController({
@@ -12,8 +12,8 @@ export default defineDecoratorController({
   objectSchema: NamespaceObject,
   hookVersion: 'v2',
   related: [
-    { apiVersion: 'v1', resource: 'secrets' },
-    { apiVersion: 'v1', resource: 'configmaps' },
+    { apiVersion: 'v1', resource: 'secrets', kind: 'Secret', observed: RelatedSource },
+    { apiVersion: 'v1', resource: 'configmaps', kind: 'ConfigMap', observed: RelatedSource },
   ],
   customize,
   sync,

@@ -14,3 +14,10 @@ export const NamespaceObject = z.looseObject({
   metadata: z.looseObject({ name: z.string(), labels: z.record(z.string(), z.string()).optional() }),
 })
 export type NamespaceObject = z.output<typeof NamespaceObject>
+
+/** What a copy takes from a source Secret or ConfigMap: both hold string maps, a Secret a type. */
+export const RelatedSource = z.looseObject({
+  type: z.string().optional(),
+  data: z.record(z.string(), z.string()).optional(),
+  binaryData: z.record(z.string(), z.string()).optional(),
+})

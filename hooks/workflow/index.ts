@@ -1,6 +1,6 @@
 import { defineCompositeController } from '../core/define.ts'
 import { ObservedPod } from './pods.ts'
-import { WorkflowSpec } from './schema.ts'
+import { WorkflowObservedStatus, WorkflowSpec } from './schema.ts'
 import { sync } from './sync.ts'
 
 export default defineCompositeController({
@@ -14,6 +14,7 @@ export default defineCompositeController({
     shortNames: ['wf'],
     scope: 'Namespaced',
     spec: WorkflowSpec,
+    observedStatus: WorkflowObservedStatus,
     printerColumns: [
       { name: 'Status', type: 'string', jsonPath: '.status.phase' },
       { name: 'Progress', type: 'string', jsonPath: '.status.progress' },

@@ -19,7 +19,8 @@ export const KObject = z.looseObject({
 export type KObject = z.infer<typeof KObject>
 
 /**
- * An observed object in a map: checked for apiVersion, kind and metadata.name without the copy a
+ * An observed object in a map: checked for apiVersion, kind, metadata.name and string-valued
+ * labels and annotations without the copy a
  * full zod parse makes — requests carry thousands of these, whole, and parsing them dominated the
  * cost per child. The fields a controller reads are checked when it reads them (`observed`).
  */
@@ -35,8 +36,18 @@ export function isKObjectLike(value: unknown): value is KObject {
     o.metadata !== null &&
     typeof o.metadata.name === 'string' &&
     o.metadata.name !== '' &&
-    (o.metadata.namespace === undefined || typeof o.metadata.namespace === 'string')
+    (o.metadata.namespace === undefined || typeof o.metadata.namespace === 'string') &&
+    isStringMapOrAbsent((o.metadata as { labels?: unknown }).labels) &&
+    isStringMapOrAbsent((o.metadata as { annotations?: unknown }).annotations)
   )
+}
+
+/** Labels and annotations are string maps in every Kubernetes object; a controller copying them relies on it. */
+function isStringMapOrAbsent(value: unknown): boolean {
+  if (value === undefined) return true
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  for (const key in value) if (Object.hasOwn(value, key) && typeof (value as Record<string, unknown>)[key] !== 'string') return false
+  return true
 }
 
 /**

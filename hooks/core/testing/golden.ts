@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { parse, stringify } from 'yaml'
 import * as z from 'zod'
 import { KObject, HookVersion } from '../contract/objects.ts'
-import type { ControllerDefinition } from '../define.ts'
+import type { ControllerDefinition, HookName } from '../define.ts'
 import { formatIssues } from '../issues.ts'
 import { runHook } from '../run.ts'
 import { controllerManifest } from '../manifests/controller.ts'
@@ -45,17 +45,19 @@ export function loadGoldenCases(dir: string): GoldenCase[] {
 
 export type GoldenActual = { ok: true; response: Record<string, unknown> } | { ok: false; status: number; message: string }
 
-/** Runs a case the way `metahooks render` would: customize, claim, request, hook. */
-export async function runGoldenCase(definition: ControllerDefinition, c: GoldenCase): Promise<GoldenActual> {
+/** The hook call a case makes, built the way `metahooks render` would: customize, claim, request. */
+export async function goldenRequest(definition: ControllerDefinition, c: GoldenCase): Promise<{ hook: HookName; request: unknown }> {
   const parent = asStored(definition, c.parent)
   const hook = c.hook ?? hookFor(definition, parent)
-  let request: unknown
-  if (hook === 'customize') request = { controller: controllerManifest(definition), parent }
-  else {
-    const rules = await customizeRules(definition, parent)
-    const objects = ownObserved(definition, parent, c.observed ?? [])
-    request = requestFor(definition, { parent, objects, rules, ...(c.version && { version: c.version }), finalizing: hook === 'finalize' })
-  }
+  if (hook === 'customize') return { hook, request: { controller: controllerManifest(definition), parent } }
+  const rules = await customizeRules(definition, parent)
+  const objects = ownObserved(definition, parent, c.observed ?? [])
+  return { hook, request: requestFor(definition, { parent, objects, rules, ...(c.version && { version: c.version }), finalizing: hook === 'finalize' }) }
+}
+
+/** Runs a case: its hook call through runHook. */
+export async function runGoldenCase(definition: ControllerDefinition, c: GoldenCase): Promise<GoldenActual> {
+  const { hook, request } = await goldenRequest(definition, c)
   const outcome = await runHook(definition, hook, request, c.now ? { now: new Date(c.now) } : {})
   return outcome.ok ? { ok: true, response: outcome.response } : { ok: false, status: outcome.status, message: outcome.message }
 }
