@@ -5,7 +5,7 @@ import { isCompositeHookResponse, isDecoratorHookResponse } from './contract/gua
 import type { ControllerDefinition, HookName, ResolvedChildResource } from './define.ts'
 import { isEmptySelector, matchesSelector } from './k8s/selectors.ts'
 import { isValidObjectName } from './k8s/resources.ts'
-import { formatIssues } from './issues.ts'
+import { clip, formatIssues } from './issues.ts'
 
 /**
  * The response check: every rule a response must pass before it is sent. Metacontroller validates
@@ -40,9 +40,9 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 function childLabel(child: Record<string, unknown>, index: number): string {
   const meta = isPlainObject(child.metadata) ? child.metadata : {}
-  const kind = typeof child.kind === 'string' && child.kind ? child.kind : '?'
-  const name = typeof meta.name === 'string' && meta.name ? meta.name : `#${index}`
-  return typeof meta.namespace === 'string' && meta.namespace ? `${kind} ${meta.namespace}/${name}` : `${kind} ${name}`
+  const kind = typeof child.kind === 'string' && child.kind ? clip(child.kind, 63) : '?'
+  const name = typeof meta.name === 'string' && meta.name ? clip(meta.name) : `#${index}`
+  return typeof meta.namespace === 'string' && meta.namespace ? `${kind} ${clip(meta.namespace, 63)}/${name}` : `${kind} ${name}`
 }
 
 /** Values JSON cannot carry faithfully, and nulls (which mean "delete this field" to an apply). */
@@ -99,10 +99,10 @@ function checkChildren(
     const fail = (rule: string) => problems.push(`${label}: ${rule}`)
     if (typeof raw.kind !== 'string' || raw.kind === '') return fail('kind is missing')
     const ofKind = declared.filter((d) => d.kind === raw.kind)
-    if (ofKind.length === 0) return fail(`kind ${raw.kind} is not a declared ${what} type`)
+    if (ofKind.length === 0) return fail(`kind ${clip(raw.kind, 63)} is not a declared ${what} type`)
     const type = ofKind.find((d) => d.apiVersion === raw.apiVersion)
     if (!type) {
-      return fail(`apiVersion ${JSON.stringify(raw.apiVersion ?? null)} is not the declared ${ofKind.map((d) => d.apiVersion).join(' or ')}`)
+      return fail(`apiVersion ${clip(JSON.stringify(raw.apiVersion ?? null))} is not the declared ${ofKind.map((d) => d.apiVersion).join(' or ')}`)
     }
     if (!isPlainObject(raw.metadata)) return fail('metadata is missing')
     const meta = raw.metadata
@@ -118,7 +118,7 @@ function checkChildren(
     } else if (parentNs === '') {
       if (ns === '') return fail('metadata.namespace is required under a cluster-scoped parent')
     } else if (ns !== '' && ns !== parentNs) {
-      return fail(`namespace ${ns} differs from the parent's namespace ${parentNs}`)
+      return fail(`namespace ${clip(ns, 63)} differs from the parent's namespace ${parentNs}`)
     }
     for (const field of OBSERVED_ONLY_METADATA) {
       if (meta[field] !== undefined) return fail(`metadata.${field} is set by the API server and must not be returned`)

@@ -12,3 +12,8 @@ export function formatIssues(error: z.ZodError, prefix = '', max = 8): string[] 
   if (error.issues.length > max) lines.push(`… and ${error.issues.length - max} more`)
   return lines
 }
+
+/** Input quoted in an error message or log line, cut short: error bodies end up in Events. */
+export function clip(text: string, max = 100): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text
+}

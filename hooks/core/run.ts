@@ -6,7 +6,7 @@ import type { KObject, ObjectMap } from './contract/objects.ts'
 import type { ControllerDefinition, HookContext, HookName, ResolvedChildResource } from './define.ts'
 import { checkResponse } from './check.ts'
 import { HookError } from './errors.ts'
-import { formatIssues } from './issues.ts'
+import { clip, formatIssues } from './issues.ts'
 import { isValidObjectName } from './k8s/resources.ts'
 
 /** What a hook call produced, independent of HTTP: the server, the CLI and the tests share it. */
@@ -73,9 +73,9 @@ function parentProblem(definition: ControllerDefinition, parent: KObject): strin
   const what = definition.type === 'composite' ? 'parent' : 'object'
   const match = accepted.find((r) => r.apiVersion === parent.apiVersion && r.kind === parent.kind)
   if (!match) {
-    return `${what} is ${parent.kind}.${parent.apiVersion}; ${definition.name} handles ${accepted.map((r) => `${r.kind}.${r.apiVersion}`).join(', ')}`
+    return `${what} is ${clip(`${parent.kind}.${parent.apiVersion}`)}; ${definition.name} handles ${accepted.map((r) => `${r.kind}.${r.apiVersion}`).join(', ')}`
   }
-  if (!isValidObjectName(parent.metadata.name)) return `${what} name ${JSON.stringify(parent.metadata.name.slice(0, 80))} is not a valid object name`
+  if (!isValidObjectName(parent.metadata.name)) return `${what} name ${JSON.stringify(clip(parent.metadata.name, 80))} is not a valid object name`
   const namespaced = (parent.metadata.namespace ?? '') !== ''
   if (match.scope === 'Namespaced' && !namespaced) return `${what} ${parent.kind} ${parent.metadata.name} is namespaced but has no metadata.namespace`
   if (match.scope === 'Cluster' && namespaced) return `${what} ${parent.kind} ${parent.metadata.name} is cluster-scoped but has metadata.namespace`
@@ -94,8 +94,8 @@ function observedChecks(declared: readonly { apiVersion: string; kind?: string; 
     return (object) => {
       const parsed = type.observed!.safeParse(object)
       if (!parsed.success) {
-        const ns = object.metadata.namespace ? `${object.metadata.namespace}/` : ''
-        throw new HookError(400, `request is not a Metacontroller request: ${what} ${type.kind} ${ns}${object.metadata.name} is malformed: ${listProblems(formatIssues(parsed.error))}`)
+        const ns = object.metadata.namespace ? `${clip(object.metadata.namespace, 63)}/` : ''
+        throw new HookError(400, `request is not a Metacontroller request: ${what} ${type.kind} ${ns}${clip(object.metadata.name)} is malformed: ${listProblems(formatIssues(parsed.error))}`)
       }
     }
   }

@@ -46,6 +46,17 @@ describe('inputs the fuzzer found', () => {
       message: /expected a Kubernetes object/,
     },
     {
+      name: 'a related object filed under another type, with a 10,000-character kind',
+      reason: 'propagate copied the kind and the response check failed (500) with the whole kind in the message',
+      definition: propagate as ControllerDefinition,
+      golden: '01-namespace',
+      damage: (r: Request) => {
+        firstEntry(r.related, 'ConfigMap.v1').kind = 'x'.repeat(10_000)
+      },
+      status: 400,
+      message: /^(?=.{0,600}$).*related\.ConfigMap\.v1\..*object is not of the type its group names/,
+    },
+    {
       name: 'a Workflow whose status.nodes holds a null',
       reason: 'the engine read its memory without checking it and threw (500)',
       definition: workflow as ControllerDefinition,

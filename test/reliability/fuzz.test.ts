@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startNodeServer, type RunningServer } from '../../hooks/node.ts'
-import { count, exchanges, judge, loadSeeds, send, tally, type Seed } from '../fuzz/harness.ts'
+import { count, exchanges, judge, loadSeeds, send, tally, type Seed } from '../stress/harness.ts'
 
 // A few thousand generated requests against the real Node server over loopback, across every
 // controller (`npm run fuzz` runs 100,000+ of the same). Invariants: no 5xx, no 200 for anything

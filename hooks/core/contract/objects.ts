@@ -87,8 +87,12 @@ export function checkObjectMap(value: unknown, report?: (path: string[], message
     for (const entry in entries) {
       if (!Object.hasOwn(entries, entry)) continue
       let message: string | undefined
+      const object = entries[entry]
       if (!ENTRY_KEY.test(entry)) message = 'expected name or namespace/name'
-      else if (!isKObjectLike(entries[entry])) message = 'expected a Kubernetes object with apiVersion, kind and metadata.name'
+      else if (!isKObjectLike(object)) message = 'expected a Kubernetes object with apiVersion, kind and metadata.name'
+      // Metacontroller files every object under its own type and name; anything else is not its request.
+      else if (`${object.kind}.${object.apiVersion}` !== key) message = 'object is not of the type its group names'
+      else if (entry !== object.metadata.name && entry !== `${object.metadata.namespace ?? ''}/${object.metadata.name}`) message = "entry key is not the object's name or namespace/name"
       if (message) {
         if (!report) return false
         report([key, entry], message)

@@ -6,7 +6,7 @@ import { hasHook, hookTime, runHook } from '../run.ts'
 import { authMiddleware, type AuthConfig } from './auth.ts'
 import { concurrencyLimit } from './concurrency.ts'
 import { etagMatches, requestEtag, type Sha256 } from './etag.ts'
-import { BodyTooLarge, ClientGone, readBody } from './body.ts'
+import { BodyTooLarge, ClientGone, discardBody, readBody } from './body.ts'
 import { OVER_BUDGET, withinBudget } from './budget.ts'
 import { consoleLogger, describeError, type Logger } from './log.ts'
 
@@ -109,7 +109,7 @@ export function createApp(options: AppOptions): Hono {
 
   app.get('/', (c) => c.json({ name: 'metahooks', version: options.version, controllers: options.controllers.map(describeController) }))
 
-  const limit = concurrencyLimit(options.maxConcurrency, RETRY_AFTER_SECONDS)
+  const limit = concurrencyLimit(options.maxConcurrency, RETRY_AFTER_SECONDS, (c) => discardBody(c, options.maxBodyBytes))
 
   for (const definition of options.controllers) {
     for (const { hook, path } of controllerRoutes(definition)) {

@@ -66,3 +66,29 @@ export async function readBody(c: Context, max: number): Promise<Uint8Array> {
     incoming.resume()
   })
 }
+
+/**
+ * Reads and discards the request body (at most `max` bytes) so a refusal sent before the body was
+ * read — a 429 under load — leaves the keep-alive connection usable. Otherwise the server has to
+ * close it under a client still sending, and the client may see a reset instead of the 429.
+ */
+export async function discardBody(c: Context, max: number): Promise<void> {
+  const incoming = (c.env as { incoming?: NodeIncoming } | undefined)?.incoming
+  if (!incoming) {
+    await c.req.raw.body?.cancel().catch(() => {})
+    return
+  }
+  if (incoming.readableEnded) return
+  await new Promise<void>((resolve) => {
+    let size = 0
+    incoming.on('data', (chunk) => {
+      size += chunk.length
+      // Past the limit, stop: the server then closes the connection instead.
+      if (size > max) resolve()
+    })
+    incoming.on('end', () => resolve())
+    incoming.on('error', () => resolve())
+    incoming.on('aborted', () => resolve())
+    incoming.resume()
+  })
+}

@@ -54,10 +54,13 @@ async function one(exchange: Parameters<typeof send>[1]): Promise<void> {
 console.log(`fuzzing ${RUNS} requests over ${seeds.length} seed requests from ${new Set(seeds.map((s) => s.controller.name)).size} controllers (seed ${seed})`)
 let failed = false
 try {
-  await fc.assert(fc.asyncProperty(exchanges(seeds), one), { numRuns: RUNS, seed, endOnFailure: true })
+  // FC_PATH (printed with a failure) replays exactly the failing case.
+  await fc.assert(fc.asyncProperty(exchanges(seeds), one), { numRuns: RUNS, seed, endOnFailure: true, ...(process.env.FC_PATH && { path: process.env.FC_PATH }) })
 } catch (error) {
   failed = true
   console.error((error as Error).message)
+  const cause = (error as Error).cause
+  if (cause) console.error(`\ncause: ${cause instanceof Error ? cause.message : String(cause)}`)
 }
 await server.shutdown('fuzz done')
 const after = heapMiB()
