@@ -195,9 +195,11 @@ export function judge(exchange: Exchange, answer: Answer, maxBodyBytes: number):
   const problems: string[] = []
   if (answer.status >= 500) problems.push(`answered ${answer.status}: ${new TextDecoder().decode(answer.body).slice(0, 300)}`)
   if (answer.status !== 200) return problems
-  const readOnly = (exchange.method === 'GET' || exchange.method === 'HEAD') && ['', '/', '/healthz', '/readyz'].includes(exchange.path)
+  // The client normalizes the path (`/./` is `/`) before it is sent; judge what the server saw.
+  const path = new URL(exchange.path, 'http://hooks.test').pathname
+  const readOnly = (exchange.method === 'GET' || exchange.method === 'HEAD') && ['/', '/healthz', '/readyz'].includes(path)
   if (readOnly) return problems
-  const isHookCall = exchange.method === 'POST' && exchange.path === exchange.seed.path
+  const isHookCall = exchange.method === 'POST' && path === exchange.seed.path
   const jsonType = exchange.contentType === undefined || exchange.contentType.split(';')[0]!.trim().toLowerCase() === 'application/json'
   if (!isHookCall || !jsonType) return [...problems, `200 for ${exchange.method} ${exchange.path} with Content-Type ${JSON.stringify(exchange.contentType)}`]
   if ((exchange.body?.length ?? 0) > maxBodyBytes) problems.push(`200 for a body over the limit (${exchange.body!.length} bytes)`)
