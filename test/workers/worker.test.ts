@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import worker from '../../hooks/worker.ts'
+import { createApp } from '../../hooks/core/http/app.ts'
+import { compositeRequest } from '../../hooks/core/testing/requests.ts'
+import { echo, echoParent } from '../fixtures/controllers.ts'
 import request from '../fixtures/golden/mypod-sync-v2.request.json'
 import expected from '../fixtures/golden/mypod-sync-v2.response.json'
 
@@ -62,5 +65,12 @@ describe('Worker (workerd)', () => {
     expect((await call(env, '/mypod/sync', { method: 'GET' })).status).toBe(405)
     expect((await call(env, '/nope/sync', syncInit())).status).toBe(404)
     expect((await call({ ...env, METAHOOKS_MAX_BODY_BYTES: '100' }, '/mypod/sync', syncInit())).status).toBe(413)
+  })
+
+  it('the time budget holds in workerd: a controller that never answers gets 503 + Retry-After', async () => {
+    const app = createApp({ controllers: [echo], version: 'w', auth: { allowUnauthenticated: true }, maxBodyBytes: 1 << 20, maxConcurrency: 0, hookTimeoutMs: 100, log: () => {} })
+    const res = await app.request('/echo/sync', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(compositeRequest(echo, { parent: echoParent({ hang: true }) })) })
+    expect(res.status).toBe(503)
+    expect(res.headers.get('retry-after')).toBe('1')
   })
 })
