@@ -1,14 +1,14 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startNodeServer, type RunningServer } from '../../hooks/node.ts'
-import { count, exchanges, judge, loadSeeds, send, tally, type Seed } from '../stress/harness.ts'
+import type { RunningServer } from '../../hooks/node.ts'
+import { count, exchanges, FUZZ_MAX_BODY, judge, loadSeeds, send, startFuzzServer, tally, type Seed } from '../stress/harness.ts'
 
 // A few thousand generated requests against the real Node server over loopback, across every
 // controller (`npm run fuzz` runs 100,000+ of the same). Invariants: no 5xx, no 200 for anything
 // invalid, 200s are deterministic, nothing leaks into Object.prototype, the server keeps serving.
 
 const RUNS = Number(process.env.FUZZ_TEST_RUNS ?? 3000)
-const MAX_BODY = 1024 * 1024
+const MAX_BODY = FUZZ_MAX_BODY
 const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : process.env.CI ? 20261123 : undefined
 
 let server: RunningServer
@@ -17,15 +17,7 @@ let seeds: Seed[]
 const serverErrors: Record<string, unknown>[] = []
 beforeAll(async () => {
   seeds = await loadSeeds()
-  server = await startNodeServer({
-    host: '127.0.0.1',
-    port: 0,
-    env: { METAHOOKS_MAX_BODY_BYTES: String(MAX_BODY), METAHOOKS_MAX_CONCURRENCY: '0' },
-    log: (line) => {
-      if (Number(line.status) >= 500 || line.msg === 'unhandled error') serverErrors.push(line)
-    },
-    clock: () => new Date('2026-11-22T12:00:00Z'),
-  })
+  server = await startFuzzServer(serverErrors)
 })
 afterAll(async () => {
   await server.shutdown('test done')

@@ -3,12 +3,11 @@
 // memory check: the heap after the run, collected, must be back within 10% of its level after a
 // warm-up. Stops by itself; exit 1 on the first broken invariant (with the seed to replay it).
 import fc from 'fast-check'
-import { startNodeServer } from '../../hooks/node.ts'
-import { count, exchanges, judge, loadSeeds, send, tally } from './harness.ts'
+import { count, exchanges, FUZZ_MAX_BODY, judge, loadSeeds, send, startFuzzServer, tally } from './harness.ts'
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 100_000)
 const WARMUP = Math.min(2000, Math.floor(RUNS / 10))
-const MAX_BODY = 1024 * 1024
+const MAX_BODY = FUZZ_MAX_BODY
 const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : Date.now() % 2 ** 31
 
 const gc = (globalThis as { gc?: () => void }).gc
@@ -23,15 +22,7 @@ const heapMiB = () => {
 }
 
 const serverErrors: Record<string, unknown>[] = []
-const server = await startNodeServer({
-  host: '127.0.0.1',
-  port: 0,
-  env: { METAHOOKS_MAX_BODY_BYTES: String(MAX_BODY), METAHOOKS_MAX_CONCURRENCY: '0' },
-  log: (line) => {
-    if (Number(line.status) >= 500 || line.msg === 'unhandled error') serverErrors.push(line)
-  },
-  clock: () => new Date('2026-11-22T12:00:00Z'),
-})
+const server = await startFuzzServer(serverErrors)
 const seeds = await loadSeeds()
 const t = tally()
 let baseline = 0

@@ -5,6 +5,8 @@ import { CompositeHookRequest, CustomizeHookRequest, DecoratorHookRequest } from
 import { isValidObjectName } from '../../hooks/core/k8s/resources.ts'
 import { goldenRequest, loadGoldenCases } from '../../hooks/core/testing/golden.ts'
 import { controllers } from '../../hooks/registry.ts'
+import { startNodeServer, type RunningServer } from '../../hooks/node.ts'
+import type { LogLine } from '../../hooks/core/http/log.ts'
 import { ROOT } from '../fixtures/server.ts'
 import { damaged } from '../fixtures/mutate.ts'
 
@@ -241,4 +243,23 @@ export async function send(url: string, exchange: Exchange): Promise<Answer> {
   if (exchange.contentType !== undefined) headers['Content-Type'] = exchange.contentType
   const res = await fetch(`${url}${exchange.path}`, { method: exchange.method, headers, ...(exchange.body && { body: exchange.body as Uint8Array<ArrayBuffer> }) })
   return { status: res.status, body: new Uint8Array(await res.arrayBuffer()) }
+}
+
+/** The body limit the fuzz server runs with: small enough that "huge" requests cross it. */
+export const FUZZ_MAX_BODY = 1024 * 1024
+
+/**
+ * The real Node server the fuzzer talks to, with a pinned clock (so repeated requests can be
+ * compared byte for byte); its 5xx log lines go to `errors`, whose last explains a failure.
+ */
+export function startFuzzServer(errors: LogLine[]): Promise<RunningServer> {
+  return startNodeServer({
+    host: '127.0.0.1',
+    port: 0,
+    env: { METAHOOKS_MAX_BODY_BYTES: String(FUZZ_MAX_BODY), METAHOOKS_MAX_CONCURRENCY: '0' },
+    log: (line) => {
+      if (Number(line.status) >= 500 || line.msg === 'unhandled error') errors.push(line)
+    },
+    clock: () => new Date('2026-11-22T12:00:00Z'),
+  })
 }

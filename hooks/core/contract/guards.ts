@@ -50,27 +50,20 @@ function isControllerObject(v: unknown): boolean {
   return v.metadata === undefined || (isPlainRecord(v.metadata) && typeof v.metadata.name === 'string')
 }
 
-export function isCompositeHookRequest(v: unknown): boolean {
+/** Sync and finalize requests: the root object under `root`, the observed map under `observed`. */
+function isSyncRequest(v: unknown, root: 'parent' | 'object', observed: 'children' | 'attachments'): boolean {
   return (
     isPlainRecord(v) &&
     isControllerObject(v.controller) &&
-    isKObject(v.parent) &&
-    checkObjectMap(v.children) &&
+    isKObject(v[root]) &&
+    checkObjectMap(v[observed]) &&
     checkObjectMap(v.related) &&
     typeof v.finalizing === 'boolean'
   )
 }
 
-export function isDecoratorHookRequest(v: unknown): boolean {
-  return (
-    isPlainRecord(v) &&
-    isControllerObject(v.controller) &&
-    isKObject(v.object) &&
-    checkObjectMap(v.attachments) &&
-    checkObjectMap(v.related) &&
-    typeof v.finalizing === 'boolean'
-  )
-}
+export const isCompositeHookRequest = (v: unknown): boolean => isSyncRequest(v, 'parent', 'children')
+export const isDecoratorHookRequest = (v: unknown): boolean => isSyncRequest(v, 'object', 'attachments')
 
 export function isCustomizeHookRequest(v: unknown): boolean {
   return isPlainRecord(v) && isControllerObject(v.controller) && isKObject(v.parent)
