@@ -3,7 +3,7 @@ import { CompositeHookRequest, CustomizeHookRequest, DecoratorHookRequest } from
 import { isCompositeHookRequest, isCustomizeHookRequest, isDecoratorHookRequest } from './contract/guards.ts'
 import { ObservedObjects, groupKey, type ObservedCheck } from './contract/objectmap.ts'
 import type { KObject, ObjectMap } from './contract/objects.ts'
-import type { ControllerDefinition, HookContext, HookName, ResolvedChildResource } from './define.ts'
+import type { ControllerDefinition, HookContext, HookName } from './define.ts'
 import { checkResponse } from './check.ts'
 import { HookError } from './errors.ts'
 import { clip, formatIssues } from './issues.ts'

@@ -3,7 +3,7 @@ import type { Context } from 'hono'
 import { methodNotAllowed } from 'hono/method-not-allowed'
 import type { ControllerDefinition, HookName } from '../define.ts'
 import { hasHook, hookTime, runHook } from '../run.ts'
-import { authMiddleware, type AuthConfig } from './auth.ts'
+import { accessMiddleware, type AuthConfig } from './auth.ts'
 import { concurrencyLimit } from './concurrency.ts'
 import { etagMatches, requestEtag, type Sha256 } from './etag.ts'
 import { BodyTooLarge, ClientGone, discardBody, readBody } from './body.ts'
@@ -37,8 +37,8 @@ const RETRY_AFTER_SECONDS = 1
 const HOOKS: readonly HookName[] = ['sync', 'finalize', 'customize']
 const HEALTH_PATHS = new Set(['/healthz', '/readyz'])
 
-function plain(c: Context, status: number, message: string): Response {
-  return c.text(message, status as 400)
+function plain(c: Context, status: number, message: string, headers?: Record<string, string>): Response {
+  return c.text(message, status as 400, headers)
 }
 
 /** The hook routes each controller serves: sync always, finalize and customize when defined. */
@@ -90,22 +90,7 @@ export function createApp(options: AppOptions): Hono {
   app.get('/healthz', (c) => c.text('ok'))
   app.get('/readyz', (c) => ((options.isReady?.() ?? true) ? c.text('ok') : c.text('shutting down', 503)))
 
-  const auth = authMiddleware(options.auth)
-  app.use('*', async (c, next) => {
-    if (HEALTH_PATHS.has(c.req.path)) return next()
-    // mTLS is checked here rather than in the TLS handshake so the kubelet's probes (no client certificate) still reach /healthz.
-    if (options.clientCertificateVerified && !options.clientCertificateVerified(c)) {
-      log({ msg: 'refused', path: c.req.path.slice(0, 200), status: 401, reason: 'no client certificate signed by the configured CA' })
-      return c.text('a client certificate signed by the configured CA is required', 401)
-    }
-    const refused = await auth(c, next)
-    if (refused instanceof Response) {
-      // Which scheme was offered helps find a misconfigured Metacontroller; the credentials never appear.
-      const offered = c.req.header('authorization')?.trim().split(' ')[0]?.slice(0, 20) || 'none'
-      log({ msg: 'refused', path: c.req.path.slice(0, 200), status: refused.status, reason: 'missing or wrong credentials', scheme: offered })
-    }
-    return refused
-  })
+  app.use('*', accessMiddleware({ auth: options.auth, clientCertificateVerified: options.clientCertificateVerified, open: HEALTH_PATHS, log }))
 
   app.get('/', (c) => c.json({ name: 'metahooks', version: options.version, controllers: options.controllers.map(describeController) }))
 
@@ -116,8 +101,8 @@ export function createApp(options: AppOptions): Hono {
       app.post(path, limit, async (c) => {
         const started = performance.now()
         const line: Record<string, unknown> = { msg: 'hook', controller: definition.name, hook }
-        const finish = (response: Response): Response => {
-          line.status = response.status
+        const finish = (response: Response, loggedStatus = response.status): Response => {
+          line.status = loggedStatus
           line.durationMs = Math.round((performance.now() - started) * 100) / 100
           log(line)
           return response
@@ -132,10 +117,7 @@ export function createApp(options: AppOptions): Hono {
           if (error instanceof ClientGone) {
             // Nobody is left to answer; 499 (nginx's "client closed request") marks it in the log.
             line.error = error.message
-            line.status = 499
-            line.durationMs = Math.round((performance.now() - started) * 100) / 100
-            log(line)
-            return plain(c, 400, error.message)
+            return finish(plain(c, 400, error.message), 499)
           }
           throw error
         }
@@ -160,7 +142,7 @@ export function createApp(options: AppOptions): Hono {
         if (outcome === OVER_BUDGET) {
           const message = `${definition.name} ${hook} did not answer within ${(options.hookTimeoutMs ?? 0) / 1000} s (METAHOOKS_HOOK_TIMEOUT_SECONDS); try again later`
           Object.assign(line, identity(input), { error: message })
-          return finish(c.text(message, 503, { 'Retry-After': String(RETRY_AFTER_SECONDS) }))
+          return finish(plain(c, 503, message, { 'Retry-After': String(RETRY_AFTER_SECONDS) }))
         }
         const { cause, ...meta } = outcome.meta
         Object.assign(line, meta)

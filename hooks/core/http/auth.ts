@@ -1,6 +1,7 @@
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { timingSafeEqual } from 'hono/utils/buffer'
 import { toBase64 } from '../k8s/encoding.ts'
+import type { Logger } from './log.ts'
 
 export interface AuthConfig {
   /** Accepted `Authorization: <scheme> <token>`, as Metacontroller's webhook `authorization` sends it. */
@@ -44,5 +45,39 @@ export function authMiddleware(config: AuthConfig): MiddlewareHandler {
     }
     if (!ok) return c.text('unauthorized', 401, { 'WWW-Authenticate': challenge })
     return next()
+  }
+}
+
+export interface AccessOptions {
+  auth: AuthConfig
+  /** mTLS on Node: whether this request's connection presented a client certificate the CA signed. */
+  clientCertificateVerified?: ((c: Context) => boolean) | undefined
+  /** Paths anyone may reach (the probes). */
+  open: ReadonlySet<string>
+  log: Logger
+}
+
+/**
+ * Who may call: the client certificate (mTLS) first, then the credentials. Each refusal is one
+ * log line naming the path and the scheme offered, never the credentials. mTLS is checked here
+ * rather than in the TLS handshake so the kubelet's probes, which present no certificate, still
+ * reach the open paths.
+ */
+export function accessMiddleware(options: AccessOptions): MiddlewareHandler {
+  const credentials = authMiddleware(options.auth)
+  const refuse = (c: Context, status: number, reason: string, extra: Record<string, unknown> = {}) =>
+    options.log({ msg: 'refused', path: c.req.path.slice(0, 200), status, reason, ...extra })
+  return async (c, next) => {
+    if (options.open.has(c.req.path)) return next()
+    if (options.clientCertificateVerified && !options.clientCertificateVerified(c)) {
+      refuse(c, 401, 'no client certificate signed by the configured CA')
+      return c.text('a client certificate signed by the configured CA is required', 401)
+    }
+    const refused = await credentials(c, next)
+    if (refused instanceof Response) {
+      const scheme = c.req.header('authorization')?.trim().split(' ')[0]?.slice(0, 20) || 'none'
+      refuse(c, refused.status, 'missing or wrong credentials', { scheme })
+    }
+    return refused
   }
 }
