@@ -30,7 +30,7 @@ Usage:
                    [--delete-after N] [--kubelet auto|none] [--now ISO_TIME]
       Run the controller against an in-memory cluster until it is quiet; print each round's
       actions and the final state. Exit 0 when it converged.
-  metahooks manifests [--target cluster|worker] [--url URL] [--auth] [--image IMAGE] [-o DIR]
+  metahooks manifests [--target cluster|worker] [--url URL] [--auth] [--tls|--mtls] [--image IMAGE] [-o DIR]
       Generate the CRDs, CompositeControllers/DecoratorControllers, the server's deployment,
       Metacontroller's least-privilege RBAC and kustomization.yaml from the definitions. Without -o
       it rewrites the committed files (cluster target); --check only reports drift (exit 1).
@@ -144,12 +144,12 @@ async function simulateCommand(args: string[]): Promise<void> {
 async function manifestsCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { target: { type: 'string' }, url: { type: 'string' }, auth: { type: 'boolean' }, image: { type: 'string' }, output: { type: 'string', short: 'o' }, check: { type: 'boolean' } },
+    options: { target: { type: 'string' }, url: { type: 'string' }, auth: { type: 'boolean' }, tls: { type: 'boolean' }, mtls: { type: 'boolean' }, image: { type: 'string' }, output: { type: 'string', short: 'o' }, check: { type: 'boolean' } },
   })
   const target = oneOf(values.target, '--target', ['cluster', 'worker'] as const) ?? 'cluster'
   if (target === 'worker' && !values.url) throw new UsageError('--target worker needs --url https://<your worker>')
   if (target === 'worker' && !values.output && !values.check) throw new UsageError('--target worker writes elsewhere: give -o DIR (the committed files are the cluster target)')
-  const files = generateManifests(controllers, { target, ...(values.url && { url: values.url }), ...(values.auth && { auth: true }), ...(values.image && { image: values.image }) })
+  const files = generateManifests(controllers, { target, ...(values.url && { url: values.url }), ...(values.auth && { auth: true }), ...(values.tls && { tls: true }), ...(values.mtls && { mtls: true }), ...(values.image && { image: values.image }) })
   const root = values.output ?? ROOT
   if (values.check) {
     const drift = manifestDrift(root, files)

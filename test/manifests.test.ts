@@ -1,12 +1,13 @@
 import { spawnSync } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { describe, expect, it } from 'vitest'
 import { parseAllDocuments } from 'yaml'
 import { CompositeController } from '../hooks/core/contract/controllers.ts'
 import { crdFor } from '../hooks/core/manifests/crd.ts'
-import { generateManifests, manifestDrift } from '../hooks/core/manifests/generate.ts'
+import { generateManifests, manifestDrift, writeManifests } from '../hooks/core/manifests/generate.ts'
 import { metacontrollerRules } from '../hooks/core/manifests/rbac.ts'
 import { structuralProblems, structuralSchema } from '../hooks/core/manifests/schema.ts'
 import { formatProblem, validateManifests } from '../hooks/core/manifests/validate.ts'
@@ -109,6 +110,44 @@ describe('generated manifests', () => {
     expect(docs(files.get('kustomization.yaml')!)[0]!.resources).not.toContain('deploy/server.yaml')
     expect(docs(files.get('kustomization.yaml')!)[0]!.resources).toContain('compositecontrollers/mypod.yaml')
     expect(() => generateManifests(controllers, { target: 'worker' })).toThrow(/needs --url/)
+  })
+
+  it.each([
+    { name: '--tls: HTTPS from the metahooks-tls Secret, verified by its CA', options: { tls: true }, client: false },
+    { name: '--mtls: and Metacontroller presents metahooks-client-tls', options: { mtls: true }, client: true },
+  ])('cluster target $name', async ({ options, client }) => {
+    const files = generateManifests(controllers, { target: 'cluster', ...options })
+    const [, controller] = docs(files.get('compositecontrollers/mypod.yaml')!)
+    expect(controller!.spec.hooks.sync.webhook).toMatchObject({
+      service: { name: 'metahooks', namespace: 'metahooks', port: 443, protocol: 'https' },
+      caBundle: { secretRef: { name: 'metahooks-tls', namespace: 'metahooks', key: 'ca.crt' } },
+    })
+    expect(controller!.spec.hooks.sync.webhook.clientTLS).toEqual(client ? { secretRef: { name: 'metahooks-client-tls', namespace: 'metahooks' } } : undefined)
+    const server = docs(files.get('deploy/server.yaml')!)
+    const pod = server[1]!.spec.template.spec
+    const container = pod.containers[0]
+    expect(container.ports).toEqual([{ name: 'https', containerPort: 8443 }])
+    expect(container.env).toEqual(
+      expect.arrayContaining([
+        { name: 'PORT', value: '8443' },
+        { name: 'METAHOOKS_TLS_CERT_FILE', value: '/tls/tls.crt' },
+        { name: 'METAHOOKS_TLS_KEY_FILE', value: '/tls/tls.key' },
+      ]),
+    )
+    expect(container.env.some((e: { name: string }) => e.name === 'METAHOOKS_TLS_CLIENT_CA_FILE')).toBe(client)
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'https', scheme: 'HTTPS' })
+    expect(container.volumeMounts).toContainEqual({ name: 'tls', mountPath: '/tls', readOnly: true })
+    expect(pod.volumes).toContainEqual({ name: 'tls', secret: { secretName: 'metahooks-tls' } })
+    expect(server[2]!.spec.ports).toEqual([{ name: 'https', port: 443, targetPort: 'https' }])
+    expect(server[4]!.spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 8443 }])
+    // The TLS variant passes the same offline validation as the committed manifests.
+    const dir = mkdtempSync(join(tmpdir(), 'metahooks-tls-manifests-'))
+    writeManifests(dir, files)
+    expect((await validateManifests([dir], controllers, dir)).map(formatProblem)).toEqual([])
+  })
+
+  it('--tls is refused for the worker target', () => {
+    expect(() => generateManifests(controllers, { target: 'worker', url: 'https://hooks.example.workers.dev', tls: true })).toThrow(/cluster target/)
   })
 
   it('RBAC: least privilege for Metacontroller — parents, status, finalizers, children, related; never *', () => {

@@ -18,6 +18,11 @@ export interface ControllerManifestOptions {
    * durations are always set: Metacontroller crashes when only the timeout is given.
    */
   etag?: { cacheTimeoutSeconds: number; cacheCleanupSeconds: number }
+  /**
+   * Service target over HTTPS (Metacontroller 4.16+): port 443, the server verified with the CA in
+   * `ca`; with `client`, Metacontroller presents that client certificate (mTLS).
+   */
+  tls?: { ca: { name: string; namespace: string; key: string }; client?: { name: string; namespace: string } }
 }
 
 export const DEFAULT_TARGET: HookTarget = { kind: 'service', name: 'metahooks', namespace: 'metahooks', port: 80 }
@@ -30,12 +35,20 @@ function webhook(definition: ControllerDefinition, hook: HookName, options: Cont
     options.target.kind === 'url'
       ? { url: `${options.target.baseUrl.replace(/\/+$/, '')}${path}` }
       : {
-          service: { name: options.target.name, namespace: options.target.namespace, ...(options.target.port !== undefined && { port: options.target.port }) },
+          service: {
+            name: options.target.name,
+            namespace: options.target.namespace,
+            ...(options.tls ? { port: 443, protocol: 'https' } : options.target.port !== undefined && { port: options.target.port }),
+          },
           path,
         }
   if (options.timeout) w.timeout = options.timeout
   if (options.etag) w.etag = { enabled: true, ...options.etag }
   if (options.authSecret) w.authorization = { type: 'Bearer', secretRef: options.authSecret }
+  if (options.tls && options.target.kind === 'service') {
+    w.caBundle = { secretRef: options.tls.ca }
+    if (options.tls.client) w.clientTLS = { secretRef: options.tls.client }
+  }
   return w
 }
 

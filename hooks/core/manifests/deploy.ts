@@ -8,6 +8,11 @@ export interface ServerOptions {
   metacontrollerNamespace: string
   /** Secret (in `namespace`) whose `token` key is the server's METAHOOKS_AUTH_TOKEN, if any. */
   authSecret?: string
+  /**
+   * Serve HTTPS from this kubernetes.io/tls Secret (tls.crt, tls.key; ca.crt too with `mtls`, to
+   * verify Metacontroller's client certificate).
+   */
+  tls?: { secret: string; mtls: boolean }
 }
 
 export const DEFAULT_SERVER: ServerOptions = {
@@ -32,6 +37,13 @@ export function serverManifests(o: ServerOptions = DEFAULT_SERVER): Record<strin
     { name: 'METAHOOKS_SHUTDOWN_TIMEOUT_SECONDS', value: '20' },
   ]
   if (o.authSecret) env.push({ name: 'METAHOOKS_AUTH_TOKEN', valueFrom: { secretKeyRef: { name: o.authSecret, key: 'token' } } })
+  const port = o.tls ? { name: 'https', number: 8443, scheme: 'HTTPS' } : { name: 'http', number: 8080, scheme: 'HTTP' }
+  if (o.tls) {
+    env[1] = { name: 'PORT', value: String(port.number) }
+    env.push({ name: 'METAHOOKS_TLS_CERT_FILE', value: '/tls/tls.crt' }, { name: 'METAHOOKS_TLS_KEY_FILE', value: '/tls/tls.key' })
+    if (o.tls.mtls) env.push({ name: 'METAHOOKS_TLS_CLIENT_CA_FILE', value: '/tls/ca.crt' })
+  }
+  const probe = (path: string) => ({ httpGet: { path, port: port.name, ...(o.tls && { scheme: port.scheme }) } })
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.namespace, labels: MANAGED_BY } },
     {
@@ -51,17 +63,18 @@ export function serverManifests(o: ServerOptions = DEFAULT_SERVER): Record<strin
               {
                 name: 'server',
                 image: o.image,
-                ports: [{ name: 'http', containerPort: 8080 }],
+                ports: [{ name: port.name, containerPort: port.number }],
                 env,
-                readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 2, failureThreshold: 1 },
-                livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10, failureThreshold: 3 },
+                readinessProbe: { ...probe('/readyz'), periodSeconds: 2, failureThreshold: 1 },
+                livenessProbe: { ...probe('/healthz'), periodSeconds: 10, failureThreshold: 3 },
                 resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
                 securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
                 // tsx caches compiled modules under /tmp; the root filesystem stays read-only.
-                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...(o.tls ? [{ name: 'tls', mountPath: '/tls', readOnly: true }] : [])],
               },
             ],
-            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }],
+            // A renewed certificate appears in the mounted Secret and is picked up without a restart.
+            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }, ...(o.tls ? [{ name: 'tls', secret: { secretName: o.tls.secret } }] : [])],
           },
         },
       },
@@ -70,7 +83,7 @@ export function serverManifests(o: ServerOptions = DEFAULT_SERVER): Record<strin
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: o.name, namespace: o.namespace, labels },
-      spec: { selector, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+      spec: { selector, ports: [{ name: port.name, port: o.tls ? 443 : 80, targetPort: port.name }] },
     },
     {
       apiVersion: 'policy/v1',
@@ -88,7 +101,7 @@ export function serverManifests(o: ServerOptions = DEFAULT_SERVER): Record<strin
         ingress: [
           {
             from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': o.metacontrollerNamespace } } }],
-            ports: [{ protocol: 'TCP', port: 8080 }],
+            ports: [{ protocol: 'TCP', port: port.number }],
           },
         ],
       },
