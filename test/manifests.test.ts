@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { z } from 'zod'
@@ -142,8 +142,12 @@ describe('generated manifests', () => {
     expect(server[4]!.spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 8443 }])
     // The TLS variant passes the same offline validation as the committed manifests.
     const dir = mkdtempSync(join(tmpdir(), 'metahooks-tls-manifests-'))
-    writeManifests(dir, files)
-    expect((await validateManifests([dir], controllers, dir)).map(formatProblem)).toEqual([])
+    try {
+      writeManifests(dir, files)
+      expect((await validateManifests([dir], controllers, dir)).map(formatProblem)).toEqual([])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('--tls is refused for the worker target', () => {

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { request as httpsRequest, type RequestOptions } from 'node:https'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ROOT, startServerProcess, type ServerProcess } from '../fixtures/server.ts'
-import { certificateAuthority, writePems, type Authority, type Issued } from '../fixtures/pki.ts'
+import { certificateAuthority, removePems, writePems, type Authority, type Issued } from '../fixtures/pki.ts'
 
 // HTTPS and mTLS on the real Node server (`npm start`), with certificates generated for this run.
 
@@ -29,6 +29,7 @@ function call(url: string, path: string, tls: RequestOptions, method = 'POST'): 
 let ca: Authority
 let otherCa: Authority
 let serverCert: Issued
+afterAll(removePems)
 beforeAll(async () => {
   ca = await certificateAuthority('metahooks test CA')
   otherCa = await certificateAuthority('someone else')
