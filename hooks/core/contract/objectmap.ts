@@ -43,6 +43,25 @@ export interface TypeRef {
 /** Checks an observed object the controller is about to read; throws to refuse the request. */
 export type ObservedCheck = (object: KObject) => void
 
+/**
+ * The entry for `name` in one group, by its key: every entry is keyed `name` or `namespace/name`
+ * (checked when the request was read), so only matching keys are looked at — large groups are not
+ * walked object by object.
+ */
+function findByName(group: Record<string, KObject>, name: string, namespace: string | undefined): KObject | undefined {
+  const matches = (o: KObject | undefined) => o !== undefined && o.metadata.name === name && (namespace === undefined || (o.metadata.namespace ?? '') === namespace)
+  if (namespace !== undefined) {
+    const direct = group[namespace === '' ? name : `${namespace}/${name}`] ?? group[name]
+    return matches(direct) ? direct : undefined
+  }
+  if (matches(group[name])) return group[name]
+  const suffix = `/${name}`
+  for (const key in group) {
+    if (key.endsWith(suffix) && matches(group[key])) return group[key]
+  }
+  return undefined
+}
+
 export class ObservedObjects {
   readonly #map: ObjectMap
   readonly #cache = new Map<string, readonly KObject[]>()
@@ -81,11 +100,11 @@ export class ObservedObjects {
     const ref = typeof type === 'string' ? { kind: type } : type
     // A lookup by name checks only the object it returns.
     if (!this.#cache.has(`${ref.kind}.${ref.apiVersion ?? '*'}`)) {
-      for (const [key, group] of Object.entries(this.#map)) {
+      for (const key of Object.keys(this.#map)) {
         const g = parseGroupKey(key)
         if (g.kind !== ref.kind || (ref.apiVersion !== undefined && g.apiVersion !== ref.apiVersion)) continue
-        for (const object of Object.values(group)) {
-          if (object.metadata.name !== name || (namespace !== undefined && (object.metadata.namespace ?? '') !== namespace)) continue
+        const object = findByName(this.#map[key]!, name, namespace)
+        if (object) {
           this.#check(key)?.(object)
           return object as T
         }

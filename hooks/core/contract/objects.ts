@@ -56,7 +56,6 @@ function isStringMapOrAbsent(value: unknown): boolean {
  * depending on hook version and scopes (see objectmap.ts).
  */
 const GROUP_KEY = /^[A-Za-z][A-Za-z0-9]*\.([a-z0-9]([a-z0-9.-]*[a-z0-9])?\/)?v[0-9a-z]+$/
-const ENTRY_KEY = /^([^/]+\/)?[^/]+$/
 
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
@@ -71,28 +70,23 @@ export function checkObjectMap(value: unknown, report?: (path: string[], message
     return false
   }
   let ok = true
-  for (const key in value) {
-    if (!Object.hasOwn(value, key)) continue
+  for (const key of Object.keys(value)) {
     const group = value[key]
-    let problem: [string[], string] | undefined
-    if (!GROUP_KEY.test(key)) problem = [[key], 'expected a group key of the form Kind.version or Kind.group/version']
-    else if (!isMap(group)) problem = [[key], 'expected an object of entries']
+    let problem: string | undefined
+    if (!GROUP_KEY.test(key)) problem = 'expected a group key of the form Kind.version or Kind.group/version'
+    else if (!isMap(group)) problem = 'expected an object of entries'
     if (problem) {
       if (!report) return false
-      report(...problem)
+      report([key], problem)
       ok = false
       continue
     }
-    const entries = group as Record<string, unknown>
-    for (const entry in entries) {
-      if (!Object.hasOwn(entries, entry)) continue
-      let message: string | undefined
-      const object = entries[entry]
-      if (!ENTRY_KEY.test(entry)) message = 'expected name or namespace/name'
-      else if (!isKObjectLike(object)) message = 'expected a Kubernetes object with apiVersion, kind and metadata.name'
-      // Metacontroller files every object under its own type and name; anything else is not its request.
-      else if (`${object.kind}.${object.apiVersion}` !== key) message = 'object is not of the type its group names'
-      else if (entry !== object.metadata.name && entry !== `${object.metadata.namespace ?? ''}/${object.metadata.name}`) message = "entry key is not the object's name or namespace/name"
+    // Kinds never contain dots: the key splits into kind and apiVersion at the first one.
+    const dot = key.indexOf('.')
+    const kind = key.slice(0, dot)
+    const apiVersion = key.slice(dot + 1)
+    for (const entry of Object.keys(group as object)) {
+      const message = entryProblem(entry, (group as Record<string, unknown>)[entry], kind, apiVersion)
       if (message) {
         if (!report) return false
         report([key, entry], message)
@@ -101,6 +95,22 @@ export function checkObjectMap(value: unknown, report?: (path: string[], message
     }
   }
   return ok
+}
+
+/**
+ * Metacontroller files every object under its own type, keyed by its name or namespace/name; an
+ * entry that is not filed that way is not from Metacontroller. Compared without building strings:
+ * this runs for every observed object of every request.
+ */
+function entryProblem(entry: string, object: unknown, kind: string, apiVersion: string): string | undefined {
+  if (!isKObjectLike(object)) return 'expected a Kubernetes object with apiVersion, kind and metadata.name'
+  if (object.kind !== kind || object.apiVersion !== apiVersion) return 'object is not of the type its group names'
+  const name = object.metadata.name
+  if (name.includes('/')) return 'metadata.name must not contain "/"'
+  if (entry === name) return undefined
+  const ns = object.metadata.namespace ?? ''
+  const qualified = entry.length === ns.length + 1 + name.length && entry.startsWith(ns) && entry.charCodeAt(ns.length) === 47 && entry.endsWith(name)
+  return qualified && ns !== '' ? undefined : "entry key is not the object's name or namespace/name"
 }
 
 export const ObjectMap = z.custom<Record<string, Record<string, KObject>>>().superRefine((value, ctx) => {
