@@ -5,7 +5,15 @@ interface NodeIncoming {
   on(event: 'data', listener: (chunk: Uint8Array) => void): unknown
   on(event: 'end' | 'error' | 'aborted', listener: (error?: Error) => void): unknown
   resume(): unknown
+  pause(): unknown
   readableEnded?: boolean
+  /** A TLS socket says whether the client certificate was verified (mTLS). */
+  socket?: { authorized?: boolean }
+}
+
+/** The Node request behind a hono context, when the app runs on @hono/node-server. */
+export function nodeIncoming(c: Context): NodeIncoming | undefined {
+  return (c.env as { incoming?: NodeIncoming } | undefined)?.incoming
 }
 
 export class BodyTooLarge extends Error {}
@@ -26,7 +34,7 @@ export class ClientGone extends Error {
 export async function readBody(c: Context, max: number): Promise<Uint8Array> {
   // A declared length over the limit is refused before a byte is read.
   if (Number(c.req.header('content-length') ?? 0) > max) throw new BodyTooLarge()
-  const incoming = (c.env as { incoming?: NodeIncoming } | undefined)?.incoming
+  const incoming = nodeIncoming(c)
   if (!incoming || incoming.readableEnded) {
     const bytes = new Uint8Array(await c.req.arrayBuffer())
     if (bytes.length > max) throw new BodyTooLarge()
@@ -73,7 +81,7 @@ export async function readBody(c: Context, max: number): Promise<Uint8Array> {
  * close it under a client still sending, and the client may see a reset instead of the 429.
  */
 export async function discardBody(c: Context, max: number): Promise<void> {
-  const incoming = (c.env as { incoming?: NodeIncoming } | undefined)?.incoming
+  const incoming = nodeIncoming(c)
   if (!incoming) {
     await c.req.raw.body?.cancel().catch(() => {})
     return
@@ -83,8 +91,11 @@ export async function discardBody(c: Context, max: number): Promise<void> {
     let size = 0
     incoming.on('data', (chunk) => {
       size += chunk.length
-      // Past the limit, stop: the server then closes the connection instead.
-      if (size > max) resolve()
+      if (size > max) {
+        // Past the limit, stop reading: the server then closes the connection instead.
+        incoming.pause()
+        resolve()
+      }
     })
     incoming.on('end', () => resolve())
     incoming.on('error', () => resolve())

@@ -1,6 +1,7 @@
 import { readFileSync, unwatchFile, watchFile } from 'node:fs'
 import type { Server, ServerOptions } from 'node:https'
 import type { Context } from 'hono'
+import { nodeIncoming } from './body.ts'
 import { describeError, type Logger } from './log.ts'
 import type { Env } from './config.ts'
 
@@ -45,8 +46,7 @@ function read(file: string, variable: string): Buffer {
 
 /** True when the request's TLS connection presented a client certificate the configured CA signed. */
 export function socketAuthorized(c: Context): boolean {
-  const socket = (c.env as { incoming?: { socket?: { authorized?: boolean } } } | undefined)?.incoming?.socket
-  return socket?.authorized === true
+  return nodeIncoming(c)?.socket?.authorized === true
 }
 
 /** node:https server options for the files: the key material is read now, once. */
