@@ -16,7 +16,8 @@ export const DEFAULT_MAX_CONCURRENCY = 64
 /** Below Metacontroller's default webhook timeout (10 s), so our 503 arrives before its deadline. */
 export const DEFAULT_HOOK_TIMEOUT_SECONDS = 8
 
-function str(env: Env, name: string): string | undefined {
+/** A set, non-empty string setting, or undefined. */
+export function str(env: Env, name: string): string | undefined {
   const v = env[name]
   return typeof v === 'string' && v !== '' ? v : undefined
 }

@@ -3,7 +3,7 @@ import type { Server, ServerOptions } from 'node:https'
 import type { Context } from 'hono'
 import { nodeIncoming } from './body.ts'
 import { describeError, type Logger } from './log.ts'
-import type { Env } from './config.ts'
+import { str, type Env } from './config.ts'
 
 /**
  * Optional HTTPS and mTLS for the Node server, from PEM files (a mounted kubernetes.io/tls Secret):
@@ -18,16 +18,11 @@ export interface TlsFiles {
   clientCa?: string
 }
 
-function path(env: Env, name: string): string | undefined {
-  const v = env[name]
-  return typeof v === 'string' && v !== '' ? v : undefined
-}
-
 /** The TLS files the environment names; undefined for plain HTTP. Inconsistent settings throw, naming them. */
 export function tlsFilesFromEnv(env: Env): TlsFiles | undefined {
-  const cert = path(env, 'METAHOOKS_TLS_CERT_FILE')
-  const key = path(env, 'METAHOOKS_TLS_KEY_FILE')
-  const clientCa = path(env, 'METAHOOKS_TLS_CLIENT_CA_FILE')
+  const cert = str(env, 'METAHOOKS_TLS_CERT_FILE')
+  const key = str(env, 'METAHOOKS_TLS_KEY_FILE')
+  const clientCa = str(env, 'METAHOOKS_TLS_CLIENT_CA_FILE')
   if ((cert === undefined) !== (key === undefined)) throw new Error('METAHOOKS_TLS_CERT_FILE and METAHOOKS_TLS_KEY_FILE must be set together')
   if (cert === undefined || key === undefined) {
     if (clientCa !== undefined) throw new Error('METAHOOKS_TLS_CLIENT_CA_FILE needs METAHOOKS_TLS_CERT_FILE and METAHOOKS_TLS_KEY_FILE (mTLS is HTTPS with client certificates)')
