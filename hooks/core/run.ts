@@ -245,7 +245,12 @@ async function runHookChecked(definition: ControllerDefinition, route: HookName,
     if (error instanceof z.ZodError) {
       const prefix = definition.type === 'composite' ? 'spec' : ''
       const what = definition.type === 'composite' ? 'invalid parent spec' : `invalid ${parent.kind}`
-      return fail(422, `${what}: ${listProblems(formatIssues(error, prefix))}`, meta)
+      // A deletion waits on this finalize hook: say how to get out (the message becomes an Event).
+      const hint =
+        hook === 'finalize'
+          ? `; cleanup cannot run until it is fixed (to delete without cleanup, remove the finalizer metacontroller.io/${definition.type === 'composite' ? 'compositecontroller' : 'decoratorcontroller'}-${definition.name})`
+          : ''
+      return fail(422, `${what}: ${listProblems(formatIssues(error, prefix))}${hint}`, meta)
     }
     return fail(500, `internal error in ${definition.name} while reading the parent`, { ...meta, cause: error })
   }
