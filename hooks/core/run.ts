@@ -5,6 +5,7 @@ import { ObservedObjects, groupKey, type ObservedCheck } from './contract/object
 import type { KObject, ObjectMap } from './contract/objects.ts'
 import type { ControllerDefinition, HookContext, HookName } from './define.ts'
 import { checkResponse } from './check.ts'
+import { OVER_BUDGET, withinBudget } from './budget.ts'
 import { HookError } from './errors.ts'
 import { clip, formatIssues } from './issues.ts'
 import { isValidObjectName } from './k8s/resources.ts'
@@ -156,6 +157,8 @@ function shapeResponse(definition: ControllerDefinition, hook: HookName, result:
 export interface RunOptions {
   /** The request time; used only by controllers with `clock: true` (truncated to the minute). */
   now?: Date
+  /** Time the controller's function may take before the call is answered 503; 0 or absent = no budget. */
+  timeoutMs?: number
 }
 
 /** The time a clock-using hook sees: `now` truncated to its granularity (undefined for other hooks). */
@@ -262,11 +265,17 @@ async function runHookChecked(definition: ControllerDefinition, route: HookName,
   }
 
   let result: Record<string, unknown>
+  // The controller's own function runs within the time budget; a late answer is dropped.
+  const call = async (fn: () => unknown): Promise<unknown> => {
+    const answer = await withinBudget(Promise.resolve().then(fn), options.timeoutMs ?? 0)
+    if (answer === OVER_BUDGET) throw new HookError(503, `${definition.name} ${hook} did not answer within ${(options.timeoutMs ?? 0) / 1000} s (METAHOOKS_HOOK_TIMEOUT_SECONDS); try again later`)
+    return answer
+  }
   try {
     const typedParent = { ...parent, spec } as HookContext<unknown>['parent']
     if (hook === 'customize') {
       const fn = definition.customize!
-      result = { relatedResources: await fn({ parent: typedParent, spec, controller: request.controller as Record<string, unknown> }) }
+      result = { relatedResources: await call(() => fn({ parent: typedParent, spec, controller: request.controller as Record<string, unknown> })) }
     } else {
       const ctx: HookContext<unknown> = {
         parent: typedParent,
@@ -282,7 +291,7 @@ async function runHookChecked(definition: ControllerDefinition, route: HookName,
       const now = hookTime(definition, options.now)
       if (now) ctx.now = now
       const fn = (hook === 'finalize' ? definition.finalize! : definition.sync) as (c: HookContext<unknown>) => unknown
-      result = (await fn(ctx)) as Record<string, unknown>
+      result = (await call(() => fn(ctx))) as Record<string, unknown>
     }
   } catch (error) {
     if (error instanceof HookError) return fail(error.status, error.message, meta)

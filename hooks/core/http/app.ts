@@ -7,7 +7,6 @@ import { accessMiddleware, type AuthConfig } from './auth.ts'
 import { concurrencyLimit } from './concurrency.ts'
 import { etagMatches, requestEtag, type Sha256 } from './etag.ts'
 import { BodyTooLarge, ClientGone, discardBody, readBody } from './body.ts'
-import { OVER_BUDGET, withinBudget } from './budget.ts'
 import { consoleLogger, describeError, type Logger } from './log.ts'
 
 export interface AppOptions {
@@ -52,16 +51,6 @@ function describeController(d: ControllerDefinition) {
       ? { parent: `${d.parent.kind}.${d.parent.apiVersion}`, children: d.children.map((c) => `${c.kind}.${c.apiVersion}`) }
       : { resources: d.resources.map((r) => `${r.kind}.${r.apiVersion}`), attachments: d.attachments.map((a) => `${a.kind}.${a.apiVersion}`) }
   return { name: d.name, type: d.type, hookVersion: d.hookVersion, ...target, routes: controllerRoutes(d).map((r) => r.path) }
-}
-
-/** Namespace and name of the parent (or decorated object) for a log line, when runHook could not say. */
-function identity(input: unknown): { namespace?: string; name?: string } {
-  const request = input as { parent?: { metadata?: Record<string, unknown> }; object?: { metadata?: Record<string, unknown> } } | null
-  const metadata = request?.parent?.metadata ?? request?.object?.metadata
-  const out: { namespace?: string; name?: string } = {}
-  if (typeof metadata?.namespace === 'string') out.namespace = metadata.namespace
-  if (typeof metadata?.name === 'string') out.name = metadata.name
-  return out
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true })
@@ -138,12 +127,7 @@ export function createApp(options: AppOptions): Hono {
           return finish(plain(c, 400, 'request body is not valid JSON (UTF-8)'))
         }
 
-        const outcome = await withinBudget(runHook(definition, hook, input, { now }), options.hookTimeoutMs ?? 0)
-        if (outcome === OVER_BUDGET) {
-          const message = `${definition.name} ${hook} did not answer within ${(options.hookTimeoutMs ?? 0) / 1000} s (METAHOOKS_HOOK_TIMEOUT_SECONDS); try again later`
-          Object.assign(line, identity(input), { error: message })
-          return finish(plain(c, 503, message, { 'Retry-After': String(RETRY_AFTER_SECONDS) }))
-        }
+        const outcome = await runHook(definition, hook, input, { now, timeoutMs: options.hookTimeoutMs ?? 0 })
         const { cause, ...meta } = outcome.meta
         Object.assign(line, meta)
         if (!outcome.ok) {
@@ -152,7 +136,8 @@ export function createApp(options: AppOptions): Hono {
             line.cause = describeError(cause)
             if (cause instanceof Error && cause.stack) line.stack = cause.stack
           }
-          return finish(plain(c, outcome.status, outcome.message))
+          // A 503 (over the time budget) is worth retrying soon.
+          return finish(plain(c, outcome.status, outcome.message, outcome.status === 503 ? { 'Retry-After': String(RETRY_AFTER_SECONDS) } : undefined))
         }
         return finish(c.body(outcome.body, 200, { 'Content-Type': 'application/json', ETag: etag }))
       })
