@@ -13,7 +13,7 @@ import autocannon from 'autocannon'
 import { compositeRequest } from '../hooks/core/testing/requests.ts'
 import { runHook } from '../hooks/core/run.ts'
 import mypod from '../hooks/mypod/index.ts'
-import type { KObject } from '../hooks/core/contract/objects.ts'
+import { myPodParent, observedPod } from '../test/fixtures/mypod.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const scratch = mkdtempSync(join(tmpdir(), 'metahooks-bench-'))
@@ -22,32 +22,9 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16)
 const SIZES = (process.env.BENCH_SIZES ?? '1,10,100,1000,10000').split(',').map(Number)
 const offline = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', XDG_CONFIG_HOME: join(scratch, 'xdg') }
 
-const parent: KObject = {
-  apiVersion: 'crd.example.com/v1',
-  kind: 'MyPod',
-  metadata: { name: 'mypod-test', namespace: 'default', uid: '6f1c1a4e-8a55-4a38-9d1c-2f1e7e0f0a01', generation: 1, resourceVersion: '4711', creationTimestamp: '2026-11-22T10:00:00Z' },
-  spec: { uri: 'any uri', customCommand: 'custom command', image: 'nginx' },
-}
-
-function pod(i: number): KObject {
-  const name = i === 0 ? 'mypod-test' : `mypod-test-extra-${i}`
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name,
-      namespace: 'default',
-      uid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-      resourceVersion: String(5000 + i),
-      labels: { 'app.kubernetes.io/name': 'mypod', 'controller-uid': '6f1c1a4e-8a55-4a38-9d1c-2f1e7e0f0a01' },
-      ownerReferences: [{ apiVersion: 'crd.example.com/v1', kind: 'MyPod', name: 'mypod-test', uid: '6f1c1a4e-8a55-4a38-9d1c-2f1e7e0f0a01', controller: true }],
-    },
-    spec: { containers: [{ name: 'main', image: 'nginx', command: ['custom', 'command'], env: [{ name: 'URI', value: 'any uri' }], terminationMessagePath: '/dev/termination-log', imagePullPolicy: 'Always' }], restartPolicy: 'Always', nodeName: 'node-1' },
-    status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-11-22T10:00:05Z' }], podIP: '10.0.0.1', startTime: '2026-11-22T10:00:01Z' },
-  }
-}
-
-const body = (children: number) => JSON.stringify(compositeRequest(mypod, { parent, observed: Array.from({ length: children }, (_, i) => pod(i)) }))
+// The study notes' mypod-test with its running Pod, plus more Pods it does not own by name.
+const pod = (i: number) => observedPod(i === 0 ? 'mypod-test' : `mypod-test-extra-${i}`, { phase: 'Running', ready: true })
+const body = (children: number) => JSON.stringify(compositeRequest(mypod, { parent: myPodParent(), observed: Array.from({ length: children }, (_, i) => pod(i)) }))
 
 /** A port the kernel just handed out and released: free unless something races us for it. */
 async function freePort(): Promise<number> {
