@@ -38,13 +38,6 @@ async function stillServes(): Promise<void> {
   expect((await res.json()).children).toHaveLength(1)
 }
 
-async function until(check: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not reached')
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
 
 describe('controller faults', () => {
   it.each([
@@ -90,7 +83,6 @@ describe('controller faults', () => {
     },
   ])('a controller that $name: $status ($reason)', async ({ spec, status, body, log }) => {
     const name = `fault-${status}-${lines.length}`
-    const started = Date.now()
     const res = await fetch(`${server.url}/echo/sync`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: echoBody(spec, name) })
     expect(res.status).toBe(status)
     const text = await res.text()
@@ -98,9 +90,8 @@ describe('controller faults', () => {
     expect(text).not.toContain('secret-value-42')
     if (status === 503) {
       expect(res.headers.get('retry-after')).toBe('1')
-      expect(Date.now() - started).toBeLessThan(10_000)
     }
-    await until(() => hookLines(name).length > 0)
+    await expect.poll(() => hookLines(name).length).toBeGreaterThan(0)
     expect(hookLines(name)).toHaveLength(1)
     expect(hookLines(name)[0]).toMatchObject({ controller: 'echo', hook: 'sync', ...log })
     await stillServes()
@@ -115,7 +106,7 @@ describe('clients that go away', () => {
     req.write(body.subarray(0, 20))
     await new Promise((r) => setTimeout(r, 100))
     req.destroy()
-    await until(() => lines.some((l) => l.msg === 'hook' && l.controller === 'echo' && l.status === 499))
+    await expect.poll(() => lines.some((l) => l.msg === 'hook' && l.controller === 'echo' && l.status === 499)).toBe(true)
     expect(lines.filter((l) => l.status === 499)).toHaveLength(1)
     expect(lines.find((l) => l.status === 499)).toMatchObject({ error: 'client disconnected before the request body was complete' })
     expect(lines.some((l) => l.msg === 'unhandled error')).toBe(false)
@@ -129,7 +120,7 @@ describe('clients that go away', () => {
     req.end(body)
     await new Promise((r) => setTimeout(r, 50))
     req.destroy()
-    await until(() => hookLines('gone-while-running').length > 0)
+    await expect.poll(() => hookLines('gone-while-running').length).toBeGreaterThan(0)
     expect(hookLines('gone-while-running')).toHaveLength(1)
     expect(lines.some((l) => l.msg === 'unhandled error')).toBe(false)
     await stillServes()

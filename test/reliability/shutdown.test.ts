@@ -34,7 +34,7 @@ function post(url: string, body: string, agent: Agent): Promise<Reply> {
 }
 
 describe('graceful shutdown under load', () => {
-  it('SIGTERM with 24 large requests in flight and a stream of small ones: all in-flight complete, then exit 0', async () => {
+  it('SIGTERM with 24 large requests in flight and a stream of small ones: all in-flight complete, then exit 0 (not 1, which the server exits with past its deadline)', async () => {
     server = await startServerProcess({ METAHOOKS_SHUTDOWN_DELAY_SECONDS: '1', METAHOOKS_SHUTDOWN_TIMEOUT_SECONDS: '20', METAHOOKS_MAX_CONCURRENCY: '0' })
     const { url } = server
     // ~1.7 MB each: their parsing and checks queue up behind one another on the server's thread.
@@ -58,16 +58,10 @@ describe('graceful shutdown under load', () => {
 
     const inFlight = Array.from({ length: 24 }, () => post(url, large, agent))
     await new Promise((r) => setTimeout(r, 50))
-    const signalled = Date.now()
     server.child.kill('SIGTERM')
 
-    // Readiness goes first (polled on its own connection, not timed).
-    let readyStatus = 0
-    for (let i = 0; i < 40 && readyStatus !== 503; i++) {
-      readyStatus = await fetch(`${url}/readyz`).then((r) => r.status, () => -1)
-      if (readyStatus !== 503) await new Promise((r) => setTimeout(r, 25))
-    }
-    expect(readyStatus).toBe(503)
+    // Readiness goes first (polled on its own connection).
+    await expect.poll(() => fetch(`${url}/readyz`).then((r) => r.status, () => -1), { interval: 25, timeout: 1000 }).toBe(503)
 
     const replies = await Promise.all(inFlight)
     expect(replies.map((r) => r.status)).toEqual(Array(24).fill(200))
@@ -82,7 +76,6 @@ describe('graceful shutdown under load', () => {
     expect(background.every((r) => r.status === 200)).toBe(true)
     // After exit nothing listens.
     await expect(fetch(`${url}/healthz`)).rejects.toThrow()
-    expect(Date.now() - signalled).toBeLessThan(20_000)
     expect(server.logs.map((l) => l.msg)).toEqual(expect.arrayContaining(['shutting down', 'stopped']))
   })
 })
