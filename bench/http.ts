@@ -111,7 +111,7 @@ async function load(url: string, payload: string, headers: Record<string, string
 }
 
 const servers = {
-  toolkit: () => start('toolkit', process.execPath, ['--import', 'tsx', 'hooks/node.ts'], { METAHOOKS_MAX_CONCURRENCY: '0', METAHOOKS_BUILD_ID: 'bench' }),
+  toolkit: () => start('toolkit', process.execPath, ['--import', 'tsx', 'hooks/node.ts'], { METAHOOKS_MAX_CONCURRENCY: '0', METAHOOKS_MAX_BYTES_IN_FLIGHT: '0', METAHOOKS_BUILD_ID: 'bench' }),
   floor: (fixed: string) => start('floor', process.execPath, ['bench/servers/floor.mjs'], { FIXED_RESPONSE: fixed }),
   hono: (fixed: string) => start('hono', process.execPath, ['--import', 'tsx', 'bench/servers/hono.ts'], { FIXED_RESPONSE: fixed }),
   naive: () => start('naive', process.execPath, ['--import', 'tsx', 'bench/servers/naive.ts']),

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { optionsFromEnv, startNodeServer } from './node.ts'
+import { serveUntilSignalled } from './node.ts'
 import { controllerRoutes } from './core/http/app.ts'
 import { controllers } from './registry.ts'
 import type { Env } from './core/http/config.ts'
@@ -43,10 +43,13 @@ Observed objects of a child type without an owner are taken as the parent's chil
 Metacontroller had created them); other objects are the rest of the cluster (related objects,
 namespaces, objects owned by others).
 
-Environment (serve): PORT, HOST, METAHOOKS_AUTH_TOKEN, METAHOOKS_AUTH_SCHEME,
-METAHOOKS_BASIC_USERNAME, METAHOOKS_BASIC_PASSWORD, METAHOOKS_MAX_BODY_BYTES,
-METAHOOKS_MAX_CONCURRENCY, METAHOOKS_BUILD_ID, METAHOOKS_SHUTDOWN_DELAY_SECONDS,
-METAHOOKS_SHUTDOWN_TIMEOUT_SECONDS. render --url sends METAHOOKS_AUTH_TOKEN as a Bearer token.`
+Environment (serve; README lists defaults and ranges): PORT, HOST, METAHOOKS_AUTH_TOKEN,
+METAHOOKS_AUTH_SCHEME, METAHOOKS_BASIC_USERNAME, METAHOOKS_BASIC_PASSWORD,
+METAHOOKS_MAX_BODY_BYTES, METAHOOKS_MAX_BYTES_IN_FLIGHT, METAHOOKS_MAX_CONCURRENCY,
+METAHOOKS_HOOK_TIMEOUT_SECONDS, METAHOOKS_REQUEST_TIMEOUT_SECONDS, METAHOOKS_TLS_CERT_FILE,
+METAHOOKS_TLS_KEY_FILE, METAHOOKS_TLS_CLIENT_CA_FILE, METAHOOKS_BUILD_ID,
+METAHOOKS_SHUTDOWN_DELAY_SECONDS, METAHOOKS_SHUTDOWN_TIMEOUT_SECONDS. render --url sends
+METAHOOKS_AUTH_TOKEN as a Bearer token.`
 
 class UsageError extends Error {}
 
@@ -176,10 +179,7 @@ async function serve(args: string[]): Promise<void> {
   const env: Env = { ...process.env }
   if (values.host !== undefined) env.HOST = values.host
   if (values.port !== undefined) env.PORT = values.port
-  const running = await startNodeServer(optionsFromEnv(env))
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => void running.shutdown(signal).then(() => process.exit(0)))
-  }
+  await serveUntilSignalled(env)
 }
 
 function list(): void {

@@ -9,6 +9,7 @@ import { createApp } from './core/http/app.ts'
 import { configFromEnv, seconds, type Env } from './core/http/config.ts'
 import type { Sha256 } from './core/http/etag.ts'
 import { httpsOptions, reloadOnChange, socketAuthorized, tlsFilesFromEnv } from './core/http/tls.ts'
+import { trackConnections } from './core/http/connections.ts'
 import { batchedLogger, consoleLogger, type Logger } from './core/http/log.ts'
 import type { ControllerDefinition } from './core/define.ts'
 import { controllers as registry } from './registry.ts'
@@ -70,11 +71,29 @@ export function optionsFromEnv(env: Env): NodeServerOptions {
   return { host: typeof env.HOST === 'string' && env.HOST ? env.HOST : '127.0.0.1', port: parsePort(env.PORT), env }
 }
 
+/** Node's own timeouts, derived from the request deadline so every kind of stalled connection ends. */
+function nodeServerOptions(requestTimeoutMs: number) {
+  return {
+    // Headers (and on HTTPS the handshake) must arrive within the request deadline; a connection
+    // that never sends anything is answered 408 and closed when its headers are late.
+    headersTimeout: requestTimeoutMs > 0 ? requestTimeoutMs : 60_000,
+    handshakeTimeout: requestTimeoutMs > 0 ? requestTimeoutMs : 120_000,
+    // The app answers a late body 408 itself; this backstop covers requests no hook reads.
+    requestTimeout: requestTimeoutMs > 0 ? requestTimeoutMs + 5_000 : 0,
+    // Idle keep-alive connections close after this (longer than load balancers' usual 60 s).
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    // How often Node checks those deadlines (default 30 s).
+    connectionsCheckingInterval: 1_000,
+  }
+}
+
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000
+
 export async function startNodeServer(options: NodeServerOptions): Promise<RunningServer> {
   const batched = options.log ? undefined : batchedLogger((text) => process.stdout.write(text))
   const log = options.log ?? batched!
   const config = configFromEnv(options.env, { requireAuth: false })
-  const drainDelayMs = seconds(options.env, 'METAHOOKS_SHUTDOWN_DELAY_SECONDS', 0) * 1000
+  const drainDelayMs = seconds(options.env, 'METAHOOKS_SHUTDOWN_DELAY_SECONDS', 0, 'no delay') * 1000
   let ready = true
   const tls = tlsFilesFromEnv(options.env)
   const app = createApp({
@@ -88,16 +107,21 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
     ...(tls?.clientCa && { clientCertificateVerified: socketAuthorized }),
   })
 
-  const secure = tls && { createServer: createHttpsServer, serverOptions: httpsOptions(tls) }
+  const timeouts = nodeServerOptions(config.requestTimeoutMs)
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: options.host, port: options.port, ...secure }, () => resolve(s as Server))
+    const s = serve(
+      {
+        fetch: app.fetch,
+        hostname: options.host,
+        port: options.port,
+        ...(tls ? { createServer: createHttpsServer, serverOptions: { ...httpsOptions(tls), ...timeouts } } : { serverOptions: timeouts }),
+      },
+      () => resolve(s as Server),
+    )
     s.once('error', reject)
   })
+  const connections = trackConnections(server, { secure: tls !== undefined })
   const stopReloading = tls ? reloadOnChange(tls, server as unknown as HttpsServer, log) : () => {}
-  // Metacontroller sends whole objects and keeps connections alive; the Node defaults are too tight.
-  server.requestTimeout = 0
-  server.headersTimeout = 60_000
-  server.keepAliveTimeout = 65_000
 
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : options.port
@@ -115,10 +139,10 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
       if (drainDelayMs > 0) await new Promise((r) => setTimeout(r, drainDelayMs))
       await new Promise<void>((resolve) => {
         server.close(() => resolve())
-        // Keep-alive sockets go idle once their in-flight request is answered; close them as they do.
-        const sweep = setInterval(() => server.closeIdleConnections(), 50)
+        // Connections go unused once their in-flight request is answered; close them as they do.
+        const sweep = setInterval(() => connections.closeUnused(), 50)
         server.once('close', () => clearInterval(sweep))
-        server.closeIdleConnections()
+        connections.closeUnused()
       })
       log({ msg: 'stopped' })
       batched?.flush()
@@ -127,23 +151,34 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
   return { url, server, shutdown }
 }
 
-async function main(): Promise<void> {
-  const env = process.env as Env
+/**
+ * Serves until SIGTERM or SIGINT, then shuts down gracefully and exits 0 — or 1 when requests are
+ * still open at METAHOOKS_SHUTDOWN_TIMEOUT_SECONDS (0: wait for them however long). A repeated
+ * signal changes nothing: `npm start` forwards the signal it gets to the server, so a signal sent
+ * to the process group arrives twice.
+ */
+export async function serveUntilSignalled(env: Env): Promise<RunningServer> {
+  const deadlineMs = seconds(env, 'METAHOOKS_SHUTDOWN_TIMEOUT_SECONDS', 25, 'no limit') * 1000
   const running = await startNodeServer(optionsFromEnv(env))
-  const deadlineMs = seconds(env, 'METAHOOKS_SHUTDOWN_TIMEOUT_SECONDS', 25) * 1000
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
+  let signalled = false
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) return
+    signalled = true
+    if (deadlineMs > 0) {
       setTimeout(() => {
         consoleLogger({ msg: 'shutdown deadline passed; exiting with requests still open' })
         process.exit(1)
       }, deadlineMs).unref()
-      void running.shutdown(signal).then(() => process.exit(0))
-    })
+    }
+    void running.shutdown(signal).then(() => process.exit(0))
   }
+  process.on('SIGTERM', onSignal)
+  process.on('SIGINT', onSignal)
+  return running
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((error: unknown) => {
+  serveUntilSignalled(process.env as Env).catch((error: unknown) => {
     console.error(`metahooks: ${error instanceof Error ? error.message : String(error)}`)
     process.exit(1)
   })

@@ -1,5 +1,6 @@
 import type { Hono } from 'hono'
-import { createApp } from './core/http/app.ts'
+import { createApp, MAX_ERROR_BODY_CHARS } from './core/http/app.ts'
+import { clip } from './core/issues.ts'
 import { configFromEnv, type Env } from './core/http/config.ts'
 import { controllers } from './registry.ts'
 import { PACKAGE_VERSION } from './version.ts'
@@ -27,7 +28,7 @@ export default {
       app = appFor(env ?? {})
     } catch (error) {
       // A misconfigured Worker must say why on every call instead of serving with wrong settings.
-      return new Response(`server misconfigured: ${(error as Error).message}`, { status: 500 })
+      return new Response(clip(`server misconfigured: ${(error as Error).message}`, MAX_ERROR_BODY_CHARS), { status: 500 })
     }
     return app.fetch(request, env, ctx as never)
   },

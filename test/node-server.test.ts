@@ -1,16 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
-import { ROOT, openPost, startServerProcess, type ServerProcess } from './fixtures/server.ts'
+import { ROOT, openPost, startServerProcess, stopServerProcess, type ServerProcess } from './fixtures/server.ts'
 
 const requestBody = readFileSync(`${ROOT}/test/fixtures/golden/mypod-sync-v2.request.json`)
 const expectedBody = JSON.stringify(JSON.parse(readFileSync(`${ROOT}/test/fixtures/golden/mypod-sync-v2.response.json`, 'utf8')))
 
 let server: ServerProcess | undefined
 afterEach(async () => {
-  if (server && server.child.exitCode === null) {
-    server.child.kill('SIGKILL')
-    await server.exited
-  }
+  await stopServerProcess(server)
   server = undefined
 })
 
@@ -36,7 +33,7 @@ describe('Node server on loopback (npm start)', () => {
   })
 
   it('refuses to start on a bad setting, naming it', async () => {
-    await expect(startServerProcess({ METAHOOKS_MAX_CONCURRENCY: 'lots' })).rejects.toThrow(/METAHOOKS_MAX_CONCURRENCY must be a non-negative integer/)
+    await expect(startServerProcess({ METAHOOKS_MAX_CONCURRENCY: 'lots' })).rejects.toThrow(/METAHOOKS_MAX_CONCURRENCY must be an integer from 0 \(no limit\)/)
   })
 
   it('SIGTERM: readiness fails first, the in-flight request completes, new connections are refused, exit 0', async () => {

@@ -5,7 +5,7 @@ import { isCompositeHookResponse, isDecoratorHookResponse } from './contract/gua
 import type { ControllerDefinition, HookName, ResolvedChildResource } from './define.ts'
 import { isEmptySelector, matchesSelector } from './k8s/selectors.ts'
 import { isValidObjectName } from './k8s/resources.ts'
-import { clip, formatIssues } from './issues.ts'
+import { clip, formatIssues, safeParseBounded } from './issues.ts'
 
 /**
  * The response check: every rule a response must pass before it is sent. Metacontroller validates
@@ -157,7 +157,7 @@ function parentSelector(definition: ControllerDefinition, parent: KObject): Labe
 /** Returns every rule the response breaks; empty when it may be sent. */
 export function checkResponse({ definition, hook, parent, response }: CheckInput): string[] {
   if (hook === 'customize') {
-    const parsed = CustomizeHookResponse.safeParse(response)
+    const parsed = safeParseBounded(CustomizeHookResponse, response)
     if (!parsed.success) return formatIssues(parsed.error)
     const problems: string[] = []
     parsed.data.relatedResources?.forEach((r, i) => {
@@ -176,7 +176,7 @@ export function checkResponse({ definition, hook, parent, response }: CheckInput
   const [guard, schema] = definition.type === 'composite' ? [isCompositeHookResponse, CompositeHookResponse] : [isDecoratorHookResponse, DecoratorHookResponse]
   let body = response as Record<string, unknown>
   if (!guard(response)) {
-    const parsed = schema.safeParse(response)
+    const parsed = safeParseBounded(schema, response)
     if (!parsed.success) return formatIssues(parsed.error)
     body = parsed.data as Record<string, unknown>
   }

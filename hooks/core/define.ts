@@ -4,6 +4,7 @@ import type { ObservedObjects } from './contract/objectmap.ts'
 import type { ChildUpdateStrategy, UpdateMethod } from './contract/controllers.ts'
 import type { RelatedResourceRule } from './contract/responses.ts'
 import { defaultScope, pluralize } from './k8s/resources.ts'
+import { parseBounded } from './issues.ts'
 
 export type MaybePromise<T> = T | Promise<T>
 
@@ -270,7 +271,7 @@ export function defineCompositeController<Spec extends z.ZodType>(
     parent: { ...p, apiVersion: `${p.group}/${p.version}`, singular: p.singular ?? p.kind.toLowerCase() },
     children: resolved,
     generateSelector: input.generateSelector ?? false,
-    parseSpec: (object) => p.spec.parse((object as { spec?: unknown }).spec ?? {}),
+    parseSpec: (object) => parseBounded(p.spec, (object as { spec?: unknown }).spec ?? {}),
   }
 }
 
@@ -288,6 +289,6 @@ export function defineDecoratorController<Spec extends z.ZodType>(
       scope: r.scope ?? defaultScope(r.kind),
     })),
     attachments: resolved,
-    parseSpec: (object) => (schema ? schema.parse(object) : ((object as { spec?: unknown }).spec ?? {})) as z.output<Spec>,
+    parseSpec: (object) => (schema ? parseBounded(schema, object) : ((object as { spec?: unknown }).spec ?? {})) as z.output<Spec>,
   }
 }

@@ -7,8 +7,8 @@ import type { ControllerDefinition, HookContext, HookName } from './define.ts'
 import { checkResponse } from './check.ts'
 import { OVER_BUDGET, withinBudget } from './budget.ts'
 import { HookError } from './errors.ts'
-import { clip, formatIssues } from './issues.ts'
-import { isValidObjectName } from './k8s/resources.ts'
+import { clip, formatIssues, quote, safeParseBounded } from './issues.ts'
+import { explainNameRule, isValidName, isValidNamespace, nameRule } from './k8s/names.ts'
 
 /** What a hook call produced, independent of HTTP: the server, the CLI and the tests share it. */
 export type HookOutcome = HookSuccess | HookFailure
@@ -76,8 +76,12 @@ function parentProblem(definition: ControllerDefinition, parent: KObject): strin
   if (!match) {
     return `${what} is ${clip(`${parent.kind}.${parent.apiVersion}`)}; ${definition.name} handles ${accepted.map((r) => `${r.kind}.${r.apiVersion}`).join(', ')}`
   }
-  if (!isValidObjectName(parent.metadata.name)) return `${what} name ${JSON.stringify(clip(parent.metadata.name, 80))} is not a valid object name`
+  const rule = nameRule(parent.apiVersion, parent.kind)
+  if (!isValidName(rule, parent.metadata.name)) return `${what} name ${quote(parent.metadata.name, 80)} is not a valid ${parent.kind} name (${explainNameRule(rule)})`
   const namespaced = (parent.metadata.namespace ?? '') !== ''
+  if (namespaced && !isValidNamespace(parent.metadata.namespace!)) {
+    return `${what} namespace ${quote(parent.metadata.namespace!, 80)} is not a valid namespace name (${explainNameRule('dns1123-label')})`
+  }
   if (match.scope === 'Namespaced' && !namespaced) return `${what} ${parent.kind} ${parent.metadata.name} is namespaced but has no metadata.namespace`
   if (match.scope === 'Cluster' && namespaced) return `${what} ${parent.kind} ${parent.metadata.name} is cluster-scoped but has metadata.namespace`
   return undefined
@@ -93,7 +97,7 @@ function observedChecks(declared: readonly { apiVersion: string; kind?: string; 
     const type = byGroup.get(key)
     if (!type) return undefined
     return (object) => {
-      const parsed = type.observed!.safeParse(object)
+      const parsed = safeParseBounded(type.observed!, object)
       if (!parsed.success) {
         const ns = object.metadata.namespace ? `${clip(object.metadata.namespace, 63)}/` : ''
         throw new HookError(400, `request is not a Metacontroller request: ${what} ${type.kind} ${ns}${clip(object.metadata.name)} is malformed: ${listProblems(formatIssues(parsed.error))}`)
@@ -214,7 +218,7 @@ async function runHookChecked(definition: ControllerDefinition, route: HookName,
   let request: Record<string, unknown>
   if (guard(input)) request = input as Record<string, unknown>
   else {
-    const parsed = schema.safeParse(input)
+    const parsed = safeParseBounded(schema, input)
     if (!parsed.success) {
       const what = route === 'customize' ? 'customize' : `${definition.type === 'composite' ? 'CompositeController' : 'DecoratorController'} ${route}`
       return fail(400, `request is not a Metacontroller ${what} request: ${listProblems(formatIssues(parsed.error))}`, meta)
@@ -260,7 +264,7 @@ async function runHookChecked(definition: ControllerDefinition, route: HookName,
 
   const statusSchema = definition.type === 'composite' ? definition.parent.observedStatus : undefined
   if (statusSchema) {
-    const parsed = statusSchema.safeParse((parent as { status?: unknown }).status ?? {})
+    const parsed = safeParseBounded(statusSchema, (parent as { status?: unknown }).status ?? {})
     if (!parsed.success) return fail(422, `parent status does not hold what ${definition.name} records: ${listProblems(formatIssues(parsed.error, 'status'))}`, meta)
   }
 

@@ -5,6 +5,7 @@ import type { CompositeSyncResult, CustomizeContext, HookContext, Parent } from 
 import type { KObject } from '../core/contract/objects.ts'
 import type { RelatedResourceRule } from '../core/contract/responses.ts'
 import { HookError } from '../core/errors.ts'
+import { safeParseBounded } from '../core/issues.ts'
 import { sha256Hex } from '../core/k8s/hash.ts'
 import { deploymentReady } from '../core/k8s/workloads.ts'
 import { ObservedService, type PrometheusSpec } from './schema.ts'
@@ -24,7 +25,7 @@ export function customize({ parent, spec }: CustomizeContext<PrometheusSpec>): R
 /** prometheus.yml: one scrape job per related Service port, targeting the Service's DNS name. */
 export function prometheusConfig(spec: PrometheusSpec, services: readonly KObject[]): string {
   const jobs = services.flatMap((svc) => {
-    const parsed = ObservedService.safeParse(svc)
+    const parsed = safeParseBounded(ObservedService, svc)
     if (!parsed.success) throw new HookError(400, `related Service ${svc.metadata.namespace}/${svc.metadata.name} is malformed`)
     return (parsed.data.spec?.ports ?? []).map((port) => ({
       job_name: `${svc.metadata.namespace}/${svc.metadata.name}/${port.name ?? port.port}`,

@@ -4,6 +4,7 @@ import type { CompositeSyncResult, CustomizeContext, HookContext } from '../core
 import type { KObject } from '../core/contract/objects.ts'
 import type { RelatedResourceRule } from '../core/contract/responses.ts'
 import { HookError } from '../core/errors.ts'
+import { safeParseBounded } from '../core/issues.ts'
 import { UserSpec, groupNamespace } from '../user/schema.ts'
 import { SINGLETON, type UserGroupsSpec } from './schema.ts'
 
@@ -34,7 +35,7 @@ export function sync({ parent, spec, related }: HookContext<UserGroupsSpec>): Co
   const members = new Map<string, string[]>()
   const invalid: string[] = []
   for (const user of related.list('User')) {
-    const parsed = UserSpec.safeParse((user as { spec?: unknown }).spec)
+    const parsed = safeParseBounded(UserSpec, (user as { spec?: unknown }).spec)
     if (!parsed.success) {
       invalid.push(user.metadata.name)
       continue

@@ -107,7 +107,7 @@ describe('hook routes: every failure is an error status, never a 200', () => {
     { name: 'finalize route with finalizing false', request: () => post('/cluster-thing/finalize', compositeRequest(clusterThing, { parent: clusterThingParent() })), status: 400, body: /finalizing: false/ },
     { name: 'finalizing true for a controller without finalize', request: () => post('/mypod/sync', { ...syncRequest(), finalizing: true }), status: 400, body: /has no finalize hook/ },
     { name: 'parent of another kind', request: () => post('/mypod/sync', { ...syncRequest(), parent: { ...myPodParent(), kind: 'YourPod' } }), status: 400, body: /parent is YourPod.crd.example.com\/v1; mypod handles MyPod.crd.example.com\/v1/ },
-    { name: 'parent with an impossible name', request: () => post('/mypod/sync', { ...syncRequest(), parent: { ...myPodParent(), metadata: { name: '..', namespace: 'default' } } }), status: 400, body: /parent name "\.\." is not a valid object name/ },
+    { name: 'parent with an impossible name', request: () => post('/mypod/sync', { ...syncRequest(), parent: { ...myPodParent(), metadata: { name: '..', namespace: 'default' } } }), status: 400, body: /parent name "\.\." is not a valid MyPod name \(a DNS-1123 subdomain/ },
     { name: 'namespaced parent without a namespace', request: () => post('/mypod/sync', { ...syncRequest(), parent: { ...myPodParent(), metadata: { name: 'x' } } }), status: 400, body: /is namespaced but has no metadata.namespace/ },
     { name: 'cluster-scoped parent with a namespace', request: () => post('/cluster-thing/sync', compositeRequest(clusterThing, { parent: { ...clusterThingParent(), metadata: { name: 'x', namespace: 'default' } } })), status: 400, body: /is cluster-scoped but has metadata.namespace/ },
     { name: 'observed child the controller cannot read', request: () => post('/mypod/sync', compositeRequest(mypod, { parent: myPodParent(), observed: [{ ...observedPod('mypod-test'), spec: { containers: [null] } }] })), status: 400, body: /observed Pod default\/mypod-test is malformed: spec.containers\[0\]: / },
@@ -119,7 +119,7 @@ describe('hook routes: every failure is an error status, never a 200', () => {
     { name: 'wrong content type', request: () => post('/mypod/sync', JSON.stringify(syncRequest()), { 'Content-Type': 'text/plain' }), status: 415, body: /application\/json/ },
     { name: 'wrong method', request: () => new Request('http://hooks.test/mypod/sync', { method: 'GET' }), status: 405, body: /Method Not Allowed/ },
     { name: 'PUT on a hook route', request: () => new Request('http://hooks.test/mypod/sync', { method: 'PUT', body: '{}' }), status: 405, body: /Method Not Allowed/ },
-    { name: 'unknown controller', request: () => post('/nope/sync', syncRequest()), status: 404, body: /no route POST \/nope\/sync/ },
+    { name: 'unknown controller', request: () => post('/nope/sync', syncRequest()), status: 404, body: /no route POST "\/nope\/sync"/ },
     { name: 'hook the controller does not have', request: () => post('/mypod/finalize', syncRequest()), status: 404, body: /no route/ },
   ]
 

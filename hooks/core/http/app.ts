@@ -4,9 +4,10 @@ import { methodNotAllowed } from 'hono/method-not-allowed'
 import type { ControllerDefinition, HookName } from '../define.ts'
 import { hasHook, hookTime, runHook } from '../run.ts'
 import { accessMiddleware, type AuthConfig } from './auth.ts'
-import { concurrencyLimit } from './concurrency.ts'
+import { Admission } from './admission.ts'
 import { etagMatches, requestEtag, type Sha256 } from './etag.ts'
-import { BodyTooLarge, ClientGone, discardBody, readBody } from './body.ts'
+import { BodyTimeout, BodyTooLarge, ClientGone, declaredLength, discardBody, OverBudget, readBody } from './body.ts'
+import { clip, quote } from '../issues.ts'
 import { consoleLogger, describeError, type Logger } from './log.ts'
 
 export interface AppOptions {
@@ -18,6 +19,10 @@ export interface AppOptions {
   maxBodyBytes: number
   /** In-flight hook requests before 429; 0 = unlimited. */
   maxConcurrency: number
+  /** Bytes of request bodies admitted at once before 429; 0 or absent = no budget. */
+  maxBytesInFlight?: number
+  /** Time a body has to arrive once the headers have, before 408; 0 or absent = no limit. */
+  requestTimeoutMs?: number
   /** Time a controller may take before the call is answered 503 + Retry-After; 0 = no budget. */
   hookTimeoutMs?: number
   log?: Logger
@@ -36,9 +41,16 @@ const RETRY_AFTER_SECONDS = 1
 const HOOKS: readonly HookName[] = ['sync', 'finalize', 'customize']
 const HEALTH_PATHS = new Set(['/healthz', '/readyz'])
 
+/** Error bodies end up in Kubernetes Events: at most this many characters, on one printable line. */
+export const MAX_ERROR_BODY_CHARS = 1024
+
 function plain(c: Context, status: number, message: string, headers?: Record<string, string>): Response {
-  return c.text(message, status as 400, headers)
+  return c.text(clip(message, MAX_ERROR_BODY_CHARS), status as 400, headers)
 }
+
+const OVER_CONCURRENCY = 'too many concurrent requests (METAHOOKS_MAX_CONCURRENCY); try again later'
+const OVER_BYTE_BUDGET = 'too many request bytes in flight (METAHOOKS_MAX_BYTES_IN_FLIGHT); try again later'
+const tooLarge = (max: number) => `request body exceeds ${max} bytes (METAHOOKS_MAX_BODY_BYTES)`
 
 /** The hook routes each controller serves: sync always, finalize and customize when defined. */
 export function controllerRoutes(definition: ControllerDefinition): { hook: HookName; path: string }[] {
@@ -55,15 +67,33 @@ function describeController(d: ControllerDefinition) {
 
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
-function isJsonContentType(value: string | undefined): boolean {
-  if (value === undefined) return true
-  return value.split(';')[0]!.trim().toLowerCase() === 'application/json'
+/**
+ * Why the request's body is not one we decode, for a 415; undefined when it is. The body must be
+ * labelled `application/json` (Metacontroller sends exactly that), in UTF-8 when a charset is named,
+ * and not content-coded: a body we would read as something it is not is refused, not guessed at.
+ */
+export function unsupportedMedia(contentType: string | undefined, contentEncoding: string | undefined): string | undefined {
+  const [mediaType, ...parameters] = (contentType ?? '').split(';')
+  if (mediaType!.trim().toLowerCase() !== 'application/json') {
+    return contentType === undefined || contentType.trim() === '' ? 'Content-Type must be application/json (none was sent)' : `Content-Type must be application/json, not ${quote(contentType, 60)}`
+  }
+  for (const parameter of parameters) {
+    const eq = parameter.indexOf('=')
+    if (eq < 0 || parameter.slice(0, eq).trim().toLowerCase() !== 'charset') continue
+    const charset = parameter.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1')
+    if (!/^utf-?8$/i.test(charset)) return `charset ${quote(charset, 40)} is not supported: send UTF-8`
+  }
+  const coding = contentEncoding?.trim() ?? ''
+  if (coding !== '' && coding.toLowerCase() !== 'identity') return `Content-Encoding ${quote(coding, 40)} is not supported: send the body uncompressed`
+  return undefined
 }
 
 /**
  * The hook server: one hono app built from the registry, identical on Node and Workers.
- * Order per hook request: auth → concurrency limit → body (with its size limit) → ETag → contract → controller →
- * response check. Every failure is an error status with a short secret-free text body.
+ * Order per hook request: auth → content type (415) → declared size (413) → a free slot (429) →
+ * bytes in flight (429) → body within its size and deadline (413, 408) → take the slot (429) →
+ * ETag → contract → controller → response check. Every failure is an error status with a short,
+ * one-line, secret-free text body.
  */
 export function createApp(options: AppOptions): Hono {
   const log = options.log ?? consoleLogger
@@ -72,6 +102,9 @@ export function createApp(options: AppOptions): Hono {
     if (names.has(d.name)) throw new Error(`two controllers are named ${d.name}`)
     names.add(d.name)
   }
+  const requestTimeoutMs = options.requestTimeoutMs ?? 0
+  const admission = new Admission(options.maxConcurrency, options.maxBytesInFlight ?? 0)
+  const describePath = (c: Context) => clip(c.req.path, 200)
 
   const app = new Hono()
   app.use(methodNotAllowed({ app }))
@@ -79,15 +112,15 @@ export function createApp(options: AppOptions): Hono {
   app.get('/healthz', (c) => c.text('ok'))
   app.get('/readyz', (c) => ((options.isReady?.() ?? true) ? c.text('ok') : c.text('shutting down', 503)))
 
-  app.use('*', accessMiddleware({ auth: options.auth, clientCertificateVerified: options.clientCertificateVerified, open: HEALTH_PATHS, log }))
+  app.use('*', accessMiddleware({ auth: options.auth, clientCertificateVerified: options.clientCertificateVerified, open: HEALTH_PATHS, log, describePath }))
 
   app.get('/', (c) => c.json({ name: 'metahooks', version: options.version, controllers: options.controllers.map(describeController) }))
 
-  const limit = concurrencyLimit(options.maxConcurrency, RETRY_AFTER_SECONDS, (c) => discardBody(c, options.maxBodyBytes))
+  const retryLater = { 'Retry-After': String(RETRY_AFTER_SECONDS) }
 
   for (const definition of options.controllers) {
     for (const { hook, path } of controllerRoutes(definition)) {
-      app.post(path, limit, async (c) => {
+      app.post(path, async (c) => {
         const started = performance.now()
         const line: Record<string, unknown> = { msg: 'hook', controller: definition.name, hook }
         const finish = (response: Response, loggedStatus = response.status): Response => {
@@ -96,20 +129,56 @@ export function createApp(options: AppOptions): Hono {
           log(line)
           return response
         }
-
-        if (!isJsonContentType(c.req.header('content-type'))) return finish(plain(c, 415, 'Content-Type must be application/json'))
-        let bytes: Uint8Array
-        try {
-          bytes = await readBody(c, options.maxBodyBytes)
-        } catch (error) {
-          if (error instanceof BodyTooLarge) return finish(plain(c, 413, `request body exceeds ${options.maxBodyBytes} bytes (METAHOOKS_MAX_BODY_BYTES)`))
-          if (error instanceof ClientGone) {
-            // Nobody is left to answer; 499 (nginx's "client closed request") marks it in the log.
-            line.error = error.message
-            return finish(plain(c, 400, error.message), 499)
-          }
-          throw error
+        // Refusals decided before the body is read still read it (bounded), so the keep-alive connection survives.
+        const refuseUnread = async (status: number, message: string, headers?: Record<string, string>) => {
+          await discardBody(c, options.maxBodyBytes, requestTimeoutMs)
+          return finish(plain(c, status, message, headers))
         }
+
+        const unsupported = unsupportedMedia(c.req.header('content-type'), c.req.header('content-encoding'))
+        if (unsupported) return refuseUnread(415, unsupported)
+        const declared = declaredLength(c)
+        if (declared !== undefined && declared > options.maxBodyBytes) return finish(plain(c, 413, tooLarge(options.maxBodyBytes)))
+        if (admission.slotsFull()) return refuseUnread(429, OVER_CONCURRENCY, retryLater)
+        let reserved = declared ?? 0
+        if (!admission.reserve(reserved)) return refuseUnread(429, OVER_BYTE_BUDGET, retryLater)
+        // A body of undeclared length reserves its bytes as they arrive.
+        const admit = (size: number): boolean => {
+          if (size <= reserved) return true
+          if (!admission.reserve(size - reserved)) return false
+          reserved = size
+          return true
+        }
+        try {
+          let bytes: Uint8Array
+          try {
+            bytes = await readBody(c, { max: options.maxBodyBytes, deadlineMs: requestTimeoutMs, admit })
+          } catch (error) {
+            if (error instanceof BodyTooLarge) return finish(plain(c, 413, tooLarge(options.maxBodyBytes)))
+            if (error instanceof BodyTimeout) {
+              return finish(plain(c, 408, `request body did not arrive within ${requestTimeoutMs / 1000} s (METAHOOKS_REQUEST_TIMEOUT_SECONDS)`))
+            }
+            if (error instanceof OverBudget) return refuseUnread(429, OVER_BYTE_BUDGET, retryLater)
+            if (error instanceof ClientGone) {
+              // Nobody is left to answer; 499 (nginx's "client closed request") marks it in the log.
+              line.error = error.message
+              return finish(plain(c, 400, error.message), 499)
+            }
+            throw error
+          }
+          if (!admission.enter()) return finish(plain(c, 429, OVER_CONCURRENCY, retryLater))
+          try {
+            return await answer(c, bytes, line, finish)
+          } finally {
+            admission.leave()
+          }
+        } finally {
+          admission.release(reserved)
+        }
+      })
+
+      /** ETag, JSON, then the hook itself. */
+      async function answer(c: Context, bytes: Uint8Array, line: Record<string, unknown>, finish: (r: Response, s?: number) => Response): Promise<Response> {
         // A clock-using hook answers per minute, so its ETag covers the minute as well.
         const now = options.clock?.() ?? new Date()
         const minute = hookTime(definition, now)
@@ -137,16 +206,16 @@ export function createApp(options: AppOptions): Hono {
             if (cause instanceof Error && cause.stack) line.stack = cause.stack
           }
           // A 503 (over the time budget) is worth retrying soon.
-          return finish(plain(c, outcome.status, outcome.message, outcome.status === 503 ? { 'Retry-After': String(RETRY_AFTER_SECONDS) } : undefined))
+          return finish(plain(c, outcome.status, outcome.message, outcome.status === 503 ? retryLater : undefined))
         }
         return finish(c.body(outcome.body, 200, { 'Content-Type': 'application/json', ETag: etag }))
-      })
+      }
     }
   }
 
-  app.notFound((c) => plain(c, 404, `no route ${c.req.method} ${c.req.path.slice(0, 200)}; GET / lists the controllers`))
+  app.notFound((c) => plain(c, 404, `no route ${c.req.method} ${quote(c.req.path, 200)}; GET / lists the controllers`))
   app.onError((error, c) => {
-    log({ msg: 'unhandled error', path: c.req.path, status: 500, cause: describeError(error) })
+    log({ msg: 'unhandled error', path: describePath(c), status: 500, cause: describeError(error) })
     return plain(c, 500, 'internal error: see the hook server log')
   })
   return app

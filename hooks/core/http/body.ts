@@ -4,6 +4,8 @@ import type { Context } from 'hono'
 interface NodeIncoming {
   on(event: 'data', listener: (chunk: Uint8Array) => void): unknown
   on(event: 'end' | 'error' | 'aborted', listener: (error?: Error) => void): unknown
+  off(event: 'data', listener: (chunk: Uint8Array) => void): unknown
+  off(event: 'end' | 'error' | 'aborted', listener: (error?: Error) => void): unknown
   resume(): unknown
   pause(): unknown
   readableEnded?: boolean
@@ -25,81 +27,153 @@ export class ClientGone extends Error {
   }
 }
 
+/** The body had not fully arrived when the request's deadline passed. */
+export class BodyTimeout extends Error {}
+
+/** The body grew past what the byte budget could admit (a body of undeclared length). */
+export class OverBudget extends Error {}
+
+export interface BodyLimits {
+  /** At most this many bytes (BodyTooLarge past it). */
+  max: number
+  /** The whole body must have arrived within this many ms (BodyTimeout otherwise); 0 = no limit. */
+  deadlineMs: number
+  /** Asked each time the body grows: may it be `size` bytes? false ends the read with OverBudget. */
+  admit?: (size: number) => boolean
+}
+
+/** The body length the client declared, when it declared one. */
+export function declaredLength(c: Context): number | undefined {
+  const raw = c.req.header('content-length')
+  return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : undefined
+}
+
 /**
- * The request body as bytes, at most `max` of them (413 otherwise). On Node it is read straight
- * from the IncomingMessage: building a web Request and ReadableStream for it (what
- * `c.req.arrayBuffer()` — and hono's body-limit, which touches `c.req.raw.body` — do there) cost
- * more than the whole hook for small requests. On Workers it is the standard body.
+ * The request body as bytes, within its limits. On Node it is read straight from the
+ * IncomingMessage: building a web Request and ReadableStream for it (what `c.req.arrayBuffer()`
+ * — and hono's body-limit, which touches `c.req.raw.body` — do there) cost more than the whole hook
+ * for small requests. On Workers it is read from the standard body stream.
  */
-export async function readBody(c: Context, max: number): Promise<Uint8Array> {
+export async function readBody(c: Context, limits: BodyLimits): Promise<Uint8Array> {
   // A declared length over the limit is refused before a byte is read.
-  if (Number(c.req.header('content-length') ?? 0) > max) throw new BodyTooLarge()
+  if ((declaredLength(c) ?? 0) > limits.max) throw new BodyTooLarge()
   const incoming = nodeIncoming(c)
-  if (!incoming || incoming.readableEnded) {
-    const bytes = new Uint8Array(await c.req.arrayBuffer())
-    if (bytes.length > max) throw new BodyTooLarge()
-    return bytes
+  return incoming && !incoming.readableEnded ? readNode(incoming, limits) : readStream(c.req.raw.body, limits)
+}
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!
+  const out = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.length
   }
-  return new Promise<Uint8Array>((resolve, reject) => {
-    const chunks: Uint8Array[] = []
-    let size = 0
-    let failed = false
-    incoming.on('data', (chunk) => {
-      if (failed) return
-      size += chunk.length
-      if (size > max) {
-        failed = true
-        reject(new BodyTooLarge())
-        return
-      }
-      chunks.push(chunk)
-    })
-    incoming.on('end', () => {
-      if (failed) return
-      const out = new Uint8Array(size)
-      let offset = 0
-      for (const chunk of chunks) {
-        out.set(chunk, offset)
-        offset += chunk.length
-      }
-      resolve(out)
-    })
-    const gone = () => {
-      if (failed) return
-      failed = true
-      reject(new ClientGone())
+  return out
+}
+
+/** Runs `onExpiry` after `ms` (never when ms is 0); returns the function that cancels it. */
+function deadline(ms: number, onExpiry: () => void): () => void {
+  if (ms <= 0) return () => {}
+  const timer = setTimeout(onExpiry, ms)
+  return () => clearTimeout(timer)
+}
+
+type Ending = 'end' | 'gone' | 'timeout' | 'stopped'
+
+/**
+ * Reads a Node request stream until it ends, the client goes, the deadline passes, or `onChunk`
+ * returns false. Whatever is left stays unread (paused): @hono/node-server drains it or closes the
+ * connection after the answer.
+ */
+function drain(incoming: NodeIncoming, deadlineMs: number, onChunk: (chunk: Uint8Array) => boolean): Promise<Ending> {
+  return new Promise<Ending>((resolve) => {
+    let finished = false
+    const finish = (ending: Ending) => {
+      if (finished) return
+      finished = true
+      cancelDeadline()
+      incoming.off('data', onData)
+      incoming.off('end', onEnd)
+      incoming.off('error', onGone)
+      incoming.off('aborted', onGone)
+      if (ending !== 'end') incoming.pause()
+      resolve(ending)
     }
-    incoming.on('error', gone)
-    incoming.on('aborted', gone)
+    const onData = (chunk: Uint8Array) => {
+      if (!onChunk(chunk)) finish('stopped')
+    }
+    const onEnd = () => finish('end')
+    const onGone = () => finish('gone')
+    const cancelDeadline = deadline(deadlineMs, () => finish('timeout'))
+    incoming.on('data', onData)
+    incoming.on('end', onEnd)
+    incoming.on('error', onGone)
+    incoming.on('aborted', onGone)
     incoming.resume()
   })
 }
 
-/**
- * Reads and discards the request body (at most `max` bytes) so a refusal sent before the body was
- * read — a 429 under load — leaves the keep-alive connection usable. Otherwise the server has to
- * close it under a client still sending, and the client may see a reset instead of the 429.
- */
-export async function discardBody(c: Context, max: number): Promise<void> {
-  const incoming = nodeIncoming(c)
-  if (!incoming) {
-    await c.req.raw.body?.cancel().catch(() => {})
-    return
-  }
-  if (incoming.readableEnded) return
-  await new Promise<void>((resolve) => {
-    let size = 0
-    incoming.on('data', (chunk) => {
-      size += chunk.length
-      if (size > max) {
-        // Past the limit, stop reading: the server then closes the connection instead.
-        incoming.pause()
-        resolve()
-      }
-    })
-    incoming.on('end', () => resolve())
-    incoming.on('error', () => resolve())
-    incoming.on('aborted', () => resolve())
-    incoming.resume()
+async function readNode(incoming: NodeIncoming, { max, deadlineMs, admit }: BodyLimits): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = []
+  let size = 0
+  let refusal: Error | undefined
+  const ending = await drain(incoming, deadlineMs, (chunk) => {
+    size += chunk.length
+    if (size > max) refusal = new BodyTooLarge()
+    else if (admit && !admit(size)) refusal = new OverBudget()
+    else {
+      chunks.push(chunk)
+      return true
+    }
+    return false
   })
+  if (ending === 'end') return concat(chunks, size)
+  throw ending === 'timeout' ? new BodyTimeout() : ending === 'gone' ? new ClientGone() : refusal!
+}
+
+async function readStream(body: ReadableStream<Uint8Array> | null, { max, deadlineMs, admit }: BodyLimits): Promise<Uint8Array> {
+  if (!body) return new Uint8Array(0)
+  const reader = body.getReader()
+  let expired = false
+  const cancelDeadline = deadline(deadlineMs, () => {
+    expired = true
+    reader.cancel().catch(() => {})
+  })
+  const chunks: Uint8Array[] = []
+  let size = 0
+  try {
+    for (;;) {
+      const { done, value } = await reader.read().catch((error: unknown) => {
+        if (expired) throw new BodyTimeout()
+        throw error
+      })
+      if (expired) throw new BodyTimeout()
+      if (done) return concat(chunks, size)
+      size += value.length
+      if (size > max) throw new BodyTooLarge()
+      if (admit && !admit(size)) throw new OverBudget()
+      chunks.push(value)
+    }
+  } catch (error) {
+    if (!(error instanceof BodyTimeout)) reader.cancel().catch(() => {})
+    throw error
+  } finally {
+    cancelDeadline()
+  }
+}
+
+/**
+ * Reads and discards the request body (at most `max` bytes, until the deadline) so a refusal sent
+ * before the body was read — a 429 under load — leaves the keep-alive connection usable. Otherwise
+ * the server has to close it under a client still sending, and the client may see a reset instead
+ * of the answer.
+ */
+export async function discardBody(c: Context, max: number, deadlineMs: number): Promise<void> {
+  const incoming = nodeIncoming(c)
+  // A fetch runtime (Workers) drops an unread body itself; cancelling it mid-upload can break the connection.
+  if (!incoming || incoming.readableEnded) return
+  let size = 0
+  // Past the limit, stop reading: the server then closes the connection instead.
+  await drain(incoming, deadlineMs, (chunk) => (size += chunk.length) <= max)
 }

@@ -1,4 +1,5 @@
 import type { Scope } from '../contract/objects.ts'
+import { isValidName } from './names.ts'
 
 /**
  * Built-in kinds that are cluster-scoped. A child type declared without an explicit scope is
@@ -51,13 +52,11 @@ export function apiGroup(apiVersion: string): string {
 }
 
 /** RFC 1123 subdomain: what most object names must be. */
-export const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/
-
 export function isDnsSubdomain(name: string): boolean {
-  return name.length <= 253 && DNS_SUBDOMAIN.test(name)
+  return isValidName('dns1123-subdomain', name)
 }
 
-/** What the API server accepts as any object's name: non-empty, at most 253, no "/", not "." or "..". */
+/** What the API server accepts as any object's name, whatever its kind: a path segment of at most 253 characters (k8s/names.ts has each kind's own rule). */
 export function isValidObjectName(name: string): boolean {
-  return name !== '' && name.length <= 253 && !name.includes('/') && name !== '.' && name !== '..'
+  return name.length <= 253 && isValidName('path-segment', name)
 }

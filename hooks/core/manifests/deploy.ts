@@ -1,3 +1,4 @@
+import { SERVER_MEMORY } from '../http/config.ts'
 import { MANAGED_BY } from './crd.ts'
 
 export interface ServerOptions {
@@ -35,6 +36,7 @@ export function serverManifests(o: ServerOptions = DEFAULT_SERVER): Record<strin
     { name: 'PORT', value: '8080' },
     { name: 'METAHOOKS_SHUTDOWN_DELAY_SECONDS', value: '5' },
     { name: 'METAHOOKS_SHUTDOWN_TIMEOUT_SECONDS', value: '20' },
+    { name: 'NODE_OPTIONS', value: `--max-old-space-size=${SERVER_MEMORY.maxOldSpaceMiB}` },
   ]
   if (o.authSecret) env.push({ name: 'METAHOOKS_AUTH_TOKEN', valueFrom: { secretKeyRef: { name: o.authSecret, key: 'token' } } })
   const port = o.tls ? { name: 'https', number: 8443, scheme: 'HTTPS' } : { name: 'http', number: 8080, scheme: 'HTTP' }
@@ -67,7 +69,7 @@ export function serverManifests(o: ServerOptions = DEFAULT_SERVER): Record<strin
                 env,
                 readinessProbe: { ...probe('/readyz'), periodSeconds: 2, failureThreshold: 1 },
                 livenessProbe: { ...probe('/healthz'), periodSeconds: 10, failureThreshold: 3 },
-                resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+                resources: { requests: { cpu: '100m', memory: SERVER_MEMORY.request }, limits: { memory: SERVER_MEMORY.limit } },
                 securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
                 // tsx caches compiled modules under /tmp; the root filesystem stays read-only.
                 volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...(o.tls ? [{ name: 'tls', mountPath: '/tls', readOnly: true }] : [])],
