@@ -4,7 +4,11 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { encodeBody, NEGOTIATION } from './fixtures/negotiation.ts'
+import { rawExchange, rawRequest } from './fixtures/raw.ts'
 import { ROOT } from './fixtures/server.ts'
+
+const TOKEN = 'tök€n-秘密'
 
 // wrangler itself, offline: the bundle builds and `wrangler dev` (workerd behind wrangler's proxy)
 // answers with the bytes Node answers with.
@@ -41,12 +45,12 @@ describe('wrangler (offline)', () => {
     expect(statSync(bundle).size).toBeGreaterThan(1000)
   }, 60_000)
 
-  it('`wrangler dev` answers the MyPod v2 sync with the same bytes as Node', async () => {
+  it('`wrangler dev` answers the MyPod v2 sync with the same bytes as Node, and refuses what Node refuses, with the same bytes', async () => {
     const port = await freePort()
     const child = spawn(
       wrangler,
       ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', '0', '--show-interactive-dev-session=false',
-        '--persist-to', join(scratch, 'state'), '--var', 'METAHOOKS_ALLOW_UNAUTHENTICATED:true'],
+        '--persist-to', join(scratch, 'state'), '--var', `METAHOOKS_AUTH_TOKEN:${TOKEN}`],
       { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
     )
     try {
@@ -63,9 +67,17 @@ describe('wrangler (offline)', () => {
       })
       const body = readFileSync(join(ROOT, 'test/fixtures/golden/mypod-sync-v2.request.json'))
       const expected = JSON.stringify(JSON.parse(readFileSync(join(ROOT, 'test/fixtures/golden/mypod-sync-v2.response.json'), 'utf8')))
-      const res = await fetch(`http://127.0.0.1:${port}/mypod/sync`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body })
-      expect(res.status).toBe(200)
-      expect(await res.text()).toBe(expected)
+      const url = `http://127.0.0.1:${port}`
+      // Over the wire, as Metacontroller sends it: the token's UTF-8 bytes.
+      const ok = await rawExchange(url, rawRequest('POST', '/mypod/sync', { 'Content-Type': 'application/json', Authorization: Buffer.from(`Bearer ${TOKEN}`), Connection: 'close' }, body))
+      expect(ok.status).toBe(200)
+      expect(Buffer.from(ok.body, 'latin1').toString('utf8')).toBe(expected)
+      for (const c of NEGOTIATION.filter((n) => n.status !== 200)) {
+        const refused = await rawExchange(url, rawRequest('POST', '/mypod/sync', { ...c.headers, Authorization: Buffer.from(`Bearer ${TOKEN}`), Connection: 'close' }, await encodeBody(body, c)))
+        expect({ name: c.name, status: refused.status, body: refused.body }).toEqual({ name: c.name, status: c.status, body: c.body })
+      }
+      const wrong = await rawExchange(url, rawRequest('POST', '/mypod/sync', { 'Content-Type': 'application/json', Authorization: Buffer.from(`Bearer ${TOKEN}`, 'latin1'), Connection: 'close' }, body))
+      expect(wrong.status).toBe(401)
     } finally {
       // wrangler runs workerd in its own processes: stop the whole group.
       try {

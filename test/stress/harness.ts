@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import type { ControllerDefinition, HookName } from '../../hooks/core/define.ts'
 import { CompositeHookRequest, CustomizeHookRequest, DecoratorHookRequest } from '../../hooks/core/contract/requests.ts'
-import { isValidObjectName } from '../../hooks/core/k8s/resources.ts'
+import { isValidName, isValidNamespace, nameRule } from '../../hooks/core/k8s/names.ts'
 import { goldenRequest, loadGoldenCases } from '../../hooks/core/testing/golden.ts'
 import { controllers } from '../../hooks/registry.ts'
 import { startNodeServer, type RunningServer } from '../../hooks/node.ts'
@@ -129,8 +129,23 @@ export function exchanges(seeds: Seed[]): fc.Arbitrary<Exchange> {
     .record({
       s: seed,
       method: fc.constantFrom('GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'POST', 'HEAD'),
-      contentType: fc.constantFrom('application/json', 'APPLICATION/JSON', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '', undefined),
-      path: fc.oneof(fc.constant(undefined), fc.constantFrom('/', '/nope/sync', '/mypod', '/mypod/sync/extra', '/%2e%2e/sync', '//mypod/sync'), fc.webPath()),
+      contentType: fc.constantFrom(
+        'application/json',
+        'APPLICATION/JSON',
+        'application/json; charset=utf-8',
+        'application/json; charset="UTF-8"',
+        'application/json; charset=latin1',
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+        '',
+        undefined,
+      ),
+      path: fc.oneof(
+        fc.constant(undefined),
+        fc.constantFrom('/', '/nope/sync', '/mypod', '/mypod/sync/extra', '/%2e%2e/sync', '//mypod/sync', '/a%0Ab/sync', '/%1B%5B31m/sync', '/%E2%80%AE/sync', '/%0D%0AX:%20y'),
+        fc.webPath(),
+      ),
     })
     .map(({ s, method, contentType, path }) =>
       printable({ category: 'protocol', seed: s, method, path: path ?? s.path, contentType, body: method === 'GET' || method === 'HEAD' ? undefined : json(s.request) }),
@@ -164,9 +179,9 @@ export function mayAnswer200(controller: ControllerDefinition, hook: HookName, i
   const types =
     controller.type === 'composite' ? [{ apiVersion: controller.parent.apiVersion, kind: controller.parent.kind, scope: controller.parent.scope }] : controller.resources
   const type = types.find((t) => t.apiVersion === parent.apiVersion && t.kind === parent.kind)
-  if (!type || !isValidObjectName(parent.metadata.name)) return false
+  if (!type || !isValidName(nameRule(parent.apiVersion, parent.kind), parent.metadata.name)) return false
   const namespaced = (parent.metadata.namespace ?? '') !== ''
-  if ((type.scope === 'Namespaced') !== namespaced) return false
+  if ((type.scope === 'Namespaced') !== namespaced || (namespaced && !isValidNamespace(parent.metadata.namespace!))) return false
   try {
     controller.parseSpec(parent as never)
   } catch {
@@ -192,17 +207,27 @@ export interface Answer {
   body: Uint8Array
 }
 
+/** One line of printable text: no control, format, surrogate, private-use or unassigned character, no line or paragraph separator. */
+export const ONE_PRINTABLE_LINE = /^[^\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}]*$/u
+
 /** Every rule the answer breaks; empty when it is acceptable. */
 export function judge(exchange: Exchange, answer: Answer, maxBodyBytes: number): string[] {
   const problems: string[] = []
   if (answer.status >= 500) problems.push(`answered ${answer.status}: ${new TextDecoder().decode(answer.body).slice(0, 300)}`)
-  if (answer.status !== 200) return problems
+  if (answer.status !== 200) {
+    // Error bodies become Kubernetes Events: one printable line, short.
+    const text = new TextDecoder().decode(answer.body)
+    if (!ONE_PRINTABLE_LINE.test(text) || text.length > 1024) problems.push(`${answer.status} body is not one short printable line: ${JSON.stringify(text.slice(0, 300))}`)
+    return problems
+  }
   // The client normalizes the path (`/./` is `/`) before it is sent; judge what the server saw.
   const path = new URL(exchange.path, 'http://hooks.test').pathname
   const readOnly = (exchange.method === 'GET' || exchange.method === 'HEAD') && ['/', '/healthz', '/readyz'].includes(path)
   if (readOnly) return problems
   const isHookCall = exchange.method === 'POST' && path === exchange.seed.path
-  const jsonType = exchange.contentType === undefined || exchange.contentType.split(';')[0]!.trim().toLowerCase() === 'application/json'
+  const [type, ...parameters] = (exchange.contentType ?? '').split(';')
+  const charsets = parameters.filter((p) => /^\s*charset\s*=/i.test(p)).map((p) => p.split('=')[1]!.trim().replace(/^"(.*)"$/, '$1').toLowerCase())
+  const jsonType = type!.trim().toLowerCase() === 'application/json' && charsets.every((c) => c === 'utf-8' || c === 'utf8')
   if (!isHookCall || !jsonType) return [...problems, `200 for ${exchange.method} ${exchange.path} with Content-Type ${JSON.stringify(exchange.contentType)}`]
   if ((exchange.body?.length ?? 0) > maxBodyBytes) problems.push(`200 for a body over the limit (${exchange.body!.length} bytes)`)
   const input = decodeBody(exchange.body)

@@ -1,8 +1,10 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import worker from '../../hooks/worker.ts'
 import { createApp } from '../../hooks/core/http/app.ts'
 import { compositeRequest } from '../../hooks/core/testing/requests.ts'
 import { echo, echoParent } from '../fixtures/controllers.ts'
+import { MALFORMED, randomSecret, secretPieces } from '../fixtures/credentials.ts'
+import { encodeBody, NEGOTIATION } from '../fixtures/negotiation.ts'
 import request from '../fixtures/golden/mypod-sync-v2.request.json'
 import expected from '../fixtures/golden/mypod-sync-v2.response.json'
 
@@ -72,5 +74,64 @@ describe('Worker (workerd)', () => {
     const res = await app.request('/echo/sync', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(compositeRequest(echo, { parent: echoParent({ hang: true }) })) })
     expect(res.status).toBe(503)
     expect(res.headers.get('retry-after')).toBe('1')
+  })
+})
+
+describe('Worker (workerd): hostile clients, as on Node', () => {
+  afterEach(() => vi.restoreAllMocks())
+  const open = { METAHOOKS_ALLOW_UNAUTHENTICATED: 'true', METAHOOKS_BUILD_ID: 'w2' }
+  const bytes = new TextEncoder().encode(JSON.stringify(request))
+
+  it.each(NEGOTIATION)('content negotiation: $name → $status', async (c) => {
+    const res = await call(open, '/mypod/sync', { method: 'POST', headers: c.headers, body: await encodeBody(bytes, c) })
+    expect(res.status).toBe(c.status)
+    expect(await res.text()).toBe(c.body ?? JSON.stringify(expected))
+  })
+
+  it('a body that stops arriving is answered 408 at the deadline', async () => {
+    const app = createApp({ controllers: [echo], version: 'w', auth: { allowUnauthenticated: true }, maxBodyBytes: 1 << 20, maxConcurrency: 0, requestTimeoutMs: 200, log: () => {} })
+    const stalled = new ReadableStream<Uint8Array>({ start: (controller) => controller.enqueue(new TextEncoder().encode('{"controller":')) })
+    const res = await app.request('/echo/sync', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: stalled, duplex: 'half' } as RequestInit)
+    expect(res.status).toBe(408)
+    expect(await res.text()).toBe('request body did not arrive within 0.2 s (METAHOOKS_REQUEST_TIMEOUT_SECONDS)')
+  })
+
+  it('past the bytes in flight: 429 + Retry-After, before the body is read', async () => {
+    const app = createApp({ controllers: [echo], version: 'w', auth: { allowUnauthenticated: true }, maxBodyBytes: 1 << 20, maxBytesInFlight: 1 << 20, maxConcurrency: 0, requestTimeoutMs: 500, log: () => {} })
+    const holding = new ReadableStream<Uint8Array>({ start: (controller) => controller.enqueue(new TextEncoder().encode('{')) })
+    const first = app.request('/echo/sync', { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': String(1 << 20) }, body: holding, duplex: 'half' } as RequestInit)
+    const second = await app.request('/echo/sync', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(compositeRequest(echo, { parent: echoParent({}) })) })
+    expect(second.status).toBe(429)
+    expect(second.headers.get('retry-after')).toBe('1')
+    expect((await first).status).toBe(408)
+  })
+
+  it('a refused Authorization header leaves no piece of its secret in the log', async () => {
+    const logged: string[] = []
+    vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(' ')))
+    const env = { METAHOOKS_AUTH_TOKEN: randomSecret(), METAHOOKS_BASIC_USERNAME: 'metacontroller', METAHOOKS_BASIC_PASSWORD: randomSecret() }
+    const sent = MALFORMED.map((m) => ({ ...m, secret: randomSecret() }))
+    for (const m of sent) expect((await call(env, '/mypod/sync', syncInit({ Authorization: m.header(m.secret) }))).status).toBe(401)
+    const refusals = logged.map((l) => JSON.parse(l)).filter((l) => l.msg === 'refused')
+    expect(refusals.map((l) => l.scheme)).toEqual(sent.map((m) => m.logged))
+    const text = logged.join('\n')
+    for (const m of sent) expect(secretPieces(m.secret).filter((p) => text.includes(p)), m.name).toEqual([])
+  })
+
+  it('credentials are compared as Metacontroller sends them: trimmed Secret values, UTF-8 bytes', async () => {
+    const basic = { METAHOOKS_BASIC_USERNAME: 'metacontroller', METAHOOKS_BASIC_PASSWORD: 'pa55word\n' }
+    expect((await call(basic, '/mypod/sync', syncInit({ Authorization: `Basic ${btoa('metacontroller:pa55word')}` }))).status).toBe(200)
+    expect((await call(basic, '/mypod/sync', syncInit({ Authorization: `Basic ${btoa('metacontroller:pa55word\n')}` }))).status).toBe(200)
+    expect((await call(basic, '/mypod/sync', syncInit({ Authorization: `Basic ${btoa('metacontroller:pa55word ')}` }))).status).toBe(401)
+    // workerd hands header values over decoded as UTF-8.
+    const token = { METAHOOKS_AUTH_TOKEN: 'tök€n-秘密\n' }
+    expect((await call(token, '/mypod/sync', syncInit({ Authorization: 'Bearer tök€n-秘密' }))).status).toBe(200)
+    expect((await call(token, '/mypod/sync', syncInit({ Authorization: 'Bearer tök€n-秘' }))).status).toBe(401)
+  })
+
+  it('error bodies stay on one printable line: a path with a newline, an escape and a bidi override', async () => {
+    const res = await call(open, '/no%0Ape%1B%E2%80%AE/sync', syncInit())
+    expect(res.status).toBe(404)
+    expect(await res.text()).toBe('no route POST "/no\\npe\\u001b\\u202e/sync"; GET / lists the controllers')
   })
 })
