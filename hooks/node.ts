@@ -9,7 +9,7 @@ import { createApp } from './core/http/app.ts'
 import { configFromEnv, seconds, type Env } from './core/http/config.ts'
 import type { Sha256 } from './core/http/etag.ts'
 import { httpsOptions, reloadOnChange, socketAuthorized, tlsFilesFromEnv } from './core/http/tls.ts'
-import { trackConnections } from './core/http/connections.ts'
+import { connectionCloser } from './core/http/connections.ts'
 import { batchedLogger, consoleLogger, type Logger } from './core/http/log.ts'
 import type { ControllerDefinition } from './core/define.ts'
 import { controllers as registry } from './registry.ts'
@@ -120,7 +120,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
     )
     s.once('error', reject)
   })
-  const connections = trackConnections(server, { secure: tls !== undefined })
+  const connections = connectionCloser(server, { secure: tls !== undefined })
   const stopReloading = tls ? reloadOnChange(tls, server as unknown as HttpsServer, log) : () => {}
 
   const address = server.address()

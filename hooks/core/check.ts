@@ -95,8 +95,7 @@ function checkChildren(
       problems.push(`${what} #${i} is ${raw === null ? 'null' : 'not an object'}`)
       return
     }
-    const label = `${what} ${childLabel(raw, i)}`
-    const fail = (rule: string) => problems.push(`${label}: ${rule}`)
+    const fail = (rule: string) => problems.push(`${what} ${childLabel(raw, i)}: ${rule}`)
     if (typeof raw.kind !== 'string' || raw.kind === '') return fail('kind is missing')
     const ofKind = declared.filter((d) => d.kind === raw.kind)
     if (ofKind.length === 0) return fail(`kind ${clip(raw.kind, 63)} is not a declared ${what} type`)

@@ -17,15 +17,16 @@ function escapeChar(ch: string): string {
   return out
 }
 
-/** `text` with every unprintable character written as an escape (`\n`, `\u202e`), so it stays one printable line. */
-export function printable(text: string): string {
-  return text.replace(UNPRINTABLE, escapeChar)
-}
+const ANY_UNPRINTABLE = /[\p{C}\p{Zl}\p{Zp}]/u
 
 /** Whether `text` is one line of printable characters (what every error body must be). */
 export function isPrintableLine(text: string): boolean {
-  UNPRINTABLE.lastIndex = 0
-  return !UNPRINTABLE.test(text)
+  return !ANY_UNPRINTABLE.test(text)
+}
+
+/** `text` with every unprintable character written as an escape (`\n`, `\u202e`), so it stays one printable line. */
+export function printable(text: string): string {
+  return isPrintableLine(text) ? text : text.replace(UNPRINTABLE, escapeChar)
 }
 
 /** Input quoted in an error message or log line: cut short, then escaped. */
@@ -76,14 +77,26 @@ function holdsMoreThan(value: unknown, limit: number): boolean {
 /**
  * `schema.safeParse(value)` whose failure costs at most a bounded number of issues. zod collects
  * an issue for every failing element, so a 16 MiB array of `{}` where objects with required fields
- * belong made ~20 million issues (3.7 GiB, 40 s) before a 422. The first pass stops at the first
- * problem (zod's abortEarly, the mode of its own `validate`); on success it returns exactly what a
- * full parse would. Only a value small enough to report in full is parsed again for every problem.
+ * belong made ~20 million issues (3.7 GiB, 40 s) before a 422. zod's own `validate` (compiled, and
+ * stopping at the first problem) decides; a valid value is then parsed as usual, and an invalid one
+ * is parsed for every problem only when it is small enough to report in full (else up to the first,
+ * with zod's abortEarly — which is several times slower on success, so it is not the first try).
  */
 export function safeParseBounded<S extends z.ZodType>(schema: S, value: unknown): z.ZodSafeParseResult<z.output<S>> {
-  const first = schema.safeParse(value, { abortEarly: true } as z.core.ParseContext<z.core.$ZodIssue>)
-  if (first.success || holdsMoreThan(value, FULL_REPORT_VALUES)) return first
+  if (schema.validate(value)) return schema.safeParse(value)
+  return failureBounded(schema, value)
+}
+
+function failureBounded<S extends z.ZodType>(schema: S, value: unknown): z.ZodSafeParseResult<z.output<S>> {
+  if (holdsMoreThan(value, FULL_REPORT_VALUES)) return schema.safeParse(value, { abortEarly: true } as z.core.ParseContext<z.core.$ZodIssue>)
   return schema.safeParse(value)
+}
+
+/** Whether `value` passes `schema` (undefined), or its bounded failure: for checks whose parsed value is not used. */
+export function checkBounded(schema: z.ZodType, value: unknown): z.ZodError | undefined {
+  if (schema.validate(value)) return undefined
+  const failed = failureBounded(schema, value)
+  return failed.success ? undefined : failed.error
 }
 
 /** `schema.parse(value)` with the bounded failure of `safeParseBounded` (throws the ZodError). */

@@ -7,7 +7,7 @@ import type { ControllerDefinition, HookContext, HookName } from './define.ts'
 import { checkResponse } from './check.ts'
 import { OVER_BUDGET, withinBudget } from './budget.ts'
 import { HookError } from './errors.ts'
-import { clip, formatIssues, quote, safeParseBounded } from './issues.ts'
+import { checkBounded, clip, formatIssues, quote, safeParseBounded } from './issues.ts'
 import { explainNameRule, isValidName, isValidNamespace, nameRule } from './k8s/names.ts'
 
 /** What a hook call produced, independent of HTTP: the server, the CLI and the tests share it. */
@@ -97,10 +97,10 @@ function observedChecks(declared: readonly { apiVersion: string; kind?: string; 
     const type = byGroup.get(key)
     if (!type) return undefined
     return (object) => {
-      const parsed = safeParseBounded(type.observed!, object)
-      if (!parsed.success) {
+      const error = checkBounded(type.observed!, object)
+      if (error) {
         const ns = object.metadata.namespace ? `${clip(object.metadata.namespace, 63)}/` : ''
-        throw new HookError(400, `request is not a Metacontroller request: ${what} ${type.kind} ${ns}${clip(object.metadata.name)} is malformed: ${listProblems(formatIssues(parsed.error))}`)
+        throw new HookError(400, `request is not a Metacontroller request: ${what} ${type.kind} ${ns}${clip(object.metadata.name)} is malformed: ${listProblems(formatIssues(error))}`)
       }
     }
   }

@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs'
-import { request as httpsRequest, type RequestOptions } from 'node:https'
+import { connect } from 'node:net'
+import { Agent, request as httpsRequest, type RequestOptions } from 'node:https'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ROOT, startServerProcess, type ServerProcess } from '../fixtures/server.ts'
+import { ROOT, startServerProcess, stopServerProcess, type ServerProcess } from '../fixtures/server.ts'
 import { certificateAuthority, removePems, writePems, type Authority, type Issued } from '../fixtures/pki.ts'
 
 // HTTPS and mTLS on the real Node server (`npm start`), with certificates generated for this run.
@@ -148,6 +149,26 @@ describe('certificate rotation', () => {
     } finally {
       stop()
       server.close()
+    }
+  })
+})
+
+describe('shutdown over HTTPS', () => {
+  it('a TCP connection that never starts its handshake and an idle TLS keep-alive connection do not hold SIGTERM: exit 0', async () => {
+    const files = writePems({ 'tls.crt': serverCert.cert, 'tls.key': serverCert.key })
+    const server = await startServerProcess({ METAHOOKS_TLS_CERT_FILE: files['tls.crt']!, METAHOOKS_TLS_KEY_FILE: files['tls.key']!, METAHOOKS_SHUTDOWN_TIMEOUT_SECONDS: '5' })
+    try {
+      const { port } = new URL(server.url)
+      const silent = connect(Number(port), '127.0.0.1')
+      silent.on('error', () => {})
+      const agent = new Agent({ keepAlive: true, ca: ca.cert })
+      expect((await call(server.url, '/mypod/sync', { agent })).status).toBe(200)
+      server.child.kill('SIGTERM')
+      expect(await server.exited).toBe(0)
+      agent.destroy()
+      silent.destroy()
+    } finally {
+      await stopServerProcess(server)
     }
   })
 })

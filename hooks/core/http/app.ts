@@ -6,7 +6,7 @@ import { hasHook, hookTime, runHook } from '../run.ts'
 import { accessMiddleware, type AuthConfig } from './auth.ts'
 import { Admission } from './admission.ts'
 import { etagMatches, requestEtag, type Sha256 } from './etag.ts'
-import { BodyTimeout, BodyTooLarge, ClientGone, declaredLength, discardBody, OverBudget, readBody } from './body.ts'
+import { BodyTimeout, BodyTooLarge, ClientGone, declaredLength, discardBody, OverBudget, Preempted, readBody } from './body.ts'
 import { clip, quote } from '../issues.ts'
 import { consoleLogger, describeError, type Logger } from './log.ts'
 
@@ -50,6 +50,7 @@ function plain(c: Context, status: number, message: string, headers?: Record<str
 
 const OVER_CONCURRENCY = 'too many concurrent requests (METAHOOKS_MAX_CONCURRENCY); try again later'
 const OVER_BYTE_BUDGET = 'too many request bytes in flight (METAHOOKS_MAX_BYTES_IN_FLIGHT); try again later'
+const PREEMPTED = 'request body arriving too slowly while the server is busy; try again later'
 const tooLarge = (max: number) => `request body exceeds ${max} bytes (METAHOOKS_MAX_BODY_BYTES)`
 
 /** The hook routes each controller serves: sync always, finalize and customize when defined. */
@@ -73,6 +74,8 @@ const decoder = new TextDecoder('utf-8', { fatal: true })
  * and not content-coded: a body we would read as something it is not is refused, not guessed at.
  */
 export function unsupportedMedia(contentType: string | undefined, contentEncoding: string | undefined): string | undefined {
+  // What Metacontroller sends, decided without parsing.
+  if (contentType === 'application/json' && contentEncoding === undefined) return undefined
   const [mediaType, ...parameters] = (contentType ?? '').split(';')
   if (mediaType!.trim().toLowerCase() !== 'application/json') {
     return contentType === undefined || contentType.trim() === '' ? 'Content-Type must be application/json (none was sent)' : `Content-Type must be application/json, not ${quote(contentType, 60)}`
@@ -90,10 +93,10 @@ export function unsupportedMedia(contentType: string | undefined, contentEncodin
 
 /**
  * The hook server: one hono app built from the registry, identical on Node and Workers.
- * Order per hook request: auth → content type (415) → declared size (413) → a free slot (429) →
- * bytes in flight (429) → body within its size and deadline (413, 408) → take the slot (429) →
- * ETag → contract → controller → response check. Every failure is an error status with a short,
- * one-line, secret-free text body.
+ * Order per hook request: auth → content type (415) → declared size (413) → a slot and the body's
+ * bytes (429; http/admission.ts) → body within its size and deadline (413, 408) → ETag → contract →
+ * controller → response check. Every failure is an error status with a short, one-line,
+ * secret-free text body.
  */
 export function createApp(options: AppOptions): Hono {
   const log = options.log ?? consoleLogger
@@ -129,36 +132,39 @@ export function createApp(options: AppOptions): Hono {
           log(line)
           return response
         }
+        const refuse = (status: number, message: string, headers?: Record<string, string>): Response => {
+          line.error ??= message
+          return finish(plain(c, status, message, headers))
+        }
         // Refusals decided before the body is read still read it (bounded), so the keep-alive connection survives.
         const refuseUnread = async (status: number, message: string, headers?: Record<string, string>) => {
           await discardBody(c, options.maxBodyBytes, requestTimeoutMs)
-          return finish(plain(c, status, message, headers))
+          return refuse(status, message, headers)
         }
 
         const unsupported = unsupportedMedia(c.req.header('content-type'), c.req.header('content-encoding'))
         if (unsupported) return refuseUnread(415, unsupported)
         const declared = declaredLength(c)
-        if (declared !== undefined && declared > options.maxBodyBytes) return finish(plain(c, 413, tooLarge(options.maxBodyBytes)))
-        if (admission.slotsFull()) return refuseUnread(429, OVER_CONCURRENCY, retryLater)
-        let reserved = declared ?? 0
-        if (!admission.reserve(reserved)) return refuseUnread(429, OVER_BYTE_BUDGET, retryLater)
-        // A body of undeclared length reserves its bytes as they arrive.
-        const admit = (size: number): boolean => {
-          if (size <= reserved) return true
-          if (!admission.reserve(size - reserved)) return false
-          reserved = size
-          return true
-        }
+        if (declared !== undefined && declared > options.maxBodyBytes) return refuse(413, tooLarge(options.maxBodyBytes))
+        const ticket = admission.admit(declared ?? 0)
+        if (ticket === 'slots') return refuseUnread(429, OVER_CONCURRENCY, retryLater)
+        if (ticket === 'bytes') return refuseUnread(429, OVER_BYTE_BUDGET, retryLater)
         try {
           let bytes: Uint8Array
           try {
-            bytes = await readBody(c, { max: options.maxBodyBytes, deadlineMs: requestTimeoutMs, admit })
+            bytes = await readBody(c, {
+              max: options.maxBodyBytes,
+              deadlineMs: requestTimeoutMs,
+              admit: (size) => admission.progress(ticket, size),
+              preemptible: ticket,
+            })
           } catch (error) {
-            if (error instanceof BodyTooLarge) return finish(plain(c, 413, tooLarge(options.maxBodyBytes)))
+            if (error instanceof BodyTooLarge) return refuse(413, tooLarge(options.maxBodyBytes))
             if (error instanceof BodyTimeout) {
-              return finish(plain(c, 408, `request body did not arrive within ${requestTimeoutMs / 1000} s (METAHOOKS_REQUEST_TIMEOUT_SECONDS)`))
+              return refuse(408, `request body did not arrive within ${requestTimeoutMs / 1000} s (METAHOOKS_REQUEST_TIMEOUT_SECONDS)`)
             }
             if (error instanceof OverBudget) return refuseUnread(429, OVER_BYTE_BUDGET, retryLater)
+            if (error instanceof Preempted) return refuse(429, PREEMPTED, retryLater)
             if (error instanceof ClientGone) {
               // Nobody is left to answer; 499 (nginx's "client closed request") marks it in the log.
               line.error = error.message
@@ -166,19 +172,21 @@ export function createApp(options: AppOptions): Hono {
             }
             throw error
           }
-          if (!admission.enter()) return finish(plain(c, 429, OVER_CONCURRENCY, retryLater))
-          try {
-            return await answer(c, bytes, line, finish)
-          } finally {
-            admission.leave()
-          }
+          admission.arrived(ticket)
+          return await answer(c, bytes, line, finish, refuse)
         } finally {
-          admission.release(reserved)
+          admission.release(ticket)
         }
       })
 
       /** ETag, JSON, then the hook itself. */
-      async function answer(c: Context, bytes: Uint8Array, line: Record<string, unknown>, finish: (r: Response, s?: number) => Response): Promise<Response> {
+      async function answer(
+        c: Context,
+        bytes: Uint8Array,
+        line: Record<string, unknown>,
+        finish: (r: Response) => Response,
+        refuse: (status: number, message: string, headers?: Record<string, string>) => Response,
+      ): Promise<Response> {
         // A clock-using hook answers per minute, so its ETag covers the minute as well.
         const now = options.clock?.() ?? new Date()
         const minute = hookTime(definition, now)
@@ -193,20 +201,19 @@ export function createApp(options: AppOptions): Hono {
           input = JSON.parse(decoder.decode(bytes))
         } catch {
           // The parser's message quotes the body, which may hold secrets: keep it out.
-          return finish(plain(c, 400, 'request body is not valid JSON (UTF-8)'))
+          return refuse(400, 'request body is not valid JSON (UTF-8)')
         }
 
         const outcome = await runHook(definition, hook, input, { now, timeoutMs: options.hookTimeoutMs ?? 0 })
         const { cause, ...meta } = outcome.meta
         Object.assign(line, meta)
         if (!outcome.ok) {
-          line.error = outcome.message
           if (cause !== undefined) {
             line.cause = describeError(cause)
             if (cause instanceof Error && cause.stack) line.stack = cause.stack
           }
           // A 503 (over the time budget) is worth retrying soon.
-          return finish(plain(c, outcome.status, outcome.message, outcome.status === 503 ? retryLater : undefined))
+          return refuse(outcome.status, outcome.message, outcome.status === 503 ? retryLater : undefined)
         }
         return finish(c.body(outcome.body, 200, { 'Content-Type': 'application/json', ETag: etag }))
       }

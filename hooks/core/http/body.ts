@@ -33,6 +33,9 @@ export class BodyTimeout extends Error {}
 /** The body grew past what the byte budget could admit (a body of undeclared length). */
 export class OverBudget extends Error {}
 
+/** The server took the request's slot and bytes back for a newer one while the body was still arriving. */
+export class Preempted extends Error {}
+
 export interface BodyLimits {
   /** At most this many bytes (BodyTooLarge past it). */
   max: number
@@ -40,6 +43,8 @@ export interface BodyLimits {
   deadlineMs: number
   /** Asked each time the body grows: may it be `size` bytes? false ends the read with OverBudget. */
   admit?: (size: number) => boolean
+  /** The read's handle for preemption: its `onPreempt` is set to end the read with Preempted. */
+  preemptible?: { onPreempt: (ending: 'preempted') => void }
 }
 
 /** The body length the client declared, when it declared one. */
@@ -79,42 +84,63 @@ function deadline(ms: number, onExpiry: () => void): () => void {
   return () => clearTimeout(timer)
 }
 
-type Ending = 'end' | 'gone' | 'timeout' | 'stopped'
+type Ending = 'end' | 'gone' | 'timeout' | 'stopped' | 'preempted'
 
 /**
- * Reads a Node request stream until it ends, the client goes, the deadline passes, or `onChunk`
- * returns false. Whatever is left stays unread (paused): @hono/node-server drains it or closes the
- * connection after the answer.
+ * The deadlines of Node's reads, checked together by one timer every SWEEP_MS: a timer per request
+ * cost more than the rest of reading a small body. (Workers keep a timer per read: a timer made in
+ * one request may not act on another's stream there.)
  */
-function drain(incoming: NodeIncoming, deadlineMs: number, onChunk: (chunk: Uint8Array) => boolean): Promise<Ending> {
+const SWEEP_MS = 100
+const pendingReads = new Set<{ at: number; finish: (ending: Ending) => void }>()
+let sweeper: ReturnType<typeof setInterval> | undefined
+
+function sweepDeadlines(): void {
+  const now = Date.now()
+  for (const read of pendingReads) if (read.at <= now) read.finish('timeout')
+  if (pendingReads.size === 0 && sweeper) {
+    clearInterval(sweeper)
+    sweeper = undefined
+  }
+}
+
+/**
+ * Reads a Node request stream until it ends, the client goes, the deadline passes, the read is
+ * preempted, or `onChunk` returns false. Whatever is left stays unread (paused): @hono/node-server
+ * drains it or closes the connection after the answer. Closures are kept few on purpose: tsx names
+ * every one it creates, which showed in profiles of small requests.
+ */
+function drain(incoming: NodeIncoming, deadlineMs: number, onChunk: (chunk: Uint8Array) => boolean, preemptible?: { onPreempt: (ending: 'preempted') => void }): Promise<Ending> {
   return new Promise<Ending>((resolve) => {
     let finished = false
     const finish = (ending: Ending) => {
       if (finished) return
       finished = true
-      cancelDeadline()
-      incoming.off('data', onData)
-      incoming.off('end', onEnd)
-      incoming.off('error', onGone)
-      incoming.off('aborted', onGone)
+      pendingReads.delete(read)
       if (ending !== 'end') incoming.pause()
       resolve(ending)
     }
-    const onData = (chunk: Uint8Array) => {
-      if (!onChunk(chunk)) finish('stopped')
+    const read = { at: Date.now() + deadlineMs, finish }
+    if (deadlineMs > 0) {
+      pendingReads.add(read)
+      if (!sweeper) {
+        sweeper = setInterval(sweepDeadlines, SWEEP_MS)
+        sweeper.unref?.()
+      }
     }
-    const onEnd = () => finish('end')
-    const onGone = () => finish('gone')
-    const cancelDeadline = deadline(deadlineMs, () => finish('timeout'))
-    incoming.on('data', onData)
-    incoming.on('end', onEnd)
-    incoming.on('error', onGone)
-    incoming.on('aborted', onGone)
+    if (preemptible) preemptible.onPreempt = finish
+    const gone = () => finish('gone')
+    incoming.on('data', (chunk) => {
+      if (!finished && !onChunk(chunk)) finish('stopped')
+    })
+    incoming.on('end', () => finish('end'))
+    incoming.on('error', gone)
+    incoming.on('aborted', gone)
     incoming.resume()
   })
 }
 
-async function readNode(incoming: NodeIncoming, { max, deadlineMs, admit }: BodyLimits): Promise<Uint8Array> {
+async function readNode(incoming: NodeIncoming, { max, deadlineMs, admit, preemptible }: BodyLimits): Promise<Uint8Array> {
   const chunks: Uint8Array[] = []
   let size = 0
   let refusal: Error | undefined
@@ -127,28 +153,30 @@ async function readNode(incoming: NodeIncoming, { max, deadlineMs, admit }: Body
       return true
     }
     return false
-  })
+  }, preemptible)
   if (ending === 'end') return concat(chunks, size)
-  throw ending === 'timeout' ? new BodyTimeout() : ending === 'gone' ? new ClientGone() : refusal!
+  throw ending === 'timeout' ? new BodyTimeout() : ending === 'gone' ? new ClientGone() : ending === 'preempted' ? new Preempted() : refusal!
 }
 
-async function readStream(body: ReadableStream<Uint8Array> | null, { max, deadlineMs, admit }: BodyLimits): Promise<Uint8Array> {
+async function readStream(body: ReadableStream<Uint8Array> | null, { max, deadlineMs, admit, preemptible }: BodyLimits): Promise<Uint8Array> {
   if (!body) return new Uint8Array(0)
   const reader = body.getReader()
-  let expired = false
-  const cancelDeadline = deadline(deadlineMs, () => {
-    expired = true
+  // Why the read was cut short from outside (the deadline, a preemption), if it was.
+  let stopped: Error | undefined
+  const stop = (error: Error) => {
+    stopped ??= error
     reader.cancel().catch(() => {})
-  })
+  }
+  const cancelDeadline = deadline(deadlineMs, () => stop(new BodyTimeout()))
+  if (preemptible) preemptible.onPreempt = () => stop(new Preempted())
   const chunks: Uint8Array[] = []
   let size = 0
   try {
     for (;;) {
       const { done, value } = await reader.read().catch((error: unknown) => {
-        if (expired) throw new BodyTimeout()
-        throw error
+        throw stopped ?? error
       })
-      if (expired) throw new BodyTimeout()
+      if (stopped) throw stopped
       if (done) return concat(chunks, size)
       size += value.length
       if (size > max) throw new BodyTooLarge()
@@ -156,7 +184,7 @@ async function readStream(body: ReadableStream<Uint8Array> | null, { max, deadli
       chunks.push(value)
     }
   } catch (error) {
-    if (!(error instanceof BodyTimeout)) reader.cancel().catch(() => {})
+    if (error !== stopped) reader.cancel().catch(() => {})
     throw error
   } finally {
     cancelDeadline()
