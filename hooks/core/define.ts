@@ -96,6 +96,28 @@ export interface HookContext<Spec> {
   now?: Date
 }
 
+/**
+ * What finalize gets. The same as sync, except that the spec (a decorator's: the parsed object) may
+ * no longer parse — a CRD tightened since the parent was made, or a decorator's opt-in annotation
+ * removed, which is what made Metacontroller call finalize. Cleanup must not hang on it: clean up
+ * from what can be trusted (the parent's identity, the observed children, the last status), or
+ * call `requireSpec()` where there is truly no way without it.
+ */
+export interface FinalizeContext<Spec> extends Omit<HookContext<Spec>, 'spec' | 'parent'> {
+  parent: Parent<Spec | undefined>
+  /** The parsed spec, or undefined when it does not parse (then `specProblem` says why). */
+  spec: Spec | undefined
+  specProblem?: string
+  /** The spec; without one, a 422 that says why and names the finalizer to remove to delete without cleanup. */
+  requireSpec(): Spec
+  /**
+   * The parent's namespace is being deleted: the API server refuses new objects in it, so finish with
+   * what exists, or only delete. (Seen through the parent's Namespace, which the toolkit relates for
+   * every namespaced controller with a finalize hook; always false for cluster-scoped parents.)
+   */
+  namespaceTerminating: boolean
+}
+
 export interface CustomizeContext<Spec> {
   parent: Parent<Spec>
   spec: Spec
@@ -161,7 +183,7 @@ export interface CompositeControllerInput<Spec extends z.ZodType> extends Common
   /** Let Metacontroller select children by a `controller-uid` label instead of `spec.selector`. */
   generateSelector?: boolean
   sync(ctx: HookContext<z.output<Spec>>): MaybePromise<CompositeSyncResult>
-  finalize?(ctx: HookContext<z.output<Spec>>): MaybePromise<CompositeFinalizeResult>
+  finalize?(ctx: FinalizeContext<z.output<Spec>>): MaybePromise<CompositeFinalizeResult>
   customize?(ctx: CustomizeContext<z.output<Spec>>): MaybePromise<RelatedResourceRule[]>
 }
 
@@ -174,7 +196,7 @@ export interface DecoratorControllerInput<Spec extends z.ZodType> extends Common
   objectSchema?: Spec
   attachments: ChildResource[]
   sync(ctx: HookContext<z.output<Spec>>): MaybePromise<DecoratorSyncResult>
-  finalize?(ctx: HookContext<z.output<Spec>>): MaybePromise<DecoratorFinalizeResult>
+  finalize?(ctx: FinalizeContext<z.output<Spec>>): MaybePromise<DecoratorFinalizeResult>
   customize?(ctx: CustomizeContext<z.output<Spec>>): MaybePromise<RelatedResourceRule[]>
 }
 
@@ -185,6 +207,8 @@ export interface CompositeDefinition<Spec extends z.ZodType = z.ZodType> {
   type: 'composite'
   name: string
   hookVersion: HookVersion
+  /** Customize relates the parent's own Namespace (namespaced, with a finalize hook): see FinalizeContext.namespaceTerminating. */
+  watchesOwnNamespace: boolean
   related: RelatedType[]
   clock: false | 'minute' | 'second'
   resyncPeriodSeconds?: number
@@ -202,6 +226,7 @@ export interface DecoratorDefinition<Spec extends z.ZodType = z.ZodType> {
   type: 'decorator'
   name: string
   hookVersion: HookVersion
+  watchesOwnNamespace: boolean
   related: RelatedType[]
   clock: false | 'minute' | 'second'
   resyncPeriodSeconds?: number
@@ -229,10 +254,29 @@ function resolveChild(c: ChildResource): ResolvedChildResource {
   }
 }
 
+type CustomizeFn = (ctx: CustomizeContext<unknown>) => MaybePromise<RelatedResourceRule[]>
+
+const isNamespaces = (r: RelatedType) => r.apiVersion === 'v1' && r.resource === 'namespaces'
+
+/** The parent's own Namespace, related so finalize can tell when it is being deleted. */
+export function ownNamespaceRule(parent: KObject): RelatedResourceRule | undefined {
+  const namespace = parent.metadata.namespace
+  return namespace ? { apiVersion: 'v1', resource: 'namespaces', names: [namespace] } : undefined
+}
+
+function withOwnNamespace(customize: CustomizeFn | undefined): CustomizeFn {
+  return async (ctx) => {
+    const rules = customize ? await customize(ctx) : []
+    const own = ownNamespaceRule(ctx.parent)
+    return own ? [...rules, own] : rules
+  }
+}
+
 /** What both controller types share: a valid route name, defaults, unique child types, the hooks. */
 function common<I extends CommonDefinition & { sync: unknown; finalize?: unknown; customize?: unknown }>(
   input: I,
   children: readonly ChildResource[],
+  namespaced: boolean,
 ) {
   if (!ROUTE_NAME.test(input.name)) {
     throw new Error(`controller name "${input.name}" must be a lowercase DNS label (it is a URL path segment)`)
@@ -247,15 +291,25 @@ function common<I extends CommonDefinition & { sync: unknown; finalize?: unknown
   for (const r of input.related ?? []) {
     if (r.observed && !r.kind) throw new Error(`controller ${input.name}: related ${r.resource} declares observed fields, so it needs its kind`)
   }
+  const hookVersion = input.hookVersion ?? ('v2' as HookVersion)
+  const watchNamespace = input.finalize !== undefined && namespaced
+  if (watchNamespace && hookVersion === 'v1') {
+    throw new Error(
+      `controller ${input.name}: a namespaced controller with a finalize hook needs hookVersion v2: under v1 Metacontroller drops cluster-scoped related objects, so finalize could not see its namespace being deleted and would wait forever for objects the API server refuses to create there`,
+    )
+  }
+  const related = input.related ?? []
+  const customize = watchNamespace ? withOwnNamespace(input.customize as CustomizeFn | undefined) : input.customize
   const hooks = {
     name: input.name,
-    hookVersion: input.hookVersion ?? ('v2' as HookVersion),
-    related: input.related ?? [],
+    hookVersion,
+    watchesOwnNamespace: watchNamespace,
+    related: watchNamespace && !related.some(isNamespaces) ? [...related, { apiVersion: 'v1', resource: 'namespaces', kind: 'Namespace' }] : related,
     clock: input.clock === true ? 'minute' : (input.clock ?? false),
     ...(input.resyncPeriodSeconds !== undefined && { resyncPeriodSeconds: input.resyncPeriodSeconds }),
     sync: input.sync as I['sync'],
     ...(input.finalize !== undefined && { finalize: input.finalize as NonNullable<I['finalize']> }),
-    ...(input.customize !== undefined && { customize: input.customize as NonNullable<I['customize']> }),
+    ...(customize !== undefined && { customize: customize as NonNullable<I['customize']> }),
   }
   return { resolved, hooks }
 }
@@ -263,7 +317,7 @@ function common<I extends CommonDefinition & { sync: unknown; finalize?: unknown
 export function defineCompositeController<Spec extends z.ZodType>(
   input: CompositeControllerInput<Spec>,
 ): CompositeDefinition<Spec> {
-  const { resolved, hooks } = common(input, input.children)
+  const { resolved, hooks } = common(input, input.children, input.parent.scope === 'Namespaced')
   const p = input.parent
   return {
     type: 'composite',
@@ -278,7 +332,7 @@ export function defineCompositeController<Spec extends z.ZodType>(
 export function defineDecoratorController<Spec extends z.ZodType>(
   input: DecoratorControllerInput<Spec>,
 ): DecoratorDefinition<Spec> {
-  const { resolved, hooks } = common(input, input.attachments)
+  const { resolved, hooks } = common(input, input.attachments, input.resources.some((r) => (r.scope ?? defaultScope(r.kind)) === 'Namespaced'))
   const schema = input.objectSchema
   return {
     type: 'decorator',

@@ -3,7 +3,7 @@ import { CompositeHookRequest, CustomizeHookRequest, DecoratorHookRequest } from
 import { isCompositeHookRequest, isCustomizeHookRequest, isDecoratorHookRequest } from './contract/guards.ts'
 import { ObservedObjects, groupKey, type ObservedCheck } from './contract/objectmap.ts'
 import type { KObject, ObjectMap } from './contract/objects.ts'
-import type { ControllerDefinition, HookContext, HookName } from './define.ts'
+import { ownNamespaceRule, type ControllerDefinition, type FinalizeContext, type HookContext, type HookName } from './define.ts'
 import { checkResponse } from './check.ts'
 import { OVER_BUDGET, withinBudget } from './budget.ts'
 import { HookError } from './errors.ts'
@@ -134,6 +134,31 @@ function resultProblems(definition: ControllerDefinition, hook: HookName, result
   return problems
 }
 
+/** The finalizer Metacontroller puts on a parent of this controller (removing it deletes without cleanup). */
+export function finalizerName(definition: ControllerDefinition): string {
+  return `metacontroller.io/${definition.type === 'composite' ? 'compositecontroller' : 'decoratorcontroller'}-${definition.name}`
+}
+
+/** Whether a Namespace object is being deleted. */
+function terminating(namespace: KObject | undefined): boolean {
+  const ns = namespace as (KObject & { status?: { phase?: unknown } }) | undefined
+  return ns !== undefined && (ns.metadata.deletionTimestamp !== undefined || ns.status?.phase === 'Terminating')
+}
+
+function finalizeContext(definition: ControllerDefinition, ctx: HookContext<unknown>, specProblem: string | undefined): FinalizeContext<unknown> {
+  const namespace = ctx.parent.metadata.namespace
+  return {
+    ...ctx,
+    ...(specProblem !== undefined && { spec: undefined, specProblem }),
+    requireSpec() {
+      if (specProblem === undefined) return ctx.spec
+      // A deletion waits on this finalize hook: say how to get out (the message becomes an Event).
+      throw new HookError(422, `${specProblem}; cleanup cannot run until it is fixed (to delete without cleanup, remove the finalizer ${finalizerName(definition)})`)
+    },
+    namespaceTerminating: namespace !== undefined && terminating(ctx.related.get('Namespace', namespace)),
+  }
+}
+
 /** Builds the response with only the documented keys, in a fixed order. */
 function shapeResponse(definition: ControllerDefinition, hook: HookName, result: Record<string, unknown>): Record<string, unknown> {
   if (hook === 'customize') return { relatedResources: result.relatedResources }
@@ -245,27 +270,36 @@ async function runHookChecked(definition: ControllerDefinition, route: HookName,
     meta.observed = countObjects(observed)
   }
 
+  // Finalize runs without a spec that no longer parses (its function decides whether it can clean
+  // up without it): a deletion must not hang on a spec nobody can fix any more.
   let spec: unknown
+  let specProblem: string | undefined
   try {
     spec = definition.parseSpec(parent)
   } catch (error) {
-    if (error instanceof z.ZodError) {
-      const prefix = definition.type === 'composite' ? 'spec' : ''
-      const what = definition.type === 'composite' ? 'invalid parent spec' : `invalid ${parent.kind}`
-      // A deletion waits on this finalize hook: say how to get out (the message becomes an Event).
-      const hint =
-        hook === 'finalize'
-          ? `; cleanup cannot run until it is fixed (to delete without cleanup, remove the finalizer metacontroller.io/${definition.type === 'composite' ? 'compositecontroller' : 'decoratorcontroller'}-${definition.name})`
-          : ''
-      return fail(422, `${what}: ${listProblems(formatIssues(error, prefix))}${hint}`, meta)
+    if (!(error instanceof z.ZodError)) return fail(500, `internal error in ${definition.name} while reading the parent`, { ...meta, cause: error })
+    const prefix = definition.type === 'composite' ? 'spec' : ''
+    specProblem = `${definition.type === 'composite' ? 'invalid parent spec' : `invalid ${parent.kind}`}: ${listProblems(formatIssues(error, prefix))}`
+    // Customize comes before finalize: with an invalid spec it relates only what the toolkit itself
+    // needs (sync refuses the spec anyway; finalize must not depend on it).
+    if (hook === 'customize') {
+      const own = definition.watchesOwnNamespace ? ownNamespaceRule(parent) : undefined
+      const response = { relatedResources: own ? [own] : [] }
+      return { ok: true, status: 200, response, body: JSON.stringify(response), meta }
     }
-    return fail(500, `internal error in ${definition.name} while reading the parent`, { ...meta, cause: error })
+    if (hook !== 'finalize') return fail(422, specProblem, meta)
   }
 
+  let trusted: KObject = parent
   const statusSchema = definition.type === 'composite' ? definition.parent.observedStatus : undefined
   if (statusSchema) {
     const parsed = safeParseBounded(statusSchema, (parent as { status?: unknown }).status ?? {})
-    if (!parsed.success) return fail(422, `parent status does not hold what ${definition.name} records: ${listProblems(formatIssues(parsed.error, 'status'))}`, meta)
+    if (!parsed.success) {
+      if (hook !== 'finalize') return fail(422, `parent status does not hold what ${definition.name} records: ${listProblems(formatIssues(parsed.error, 'status'))}`, meta)
+      // Finalize: a status that does not hold what the controller recorded is not trusted either.
+      const { status: _untrusted, ...rest } = parent as KObject & { status?: unknown }
+      trusted = rest as KObject
+    }
   }
 
   let result: Record<string, unknown>
@@ -276,7 +310,7 @@ async function runHookChecked(definition: ControllerDefinition, route: HookName,
     return answer
   }
   try {
-    const typedParent = { ...parent, spec } as HookContext<unknown>['parent']
+    const typedParent = { ...trusted, spec } as HookContext<unknown>['parent']
     if (hook === 'customize') {
       const fn = definition.customize!
       result = { relatedResources: await call(() => fn({ parent: typedParent, spec, controller: request.controller as Record<string, unknown> })) }
@@ -294,8 +328,13 @@ async function runHookChecked(definition: ControllerDefinition, route: HookName,
       }
       const now = hookTime(definition, options.now)
       if (now) ctx.now = now
-      const fn = (hook === 'finalize' ? definition.finalize! : definition.sync) as (c: HookContext<unknown>) => unknown
-      result = (await call(() => fn(ctx))) as Record<string, unknown>
+      if (hook === 'finalize') {
+        const fn = definition.finalize! as (c: FinalizeContext<unknown>) => unknown
+        result = (await call(() => fn(finalizeContext(definition, ctx, specProblem)))) as Record<string, unknown>
+      } else {
+        const fn = definition.sync as (c: HookContext<unknown>) => unknown
+        result = (await call(() => fn(ctx))) as Record<string, unknown>
+      }
     }
   } catch (error) {
     if (error instanceof HookError) return fail(error.status, error.message, meta)

@@ -1,6 +1,6 @@
 import type { NetworkPolicy, NetworkPolicyPeer } from 'kubernetes-types/networking/v1'
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1'
-import type { DecoratorFinalizeResult, DecoratorSyncResult, HookContext } from '../core/define.ts'
+import type { DecoratorFinalizeResult, DecoratorSyncResult, FinalizeContext, HookContext } from '../core/define.ts'
 import type { KObject } from '../core/contract/objects.ts'
 import { parseSelector } from '../core/k8s/selectors.ts'
 import { ALLOW_FROM_ANNOTATION, ATTACHED_ANNOTATION, MIN_AVAILABLE_ANNOTATION, PROTECTED_LABEL, type GuardedDeployment } from './schema.ts'
@@ -36,7 +36,7 @@ export function sync({ spec }: HookContext<GuardedDeployment>): DecoratorSyncRes
   }
 }
 
-/** Opted out (or deleted): remove what was attached and the records of it (null deletes). */
-export function finalize({ children }: HookContext<GuardedDeployment>): DecoratorFinalizeResult {
+/** Opted out (or deleted): remove what was attached and the records of it (null deletes). Needs nothing of the object's annotations, which may be gone. */
+export function finalize({ children }: FinalizeContext<GuardedDeployment>): DecoratorFinalizeResult {
   return { attachments: [], labels: { [PROTECTED_LABEL]: null }, annotations: { [ATTACHED_ANNOTATION]: null }, finalized: children.size === 0 }
 }

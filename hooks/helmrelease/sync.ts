@@ -2,17 +2,23 @@ import type { Job } from 'kubernetes-types/batch/v1'
 import type { ConfigMap, ServiceAccount } from 'kubernetes-types/core/v1'
 import type { RoleBinding } from 'kubernetes-types/rbac/v1'
 import { stringify } from 'yaml'
-import type { CompositeFinalizeResult, CompositeSyncResult, HookContext, Parent } from '../core/define.ts'
+import type { CompositeFinalizeResult, CompositeSyncResult, FinalizeContext, HookContext, Parent } from '../core/define.ts'
 import type { KObject } from '../core/contract/objects.ts'
 import { condition } from '../core/k8s/conditions.ts'
 import { jobOutcome } from '../core/k8s/workloads.ts'
 import { canonicalJson, sha256Hex } from '../core/k8s/hash.ts'
-import type { HelmReleaseSpec } from './schema.ts'
+import { DEFAULT_HELM_IMAGE, HelmReleaseSpec, RELEASE_NAME } from './schema.ts'
 
-type P = Parent<HelmReleaseSpec>
+type P = Parent<HelmReleaseSpec | undefined>
 
 const labels = (p: P) => ({ 'app.kubernetes.io/managed-by': 'metahooks', 'helm.metahooks.dev/release': p.metadata.name })
 const release = (p: P, spec: HelmReleaseSpec) => spec.releaseName ?? p.metadata.name
+
+/** The release name sync recorded in the status, for an uninstall without a valid spec. */
+function recordedRelease(p: P): string {
+  const recorded = (p.status as { release?: unknown } | undefined)?.release
+  return RELEASE_NAME.safeParse(recorded).success ? (recorded as string) : p.metadata.name
+}
 
 /** The ServiceAccount the Jobs run as, allowed to manage anything in the namespace (ClusterRole admin). */
 function access(parent: P): KObject[] {
@@ -32,7 +38,8 @@ function valuesConfigMap(parent: P, spec: HelmReleaseSpec): ConfigMap & KObject 
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${parent.metadata.name}-values`, labels: labels(parent) }, data: { 'values.yaml': stringify(spec.values, { lineWidth: 0 }) } }
 }
 
-function helmJob(parent: P, spec: HelmReleaseSpec, name: string, script: string): Job & KObject {
+/** A Job running `script` with helm; `values` mounts the values ConfigMap at /values. */
+function helmJob(parent: P, image: string, name: string, script: string, values: boolean): Job & KObject {
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -44,8 +51,8 @@ function helmJob(parent: P, spec: HelmReleaseSpec, name: string, script: string)
         spec: {
           serviceAccountName: `${parent.metadata.name}-helm`,
           restartPolicy: 'Never',
-          containers: [{ name: 'helm', image: spec.helmImage, command: ['sh', '-c', script], volumeMounts: [{ name: 'values', mountPath: '/values', readOnly: true }] }],
-          volumes: [{ name: 'values', configMap: { name: `${parent.metadata.name}-values` } }],
+          containers: [{ name: 'helm', image, command: ['sh', '-c', script], ...(values && { volumeMounts: [{ name: 'values', mountPath: '/values', readOnly: true }] }) }],
+          ...(values && { volumes: [{ name: 'values', configMap: { name: `${parent.metadata.name}-values` } }] }),
         },
       },
     },
@@ -58,7 +65,7 @@ async function installJob(parent: P, spec: HelmReleaseSpec): Promise<Job & KObje
   const c = spec.chart
   const repo = c.repository.startsWith('oci://') ? `${c.repository.replace(/\/+$/, '')}/${c.name}` : `${c.name} --repo ${c.repository}`
   const script = `helm upgrade --install ${release(parent, spec)} ${repo} --version ${c.version} --namespace ${parent.metadata.namespace} -f /values/values.yaml --wait --timeout 10m`
-  return helmJob(parent, spec, `${parent.metadata.name}-install-${revision}`, script)
+  return helmJob(parent, spec.helmImage, `${parent.metadata.name}-install-${revision}`, script, true)
 }
 
 export async function sync({ parent, spec, children }: HookContext<HelmReleaseSpec>): Promise<CompositeSyncResult> {
@@ -73,15 +80,23 @@ export async function sync({ parent, spec, children }: HookContext<HelmReleaseSp
   }
 }
 
-/** Uninstall with a Job; `finalized` only once that Job succeeded (a missing release counts as removed). */
-export function finalize({ parent, spec, children }: HookContext<HelmReleaseSpec>): CompositeFinalizeResult {
+/**
+ * Uninstall with a Job; `finalized` only once that Job succeeded (a missing release counts as
+ * removed). The uninstall needs only the release name — the spec's, else the one sync recorded —
+ * so it runs without a valid spec too. In a namespace being deleted no Job can be created: the
+ * release and Helm's records of it go with the namespace, so there is nothing left to do.
+ */
+export function finalize({ parent, spec, children, namespaceTerminating }: FinalizeContext<HelmReleaseSpec>): CompositeFinalizeResult {
+  const r = spec ? release(parent, spec) : recordedRelease(parent)
+  if (namespaceTerminating) {
+    return { children: [], status: { release: r, conditions: [condition('Ready', false, 'NamespaceDeleted', `${r} goes with its namespace`)] }, finalized: true }
+  }
   const name = `${parent.metadata.name}-uninstall`
-  const r = release(parent, spec)
   const ns = parent.metadata.namespace
-  const job = helmJob(parent, spec, name, `if helm status ${r} --namespace ${ns} >/dev/null 2>&1; then helm uninstall ${r} --namespace ${ns} --wait; fi`)
+  const job = helmJob(parent, spec?.helmImage ?? DEFAULT_HELM_IMAGE, name, `if helm status ${r} --namespace ${ns} >/dev/null 2>&1; then helm uninstall ${r} --namespace ${ns} --wait; fi`, false)
   const state = jobOutcome(children.get('Job', name))
   return {
-    children: state === 'Succeeded' ? [] : [...access(parent), valuesConfigMap(parent, spec), job],
+    children: state === 'Succeeded' ? [] : [...access(parent), job],
     status: { release: r, conditions: [condition('Ready', false, state === 'Failed' ? 'UninstallFailed' : 'Uninstalling', state === 'Failed' ? `helm uninstall ${r} failed; see the Job's logs` : `uninstalling ${r}`)] },
     finalized: state === 'Succeeded',
   }

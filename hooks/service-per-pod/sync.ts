@@ -1,5 +1,5 @@
 import type { Service } from 'kubernetes-types/core/v1'
-import type { DecoratorFinalizeResult, DecoratorSyncResult, HookContext } from '../core/define.ts'
+import type { DecoratorFinalizeResult, DecoratorSyncResult, FinalizeContext, HookContext } from '../core/define.ts'
 import type { KObject } from '../core/contract/objects.ts'
 import { LABEL_ANNOTATION, PORTS_ANNOTATION, type ServicePerPodObject } from './schema.ts'
 
@@ -19,7 +19,7 @@ export function sync({ parent, spec }: HookContext<ServicePerPodObject>): Decora
   return { attachments: services }
 }
 
-/** The Services go first; the StatefulSet is released only once none is observed. */
-export function finalize({ children }: HookContext<ServicePerPodObject>): DecoratorFinalizeResult {
+/** The Services go first; the StatefulSet is released only once none is observed. Needs nothing of the opt-in annotations, whose removal is what calls this. */
+export function finalize({ children }: FinalizeContext<ServicePerPodObject>): DecoratorFinalizeResult {
   return { attachments: [], finalized: children.list('Service').length === 0 }
 }

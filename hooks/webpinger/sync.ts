@@ -1,11 +1,11 @@
 import type { Deployment } from 'kubernetes-types/apps/v1'
 import type { ConfigMap, Service } from 'kubernetes-types/core/v1'
-import type { CompositeFinalizeResult, CompositeSyncResult, HookContext, Parent } from '../core/define.ts'
+import type { CompositeFinalizeResult, CompositeSyncResult, FinalizeContext, HookContext, Parent } from '../core/define.ts'
 import type { KObject } from '../core/contract/objects.ts'
 import { deploymentReady } from '../core/k8s/workloads.ts'
 import { intervalMillis, type WebPingerSpec } from './schema.ts'
 
-type P = Parent<WebPingerSpec>
+type P = Parent<WebPingerSpec | undefined>
 
 /** The app logs through winston: plain lines to the console, JSON lines to the shared log file. */
 const LOG_CONFIG = `const { createLogger, format, transports } = require('winston');
@@ -99,18 +99,20 @@ const TEARDOWN = ['Service', 'Deployment', 'ConfigMap'] as const
 
 /**
  * One step of the ordered teardown per call: drop the first kind still observed, keep the rest,
- * and report `finalized` only once none of them is observed any more.
+ * and report `finalized` only once none of them is observed any more. Keeping the rest means
+ * declaring them again, which needs the spec; without one (or while the namespace itself goes)
+ * everything is removed at once instead of in order.
  */
-export function finalize({ parent, spec, children }: HookContext<WebPingerSpec>): CompositeFinalizeResult {
-  const desired: Record<(typeof TEARDOWN)[number], KObject> = {
-    Service: desiredService(parent, spec),
-    Deployment: desiredDeployment(parent, spec),
-    ConfigMap: desiredConfigMap(parent),
-  }
-  const remaining = TEARDOWN.filter((kind) => children.get(kind, desired[kind].metadata.name) !== undefined)
+export function finalize({ parent, spec, children, namespaceTerminating }: FinalizeContext<WebPingerSpec>): CompositeFinalizeResult {
+  const { app, config } = names(parent)
+  const nameOf = { Service: app, Deployment: app, ConfigMap: config }
+  const remaining = TEARDOWN.filter((kind) => children.get(kind, nameOf[kind]) !== undefined)
+  const ordered = spec !== undefined && !namespaceTerminating
+  const desired = (kind: (typeof TEARDOWN)[number]): KObject =>
+    kind === 'Service' ? desiredService(parent, spec!) : kind === 'Deployment' ? desiredDeployment(parent, spec!) : desiredConfigMap(parent)
   return {
-    children: remaining.slice(1).map((kind) => desired[kind]),
-    status: { target: spec.target, teardown: remaining.length === 0 ? 'Done' : `Removing ${remaining[0]}` },
+    children: ordered ? remaining.slice(1).map(desired) : [],
+    status: { ...(spec && { target: spec.target }), teardown: remaining.length === 0 ? 'Done' : ordered ? `Removing ${remaining[0]}` : 'Removing everything' },
     finalized: remaining.length === 0,
   }
 }

@@ -169,7 +169,7 @@ function requestSchema(controller: ControllerDefinition, hook: HookName) {
 
 /**
  * Whether a hook call may be answered 200: the request fits the contract, the parent is the
- * controller's kind with a valid name in the declared scope, and its spec parses. (A 200 also needs
+ * controller's kind with a valid name in the declared scope, and its spec parses (sync only). (A 200 also needs
  * more — the controller's own checks — so this is a necessary condition, which is all the oracle needs.)
  */
 export function mayAnswer200(controller: ControllerDefinition, hook: HookName, input: unknown): boolean {
@@ -182,6 +182,9 @@ export function mayAnswer200(controller: ControllerDefinition, hook: HookName, i
   if (!type || !isValidName(nameRule(parent.apiVersion, parent.kind), parent.metadata.name)) return false
   const namespaced = (parent.metadata.namespace ?? '') !== ''
   if ((type.scope === 'Namespaced') !== namespaced || (namespaced && !isValidNamespace(parent.metadata.namespace!))) return false
+  // Customize and finalize answer without a spec that parses (cleanup must not hang on it).
+  const finalizing = (input as { finalizing?: unknown }).finalizing === true && controller.finalize !== undefined
+  if (hook === 'customize' || finalizing) return true
   try {
     controller.parseSpec(parent as never)
   } catch {

@@ -50,6 +50,7 @@ const SYMBOL: Record<Action['type'], string> = {
   removed: '-',
   'garbage-collected': '-',
   conflict: '!',
+  refused: '!',
   kubelet: '·',
 }
 

@@ -1,6 +1,6 @@
 import type { KObject } from '../contract/objects.ts'
 import type { ControllerDefinition } from '../define.ts'
-import { runHook, type HookOutcome } from '../run.ts'
+import { finalizerName, runHook, type HookOutcome } from '../run.ts'
 import { applyDesired, withLastApplied } from './apply.ts'
 import { Cluster, deepEqual, describeObject, objectKey } from './cluster.ts'
 import { advance, outcomeFromAnnotations, type PodOutcomeFn } from './kubelet.ts'
@@ -30,6 +30,7 @@ export type ActionType =
   | 'removed'
   | 'garbage-collected'
   | 'conflict'
+  | 'refused'
   | 'kubelet'
 
 export interface Action {
@@ -72,10 +73,6 @@ export interface SimulationOptions {
 
 const defaultCall = (definition: ControllerDefinition, hook: 'sync' | 'finalize', request: unknown, now: Date) => runHook(definition, hook, request, { now })
 
-/** The finalizer Metacontroller adds before the first hook call when a finalize hook exists. */
-export function finalizerName(definition: ControllerDefinition): string {
-  return `metacontroller.io/${definition.type === 'composite' ? 'compositecontroller' : 'decoratorcontroller'}-${definition.name}`
-}
 
 function finalizers(o: KObject): string[] {
   const f = (o.metadata as { finalizers?: unknown }).finalizers
@@ -320,6 +317,11 @@ export class Simulation {
     const rolled = new Set<string>()
     for (const [key, child] of desired) {
       const existing = this.cluster.get({ apiVersion: child.apiVersion, kind: child.kind, name: child.metadata.name, namespace: child.metadata.namespace })
+      if (!existing && this.#namespaceTerminating(child.metadata.namespace)) {
+        // The API server refuses new objects in a namespace being deleted.
+        act('refused', child, `unable to create new content in namespace ${child.metadata.namespace} because it is being terminated`)
+        continue
+      }
       if (!existing) {
         const created = withLastApplied(
           { ...child, metadata: { ...child.metadata, ownerReferences: [...ownerReferences(child), controllerRefTo(parent)] } } as KObject,
@@ -353,6 +355,12 @@ export class Simulation {
         act('updated', existing, method)
       }
     }
+  }
+
+  #namespaceTerminating(namespace: string | undefined): boolean {
+    if (!namespace) return false
+    const ns = this.cluster.get({ apiVersion: 'v1', kind: 'Namespace', name: namespace }) as (KObject & { status?: { phase?: string } }) | undefined
+    return ns !== undefined && (isDeleting(ns) || ns.status?.phase === 'Terminating')
   }
 
   #advanceWorld(round: Round): void {

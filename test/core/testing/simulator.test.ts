@@ -2,7 +2,8 @@ import { z } from 'zod'
 import { describe, expect, it } from 'vitest'
 import { defineCompositeController, defineDecoratorController, type ChildResource, type CompositeControllerInput, type HookContext } from '../../../hooks/core/define.ts'
 import type { KObject } from '../../../hooks/core/contract/objects.ts'
-import { Simulation, finalizerName } from '../../../hooks/core/testing/simulator.ts'
+import { finalizerName } from '../../../hooks/core/run.ts'
+import { Simulation } from '../../../hooks/core/testing/simulator.ts'
 import { HookError } from '../../../hooks/core/errors.ts'
 
 /**
