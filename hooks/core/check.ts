@@ -4,8 +4,8 @@ import { CompositeHookResponse, CustomizeHookResponse, DecoratorHookResponse } f
 import { isCompositeHookResponse, isDecoratorHookResponse } from './contract/guards.ts'
 import type { ControllerDefinition, HookName, ResolvedChildResource } from './define.ts'
 import { isEmptySelector, matchesSelector } from './k8s/selectors.ts'
-import { isValidObjectName } from './k8s/resources.ts'
-import { clip, formatIssues, safeParseBounded } from './issues.ts'
+import { explainNameRule, isValidLabelKey, isValidLabelValue, isValidName, nameRule } from './k8s/names.ts'
+import { clip, formatIssues, quote, safeParseBounded } from './issues.ts'
 
 /**
  * The response check: every rule a response must pass before it is sent. Metacontroller validates
@@ -73,10 +73,17 @@ function findBadValue(value: unknown, path: string): string | undefined {
   }
 }
 
-function checkStringMap(value: unknown, what: string): string | undefined {
+/** Labels or annotations: string values under valid keys; label values valid too (the API server checks all of it). */
+function checkStringMap(value: unknown, what: 'metadata.labels' | 'metadata.annotations'): string | undefined {
   if (value === undefined) return undefined
   if (!isPlainObject(value)) return `${what} must be an object of strings`
-  for (const [k, v] of Object.entries(value)) if (typeof v !== 'string') return `${what}.${k} must be a string`
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== 'string') return `${what}.${clip(k, 63)} must be a string`
+    if (!isValidLabelKey(k)) return `${what} key ${quote(k, 80)} is not a valid key (an optional DNS prefix and "/", then at most 63 letters, digits, "-", "_", ".")`
+    if (what === 'metadata.labels' && !isValidLabelValue(v)) {
+      return `metadata.labels.${clip(k, 63)} value ${quote(v, 80)} is not a valid label value (at most 63 letters, digits, "-", "_", ".", starting and ending with a letter or digit)`
+    }
+  }
   return undefined
 }
 
@@ -106,7 +113,8 @@ function checkChildren(
     if (!isPlainObject(raw.metadata)) return fail('metadata is missing')
     const meta = raw.metadata
     if (typeof meta.name !== 'string' || meta.name === '') return fail('metadata.name is missing (generateName is not supported by Metacontroller)')
-    if (!isValidObjectName(meta.name)) return fail('metadata.name is not a valid object name')
+    const rule = nameRule(type.apiVersion, type.kind)
+    if (!isValidName(rule, meta.name)) return fail(`metadata.name is not a valid ${type.kind} name (${explainNameRule(rule)})`)
     if (meta.namespace !== undefined && (typeof meta.namespace !== 'string' || meta.namespace === '')) {
       return fail('metadata.namespace must be a non-empty string when set')
     }

@@ -8,7 +8,7 @@ import { checkResponse } from './check.ts'
 import { OVER_BUDGET, withinBudget } from './budget.ts'
 import { HookError } from './errors.ts'
 import { checkBounded, clip, formatIssues, quote, safeParseBounded } from './issues.ts'
-import { explainNameRule, isValidName, isValidNamespace, nameRule } from './k8s/names.ts'
+import { explainNameRule, isValidName, isValidNamespace, NAMESPACE_RULE, nameRule } from './k8s/names.ts'
 
 /** What a hook call produced, independent of HTTP: the server, the CLI and the tests share it. */
 export type HookOutcome = HookSuccess | HookFailure
@@ -80,7 +80,7 @@ function parentProblem(definition: ControllerDefinition, parent: KObject): strin
   if (!isValidName(rule, parent.metadata.name)) return `${what} name ${quote(parent.metadata.name, 80)} is not a valid ${parent.kind} name (${explainNameRule(rule)})`
   const namespaced = (parent.metadata.namespace ?? '') !== ''
   if (namespaced && !isValidNamespace(parent.metadata.namespace!)) {
-    return `${what} namespace ${quote(parent.metadata.namespace!, 80)} is not a valid namespace name (${explainNameRule('dns1123-label')})`
+    return `${what} namespace ${quote(parent.metadata.namespace!, 80)} is not a valid namespace name (${explainNameRule(NAMESPACE_RULE)})`
   }
   if (match.scope === 'Namespaced' && !namespaced) return `${what} ${parent.kind} ${parent.metadata.name} is namespaced but has no metadata.namespace`
   if (match.scope === 'Cluster' && namespaced) return `${what} ${parent.kind} ${parent.metadata.name} is cluster-scoped but has metadata.namespace`

@@ -3,6 +3,7 @@ import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1'
 import type { DecoratorFinalizeResult, DecoratorSyncResult, FinalizeContext, HookContext } from '../core/define.ts'
 import type { KObject } from '../core/contract/objects.ts'
 import { parseSelector } from '../core/k8s/selectors.ts'
+import { childName } from '../core/k8s/names.ts'
 import { ALLOW_FROM_ANNOTATION, ATTACHED_ANNOTATION, MIN_AVAILABLE_ANNOTATION, PROTECTED_LABEL, type GuardedDeployment } from './schema.ts'
 
 /**
@@ -11,7 +12,7 @@ import { ALLOW_FROM_ANNOTATION, ATTACHED_ANNOTATION, MIN_AVAILABLE_ANNOTATION, P
  * is recorded on the Deployment itself.
  */
 export function sync({ spec }: HookContext<GuardedDeployment>): DecoratorSyncResult {
-  const name = `${spec.metadata.name}-guardrails`
+  const name = childName({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' }, spec.metadata.name, 'guardrails')
   const minAvailable = spec.metadata.annotations[MIN_AVAILABLE_ANNOTATION] ?? '1'
   const selector = spec.spec.selector
   const pdb: PodDisruptionBudget & KObject = {

@@ -7,22 +7,29 @@ import type { KObject } from '../core/contract/objects.ts'
 import { condition } from '../core/k8s/conditions.ts'
 import { jobOutcome } from '../core/k8s/workloads.ts'
 import { canonicalJson, sha256Hex } from '../core/k8s/hash.ts'
+import { childName, fitName, labelValueOf } from '../core/k8s/names.ts'
 import { DEFAULT_HELM_IMAGE, HelmReleaseSpec, RELEASE_NAME } from './schema.ts'
 
 type P = Parent<HelmReleaseSpec | undefined>
 
-const labels = (p: P) => ({ 'app.kubernetes.io/managed-by': 'metahooks', 'helm.metahooks.dev/release': p.metadata.name })
-const release = (p: P, spec: HelmReleaseSpec) => spec.releaseName ?? p.metadata.name
+const labels = (p: P) => ({ 'app.kubernetes.io/managed-by': 'metahooks', 'helm.metahooks.dev/release': labelValueOf(p.metadata.name) })
+/** Helm's release names are DNS labels of at most 53: the HelmRelease's own name when it is one. */
+const defaultRelease = (p: P) => fitName({ format: 'dns1123-label', max: 53 }, p.metadata.name)
+const release = (p: P, spec: HelmReleaseSpec) => spec.releaseName ?? defaultRelease(p)
+const JOB = { apiVersion: 'batch/v1', kind: 'Job' }
+/** The helm ServiceAccount and its RoleBinding share a name. */
+const helmAccount = (p: P) => childName({ apiVersion: 'v1', kind: 'ServiceAccount' }, p.metadata.name, 'helm')
+const valuesName = (p: P) => childName({ apiVersion: 'v1', kind: 'ConfigMap' }, p.metadata.name, 'values')
 
 /** The release name sync recorded in the status, for an uninstall without a valid spec. */
 function recordedRelease(p: P): string {
   const recorded = (p.status as { release?: unknown } | undefined)?.release
-  return RELEASE_NAME.safeParse(recorded).success ? (recorded as string) : p.metadata.name
+  return RELEASE_NAME.safeParse(recorded).success ? (recorded as string) : defaultRelease(p)
 }
 
 /** The ServiceAccount the Jobs run as, allowed to manage anything in the namespace (ClusterRole admin). */
 function access(parent: P): KObject[] {
-  const name = `${parent.metadata.name}-helm`
+  const name = helmAccount(parent)
   const sa: ServiceAccount & KObject = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, labels: labels(parent) } }
   const binding: RoleBinding & KObject = {
     apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -35,7 +42,7 @@ function access(parent: P): KObject[] {
 }
 
 function valuesConfigMap(parent: P, spec: HelmReleaseSpec): ConfigMap & KObject {
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${parent.metadata.name}-values`, labels: labels(parent) }, data: { 'values.yaml': stringify(spec.values, { lineWidth: 0 }) } }
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: valuesName(parent), labels: labels(parent) }, data: { 'values.yaml': stringify(spec.values, { lineWidth: 0 }) } }
 }
 
 /** A Job running `script` with helm; `values` mounts the values ConfigMap at /values. */
@@ -49,10 +56,10 @@ function helmJob(parent: P, image: string, name: string, script: string, values:
       template: {
         metadata: { labels: labels(parent) },
         spec: {
-          serviceAccountName: `${parent.metadata.name}-helm`,
+          serviceAccountName: helmAccount(parent),
           restartPolicy: 'Never',
           containers: [{ name: 'helm', image, command: ['sh', '-c', script], ...(values && { volumeMounts: [{ name: 'values', mountPath: '/values', readOnly: true }] }) }],
-          ...(values && { volumes: [{ name: 'values', configMap: { name: `${parent.metadata.name}-values` } }] }),
+          ...(values && { volumes: [{ name: 'values', configMap: { name: valuesName(parent) } }] }),
         },
       },
     },
@@ -65,7 +72,7 @@ async function installJob(parent: P, spec: HelmReleaseSpec): Promise<Job & KObje
   const c = spec.chart
   const repo = c.repository.startsWith('oci://') ? `${c.repository.replace(/\/+$/, '')}/${c.name}` : `${c.name} --repo ${c.repository}`
   const script = `helm upgrade --install ${release(parent, spec)} ${repo} --version ${c.version} --namespace ${parent.metadata.namespace} -f /values/values.yaml --wait --timeout 10m`
-  return helmJob(parent, spec.helmImage, `${parent.metadata.name}-install-${revision}`, script, true)
+  return helmJob(parent, spec.helmImage, childName(JOB, parent.metadata.name, `install-${revision}`), script, true)
 }
 
 export async function sync({ parent, spec, children }: HookContext<HelmReleaseSpec>): Promise<CompositeSyncResult> {
@@ -91,7 +98,7 @@ export function finalize({ parent, spec, children, namespaceTerminating }: Final
   if (namespaceTerminating) {
     return { children: [], status: { release: r, conditions: [condition('Ready', false, 'NamespaceDeleted', `${r} goes with its namespace`)] }, finalized: true }
   }
-  const name = `${parent.metadata.name}-uninstall`
+  const name = childName(JOB, parent.metadata.name, 'uninstall')
   const ns = parent.metadata.namespace
   const job = helmJob(parent, spec?.helmImage ?? DEFAULT_HELM_IMAGE, name, `if helm status ${r} --namespace ${ns} >/dev/null 2>&1; then helm uninstall ${r} --namespace ${ns} --wait; fi`, false)
   const state = jobOutcome(children.get('Job', name))

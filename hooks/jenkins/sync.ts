@@ -4,12 +4,22 @@ import type { CompositeSyncResult, HookContext, Parent } from '../core/define.ts
 import type { KObject } from '../core/contract/objects.ts'
 import { condition, type Condition } from '../core/k8s/conditions.ts'
 import { deploymentReady } from '../core/k8s/workloads.ts'
+import { childName, labelValueOf } from '../core/k8s/names.ts'
 import type { JenkinsSpec } from './schema.ts'
 
 type P = Parent<JenkinsSpec>
 const HOME = 'jenkins-home'
 
-const labels = (parent: P) => ({ app: 'jenkins', instance: parent.metadata.name })
+const labels = (parent: P) => ({ app: 'jenkins', instance: labelValueOf(parent.metadata.name) })
+
+/** The children's names, from the parent's and valid for each kind whatever its length. */
+export const names = (parent: P) => ({
+  statefulSet: childName(STATEFUL_SET, parent.metadata.name),
+  service: childName(SERVICE, parent.metadata.name),
+  agent: childName(SERVICE, parent.metadata.name, 'agent'),
+})
+const STATEFUL_SET = { apiVersion: 'apps/v1', kind: 'StatefulSet' }
+const SERVICE = { apiVersion: 'v1', kind: 'Service' }
 
 /**
  * One Jenkins controller as a StatefulSet of one, JENKINS_HOME on a claim from its
@@ -18,14 +28,14 @@ const labels = (parent: P) => ({ app: 'jenkins', instance: parent.metadata.name 
  * own child, but the StatefulSet controller can leave the claim unowned).
  */
 export function desiredStatefulSet(parent: P, spec: JenkinsSpec, storage: string): StatefulSet & KObject {
-  const name = parent.metadata.name
+  const { statefulSet, agent } = names(parent)
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
-    metadata: { name, labels: { ...labels(parent), project: spec.project } },
+    metadata: { name: statefulSet, labels: { ...labels(parent), project: spec.project } },
     spec: {
       replicas: 1,
-      serviceName: `${name}-agent`,
+      serviceName: agent,
       selector: { matchLabels: labels(parent) },
       persistentVolumeClaimRetentionPolicy: { whenDeleted: spec.dataPolicy, whenScaled: 'Retain' },
       template: {
@@ -62,18 +72,18 @@ export function desiredStatefulSet(parent: P, spec: JenkinsSpec, storage: string
 }
 
 export function desiredServices(parent: P, spec: JenkinsSpec): (Service & KObject)[] {
-  const name = parent.metadata.name
+  const { service, agent } = names(parent)
   return [
     {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { name, labels: labels(parent) },
+      metadata: { name: service, labels: labels(parent) },
       spec: { type: spec.serviceType, selector: labels(parent), ports: [{ name: 'http', port: 8080, targetPort: 'http' }] },
     },
     {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { name: `${name}-agent`, labels: labels(parent) },
+      metadata: { name: agent, labels: labels(parent) },
       spec: { clusterIP: 'None', selector: labels(parent), ports: [{ name: 'agent', port: 50000, targetPort: 'agent' }] },
     },
   ]
@@ -82,11 +92,12 @@ export function desiredServices(parent: P, spec: JenkinsSpec): (Service & KObjec
 type ObservedSts = KObject & { spec?: { volumeClaimTemplates?: { spec?: { resources?: { requests?: { storage?: string } } } }[] } }
 
 export function sync({ parent, spec, children }: HookContext<JenkinsSpec>): CompositeSyncResult {
-  const observed = children.get<ObservedSts>('StatefulSet', parent.metadata.name)
+  const { statefulSet, service } = names(parent)
+  const observed = children.get<ObservedSts>('StatefulSet', statefulSet)
   // volumeClaimTemplates are immutable: keep the size the StatefulSet was created with, and say so.
   const existingSize = observed?.spec?.volumeClaimTemplates?.[0]?.spec?.resources?.requests?.storage
   const storage = existingSize ?? spec.storage
-  const conditions: Condition[] = [...deploymentReady(observed, parent.metadata.name, 'StatefulSet').conditions]
+  const conditions: Condition[] = [...deploymentReady(observed, statefulSet, 'StatefulSet').conditions]
   if (existingSize && existingSize !== spec.storage) {
     conditions.push(condition('StorageResized', false, 'Immutable', `JENKINS_HOME stays ${existingSize}: a StatefulSet's volume size cannot change (resize the PersistentVolumeClaim instead)`))
   }
@@ -94,9 +105,9 @@ export function sync({ parent, spec, children }: HookContext<JenkinsSpec>): Comp
     children: [desiredStatefulSet(parent, spec, storage), ...desiredServices(parent, spec)],
     status: {
       project: spec.project,
-      url: `http://${parent.metadata.name}.${parent.metadata.namespace}:8080`,
+      url: `http://${service}.${parent.metadata.namespace}:8080`,
       dataPolicy: spec.dataPolicy,
-      volumeClaim: `${HOME}-${parent.metadata.name}-0`,
+      volumeClaim: `${HOME}-${statefulSet}-0`,
       conditions,
     },
   }

@@ -3,6 +3,7 @@ import type { CompositeSyncResult, Parent } from '../core/define.ts'
 import type { ObservedObjects } from '../core/contract/objectmap.ts'
 import { condition, findCondition } from '../core/k8s/conditions.ts'
 import { splitCommand } from '../core/k8s/command.ts'
+import { labelValueOf } from '../core/k8s/names.ts'
 import type { KObject } from '../core/contract/objects.ts'
 import type { MyPodSpec } from './schema.ts'
 
@@ -20,7 +21,7 @@ export function desiredPod(parent: Parent<MyPodSpec>, spec: MyPodSpec): Pod & KO
       name: parent.metadata.name,
       labels: {
         'app.kubernetes.io/name': 'mypod',
-        'app.kubernetes.io/instance': parent.metadata.name,
+        'app.kubernetes.io/instance': labelValueOf(parent.metadata.name),
         'app.kubernetes.io/managed-by': 'metahooks',
       },
     },

@@ -7,19 +7,37 @@ import type { KObject } from '../core/contract/objects.ts'
 import type { RelatedResourceRule } from '../core/contract/responses.ts'
 import { condition } from '../core/k8s/conditions.ts'
 import { deploymentReady } from '../core/k8s/workloads.ts'
+import { childName, labelValueOf } from '../core/k8s/names.ts'
 import type { MysqlClusterSpec } from './schema.ts'
 
 type P = Parent<MysqlClusterSpec>
 
-export const base = (parent: P) => `${parent.metadata.name}-mysql`
+const STATEFUL_SET = { apiVersion: 'apps/v1', kind: 'StatefulSet' }
+const SERVICE = { apiVersion: 'v1', kind: 'Service' }
+
+/** The children's names: `<name>-mysql…`, shortened to fit each kind when the parent's name is long. */
+export const names = (parent: { metadata: { name: string } }) => {
+  const n = parent.metadata.name
+  return {
+    statefulSet: childName(STATEFUL_SET, n, 'mysql'),
+    headless: childName(SERVICE, n, 'mysql'),
+    master: childName(SERVICE, n, 'mysql-master'),
+    replicas: childName(SERVICE, n, 'mysql-replicas'),
+    config: childName({ apiVersion: 'v1', kind: 'ConfigMap' }, n, 'mysql'),
+    pdb: childName({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' }, n, 'mysql'),
+    backupClaim: childName({ apiVersion: 'v1', kind: 'PersistentVolumeClaim' }, n, 'mysql-backups'),
+    backup: childName({ apiVersion: 'batch/v1', kind: 'CronJob' }, n, 'mysql-backup'),
+  }
+}
+const instance = (parent: P) => labelValueOf(parent.metadata.name)
 const labels = (parent: P) => ({
   'app.kubernetes.io/name': 'mysql',
-  'app.kubernetes.io/instance': parent.metadata.name,
+  'app.kubernetes.io/instance': instance(parent),
   'app.kubernetes.io/component': 'database',
   'app.kubernetes.io/managed-by': 'metahooks',
-  'mysql.metahooks.dev/cluster': parent.metadata.name,
+  'mysql.metahooks.dev/cluster': instance(parent),
 })
-const selector = (parent: P) => ({ 'app.kubernetes.io/instance': parent.metadata.name, 'mysql.metahooks.dev/cluster': parent.metadata.name })
+const selector = (parent: P) => ({ 'app.kubernetes.io/instance': instance(parent), 'mysql.metahooks.dev/cluster': instance(parent) })
 
 /** The user's Secret, by name: its ROOT_PASSWORD must exist before anything is created. */
 export function customize({ parent, spec }: CustomizeContext<MysqlClusterSpec>): RelatedResourceRule[] {
@@ -31,11 +49,12 @@ export function customize({ parent, spec }: CustomizeContext<MysqlClusterSpec>):
  * start-up script: ordinal 0 is the primary, the others replicate from it.
  */
 function configMap(parent: P): ConfigMap & KObject {
-  const primary = `${base(parent)}-0.${base(parent)}`
+  const { statefulSet, headless, config } = names(parent)
+  const primary = `${statefulSet}-0.${headless}`
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: base(parent), labels: labels(parent) },
+    metadata: { name: config, labels: labels(parent) },
     data: {
       'my.cnf': ['[mysqld]', 'gtid_mode = ON', 'enforce_gtid_consistency = ON', 'log_bin = mysql-bin', 'log_slave_updates = ON', 'skip_name_resolve = ON', ''].join('\n'),
       'init-replication.sh': [
@@ -54,7 +73,7 @@ function configMap(parent: P): ConfigMap & KObject {
 }
 
 function statefulSet(parent: P, spec: MysqlClusterSpec): StatefulSet & KObject {
-  const name = base(parent)
+  const { statefulSet: name, headless, config } = names(parent)
   const rootPassword = { name: 'MYSQL_ROOT_PASSWORD', valueFrom: { secretKeyRef: { name: spec.secretName, key: 'ROOT_PASSWORD' } } }
   return {
     apiVersion: 'apps/v1',
@@ -62,7 +81,7 @@ function statefulSet(parent: P, spec: MysqlClusterSpec): StatefulSet & KObject {
     metadata: { name, labels: labels(parent) },
     spec: {
       replicas: spec.replicas,
-      serviceName: name,
+      serviceName: headless,
       selector: { matchLabels: selector(parent) },
       persistentVolumeClaimRetentionPolicy: { whenDeleted: spec.dataPolicy, whenScaled: 'Retain' },
       template: {
@@ -104,7 +123,7 @@ function statefulSet(parent: P, spec: MysqlClusterSpec): StatefulSet & KObject {
             },
           ],
           volumes: [
-            { name: 'config', configMap: { name } },
+            { name: 'config', configMap: { name: config } },
             { name: 'conf-d', emptyDir: {} },
             { name: 'initdb', emptyDir: {} },
           ],
@@ -121,27 +140,27 @@ function statefulSet(parent: P, spec: MysqlClusterSpec): StatefulSet & KObject {
  * also serves reads: telling replicas apart by label would need something to label Pods by role).
  */
 function services(parent: P): (Service & KObject)[] {
-  const name = base(parent)
+  const { statefulSet, headless, master, replicas } = names(parent)
   const port = [{ name: 'mysql', port: 3306, targetPort: 'mysql' }]
   return [
-    { apiVersion: 'v1', kind: 'Service', metadata: { name: `${name}-master`, labels: labels(parent) }, spec: { selector: { ...selector(parent), 'statefulset.kubernetes.io/pod-name': `${name}-0` }, ports: port } },
-    { apiVersion: 'v1', kind: 'Service', metadata: { name: `${name}-replicas`, labels: labels(parent) }, spec: { selector: selector(parent), ports: port } },
-    { apiVersion: 'v1', kind: 'Service', metadata: { name, labels: labels(parent) }, spec: { clusterIP: 'None', publishNotReadyAddresses: true, selector: selector(parent), ports: port } },
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: master, labels: labels(parent) }, spec: { selector: { ...selector(parent), 'statefulset.kubernetes.io/pod-name': `${statefulSet}-0` }, ports: port } },
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: replicas, labels: labels(parent) }, spec: { selector: selector(parent), ports: port } },
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: headless, labels: labels(parent) }, spec: { clusterIP: 'None', publishNotReadyAddresses: true, selector: selector(parent), ports: port } },
   ]
 }
 
 function pdb(parent: P): PodDisruptionBudget & KObject {
-  return { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: base(parent), labels: labels(parent) }, spec: { maxUnavailable: 1, selector: { matchLabels: selector(parent) } } }
+  return { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: names(parent).pdb, labels: labels(parent) }, spec: { maxUnavailable: 1, selector: { matchLabels: selector(parent) } } }
 }
 
 function backups(parent: P, spec: MysqlClusterSpec): KObject[] {
   if (!spec.backupSchedule) return []
-  const claim = `${base(parent)}-backups`
+  const { backupClaim: claim, backup, replicas } = names(parent)
   const pvc: PersistentVolumeClaim & KObject = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: claim, labels: labels(parent) }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: spec.backupStorage } } } }
   const cron: CronJob & KObject = {
     apiVersion: 'batch/v1',
     kind: 'CronJob',
-    metadata: { name: `${base(parent)}-backup`, labels: labels(parent) },
+    metadata: { name: backup, labels: labels(parent) },
     spec: {
       schedule: spec.backupSchedule,
       concurrencyPolicy: 'Forbid',
@@ -157,7 +176,7 @@ function backups(parent: P, spec: MysqlClusterSpec): KObject[] {
                 {
                   name: 'backup',
                   image: `percona:${spec.mysqlVersion}`,
-                  command: ['sh', '-c', `mysqldump -h ${base(parent)}-replicas -uroot -p"$MYSQL_ROOT_PASSWORD" --all-databases --single-transaction | gzip > /backups/$(date +%Y%m%d-%H%M%S).sql.gz`],
+                  command: ['sh', '-c', `mysqldump -h ${replicas} -uroot -p"$MYSQL_ROOT_PASSWORD" --all-databases --single-transaction | gzip > /backups/$(date +%Y%m%d-%H%M%S).sql.gz`],
                   env: [{ name: 'MYSQL_ROOT_PASSWORD', valueFrom: { secretKeyRef: { name: spec.secretName, key: 'ROOT_PASSWORD' } } }],
                   volumeMounts: [{ name: 'backups', mountPath: '/backups' }],
                 },
@@ -184,9 +203,10 @@ export function sync({ parent, spec, children, related }: HookContext<MysqlClust
     const existing = desired.filter((d) => children.get({ kind: d.kind, apiVersion: d.apiVersion }, d.metadata.name) !== undefined)
     return { children: existing, status: { replicas: spec.replicas, readyReplicas: 0, conditions: [condition('Ready', false, problem[0]!, problem[1]!)] } }
   }
-  const ready = deploymentReady(children.get('StatefulSet', base(parent)), base(parent), 'StatefulSet')
+  const n = names(parent)
+  const ready = deploymentReady(children.get('StatefulSet', n.statefulSet), n.statefulSet, 'StatefulSet')
   return {
     children: desired,
-    status: { replicas: spec.replicas, ...ready, masterService: `${base(parent)}-master`, replicasService: `${base(parent)}-replicas` },
+    status: { replicas: spec.replicas, ...ready, masterService: n.master, replicasService: n.replicas },
   }
 }

@@ -4,15 +4,24 @@ import type { CompositeSyncResult, HookContext, Parent } from '../core/define.ts
 import type { KObject } from '../core/contract/objects.ts'
 import { condition } from '../core/k8s/conditions.ts'
 import { secretData } from '../core/k8s/encoding.ts'
+import { childName, labelValueOf } from '../core/k8s/names.ts'
 import type { NatsClusterSpec } from './schema.ts'
 
 type P = Parent<NatsClusterSpec>
 
-const labels = (name: string) => ({ app: 'nats', nats_cluster: name })
-const mgmt = (name: string) => `${name}-mgmt`
+const labels = (parent: P) => ({ app: 'nats', nats_cluster: labelValueOf(parent.metadata.name) })
+const SERVICE = { apiVersion: 'v1', kind: 'Service' }
+
+/** The children's names: the parent's, shortened to fit each kind when it is long. */
+export const names = (parent: { metadata: { name: string } }) => ({
+  statefulSet: childName({ apiVersion: 'apps/v1', kind: 'StatefulSet' }, parent.metadata.name),
+  client: childName(SERVICE, parent.metadata.name),
+  mgmt: childName(SERVICE, parent.metadata.name, 'mgmt'),
+  secret: childName({ apiVersion: 'v1', kind: 'Secret' }, parent.metadata.name),
+})
 
 /** Member `i`'s stable address through the headless management Service. */
-const memberHost = (parent: P, i: number) => `${parent.metadata.name}-${i}.${mgmt(parent.metadata.name)}.${parent.metadata.namespace}.svc`
+const memberHost = (parent: P, i: number) => `${names(parent).statefulSet}-${i}.${names(parent).mgmt}.${parent.metadata.namespace}.svc`
 
 /** nats.conf: client 4222, monitoring 8222, cluster 6222 with a route to every member. */
 export function natsConf(parent: P, spec: NatsClusterSpec): string {
@@ -24,19 +33,19 @@ export function natsConf(parent: P, spec: NatsClusterSpec): string {
 const binary = (version: string) => (Number(version.split('.')[0]) < 2 ? '/gnatsd' : '/nats-server')
 
 export function desiredStatefulSet(parent: P, spec: NatsClusterSpec): StatefulSet & KObject {
-  const name = parent.metadata.name
-  const podLabels = { ...labels(name), nats_version: spec.version }
+  const { statefulSet, mgmt, secret } = names(parent)
+  const podLabels = { ...labels(parent), nats_version: spec.version }
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
-    metadata: { name, labels: labels(name) },
+    metadata: { name: statefulSet, labels: labels(parent) },
     spec: {
       replicas: spec.size,
-      serviceName: mgmt(name),
+      serviceName: mgmt,
       podManagementPolicy: 'Parallel',
       // Kubernetes rolls one member at a time, waiting for each to be Ready.
       updateStrategy: { type: 'RollingUpdate' },
-      selector: { matchLabels: labels(name) },
+      selector: { matchLabels: labels(parent) },
       template: {
         metadata: { labels: podLabels },
         spec: {
@@ -45,7 +54,7 @@ export function desiredStatefulSet(parent: P, spec: NatsClusterSpec): StatefulSe
             {
               name: 'nats',
               image: `${spec.serverImage}:${spec.version}`,
-              command: [binary(spec.version), '-c', '/etc/nats-config/nats.conf', '-P', '/var/run/nats/nats.pid', '--cluster_advertise', `$(POD_NAME).${mgmt(name)}.${parent.metadata.namespace}.svc`, '--connect_retries', '10'],
+              command: [binary(spec.version), '-c', '/etc/nats-config/nats.conf', '-P', '/var/run/nats/nats.pid', '--cluster_advertise', `$(POD_NAME).${mgmt}.${parent.metadata.namespace}.svc`, '--connect_retries', '10'],
               env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
               ports: [
                 { name: 'client', containerPort: 4222 },
@@ -61,7 +70,7 @@ export function desiredStatefulSet(parent: P, spec: NatsClusterSpec): StatefulSe
             },
           ],
           volumes: [
-            { name: 'config', secret: { secretName: name } },
+            { name: 'config', secret: { secretName: secret } },
             { name: 'pid', emptyDir: {} },
           ],
         },
@@ -71,17 +80,17 @@ export function desiredStatefulSet(parent: P, spec: NatsClusterSpec): StatefulSe
 }
 
 export function desiredServices(parent: P): (Service & KObject)[] {
-  const name = parent.metadata.name
+  const { client, mgmt } = names(parent)
   return [
-    { apiVersion: 'v1', kind: 'Service', metadata: { name, labels: labels(name) }, spec: { selector: labels(name), ports: [{ name: 'client', port: 4222, targetPort: 'client' }] } },
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: client, labels: labels(parent) }, spec: { selector: labels(parent), ports: [{ name: 'client', port: 4222, targetPort: 'client' }] } },
     {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { name: mgmt(name), labels: labels(name) },
+      metadata: { name: mgmt, labels: labels(parent) },
       spec: {
         clusterIP: 'None',
         publishNotReadyAddresses: true,
-        selector: labels(name),
+        selector: labels(parent),
         ports: [
           { name: 'cluster', port: 6222, targetPort: 'cluster' },
           { name: 'monitoring', port: 8222, targetPort: 'monitoring' },
@@ -94,9 +103,9 @@ export function desiredServices(parent: P): (Service & KObject)[] {
 type ObservedSts = KObject & { metadata: { generation?: number }; spec?: { replicas?: number; template?: { metadata?: { labels?: Record<string, string> } } }; status?: { readyReplicas?: number; updatedReplicas?: number; observedGeneration?: number; currentRevision?: string; updateRevision?: string } }
 
 export function sync({ parent, spec, children }: HookContext<NatsClusterSpec>): CompositeSyncResult {
-  const name = parent.metadata.name
-  const secret: Secret & KObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name, labels: labels(name) }, data: secretData({ 'nats.conf': natsConf(parent, spec) }) }
-  const sts = children.get<ObservedSts>('StatefulSet', name)
+  const n = names(parent)
+  const secret: Secret & KObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: n.secret, labels: labels(parent) }, data: secretData({ 'nats.conf': natsConf(parent, spec) }) }
+  const sts = children.get<ObservedSts>('StatefulSet', n.statefulSet)
   const ready = sts?.status?.readyReplicas ?? 0
   const rolledOut = sts !== undefined && (sts.status?.observedGeneration ?? 0) >= (sts.metadata.generation ?? 1) && sts.status?.updateRevision === sts.status?.currentRevision && (sts.status?.updatedReplicas ?? 0) >= spec.size
   const observedVersion = sts?.spec?.template?.metadata?.labels?.nats_version

@@ -1,6 +1,7 @@
 import * as z from 'zod'
 import { defineDecoratorController } from '../core/define.ts'
 import { labelKey } from '../core/k8s/schemas.ts'
+import { labelValueOf } from '../core/k8s/names.ts'
 
 export const ANNOTATION = 'pod-name-label'
 
@@ -18,5 +19,6 @@ export default defineDecoratorController({
   attachments: [],
   objectSchema: PodObject,
   hookVersion: 'v2',
-  sync: ({ spec }) => ({ attachments: [], labels: { [spec.metadata.annotations[ANNOTATION]]: spec.metadata.name } }),
+  // A label value holds at most 63: a longer name is shortened with a hash (service-per-pod selects by the same value).
+  sync: ({ spec }) => ({ attachments: [], labels: { [spec.metadata.annotations[ANNOTATION]]: labelValueOf(spec.metadata.name) } }),
 })

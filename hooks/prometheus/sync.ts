@@ -7,12 +7,13 @@ import type { RelatedResourceRule } from '../core/contract/responses.ts'
 import { HookError } from '../core/errors.ts'
 import { safeParseBounded } from '../core/issues.ts'
 import { sha256Hex } from '../core/k8s/hash.ts'
+import { childName, labelValueOf } from '../core/k8s/names.ts'
 import { deploymentReady } from '../core/k8s/workloads.ts'
 import { ObservedService, type PrometheusSpec } from './schema.ts'
 
 type P = Parent<PrometheusSpec>
 
-const labels = (p: P) => ({ app: 'prometheus', prometheus: p.metadata.name })
+const labels = (p: P) => ({ app: 'prometheus', prometheus: labelValueOf(p.metadata.name) })
 
 /** Services picked by the selectors, across namespaces when a namespace selector is given (v2 hooks). */
 export function customize({ parent, spec }: CustomizeContext<PrometheusSpec>): RelatedResourceRule[] {
@@ -37,9 +38,10 @@ export function prometheusConfig(spec: PrometheusSpec, services: readonly KObjec
 
 export async function sync({ parent, spec, children, related }: HookContext<PrometheusSpec>): Promise<CompositeSyncResult> {
   const name = parent.metadata.name
+  const configName = childName({ apiVersion: 'v1', kind: 'ConfigMap' }, name, 'config')
   const services = related.list('Service')
   const config = prometheusConfig(spec, services)
-  const configMap: ConfigMap & KObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${name}-config`, labels: labels(parent) }, data: { 'prometheus.yml': config } }
+  const configMap: ConfigMap & KObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: configName, labels: labels(parent) }, data: { 'prometheus.yml': config } }
   const deployment: Deployment & KObject = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -69,14 +71,14 @@ export async function sync({ parent, spec, children, related }: HookContext<Prom
             },
           ],
           volumes: [
-            { name: 'config', configMap: { name: `${name}-config` } },
+            { name: 'config', configMap: { name: configName } },
             { name: 'data', emptyDir: {} },
           ],
         },
       },
     },
   }
-  const service: Service & KObject = { apiVersion: 'v1', kind: 'Service', metadata: { name, labels: labels(parent) }, spec: { selector: labels(parent), ports: [{ name: 'web', port: 9090, targetPort: 'web' }] } }
+  const service: Service & KObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: childName({ apiVersion: 'v1', kind: 'Service' }, name), labels: labels(parent) }, spec: { selector: labels(parent), ports: [{ name: 'web', port: 9090, targetPort: 'web' }] } }
   return {
     children: [configMap, deployment, service],
     status: {

@@ -1,6 +1,7 @@
 import type { Service } from 'kubernetes-types/core/v1'
 import type { DecoratorFinalizeResult, DecoratorSyncResult, FinalizeContext, HookContext } from '../core/define.ts'
 import type { KObject } from '../core/contract/objects.ts'
+import { childName, labelValueOf } from '../core/k8s/names.ts'
 import { LABEL_ANNOTATION, PORTS_ANNOTATION, type ServicePerPodObject } from './schema.ts'
 
 /** One Service per Pod ordinal, selecting that Pod by its own name under the configured label. */
@@ -12,8 +13,12 @@ export function sync({ parent, spec }: HookContext<ServicePerPodObject>): Decora
     return {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { name: pod, labels: { 'app.kubernetes.io/managed-by': 'metahooks', 'service-per-pod.metahooks.dev/statefulset': parent.metadata.name } },
-      spec: { selector: { [labelKey]: pod }, ports: ports.map((p) => ({ name: `port-${p.port}`, port: p.port, targetPort: p.targetPort })) },
+      metadata: {
+        name: childName({ apiVersion: 'v1', kind: 'Service' }, parent.metadata.name, String(i)),
+        labels: { 'app.kubernetes.io/managed-by': 'metahooks', 'service-per-pod.metahooks.dev/statefulset': labelValueOf(parent.metadata.name) },
+      },
+      // The Pod's name as a label value, as pod-name-label writes it (hashed past 63 characters).
+      spec: { selector: { [labelKey]: labelValueOf(pod) }, ports: ports.map((p) => ({ name: `port-${p.port}`, port: p.port, targetPort: p.targetPort })) },
     }
   })
   return { attachments: services }

@@ -2,12 +2,13 @@ import type { Deployment } from 'kubernetes-types/apps/v1'
 import type { CompositeSyncResult, HookContext, Parent } from '../core/define.ts'
 import type { KObject } from '../core/contract/objects.ts'
 import { deploymentReady } from '../core/k8s/workloads.ts'
+import { labelValueOf } from '../core/k8s/names.ts'
 import type { TimeCheckSpec } from './schema.ts'
 
 /** The notes' Deployment: the timecheck app writing /logs/timecheck.log, a sidecar tailing it. */
 export function desiredDeployment(parent: Parent<TimeCheckSpec>, spec: TimeCheckSpec): Deployment & KObject {
   const name = parent.metadata.name
-  const podLabels = { app: 'timecheck', instance: name }
+  const podLabels = { app: 'timecheck', instance: labelValueOf(name) }
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',

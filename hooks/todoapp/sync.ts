@@ -6,13 +6,29 @@ import { condition, findCondition } from '../core/k8s/conditions.ts'
 import { fromBase64, secretData } from '../core/k8s/encoding.ts'
 import { sha256Hex } from '../core/k8s/hash.ts'
 import { deploymentReady } from '../core/k8s/workloads.ts'
+import { childName } from '../core/k8s/names.ts'
+import { names as mysqlNames } from '../mysqlcluster/sync.ts'
+import { names as natsNames } from '../natscluster/sync.ts'
 import type { TodoAppSpec } from './schema.ts'
 
 type P = Parent<TodoAppSpec>
 
+const SECRET = { apiVersion: 'v1', kind: 'Secret' }
+const DEPLOYMENT = { apiVersion: 'apps/v1', kind: 'Deployment' }
+
+/** The children's names: `<name>-<part>`, shortened to fit each kind when the parent's name is long. */
 const names = (p: P) => {
   const n = p.metadata.name
-  return { dbSecret: `${n}-db-secret`, db: `${n}-db`, queue: `${n}-queue`, config: `${n}-config`, secret: `${n}-secret`, web: `${n}-web`, saveHandler: `${n}-save-handler` }
+  return {
+    dbSecret: childName(SECRET, n, 'db-secret'),
+    db: childName({ apiVersion: 'mysql.metahooks.dev/v1', kind: 'MysqlCluster' }, n, 'db'),
+    queue: childName({ apiVersion: 'nats.metahooks.dev/v1', kind: 'NatsCluster' }, n, 'queue'),
+    config: childName({ apiVersion: 'v1', kind: 'ConfigMap' }, n, 'config'),
+    secret: childName(SECRET, n, 'secret'),
+    web: childName(DEPLOYMENT, n, 'web'),
+    webService: childName({ apiVersion: 'v1', kind: 'Service' }, n, 'web'),
+    saveHandler: childName(DEPLOYMENT, n, 'save-handler'),
+  }
 }
 const appLabels = (component: string) => ({ app: 'todo-list', component })
 
@@ -71,7 +87,9 @@ export async function sync({ parent, spec, children }: HookContext<TodoAppSpec>)
   const n = names(parent)
   const password = await rootPassword(parent, children.get('Secret', n.dbSecret))
   const connection = (host: string) => `server=${host};database=todo;user=root;password=${password}`
-  const secretsJson = JSON.stringify({ ConnectionStrings: { ToDoDb: connection(`${n.db}-mysql-master`), 'ToDoDb-ReadOnly': connection(`${n.db}-mysql-replicas`) } }, null, 2)
+  // The database's and the queue's Services, as MysqlCluster and NatsCluster name them.
+  const database = mysqlNames({ metadata: { name: n.db } })
+  const secretsJson = JSON.stringify({ ConnectionStrings: { ToDoDb: connection(database.master), 'ToDoDb-ReadOnly': connection(database.replicas) } }, null, 2)
   const secretHash = await sha256Hex(secretsJson, 16)
 
   const dbSecret: Secret & KObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: n.dbSecret, labels: { kiamol: 'ch20' } }, data: secretData({ ROOT_PASSWORD: password }) }
@@ -81,7 +99,7 @@ export async function sync({ parent, spec, children }: HookContext<TodoAppSpec>)
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name: n.config, labels: { kiamol: 'ch20' } },
-    data: { 'config.json': JSON.stringify({ Database: { Provider: 'MySql' }, MessageQueue: { Url: `nats://${n.queue}:4222` } }, null, 2) },
+    data: { 'config.json': JSON.stringify({ Database: { Provider: 'MySql' }, MessageQueue: { Url: `nats://${natsNames({ metadata: { name: n.queue } }).client}:4222` } }, null, 2) },
   }
   const secret: Secret & KObject = { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name: n.secret, labels: { kiamol: 'ch20' } }, data: secretData({ 'secrets.json': secretsJson }) }
   const web = deployment(n.web, 'web', 'kiamol/ch20-todo-list', spec.web.replicas, n, secretHash)
@@ -89,7 +107,7 @@ export async function sync({ parent, spec, children }: HookContext<TodoAppSpec>)
   const service: Service & KObject = {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name: n.web, labels: { kiamol: 'ch20', ...appLabels('web') } },
+    metadata: { name: n.webService, labels: { kiamol: 'ch20', ...appLabels('web') } },
     spec: { type: spec.serviceType, selector: appLabels('web'), ports: [{ name: 'http', port: spec.servicePort, targetPort: 80 }] },
   }
 

@@ -2,6 +2,7 @@ import type { Secret, ServiceAccount } from 'kubernetes-types/core/v1'
 import type { CompositeSyncResult, HookContext, Parent } from '../core/define.ts'
 import type { KObject } from '../core/contract/objects.ts'
 import { condition } from '../core/k8s/conditions.ts'
+import { childName } from '../core/k8s/names.ts'
 import { groupNamespace, type UserSpec } from './schema.ts'
 
 type P = Parent<UserSpec>
@@ -22,7 +23,7 @@ export function desiredTokenSecret(parent: P, spec: UserSpec): Secret & KObject 
     kind: 'Secret',
     type: 'kubernetes.io/service-account-token',
     metadata: {
-      name: `${parent.metadata.name}-token`,
+      name: childName({ apiVersion: 'v1', kind: 'Secret' }, parent.metadata.name, 'token'),
       namespace: groupNamespace(spec.group),
       labels: { kiamol: 'ch20' },
       annotations: { 'kubernetes.io/service-account.name': parent.metadata.name },

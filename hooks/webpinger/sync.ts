@@ -3,6 +3,7 @@ import type { ConfigMap, Service } from 'kubernetes-types/core/v1'
 import type { CompositeFinalizeResult, CompositeSyncResult, FinalizeContext, HookContext, Parent } from '../core/define.ts'
 import type { KObject } from '../core/contract/objects.ts'
 import { deploymentReady } from '../core/k8s/workloads.ts'
+import { childName, labelValueOf } from '../core/k8s/names.ts'
 import { intervalMillis, type WebPingerSpec } from './schema.ts'
 
 type P = Parent<WebPingerSpec | undefined>
@@ -25,7 +26,12 @@ module.exports = createLogger({
 });
 `
 
-const names = (parent: P) => ({ app: `wp-${parent.metadata.name}`, config: `wp-${parent.metadata.name}-config` })
+/** `wp-<name>` and `wp-<name>-config`, as the book named them; shortened to fit each kind when the name is long. */
+const names = (parent: P) => ({
+  app: childName({ apiVersion: 'apps/v1', kind: 'Deployment' }, 'wp', parent.metadata.name),
+  service: childName({ apiVersion: 'v1', kind: 'Service' }, 'wp', parent.metadata.name),
+  config: childName({ apiVersion: 'v1', kind: 'ConfigMap' }, 'wp', parent.metadata.name, 'config'),
+})
 
 export function desiredConfigMap(parent: P): ConfigMap & KObject {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: names(parent).config, labels: { kiamol: 'ch20' } }, data: { 'logConfig.js': LOG_CONFIG } }
@@ -33,7 +39,7 @@ export function desiredConfigMap(parent: P): ConfigMap & KObject {
 
 export function desiredDeployment(parent: P, spec: WebPingerSpec): Deployment & KObject {
   const { app, config } = names(parent)
-  const selector = { app: 'web-ping', instance: app }
+  const selector = { app: 'web-ping', instance: labelValueOf(app) }
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -77,12 +83,12 @@ export function desiredDeployment(parent: P, spec: WebPingerSpec): Deployment & 
 
 /** The archive endpoint, found by WebPingerArchive through the labels app=web-ping,target=<target>. */
 export function desiredService(parent: P, spec: WebPingerSpec): Service & KObject {
-  const { app } = names(parent)
+  const { app, service } = names(parent)
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name: app, labels: { kiamol: 'ch20', app: 'web-ping', target: spec.target } },
-    spec: { type: 'ClusterIP', selector: { app: 'web-ping', instance: app }, ports: [{ name: 'api', port: 8080, targetPort: 'api' }] },
+    metadata: { name: service, labels: { kiamol: 'ch20', app: 'web-ping', target: spec.target } },
+    spec: { type: 'ClusterIP', selector: { app: 'web-ping', instance: labelValueOf(app) }, ports: [{ name: 'api', port: 8080, targetPort: 'api' }] },
   }
 }
 
@@ -104,8 +110,8 @@ const TEARDOWN = ['Service', 'Deployment', 'ConfigMap'] as const
  * everything is removed at once instead of in order.
  */
 export function finalize({ parent, spec, children, namespaceTerminating }: FinalizeContext<WebPingerSpec>): CompositeFinalizeResult {
-  const { app, config } = names(parent)
-  const nameOf = { Service: app, Deployment: app, ConfigMap: config }
+  const { app, service, config } = names(parent)
+  const nameOf = { Service: service, Deployment: app, ConfigMap: config }
   const remaining = TEARDOWN.filter((kind) => children.get(kind, nameOf[kind]) !== undefined)
   const ordered = spec !== undefined && !namespaceTerminating
   const desired = (kind: (typeof TEARDOWN)[number]): KObject =>

@@ -4,6 +4,7 @@ import type { KObject } from '../core/contract/objects.ts'
 import type { RelatedResourceRule } from '../core/contract/responses.ts'
 import { condition } from '../core/k8s/conditions.ts'
 import { jobOutcome } from '../core/k8s/workloads.ts'
+import { childName } from '../core/k8s/names.ts'
 import type { WebPingerArchiveSpec } from './schema.ts'
 
 type P = Parent<WebPingerArchiveSpec>
@@ -15,11 +16,11 @@ export function customize({ parent, spec }: CustomizeContext<WebPingerArchiveSpe
   return [{ apiVersion: 'v1', resource: 'services', namespace: parent.metadata.namespace!, labelSelector: { matchLabels: pingerLabels(spec.target) } }]
 }
 
-/** `wpa-<name>-<yyMMdd-HHmm of the archive's creation>`, as the book named it; stable for the archive's life. */
+/** `wpa-<name>-<yyMMdd-HHmm of the archive's creation>`, as the book named it (shortened to fit a Job's 63); stable for the archive's life. */
 export function jobName(parent: P): string {
   const created = parent.metadata.creationTimestamp
-  const stamp = typeof created === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(created) ? `-${created.slice(2, 4)}${created.slice(5, 7)}${created.slice(8, 10)}-${created.slice(11, 13)}${created.slice(14, 16)}` : ''
-  return `wpa-${parent.metadata.name}${stamp}`
+  const stamp = typeof created === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(created) ? [`${created.slice(2, 4)}${created.slice(5, 7)}${created.slice(8, 10)}-${created.slice(11, 13)}${created.slice(14, 16)}`] : []
+  return childName({ apiVersion: 'batch/v1', kind: 'Job' }, 'wpa', parent.metadata.name, ...stamp)
 }
 
 export function desiredJob(parent: P, spec: WebPingerArchiveSpec, serviceName: string): Job & KObject {

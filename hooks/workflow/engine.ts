@@ -1,7 +1,7 @@
 import type { Container } from 'kubernetes-types/core/v1'
 import type { KObject } from '../core/contract/objects.ts'
 import { ExpressionError, dependsTasks, evalDepends, parseDepends, whenHolds, type DependsExpr, type DependsResult } from './expressions.ts'
-import { buildPod, fnv32a, podName, readPod, type PodResult } from './pods.ts'
+import { buildPod, claimName, fnv32a, podName, readPod, type PodResult } from './pods.ts'
 import type { RetryStrategy, Step, Task, Template, WorkflowSpec } from './schema.ts'
 import { UnresolvedError, substitute } from './substitute.ts'
 
@@ -246,7 +246,7 @@ class Engine {
       template,
       container: sub(fields) as Container,
       ...(script !== undefined && { script: sub(script) as string }),
-      claims: (this.input.spec.volumeClaimTemplates ?? []).map((c) => ({ name: c.metadata.name, claimName: `${this.input.workflow.name}-${c.metadata.name}` })),
+      claims: (this.input.spec.volumeClaimTemplates ?? []).map((c) => ({ name: c.metadata.name, claimName: claimName(this.input.workflow.name, c.metadata.name) })),
       ...(this.input.spec.serviceAccountName && { serviceAccountName: this.input.spec.serviceAccountName }),
     })
   }

@@ -1,22 +1,19 @@
 import type { Container, Pod } from 'kubernetes-types/core/v1'
 import * as z from 'zod'
 import type { KObject } from '../core/contract/objects.ts'
+import { fnv32a } from '../core/k8s/hash.ts'
+import { childName } from '../core/k8s/names.ts'
+
+export { fnv32a }
+
+/** The claim a volumeClaimTemplate becomes: `<workflow>-<name>`, shortened to fit when long. */
+export const claimName = (workflow: string, claim: string) => childName({ apiVersion: 'v1', kind: 'PersistentVolumeClaim' }, workflow, claim)
 import type { Template } from './schema.ts'
 
 export const MAIN = 'main'
 export const NODE_LABEL = 'workflows.metahooks.dev/node'
 export const WORKFLOW_LABEL = 'workflows.metahooks.dev/workflow'
 export const NODE_NAME_ANNOTATION = 'workflows.metahooks.dev/node-name'
-
-/** 32-bit FNV-1a of a node name, as 8 hex digits: the stable part of node ids and Pod names. */
-export function fnv32a(text: string): string {
-  let h = 0x811c9dc5
-  for (const byte of new TextEncoder().encode(text)) {
-    h ^= byte
-    h = Math.imul(h, 0x01000193) >>> 0
-  }
-  return h.toString(16).padStart(8, '0')
-}
 
 /** `<workflow>-<template>-<hash>`, cut to a valid name: the same node always gets the same Pod. */
 export function podName(workflow: string, template: string, nodeName: string): string {

@@ -2,6 +2,7 @@ import type { PersistentVolumeClaim } from 'kubernetes-types/core/v1'
 import type { CompositeSyncResult, HookContext } from '../core/define.ts'
 import type { KObject } from '../core/contract/objects.ts'
 import { evaluate, type NodeRecord } from './engine.ts'
+import { claimName } from './pods.ts'
 import type { WorkflowSpec } from './schema.ts'
 import { validateWorkflow } from './validate.ts'
 
@@ -10,7 +11,7 @@ function claims(name: string, spec: WorkflowSpec): (PersistentVolumeClaim & KObj
   return (spec.volumeClaimTemplates ?? []).map((c) => ({
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
-    metadata: { name: `${name}-${c.metadata.name}` },
+    metadata: { name: claimName(name, c.metadata.name) },
     spec: c.spec as PersistentVolumeClaim['spec'],
   }))
 }

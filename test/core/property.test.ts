@@ -4,7 +4,7 @@ import { CompositeHookRequest } from '../../hooks/core/contract/requests.ts'
 import { compositeRequest } from '../../hooks/core/testing/requests.ts'
 import mypod from '../../hooks/mypod/index.ts'
 import { MyPodSpec, ObservedPod } from '../../hooks/mypod/schema.ts'
-import { isValidName, isValidNamespace } from '../../hooks/core/k8s/names.ts'
+import { isValidName, isValidNamespace, nameRule } from '../../hooks/core/k8s/names.ts'
 import { myPodParent, observedPod } from '../fixtures/mypod.ts'
 import { post, testApp } from '../fixtures/app.ts'
 import { mutate, mutation } from '../fixtures/mutate.ts'
@@ -25,7 +25,7 @@ function isValid(request: unknown): boolean {
   if (!parsed.success || parsed.data.finalizing) return false
   const { parent } = parsed.data
   if (parent.apiVersion !== 'crd.example.com/v1' || parent.kind !== 'MyPod' || !parent.metadata.namespace) return false
-  if (!isValidName('dns1123-subdomain', parent.metadata.name) || !isValidNamespace(parent.metadata.namespace)) return false
+  if (!isValidName(nameRule(parent.apiVersion, parent.kind), parent.metadata.name) || !isValidNamespace(parent.metadata.namespace)) return false
   // MyPod reads only its own Pod (named after it); that one must carry what it reads.
   const own = Object.values(parsed.data.children['Pod.v1'] ?? {}).filter((pod) => pod.metadata.name === parent.metadata.name)
   if (!own.every((pod) => ObservedPod.safeParse(pod).success)) return false

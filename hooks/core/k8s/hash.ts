@@ -20,3 +20,13 @@ export function canonicalJson(value: unknown): string {
   }
   return JSON.stringify(value) ?? 'null'
 }
+
+/** 32-bit FNV-1a of a text's UTF-8 bytes, as 8 hex digits: short stable hashes for names (synchronous, unlike Web Crypto). */
+export function fnv32a(text: string): string {
+  let h = 0x811c9dc5
+  for (const byte of new TextEncoder().encode(text)) {
+    h ^= byte
+    h = Math.imul(h, 0x01000193) >>> 0
+  }
+  return h.toString(16).padStart(8, '0')
+}

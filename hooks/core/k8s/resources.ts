@@ -1,5 +1,5 @@
 import type { Scope } from '../contract/objects.ts'
-import { isValidName } from './names.ts'
+import { isValidName, PATH_SEGMENT, SUBDOMAIN } from './names.ts'
 
 /**
  * Built-in kinds that are cluster-scoped. A child type declared without an explicit scope is
@@ -53,10 +53,10 @@ export function apiGroup(apiVersion: string): string {
 
 /** RFC 1123 subdomain: what most object names must be. */
 export function isDnsSubdomain(name: string): boolean {
-  return isValidName('dns1123-subdomain', name)
+  return isValidName(SUBDOMAIN, name)
 }
 
 /** What the API server accepts as any object's name, whatever its kind: a path segment of at most 253 characters (k8s/names.ts has each kind's own rule). */
 export function isValidObjectName(name: string): boolean {
-  return name.length <= 253 && isValidName('path-segment', name)
+  return isValidName(PATH_SEGMENT, name)
 }
