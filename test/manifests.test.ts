@@ -10,6 +10,7 @@ import { crdFor } from '../hooks/core/manifests/crd.ts'
 import { generateManifests, manifestDrift, writeManifests } from '../hooks/core/manifests/generate.ts'
 import { metacontrollerRules } from '../hooks/core/manifests/rbac.ts'
 import { structuralProblems, structuralSchema } from '../hooks/core/manifests/schema.ts'
+import { apiServerFormat } from '../hooks/core/k8s/schemas.ts'
 import { formatProblem, validateManifests } from '../hooks/core/manifests/validate.ts'
 import mypod from '../hooks/mypod/index.ts'
 import { controllers } from '../hooks/registry.ts'
@@ -30,6 +31,7 @@ describe('zod → structural CRD schema', () => {
     { name: 'strict object loses additionalProperties: false', schema: z.strictObject({ a: z.boolean() }), expected: { type: 'object', properties: { a: { type: 'boolean' } }, required: ['a'] } },
     { name: 'int or string', schema: z.object({ n: z.union([z.number().int(), z.string()]) }), expected: { type: 'object', properties: { n: { 'x-kubernetes-int-or-string': true } }, required: ['n'] } },
     { name: 'a zod format Kubernetes does not know keeps its pattern', schema: z.object({ p: z.string().startsWith('/') }), expected: { type: 'object', properties: { p: { type: 'string', pattern: '^\\/.*' } }, required: ['p'] } },
+    { name: 'a format left to the API server', schema: z.object({ email: apiServerFormat('email') }), expected: { type: 'object', properties: { email: { type: 'string', format: 'email' } }, required: ['email'] } },
     { name: 'array of objects', schema: z.object({ xs: z.array(z.object({ n: z.string() })).default([]) }), expected: { type: 'object', properties: { xs: { default: [], type: 'array', items: { type: 'object', properties: { n: { type: 'string' } }, required: ['n'] } } } } },
   ])('$name', ({ schema, expected }) => {
     const out = structuralSchema(schema)
@@ -40,6 +42,8 @@ describe('zod → structural CRD schema', () => {
   it.each([
     { name: 'a union of different shapes', schema: z.object({ u: z.union([z.string(), z.object({ a: z.string() })]) }), error: /spec\.u: a union of different shapes/ },
     { name: 'a recursive schema', schema: (() => { const Node: z.ZodType = z.object({ children: z.array(z.lazy(() => Node)) }); return Node })(), error: /recursive or referenced/ },
+    { name: 'zod\'s email check (it disagrees with the API server\'s format: email)', schema: z.object({ email: z.email() }), error: /spec\.email: zod's email check differs from the API server's format: email.*apiServerFormat\('email'\)/ },
+    { name: 'zod\'s uuid check', schema: z.object({ id: z.uuid() }), error: /spec\.id: zod's uuid check differs/ },
   ])('refuses $name', ({ schema, error }) => {
     expect(() => structuralSchema(schema)).toThrow(error)
   })

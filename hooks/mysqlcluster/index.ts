@@ -1,4 +1,5 @@
 import { defineCompositeController } from '../core/define.ts'
+import { ObservedSecret } from '../core/k8s/encoding.ts'
 import { ObservedWorkload } from '../core/k8s/workloads.ts'
 import { MysqlClusterSpec } from './schema.ts'
 import { customize, sync } from './sync.ts'
@@ -29,7 +30,7 @@ export default defineCompositeController({
     { apiVersion: 'v1', kind: 'PersistentVolumeClaim', updateStrategy: 'OnDelete' },
   ],
   generateSelector: true,
-  related: [{ apiVersion: 'v1', resource: 'secrets' }],
+  related: [{ apiVersion: 'v1', resource: 'secrets', kind: 'Secret', observed: ObservedSecret }],
   customize,
   sync,
 })

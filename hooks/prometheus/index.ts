@@ -1,6 +1,6 @@
 import { defineCompositeController } from '../core/define.ts'
 import { ObservedWorkload } from '../core/k8s/workloads.ts'
-import { PrometheusSpec } from './schema.ts'
+import { ObservedService, PrometheusSpec } from './schema.ts'
 import { customize, sync } from './sync.ts'
 
 export default defineCompositeController({
@@ -28,7 +28,7 @@ export default defineCompositeController({
   generateSelector: true,
   // v2: a namespaced Prometheus may relate Services in other namespaces.
   hookVersion: 'v2',
-  related: [{ apiVersion: 'v1', resource: 'services' }],
+  related: [{ apiVersion: 'v1', resource: 'services', kind: 'Service', observed: ObservedService }],
   customize,
   sync,
 })

@@ -20,3 +20,4 @@ export type PrometheusSpec = z.output<typeof PrometheusSpec>
 export const ObservedService = z.looseObject({
   spec: z.looseObject({ ports: z.array(z.looseObject({ name: z.string().optional(), port: z.number() })).optional() }).optional(),
 })
+export type ObservedService = z.output<typeof ObservedService>

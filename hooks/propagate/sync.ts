@@ -40,10 +40,11 @@ function copy(source: Source, namespace: string): KObject {
 
 /**
  * Copies of the sources whose namespace selector matches this Namespace's labels (never into the
- * source's own namespace). A source whose selector does not parse, or whose name is already taken
- * here by an earlier source (by namespace/name order), is skipped and named in an annotation.
+ * source's own namespace). A source whose name is already taken here by an earlier source (by
+ * namespace/name order) is skipped and named in an annotation; so is one whose selector does not
+ * parse — but its copy here, if there is one, is kept: a typo in a selector must not delete copies.
  */
-export function sync({ spec, related }: HookContext<NamespaceObject>): DecoratorSyncResult {
+export function sync({ spec, related, children }: HookContext<NamespaceObject>): DecoratorSyncResult {
   const namespace = spec.metadata.name
   const labels = spec.metadata.labels ?? {}
   const copies: KObject[] = []
@@ -60,10 +61,13 @@ export function sync({ spec, related }: HookContext<NamespaceObject>): Decorator
       selector = parseSelector(text)
     } catch {
       skipped.push(`${source.kind} ${source.metadata.namespace}/${source.metadata.name} (bad selector)`)
-      continue
+      selector = undefined
     }
-    if (Object.keys(selector).length === 0 || !matchesSelector(selector, labels)) continue
     const key = `${source.kind}/${source.metadata.name}`
+    if (selector === undefined) {
+      const existing = children.get(source.kind, source.metadata.name, namespace)
+      if (!existing || existing.metadata.annotations?.[SOURCE_ANNOTATION] !== `${source.metadata.namespace}/${source.metadata.name}` || taken.has(key)) continue
+    } else if (Object.keys(selector).length === 0 || !matchesSelector(selector, labels)) continue
     if (taken.has(key)) {
       skipped.push(`${source.kind} ${source.metadata.namespace}/${source.metadata.name} (name taken)`)
       continue

@@ -1,12 +1,13 @@
 import * as z from 'zod'
-import { dnsLabel } from '../core/k8s/schemas.ts'
+import { apiServerFormat, dnsLabel } from '../core/k8s/schemas.ts'
 
 /** The namespace every user of a group gets their identity in. */
 export const NAMESPACE_PREFIX = 'kiamol-ch20-authn-'
 
 /** User (ch20.kiamol.net/v1, cluster-scoped): an identity as a ServiceAccount and its token. */
 export const UserSpec = z.object({
-  email: z.email().describe('Contact address.'),
+  // Checked by the API server (format: email), not here: zod's email rule differs from its.
+  email: apiServerFormat('email').min(1).describe('Contact address.'),
   // The group names a namespace, kiamol-ch20-authn-<group>, which must stay within 63 characters.
   group: dnsLabel(63 - NAMESPACE_PREFIX.length).describe('Group; the user lives in namespace kiamol-ch20-authn-<group>.'),
 })

@@ -1,5 +1,5 @@
 import { defineCompositeController } from '../core/define.ts'
-import { UserGroupsSpec } from './schema.ts'
+import { ObservedUser, UserGroupsSpec } from './schema.ts'
 import { customize, sync } from './sync.ts'
 
 export default defineCompositeController({
@@ -23,7 +23,9 @@ export default defineCompositeController({
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', updateStrategy: 'InPlace' },
   ],
   generateSelector: true,
-  related: [{ apiVersion: 'ch20.kiamol.net/v1', resource: 'users', kind: 'User' }],
+  // A User the hook cannot read refuses the call (400) rather than be skipped: skipping a group's
+  // only member would drop its Namespace, and Metacontroller would delete it with everything in it.
+  related: [{ apiVersion: 'ch20.kiamol.net/v1', resource: 'users', kind: 'User', observed: ObservedUser }],
   customize,
   sync,
 })

@@ -1,5 +1,6 @@
 import * as z from 'zod'
 import { dnsLabel } from '../core/k8s/schemas.ts'
+import { UserSpec } from '../user/schema.ts'
 
 /** The one UserGroups object's required name: it is a singleton. */
 export const SINGLETON = 'kiamol'
@@ -11,3 +12,7 @@ export const UserGroupsSpec = z.object({
     .describe('If set, a RoleBinding in each group namespace grants this ClusterRole (e.g. view) to the group\'s service accounts.'),
 })
 export type UserGroupsSpec = z.output<typeof UserGroupsSpec>
+
+/** What sync reads of a related User: its spec, as the User controller itself requires it. */
+export const ObservedUser = z.looseObject({ spec: UserSpec })
+export type ObservedUser = z.output<typeof ObservedUser>

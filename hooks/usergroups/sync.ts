@@ -4,9 +4,8 @@ import type { CompositeSyncResult, CustomizeContext, HookContext } from '../core
 import type { KObject } from '../core/contract/objects.ts'
 import type { RelatedResourceRule } from '../core/contract/responses.ts'
 import { HookError } from '../core/errors.ts'
-import { safeParseBounded } from '../core/issues.ts'
-import { UserSpec, groupNamespace } from '../user/schema.ts'
-import { SINGLETON, type UserGroupsSpec } from './schema.ts'
+import { groupNamespace } from '../user/schema.ts'
+import { SINGLETON, type ObservedUser, type UserGroupsSpec } from './schema.ts'
 
 export function customize(): RelatedResourceRule[] {
   return [{ apiVersion: 'ch20.kiamol.net/v1', resource: 'users', labelSelector: {} }]
@@ -27,20 +26,15 @@ function desiredRoleBinding(group: string, clusterRole: string): RoleBinding & K
 }
 
 /**
- * Exactly one Namespace per group that has at least one (valid) User — so deleting a group's last
- * user removes its namespace, as in the notes — and optionally a RoleBinding in each.
+ * Exactly one Namespace per group that has at least one User — so deleting a group's last user
+ * removes its namespace, as in the notes — and optionally a RoleBinding in each. A User whose spec
+ * does not parse refuses the call (the toolkit checks every related User against ObservedUser).
  */
 export function sync({ parent, spec, related }: HookContext<UserGroupsSpec>): CompositeSyncResult {
   if (parent.metadata.name !== SINGLETON) throw new HookError(422, `UserGroups is a singleton: name it ${SINGLETON}, not ${parent.metadata.name}`)
   const members = new Map<string, string[]>()
-  const invalid: string[] = []
-  for (const user of related.list('User')) {
-    const parsed = safeParseBounded(UserSpec, (user as { spec?: unknown }).spec)
-    if (!parsed.success) {
-      invalid.push(user.metadata.name)
-      continue
-    }
-    members.set(parsed.data.group, [...(members.get(parsed.data.group) ?? []), user.metadata.name])
+  for (const user of related.list<KObject & ObservedUser>('User')) {
+    members.set(user.spec.group, [...(members.get(user.spec.group) ?? []), user.metadata.name])
   }
   const groups = [...members.keys()].sort()
   return {
@@ -48,7 +42,6 @@ export function sync({ parent, spec, related }: HookContext<UserGroupsSpec>): Co
     status: {
       groups: groups.map((g) => ({ name: g, namespace: groupNamespace(g), users: members.get(g)!.length })),
       users: groups.reduce((n, g) => n + members.get(g)!.length, 0),
-      ...(invalid.length > 0 && { invalidUsers: invalid }),
     },
   }
 }

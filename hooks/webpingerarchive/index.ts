@@ -1,3 +1,4 @@
+import * as z from 'zod'
 import { defineCompositeController } from '../core/define.ts'
 import { ObservedJob } from '../core/k8s/workloads.ts'
 import { WebPingerArchiveSpec } from './schema.ts'
@@ -24,7 +25,8 @@ export default defineCompositeController({
   // Jobs are immutable: OnDelete, so a spec edit never tries to update one.
   children: [{ apiVersion: 'batch/v1', kind: 'Job', updateStrategy: 'OnDelete', observed: ObservedJob }],
   generateSelector: true,
-  related: [{ apiVersion: 'v1', resource: 'services' }],
+  // Only the Service's name is read (the toolkit guarantees every object has one).
+  related: [{ apiVersion: 'v1', resource: 'services', kind: 'Service', observed: z.looseObject({}) }],
   customize,
   sync,
 })

@@ -7,6 +7,8 @@ const PRESERVE = 'x-kubernetes-preserve-unknown-fields'
 /** Formats the API server knows; zod's others (e.g. starts_with) are left to their pattern. */
 const KUBERNETES_FORMATS = new Set(['date', 'date-time', 'datetime', 'email', 'uri', 'uuid', 'hostname', 'ipv4', 'ipv6', 'cidr', 'mac', 'byte', 'password', 'duration'])
 const DROP_KEYS = new Set(['$schema', 'additionalProperties', 'id'])
+/** Formats whose zod check accepts exactly what the API server's does (a calendar date, YYYY-MM-DD). */
+const AGREEING_FORMATS = new Set(['date'])
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -47,7 +49,15 @@ function toStructural(node: unknown, path: string): SchemaProps {
   const out: SchemaProps = {}
   for (const [key, value] of Object.entries(node)) {
     if (DROP_KEYS.has(key)) continue
-    if (key === 'pattern' && KUBERNETES_FORMATS.has(node.format as string)) continue
+    if (key === 'pattern' && KUBERNETES_FORMATS.has(node.format as string)) {
+      // zod checked the format itself: the hook would refuse what the API server accepts, or the reverse.
+      if (!AGREEING_FORMATS.has(node.format as string)) {
+        throw new Error(
+          `${path}: zod's ${String(node.format)} check differs from the API server's format: ${String(node.format)}, so the hook and the CRD would disagree on a valid spec; use apiServerFormat('${String(node.format)}') (checked by the API server only) or a plain string with a pattern`,
+        )
+      }
+      continue
+    }
     if (key === 'format' && !KUBERNETES_FORMATS.has(value as string)) continue
     if ((key === 'minimum' || key === 'maximum') && Math.abs(value as number) >= Number.MAX_SAFE_INTEGER) continue
     if (key === 'properties') {
