@@ -1,7 +1,8 @@
+import * as z from 'zod'
 import { defineCompositeController } from '../core/define.ts'
 import { ObservedSecret } from '../core/k8s/encoding.ts'
 import { UserSpec } from './schema.ts'
-import { sync } from './sync.ts'
+import { customize, sync } from './sync.ts'
 
 export default defineCompositeController({
   name: 'user',
@@ -27,5 +28,7 @@ export default defineCompositeController({
     { apiVersion: 'v1', kind: 'Secret', observed: ObservedSecret },
   ],
   generateSelector: true,
+  related: [{ apiVersion: 'v1', resource: 'namespaces', kind: 'Namespace', observed: z.looseObject({ status: z.looseObject({ phase: z.string().optional() }).optional() }) }],
+  customize,
   sync,
 })
