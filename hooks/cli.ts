@@ -8,7 +8,7 @@ import type { KObject } from './core/contract/objects.ts'
 import { loadObjects, loadOne } from './core/testing/files.ts'
 import { asStored, ownObserved, render } from './core/testing/render.ts'
 import { formatActions, formatResult, formatRound, renderedYaml, stateYaml } from './core/testing/report.ts'
-import { Simulation } from './core/testing/simulator.ts'
+import { APPLY_STRATEGIES, Simulation } from './core/testing/simulator.ts'
 import { generateManifests, manifestDrift, writeManifests } from './core/manifests/generate.ts'
 import { formatProblem, validateManifests } from './core/manifests/validate.ts'
 import { fileURLToPath } from 'node:url'
@@ -28,6 +28,7 @@ Usage:
       with its new status, then every desired child). --url sends it to a running server.
   metahooks simulate <controller> -f PARENT.yaml [--observed FILE_OR_DIR]... [--rounds N]
                    [--delete-after N] [--kubelet auto|none] [--now ISO_TIME]
+                   [--apply-strategy dynamic-apply|server-side-apply]
       Run the controller against an in-memory cluster until it is quiet; print each round's
       actions and the final state. Exit 0 when it converged.
   metahooks manifests [--target cluster|worker] [--url URL] [--auth] [--tls|--mtls] [--image IMAGE] [-o DIR]
@@ -115,7 +116,7 @@ async function simulateCommand(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { ...inputOptions, rounds: { type: 'string' }, 'delete-after': { type: 'string' }, kubelet: { type: 'string' }, now: { type: 'string' } },
+    options: { ...inputOptions, rounds: { type: 'string' }, 'delete-after': { type: 'string' }, kubelet: { type: 'string' }, now: { type: 'string' }, 'apply-strategy': { type: 'string' } },
   })
   const startTime = values.now
   if (startTime !== undefined && Number.isNaN(Date.parse(startTime))) throw new UsageError(`--now must be an ISO 8601 time, got "${startTime}"`)
@@ -123,9 +124,10 @@ async function simulateCommand(args: string[]): Promise<void> {
   const rounds = positiveInt(values.rounds, '--rounds') ?? 50
   const deleteAfter = positiveInt(values['delete-after'], '--delete-after')
   const kubelet = oneOf(values.kubelet, '--kubelet', ['auto', 'none'] as const) ?? 'auto'
+  const applyStrategy = oneOf(values['apply-strategy'], '--apply-strategy', APPLY_STRATEGIES) ?? 'dynamic-apply'
   const { parent, objects } = readInputs(values.file, values.observed, 'simulate')
   const stored = asStored(definition, parent)
-  const sim = new Simulation(definition, { parent: stored, objects: ownObserved(definition, stored, objects), kubelet, ...(startTime && { startTime }) })
+  const sim = new Simulation(definition, { parent: stored, objects: ownObserved(definition, stored, objects), kubelet, applyStrategy, ...(startTime && { startTime }) })
   const start = sim.cluster.now
   const print = (text: string) => process.stdout.write(`${text}\n`)
 

@@ -8,6 +8,7 @@ import { ROOT, startServerProcess } from './fixtures/server.ts'
 import { render } from '../hooks/core/testing/render.ts'
 import mypod from '../hooks/mypod/index.ts'
 import { loadObjects, loadOne } from '../hooks/core/testing/files.ts'
+import { NOTES_POD } from './fixtures/mypod.ts'
 
 // The `metahooks` command as a user runs it: a process, its exit code, stdout and stderr.
 
@@ -36,7 +37,7 @@ const runningPod = file(
   'pod.yaml',
   `apiVersion: v1
 kind: Pod
-metadata: { name: mypod-test, namespace: default }
+metadata: { name: ${NOTES_POD}, namespace: default }
 spec:
   containers: [{ name: main, image: nginx, command: [custom, command], env: [{ name: URI, value: any uri }] }]
 status:
@@ -53,7 +54,7 @@ describe('metahooks render', () => {
     const docs = parseAllDocuments(stdout).map((d) => d.toJS())
     expect(docs).toHaveLength(2)
     expect(docs[0]).toMatchObject({ kind: 'MyPod', metadata: { name: 'mypod-test' }, status: { phase: 'Pending', conditions: [{ reason: 'PodNotCreated' }] } })
-    expect(docs[1]).toMatchObject({ kind: 'Pod', metadata: { name: 'mypod-test' }, spec: { containers: [{ image: 'nginx', command: ['custom', 'command'] }] } })
+    expect(docs[1]).toMatchObject({ kind: 'Pod', metadata: { name: NOTES_POD }, spec: { containers: [{ image: 'nginx', command: ['custom', 'command'] }] } })
   })
 
   it('-o json prints the exact response, with observed objects taken as children', async () => {
@@ -113,7 +114,7 @@ describe('metahooks simulate', () => {
   it('runs the example to convergence and prints rounds and the final state', async () => {
     const { code, stdout } = await metahooks(['simulate', 'mypod', '-f', example])
     expect(code).toBe(0)
-    expect(stdout).toMatch(/round 1 \(t\+0s, sync\)\n {2}\+ created Pod default\/mypod-test/)
+    expect(stdout).toContain(`round 1 (t+0s, sync)\n  + created Pod default/${NOTES_POD}`)
     expect(stdout).toMatch(/converged after \d+ round\(s\): quiet/)
     const state = stdout.split(/--- final state \(2 object\(s\)\)\n/)[1]!
     const docs = parseAllDocuments(state).map((d) => d.toJS())
@@ -125,7 +126,7 @@ describe('metahooks simulate', () => {
     const { code, stdout } = await metahooks(['simulate', 'mypod', '-f', example, '--delete-after', '2'])
     expect(code).toBe(0)
     expect(stdout).toContain('delete MyPod mypod-test (after 2 round(s))')
-    expect(stdout).toContain('- garbage-collected Pod default/mypod-test')
+    expect(stdout).toContain(`- garbage-collected Pod default/${NOTES_POD}`)
     expect(stdout).toContain('--- final state (0 object(s))')
   })
 
@@ -141,6 +142,25 @@ describe('metahooks simulate', () => {
     expect(code).toBe(1)
     expect(stdout).toMatch(/! error 422: invalid parent spec: spec\.customCommand/)
     expect(stdout).toMatch(/NOT converged after 3 round\(s\): the hook keeps failing/)
+  })
+
+  it.each(['dynamic-apply', 'server-side-apply'])('--apply-strategy %s: a Pod the API server cannot change is refused, not silently updated', async (strategy) => {
+    // The Pod this MyPod wants exists, but with another command: no apply can fix that in place.
+    const edited = file(`edited-${strategy}.yaml`, `apiVersion: v1
+kind: Pod
+metadata: { name: ${NOTES_POD}, namespace: default }
+spec:
+  containers: [{ name: main, image: nginx, command: [sleep, "1"], env: [{ name: URI, value: any uri }] }]
+`)
+    const { code, stdout } = await metahooks(['simulate', 'mypod', '-f', example, '--observed', edited, '--apply-strategy', strategy, '--rounds', '4'])
+    expect(code).toBe(1)
+    expect(stdout).toContain(`Pod "${NOTES_POD}" is invalid: spec: Forbidden: pod updates may not change fields`)
+  })
+
+  it('--apply-strategy takes only what Metacontroller takes', async () => {
+    const { code, stderr } = await metahooks(['simulate', 'mypod', '-f', example, '--apply-strategy', 'client-side'])
+    expect(code).toBe(2)
+    expect(stderr).toMatch(/--apply-strategy must be one of dynamic-apply, server-side-apply/)
   })
 
   it('--rounds must be a positive integer', async () => {

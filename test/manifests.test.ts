@@ -79,7 +79,7 @@ describe('generated manifests', () => {
       version: 'v2',
       webhook: { service: { name: 'metahooks', namespace: 'metahooks', port: 80 }, path: '/mypod/sync', timeout: '10s', etag: { enabled: true, cacheTimeoutSeconds: 600, cacheCleanupSeconds: 300 } },
     })
-    expect(controller!.spec.childResources).toEqual([{ apiVersion: 'v1', resource: 'pods', updateStrategy: { method: 'Recreate' } }])
+    expect(controller!.spec.childResources).toEqual([{ apiVersion: 'v1', resource: 'pods', updateStrategy: { method: 'InPlace' } }])
     const server = docs(cluster.get('deploy/server.yaml')!)
     expect(server.map((d) => d.kind)).toEqual(['Namespace', 'Deployment', 'Service', 'PodDisruptionBudget', 'NetworkPolicy'])
     const deployment = server[1]!

@@ -20,8 +20,9 @@ export default defineCompositeController({
       { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
     ],
   },
-  // Pod specs are immutable, so a spec change means delete and create again.
-  children: [{ apiVersion: 'v1', kind: 'Pod', updateStrategy: 'Recreate', observed: ObservedPod }],
+  // A spec change is a new Pod with a new name (see desiredPod), never an update of an immutable
+  // Pod spec: InPlace only puts back what someone changed by hand, under either apply strategy.
+  children: [{ apiVersion: 'v1', kind: 'Pod', updateStrategy: 'InPlace', observed: ObservedPod }],
   generateSelector: true,
   hookVersion: 'v2',
   sync,

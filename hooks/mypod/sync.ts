@@ -3,13 +3,20 @@ import type { CompositeSyncResult, Parent } from '../core/define.ts'
 import type { ObservedObjects } from '../core/contract/objectmap.ts'
 import { condition, findCondition } from '../core/k8s/conditions.ts'
 import { splitCommand } from '../core/k8s/command.ts'
-import { labelValueOf } from '../core/k8s/names.ts'
+import { canonicalJson, fnv32a } from '../core/k8s/hash.ts'
+import { childName, labelValueOf } from '../core/k8s/names.ts'
 import type { KObject } from '../core/contract/objects.ts'
 import type { MyPodSpec } from './schema.ts'
 
 export const CONTAINER = 'main'
 
-/** The one Pod a MyPod wants: named after it, running `image`, `customCommand` and `URI`. */
+/**
+ * The one Pod a MyPod wants, running `image`, `customCommand` and `URI`. A Pod's spec cannot change
+ * once it exists, so its name carries a hash of the container (`<mypod>-<hash>`, like a
+ * ReplicaSet's pod-template-hash): a spec change is a new Pod, and the old one, no longer desired,
+ * is deleted. That converges under both of Metacontroller's apply strategies, where a Pod patched
+ * in place would be refused by the API server.
+ */
 export function desiredPod(parent: Parent<MyPodSpec>, spec: MyPodSpec): Pod & KObject {
   const container: Container = { name: CONTAINER, image: spec.image }
   if (spec.customCommand !== undefined) container.command = splitCommand(spec.customCommand)
@@ -18,7 +25,7 @@ export function desiredPod(parent: Parent<MyPodSpec>, spec: MyPodSpec): Pod & KO
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
-      name: parent.metadata.name,
+      name: childName({ apiVersion: 'v1', kind: 'Pod' }, parent.metadata.name, fnv32a(canonicalJson(container))),
       labels: {
         'app.kubernetes.io/name': 'mypod',
         'app.kubernetes.io/instance': labelValueOf(parent.metadata.name),
@@ -29,37 +36,32 @@ export function desiredPod(parent: Parent<MyPodSpec>, spec: MyPodSpec): Pod & KO
   }
 }
 
-function sameContainer(observed: Container | undefined, desired: Container): boolean {
-  if (!observed) return false
-  return (
-    observed.image === desired.image &&
-    JSON.stringify(observed.command ?? null) === JSON.stringify(desired.command ?? null) &&
-    JSON.stringify((observed.env ?? []).map((e) => [e.name, e.value])) === JSON.stringify((desired.env ?? []).map((e) => [e.name, e.value]))
-  )
+/** "a, b, c" or "a, b, c and 7 more": a status message stays short however many Pods there are. */
+function listed(names: readonly string[]): string {
+  const shown = names.slice(0, 3).join(', ')
+  return names.length > 3 ? `${shown} and ${names.length - 3} more` : shown
 }
 
 /** Status from what Metacontroller observed: the Pod's phase and a Ready condition. No clock. */
-export function podStatus(observed: Pod | undefined, desired: Pod): Record<string, unknown> {
+export function podStatus(observed: Pod | undefined, desired: Pod, replacing: readonly string[] = []): Record<string, unknown> {
   const name = desired.metadata!.name!
   const base = { podName: name, image: desired.spec!.containers[0]!.image }
   if (!observed) {
+    if (replacing.length > 0) {
+      return { ...base, phase: 'Pending', conditions: [condition('Ready', false, 'Replacing', `the spec changed: Pod ${name} replaces ${listed(replacing)}`)] }
+    }
     return { ...base, phase: 'Pending', conditions: [condition('Ready', false, 'PodNotCreated', `waiting for Pod ${name} to be created`)] }
   }
   const phase = observed.status?.phase ?? 'Pending'
-  const current = observed.spec?.containers?.find((c) => c.name === CONTAINER)
   if (observed.metadata?.deletionTimestamp) {
     return { ...base, phase, conditions: [condition('Ready', false, 'PodTerminating', `Pod ${name} is being deleted`)] }
-  }
-  if (!sameContainer(current, desired.spec!.containers[0]!)) {
-    return {
-      ...base,
-      phase,
-      conditions: [condition('Ready', false, 'Recreating', `Pod ${name} runs an outdated spec and is being recreated`)],
-    }
   }
   const ready = findCondition(observed, 'Ready')
   if (ready?.status === 'True') {
     return { ...base, phase, conditions: [condition('Ready', true, 'PodReady', `Pod ${name} is ready`, ready.lastTransitionTime)] }
+  }
+  if (replacing.length > 0) {
+    return { ...base, phase, conditions: [condition('Ready', false, 'Replacing', `the spec changed: Pod ${name} (${phase}) replaces ${listed(replacing)}`)] }
   }
   return {
     ...base,
@@ -72,6 +74,13 @@ export function podStatus(observed: Pod | undefined, desired: Pod): Record<strin
 
 export function sync({ parent, spec, children }: { parent: Parent<MyPodSpec>; spec: MyPodSpec; children: ObservedObjects }): CompositeSyncResult {
   const pod = desiredPod(parent, spec)
-  const observed = children.get<Pod & KObject>('Pod', parent.metadata.name)
-  return { children: [pod], status: podStatus(observed, pod) }
+  const name = pod.metadata.name
+  const observed = children.get<Pod & KObject>('Pod', name)
+  // Earlier Pods of this MyPod: not desired any more, so Metacontroller deletes them.
+  const replacing = children
+    .list<Pod & KObject>('Pod')
+    .map((p) => p.metadata.name)
+    .filter((n) => n !== name)
+    .sort()
+  return { children: [pod], status: podStatus(observed, pod, replacing) }
 }

@@ -4,7 +4,7 @@ import { nodeSha256 } from '../../hooks/node.ts'
 import { compositeRequest, decoratorRequest } from '../../hooks/core/testing/requests.ts'
 import mypod from '../../hooks/mypod/index.ts'
 import todo from '../../hooks/todo/index.ts'
-import { myPodParent, observedPod } from '../fixtures/mypod.ts'
+import { myPodParent, observedPod, NOTES_POD } from '../fixtures/mypod.ts'
 import { clusterThing, clusterThingParent, configMap, echo, echoParent, labeler } from '../fixtures/controllers.ts'
 import { post, testApp } from '../fixtures/app.ts'
 
@@ -13,12 +13,12 @@ const syncRequest = (version: 'v1' | 'v2' = 'v2') => compositeRequest(mypod, { p
 describe('hook routes: success', () => {
   it.each(['v1', 'v2'] as const)('MyPod sync with a %s request returns the Pod and status', async (version) => {
     const { app } = testApp()
-    const res = await app.request(post('/mypod/sync', compositeRequest(mypod, { parent: myPodParent(), version, observed: [observedPod('mypod-test', { phase: 'Running', ready: true })] })))
+    const res = await app.request(post('/mypod/sync', compositeRequest(mypod, { parent: myPodParent(), version, observed: [observedPod(NOTES_POD, { phase: 'Running', ready: true })] })))
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toBe('application/json')
     const body = await res.json()
     expect(body.children).toHaveLength(1)
-    expect(body.children[0]).toMatchObject({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'mypod-test' } })
+    expect(body.children[0]).toMatchObject({ apiVersion: 'v1', kind: 'Pod', metadata: { name: NOTES_POD } })
     expect(body.status).toMatchObject({ phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] })
   })
 
@@ -110,7 +110,7 @@ describe('hook routes: every failure is an error status, never a 200', () => {
     { name: 'parent with an impossible name', request: () => post('/mypod/sync', { ...syncRequest(), parent: { ...myPodParent(), metadata: { name: '..', namespace: 'default' } } }), status: 400, body: /parent name "\.\." is not a valid MyPod name \(a DNS-1123 subdomain/ },
     { name: 'namespaced parent without a namespace', request: () => post('/mypod/sync', { ...syncRequest(), parent: { ...myPodParent(), metadata: { name: 'x' } } }), status: 400, body: /is namespaced but has no metadata.namespace/ },
     { name: 'cluster-scoped parent with a namespace', request: () => post('/cluster-thing/sync', compositeRequest(clusterThing, { parent: { ...clusterThingParent(), metadata: { name: 'x', namespace: 'default' } } })), status: 400, body: /is cluster-scoped but has metadata.namespace/ },
-    { name: 'observed child the controller cannot read', request: () => post('/mypod/sync', compositeRequest(mypod, { parent: myPodParent(), observed: [{ ...observedPod('mypod-test'), spec: { containers: [null] } }] })), status: 400, body: /observed Pod default\/mypod-test is malformed: spec.containers\[0\]: / },
+    { name: 'observed child the controller cannot read', request: () => post('/mypod/sync', compositeRequest(mypod, { parent: myPodParent(), observed: [{ ...observedPod(), spec: { containers: [null] } }] })), status: 400, body: /observed Pod default\/mypod-test-[0-9a-f]{8} is malformed: spec.containers\[0\]: / },
     { name: 'invalid parent spec', request: () => post('/mypod/sync', compositeRequest(mypod, { parent: myPodParent({ image: 123, customCommand: "echo 'x" }) })), status: 422, body: /^invalid parent spec: spec\.customCommand: cannot be split.*; spec\.image: / },
     { name: 'invalid spec on a cluster-scoped parent', request: () => post('/cluster-thing/sync', compositeRequest(clusterThing, { parent: clusterThingParent({ namespaces: [] }) })), status: 422, body: /spec\.namespaces/ },
     { name: 'controller throws', request: () => post('/echo/sync', compositeRequest(echo, { parent: echoParent({ throw: 'error' }) })), status: 500, body: /^internal error in echo sync: see the hook server's log$/ },
@@ -176,7 +176,7 @@ describe('hook routes: every failure is an error status, never a 200', () => {
 
   it('logs one JSON line per hook request with the documented fields', async () => {
     const { app, lines } = testApp()
-    await app.request(post('/mypod/sync', compositeRequest(mypod, { parent: myPodParent(), observed: [observedPod('mypod-test')] })))
+    await app.request(post('/mypod/sync', compositeRequest(mypod, { parent: myPodParent(), observed: [observedPod()] })))
     expect(lines).toHaveLength(1)
     expect(lines[0]).toMatchObject({ msg: 'hook', controller: 'mypod', hook: 'sync', namespace: 'default', name: 'mypod-test', observed: 1, desired: 1, status: 200 })
     expect(typeof lines[0]!.durationMs).toBe('number')

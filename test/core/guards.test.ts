@@ -14,14 +14,14 @@ import { compositeRequest, decoratorRequest } from '../../hooks/core/testing/req
 import mypod from '../../hooks/mypod/index.ts'
 import { configMap, labeler } from '../fixtures/controllers.ts'
 import { damaged } from '../fixtures/mutate.ts'
-import { myPodParent, observedPod } from '../fixtures/mypod.ts'
+import { myPodParent, observedPod, NOTES_POD } from '../fixtures/mypod.ts'
 
 // The guards skip zod on the hot path, so each must never accept what its schema refuses: one
 // accepted-but-invalid input would reach a controller unchecked.
 
 const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : process.env.CI ? 20261123 : undefined
 
-const composite = compositeRequest(mypod, { parent: myPodParent(), observed: [observedPod('mypod-test', { phase: 'Running' })] })
+const composite = compositeRequest(mypod, { parent: myPodParent(), observed: [observedPod(NOTES_POD, { phase: 'Running' })] })
 const decorator = decoratorRequest(labeler, { parent: configMap('cm', 'default', { 'labeler.test/enabled': 'true', 'labeler.test/team': 'a' }), observed: [] })
 const customize = { controller: composite.controller, parent: composite.parent }
 const compositeResponse = { status: { ready: true }, children: [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' } }], resyncAfterSeconds: 5 }

@@ -1,11 +1,12 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { CompositeHookRequest } from '../../hooks/core/contract/requests.ts'
+import type { KObject } from '../../hooks/core/contract/objects.ts'
 import { compositeRequest } from '../../hooks/core/testing/requests.ts'
 import mypod from '../../hooks/mypod/index.ts'
 import { MyPodSpec, ObservedPod } from '../../hooks/mypod/schema.ts'
 import { isValidName, isValidNamespace, nameRule } from '../../hooks/core/k8s/names.ts'
-import { myPodParent, observedPod } from '../fixtures/mypod.ts'
+import { myPodParent, observedPod, NOTES_POD, podNameFor } from '../fixtures/mypod.ts'
 import { post, testApp } from '../fixtures/app.ts'
 import { mutate, mutation } from '../fixtures/mutate.ts'
 
@@ -18,7 +19,7 @@ const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : process.env.CI 
 if (seed !== undefined) fc.configureGlobal({ seed })
 
 const { app } = testApp()
-const valid = compositeRequest(mypod, { parent: myPodParent(), observed: [observedPod('mypod-test', { phase: 'Running' })] })
+const valid = compositeRequest(mypod, { parent: myPodParent(), observed: [observedPod(NOTES_POD, { phase: 'Running' })] })
 
 function isValid(request: unknown): boolean {
   const parsed = CompositeHookRequest.safeParse(request)
@@ -26,9 +27,8 @@ function isValid(request: unknown): boolean {
   const { parent } = parsed.data
   if (parent.apiVersion !== 'crd.example.com/v1' || parent.kind !== 'MyPod' || !parent.metadata.namespace) return false
   if (!isValidName(nameRule(parent.apiVersion, parent.kind), parent.metadata.name) || !isValidNamespace(parent.metadata.namespace)) return false
-  // MyPod reads only its own Pod (named after it); that one must carry what it reads.
-  const own = Object.values(parsed.data.children['Pod.v1'] ?? {}).filter((pod) => pod.metadata.name === parent.metadata.name)
-  if (!own.every((pod) => ObservedPod.safeParse(pod).success)) return false
+  // MyPod reads every Pod it owns (the current one, and earlier ones it names in its status).
+  if (!Object.values(parsed.data.children['Pod.v1'] ?? {}).every((pod) => ObservedPod.safeParse(pod).success)) return false
   return MyPodSpec.safeParse((parsed.data.parent as { spec?: unknown }).spec ?? {}).success
 }
 
@@ -38,7 +38,7 @@ async function expectSafe(body: string | Uint8Array, request: unknown): Promise<
   if (res.status === 200) {
     expect(isValid(request), text).toBe(true)
     const response = JSON.parse(text)
-    const name = (request as { parent: { metadata: { name: string } } }).parent.metadata.name
+    const name = podNameFor((request as { parent: KObject }).parent)
     expect(response.children.map((c: { metadata: { name: string } }) => c.metadata.name)).toEqual([name])
   } else {
     expect(isValid(request), `${res.status} ${text}`).toBe(false)

@@ -2,7 +2,7 @@ import { Agent, request as httpRequest } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import { compositeRequest } from '../../hooks/core/testing/requests.ts'
 import mypod from '../../hooks/mypod/index.ts'
-import { myPodParent, observedPod } from '../fixtures/mypod.ts'
+import { myPodParent, observedPod, NOTES_POD } from '../fixtures/mypod.ts'
 import { rawConnection, rawRequest } from '../fixtures/raw.ts'
 import { startServerProcess, stopServerProcess, type ServerProcess } from '../fixtures/server.ts'
 
@@ -41,7 +41,7 @@ describe('graceful shutdown under load', () => {
     server = await startServerProcess({ METAHOOKS_SHUTDOWN_DELAY_SECONDS: '1', METAHOOKS_SHUTDOWN_TIMEOUT_SECONDS: '20', METAHOOKS_MAX_CONCURRENCY: '0', METAHOOKS_MAX_BYTES_IN_FLIGHT: '0' })
     const { url } = server
     // ~1.7 MB each: their parsing and checks queue up behind one another on the server's thread.
-    const large = JSON.stringify(compositeRequest(mypod, { parent: myPodParent(), observed: Array.from({ length: 2000 }, (_, i) => observedPod(i === 0 ? 'mypod-test' : `extra-${i}`)) }))
+    const large = JSON.stringify(compositeRequest(mypod, { parent: myPodParent(), observed: Array.from({ length: 2000 }, (_, i) => observedPod(i === 0 ? NOTES_POD : `extra-${i}`)) }))
     const small = JSON.stringify(compositeRequest(mypod, { parent: myPodParent() }))
     const agent = new Agent({ keepAlive: true, maxSockets: 64 })
 

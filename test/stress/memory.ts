@@ -8,7 +8,7 @@ import { parseAllDocuments } from 'yaml'
 import { compositeRequest } from '../../hooks/core/testing/requests.ts'
 import mypod from '../../hooks/mypod/index.ts'
 import workflow from '../../hooks/workflow/index.ts'
-import { myPodParent, observedPod } from '../fixtures/mypod.ts'
+import { myPodParent, observedPod, NOTES_POD } from '../fixtures/mypod.ts'
 import { ROOT, startServerProcess, stopServerProcess } from '../fixtures/server.ts'
 
 export const MiB = 1024 * 1024
@@ -38,7 +38,7 @@ function myPodWith(junk: (room: number) => string, bytes: number): Shaped {
  */
 export const SHAPES: Record<string, (bytes: number) => Shaped> = {
   'observed-pods': (bytes) => {
-    const request = (n: number) => JSON.stringify(compositeRequest(mypod, { parent: myPodParent(), observed: Array.from({ length: n }, (_, i) => observedPod(i === 0 ? 'mypod-test' : `extra-${i}`)) }))
+    const request = (n: number) => JSON.stringify(compositeRequest(mypod, { parent: myPodParent(), observed: Array.from({ length: n }, (_, i) => observedPod(i === 0 ? NOTES_POD : `extra-${i}`)) }))
     const perPod = request(101).length / 100
     return { path: '/mypod/sync', body: request(Math.max(1, Math.floor(bytes / perPod) - 1)) }
   },

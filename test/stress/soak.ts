@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { compositeRequest } from '../../hooks/core/testing/requests.ts'
 import mypod from '../../hooks/mypod/index.ts'
 import { ROOT } from '../fixtures/server.ts'
-import { myPodParent, observedPod } from '../fixtures/mypod.ts'
+import { myPodParent, observedPod, NOTES_POD } from '../fixtures/mypod.ts'
 import { loadSeeds } from './harness.ts'
 import { load } from './load.ts'
 
@@ -76,7 +76,7 @@ console.log(`soak: ${SECONDS} s, ${CONNECTIONS} connections, ${seeds.length} req
 {
   const server = await startServer({ METAHOOKS_MAX_CONCURRENCY: '4' })
   try {
-    const large = compositeRequest(mypod, { parent: myPodParent(), observed: Array.from({ length: 1000 }, (_, i) => observedPod(i === 0 ? 'mypod-test' : `extra-${i}`)) })
+    const large = compositeRequest(mypod, { parent: myPodParent(), observed: Array.from({ length: 1000 }, (_, i) => observedPod(i === 0 ? NOTES_POD : `extra-${i}`)) })
     const result = await load(server.url, [{ path: '/mypod/sync', request: large }], { connections: 64, duration: Math.min(30, SECONDS) })
     console.log(`overload: ${result.requests} requests, statuses ${JSON.stringify(result.statuses)}, p99 ${result.p99} ms, max ${result.max} ms`)
     check((result.statuses[429] ?? 0) > 0, 'the excess is shed with 429')

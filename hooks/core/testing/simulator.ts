@@ -2,6 +2,7 @@ import type { KObject } from '../contract/objects.ts'
 import type { ControllerDefinition } from '../define.ts'
 import { finalizerName, runHook, type HookOutcome } from '../run.ts'
 import { applyDesired, withLastApplied } from './apply.ts'
+import { immutableChange } from './immutable.ts'
 import { Cluster, deepEqual, describeObject, objectKey } from './cluster.ts'
 import { advance, outcomeFromAnnotations, type PodOutcomeFn } from './kubelet.ts'
 import {
@@ -57,6 +58,10 @@ export interface RunResult {
   reason: string
 }
 
+/** Metacontroller's `--apply-strategy` values. */
+export const APPLY_STRATEGIES = ['dynamic-apply', 'server-side-apply'] as const
+export type ApplyStrategy = (typeof APPLY_STRATEGIES)[number]
+
 export interface SimulationOptions {
   /** The parent (composite) or target object (decorator), as a user would apply it. */
   parent: KObject
@@ -67,6 +72,14 @@ export interface SimulationOptions {
   /** How completed Pods end (default: from sim.metahooks.dev/* annotations, else exit 0). */
   podOutcome?: PodOutcomeFn
   startTime?: string
+  /**
+   * Metacontroller's `--apply-strategy`: `dynamic-apply` (its default, a client-side 3-way merge)
+   * or `server-side-apply`. Both refuse an update that changes an immutable field (422, retried
+   * forever); under server-side apply a Recreate dry-runs that update first, so it is refused too
+   * instead of deleting and creating the child again. Field ownership is modelled by the same 3-way
+   * merge: fields Metacontroller applied before and leaves out now are removed either way.
+   */
+  applyStrategy?: ApplyStrategy
   /** How a hook is called; default in-process (the same runHook the server uses). */
   call?: (definition: ControllerDefinition, hook: 'sync' | 'finalize', request: unknown, now: Date) => Promise<HookOutcome>
 }
@@ -116,6 +129,7 @@ export class Simulation {
   readonly #kubelet: boolean
   readonly #outcome: PodOutcomeFn
   readonly #call: NonNullable<SimulationOptions['call']>
+  readonly #serverSideApply: boolean
   #round = 0
   #resyncAt: number | undefined
 
@@ -125,6 +139,7 @@ export class Simulation {
     this.#kubelet = (options.kubelet ?? 'auto') === 'auto'
     this.#outcome = options.podOutcome ?? outcomeFromAnnotations
     this.#call = options.call ?? defaultCall
+    this.#serverSideApply = options.applyStrategy === 'server-side-apply'
     for (const o of options.objects ?? []) this.cluster.create(o)
     const { metadata } = options.parent
     this.#parentRef = { apiVersion: options.parent.apiVersion, kind: options.parent.kind, name: metadata.name, ...(metadata.namespace && { namespace: metadata.namespace }) }
@@ -251,7 +266,7 @@ export class Simulation {
     const finishing = isDeleting(current) || (def.type === 'decorator' && !decoratorSelects(def, current))
     if (!finishing || hadFinalizer) {
       const desired = (def.type === 'composite' ? response.children : response.attachments) as KObject[]
-      this.#manageChildren(current, desired, act)
+      this.#manageChildren(current, desired, act, (message) => (round.error ??= { status: 422, message }))
     }
 
     current = this.cluster.get(this.#parentRef)!
@@ -286,7 +301,11 @@ export class Simulation {
     }
   }
 
-  #manageChildren(parent: KObject, desiredList: readonly KObject[], act: (type: ActionType, o: KObject, detail?: string) => void): void {
+  #manageChildren(parent: KObject, desiredList: readonly KObject[], act: (type: ActionType, o: KObject, detail?: string) => void, fail: (message: string) => void): void {
+    const refuse = (o: KObject, message: string) => {
+      act('refused', o, message)
+      fail(message)
+    }
     const def = this.definition
     const parentNs = parent.metadata.namespace
     const desired = new Map<string, KObject>()
@@ -346,10 +365,18 @@ export class Simulation {
         if (rolled.has(typeKey(child))) continue
         rolled.add(typeKey(child))
       }
+      const immutable = immutableChange(existing, applied)
       if (method === 'Recreate' || method === 'RollingRecreate') {
+        // Server-side apply dry-runs the update before deleting: the API server refuses it.
+        if (this.#serverSideApply && immutable) {
+          refuse(existing, `dry run failed for server-side apply: ${immutable}`)
+          continue
+        }
         this.cluster.remove(existing)
         act('recreating', existing, `${method}: deleted, created again next round`)
         for (const g of this.cluster.collectGarbage()) act('garbage-collected', g)
+      } else if (immutable) {
+        refuse(existing, immutable)
       } else {
         this.cluster.update(applied)
         act('updated', existing, method)

@@ -5,7 +5,7 @@ import { relatedObjects } from '../../../hooks/core/testing/related.ts'
 import { requestFor } from '../../../hooks/core/testing/requests.ts'
 import { clusterThing, clusterThingParent, configMap } from '../../fixtures/controllers.ts'
 import mypod from '../../../hooks/mypod/index.ts'
-import { myPodParent, observedPod } from '../../fixtures/mypod.ts'
+import { myPodParent, observedPod, NOTES_POD } from '../../fixtures/mypod.ts'
 
 const ns = (name: string, labels: Record<string, string> = {}): KObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } })
 const secret = (name: string, namespace: string, labels: Record<string, string> = {}): KObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace, labels } })
@@ -55,12 +55,12 @@ describe('related objects from customize rules (contract §6)', () => {
 
 describe('requestFor', () => {
   it('carries only the children the parent owns, and one group per declared type', () => {
-    const mine = observedPod('mypod-test')
+    const mine = observedPod()
     const foreign = { ...observedPod('other'), metadata: { ...observedPod('other').metadata, ownerReferences: [{ apiVersion: 'v1', kind: 'X', name: 'x', uid: 'someone-else', controller: true }] } }
     const elsewhere = { ...observedPod('far'), metadata: { ...observedPod('far').metadata, namespace: 'other-ns' } }
     const request = requestFor(mypod, { parent: namespacedParent, objects: [mine, foreign, elsewhere, secret('s', 'default')] }) as { children: Record<string, Record<string, unknown>> }
     expect(Object.keys(request.children)).toEqual(['Pod.v1'])
-    expect(Object.keys(request.children['Pod.v1']!)).toEqual(['default/mypod-test'])
+    expect(Object.keys(request.children['Pod.v1']!)).toEqual([`default/${NOTES_POD}`])
   })
 
   it('fills related from the rules and uses finalize once the parent is being deleted', () => {

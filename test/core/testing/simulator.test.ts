@@ -324,6 +324,6 @@ describe('conformance check', () => {
       sync: ({ children }) => ({ children: [...children.list('ConfigMap'), cm(`c${children.size}`)].map((c) => cm(c.metadata.name)), status: {} }),
     })
     const problems = await checkConformance(restless, { parent: parent({}), invalidSpecs: [{ unknown: true }] })
-    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/does not converge within 5 rounds/), expect.stringMatching(/^idempotence: not idempotent/), expect.stringMatching(/^invalid spec .*answered 200/)]))
+    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/does not converge within 5 rounds \(dynamic-apply\)/), expect.stringMatching(/^idempotence \(server-side-apply\): not idempotent/), expect.stringMatching(/^invalid spec .*answered 200/)]))
   })
 })
