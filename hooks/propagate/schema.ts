@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { labels } from '../core/k8s/schemas.ts'
 
 /** A source opts in with this label (selectable by Metacontroller) … */
 export const SOURCE_LABEL = 'propagate.metahooks.dev/enabled'
@@ -15,8 +16,9 @@ export const NamespaceObject = z.looseObject({
 })
 export type NamespaceObject = z.output<typeof NamespaceObject>
 
-/** What a copy takes from a source Secret or ConfigMap: both hold string maps, a Secret a type. */
+/** What a copy takes from a source Secret or ConfigMap: both hold string maps, a Secret a type; its labels. */
 export const RelatedSource = z.looseObject({
+  metadata: z.looseObject({ labels: labels().optional() }),
   type: z.string().optional(),
   data: z.record(z.string(), z.string()).optional(),
   binaryData: z.record(z.string(), z.string()).optional(),

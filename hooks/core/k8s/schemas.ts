@@ -37,3 +37,10 @@ export const image = () => z.string().regex(/^[^\s]+$/, { message: 'must be a co
 /** A label (or annotation) key: an optional DNS prefix and "/", then a name of up to 63. */
 export const labelKey = () =>
   z.string().regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, { message: 'must be a label key' })
+
+/**
+ * A labels map as the API server holds it: what a controller copies from an observed or related
+ * object into a child declares it with this, so a request carrying labels no object can have is a
+ * 400 naming the object rather than a child the response check has to refuse (500).
+ */
+export const labels = () => z.record(labelKey(), labelValue())
