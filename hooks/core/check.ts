@@ -167,16 +167,21 @@ export function checkResponse({ definition, hook, parent, response }: CheckInput
     const parsed = safeParseBounded(CustomizeHookResponse, response)
     if (!parsed.success) return formatIssues(parsed.error)
     const problems: string[] = []
+    const v1Namespaced = definition.hookVersion === 'v1' && (parent.metadata.namespace ?? '') !== ''
     parsed.data.relatedResources?.forEach((r, i) => {
-      if (!definition.related.some((t) => t.apiVersion === r.apiVersion && t.resource === r.resource)) {
+      const type = definition.related.find((t) => t.apiVersion === r.apiVersion && t.resource === r.resource)
+      if (!type) {
         problems.push(`relatedResources[${i}]: ${r.resource} (${r.apiVersion}) is not among the controller's declared related types`)
+        return
+      }
+      if (r.namespaceSelector && !type.namespaceSelector) {
+        problems.push(`relatedResources[${i}]: a namespaceSelector for ${r.resource}, whose related type does not declare namespaceSelector: true`)
+      }
+      if (v1Namespaced && r.namespaceSelector) problems.push(`relatedResources[${i}]: namespaceSelector needs hook version v2 for a namespaced parent`)
+      if (v1Namespaced && type.scope === 'Namespaced' && r.namespace && r.namespace !== parent.metadata.namespace) {
+        problems.push(`relatedResources[${i}]: namespace ${r.namespace} is not the parent's, which Metacontroller refuses under hook version v1 for a namespaced parent`)
       }
     })
-    if (definition.hookVersion === 'v1' && (parent.metadata.namespace ?? '') !== '') {
-      parsed.data.relatedResources?.forEach((r, i) => {
-        if (r.namespaceSelector) problems.push(`relatedResources[${i}]: namespaceSelector needs hook version v2 for a namespaced parent`)
-      })
-    }
     return problems
   }
 

@@ -3,7 +3,7 @@ import type { HookVersion, KObject, LabelSelector, Scope } from './contract/obje
 import type { ObservedObjects } from './contract/objectmap.ts'
 import type { ChildUpdateStrategy, UpdateMethod } from './contract/controllers.ts'
 import type { RelatedResourceRule } from './contract/responses.ts'
-import { defaultScope, pluralize } from './k8s/resources.ts'
+import { defaultScope, pluralize, scopeOfResource } from './k8s/resources.ts'
 import { parseBounded } from './issues.ts'
 
 export type MaybePromise<T> = T | Promise<T>
@@ -161,7 +161,19 @@ export interface RelatedType {
    * copied into a response.
    */
   observed?: z.ZodType
+  /** Default: from the kind for built-in kinds, else namespaced. Declare it for cluster-scoped CRDs. */
+  scope?: Scope
+  /**
+   * customize selects objects of this type with a `namespaceSelector`. Declared so the definition
+   * can be refused where Metacontroller refuses the rule (a cluster-scoped type; hook version v1
+   * with a namespaced parent), and checked: a rule with a namespaceSelector for a type that does
+   * not declare it fails the response check.
+   */
+  namespaceSelector?: boolean
 }
+
+/** A related type with its scope settled. */
+export type ResolvedRelatedType = RelatedType & { scope: Scope }
 
 interface CommonDefinition {
   /** Route name: `POST /<name>/sync`. Lowercase DNS label. */
@@ -209,7 +221,7 @@ export interface CompositeDefinition<Spec extends z.ZodType = z.ZodType> {
   hookVersion: HookVersion
   /** Customize relates the parent's own Namespace (namespaced, with a finalize hook): see FinalizeContext.namespaceTerminating. */
   watchesOwnNamespace: boolean
-  related: RelatedType[]
+  related: ResolvedRelatedType[]
   clock: false | 'minute' | 'second'
   resyncPeriodSeconds?: number
   parent: ParentResource<Spec> & { apiVersion: string; singular: string }
@@ -227,7 +239,7 @@ export interface DecoratorDefinition<Spec extends z.ZodType = z.ZodType> {
   name: string
   hookVersion: HookVersion
   watchesOwnNamespace: boolean
-  related: RelatedType[]
+  related: ResolvedRelatedType[]
   clock: false | 'minute' | 'second'
   resyncPeriodSeconds?: number
   resources: (DecoratedResource & { resource: string; scope: Scope })[]
@@ -272,6 +284,33 @@ function withOwnNamespace(customize: CustomizeFn | undefined): CustomizeFn {
   }
 }
 
+function resolveRelated(r: RelatedType): ResolvedRelatedType {
+  return { ...r, scope: r.scope ?? (r.kind ? defaultScope(r.kind) : scopeOfResource(r.resource)) }
+}
+
+/**
+ * What Metacontroller itself would refuse or silently get wrong about a definition of this shape
+ * (../contract §6 and its best-practices table), as one sentence, or undefined. Refusing here
+ * turns a controller that would sit in SyncErrors in a cluster into an error when it is defined.
+ */
+function contractProblem(d: { hookVersion: HookVersion; namespaced: boolean; finalize: boolean; related: ResolvedRelatedType[]; children: ResolvedChildResource[] }): string | undefined {
+  const clusterChild = d.children.find((c) => c.scope === 'Cluster')
+  if (d.namespaced && clusterChild) {
+    return `${clusterChild.kind} is cluster-scoped and cannot be the child of a namespaced object: its ownerReference would point at a namespaced owner, which the garbage collector refuses, so it would never be cleaned up`
+  }
+  const selectedCluster = d.related.find((r) => r.namespaceSelector && r.scope === 'Cluster')
+  if (selectedCluster) return `related ${selectedCluster.resource} is cluster-scoped, and Metacontroller refuses a namespaceSelector for a cluster-scoped resource`
+  if (d.hookVersion !== 'v1' || !d.namespaced) return undefined
+  if (d.finalize) {
+    return 'a namespaced controller with a finalize hook needs hookVersion v2: under v1 Metacontroller drops cluster-scoped related objects, so finalize could not see its namespace being deleted and would wait forever for objects the API server refuses to create there'
+  }
+  const selected = d.related.find((r) => r.namespaceSelector)
+  if (selected) return `related ${selected.resource} is selected by namespaceSelector, which Metacontroller refuses under hookVersion v1 for a namespaced parent ("namespaceSelector is not supported for namespaced parent in v1 hook version"); use v2`
+  const cluster = d.related.find((r) => r.scope === 'Cluster')
+  if (cluster) return `related ${cluster.resource} is cluster-scoped, and under hookVersion v1 Metacontroller drops cluster-scoped related objects for a namespaced parent; use v2`
+  return undefined
+}
+
 /** What both controller types share: a valid route name, defaults, unique child types, the hooks. */
 function common<I extends CommonDefinition & { sync: unknown; finalize?: unknown; customize?: unknown }>(
   input: I,
@@ -293,18 +332,15 @@ function common<I extends CommonDefinition & { sync: unknown; finalize?: unknown
   }
   const hookVersion = input.hookVersion ?? ('v2' as HookVersion)
   const watchNamespace = input.finalize !== undefined && namespaced
-  if (watchNamespace && hookVersion === 'v1') {
-    throw new Error(
-      `controller ${input.name}: a namespaced controller with a finalize hook needs hookVersion v2: under v1 Metacontroller drops cluster-scoped related objects, so finalize could not see its namespace being deleted and would wait forever for objects the API server refuses to create there`,
-    )
-  }
-  const related = input.related ?? []
+  const related = (input.related ?? []).map(resolveRelated)
+  const refused = contractProblem({ hookVersion, namespaced, finalize: input.finalize !== undefined, related, children: resolved })
+  if (refused) throw new Error(`controller ${input.name}: ${refused}`)
   const customize = watchNamespace ? withOwnNamespace(input.customize as CustomizeFn | undefined) : input.customize
   const hooks = {
     name: input.name,
     hookVersion,
     watchesOwnNamespace: watchNamespace,
-    related: watchNamespace && !related.some(isNamespaces) ? [...related, { apiVersion: 'v1', resource: 'namespaces', kind: 'Namespace' }] : related,
+    related: watchNamespace && !related.some(isNamespaces) ? [...related, { apiVersion: 'v1', resource: 'namespaces', kind: 'Namespace', scope: 'Cluster' as Scope }] : related,
     clock: input.clock === true ? 'minute' : (input.clock ?? false),
     ...(input.resyncPeriodSeconds !== undefined && { resyncPeriodSeconds: input.resyncPeriodSeconds }),
     sync: input.sync as I['sync'],

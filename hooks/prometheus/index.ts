@@ -28,7 +28,7 @@ export default defineCompositeController({
   generateSelector: true,
   // v2: a namespaced Prometheus may relate Services in other namespaces.
   hookVersion: 'v2',
-  related: [{ apiVersion: 'v1', resource: 'services', kind: 'Service', observed: ObservedService }],
+  related: [{ apiVersion: 'v1', resource: 'services', kind: 'Service', observed: ObservedService, namespaceSelector: true }],
   customize,
   sync,
 })

@@ -25,7 +25,7 @@ export default defineCompositeController({
   generateSelector: true,
   // A User the hook cannot read refuses the call (400) rather than be skipped: skipping a group's
   // only member would drop its Namespace, and Metacontroller would delete it with everything in it.
-  related: [{ apiVersion: 'ch20.kiamol.net/v1', resource: 'users', kind: 'User', observed: ObservedUser }],
+  related: [{ apiVersion: 'ch20.kiamol.net/v1', resource: 'users', kind: 'User', scope: 'Cluster', observed: ObservedUser }],
   customize,
   sync,
 })

@@ -169,9 +169,25 @@ describe('response check: customize', () => {
     expect(outcome).toMatchObject({ ok: false, status: 500, message: expect.stringMatching(/secrets \(v1\) is not among the controller's declared related types/) })
   })
 
-  it('rejects namespaceSelector from a v1 hook with a namespaced parent', async () => {
-    const bad = { ...echo, hookVersion: 'v1' as const, customize: () => [{ apiVersion: 'v1', resource: 'secrets', namespaceSelector: {} }] }
+  // A definition built without defineCompositeController's checks (a spread), as a bug could make one:
+  // the response check still stops each rule Metacontroller would refuse.
+  const secrets = { apiVersion: 'v1', resource: 'secrets', kind: 'Secret', scope: 'Namespaced' as const }
+  it.each([
+    { name: 'a namespaceSelector the type does not declare', hookVersion: 'v2' as const, declared: secrets, rule: { apiVersion: 'v1', resource: 'secrets', namespaceSelector: {} }, error: /a namespaceSelector for secrets, whose related type does not declare namespaceSelector: true/ },
+    { name: 'a namespaceSelector under v1 for a namespaced parent', hookVersion: 'v1' as const, declared: { ...secrets, namespaceSelector: true }, rule: { apiVersion: 'v1', resource: 'secrets', namespaceSelector: {} }, error: /namespaceSelector needs hook version v2 for a namespaced parent/ },
+    { name: "another namespace under v1 for a namespaced parent", hookVersion: 'v1' as const, declared: secrets, rule: { apiVersion: 'v1', resource: 'secrets', namespace: 'elsewhere', names: ['a'] }, error: /namespace elsewhere is not the parent's, which Metacontroller refuses under hook version v1/ },
+  ])('rejects $name', async ({ hookVersion, declared, rule, error }) => {
+    const bad = { ...echo, hookVersion, related: [declared], customize: () => [rule] }
     const outcome = await runHook(bad, 'customize', { controller: {}, parent: echoParent({}) })
-    expect(outcome).toMatchObject({ ok: false, status: 500, message: expect.stringMatching(/needs hook version v2/) })
+    expect(outcome).toMatchObject({ ok: false, status: 500, message: expect.stringMatching(error) })
+  })
+
+  it.each([
+    { name: 'a declared namespaceSelector under v2', hookVersion: 'v2' as const, declared: { ...secrets, namespaceSelector: true }, rule: { apiVersion: 'v1', resource: 'secrets', namespaceSelector: {} } },
+    { name: "the parent's own namespace under v1", hookVersion: 'v1' as const, declared: secrets, rule: { apiVersion: 'v1', resource: 'secrets', namespace: 'default', names: ['a'] } },
+  ])('accepts $name', async ({ hookVersion, declared, rule }) => {
+    const ok = { ...echo, hookVersion, related: [declared], customize: () => [rule] }
+    const outcome = await runHook(ok, 'customize', { controller: {}, parent: echoParent({}) })
+    expect(outcome.ok && JSON.parse(outcome.body)).toEqual({ relatedResources: [rule] })
   })
 })

@@ -14,6 +14,7 @@ describe('defineCompositeController', () => {
   it('derives apiVersion, singular, resource names, scopes and defaults', () => {
     const d = defineCompositeController({
       ...base,
+      parent: { ...base.parent, scope: 'Cluster' },
       children: [
         { apiVersion: 'v1', kind: 'ConfigMap' },
         { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', updateStrategy: 'InPlace' },
@@ -38,6 +39,77 @@ describe('defineCompositeController', () => {
     { name: 'a child type declared twice', input: { ...base, children: [base.children[0]!, base.children[0]!] }, error: /ConfigMap.v1 is declared twice/ },
   ])('refuses $name', ({ input, error }) => {
     expect(() => defineCompositeController(input)).toThrow(error)
+  })
+})
+
+// What Metacontroller refuses (or silently gets wrong) is refused when the controller is defined.
+describe('definitions Metacontroller would refuse', () => {
+  const services = { apiVersion: 'v1', resource: 'services', kind: 'Service' }
+  const namespaces = { apiVersion: 'v1', resource: 'namespaces' }
+  const v1 = { hookVersion: 'v1' as const }
+  const cluster = { parent: { ...base.parent, scope: 'Cluster' as const } }
+  const finalize = () => ({ children: [], status: {}, finalized: true })
+
+  it.each([
+    {
+      name: 'v1, namespaced parent, namespaceSelector',
+      reason: 'Metacontroller answers "namespaceSelector is not supported for namespaced parent in v1 hook version": no children, no status',
+      input: { ...base, ...v1, related: [{ ...services, namespaceSelector: true }] },
+      error: /related services is selected by namespaceSelector, which Metacontroller refuses under hookVersion v1 for a namespaced parent/,
+    },
+    {
+      name: 'v1, namespaced parent, a cluster-scoped related type',
+      reason: 'under v1 the related map of a namespaced parent is cut to its namespace: cluster-scoped objects never arrive',
+      input: { ...base, ...v1, related: [namespaces] },
+      error: /related namespaces is cluster-scoped, and under hookVersion v1 Metacontroller drops cluster-scoped related objects/,
+    },
+    {
+      name: 'v1, namespaced parent, finalize',
+      reason: 'finalize could not see its own Namespace terminating',
+      input: { ...base, ...v1, finalize },
+      error: /a namespaced controller with a finalize hook needs hookVersion v2/,
+    },
+    {
+      name: 'a namespaceSelector for a cluster-scoped type',
+      reason: 'Metacontroller refuses the rule whatever the hook version',
+      input: { ...base, ...cluster, related: [{ ...namespaces, namespaceSelector: true }] },
+      error: /related namespaces is cluster-scoped, and Metacontroller refuses a namespaceSelector for a cluster-scoped resource/,
+    },
+    {
+      name: 'a declared cluster-scoped CRD with a namespaceSelector',
+      reason: 'the declared scope counts, not only the built-in table',
+      input: { ...base, related: [{ apiVersion: 'g.example/v1', resource: 'tenants', kind: 'Tenant', scope: 'Cluster' as const, namespaceSelector: true }] },
+      error: /related tenants is cluster-scoped/,
+    },
+    {
+      name: 'a cluster-scoped child of a namespaced parent',
+      reason: 'its ownerReference would name a namespaced owner; the garbage collector refuses it and the child is never cleaned up',
+      input: { ...base, children: [{ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole' }] },
+      error: /ClusterRole is cluster-scoped and cannot be the child of a namespaced object/,
+    },
+  ])('refuses $name: $reason', ({ input, error }) => {
+    expect(() => defineCompositeController(input as Parameters<typeof defineCompositeController>[0])).toThrow(error)
+  })
+
+  it.each([
+    { name: 'v2, namespaced parent, namespaceSelector', input: { ...base, related: [{ ...services, namespaceSelector: true }] } },
+    { name: 'v1, cluster-scoped parent, namespaceSelector', input: { ...base, ...v1, ...cluster, related: [{ ...services, namespaceSelector: true }] } },
+    { name: 'v1, cluster-scoped parent, finalize and cluster-scoped related', input: { ...base, ...v1, ...cluster, finalize, related: [namespaces] } },
+    { name: 'v1, namespaced parent, namespaced related', input: { ...base, ...v1, related: [services] } },
+  ])('accepts $name', ({ input }) => {
+    expect(defineCompositeController(input as Parameters<typeof defineCompositeController>[0]).name).toBe('thing')
+  })
+
+  it('a decorator on namespaced objects may not attach cluster-scoped objects either', async () => {
+    const { defineDecoratorController } = await import('../../hooks/core/define.ts')
+    expect(() =>
+      defineDecoratorController({
+        name: 'binder',
+        resources: [{ apiVersion: 'v1', kind: 'ServiceAccount' }],
+        attachments: [{ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding' }],
+        sync: () => ({ attachments: [] }),
+      }),
+    ).toThrow(/ClusterRoleBinding is cluster-scoped and cannot be the child of a namespaced object/)
   })
 })
 

@@ -33,6 +33,11 @@ export function defaultScope(kind: string): Scope {
   return CLUSTER_SCOPED.has(kind) ? 'Cluster' : 'Namespaced'
 }
 
+/** The scope of a built-in resource named by its plural; namespaced when not a known cluster-scoped one. */
+export function scopeOfResource(resource: string): Scope {
+  return [...CLUSTER_SCOPED].some((kind) => pluralize(kind) === resource) ? 'Cluster' : 'Namespaced'
+}
+
 /** Plurals that do not follow the English rules below. */
 const IRREGULAR_PLURALS: Record<string, string> = { endpoints: 'endpoints' }
 
