@@ -5,12 +5,14 @@ import { controllers } from './registry.ts'
 import type { Env } from './core/http/config.ts'
 import type { ControllerDefinition, HookName } from './core/define.ts'
 import type { KObject } from './core/contract/objects.ts'
-import { loadObjects, loadOne } from './core/testing/files.ts'
+import { InputError, loadObjects, loadOne } from './core/testing/files.ts'
+import { ignoredInputs, type Ignored } from './core/testing/ignored.ts'
+import { customizeRules, requestFor } from './core/testing/requests.ts'
 import { asStored, ownObserved, render } from './core/testing/render.ts'
 import { formatActions, formatResult, formatRound, renderedYaml, stateYaml } from './core/testing/report.ts'
 import { APPLY_STRATEGIES, Simulation } from './core/testing/simulator.ts'
 import { generateManifests, manifestDrift, writeManifests } from './core/manifests/generate.ts'
-import { formatProblem, validateManifests } from './core/manifests/validate.ts'
+import { formatProblem, ObjectValidator, validateManifests } from './core/manifests/validate.ts'
 import { fileURLToPath } from 'node:url'
 import { join, relative } from 'node:path'
 
@@ -78,9 +80,30 @@ const inputOptions = {
   observed: { type: 'string', multiple: true },
 } as const
 
-function readInputs(file: string | undefined, observed: string[] | undefined, command: string): { parent: KObject; objects: KObject[] } {
+/**
+ * The parent and observed objects from files, refused — naming file, object and field — where the
+ * API server would refuse them (the same check as `metahooks validate`), so a typo in a spec is an
+ * error instead of a quietly applied default.
+ */
+async function readInputs(file: string | undefined, observed: string[] | undefined, command: string): Promise<{ parent: KObject; objects: KObject[] }> {
   if (!file) throw new UsageError(`${command} needs -f PARENT.yaml`)
-  return { parent: loadOne(file), objects: (observed ?? []).flatMap(loadObjects) }
+  const sources = [{ path: file, objects: [loadOne(file)] }, ...(observed ?? []).map((path) => ({ path, objects: loadObjects(path) }))]
+  const validator = new ObjectValidator(controllers)
+  const problems: string[] = []
+  for (const { path, objects } of sources) {
+    for (const o of objects) {
+      const check = await validator.check(o as Record<string, unknown>)
+      // An object of a kind nobody defines is not refused here: it is reported as ignored.
+      if (check.known && check.problems.length > 0) problems.push(`${path}: ${o.kind} ${o.metadata.name} is invalid: ${check.problems.join('; ')}`)
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems.join('; '))
+  const [parent, ...objects] = sources.flatMap((s) => s.objects)
+  return { parent: parent!, objects }
+}
+
+function reportIgnored(ignored: readonly Ignored[]): void {
+  for (const i of ignored) process.stderr.write(`metahooks: ignored ${i.object}: ${i.reason}\n`)
 }
 
 async function renderCommand(args: string[]): Promise<void> {
@@ -94,7 +117,7 @@ async function renderCommand(args: string[]): Promise<void> {
   const definition = controllerNamed(positionals[0])
   const hook = oneOf<HookName>(values.hook, '--hook', ['sync', 'finalize', 'customize'])
   const output = oneOf(values.output, '-o', ['yaml', 'json'] as const) ?? 'yaml'
-  const { parent, objects } = readInputs(values.file, values.observed, 'render')
+  const { parent, objects } = await readInputs(values.file, values.observed, 'render')
   const token = process.env.METAHOOKS_AUTH_TOKEN
   let rendered
   try {
@@ -109,6 +132,7 @@ async function renderCommand(args: string[]): Promise<void> {
   } catch (error) {
     throw new Error(`${values.file}: ${(error as Error).message}`)
   }
+  reportIgnored(rendered.ignored)
   process.stdout.write(output === 'json' ? `${rendered.body}\n` : renderedYaml(definition, asStored(definition, parent), rendered))
 }
 
@@ -125,9 +149,15 @@ async function simulateCommand(args: string[]): Promise<void> {
   const deleteAfter = positiveInt(values['delete-after'], '--delete-after')
   const kubelet = oneOf(values.kubelet, '--kubelet', ['auto', 'none'] as const) ?? 'auto'
   const applyStrategy = oneOf(values['apply-strategy'], '--apply-strategy', APPLY_STRATEGIES) ?? 'dynamic-apply'
-  const { parent, objects } = readInputs(values.file, values.observed, 'simulate')
+  const { parent, objects } = await readInputs(values.file, values.observed, 'simulate')
   const stored = asStored(definition, parent)
-  const sim = new Simulation(definition, { parent: stored, objects: ownObserved(definition, stored, objects), kubelet, applyStrategy, ...(startTime && { startTime }) })
+  const owned = ownObserved(definition, stored, objects)
+  try {
+    reportIgnored(ignoredInputs(definition, stored, owned, requestFor(definition, { parent: stored, objects: owned, rules: await customizeRules(definition, stored) })))
+  } catch {
+    // customize refused (an invalid spec): the first round shows that error.
+  }
+  const sim = new Simulation(definition, { parent: stored, objects: owned, kubelet, applyStrategy, ...(startTime && { startTime }) })
   const start = sim.cluster.now
   const print = (text: string) => process.stdout.write(`${text}\n`)
 

@@ -85,7 +85,7 @@ describe('metahooks render', () => {
     { name: 'broken YAML', text: 'apiVersion: v1\nkind: [unclosed\n', error: /broken-YAML\.yaml:3:1: Flow sequence in block collection/ },
     { name: 'not an object', text: 'just a string\n', error: /not a Kubernetes object/ },
     { name: 'two parents', text: 'apiVersion: crd.example.com/v1\nkind: MyPod\nmetadata: {name: a}\n---\napiVersion: crd.example.com/v1\nkind: MyPod\nmetadata: {name: b}\n', error: /expected exactly one object, found 2/ },
-    { name: 'invalid spec', text: 'apiVersion: crd.example.com/v1\nkind: MyPod\nmetadata: {name: a}\nspec: {image: 42}\n', error: /sync answered 422: invalid parent spec: spec\.image/ },
+    { name: 'invalid spec', text: 'apiVersion: crd.example.com/v1\nkind: MyPod\nmetadata: {name: a}\nspec: {image: 42}\n', error: /MyPod a is invalid: spec\.image: must be string/ },
     { name: 'wrong kind', text: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n', error: /answered 400: .*parent is ConfigMap\.v1; mypod handles MyPod/ },
   ])('$name → exit 1 and one line naming the file', async ({ name, text, error }) => {
     const path = file(`${name.replace(/ /g, '-')}.yaml`, text)
@@ -167,6 +167,85 @@ spec:
     const { code, stderr } = await metahooks(['simulate', 'mypod', '-f', example, '--rounds', '0'])
     expect(code).toBe(2)
     expect(stderr).toMatch(/--rounds must be a positive integer/)
+  })
+})
+
+describe('render and simulate say what they ignored and refuse what the API server would', () => {
+  const pod = (name: string, metadata = '') => `apiVersion: v1
+kind: Pod
+metadata: { name: ${name}, namespace: default${metadata} }
+spec:
+  containers: [{ name: main, image: nginx }]
+`
+  const uid = '00000000-0000-4000-8000-000000000000'
+  const ownedBy = `, ownerReferences: [{ apiVersion: crd.example.com/v1, kind: MyPod, name: mypod-test, uid: ${uid}, controller: true }]`
+  it.each([
+    {
+      name: 'a child without the selector label',
+      reason: 'controlled by the parent but without controller-uid: Metacontroller releases it instead of sending it',
+      text: pod('earlier', ownedBy),
+      ignored: `ignored Pod default/earlier: its labels do not match the selector controller-uid=${uid}, so Metacontroller releases it`,
+    },
+    {
+      name: 'a Pod someone else controls',
+      reason: 'another controller owns it',
+      text: pod('web-1', ', ownerReferences: [{ apiVersion: apps/v1, kind: ReplicaSet, name: web, uid: rs-1, controller: true }]'),
+      ignored: 'ignored Pod default/web-1: controlled by ReplicaSet web, not by MyPod mypod-test',
+    },
+    {
+      name: 'a Pod in another namespace',
+      reason: 'children live in the parent\'s namespace',
+      text: pod('far').replace('namespace: default', 'namespace: elsewhere'),
+      ignored: 'ignored Pod elsewhere/far: in namespace elsewhere, but the children of MyPod mypod-test live in default',
+    },
+    {
+      name: 'an object of a type the controller does not know',
+      reason: 'neither a child nor a related type',
+      text: 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: stray, namespace: default }\n',
+      ignored: 'ignored ConfigMap default/stray: ConfigMap (v1) is neither a child type nor a related type of mypod',
+    },
+  ])('$name: $reason', async ({ name, text, ignored }) => {
+    const path = file(`ignored-${name.replace(/\W+/g, '-')}.yaml`, text)
+    for (const command of ['render', 'simulate']) {
+      const { code, stderr } = await metahooks([command, 'mypod', '-f', example, '--observed', path])
+      expect(code, stderr).toBe(0)
+      expect(stderr.trim().split('\n')).toEqual([`metahooks: ${ignored}`])
+    }
+  })
+
+  it('an object it uses is not reported', async () => {
+    const { code, stderr } = await metahooks(['render', 'mypod', '-f', example, '--observed', runningPod])
+    expect(code).toBe(0)
+    expect(stderr).toBe('')
+  })
+
+  const typo = file('typo.yaml', 'apiVersion: crd.example.com/v1\nkind: MyPod\nmetadata: { name: typo, namespace: default }\nspec: { imgae: nginx:1.27 }\n')
+  const wrongType = file('wrong-type.yaml', 'apiVersion: crd.example.com/v1\nkind: MyPod\nmetadata: { name: wrong }\nspec: { uri: [a] }\n')
+  const badPod = file('bad-pod.yaml', pod(NOTES_POD).replace('image: nginx', 'image: 5'))
+  it.each([
+    { name: 'a typo in the spec', reason: 'the CRD has no field imgae; without this the default image would be used quietly', args: ['-f', typo], error: /typo\.yaml: MyPod typo is invalid: spec: must NOT have additional properties \(imgae\)/ },
+    { name: 'a field of the wrong type', reason: 'uri is a string', args: ['-f', wrongType], error: /wrong-type\.yaml: MyPod wrong is invalid: spec\.uri: must be string/ },
+    { name: 'an observed Pod the API server would refuse', reason: 'an image is a string', args: ['-f', example, '--observed', badPod], error: new RegExp(`bad-pod\\.yaml: Pod ${NOTES_POD} is invalid: .*image`) },
+  ])('refuses $name: $reason', async ({ args, error }) => {
+    for (const command of ['render', 'simulate']) {
+      const { code, stdout, stderr } = await metahooks([command, 'mypod', ...args])
+      expect(code).toBe(1)
+      expect(stdout).toBe('')
+      expect(stderr.trim().split('\n')).toHaveLength(1)
+      expect(stderr).toMatch(error)
+    }
+  })
+
+  it('validate and render agree on every file: refused by one, refused by the other, for the same field', async () => {
+    for (const path of [example, typo, wrongType]) {
+      const validated = await metahooks(['validate', path])
+      const rendered = await metahooks(['render', 'mypod', '-f', path])
+      expect(rendered.code === 0, `${path}: validate ${validated.code}, render ${rendered.code}`).toBe(validated.code === 0)
+      if (validated.code === 0) continue
+      const field = /(spec[.\w]*): (must[^;\n]*)/.exec(validated.stderr)
+      expect(field, validated.stderr).not.toBeNull()
+      expect(rendered.stderr).toContain(`${field![1]}: ${field![2]}`)
+    }
   })
 })
 

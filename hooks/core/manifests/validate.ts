@@ -164,6 +164,70 @@ function checkKustomization(doc: Doc): string[] {
   return resources.filter((r) => !existsSync(resolve(doc.dir, String(r)))).map((r) => `resources: ${r} does not exist`)
 }
 
+/** What the API server (with kubectl's strict field validation) would say about one object. */
+export interface ObjectCheck {
+  /** False when no schema is known for the object's kind (neither built in nor a CRD we know). */
+  known: boolean
+  problems: string[]
+}
+
+/**
+ * Checks single objects as the API server would: built-in kinds against the Kubernetes schemas,
+ * custom resources against the CRDs our definitions generate (and any added), unknown fields
+ * refused. `metahooks validate` checks files with it, `render` and `simulate` their inputs, so the
+ * two agree on what a cluster would refuse.
+ */
+export class ObjectValidator {
+  readonly #ajv = new Ajv({ strict: false, allErrors: true })
+  readonly #crds = new Map<string, SchemaProps>()
+  readonly #compiled = new Map<string, ReturnType<InstanceType<typeof Ajv>['compile']>>()
+
+  constructor(definitions: readonly ControllerDefinition[]) {
+    addFormats(this.#ajv)
+    for (const d of definitions) if (d.type === 'composite') this.addCrd(crdFor(d))
+  }
+
+  addCrd(crd: Record<string, unknown>): void {
+    const spec = crd.spec as { group?: string; names?: { kind?: string }; versions?: { name: string; schema?: { openAPIV3Schema?: SchemaProps } }[] } | undefined
+    for (const v of spec?.versions ?? []) if (v.schema?.openAPIV3Schema) this.#crds.set(`${spec?.group}/${v.name} ${spec?.names?.kind}`, v.schema.openAPIV3Schema)
+  }
+
+  async check(value: Record<string, unknown>): Promise<ObjectCheck> {
+    if (typeof value.apiVersion !== 'string' || typeof value.kind !== 'string') return { known: false, problems: ['not a Kubernetes object: apiVersion and kind are required'] }
+    const problems: string[] = []
+    const meta = value.metadata as { name?: unknown; generateName?: unknown } | undefined
+    // `kubectl create -f` with generateName: the server appends five characters.
+    if ((meta?.name === undefined || meta.name === '') && typeof meta?.generateName === 'string' && meta.generateName !== '') {
+      if (!isDnsSubdomain(`${meta.generateName}abcde`)) problems.push(`metadata.generateName: ${JSON.stringify(meta.generateName)} does not make a valid name`)
+    } else if (typeof meta?.name !== 'string' || meta.name === '') {
+      return { known: true, problems: ['metadata.name: required (or metadata.generateName)'] }
+    } else if (!isDnsSubdomain(meta.name) && !value.apiVersion.startsWith('rbac.authorization.k8s.io')) problems.push(`metadata.name: ${JSON.stringify(meta.name)} is not a valid DNS subdomain name`)
+    if (value.kind === 'CustomResourceDefinition' && value.apiVersion === 'apiextensions.k8s.io/v1') return { known: true, problems: [...problems, ...checkCrd(value)] }
+    if (value.apiVersion === 'metacontroller.k8s.io/v1alpha1' && (value.kind === 'CompositeController' || value.kind === 'DecoratorController')) {
+      return { known: true, problems: [...problems, ...checkMetacontroller(value)] }
+    }
+    const key = `${value.apiVersion} ${value.kind}`
+    const schema = this.#crds.get(key)
+    if (schema) {
+      let validate = this.#compiled.get(key)
+      if (!validate) this.#compiled.set(key, (validate = this.#ajv.compile(forAjv(schema))))
+      if (!validate(value)) {
+        problems.push(
+          ...(validate.errors ?? []).map((e) => {
+            const path = e.instancePath.slice(1).replace(/\//g, '.')
+            const extra = e.keyword === 'additionalProperties' ? ` (${(e.params as { additionalProperty: string }).additionalProperty})` : ''
+            return `${path || '.'}: ${e.message}${extra}`
+          }),
+        )
+      }
+      return { known: true, problems }
+    }
+    const builtin = await checkBuiltin(value)
+    if (builtin === undefined) return { known: false, problems: [...problems, `${value.kind} (${value.apiVersion}): no schema known (not a built-in kind and no CRD defines it)`] }
+    return { known: true, problems: [...problems, ...builtin] }
+  }
+}
+
 /** Validates every YAML document under `paths`; returns the problems (empty: all valid). */
 export async function validateManifests(paths: readonly string[], definitions: readonly ControllerDefinition[], root = process.cwd()): Promise<Problem[]> {
   const problems: Problem[] = []
@@ -190,54 +254,13 @@ export async function validateManifests(paths: readonly string[], definitions: r
   }
 
   // Schemas for custom resources: the CRDs among the files, and the ones our definitions generate.
-  const ajv = new Ajv({ strict: false, allErrors: true })
-  addFormats(ajv)
-  const crds = new Map<string, SchemaProps>()
-  const addCrd = (crd: Record<string, unknown>) => {
-    const spec = crd.spec as { group?: string; names?: { kind?: string }; versions?: { name: string; schema?: { openAPIV3Schema?: SchemaProps } }[] } | undefined
-    for (const v of spec?.versions ?? []) if (v.schema?.openAPIV3Schema) crds.set(`${spec?.group}/${v.name} ${spec?.names?.kind}`, v.schema.openAPIV3Schema)
-  }
-  for (const d of definitions) if (d.type === 'composite') addCrd(crdFor(d))
-  for (const doc of docs) if (doc.value.kind === 'CustomResourceDefinition' && checkCrd(doc.value).length === 0) addCrd(doc.value)
+  const validator = new ObjectValidator(definitions)
+  for (const doc of docs) if (doc.value.kind === 'CustomResourceDefinition' && checkCrd(doc.value).length === 0) validator.addCrd(doc.value)
 
   for (const doc of docs) {
-    const { value } = doc
     const report = (messages: string[]) => messages.forEach((message) => problems.push({ file: doc.file, document: doc.index, message }))
-    if (typeof value.apiVersion !== 'string' || typeof value.kind !== 'string') {
-      report(['not a Kubernetes object: apiVersion and kind are required'])
-      continue
-    }
-    const meta = value.metadata as { name?: unknown; generateName?: unknown } | undefined
-    if (value.kind === 'Kustomization') {
-      report(checkKustomization(doc))
-      continue
-    }
-    // `kubectl create -f` with generateName: the server appends five characters.
-    if ((meta?.name === undefined || meta.name === '') && typeof meta?.generateName === 'string' && meta.generateName !== '') {
-      if (!isDnsSubdomain(`${meta.generateName}abcde`)) report([`metadata.generateName: ${JSON.stringify(meta.generateName)} does not make a valid name`])
-    } else if (typeof meta?.name !== 'string' || meta.name === '') {
-      report(['metadata.name: required (or metadata.generateName)'])
-      continue
-    } else if (!isDnsSubdomain(meta.name) && !value.apiVersion.startsWith('rbac.authorization.k8s.io')) report([`metadata.name: ${JSON.stringify(meta.name)} is not a valid DNS subdomain name`])
-    if (value.kind === 'CustomResourceDefinition' && value.apiVersion === 'apiextensions.k8s.io/v1') report(checkCrd(value))
-    else if (value.apiVersion === 'metacontroller.k8s.io/v1alpha1' && (value.kind === 'CompositeController' || value.kind === 'DecoratorController')) report(checkMetacontroller(value))
-    else {
-      const schema = crds.get(`${value.apiVersion} ${value.kind}`)
-      if (schema) {
-        const validate = ajv.compile(forAjv(schema))
-        if (!validate(value)) {
-          report((validate.errors ?? []).map((e) => {
-            const path = e.instancePath.slice(1).replace(/\//g, '.')
-            const extra = e.keyword === 'additionalProperties' ? ` (${(e.params as { additionalProperty: string }).additionalProperty})` : ''
-            return `${path || '.'}: ${e.message}${extra}`
-          }))
-        }
-        continue
-      }
-      const builtin = await checkBuiltin(value)
-      if (builtin === undefined) report([`${value.kind} (${value.apiVersion}): no schema known (not a built-in kind and no CRD defines it)`])
-      else report(builtin)
-    }
+    if (doc.value.kind === 'Kustomization') report(checkKustomization(doc))
+    else report((await validator.check(doc.value)).problems)
   }
   return problems
 }

@@ -5,6 +5,7 @@ import { controllerManifest } from '../manifests/controller.ts'
 import { runHook } from '../run.ts'
 import { CONTROLLER_UID_LABEL, controllerRef, controllerRefTo, ownerReferences } from './ownership.ts'
 import { hookFor, requestFor } from './requests.ts'
+import { ignoredInputs, type Ignored } from './ignored.ts'
 import type { RelatedResourceRule } from '../contract/responses.ts'
 
 /** A hook call that did not produce a checked 200; the message is one line. */
@@ -28,6 +29,8 @@ export interface Rendered {
   response: Record<string, unknown>
   /** The response body exactly as received (or as the server would send it). */
   body: string
+  /** Input objects the request does not carry, with the reason Metacontroller would leave them out. */
+  ignored: Ignored[]
 }
 
 /** Fills in what the API server would have set on a parent applied from a file. */
@@ -106,7 +109,8 @@ export async function render(definition: ControllerDefinition, input: RenderInpu
   const controller = controllerManifest(definition)
   if (hook === 'customize') {
     const request = { controller, parent }
-    return { hook, request, ...(await call(definition, hook, request, parent, input)) }
+    const ignored = (input.observed ?? []).map((o) => ({ object: `${o.kind} ${o.metadata.name}`, reason: 'the customize hook is sent the parent only' }))
+    return { hook, request, ...(await call(definition, hook, request, parent, input)), ignored }
   }
   let rules: RelatedResourceRule[] = []
   if (definition.customize) {
@@ -115,5 +119,5 @@ export async function render(definition: ControllerDefinition, input: RenderInpu
   }
   const objects = ownObserved(definition, parent, input.observed ?? [])
   const request = requestFor(definition, { parent, objects, rules, finalizing: hook === 'finalize' })
-  return { hook, request, ...(await call(definition, hook, request, parent, input)) }
+  return { hook, request, ...(await call(definition, hook, request, parent, input)), ignored: ignoredInputs(definition, parent, objects, request) }
 }
