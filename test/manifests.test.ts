@@ -50,6 +50,16 @@ describe('zod → structural CRD schema', () => {
 })
 
 describe('generated manifests', () => {
+  it('the Metacontroller RBAC may bind every role any binding child names, and no other', () => {
+    const rules = metacontrollerRules(controllers)
+    const bound = (resource: string) => rules.filter((r) => r.verbs.includes('bind') && r.resources.includes(resource)).flatMap((r) => r.resourceNames ?? ['*'])
+    const declared = controllers.flatMap((c) => (c.type === 'composite' ? c.children : c.attachments)).flatMap((c) => (c.binds ? [c.binds] : []))
+    expect(declared.length).toBeGreaterThan(0)
+    expect(bound('clusterroles')).toEqual([...new Set(declared.flatMap((b) => b.clusterRoles ?? []))].sort())
+    expect(bound('roles')).toEqual([...new Set(declared.flatMap((b) => b.roles ?? []))].sort())
+    expect(rules.some((r) => r.verbs.includes('escalate') || r.verbs.includes('*'))).toBe(false)
+  })
+
   const cluster = generateManifests(controllers, { target: 'cluster' })
 
   it('are deterministic', () => {

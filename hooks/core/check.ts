@@ -144,6 +144,13 @@ function checkChildren(
     if (selector && !matchesSelector(selector, (meta.labels as Record<string, string> | undefined) ?? {})) {
       return fail("labels do not match the parent's spec.selector")
     }
+    if (type.binds) {
+      const ref = isPlainObject(raw.roleRef) ? raw.roleRef : {}
+      const allowed = ref.kind === 'ClusterRole' ? type.binds.clusterRoles : ref.kind === 'Role' ? type.binds.roles : undefined
+      if (ref.apiGroup !== 'rbac.authorization.k8s.io' || typeof ref.name !== 'string' || !allowed?.includes(ref.name)) {
+        return fail(`roleRef ${clip(JSON.stringify(raw.roleRef ?? null))} is not among the roles the child type declares in binds, so Metacontroller's RBAC could not create it`)
+      }
+    }
     const key = `${type.kind}.${type.apiVersion} ${ns === '' ? parentNs : ns}/${meta.name}`
     if (seen.has(key)) return fail('duplicate (same type, namespace and name)')
     seen.add(key)

@@ -4,6 +4,7 @@ import type { ObservedObjects } from './contract/objectmap.ts'
 import type { ChildUpdateStrategy, UpdateMethod } from './contract/controllers.ts'
 import type { RelatedResourceRule } from './contract/responses.ts'
 import { defaultScope, pluralize, scopeOfResource } from './k8s/resources.ts'
+import { isValidName, PATH_SEGMENT } from './k8s/names.ts'
 import { parseBounded } from './issues.ts'
 
 export type MaybePromise<T> = T | Promise<T>
@@ -65,6 +66,20 @@ export interface ChildResource {
    * checked before the hook runs; one that fails is a malformed request (400), not a crash.
    */
   observed?: z.ZodType
+  /**
+   * For RoleBinding and ClusterRoleBinding children (and only those, which must declare it): the
+   * roles their roleRef may name. The API server lets Metacontroller create a binding only for a
+   * role it may `bind`, so the generated RBAC grants exactly these, and the response check
+   * refuses a binding to any other role. A spec field that picks the role should be an enum of
+   * the same names, so the CRD, the hook and the RBAC agree.
+   */
+  binds?: RoleNames
+}
+
+/** Role names by kind; ClusterRoleBindings can name ClusterRoles only. */
+export interface RoleNames {
+  clusterRoles?: readonly string[]
+  roles?: readonly string[]
 }
 
 export interface ResolvedChildResource {
@@ -74,7 +89,13 @@ export interface ResolvedChildResource {
   scope: Scope
   updateStrategy: ChildUpdateStrategy
   observed?: z.ZodType
+  binds?: RoleNames
 }
+
+const BINDING_KINDS = new Set(['RoleBinding.rbac.authorization.k8s.io/v1', 'ClusterRoleBinding.rbac.authorization.k8s.io/v1'])
+
+/** Whether a child type is a role binding (which Metacontroller can create only for roles it may bind). */
+export const isBindingType = (c: { apiVersion: string; kind: string }) => BINDING_KINDS.has(`${c.kind}.${c.apiVersion}`)
 
 /** A parent object as received, with its spec replaced by the parsed, defaulted spec. */
 export type Parent<Spec> = KObject & { spec: Spec; status?: Record<string, unknown> }
@@ -263,7 +284,22 @@ function resolveChild(c: ChildResource): ResolvedChildResource {
     scope: c.scope ?? defaultScope(c.kind),
     updateStrategy: strategy,
     ...(c.observed && { observed: c.observed }),
+    ...(c.binds && { binds: c.binds }),
   }
+}
+
+/** Why a child type's `binds` is wrong, or undefined. */
+function bindsProblem(c: ResolvedChildResource): string | undefined {
+  const key = `${c.kind}.${c.apiVersion}`
+  if (!isBindingType(c)) return c.binds ? `binds is for RoleBinding and ClusterRoleBinding children, not ${key}` : undefined
+  const names = [...(c.binds?.clusterRoles ?? []), ...(c.binds?.roles ?? [])]
+  if (names.length === 0) {
+    return `child type ${key} must declare binds (the roles its roleRef may name): the API server lets Metacontroller create a binding only for a role it may bind, and the generated RBAC grants exactly those`
+  }
+  if (c.kind === 'ClusterRoleBinding' && c.binds?.roles?.length) return `a ClusterRoleBinding can only bind ClusterRoles, so binds.roles must be empty`
+  const bad = names.find((n) => !isValidName(PATH_SEGMENT, n) || n === '*')
+  if (bad !== undefined) return `binds names ${JSON.stringify(bad)}, which is not a role name`
+  return undefined
 }
 
 type CustomizeFn = (ctx: CustomizeContext<unknown>) => MaybePromise<RelatedResourceRule[]>
@@ -326,6 +362,8 @@ function common<I extends CommonDefinition & { sync: unknown; finalize?: unknown
     const key = `${c.kind}.${c.apiVersion}`
     if (seen.has(key)) throw new Error(`controller ${input.name}: child type ${key} is declared twice`)
     seen.add(key)
+    const binds = bindsProblem(c)
+    if (binds) throw new Error(`controller ${input.name}: ${binds}`)
   }
   for (const r of input.related ?? []) {
     if (r.observed && !r.kind) throw new Error(`controller ${input.name}: related ${r.resource} declares observed fields, so it needs its kind`)

@@ -18,3 +18,5 @@ export const HelmReleaseSpec = z.object({
 })
 export type HelmReleaseSpec = z.output<typeof HelmReleaseSpec>
 
+/** The ClusterRole helm's ServiceAccount is bound to in the release's namespace (Metacontroller may bind only this one). */
+export const HELM_CLUSTER_ROLE = 'admin'

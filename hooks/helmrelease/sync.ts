@@ -8,7 +8,7 @@ import { condition } from '../core/k8s/conditions.ts'
 import { jobOutcome } from '../core/k8s/workloads.ts'
 import { canonicalJson, sha256Hex } from '../core/k8s/hash.ts'
 import { childName, fitName, labelValueOf } from '../core/k8s/names.ts'
-import { DEFAULT_HELM_IMAGE, HelmReleaseSpec, RELEASE_NAME } from './schema.ts'
+import { DEFAULT_HELM_IMAGE, HELM_CLUSTER_ROLE, HelmReleaseSpec, RELEASE_NAME } from './schema.ts'
 
 type P = Parent<HelmReleaseSpec | undefined>
 
@@ -35,7 +35,7 @@ function access(parent: P): KObject[] {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'RoleBinding',
     metadata: { name, labels: labels(parent) },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'admin' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: HELM_CLUSTER_ROLE },
     subjects: [{ kind: 'ServiceAccount', name, namespace: parent.metadata.namespace! }],
   }
   return [sa, binding]

@@ -1,5 +1,5 @@
 import { defineCompositeController } from '../core/define.ts'
-import { ObservedUser, UserGroupsSpec } from './schema.ts'
+import { GRANTABLE_CLUSTER_ROLES, ObservedUser, UserGroupsSpec } from './schema.ts'
 import { customize, sync } from './sync.ts'
 
 export default defineCompositeController({
@@ -20,7 +20,7 @@ export default defineCompositeController({
   },
   children: [
     { apiVersion: 'v1', kind: 'Namespace', updateStrategy: 'InPlace' },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', updateStrategy: 'InPlace' },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', updateStrategy: 'InPlace', binds: { clusterRoles: GRANTABLE_CLUSTER_ROLES } },
   ],
   generateSelector: true,
   // A User the hook cannot read refuses the call (400) rather than be skipped: skipping a group's

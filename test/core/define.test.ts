@@ -106,7 +106,7 @@ describe('definitions Metacontroller would refuse', () => {
       defineDecoratorController({
         name: 'binder',
         resources: [{ apiVersion: 'v1', kind: 'ServiceAccount' }],
-        attachments: [{ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding' }],
+        attachments: [{ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', binds: { clusterRoles: ['view'] } }],
         sync: () => ({ attachments: [] }),
       }),
     ).toThrow(/ClusterRoleBinding is cluster-scoped and cannot be the child of a namespaced object/)
@@ -137,5 +137,49 @@ describe('invalidSpec', () => {
     const parent = { apiVersion: 'g.example/v1', kind: 'Thing', metadata: { name: 't', namespace: 'default' }, spec: { window: 'always' } }
     const outcome = await runHook(d, 'sync', compositeRequest(d, { parent }))
     expect(outcome).toMatchObject({ ok: false, status: 422, message: 'invalid parent spec: spec.window: must be a range like 9-17' })
+  })
+})
+
+describe('binding children declare the roles they bind', () => {
+  const binding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding' }
+  it.each([
+    { name: 'a RoleBinding child without binds', reason: 'Metacontroller needs bind on the role, so the RBAC must know it', children: [binding], error: /child type RoleBinding.rbac.authorization.k8s.io\/v1 must declare binds/ },
+    { name: 'binds with no names', reason: 'an empty list grants nothing', children: [{ ...binding, binds: { clusterRoles: [] } }], error: /must declare binds/ },
+    { name: 'binds on a ConfigMap', reason: 'only bindings name roles', children: [{ apiVersion: 'v1', kind: 'ConfigMap', binds: { roles: ['x'] } }], error: /binds is for RoleBinding and ClusterRoleBinding children, not ConfigMap.v1/ },
+    { name: 'a wildcard', reason: 'least privilege: bind on every role is escalation to anything', children: [{ ...binding, binds: { clusterRoles: ['*'] } }], error: /binds names "\*", which is not a role name/ },
+    {
+      name: 'Roles for a ClusterRoleBinding',
+      reason: 'a ClusterRoleBinding can only name a ClusterRole',
+      parent: { ...base.parent, scope: 'Cluster' as const },
+      children: [{ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', binds: { roles: ['x'] } }],
+      error: /a ClusterRoleBinding can only bind ClusterRoles/,
+    },
+  ])('refuses $name: $reason', ({ children, error, parent }) => {
+    expect(() => defineCompositeController({ ...base, ...(parent && { parent }), children } as Parameters<typeof defineCompositeController>[0])).toThrow(error)
+  })
+
+  it('the response check refuses a binding to a role the type does not declare (Metacontroller could not create it)', async () => {
+    const { runHook } = await import('../../hooks/core/run.ts')
+    const { compositeRequest } = await import('../../hooks/core/testing/requests.ts')
+    const roleBinding = (kind: string, name: string) => ({
+      ...binding,
+      metadata: { name: `to-${name}` },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind, name },
+      subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: 'default' }],
+    })
+    const d = defineCompositeController({
+      ...base,
+      parent: { ...base.parent, spec: z.object({ kind: z.string(), role: z.string() }) },
+      children: [{ ...binding, binds: { clusterRoles: ['view'], roles: ['reader'] } }],
+      generateSelector: true,
+      sync: ({ spec }) => ({ children: [roleBinding(spec.kind, spec.role)], status: {} }),
+    })
+    const call = (kind: string, role: string) =>
+      runHook(d, 'sync', compositeRequest(d, { parent: { apiVersion: 'g.example/v1', kind: 'Thing', metadata: { name: 't', namespace: 'default', uid: 'u' }, spec: { kind, role } } }))
+    expect(await call('ClusterRole', 'view')).toMatchObject({ ok: true })
+    expect(await call('Role', 'reader')).toMatchObject({ ok: true })
+    for (const [kind, role] of [['ClusterRole', 'admin'], ['Role', 'view'], ['ClusterRole', 'reader']] as const) {
+      expect(await call(kind, role)).toMatchObject({ ok: false, status: 500, message: expect.stringMatching(/roleRef .* is not among the roles the child type declares in binds/) })
+    }
   })
 })

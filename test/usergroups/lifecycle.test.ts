@@ -11,7 +11,8 @@ describe('usergroups', () => {
     const problems = await checkConformance(usergroups, {
       parent: one('usergroups.yaml'),
       objects: example('users.yaml'),
-      invalidSpecs: [{ clusterRole: 'Not A Role' }],
+      invalidSpecs: [{ clusterRole: 'Not A Role' }, { clusterRole: 'admin' }],
+      changes: [{ clusterRole: 'edit' }, {}],
     })
     expect(problems).toEqual([])
   })
@@ -35,5 +36,25 @@ describe('usergroups', () => {
     const result = await sim.run()
     expect(result.rounds[0]!.actions).toContainEqual({ type: 'deleted', object: 'Namespace kiamol-ch20-authn-test' })
     expect(namespaces(sim)).toEqual(['kiamol-ch20-authn-sre'])
+  })
+})
+
+describe('usergroups: the roles it may grant agree everywhere', () => {
+  it('CRD enum = the RoleBinding type\'s binds = the RBAC that lets Metacontroller bind them', async () => {
+    const { crdFor } = await import('../../hooks/core/manifests/crd.ts')
+    const { metacontrollerRules } = await import('../../hooks/core/manifests/rbac.ts')
+    const { GRANTABLE_CLUSTER_ROLES } = await import('../../hooks/usergroups/schema.ts')
+    const crd = crdFor(usergroups) as { spec: { versions: { schema: { openAPIV3Schema: { properties: { spec: { properties: { clusterRole: { enum: string[] } } } } } } }[] } }
+    const binding = usergroups.children.find((c) => c.kind === 'RoleBinding')!
+    expect(crd.spec.versions[0]!.schema.openAPIV3Schema.properties.spec.properties.clusterRole.enum).toEqual([...GRANTABLE_CLUSTER_ROLES])
+    expect(binding.binds).toEqual({ clusterRoles: GRANTABLE_CLUSTER_ROLES })
+    const bind = metacontrollerRules([usergroups]).find((r) => r.verbs.includes('bind'))
+    expect(bind).toEqual({ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], resourceNames: [...GRANTABLE_CLUSTER_ROLES].sort(), verbs: ['bind'] })
+  })
+
+  it.each(['view', 'edit'])('every grantable role renders its RoleBinding (%s)', async (role) => {
+    const sim = new Simulation(usergroups, { parent: { ...one('usergroups.yaml'), spec: { clusterRole: role } }, objects: example('users.yaml') })
+    expect((await sim.run()).converged).toBe(true)
+    expect(sim.children().filter((c) => c.kind === 'RoleBinding').map((c) => (c as { roleRef?: { name?: string } }).roleRef?.name)).toEqual([role, role])
   })
 })

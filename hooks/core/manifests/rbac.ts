@@ -4,6 +4,8 @@ import { apiGroup } from '../k8s/resources.ts'
 export interface PolicyRule {
   apiGroups: string[]
   resources: string[]
+  /** Only these objects (for `bind` on the roles binding children name). */
+  resourceNames?: string[]
   verbs: string[]
 }
 
@@ -32,6 +34,7 @@ const METACONTROLLER_BASE: PolicyRule[] = [
  */
 export function metacontrollerRules(definitions: readonly ControllerDefinition[]): PolicyRule[] {
   const grants = new Map<string, Set<string>>()
+  const bindable = { clusterroles: new Set<string>(), roles: new Set<string>() }
   const grant = (group: string, resource: string, verbs: readonly string[]) => {
     const key = `${group}\u0000${resource}`
     const set = grants.get(key) ?? new Set<string>()
@@ -45,7 +48,11 @@ export function metacontrollerRules(definitions: readonly ControllerDefinition[]
       grant(p.group, `${p.resource}/status`, UPDATE)
       grant(p.group, `${p.resource}/finalizers`, UPDATE)
     }
-    for (const c of d.type === 'composite' ? d.children : d.attachments) grant(apiGroup(c.apiVersion), c.resource, WRITE)
+    for (const c of d.type === 'composite' ? d.children : d.attachments) {
+      grant(apiGroup(c.apiVersion), c.resource, WRITE)
+      for (const name of c.binds?.clusterRoles ?? []) bindable.clusterroles.add(name)
+      for (const name of c.binds?.roles ?? []) bindable.roles.add(name)
+    }
     for (const r of d.related) grant(apiGroup(r.apiVersion), r.resource, READ)
     if (d.related.length > 0) grant('', 'namespaces', READ)
   }
@@ -59,5 +66,9 @@ export function metacontrollerRules(definitions: readonly ControllerDefinition[]
     rule.resources.push(resource)
     merged.set(mergeKey, rule)
   }
-  return [...METACONTROLLER_BASE, ...merged.values()]
+  // Creating a RoleBinding needs `bind` on the role it names (unless one holds every permission in it).
+  const binds = (['clusterroles', 'roles'] as const)
+    .filter((resource) => bindable[resource].size > 0)
+    .map((resource): PolicyRule => ({ apiGroups: ['rbac.authorization.k8s.io'], resources: [resource], resourceNames: [...bindable[resource]].sort(), verbs: ['bind'] }))
+  return [...METACONTROLLER_BASE, ...merged.values(), ...binds]
 }
