@@ -6,7 +6,7 @@ export default defineConfig({
     reporters: ['default', './test/summary-reporter.ts'],
     silent: 'passed-only',
     projects: [
-      { test: { name: 'node', include: ['test/**/*.test.ts'], exclude: ['test/workers/**'], testTimeout: 30_000 } },
+      { test: { name: 'node', include: ['test/**/*.test.ts'], exclude: ['test/workers/**', 'test/cluster/**'], testTimeout: 30_000 } },
       './vitest.workers.config.ts',
     ],
   },

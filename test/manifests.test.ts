@@ -197,13 +197,4 @@ describe('metahooks validate', () => {
     expect(problems.join('\n')).toContain(`test/fixtures/broken/${file} (document 1): `)
     expect(problems.join('\n')).toContain(expected)
   })
-
-  it.skipIf(spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status !== 0)('`kubectl kustomize` builds the committed kustomization (when kubectl is installed)', () => {
-    const result = spawnSync('kubectl', ['kustomize', ROOT], { encoding: 'utf8' })
-    expect(result.status, result.stderr).toBe(0)
-    const kinds = docs(result.stdout).map((d) => d.kind)
-    expect(kinds.filter((k) => k === 'CompositeController')).toHaveLength(controllers.filter((c) => c.type === 'composite').length)
-    expect(kinds.filter((k) => k === 'CustomResourceDefinition')).toHaveLength(controllers.filter((c) => c.type === 'composite').length)
-    expect(kinds).toEqual(expect.arrayContaining(['Deployment', 'Namespace', 'NetworkPolicy', 'PodDisruptionBudget', 'Service']))
-  })
 })
