@@ -1,13 +1,13 @@
 import * as z from 'zod'
-import { image, labelValue, quantity } from '../core/k8s/schemas.ts'
+import { dnsSubdomain, image, labelValue, quantity, positiveQuantity } from '../core/k8s/schemas.ts'
 import { ObservedWorkload } from '../core/k8s/workloads.ts'
 
 /** Jenkins (ci.metahooks.dev/v1): a Jenkins for one project, removed when the project ends. */
 export const JenkinsSpec = z.object({
   project: labelValue().min(1).describe('The project this Jenkins serves (a label on its objects; shown in kubectl get).'),
   image: image().default('jenkins/jenkins:lts-jdk17').describe('Jenkins controller image.'),
-  storage: quantity().default('8Gi').describe('Size of the JENKINS_HOME volume. Fixed once created.'),
-  storageClassName: z.string().min(1).optional().describe('StorageClass of the JENKINS_HOME volume.'),
+  storage: positiveQuantity().default('8Gi').describe('Size of the JENKINS_HOME volume. Fixed once created.'),
+  storageClassName: dnsSubdomain().optional().describe('StorageClass of the JENKINS_HOME volume.'),
   dataPolicy: z.enum(['Retain', 'Delete']).default('Retain').describe('What happens to JENKINS_HOME when this Jenkins is deleted.'),
   serviceType: z.enum(['ClusterIP', 'LoadBalancer', 'NodePort']).default('ClusterIP').describe('Type of the web (8080) Service.'),
 })

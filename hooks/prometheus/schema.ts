@@ -1,10 +1,7 @@
 import * as z from 'zod'
-import { image, quantity } from '../core/k8s/schemas.ts'
+import { containerResources, image, labelSelector } from '../core/k8s/schemas.ts'
 
-const Selector = z.object({
-  matchLabels: z.record(z.string(), z.string()).optional(),
-  matchExpressions: z.array(z.object({ key: z.string().min(1), operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']), values: z.array(z.string()).optional() })).optional(),
-})
+const Selector = labelSelector()
 
 /** Prometheus (monitoring.metahooks.dev/v1): a Prometheus scraping the Services its selectors pick. */
 export const PrometheusSpec = z.object({
@@ -13,7 +10,7 @@ export const PrometheusSpec = z.object({
   image: image().default('prom/prometheus:v2.53.0'),
   scrapeInterval: z.string().regex(/^\d+(s|m)$/, { message: 'must be like 15s or 1m' }).default('30s'),
   retention: z.string().regex(/^\d+(h|d|w)$/, { message: 'must be like 12h, 15d or 2w' }).default('15d'),
-  resources: z.object({ requests: z.record(z.string(), quantity()).optional(), limits: z.record(z.string(), quantity()).optional() }).optional(),
+  resources: containerResources().optional(),
 })
 export type PrometheusSpec = z.output<typeof PrometheusSpec>
 

@@ -12,7 +12,7 @@ describe('jenkins', () => {
     const problems = await checkConformance(jenkins, {
       parent: one('jenkins.yaml'),
       retained: isClaim,
-      invalidSpecs: [{ project: 'kiamol', dataPolicy: 'Orphan' }, { project: 'kiamol', storage: 'lots' }, { project: '' }, { project: 'kiamol', serviceType: 'External' }],
+      invalidSpecs: [{ project: 'kiamol', dataPolicy: 'Orphan' }, { project: 'kiamol', storage: 'lots' }, { project: '' }, { project: 'kiamol', serviceType: 'External' }, { project: 'kiamol', storage: '0Pi' }, { project: 'kiamol', storageClassName: 'Yj%|v f$' }],
     })
     expect(problems).toEqual([])
   })

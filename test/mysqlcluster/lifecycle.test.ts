@@ -15,7 +15,7 @@ describe('mysqlcluster', () => {
     const problems = await checkConformance(mysqlcluster, {
       parent: cluster,
       objects: [userSecret],
-      invalidSpecs: [{ replicas: 2 }, { secretName: 'todo-db-secret', replicas: 0 }, { secretName: 'todo-db-secret', backupSchedule: 'nightly' }, { secretName: 'Bad_Name' }],
+      invalidSpecs: [{ replicas: 2 }, { secretName: 'todo-db-secret', replicas: 0 }, { secretName: 'todo-db-secret', backupSchedule: 'nightly' }, { secretName: 'Bad_Name' }, { secretName: 'todo-db-secret', storage: '0Gi' }, { secretName: 'todo-db-secret', resources: { requests: { 'not a resource': '1' } } }],
     })
     expect(problems).toEqual([])
   })

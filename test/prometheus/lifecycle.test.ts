@@ -17,7 +17,7 @@ describe('prometheus', () => {
     const problems = await checkConformance(prometheus, {
       parent: one('prometheus.yaml'),
       objects: world,
-      invalidSpecs: [{}, { serviceMonitorSelector: {}, scrapeInterval: 'often' }, { serviceMonitorSelector: { matchExpressions: [{ key: 'a', operator: 'Near' }] } }],
+      invalidSpecs: [{}, { serviceMonitorSelector: {}, scrapeInterval: 'often' }, { serviceMonitorSelector: { matchExpressions: [{ key: 'a', operator: 'Near' }] } }, { serviceMonitorSelector: { matchLabels: { app: 'j/M+g2Bd' } } }, { serviceMonitorSelector: {}, resources: { limits: { 'w-c_': '72G' } } }],
     })
     expect(problems).toEqual([])
   })

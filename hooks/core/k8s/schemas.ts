@@ -44,3 +44,31 @@ export const labelKey = () =>
  * 400 naming the object rather than a child the response check has to refuse (500).
  */
 export const labels = () => z.record(labelKey(), labelValue())
+
+/** RFC 1123 subdomain: most object names (StorageClass, Secret, ConfigMap), up to 253. */
+export const dnsSubdomain = () =>
+  z
+    .string()
+    .max(253)
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, { message: 'must be a lowercase RFC 1123 subdomain (letters, digits, "-" and ".")' })
+
+/** A container resource name: cpu, memory, ephemeral-storage, hugepages-<size>, or a domain-prefixed extended resource. */
+export const resourceName = () =>
+  z
+    .string()
+    .regex(/^(cpu|memory|ephemeral-storage|hugepages-[0-9]+(Ki|Mi|Gi)|[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/, {
+      message: 'must be cpu, memory, ephemeral-storage, hugepages-<size> or a domain-prefixed extended resource',
+    })
+
+/** A container's `resources`: requests and limits by resource name. */
+export const containerResources = () => z.object({ requests: z.record(resourceName(), quantity()).optional(), limits: z.record(resourceName(), quantity()).optional() })
+
+/** A label selector whose keys and values the API server would accept (the CRD checks its shape, the hook the rest). */
+export const labelSelector = () =>
+  z.object({
+    matchLabels: z.record(labelKey(), labelValue()).optional(),
+    matchExpressions: z.array(z.object({ key: labelKey(), operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']), values: z.array(labelValue()).optional() })).optional(),
+  })
+
+/** A quantity greater than zero, as a volume size must be (checked by the hook; not expressible in RE2 without lookahead). */
+export const positiveQuantity = () => quantity().refine((q) => /[1-9]/.test(/^[0-9.]+/.exec(q)?.[0] ?? ''), { message: 'must be greater than zero' })
