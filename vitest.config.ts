@@ -5,8 +5,9 @@ export default defineConfig({
   test: {
     reporters: ['default', './test/summary-reporter.ts'],
     silent: 'passed-only',
+    globalSetup: ['test/fixtures/global-setup.ts'],
     projects: [
-      { test: { name: 'node', include: ['test/**/*.test.ts'], exclude: ['test/workers/**', 'test/cluster/**'], testTimeout: 30_000 } },
+      { test: { name: 'node', include: ['test/**/*.test.ts'], exclude: ['test/workers/**', 'test/cluster/**'], setupFiles: ['test/fixtures/record-children.ts'], testTimeout: 30_000 } },
       './vitest.workers.config.ts',
     ],
   },
