@@ -1,6 +1,9 @@
 import type { Container } from 'kubernetes-types/core/v1'
 import type { KObject } from '../core/contract/objects.ts'
-import { ExpressionError, dependsTasks, evalDepends, parseDepends, whenHolds, type DependsExpr, type DependsResult } from './expressions.ts'
+import { runDag } from './dag.ts'
+import { ExpressionError, whenHolds } from './expressions.ts'
+import { aggregate, durationSeconds, isFailure, isFulfilled, iso, latest, type NodeRecord, type Phase, type Scope } from './nodes.ts'
+import { runSteps } from './steps.ts'
 import { buildPod, claimName, fnv32a, podName, readPod, type PodResult } from './pods.ts'
 import type { RetryStrategy, Step, Task, Template, WorkflowSpec } from './schema.ts'
 import { UnresolvedError, substitute } from './substitute.ts'
@@ -10,26 +13,6 @@ import { UnresolvedError, substitute } from './substitute.ts'
  * (observed Pods), the previous status is the memo for finished ones; the result is the Pods that
  * should exist and the new status. Nothing here reads a clock but `now`, or keeps state.
  */
-
-export type Phase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Error' | 'Skipped' | 'Omitted'
-export type NodeType = 'Pod' | 'Steps' | 'StepGroup' | 'DAG' | 'TaskGroup' | 'Retry' | 'Skipped' | 'Suspend'
-
-/** One node in `status.nodes`, keyed by id. Only what a reader or a later sync needs. */
-export interface NodeRecord {
-  name: string
-  displayName: string
-  type: NodeType
-  phase: Phase
-  startedAt?: string
-  finishedAt?: string
-  children?: string[]
-  outputs?: { result?: string; parameters?: Record<string, string>; exitCode?: number }
-  message?: string
-}
-
-const FULFILLED = new Set<Phase>(['Succeeded', 'Failed', 'Error', 'Skipped', 'Omitted'])
-export const isFulfilled = (p: Phase) => FULFILLED.has(p)
-const isFailure = (p: Phase) => p === 'Failed' || p === 'Error'
 
 export interface EngineInput {
   workflow: { name: string; namespace: string; uid?: string }
@@ -51,19 +34,8 @@ export interface EngineOutput {
   resyncAfterSeconds?: number
 }
 
-type Scope = Record<string, string>
 
-function durationSeconds(text: string | undefined): number {
-  if (text === undefined) return 0
-  if (/^\d+$/.test(text)) return Number(text)
-  let total = 0
-  for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) total += Number(n) * ({ ms: 0.001, s: 1, m: 60, h: 3600 } as const)[unit as 'ms']!
-  return total
-}
-
-const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z')
-
-class Engine {
+export class Engine {
   readonly nodes: Record<string, NodeRecord> = {}
   readonly pods: KObject[] = []
   readonly templates: Map<string, Template>
@@ -154,8 +126,8 @@ class Engine {
       if (value === undefined) return this.record(name, { displayName, type: 'Pod', phase: 'Error', message: `input parameter ${p.name} has no value` })
       inputs[`inputs.parameters.${p.name}`] = value
     }
-    if (template.steps) return this.runSteps(name, displayName, template, inputs)
-    if (template.dag) return this.runDag(name, displayName, template, inputs)
+    if (template.steps) return runSteps(this, name, displayName, template, inputs)
+    if (template.dag) return runDag(this, name, displayName, template, inputs)
     if (template.suspend) return this.runSuspend(name, displayName, template)
     const retry = template.retryStrategy ?? this.input.spec.retryStrategy
     return retry ? this.runRetry(name, displayName, template, inputs, retry) : this.runPod(name, displayName, template, inputs, 0)
@@ -398,169 +370,9 @@ class Engine {
     })
   }
 
-  runSteps(name: string, displayName: string, template: Template, inputs: Scope): NodeRecord | undefined {
-    const groups: string[] = []
-    const scope: Scope = { ...inputs }
-    const parallelism = this.capacity(name, template.parallelism)
-    let phase: Phase = 'Succeeded'
-    let message: string | undefined
-    for (const [g, group] of template.steps!.entries()) {
-      const groupName = `${name}[${g}]`
-      const results = group.map((step) => [step, this.call(`${groupName}.${step.name}`, step.name, step, scope, parallelism)] as const)
-      const started = results.filter(([, r]) => r !== undefined)
-      if (started.length === 0) {
-        if (g === 0) return undefined
-        phase = 'Running'
-        break
-      }
-      const done = results.every(([, r]) => r && isFulfilled(r.phase))
-      const failed = results.find(([step, r]) => r && isFailure(r.phase) && !continues(step, r.phase))
-      groups.push(this.id(groupName))
-      this.record(groupName, {
-        displayName: `[${g}]`,
-        type: 'StepGroup',
-        phase: !done ? 'Running' : failed ? failed[1]!.phase : 'Succeeded',
-        startedAt: started[0]![1]!.startedAt,
-        ...(done && { finishedAt: latest(started.map(([, r]) => r!)) }),
-        children: started.map(([, r]) => this.id(r!.name)),
-      })
-      for (const [step, r] of results) if (r) exposeOutputs(scope, 'steps', step.name, r)
-      if (!done) {
-        phase = 'Running'
-        break
-      }
-      if (failed) {
-        phase = failed[1]!.phase
-        message = `step ${failed[0].name} ${failed[1]!.phase.toLowerCase()}`
-        break
-      }
-    }
-    const startedAt = this.nodes[groups[0]!]?.startedAt ?? this.now
-    return this.record(name, { displayName, type: 'Steps', phase, startedAt, ...(isFulfilled(phase) && { finishedAt: this.latestOf(groups) }), children: groups, ...(message && { message }) })
-  }
-
-  runDag(name: string, displayName: string, template: Template, inputs: Scope): NodeRecord | undefined {
-    const dag = template.dag!
-    const tasks = new Map(dag.tasks.map((t) => [t.name, t]))
-    const depends = new Map<string, DependsExpr>(
-      dag.tasks.map((t) => [t.name, t.depends ? parseDepends(t.depends) : (t.dependencies ?? []).reduceRight<DependsExpr | undefined>((acc, d) => (acc ? { op: 'and', left: { op: 'ref', task: d }, right: acc } : { op: 'ref', task: d }), undefined) ?? { op: 'ref', task: '' }]),
-    )
-    const depNames = new Map(dag.tasks.map((t) => [t.name, t.depends ? [...dependsTasks(depends.get(t.name)!)] : (t.dependencies ?? [])]))
-    const deps = (t: Task) => depNames.get(t.name)!
-    // Only what the targets need (all tasks without a target).
-    const needed = new Set<string>()
-    const need = (n: string) => {
-      if (needed.has(n)) return
-      needed.add(n)
-      for (const d of deps(tasks.get(n)!)) need(d)
-    }
-    for (const t of (dag.target ?? '').split(/\s+/).filter(Boolean).length ? dag.target!.split(/\s+/) : [...tasks.keys()]) need(t)
-    // Failures another task explicitly handles (depends on X.Failed / X.Errored / X.AllFailed) do not fail the DAG.
-    const handled = new Set([...(dag.tasks.flatMap((t) => [...(t.depends ?? '').matchAll(/([A-Za-z0-9_-]+)\.(Failed|Errored|AllFailed)/g)].map((m) => m[1]!)))])
-    const scope: Scope = { ...inputs }
-    const results = new Map<string, NodeRecord | undefined>()
-    const parallelism = this.capacity(name, template.parallelism)
-    let blocked = false
-    const order = topological(dag.tasks.filter((t) => needed.has(t.name)), deps)
-    for (const task of order) {
-      const ready = deps(task).every((d) => { const r = results.get(d); return r !== undefined && isFulfilled(r.phase) })
-      if (!ready) {
-        results.set(task.name, undefined)
-        continue
-      }
-      const taskName = `${name}.${task.name}`
-      const memo = this.memo(taskName)
-      if (!memo && blocked && dag.failFast) {
-        results.set(task.name, undefined)
-        continue
-      }
-      const has = (dep: string, result: DependsResult): boolean => {
-        const r = results.get(dep)
-        if (!r) return false
-        const childPhases = (r.children ?? []).map((id) => this.nodes[id]?.phase)
-        switch (result) {
-          case 'Succeeded': return r.phase === 'Succeeded'
-          case 'Failed': return r.phase === 'Failed'
-          case 'Errored': return r.phase === 'Error'
-          case 'Skipped': return r.phase === 'Skipped'
-          case 'Omitted': return r.phase === 'Omitted'
-          case 'Daemoned': return false
-          case 'AnySucceeded': return childPhases.some((p) => p === 'Succeeded')
-          case 'AllFailed': return childPhases.length > 0 && childPhases.every((p) => p === 'Failed' || p === 'Error')
-        }
-      }
-      const expr = depends.get(task.name)!
-      if (deps(task).length > 0 && !evalDepends(expr, has)) {
-        results.set(task.name, this.record(taskName, { displayName: task.name, type: 'Skipped', phase: 'Omitted', startedAt: this.now, finishedAt: this.now, message: 'its dependencies did not allow it to run' }))
-        continue
-      }
-      const node = this.call(taskName, task.name, task, scope, parallelism)
-      results.set(task.name, node)
-      if (node) exposeOutputs(scope, 'tasks', task.name, node)
-      if (node && isFailure(node.phase) && !continues(task, node.phase) && !handled.has(task.name)) blocked = true
-    }
-    const started = [...results.values()].filter((r): r is NodeRecord => r !== undefined)
-    if (started.length === 0) return undefined
-    const running = started.some((r) => !isFulfilled(r.phase))
-    const pending = [...results.values()].some((r) => r === undefined)
-    const failure = started.find((r) => isFailure(r.phase) && !handled.has(r.displayName) && !continues(tasks.get(r.displayName)!, r.phase))
-    const phase: Phase = running ? 'Running' : failure ? failure.phase : pending ? 'Running' : 'Succeeded'
-    const children = started.map((r) => this.id(r.name))
-    return this.record(name, {
-      displayName,
-      type: 'DAG',
-      phase,
-      startedAt: started[0]!.startedAt,
-      ...(isFulfilled(phase) && { finishedAt: latest(started) }),
-      children,
-      ...(failure && !running && { message: `task ${failure.displayName} ${failure.phase.toLowerCase()}` }),
-    })
-  }
-
   latestOf(ids: string[]): string {
     return latest(ids.map((id) => this.nodes[id]).filter((n): n is NodeRecord => n !== undefined))
   }
-}
-
-function continues(call: Step | Task, phase: Phase): boolean {
-  return (phase === 'Failed' && call.continueOn?.failed === true) || (phase === 'Error' && call.continueOn?.error === true)
-}
-
-function latest(nodes: NodeRecord[]): string {
-  return nodes.map((n) => n.finishedAt ?? n.startedAt ?? '').sort().at(-1) ?? ''
-}
-
-/** A loop's outputs: `result` and each parameter as a JSON array over the iterations. */
-function aggregate(children: NodeRecord[]): NodeRecord['outputs'] {
-  const results = children.map((c) => c.outputs?.result ?? '')
-  const names = [...new Set(children.flatMap((c) => Object.keys(c.outputs?.parameters ?? {})))]
-  return {
-    result: JSON.stringify(results.map((r) => { try { return JSON.parse(r) as unknown } catch { return r } })),
-    ...(names.length > 0 && { parameters: Object.fromEntries(names.map((n) => [n, JSON.stringify(children.map((c) => c.outputs?.parameters?.[n] ?? ''))])) }),
-  }
-}
-
-function exposeOutputs(scope: Scope, kind: 'steps' | 'tasks', name: string, node: NodeRecord): void {
-  scope[`${kind}.${name}.status`] = node.phase
-  // Skipped or omitted producers resolve to "" rather than failing the consumer.
-  if (node.phase === 'Skipped' || node.phase === 'Omitted') scope[`${kind}.${name}.outputs.result`] = ''
-  if (node.outputs?.exitCode !== undefined) scope[`${kind}.${name}.exitCode`] = String(node.outputs.exitCode)
-  if (node.outputs?.result !== undefined) scope[`${kind}.${name}.outputs.result`] = node.outputs.result
-  for (const [k, v] of Object.entries(node.outputs?.parameters ?? {})) scope[`${kind}.${name}.outputs.parameters.${k}`] = v
-}
-
-function topological(tasks: Task[], deps: (t: Task) => string[]): Task[] {
-  const byName = new Map(tasks.map((t) => [t.name, t]))
-  const out: Task[] = []
-  const seen = new Set<string>()
-  const visit = (t: Task) => {
-    if (seen.has(t.name)) return
-    seen.add(t.name)
-    for (const d of deps(t)) if (byName.has(d)) visit(byName.get(d)!)
-    out.push(t)
-  }
-  for (const t of tasks) visit(t)
-  return out
 }
 
 /** One evaluation of the whole workflow: the Pods that should exist, the status, the next wake-up. */

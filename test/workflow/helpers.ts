@@ -3,7 +3,7 @@ import type { PodOutcome } from '../../hooks/core/testing/kubelet.ts'
 import { Simulation } from '../../hooks/core/testing/simulator.ts'
 import workflow from '../../hooks/workflow/index.ts'
 import { NODE_NAME_ANNOTATION } from '../../hooks/workflow/pods.ts'
-import type { NodeRecord } from '../../hooks/workflow/engine.ts'
+import type { NodeRecord } from '../../hooks/workflow/nodes.ts'
 
 export const START = '2026-01-01T00:00:00Z'
 

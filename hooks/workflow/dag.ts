@@ -1,0 +1,83 @@
+import type { Engine } from './engine.ts'
+import { dependsTasks, evalDepends, parseDepends, type DependsExpr, type DependsResult } from './expressions.ts'
+import { continues, exposeOutputs, isFailure, isFulfilled, latest, topological, type NodeRecord, type Phase, type Scope } from './nodes.ts'
+import type { Task, Template } from './schema.ts'
+
+/** A DAG template: tasks run once their `depends`/`dependencies` allow, up to its target(s). */
+export function runDag(engine: Engine, name: string, displayName: string, template: Template, inputs: Scope): NodeRecord | undefined {
+  const dag = template.dag!
+  const tasks = new Map(dag.tasks.map((t) => [t.name, t]))
+  const depends = new Map<string, DependsExpr>(
+    dag.tasks.map((t) => [t.name, t.depends ? parseDepends(t.depends) : (t.dependencies ?? []).reduceRight<DependsExpr | undefined>((acc, d) => (acc ? { op: 'and', left: { op: 'ref', task: d }, right: acc } : { op: 'ref', task: d }), undefined) ?? { op: 'ref', task: '' }]),
+  )
+  const depNames = new Map(dag.tasks.map((t) => [t.name, t.depends ? [...dependsTasks(depends.get(t.name)!)] : (t.dependencies ?? [])]))
+  const deps = (t: Task) => depNames.get(t.name)!
+  // Only what the targets need (all tasks without a target).
+  const needed = new Set<string>()
+  const need = (n: string) => {
+    if (needed.has(n)) return
+    needed.add(n)
+    for (const d of deps(tasks.get(n)!)) need(d)
+  }
+  for (const t of (dag.target ?? '').split(/\s+/).filter(Boolean).length ? dag.target!.split(/\s+/) : [...tasks.keys()]) need(t)
+  // Failures another task explicitly handles (depends on X.Failed / X.Errored / X.AllFailed) do not fail the DAG.
+  const handled = new Set([...(dag.tasks.flatMap((t) => [...(t.depends ?? '').matchAll(/([A-Za-z0-9_-]+)\.(Failed|Errored|AllFailed)/g)].map((m) => m[1]!)))])
+  const scope: Scope = { ...inputs }
+  const results = new Map<string, NodeRecord | undefined>()
+  const parallelism = engine.capacity(name, template.parallelism)
+  let blocked = false
+  const order = topological(dag.tasks.filter((t) => needed.has(t.name)), deps)
+  for (const task of order) {
+    const ready = deps(task).every((d) => { const r = results.get(d); return r !== undefined && isFulfilled(r.phase) })
+    if (!ready) {
+      results.set(task.name, undefined)
+      continue
+    }
+    const taskName = `${name}.${task.name}`
+    const memo = engine.memo(taskName)
+    if (!memo && blocked && dag.failFast) {
+      results.set(task.name, undefined)
+      continue
+    }
+    const has = (dep: string, result: DependsResult): boolean => {
+      const r = results.get(dep)
+      if (!r) return false
+      const childPhases = (r.children ?? []).map((id) => engine.nodes[id]?.phase)
+      switch (result) {
+        case 'Succeeded': return r.phase === 'Succeeded'
+        case 'Failed': return r.phase === 'Failed'
+        case 'Errored': return r.phase === 'Error'
+        case 'Skipped': return r.phase === 'Skipped'
+        case 'Omitted': return r.phase === 'Omitted'
+        case 'Daemoned': return false
+        case 'AnySucceeded': return childPhases.some((p) => p === 'Succeeded')
+        case 'AllFailed': return childPhases.length > 0 && childPhases.every((p) => p === 'Failed' || p === 'Error')
+      }
+    }
+    const expr = depends.get(task.name)!
+    if (deps(task).length > 0 && !evalDepends(expr, has)) {
+      results.set(task.name, engine.record(taskName, { displayName: task.name, type: 'Skipped', phase: 'Omitted', startedAt: engine.now, finishedAt: engine.now, message: 'its dependencies did not allow it to run' }))
+      continue
+    }
+    const node = engine.call(taskName, task.name, task, scope, parallelism)
+    results.set(task.name, node)
+    if (node) exposeOutputs(scope, 'tasks', task.name, node)
+    if (node && isFailure(node.phase) && !continues(task, node.phase) && !handled.has(task.name)) blocked = true
+  }
+  const started = [...results.values()].filter((r): r is NodeRecord => r !== undefined)
+  if (started.length === 0) return undefined
+  const running = started.some((r) => !isFulfilled(r.phase))
+  const pending = [...results.values()].some((r) => r === undefined)
+  const failure = started.find((r) => isFailure(r.phase) && !handled.has(r.displayName) && !continues(tasks.get(r.displayName)!, r.phase))
+  const phase: Phase = running ? 'Running' : failure ? failure.phase : pending ? 'Running' : 'Succeeded'
+  const children = started.map((r) => engine.id(r.name))
+  return engine.record(name, {
+    displayName,
+    type: 'DAG',
+    phase,
+    startedAt: started[0]!.startedAt,
+    ...(isFulfilled(phase) && { finishedAt: latest(started) }),
+    children,
+    ...(failure && !running && { message: `task ${failure.displayName} ${failure.phase.toLowerCase()}` }),
+  })
+}

@@ -1,0 +1,77 @@
+import type { Step, Task } from './schema.ts'
+
+/** Workflow nodes as `status.nodes` holds them, and the pure helpers every template kind shares. */
+
+export type Phase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Error' | 'Skipped' | 'Omitted'
+export type NodeType = 'Pod' | 'Steps' | 'StepGroup' | 'DAG' | 'TaskGroup' | 'Retry' | 'Skipped' | 'Suspend'
+
+/** One node in `status.nodes`, keyed by id. Only what a reader or a later sync needs. */
+export interface NodeRecord {
+  name: string
+  displayName: string
+  type: NodeType
+  phase: Phase
+  startedAt?: string
+  finishedAt?: string
+  children?: string[]
+  outputs?: { result?: string; parameters?: Record<string, string>; exitCode?: number }
+  message?: string
+}
+
+const FULFILLED = new Set<Phase>(['Succeeded', 'Failed', 'Error', 'Skipped', 'Omitted'])
+export const isFulfilled = (p: Phase) => FULFILLED.has(p)
+export const isFailure = (p: Phase) => p === 'Failed' || p === 'Error'
+
+/** Variables in scope for substitution: `inputs.parameters.x`, `steps.a.outputs.result`, … */
+export type Scope = Record<string, string>
+
+export function durationSeconds(text: string | undefined): number {
+  if (text === undefined) return 0
+  if (/^\d+$/.test(text)) return Number(text)
+  let total = 0
+  for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) total += Number(n) * ({ ms: 0.001, s: 1, m: 60, h: 3600 } as const)[unit as 'ms']!
+  return total
+}
+
+export const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z')
+
+export function continues(call: Step | Task, phase: Phase): boolean {
+  return (phase === 'Failed' && call.continueOn?.failed === true) || (phase === 'Error' && call.continueOn?.error === true)
+}
+
+export function latest(nodes: NodeRecord[]): string {
+  return nodes.map((n) => n.finishedAt ?? n.startedAt ?? '').sort().at(-1) ?? ''
+}
+
+/** A loop's outputs: `result` and each parameter as a JSON array over the iterations. */
+export function aggregate(children: NodeRecord[]): NodeRecord['outputs'] {
+  const results = children.map((c) => c.outputs?.result ?? '')
+  const names = [...new Set(children.flatMap((c) => Object.keys(c.outputs?.parameters ?? {})))]
+  return {
+    result: JSON.stringify(results.map((r) => { try { return JSON.parse(r) as unknown } catch { return r } })),
+    ...(names.length > 0 && { parameters: Object.fromEntries(names.map((n) => [n, JSON.stringify(children.map((c) => c.outputs?.parameters?.[n] ?? ''))])) }),
+  }
+}
+
+export function exposeOutputs(scope: Scope, kind: 'steps' | 'tasks', name: string, node: NodeRecord): void {
+  scope[`${kind}.${name}.status`] = node.phase
+  // Skipped or omitted producers resolve to "" rather than failing the consumer.
+  if (node.phase === 'Skipped' || node.phase === 'Omitted') scope[`${kind}.${name}.outputs.result`] = ''
+  if (node.outputs?.exitCode !== undefined) scope[`${kind}.${name}.exitCode`] = String(node.outputs.exitCode)
+  if (node.outputs?.result !== undefined) scope[`${kind}.${name}.outputs.result`] = node.outputs.result
+  for (const [k, v] of Object.entries(node.outputs?.parameters ?? {})) scope[`${kind}.${name}.outputs.parameters.${k}`] = v
+}
+
+export function topological(tasks: Task[], deps: (t: Task) => string[]): Task[] {
+  const byName = new Map(tasks.map((t) => [t.name, t]))
+  const out: Task[] = []
+  const seen = new Set<string>()
+  const visit = (t: Task) => {
+    if (seen.has(t.name)) return
+    seen.add(t.name)
+    for (const d of deps(t)) if (byName.has(d)) visit(byName.get(d)!)
+    out.push(t)
+  }
+  for (const t of tasks) visit(t)
+  return out
+}
