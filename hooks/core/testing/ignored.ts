@@ -1,7 +1,7 @@
 import type { KObject, LabelSelector, ObjectMap } from '../contract/objects.ts'
 import type { ControllerDefinition } from '../define.ts'
 import { matchesSelector } from '../k8s/selectors.ts'
-import { controllerRef, DECORATOR_ANNOTATION, parentSelector } from './ownership.ts'
+import { controllerRef, DECORATOR_ANNOTATION, isDeleting, parentSelector } from './ownership.ts'
 
 /** An input object Metacontroller would not send to the hook, and why. */
 export interface Ignored {
@@ -12,7 +12,6 @@ export interface Ignored {
 
 const describe = (o: KObject) => `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`
 const key = (o: KObject) => `${o.apiVersion} ${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`
-const isDeleting = (o: KObject) => (o.metadata as { deletionTimestamp?: unknown }).deletionTimestamp !== undefined
 
 function selectorText(s: LabelSelector): string {
   const labels = Object.entries(s.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`)

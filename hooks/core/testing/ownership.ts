@@ -43,7 +43,8 @@ function inScope(object: KObject, parent: KObject): boolean {
   return parentNs === '' || (object.metadata.namespace ?? '') === parentNs
 }
 
-function isDeleting(object: KObject): boolean {
+/** Whether the API server has marked the object for deletion. */
+export function isDeleting(object: KObject): boolean {
   return (object.metadata as { deletionTimestamp?: unknown }).deletionTimestamp !== undefined
 }
 

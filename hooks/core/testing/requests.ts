@@ -5,7 +5,7 @@ import type { RelatedResourceRule } from '../contract/responses.ts'
 import type { CompositeDefinition, ControllerDefinition, DecoratorDefinition, HookName } from '../define.ts'
 import { controllerManifest } from '../manifests/controller.ts'
 import { runHook } from '../run.ts'
-import { claimChildren, controllerRefTo, decoratorAttachments, decoratorSelects, ownerReferences } from './ownership.ts'
+import { claimChildren, controllerRefTo, decoratorAttachments, decoratorSelects, isDeleting, ownerReferences } from './ownership.ts'
 import { relatedObjects } from './related.ts'
 
 export interface RequestInput {
@@ -56,7 +56,7 @@ export interface WorldInput {
  * or, for a DecoratorController, once its selectors no longer pick the object.
  */
 export function hookFor(definition: ControllerDefinition, parent: KObject): Exclude<HookName, 'customize'> {
-  const deleting = (parent.metadata as { deletionTimestamp?: unknown }).deletionTimestamp !== undefined
+  const deleting = isDeleting(parent)
   const unselected = definition.type === 'decorator' && !decoratorSelects(definition, parent)
   return (deleting || unselected) && definition.finalize ? 'finalize' : 'sync'
 }

@@ -1,17 +1,15 @@
 import type { KObject } from '../contract/objects.ts'
 import type { ControllerDefinition } from '../define.ts'
 import { finalizerName, runHook, type HookOutcome } from '../run.ts'
-import { applyDesired, withLastApplied } from './apply.ts'
-import { immutableChange } from './immutable.ts'
-import { Cluster, deepEqual, describeObject, objectKey } from './cluster.ts'
+import { manageChildren } from './children.ts'
+import { Cluster, deepEqual, describeObject } from './cluster.ts'
 import { advance, outcomeFromAnnotations, type PodOutcomeFn } from './kubelet.ts'
 import {
-  CONTROLLER_UID_LABEL,
-  DECORATOR_ANNOTATION,
   claimChildren,
   controllerRefTo,
   decoratorAttachments,
   decoratorSelects,
+  isDeleting,
   ownerReferences,
 } from './ownership.ts'
 import { customizeRules, hookFor, requestFor } from './requests.ts'
@@ -95,14 +93,6 @@ function finalizers(o: KObject): string[] {
 function withFinalizers(o: KObject, list: string[]): KObject {
   const { finalizers: _old, ...metadata } = o.metadata as KObject['metadata'] & { finalizers?: string[] }
   return { ...o, metadata: list.length > 0 ? { ...metadata, finalizers: list } : metadata } as KObject
-}
-
-function isDeleting(o: KObject): boolean {
-  return (o.metadata as { deletionTimestamp?: unknown }).deletionTimestamp !== undefined
-}
-
-function typeKey(o: { apiVersion: string; kind: string }): string {
-  return `${o.kind}.${o.apiVersion}`
 }
 
 /** A label/annotation patch: strings set, nulls delete, others untouched. */
@@ -266,7 +256,7 @@ export class Simulation {
     const finishing = isDeleting(current) || (def.type === 'decorator' && !decoratorSelects(def, current))
     if (!finishing || hadFinalizer) {
       const desired = (def.type === 'composite' ? response.children : response.attachments) as KObject[]
-      this.#manageChildren(current, desired, act, (message) => (round.error ??= { status: 422, message }))
+      manageChildren({ definition: this.definition, cluster: this.cluster, serverSideApply: this.#serverSideApply, act, fail: (message) => (round.error ??= { status: 422, message }) }, current, desired)
     }
 
     current = this.cluster.get(this.#parentRef)!
@@ -299,95 +289,6 @@ export class Simulation {
       act('removed', current)
       for (const o of this.cluster.collectGarbage()) act('garbage-collected', o)
     }
-  }
-
-  #manageChildren(parent: KObject, desiredList: readonly KObject[], act: (type: ActionType, o: KObject, detail?: string) => void, fail: (message: string) => void): void {
-    const refuse = (o: KObject, message: string) => {
-      act('refused', o, message)
-      fail(message)
-    }
-    const def = this.definition
-    const parentNs = parent.metadata.namespace
-    const desired = new Map<string, KObject>()
-    for (const d of desiredList) {
-      let child = structuredClone(d)
-      if (!child.metadata.namespace && parentNs) child = { ...child, metadata: { ...child.metadata, namespace: parentNs } }
-      if (def.type === 'composite' && def.generateSelector && child.metadata.labels?.[CONTROLLER_UID_LABEL] === undefined) {
-        child = { ...child, metadata: { ...child.metadata, labels: { ...child.metadata.labels, [CONTROLLER_UID_LABEL]: parent.metadata.uid ?? '' } } }
-      }
-      if (def.type === 'decorator') {
-        child = { ...child, metadata: { ...child.metadata, annotations: { ...child.metadata.annotations, [DECORATOR_ANNOTATION]: def.name } } }
-      }
-      desired.set(objectKey(child), child)
-    }
-    const observed =
-      def.type === 'composite'
-        ? claimChildren(def, parent, this.cluster.list()).claimed
-        : decoratorAttachments(def, parent, this.cluster.list())
-    const declared = def.type === 'composite' ? def.children : def.attachments
-
-    for (const o of observed) {
-      if (!desired.has(objectKey(o)) && !isDeleting(o)) {
-        this.cluster.remove(o)
-        act('deleted', o)
-        for (const g of this.cluster.collectGarbage()) act('garbage-collected', g)
-      }
-    }
-    const rolled = new Set<string>()
-    for (const [key, child] of desired) {
-      const existing = this.cluster.get({ apiVersion: child.apiVersion, kind: child.kind, name: child.metadata.name, namespace: child.metadata.namespace })
-      if (!existing && this.#namespaceTerminating(child.metadata.namespace)) {
-        // The API server refuses new objects in a namespace being deleted.
-        act('refused', child, `unable to create new content in namespace ${child.metadata.namespace} because it is being terminated`)
-        continue
-      }
-      if (!existing) {
-        const created = withLastApplied(
-          { ...child, metadata: { ...child.metadata, ownerReferences: [...ownerReferences(child), controllerRefTo(parent)] } } as KObject,
-          child,
-        )
-        this.cluster.create(created)
-        act('created', child)
-        continue
-      }
-      if (!observed.some((o) => objectKey(o) === key)) {
-        act('conflict', child, 'exists but is not owned by this parent (Metacontroller ignores AlreadyExists)')
-        continue
-      }
-      if (isDeleting(existing)) continue
-      const type = declared.find((t) => typeKey(t) === typeKey(child))
-      const method = type?.updateStrategy.method ?? 'OnDelete'
-      if (method === 'OnDelete') continue
-      const applied = applyDesired(existing, child)
-      if (deepEqual(applied, existing)) continue
-      const rolling = method === 'RollingRecreate' || method === 'RollingInPlace'
-      if (rolling) {
-        if (rolled.has(typeKey(child))) continue
-        rolled.add(typeKey(child))
-      }
-      const immutable = immutableChange(existing, applied)
-      if (method === 'Recreate' || method === 'RollingRecreate') {
-        // Server-side apply dry-runs the update before deleting: the API server refuses it.
-        if (this.#serverSideApply && immutable) {
-          refuse(existing, `dry run failed for server-side apply: ${immutable}`)
-          continue
-        }
-        this.cluster.remove(existing)
-        act('recreating', existing, `${method}: deleted, created again next round`)
-        for (const g of this.cluster.collectGarbage()) act('garbage-collected', g)
-      } else if (immutable) {
-        refuse(existing, immutable)
-      } else {
-        this.cluster.update(applied)
-        act('updated', existing, method)
-      }
-    }
-  }
-
-  #namespaceTerminating(namespace: string | undefined): boolean {
-    if (!namespace) return false
-    const ns = this.cluster.get({ apiVersion: 'v1', kind: 'Namespace', name: namespace }) as (KObject & { status?: { phase?: string } }) | undefined
-    return ns !== undefined && (isDeleting(ns) || ns.status?.phase === 'Terminating')
   }
 
   #advanceWorld(round: Round): void {
