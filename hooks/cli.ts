@@ -152,11 +152,9 @@ async function simulateCommand(args: string[]): Promise<void> {
   const { parent, objects } = await readInputs(values.file, values.observed, 'simulate')
   const stored = asStored(definition, parent)
   const owned = ownObserved(definition, stored, objects)
-  try {
-    reportIgnored(ignoredInputs(definition, stored, owned, requestFor(definition, { parent: stored, objects: owned, rules: await customizeRules(definition, stored) })))
-  } catch {
-    // customize refused (an invalid spec): the first round shows that error.
-  }
+  // When customize refuses (an invalid spec) there is nothing to report: the first round shows the error.
+  const rules = await customizeRules(definition, stored).catch(() => undefined)
+  if (rules) reportIgnored(ignoredInputs(definition, stored, owned, requestFor(definition, { parent: stored, objects: owned, rules })))
   const sim = new Simulation(definition, { parent: stored, objects: owned, kubelet, applyStrategy, ...(startTime && { startTime }) })
   const start = sim.cluster.now
   const print = (text: string) => process.stdout.write(`${text}\n`)

@@ -6,10 +6,10 @@ import { loadGoldenCases, runGoldenCase } from '../../hooks/core/testing/golden.
 import { render } from '../../hooks/core/testing/render.ts'
 import { Simulation } from '../../hooks/core/testing/simulator.ts'
 import { controllers } from '../../hooks/registry.ts'
-import { ROOT } from './cluster.ts'
+import { ROOT } from '../fixtures/server.ts'
 import { kubeConfig, objectsClient } from './client.ts'
 import { childrenOf, refusedChildren } from './children.ts'
-import { exampleParents } from './examples.ts'
+import { exampleParents } from '../fixtures/examples.ts'
 
 // Every child any hook returns must be an object the real API server accepts: Metacontroller
 // would otherwise retry it forever. The simulator's checks agree with us by construction; this

@@ -5,7 +5,7 @@ import { request } from 'node:https'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { ROOT } from '../fixtures/server.ts'
 
 /**
  * A real control plane on loopback for the cluster tier, the way Metacontroller's integration
@@ -15,7 +15,6 @@ import { fileURLToPath } from 'node:url'
  * admin token in system:masters), `rbac` runs RBAC, for checking what a ServiceAccount may do.
  */
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
 /** What a test needs to talk to one API server (passed from the global setup to the tests). */
 export interface ApiServer {
@@ -51,37 +50,30 @@ async function freePort(): Promise<number> {
   })
 }
 
-/** GET `path` on an API server; resolves with the status (0 when not reachable yet). */
-export function probe(server: ApiServer, path: string): Promise<number> {
+/** GET `path` on an API server as the admin: status (0 when not reachable yet) and body. */
+function get(server: ApiServer, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve) => {
     const req = request(`${server.url}${path}`, { ca: server.ca, headers: { Authorization: `Bearer ${server.adminToken}` }, timeout: 2000 }, (res) => {
-      res.resume()
-      resolve(res.statusCode ?? 0)
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => (body += chunk))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
     })
-    req.on('error', () => resolve(0))
+    req.on('error', () => resolve({ status: 0, body: '' }))
     req.on('timeout', () => req.destroy())
     req.end()
   })
 }
 
-/** GET `path` as JSON (undefined when not reachable or not 200). */
-function getJson(server: ApiServer, path: string): Promise<any> {
-  return new Promise((resolve) => {
-    const req = request(`${server.url}${path}`, { ca: server.ca, headers: { Authorization: `Bearer ${server.adminToken}` }, timeout: 2000 }, (res) => {
-      let body = ''
-      res.on('data', (chunk) => (body += chunk))
-      res.on('end', () => {
-        try {
-          resolve(res.statusCode === 200 ? JSON.parse(body) : undefined)
-        } catch {
-          resolve(undefined)
-        }
-      })
-    })
-    req.on('error', () => resolve(undefined))
-    req.on('timeout', () => req.destroy())
-    req.end()
-  })
+/** The status of GET `path` (0 when not reachable yet). */
+export async function probe(server: ApiServer, path: string): Promise<number> {
+  return (await get(server, path)).status
+}
+
+/** GET `path` as JSON; undefined unless 200. */
+async function getJson(server: ApiServer, path: string): Promise<any> {
+  const { status, body } = await get(server, path)
+  return status === 200 ? JSON.parse(body) : undefined
 }
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs: number, processes: readonly Proc[]): Promise<void> {

@@ -7,7 +7,7 @@ import mypod from '../../hooks/mypod/index.ts'
 import webpinger from '../../hooks/webpinger/index.ts'
 import { apiMessage, kubeConfig, objectsClient, sendVerbatim } from './client.ts'
 import { childrenOf, ensureNamespace } from './children.ts'
-import { exampleParents } from './examples.ts'
+import { exampleParents } from '../fixtures/examples.ts'
 
 // The study notes' cascading deletion, for real: a parent and the children a hook asked for,
 // created with the owner references Metacontroller sets; deleting the parent removes them through

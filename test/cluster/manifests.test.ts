@@ -7,10 +7,11 @@ import { describe, expect, inject, it } from 'vitest'
 import { parseAllDocuments } from 'yaml'
 import { generateManifests, type GenerateOptions } from '../../hooks/core/manifests/generate.ts'
 import { controllers } from '../../hooks/registry.ts'
-import { kubeconfigYaml, ROOT } from './cluster.ts'
+import { ROOT } from '../fixtures/server.ts'
+import { kubeconfigYaml } from './cluster.ts'
 import { dryRunCreate, kubeConfig, objectsClient } from './client.ts'
 import { ensureNamespace } from './children.ts'
-import { exampleObjects } from './examples.ts'
+import { exampleObjects } from '../fixtures/examples.ts'
 import { generatedCrds } from './setup.ts'
 
 const cluster = inject('cluster')

@@ -11,7 +11,7 @@ import { controllers } from '../../hooks/registry.ts'
 import { fromSchema } from './arbitrary.ts'
 import { dryRunCreate, kubeConfig, objectsClient } from './client.ts'
 import { childrenOf, ensureNamespace, refusedChildren } from './children.ts'
-import { exampleObjects } from './examples.ts'
+import { exampleObjects } from '../fixtures/examples.ts'
 
 // Parents generated from each controller's own spec schema (the CRD generated from its zod spec),
 // with names of every legal length: the API server accepts the parent (it is the oracle of what

@@ -7,7 +7,7 @@ import type { KObject } from '../../hooks/core/contract/objects.ts'
 import type { ControllerDefinition } from '../../hooks/core/define.ts'
 import { loadGoldenCases, runGoldenCase } from '../../hooks/core/testing/golden.ts'
 import { controllers } from '../../hooks/registry.ts'
-import { ROOT } from './cluster.ts'
+import { ROOT } from '../fixtures/server.ts'
 import { apiMessage, kubeConfig, objectsClient, sendVerbatim } from './client.ts'
 import { childrenOf, refusedChildren } from './children.ts'
 
@@ -94,8 +94,8 @@ describe('the generated Metacontroller RBAC on an API server in RBAC mode', () =
 
   it('binds only the declared roles: a RoleBinding to cluster-admin is refused', async () => {
     const metacontroller = await asServiceAccount('metacontroller', 'metacontroller')
-    const { definition, parent } = (await goldenChildren()).find((g) => g.children.some(isBinding))!
-    const binding = { ...(await goldenChildren()).flatMap((g) => g.children).find(isBinding)!, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' } } as KObject
+    const { definition, parent, children } = (await goldenChildren()).find((g) => g.children.some(isBinding))!
+    const binding = { ...children.find(isBinding)!, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' } } as KObject
     const refusals = await refusedChildren(metacontroller, definition, parent, [binding])
     expect(refusals).toEqual([expect.stringMatching(/403: .*forbidden/)])
   })

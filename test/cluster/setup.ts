@@ -14,9 +14,8 @@ declare module 'vitest' {
 
 /** The generated CRDs, as objects. */
 export function generatedCrds(): KubernetesObject[] {
-  return [...generateManifests(controllers, { target: 'cluster' }).entries()]
-    .filter(([path]) => path.startsWith('crds/') || path.startsWith('compositecontrollers/'))
-    .flatMap(([, text]) => parseAllDocuments(text).map((d) => d.toJS() as KubernetesObject))
+  return [...generateManifests(controllers, { target: 'cluster' }).values()]
+    .flatMap((text) => parseAllDocuments(text).map((d) => d.toJS() as KubernetesObject))
     .filter((o) => o?.kind === 'CustomResourceDefinition')
 }
 
