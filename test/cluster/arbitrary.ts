@@ -43,6 +43,27 @@ function stringFor(s: Record<string, any>): fc.Arbitrary<string> {
   if (s.format === 'date-time') return fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().replace(/\.\d{3}Z$/, 'Z'))
   if (s.format === 'date') return fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10))
   if (s.format === 'email') return fc.emailAddress().filter(fits)
-  if (typeof s.pattern === 'string') return fc.stringMatching(new RegExp(s.pattern)).filter(fits)
+  // CRD patterns are RE2, where \s is [\t\n\f\r ] only; JavaScript's \s also matches \v and
+  // Unicode spaces, which the API server would then refuse. (JS's \S is a subset of RE2's: fine.)
+  if (typeof s.pattern === 'string') return fc.stringMatching(new RegExp(re2Spaces(s.pattern))).filter(fits)
   return fc.string({ minLength: s.minLength ?? 0, maxLength: Math.min(max, 40) })
+}
+
+/** A pattern with RE2's meaning of `\s` (ASCII whitespace only), inside and outside character classes. */
+function re2Spaces(pattern: string): string {
+  let out = ''
+  let inClass = false
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!
+    if (c === '\\') {
+      const next = pattern[i + 1]
+      out += next === 's' ? (inClass ? '\\t\\n\\f\\r ' : '[\\t\\n\\f\\r ]') : `${c}${next ?? ''}`
+      i++
+    } else {
+      if (c === '[') inClass = true
+      else if (c === ']') inClass = false
+      out += c
+    }
+  }
+  return out
 }

@@ -55,8 +55,8 @@ describe.each(composites.map((c) => ({ name: c.name, definition: c })))('$name: 
       }),
       { numRuns: RUNS, seed, endOnFailure: true },
     )
-    // The generator must make parents the API server takes, or the property proves little. (Not
-    // all: a CRD pattern is RE2 on the server, where \s and \S are ASCII-only, and JS generates by it.)
+    // The generator must make parents the API server takes, or the property proves little (not
+    // all: formats, lengths of generated names against the kind's limits).
     expect(tally.accepted + tally.hook4xx, JSON.stringify(tally)).toBeGreaterThanOrEqual(RUNS / 4)
   })
 })
