@@ -1,10 +1,13 @@
-import type { Engine } from './engine.ts'
+import { runCall } from './calls.ts'
 import { dependsTasks, evalDepends, parseDepends, type DependsExpr, type DependsResult } from './expressions.ts'
-import { continues, exposeOutputs, isFailure, isFulfilled, latest, topological, type NodeRecord, type Phase, type Scope } from './nodes.ts'
-import type { Task, Template } from './schema.ts'
+import { continues, isFailure, isFulfilled, latest, topological, type NodeRecord, type Phase, type Scope } from './nodes.ts'
+import type { Task } from './schema.ts'
+import type { NodeCall, Run } from './state.ts'
+import { exposeOutputs } from './variables.ts'
 
 /** A DAG template: tasks run once their `depends`/`dependencies` allow, up to its target(s). */
-export function runDag(engine: Engine, name: string, displayName: string, template: Template, inputs: Scope): NodeRecord | undefined {
+export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
+  const { name, displayName, template } = call
   const dag = template.dag!
   const tasks = new Map(dag.tasks.map((t) => [t.name, t]))
   const depends = new Map<string, DependsExpr>(
@@ -22,9 +25,9 @@ export function runDag(engine: Engine, name: string, displayName: string, templa
   for (const t of (dag.target ?? '').split(/\s+/).filter(Boolean).length ? dag.target!.split(/\s+/) : [...tasks.keys()]) need(t)
   // Failures another task explicitly handles (depends on X.Failed / X.Errored / X.AllFailed) do not fail the DAG.
   const handled = new Set([...(dag.tasks.flatMap((t) => [...(t.depends ?? '').matchAll(/([A-Za-z0-9_-]+)\.(Failed|Errored|AllFailed)/g)].map((m) => m[1]!)))])
-  const scope: Scope = { ...inputs }
+  const scope: Scope = { ...call.scope }
   const results = new Map<string, NodeRecord | undefined>()
-  const parallelism = engine.capacity(name, template.parallelism)
+  const parallelism = run.capacity(name, template.parallelism)
   let blocked = false
   const order = topological(dag.tasks.filter((t) => needed.has(t.name)), deps)
   for (const task of order) {
@@ -34,7 +37,7 @@ export function runDag(engine: Engine, name: string, displayName: string, templa
       continue
     }
     const taskName = `${name}.${task.name}`
-    const memo = engine.memo(taskName)
+    const memo = run.memo(taskName)
     if (!memo && blocked && dag.failFast) {
       results.set(task.name, undefined)
       continue
@@ -42,7 +45,7 @@ export function runDag(engine: Engine, name: string, displayName: string, templa
     const has = (dep: string, result: DependsResult): boolean => {
       const r = results.get(dep)
       if (!r) return false
-      const childPhases = (r.children ?? []).map((id) => engine.nodes[id]?.phase)
+      const childPhases = (r.children ?? []).map((id) => run.nodes[id]?.phase)
       switch (result) {
         case 'Succeeded': return r.phase === 'Succeeded'
         case 'Failed': return r.phase === 'Failed'
@@ -56,10 +59,10 @@ export function runDag(engine: Engine, name: string, displayName: string, templa
     }
     const expr = depends.get(task.name)!
     if (deps(task).length > 0 && !evalDepends(expr, has)) {
-      results.set(task.name, engine.record(taskName, { displayName: task.name, type: 'Skipped', phase: 'Omitted', startedAt: engine.now, finishedAt: engine.now, message: 'its dependencies did not allow it to run' }))
+      results.set(task.name, run.record(taskName, { displayName: task.name, type: 'Skipped', phase: 'Omitted', startedAt: run.now, finishedAt: run.now, message: 'its dependencies did not allow it to run' }))
       continue
     }
-    const node = engine.call(taskName, task.name, task, scope, parallelism)
+    const node = runCall(run, { name: taskName, displayName: task.name, scope, parallelism }, task)
     results.set(task.name, node)
     if (node) exposeOutputs(scope, 'tasks', task.name, node)
     if (node && isFailure(node.phase) && !continues(task, node.phase) && !handled.has(task.name)) blocked = true
@@ -70,8 +73,8 @@ export function runDag(engine: Engine, name: string, displayName: string, templa
   const pending = [...results.values()].some((r) => r === undefined)
   const failure = started.find((r) => isFailure(r.phase) && !handled.has(r.displayName) && !continues(tasks.get(r.displayName)!, r.phase))
   const phase: Phase = running ? 'Running' : failure ? failure.phase : pending ? 'Running' : 'Succeeded'
-  const children = started.map((r) => engine.id(r.name))
-  return engine.record(name, {
+  const children = started.map((r) => run.id(r.name))
+  return run.record(name, {
     displayName,
     type: 'DAG',
     phase,

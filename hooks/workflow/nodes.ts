@@ -53,15 +53,6 @@ export function aggregate(children: NodeRecord[]): NodeRecord['outputs'] {
   }
 }
 
-export function exposeOutputs(scope: Scope, kind: 'steps' | 'tasks', name: string, node: NodeRecord): void {
-  scope[`${kind}.${name}.status`] = node.phase
-  // Skipped or omitted producers resolve to "" rather than failing the consumer.
-  if (node.phase === 'Skipped' || node.phase === 'Omitted') scope[`${kind}.${name}.outputs.result`] = ''
-  if (node.outputs?.exitCode !== undefined) scope[`${kind}.${name}.exitCode`] = String(node.outputs.exitCode)
-  if (node.outputs?.result !== undefined) scope[`${kind}.${name}.outputs.result`] = node.outputs.result
-  for (const [k, v] of Object.entries(node.outputs?.parameters ?? {})) scope[`${kind}.${name}.outputs.parameters.${k}`] = v
-}
-
 export function topological(tasks: Task[], deps: (t: Task) => string[]): Task[] {
   const byName = new Map(tasks.map((t) => [t.name, t]))
   const out: Task[] = []

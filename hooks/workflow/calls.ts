@@ -1,0 +1,64 @@
+import { ExpressionError, whenHolds } from './expressions.ts'
+import { iterations } from './loops.ts'
+import { aggregate, isFailure, isFulfilled, latest, type NodeRecord, type Phase, type Scope } from './nodes.ts'
+import type { Step, Task } from './schema.ts'
+import type { Run } from './state.ts'
+import { UnresolvedError, substitute } from './substitute.ts'
+import { runTemplate } from './templates.ts'
+import { lookup } from './variables.ts'
+
+/** Where a step or task is called: its node name, display name, and the scope of its caller. */
+export interface CallSite {
+  name: string
+  displayName: string
+  scope: Scope
+  /** Slots left under the calling template's parallelism (shared by its calls). */
+  parallelism: { left: number }
+}
+
+/** Runs one step or task (its loop, `when` and arguments); undefined when it has not started. */
+export function runCall(run: Run, site: CallSite, call: Step | Task): NodeRecord | undefined {
+  const { name, displayName, scope } = site
+  const loop = iterations(run, call, scope)
+  if (loop === undefined) return runOnce(run, site, call)
+  if (typeof loop === 'string') return run.record(name, { displayName, type: 'TaskGroup', phase: 'Error', startedAt: run.now, finishedAt: run.now, message: loop })
+  const children: NodeRecord[] = []
+  for (const [label, itemScope] of loop) {
+    const child = runOnce(run, { ...site, name: `${name}${label}`, displayName: `${displayName}${label}`, scope: { ...scope, ...itemScope } }, call)
+    if (child) children.push(child)
+  }
+  if (children.length === 0 && loop.length > 0) return undefined
+  const allDone = children.length === loop.length && children.every((c) => isFulfilled(c.phase))
+  const failed = children.find((c) => isFailure(c.phase))
+  const phase: Phase = !allDone ? 'Running' : failed ? failed.phase : 'Succeeded'
+  const outputs = allDone && run.referenced.has(displayName) ? aggregate(children) : undefined
+  return run.record(name, {
+    displayName,
+    type: 'TaskGroup',
+    phase,
+    startedAt: children[0]?.startedAt ?? run.now,
+    ...(allDone && { finishedAt: latest(children) }),
+    children: children.map((c) => run.id(c.name)),
+    ...(outputs && { outputs }),
+  })
+}
+
+function runOnce(run: Run, site: CallSite, call: Step | Task): NodeRecord | undefined {
+  const { name, displayName, scope, parallelism } = site
+  const memo = run.memo(name)
+  if (memo && (memo.phase === 'Skipped' || memo.phase === 'Omitted')) return run.record(name, { ...memo })
+  try {
+    if (call.when !== undefined && !whenHolds(substitute(call.when, lookup(run, scope)))) {
+      return run.record(name, { displayName, type: 'Skipped', phase: 'Skipped', startedAt: run.now, finishedAt: run.now, message: `when '${call.when}' evaluated false` })
+    }
+    const args: Scope = {}
+    for (const a of call.arguments?.parameters ?? []) args[a.name] = substitute(a.value, lookup(run, scope))
+    if (!memo && parallelism.left <= 0) return undefined
+    const node = runTemplate(run, { name, displayName, template: run.template(call.template) }, args)
+    if (!memo && node && !isFulfilled(node.phase)) parallelism.left--
+    return node
+  } catch (error) {
+    if (!(error instanceof UnresolvedError) && !(error instanceof ExpressionError)) throw error
+    return run.error(site, error.message)
+  }
+}

@@ -1,0 +1,39 @@
+import type { Scope } from './nodes.ts'
+import type { Step, Task } from './schema.ts'
+import type { Run } from './state.ts'
+import { UnresolvedError, substitute } from './substitute.ts'
+import { lookup } from './variables.ts'
+
+/** One iteration: its label in the node name (`(0:a)`) and the `item` variables it sees. */
+export type Iteration = [label: string, scope: Scope]
+
+/** withItems / withSequence / withParam → iterations; undefined = no loop; a string = why it cannot expand. */
+export function iterations(run: Run, call: Step | Task, scope: Scope): Iteration[] | undefined | string {
+  let values: unknown[] | undefined
+  if (call.withItems) values = call.withItems
+  else if (call.withSequence) {
+    const seq = call.withSequence
+    const num = (v: number | string | undefined, d: number) => (v === undefined ? d : Number(typeof v === 'string' ? substitute(v, lookup(run, scope)) : v))
+    const start = num(seq.start, 0)
+    const end = seq.count !== undefined ? start + num(seq.count, 0) - 1 : num(seq.end, 0)
+    if (!Number.isInteger(start) || !Number.isInteger(end)) return 'withSequence needs whole numbers'
+    if (Math.abs(end - start) > 10_000) return 'withSequence is limited to 10,000 items'
+    values = []
+    for (let i = start; start <= end ? i <= end : i >= end; i += start <= end ? 1 : -1) values.push(seq.format ? seq.format.replace(/%0?(\d*)d/, (_, w: string) => String(i).padStart(Number(w || 0), '0')) : String(i))
+  } else if (call.withParam !== undefined) {
+    try {
+      const parsed = JSON.parse(substitute(call.withParam, lookup(run, scope))) as unknown
+      if (!Array.isArray(parsed)) return 'withParam is not a JSON list'
+      values = parsed
+    } catch (error) {
+      return error instanceof UnresolvedError ? error.message : 'withParam is not a JSON list'
+    }
+  }
+  if (!values) return undefined
+  return values.map((v, i) => {
+    const text = typeof v === 'string' ? v : JSON.stringify(v)
+    const itemScope: Scope = { item: text }
+    if (v && typeof v === 'object' && !Array.isArray(v)) for (const [k, x] of Object.entries(v)) itemScope[`item.${k}`] = typeof x === 'string' ? x : JSON.stringify(x)
+    return [`(${i}:${text.length > 40 ? `${text.slice(0, 37)}…` : text})`, itemScope]
+  })
+}

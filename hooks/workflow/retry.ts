@@ -1,0 +1,46 @@
+import { durationSeconds, isFulfilled, iso, type NodeRecord } from './nodes.ts'
+import { runPod } from './pod-node.ts'
+import type { RetryStrategy } from './schema.ts'
+import type { NodeCall, Run } from './state.ts'
+
+/**
+ * A Retry node over attempts `name(0)`, `name(1)`…: the next attempt starts after the backoff
+ * (a fixed time in the status, woken by resyncAfterSeconds) while the policy, the limit and
+ * maxDuration allow.
+ */
+export function runRetry(run: Run, call: NodeCall, retry: RetryStrategy): NodeRecord | undefined {
+  const { name, displayName } = call
+  const children: string[] = []
+  const firstStart = run.memo(`${name}(0)`)?.startedAt
+  for (let k = 0; ; k++) {
+    const attempt = runPod(run, { ...call, name: `${name}(${k})`, displayName: `${displayName}(${k})` }, k)
+    if (!attempt) {
+      if (k === 0) return undefined
+      return run.record(name, { displayName, type: 'Retry', phase: 'Running', startedAt: firstStart ?? run.now, children })
+    }
+    children.push(run.id(`${name}(${k})`))
+    const base = { displayName, type: 'Retry' as const, startedAt: run.nodes[children[0]!]!.startedAt, children }
+    if (!isFulfilled(attempt.phase)) return run.record(name, { ...base, phase: 'Running' })
+    if (attempt.phase === 'Succeeded') return run.record(name, { ...base, phase: 'Succeeded', finishedAt: attempt.finishedAt, ...(attempt.outputs && { outputs: attempt.outputs }) })
+    const policyAllows = retry.retryPolicy === 'Always' || (retry.retryPolicy === 'OnFailure' && attempt.phase === 'Failed') || (retry.retryPolicy === 'OnError' && attempt.phase === 'Error')
+    const started = Date.parse(base.startedAt ?? run.now)
+    const maxDuration = retry.backoff?.maxDuration ? durationSeconds(retry.backoff.maxDuration) : undefined
+    const withinWindow = maxDuration === undefined || run.nowMs - started < maxDuration * 1000
+    if (run.terminating || !policyAllows || k >= retry.limit || !withinWindow) {
+      const why = k >= retry.limit ? `retry limit ${retry.limit} reached` : !withinWindow ? 'retry maxDuration exceeded' : `not retried (${retry.retryPolicy})`
+      return run.record(name, { ...base, phase: attempt.phase, finishedAt: attempt.finishedAt, message: `${attempt.message ?? attempt.phase}; ${why}` })
+    }
+    const readyAt = Date.parse(attempt.finishedAt ?? run.now) + backoffSeconds(retry, k) * 1000
+    if (readyAt > run.nowMs && !run.memo(`${name}(${k + 1})`)) {
+      run.wake((readyAt - run.nowMs) / 1000)
+      // A fixed time, not a countdown: the status must not change while we wait.
+      return run.record(name, { ...base, phase: 'Running', message: `retrying at ${iso(readyAt)}` })
+    }
+  }
+}
+
+/** The wait after attempt k failed: duration × factor^k, capped. */
+export function backoffSeconds(retry: RetryStrategy, k: number): number {
+  const grown = durationSeconds(retry.backoff?.duration) * Math.pow(retry.backoff?.factor ?? 1, k)
+  return retry.backoff?.cap ? Math.min(grown, durationSeconds(retry.backoff.cap)) : grown
+}

@@ -1,0 +1,129 @@
+import type { KObject } from '../core/contract/objects.ts'
+import { fnv32a } from '../core/k8s/hash.ts'
+import { iso, latest, type NodeRecord, type Scope } from './nodes.ts'
+import type { Template, WorkflowSpec } from './schema.ts'
+
+/**
+ * One evaluation's state: what it read (the input) and what it is building (nodes, Pods, the next
+ * wake-up). Every template kind reads and writes through it; nothing else is shared between them.
+ */
+
+export interface EngineInput {
+  workflow: { name: string; namespace: string; uid?: string; creationTimestamp?: string }
+  spec: WorkflowSpec
+  now: Date
+  /** `status.nodes` as Metacontroller sent it (what we recorded before). */
+  memo: Record<string, NodeRecord>
+  /** The workflow phase as Metacontroller sent it (for pod GC on completion). */
+  observedPhase?: string
+  observedStartedAt?: string
+  observedFinishedAt?: string
+  /** Observed Pods by name. */
+  pods: Map<string, KObject>
+}
+
+/** One node being evaluated: which node, which template, and the variables it sees. */
+export interface NodeCall {
+  name: string
+  displayName: string
+  template: Template
+  scope: Scope
+}
+
+export class Run {
+  readonly nodes: Record<string, NodeRecord> = {}
+  readonly pods: KObject[] = []
+  readonly templates: Map<string, Template>
+  readonly nowMs: number
+  readonly now: string
+  resync: number | undefined
+  /** Pod nodes the memo holds as active: they count against parallelism wherever they are evaluated. */
+  readonly activeBefore: Set<string>
+  /** Active (Pending/Running) pod nodes, for spec.parallelism. */
+  active: number
+  /** Steps and tasks whose outputs some expression reads: only theirs are kept in the status. */
+  readonly referenced: Set<string>
+  /** False while suspended, stopped or terminating: nothing new starts. */
+  scheduling = true
+  /** Why running nodes are being stopped, when they are. */
+  terminating: string | undefined
+  /** The workflow's phase as exit handlers see it (`{{workflow.status}}`). */
+  workflowStatus: string | undefined
+
+  constructor(readonly input: EngineInput) {
+    this.templates = new Map(input.spec.templates.map((t) => [t.name, t]))
+    this.nowMs = input.now.getTime()
+    this.now = iso(this.nowMs)
+    this.referenced = new Set([...JSON.stringify(input.spec).matchAll(/\{\{\s*(?:steps|tasks)\.([A-Za-z0-9_-]+)\./g)].map((m) => m[1]!))
+    this.activeBefore = new Set(Object.entries(input.memo).filter(([, n]) => n.type === 'Pod' && (n.phase === 'Pending' || n.phase === 'Running')).map(([id]) => id))
+    this.active = this.activeBefore.size
+  }
+
+  get spec(): WorkflowSpec {
+    return this.input.spec
+  }
+
+  template(name: string): Template {
+    return this.templates.get(name)!
+  }
+
+  /** Node ids: the root is the workflow's name, every other node `<workflow>-<fnv32a(path)>`. */
+  id(name: string): string {
+    return name === this.input.workflow.name ? name : `${this.input.workflow.name}-${fnv32a(name)}`
+  }
+
+  memo(name: string): NodeRecord | undefined {
+    return this.input.memo[this.id(name)]
+  }
+
+  /** Records a node; times already in the memo win, so repeated syncs give the same status. */
+  record(name: string, node: Omit<NodeRecord, 'name'>): NodeRecord {
+    const memo = this.memo(name)
+    const full: NodeRecord = { name, ...node }
+    if (memo?.startedAt) full.startedAt = memo.startedAt
+    if (memo?.finishedAt && memo.phase === full.phase) full.finishedAt = memo.finishedAt
+    for (const key of Object.keys(full) as (keyof NodeRecord)[]) if (full[key] === undefined) delete full[key]
+    this.nodes[this.id(name)] = full
+    return full
+  }
+
+  /** Asks Metacontroller to call again after this many seconds (the earliest ask wins). */
+  wake(afterSeconds: number): void {
+    const s = Math.max(1, Math.ceil(afterSeconds))
+    this.resync = this.resync === undefined ? s : Math.min(this.resync, s)
+  }
+
+  /** Capacity left under a template's own parallelism, counting its already-active Pods. */
+  capacity(name: string, limit: number | undefined): { left: number } {
+    if (limit === undefined) return { left: Number.POSITIVE_INFINITY }
+    let busy = 0
+    for (const id of this.activeBefore) {
+      const n = this.input.memo[id]!.name
+      if (n.startsWith(`${name}.`) || n.startsWith(`${name}[`)) busy++
+    }
+    return { left: limit - busy }
+  }
+
+  /** A node that was active and is now finished frees its parallelism slot. */
+  settle(name: string, active: boolean): void {
+    const before = this.activeBefore.has(this.id(name))
+    if (active && !before) this.active++
+    if (!active && before) this.active--
+  }
+
+  /** Whether a new Pod may start now (scheduling on and under the workflow's parallelism). */
+  mayStart(): boolean {
+    return this.scheduling && (this.spec.parallelism === undefined || this.active < this.spec.parallelism)
+  }
+
+  latestOf(ids: string[]): string {
+    return latest(ids.map((id) => this.nodes[id]).filter((n): n is NodeRecord => n !== undefined))
+  }
+
+  /** An Error node for a call that cannot run (an unresolved variable, a bad expression). */
+  error(call: Pick<NodeCall, 'name' | 'displayName'>, message: string): NodeRecord {
+    return this.record(call.name, { displayName: call.displayName, type: 'Pod', phase: 'Error', startedAt: this.now, finishedAt: this.now, message })
+  }
+}
+
+export type { Scope }

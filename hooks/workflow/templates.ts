@@ -1,0 +1,43 @@
+import { runDag } from './dag.ts'
+import type { NodeRecord, Scope } from './nodes.ts'
+import { runPod } from './pod-node.ts'
+import { runRetry } from './retry.ts'
+import type { Template } from './schema.ts'
+import type { NodeCall, Run } from './state.ts'
+import { runSteps } from './steps.ts'
+import { runSuspend } from './suspend.ts'
+
+/** The kinds of template, each run by one function: the dispatch table the engine goes through. */
+export const TEMPLATE_KINDS = ['container', 'script', 'steps', 'dag', 'suspend'] as const
+export type TemplateKind = (typeof TEMPLATE_KINDS)[number]
+
+type Runner = (run: Run, call: NodeCall) => NodeRecord | undefined
+
+const RUNNERS: Record<TemplateKind, Runner> = {
+  container: runLeaf,
+  script: runLeaf,
+  steps: runSteps,
+  dag: runDag,
+  suspend: runSuspend,
+}
+
+export function kindOf(template: Template): TemplateKind {
+  return TEMPLATE_KINDS.find((k) => template[k] !== undefined)!
+}
+
+/** Runs any template as node `call.name` with the arguments it was called with. */
+export function runTemplate(run: Run, call: Omit<NodeCall, 'scope'>, args: Scope): NodeRecord | undefined {
+  const scope: Scope = {}
+  for (const p of call.template.inputs?.parameters ?? []) {
+    const value = args[p.name] ?? p.value ?? p.default
+    if (value === undefined) return run.record(call.name, { displayName: call.displayName, type: 'Pod', phase: 'Error', message: `input parameter ${p.name} has no value` })
+    scope[`inputs.parameters.${p.name}`] = value
+  }
+  return RUNNERS[kindOf(call.template)](run, { ...call, scope })
+}
+
+/** A Pod template, retried when a retryStrategy (its own or the workflow's) says so. */
+function runLeaf(run: Run, call: NodeCall): NodeRecord | undefined {
+  const retry = call.template.retryStrategy ?? run.spec.retryStrategy
+  return retry ? runRetry(run, call, retry) : runPod(run, call, 0)
+}
