@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest'
+import workflow from '../../hooks/workflow/index.ts'
+import { runHook } from '../../hooks/core/run.ts'
+import { compositeRequest } from '../../hooks/core/testing/requests.ts'
+import { START, container, nodes, phases, pods, simulate, wf } from './helpers.ts'
+
+describe('workflow: Pod nodes', () => {
+  it('a Pod that vanishes while running is an Error, not a success', async () => {
+    const sim = simulate({ entrypoint: 'x', templates: [container('x')] })
+    await sim.step()
+    await sim.step()
+    await sim.step()
+    expect(phases(sim).wf).toBe('Running')
+    sim.cluster.remove(pods(sim)[0]!)
+    await sim.run()
+    expect(sim.status).toMatchObject({ phase: 'Error' })
+    expect(nodes(sim).wf!.message).toBe('the Pod was deleted')
+  })
+
+  it('a Pod that fails without a container exit code (evicted) is an Error', async () => {
+    const sim = simulate({ entrypoint: 'x', templates: [container('x')] })
+    await sim.step()
+    const pod = pods(sim)[0]!
+    sim.cluster.update({ ...pod, status: { phase: 'Failed', reason: 'Evicted', message: 'The node was low on resource: memory.' } } as never)
+    await sim.run()
+    expect(sim.status!.phase).toBe('Error')
+    expect(nodes(sim).wf!.message).toMatch(/low on resource/)
+  })
+  it('a declared output parameter missing from the message is an Error', async () => {
+    const sim = simulate({ entrypoint: 'gen', templates: [{ name: 'gen', outputs: { parameters: [{ name: 'version' }] }, container: { image: 'alpine:3' } }] })
+    await sim.run()
+    expect(sim.status!.phase).toBe('Error')
+    expect(nodes(sim).wf!.message).toMatch(/output parameter version is missing/)
+  })
+  it.each([
+    { strategy: 'OnPodCompletion', left: 0 },
+    { strategy: 'OnPodSuccess', left: 1 },
+    { strategy: 'OnWorkflowCompletion', left: 0 },
+    { strategy: undefined, left: 2 },
+  ])('podGC $strategy leaves $left Pod(s), and never drops one before its result is recorded', async ({ strategy, left }) => {
+    const sim = simulate(
+      { entrypoint: 'm', ...(strategy && { podGC: { strategy } }), templates: [{ name: 'm', steps: [[{ name: 'ok', template: 'job' }, { name: 'bad', template: 'job', continueOn: { failed: true } }]] }, container('job')] },
+      { bad: { exitCode: 1 } },
+    )
+    const result = await sim.run()
+    expect(sim.status!.phase).toBe('Succeeded')
+    expect(pods(sim)).toHaveLength(left)
+    // Every deletion happens in a round after the one whose status recorded the Pod's end.
+    for (const [i, round] of result.rounds.entries()) {
+      for (const d of round.actions.filter((a) => a.type === 'deleted')) {
+        const recordedBefore = result.rounds.slice(0, i).some((r) => r.actions.some((a) => a.type === 'status' && /phase: "(Running|Pending)" → "(Succeeded|Failed)"/.test(a.detail ?? '')))
+        expect(recordedBefore, d.object).toBe(true)
+      }
+    }
+  })
+
+  it('volumeClaimTemplates: one claim per workflow, mounted by every Pod', async () => {
+    const sim = simulate({
+      entrypoint: 'm',
+      volumeClaimTemplates: [{ metadata: { name: 'work' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+      templates: [{ name: 'm', container: { image: 'alpine:3', volumeMounts: [{ name: 'work', mountPath: '/work' }] } }],
+    })
+    await sim.run()
+    expect(sim.objects().filter((o) => o.kind === 'PersistentVolumeClaim').map((o) => o.metadata.name)).toEqual(['wf-work'])
+    expect((pods(sim)[0] as unknown as { spec: { volumes: unknown[] } }).spec.volumes).toEqual([{ name: 'work', persistentVolumeClaim: { claimName: 'wf-work' } }])
+  })
+
+  it('a Pod asked for but not yet observed is asked for again, not counted as failed', async () => {
+    const parent = { ...wf({ entrypoint: 'x', templates: [container('x')] }), metadata: { name: 'wf', namespace: 'default', uid: 'u1' } }
+    const now = new Date(START)
+    const first = await runHook(workflow, 'sync', compositeRequest(workflow, { parent }), { now })
+    expect(first.ok).toBe(true)
+    if (!first.ok) return
+    // Metacontroller wrote the status, but its informer has not seen the Pod yet.
+    const again = await runHook(workflow, 'sync', compositeRequest(workflow, { parent: { ...parent, status: first.response.status } }), { now: new Date(now.getTime() + 2000) })
+    expect(again.ok && again.response.children).toEqual(first.response.children)
+    expect(again.ok && (again.response.status as { phase: string }).phase).toBe('Pending')
+  })
+})
