@@ -11,11 +11,25 @@ export function wf(spec: Record<string, unknown>, name = 'wf'): KObject {
   return { apiVersion: 'workflows.metahooks.dev/v1alpha1', kind: 'Workflow', metadata: { name, namespace: 'default' }, spec }
 }
 
+/** How a step's main container ends: its exit code (0 when left out), what it printed, the files it wrote. */
+export interface StepOutcome {
+  exitCode?: number
+  stdout?: string
+  files?: Record<string, string>
+  /** A termination message written directly (what a container not run through the executor leaves). */
+  message?: string
+}
+
+function toPodOutcome(o: StepOutcome): PodOutcome {
+  const message = o.message ?? o.stdout
+  return { exitCode: o.exitCode ?? 0, ...(message !== undefined && { message }) }
+}
+
 /**
  * How each Pod ends, by the display name at the end of its node name (`flip`, `build(1)`…):
  * a fixed outcome, or a list consumed attempt by attempt. Unlisted Pods succeed.
  */
-export function outcomes(table: Record<string, PodOutcome | PodOutcome[]>) {
+export function outcomes(table: Record<string, StepOutcome | StepOutcome[]>) {
   const used = new Map<string, number>()
   return (pod: KObject): PodOutcome => {
     const nodeName = pod.metadata.annotations?.[NODE_NAME_ANNOTATION] ?? ''
@@ -23,14 +37,14 @@ export function outcomes(table: Record<string, PodOutcome | PodOutcome[]>) {
     const key = Object.keys(table).find((k) => k === last || k === last.replace(/\([^()]*\)$/, ''))
     if (!key) return { exitCode: 0 }
     const entry = table[key]!
-    if (!Array.isArray(entry)) return entry
+    if (!Array.isArray(entry)) return toPodOutcome(entry)
     const n = used.get(key) ?? 0
     used.set(key, n + 1)
-    return entry[Math.min(n, entry.length - 1)]!
+    return toPodOutcome(entry[Math.min(n, entry.length - 1)]!)
   }
 }
 
-export function simulate(spec: Record<string, unknown>, table: Record<string, PodOutcome | PodOutcome[]> = {}, name = 'wf') {
+export function simulate(spec: Record<string, unknown>, table: Record<string, StepOutcome | StepOutcome[]> = {}, name = 'wf') {
   return new Simulation(workflow, { parent: wf(spec, name), startTime: START, podOutcome: outcomes(table) })
 }
 
