@@ -52,9 +52,9 @@ function runOnce(run: Run, site: CallSite, call: Step | Task): NodeRecord | unde
       return run.record(name, { displayName, type: 'Skipped', phase: 'Skipped', startedAt: run.now, finishedAt: run.now, message: `when '${call.when}' evaluated false` })
     }
     const args: Scope = {}
-    for (const a of call.arguments?.parameters ?? []) args[a.name] = substitute(a.value, lookup(run, scope))
+    for (const a of call.arguments?.parameters ?? []) if (a.value !== undefined) args[a.name] = substitute(a.value, lookup(run, scope))
     if (!memo && parallelism.left <= 0) return undefined
-    const node = runTemplate(run, { name, displayName, template: run.template(call.template) }, args)
+    const node = runTemplate(run, { name, displayName, template: run.template(call.template!) }, args)
     if (!memo && node && !isFulfilled(node.phase)) parallelism.left--
     return node
   } catch (error) {

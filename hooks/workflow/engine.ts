@@ -29,7 +29,7 @@ export function evaluate(input: EngineInput): EngineOutput {
   else if (deadlineAt !== undefined) run.wake((deadlineAt - run.nowMs) / 1000)
   run.scheduling = !spec.suspend && !spec.shutdown && !run.terminating
 
-  const args = Object.fromEntries((spec.arguments?.parameters ?? []).map((p) => [p.name, p.value]))
+  const args = Object.fromEntries((spec.arguments?.parameters ?? []).flatMap((p) => (p.value === undefined ? [] : [[p.name, p.value]])))
   let root = runTemplate(run, { name: workflow.name, displayName: workflow.name, template: run.template(spec.entrypoint) }, args)
   const stopped = spec.shutdown === 'Stop' || spec.shutdown === 'Terminate' || run.terminating !== undefined
   if (stopped && run.active === 0 && (!root || !isFulfilled(root.phase))) {

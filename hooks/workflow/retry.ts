@@ -26,8 +26,9 @@ export function runRetry(run: Run, call: NodeCall, retry: RetryStrategy): NodeRe
     const started = Date.parse(base.startedAt ?? run.now)
     const maxDuration = retry.backoff?.maxDuration ? durationSeconds(retry.backoff.maxDuration) : undefined
     const withinWindow = maxDuration === undefined || run.nowMs - started < maxDuration * 1000
-    if (run.terminating || !policyAllows || k >= retry.limit || !withinWindow) {
-      const why = k >= retry.limit ? `retry limit ${retry.limit} reached` : !withinWindow ? 'retry maxDuration exceeded' : `not retried (${retry.retryPolicy})`
+    const limit = retry.limit ?? Number.POSITIVE_INFINITY
+    if (run.terminating || !policyAllows || k >= limit || !withinWindow) {
+      const why = k >= limit ? `retry limit ${limit} reached` : !withinWindow ? 'retry maxDuration exceeded' : `not retried (${retry.retryPolicy})`
       return run.record(name, { ...base, phase: attempt.phase, finishedAt: attempt.finishedAt, message: `${attempt.message ?? attempt.phase}; ${why}` })
     }
     const readyAt = Date.parse(attempt.finishedAt ?? run.now) + backoffSeconds(retry, k) * 1000

@@ -1,4 +1,7 @@
 import * as z from 'zod'
+import { labelSelector } from '../core/k8s/schemas.ts'
+import { argoObject, intOrString, numberOrString } from './argo-object.ts'
+import { Container, Script, TemplatePodFields, WorkflowPodFields } from './container-schema.ts'
 
 /**
  * Workflow (workflows.metahooks.dev/v1alpha1): an Argo-style workflow, run by one stateless sync
@@ -7,51 +10,93 @@ import * as z from 'zod'
 
 const Name = z.string().regex(/^[a-zA-Z0-9][-a-zA-Z0-9_]*$/, { message: 'must be letters, digits, "-" or "_"' }).max(63)
 const Duration = z.string().regex(/^(\d+(\.\d+)?(ms|s|m|h))+$|^\d+$/, { message: 'must be a duration such as 30s, 5m or 1h30m (or whole seconds)' })
+/** Argo's parameter values are strings, but YAML numbers and booleans are taken as their text. */
+const AnyString = z.union([z.string(), z.number()]).transform(String)
 
-const Parameter = z.object({
+/** Argo features a later version brings: kept by the CRD, refused by the hook naming the feature. */
+const LATER = {
+  artifacts: 'artifacts (inputs.artifacts/outputs.artifacts)',
+  templateRef: 'templateRef (WorkflowTemplates)',
+  workflowTemplateRef: 'workflowTemplateRef (WorkflowTemplates)',
+  hooks: 'lifecycle hooks',
+  synchronization: 'synchronization (mutexes and semaphores)',
+  memoize: 'memoization',
+  daemon: 'daemon steps',
+  containerSet: 'containerSet templates',
+  resource: 'resource templates',
+  data: 'data templates',
+  http: 'http templates',
+  plugin: 'plugin templates',
+  archiveLocation: 'archiveLocation (artifacts)',
+  artifactRepositoryRef: 'artifactRepositoryRef (artifacts)',
+  artifactGC: 'artifactGC (artifacts)',
+  archiveLogs: 'archiveLogs (artifacts)',
+  executor: 'executor (a service account for the executor)',
+  ttlStrategy: 'ttlStrategy (a hook cannot delete its own parent; use a TTL controller)',
+  volumeClaimGC: 'volumeClaimGC',
+  podDisruptionBudget: 'podDisruptionBudget',
+  workflowMetadata: 'workflowMetadata',
+  priority: 'priority (deprecated in Argo)',
+  podPriority: 'podPriority (deprecated in Argo)',
+  jqFilter: 'valueFrom.jqFilter',
+  event: 'valueFrom.event',
+} as const
+const later = (...keys: (keyof typeof LATER)[]) => Object.fromEntries(keys.map((k) => [k, LATER[k]]))
+
+const ConfigMapKeyRef = z.object({ name: z.string().min(1), key: z.string().min(1), optional: z.boolean().optional() })
+
+const InputParameter = argoObject('an input parameter', {
   name: Name,
-  value: z.string().optional(),
-  default: z.string().optional(),
+  value: AnyString.optional(),
+  default: AnyString.optional(),
   description: z.string().optional(),
+  enum: z.array(AnyString).optional(),
+  globalName: z.string().optional(),
+  valueFrom: argoObject('an input valueFrom', { configMapKeyRef: ConfigMapKeyRef.optional(), default: AnyString.optional(), supplied: z.object({}).optional() }, later('jqFilter', 'event')).optional(),
 })
-export type Parameter = z.output<typeof Parameter>
+export type Parameter = z.output<typeof InputParameter>
 
-const Arguments = z.object({ parameters: z.array(z.object({ name: Name, value: z.string() })).default([]) })
+const OutputParameter = argoObject('an output parameter', {
+  name: Name,
+  value: AnyString.optional(),
+  description: z.string().optional(),
+  globalName: z.string().optional(),
+  valueFrom: argoObject(
+    'an output valueFrom',
+    {
+      path: z.string().startsWith('/').optional(),
+      default: AnyString.optional(),
+      expression: z.string().optional(),
+      parameter: z.string().optional(),
+      jsonPath: z.string().optional(),
+      supplied: z.object({}).optional(),
+      configMapKeyRef: ConfigMapKeyRef.optional(),
+    },
+    later('jqFilter', 'event'),
+  ).optional(),
+})
+export type OutputParameter = z.output<typeof OutputParameter>
 
-const EnvVar = z.object({ name: z.string().min(1), value: z.string().default('') })
-const VolumeMount = z.object({ name: Name, mountPath: z.string().startsWith('/'), readOnly: z.boolean().optional(), subPath: z.string().optional() })
-const Resources = z.object({ requests: z.record(z.string(), z.string()).optional(), limits: z.record(z.string(), z.string()).optional() })
+const Arguments = argoObject('arguments', { parameters: z.array(InputParameter).default([]) }, later('artifacts'))
 
-const ContainerFields = {
-  image: z.string().regex(/^\S+$/, { message: 'must be an image reference without whitespace' }),
-  command: z.array(z.string()).optional(),
-  args: z.array(z.string()).optional(),
-  env: z.array(EnvVar).optional(),
-  workingDir: z.string().optional(),
-  volumeMounts: z.array(VolumeMount).optional(),
-  resources: Resources.optional(),
-}
-const Container = z.object(ContainerFields)
-const Script = z.object({ ...ContainerFields, source: z.string().min(1) })
-
-const RetryStrategy = z.object({
-  limit: z.union([z.number().int().min(0), z.string().regex(/^\d+$/).transform(Number)]).default(0),
-  retryPolicy: z.enum(['Always', 'OnFailure', 'OnError']).default('OnFailure'),
-  backoff: z
-    .object({
-      duration: Duration.default('0s'),
-      factor: z.number().min(1).default(1),
-      maxDuration: Duration.optional(),
-      cap: Duration.optional(),
-    })
-    .optional(),
+const RetryStrategy = argoObject('a retryStrategy', {
+  limit: intOrString().optional().describe('attempts after the first; without a limit, retries go on'),
+  retryPolicy: z.enum(['Always', 'OnFailure', 'OnError', 'OnTransientError']).default('OnFailure'),
+  backoff: argoObject('a backoff', {
+    duration: Duration.default('0s'),
+    factor: numberOrString().default(1),
+    maxDuration: Duration.optional(),
+    cap: Duration.optional(),
+  }).optional(),
+  expression: z.string().optional(),
+  affinity: z.object({ nodeAntiAffinity: z.object({}).optional() }).optional(),
 })
 export type RetryStrategy = z.output<typeof RetryStrategy>
 
-const Sequence = z.object({
-  count: z.union([z.number().int().min(0), z.string()]).optional(),
-  start: z.union([z.number().int(), z.string()]).optional(),
-  end: z.union([z.number().int(), z.string()]).optional(),
+const Sequence = argoObject('a withSequence', {
+  count: AnyString.optional(),
+  start: AnyString.optional(),
+  end: AnyString.optional(),
   format: z.string().optional(),
 })
 
@@ -64,65 +109,80 @@ const LoopFields = {
 
 const ContinueOn = z.object({ error: z.boolean().optional(), failed: z.boolean().optional() })
 
-const Step = z.object({
+const CallFields = {
   name: Name,
-  template: Name,
+  template: Name.optional(),
+  /** A template written in place (Argo's `inline`); parsed as a Template when the workflow is read. */
+  inline: z.looseObject({}).optional(),
   arguments: Arguments.optional(),
   when: z.string().optional(),
   continueOn: ContinueOn.optional(),
+  onExit: Name.optional(),
   ...LoopFields,
-})
-export type Step = z.output<typeof Step>
+}
 
-const Task = z.object({
+const Step = argoObject('a step', CallFields, later('templateRef', 'hooks'))
+export type Step = z.output<typeof Step> & { inlineTemplate?: Template }
+
+const Task = argoObject('a DAG task', { ...CallFields, dependencies: z.array(Name).optional(), depends: z.string().optional() }, later('templateRef', 'hooks'))
+export type Task = z.output<typeof Task> & { inlineTemplate?: Template }
+
+const Outputs = argoObject('outputs', { parameters: z.array(OutputParameter).optional() }, { ...later('artifacts'), result: 'outputs.result (set by the engine, not the spec)', exitCode: 'outputs.exitCode (set by the engine)' })
+
+const Metadata = z.object({ labels: z.record(z.string(), z.string()).optional(), annotations: z.record(z.string(), z.string()).optional() })
+
+const TemplateFields = {
   name: Name,
-  template: Name,
-  arguments: Arguments.optional(),
-  dependencies: z.array(Name).optional(),
-  depends: z.string().optional(),
-  when: z.string().optional(),
-  continueOn: ContinueOn.optional(),
-  ...LoopFields,
-})
-export type Task = z.output<typeof Task>
-
-const Outputs = z.object({
-  parameters: z.array(z.object({ name: Name, valueFrom: z.object({ default: z.string().optional() }).optional() })).optional(),
-})
-
-export const Template = z.object({
-  name: Name,
-  inputs: z.object({ parameters: z.array(Parameter).default([]) }).optional(),
+  inputs: argoObject('inputs', { parameters: z.array(InputParameter).default([]) }, later('artifacts')).optional(),
   outputs: Outputs.optional(),
+  metadata: Metadata.optional(),
   container: Container.optional(),
   script: Script.optional(),
   steps: z.array(z.array(Step).min(1)).min(1).optional(),
-  dag: z.object({ tasks: z.array(Task).min(1).max(5000), target: z.string().optional(), failFast: z.boolean().default(true) }).optional(),
-  suspend: z.object({ duration: Duration.optional() }).optional(),
+  dag: argoObject('a dag', { tasks: z.array(Task).min(1).max(10_000), target: z.string().optional(), failFast: z.boolean().default(true) }).optional(),
+  suspend: argoObject('a suspend', { duration: z.string().optional() }).optional(),
   retryStrategy: RetryStrategy.optional(),
-  activeDeadlineSeconds: z.number().int().min(1).optional(),
+  activeDeadlineSeconds: intOrString().optional(),
+  timeout: z.string().optional(),
   parallelism: z.number().int().min(1).optional(),
-  metadata: z.object({ labels: z.record(z.string(), z.string()).optional(), annotations: z.record(z.string(), z.string()).optional() }).optional(),
-})
-export type Template = z.output<typeof Template>
+  failFast: z.boolean().optional(),
+  metrics: z.looseObject({}).optional().describe("accepted; the hook emits no workflow metrics (docs/workflow.md)"),
+  ...TemplatePodFields,
+}
+const TEMPLATE_LATER = later('daemon', 'containerSet', 'resource', 'data', 'http', 'plugin', 'archiveLocation', 'synchronization', 'memoize', 'executor', 'priority')
 
-export const WorkflowSpec = z.object({
-  entrypoint: Name,
-  templates: z.array(Template).min(1),
-  arguments: Arguments.optional(),
-  onExit: Name.optional(),
-  parallelism: z.number().int().min(1).optional(),
-  activeDeadlineSeconds: z.number().int().min(1).optional(),
-  retryStrategy: RetryStrategy.optional(),
-  suspend: z.boolean().optional().describe('true pauses scheduling of new steps; false (or removing it) resumes.'),
-  resume: z.array(z.string()).optional().describe('Names of suspend nodes to resume (their displayName).'),
-  shutdown: z.enum(['Stop', 'Terminate']).optional(),
-  podGC: z.object({ strategy: z.enum(['OnPodCompletion', 'OnPodSuccess', 'OnWorkflowCompletion', 'OnWorkflowSuccess']) }).optional(),
-  volumeClaimTemplates: z
-    .array(z.object({ metadata: z.object({ name: Name }), spec: z.record(z.string(), z.unknown()) }))
-    .optional(),
-  serviceAccountName: z.string().optional(),
+export const Template = argoObject('a template', TemplateFields, TEMPLATE_LATER)
+export type Template = z.output<typeof Template>
+/** templateDefaults: any template field, merged under every template. */
+export const TemplateDefaults = argoObject('templateDefaults', Object.fromEntries(Object.entries(TemplateFields).map(([k, v]) => [k, (v as z.ZodType).optional()])) as { [K in keyof typeof TemplateFields]: z.ZodOptional<(typeof TemplateFields)[K]> }, TEMPLATE_LATER)
+
+const PodGC = argoObject('a podGC', {
+  strategy: z.enum(['OnPodCompletion', 'OnPodSuccess', 'OnWorkflowCompletion', 'OnWorkflowSuccess', 'OnPodNone']).optional(),
+  labelSelector: labelSelector().optional(),
+  deleteDelayDuration: Duration.optional(),
 })
+
+export const WorkflowSpec = argoObject(
+  'a workflow spec',
+  {
+    entrypoint: Name,
+    templates: z.array(Template).min(1),
+    arguments: Arguments.optional(),
+    onExit: Name.optional(),
+    parallelism: z.number().int().min(1).optional(),
+    activeDeadlineSeconds: intOrString().optional(),
+    retryStrategy: RetryStrategy.optional(),
+    suspend: z.boolean().optional().describe('true pauses scheduling of new steps; false (or removing it) resumes.'),
+    resume: z.array(z.string()).optional().describe('Names of suspend nodes to resume (their displayName).'),
+    shutdown: z.enum(['Stop', 'Terminate']).optional(),
+    podGC: PodGC.optional(),
+    volumeClaimTemplates: z.array(z.object({ metadata: z.object({ name: Name }), spec: z.record(z.string(), z.unknown()) })).optional(),
+    templateDefaults: z.looseObject({}).optional().describe('template fields merged under every template'),
+    metrics: z.looseObject({}).optional().describe('accepted; the hook emits no workflow metrics (docs/workflow.md)'),
+    ...WorkflowPodFields,
+  },
+  later('artifactRepositoryRef', 'artifactGC', 'archiveLogs', 'executor', 'ttlStrategy', 'volumeClaimGC', 'podDisruptionBudget', 'workflowMetadata', 'workflowTemplateRef', 'synchronization', 'hooks', 'priority', 'podPriority'),
+)
 export type WorkflowSpec = z.output<typeof WorkflowSpec>
 
 /**

@@ -6,6 +6,7 @@ import type { NodeRecord } from './nodes.ts'
 import { claimName } from './pods.ts'
 import type { WorkflowSpec } from './schema.ts'
 import { validateWorkflow } from './validate.ts'
+import { normalize } from './normalize.ts'
 
 /** The shared volume of a workflow: one claim per volumeClaimTemplate, named `<workflow>-<name>`. */
 function claims(name: string, spec: WorkflowSpec): (PersistentVolumeClaim & KObject)[] {
@@ -22,7 +23,8 @@ function claims(name: string, spec: WorkflowSpec): (PersistentVolumeClaim & KObj
  * and the status we recorded last time. Every Pod the engine still needs is in the answer —
  * including finished ones whose result the observed status does not hold yet.
  */
-export function sync({ parent, spec, children, now }: HookContext<WorkflowSpec>): CompositeSyncResult {
+export function sync({ parent, spec: written, children, now }: HookContext<WorkflowSpec>): CompositeSyncResult {
+  const spec = normalize(written)
   validateWorkflow(spec)
   const status = (parent.status ?? {}) as { nodes?: Record<string, NodeRecord>; phase?: string; startedAt?: string; finishedAt?: string }
   const out = evaluate({

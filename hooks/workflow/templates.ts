@@ -31,6 +31,7 @@ export function runTemplate(run: Run, call: Omit<NodeCall, 'scope'>, args: Scope
   for (const p of call.template.inputs?.parameters ?? []) {
     const value = args[p.name] ?? p.value ?? p.default
     if (value === undefined) return run.record(call.name, { displayName: call.displayName, type: 'Pod', phase: 'Error', message: `input parameter ${p.name} has no value` })
+    if (p.enum && !p.enum.includes(value)) return run.error(call, `input parameter ${p.name} is ${JSON.stringify(value)}, not one of its enum ${JSON.stringify(p.enum)}`)
     scope[`inputs.parameters.${p.name}`] = value
   }
   return RUNNERS[kindOf(call.template)](run, { ...call, scope })

@@ -1,5 +1,6 @@
 import { HookError } from '../core/errors.ts'
 import { ExpressionError, dependsTasks, parseDepends, parseWhen } from './expressions.ts'
+import { pendingFeatures } from './pending.ts'
 import { references } from './substitute.ts'
 import type { Step, Task, Template, WorkflowSpec } from './schema.ts'
 
@@ -8,6 +9,8 @@ import type { Step, Task, Template, WorkflowSpec } from './schema.ts'
  * cycles (in a DAG and in the template call graph), bad expressions, unknown or missing
  * parameters. Each problem names its path in the spec; any problem is a 422.
  */
+const DURATION = /^(\d+(\.\d+)?(ms|s|m|h))+$|^\d+$/
+
 export function validateWorkflow(spec: WorkflowSpec): void {
   const problems: string[] = []
   const templates = new Map<string, { t: Template; i: number }>()
@@ -46,24 +49,27 @@ export function validateWorkflow(spec: WorkflowSpec): void {
     }
   }
   const checkCall = (call: Step | Task, path: string, scope: { inputs: Set<string>; steps?: Set<string>; tasks?: Set<string> }) => {
-    known(call.template, `${path}.template`)
+    if (call.template === undefined) problems.push(`${path}: needs template or inline`)
+    else known(call.template, `${path}.template`)
     const loop = call.withItems !== undefined || call.withSequence !== undefined || call.withParam !== undefined
     const loops = [call.withItems, call.withSequence, call.withParam].filter((l) => l !== undefined).length
     if (loops > 1) problems.push(`${path}: use one of withItems, withSequence, withParam`)
     const inner = { ...scope, loop }
-    for (const a of call.arguments?.parameters ?? []) checkRefs(a.value, `${path}.arguments.parameters.${a.name}`, inner)
+    for (const a of call.arguments?.parameters ?? []) {
+      if (a.value !== undefined) checkRefs(a.value, `${path}.arguments.parameters.${a.name}`, inner)
+      else if (!a.valueFrom) problems.push(`${path}.arguments.parameters.${a.name}: needs a value`)
+    }
     if (call.when) checkRefs(call.when, `${path}.when`, inner)
     if (call.withParam) checkRefs(call.withParam, `${path}.withParam`, { ...scope, loop: false })
     checkWhen(call.when, `${path}.when`)
     if (call.withSequence && call.withSequence.count === undefined && call.withSequence.end === undefined) problems.push(`${path}.withSequence: needs count or end`)
-    const target = templates.get(call.template)?.t
+    const target = templates.get(call.template ?? '')?.t
     if (target) {
       const passed = new Set((call.arguments?.parameters ?? []).map((a) => a.name))
       for (const p of target.inputs?.parameters ?? []) {
         if (!passed.has(p.name) && p.value === undefined && p.default === undefined) problems.push(`${path}.arguments: template "${target.name}" needs parameter "${p.name}"`)
       }
-      const declared = new Set((target.inputs?.parameters ?? []).map((p) => p.name))
-      for (const name of passed) if (!declared.has(name)) problems.push(`${path}.arguments.parameters.${name}: template "${target.name}" has no such input`)
+      // Arguments the template does not declare are ignored, as in Argo.
     }
   }
 
@@ -82,6 +88,8 @@ export function validateWorkflow(spec: WorkflowSpec): void {
         }
       }
     }
+    const duration = t.suspend?.duration
+    if (duration !== undefined && !duration.includes('{{') && !DURATION.test(duration)) problems.push(`${path}.suspend.duration: must be a duration such as 30s, 5m or 1h30m (or whole seconds)`)
     if (t.container) fieldTexts(t.container, `${path}.container`)
     if (t.script) fieldTexts(t.script, `${path}.script`)
     const called: string[] = []
@@ -93,7 +101,7 @@ export function validateWorkflow(spec: WorkflowSpec): void {
           const sp = `${path}.steps[${g}][${s}]`
           if (seen.has(step.name)) problems.push(`${sp}.name: duplicate step "${step.name}"`)
           checkCall(step, sp, { inputs, steps: earlier })
-          called.push(step.template)
+          called.push(step.template ?? '')
         })
         for (const step of group) seen.add(step.name)
       })
@@ -126,7 +134,7 @@ export function validateWorkflow(spec: WorkflowSpec): void {
       }
       t.dag.tasks.forEach((task, k) => {
         checkCall(task, `${path}.dag.tasks[${k}]`, { inputs, tasks: ancestors(task.name) })
-        called.push(task.template)
+        called.push(task.template ?? '')
       })
       for (const target of (t.dag.target ?? '').split(/\s+/).filter(Boolean)) if (!names.has(target)) problems.push(`${path}.dag.target: unknown task "${target}"`)
       const cycle = findCycle(deps)
@@ -138,6 +146,7 @@ export function validateWorkflow(spec: WorkflowSpec): void {
     const cycle = findCycle(new Map([...calls].map(([k, v]) => [k, new Set(v)])))
     if (cycle) problems.push(`spec.templates: template "${cycle[0]}" calls itself (${cycle.join(' → ')})`)
   }
+  problems.push(...pendingFeatures(spec))
   if (problems.length > 0) {
     const shown = problems.slice(0, 5).join('; ')
     throw new HookError(422, `invalid workflow: ${shown}${problems.length > 5 ? `; … and ${problems.length - 5} more` : ''}`)

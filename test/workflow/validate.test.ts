@@ -5,6 +5,7 @@ import { compositeRequest } from '../../hooks/core/testing/requests.ts'
 import { checkConformance } from '../../hooks/core/testing/conformance.ts'
 import { evaluate } from '../../hooks/workflow/engine.ts'
 import { WorkflowSpec } from '../../hooks/workflow/schema.ts'
+import { structuralSchema } from '../../hooks/core/manifests/schema.ts'
 import { podName } from '../../hooks/workflow/pods.ts'
 import { START, container, wf } from './helpers.ts'
 
@@ -85,5 +86,34 @@ describe('workflow conformance and safety', () => {
     expect(Object.keys(status.nodes as object).length).toBe(1001)
     expect(status.phase).toBe('Succeeded')
     expect(JSON.stringify(status).length).toBeLessThan(512 * 1024)
+  })
+})
+
+describe('nothing silently dropped: Argo fields the engine does not run are a 422 naming the feature', () => {
+  it.each([
+    { name: 'input artifacts', reason: 'artifacts come with the next version; running without them would lose data', spec: { entrypoint: 'j', templates: [{ name: 'j', inputs: { artifacts: [{ name: 'a', path: '/tmp/a' }] }, container: { image: 'alpine' } }] }, error: /spec\.templates\[0\]\.inputs: artifacts: artifacts \(inputs\.artifacts\/outputs\.artifacts\) is not supported/ },
+    { name: 'a resource template', reason: 'a template kind not run yet', spec: { entrypoint: 'j', templates: [{ name: 'j', resource: { action: 'create', manifest: 'x' } }] }, error: /resource: resource templates is not supported/ },
+    { name: 'synchronization', reason: 'a workflow asking for a mutex must not run unguarded', spec: { entrypoint: 'j', synchronization: { mutex: { name: 'm' } }, templates: [job] }, error: /synchronization: synchronization \(mutexes and semaphores\) is not supported/ },
+    { name: 'a templateRef step', reason: 'WorkflowTemplates', spec: { entrypoint: 's', templates: [{ name: 's', steps: [[{ name: 'a', templateRef: { name: 't', template: 'x' } }]] }] }, error: /templateRef: templateRef \(WorkflowTemplates\) is not supported/ },
+    { name: 'a misspelt container field', reason: 'a typo is not an Argo feature: it is named as unknown', spec: { entrypoint: 'j', templates: [{ name: 'j', container: { image: 'alpine', comand: ['x'] } }] }, error: /container: comand: not a field of a container/ },
+    { name: 'terminationMessagePath', reason: 'the executor owns the termination message', spec: { entrypoint: 'j', templates: [{ name: 'j', container: { image: 'alpine', terminationMessagePath: '/x' } }] }, error: /terminationMessagePath \(the executor writes the termination message\) is not supported/ },
+    { name: 'a template timeout (pending)', reason: 'known to the schema, not run yet: refused by name', spec: { entrypoint: 'j', templates: [{ ...job, timeout: '1m' }] }, error: /spec\.templates\[0\]\.timeout: timeout is not supported yet/ },
+  ])('$name', async ({ spec, error, reason }) => {
+    const outcome = await sync(spec)
+    expect(outcome.ok, reason).toBe(false)
+    if (outcome.ok) return
+    expect(outcome.status).toBe(422)
+    expect(outcome.message).toMatch(error)
+  })
+
+  it('the CRD keeps every field of templates, steps and containers, so the API server never prunes an Argo feature before the hook can refuse it', () => {
+    const crd = structuralSchema(WorkflowSpec) as { properties: Record<string, any> }
+    const template = crd.properties.templates.items
+    expect(crd['x-kubernetes-preserve-unknown-fields' as never]).toBe(true)
+    expect(template['x-kubernetes-preserve-unknown-fields']).toBe(true)
+    expect(template.properties.container['x-kubernetes-preserve-unknown-fields']).toBe(true)
+    expect(template.properties.steps.items.items['x-kubernetes-preserve-unknown-fields']).toBe(true)
+    expect(template.properties.dag.properties.tasks.items['x-kubernetes-preserve-unknown-fields']).toBe(true)
+    expect(template.properties.inputs['x-kubernetes-preserve-unknown-fields']).toBe(true)
   })
 })

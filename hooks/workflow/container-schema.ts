@@ -1,0 +1,84 @@
+import * as z from 'zod'
+import { argoObject, kubernetes, kubernetesList } from './argo-object.ts'
+
+/**
+ * A template's container as Argo takes it: a Kubernetes container. Argo names it `main` itself; the
+ * Kubernetes-typed fields pass through (the built Pod is checked against the Kubernetes schema).
+ */
+
+const EnvVar = z.looseObject({ name: z.string().min(1), value: z.string().optional(), valueFrom: kubernetes('an EnvVarSource').optional() })
+const VolumeMount = z.looseObject({ name: z.string().min(1), mountPath: z.string().startsWith('/') })
+
+export const ContainerFields = {
+  name: z.string().optional().describe('ignored: the container is always named main, as in Argo'),
+  image: z.string().regex(/^\S+$/, { message: 'must be an image reference without whitespace' }).optional(),
+  command: z.array(z.string()).optional(),
+  args: z.array(z.string()).optional(),
+  workingDir: z.string().optional(),
+  env: z.array(EnvVar).optional(),
+  envFrom: kubernetesList('EnvFromSources').optional(),
+  volumeMounts: z.array(VolumeMount).optional(),
+  volumeDevices: kubernetesList('VolumeDevices').optional(),
+  resources: kubernetes('ResourceRequirements').optional(),
+  ports: kubernetesList('ContainerPorts').optional(),
+  securityContext: kubernetes('a container SecurityContext').optional(),
+  imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).optional(),
+  livenessProbe: kubernetes('a Probe').optional(),
+  readinessProbe: kubernetes('a Probe').optional(),
+  startupProbe: kubernetes('a Probe').optional(),
+  lifecycle: kubernetes('a Lifecycle').optional(),
+  stdin: z.boolean().optional(),
+  stdinOnce: z.boolean().optional(),
+  tty: z.boolean().optional(),
+}
+
+/** Fields the executor owns: its termination message is how outputs come back. */
+const EXECUTOR_OWNED = {
+  terminationMessagePath: 'terminationMessagePath (the executor writes the termination message)',
+  terminationMessagePolicy: 'terminationMessagePolicy (the executor writes the termination message)',
+}
+
+export const Container = argoObject('a container', ContainerFields, EXECUTOR_OWNED)
+export const Script = argoObject('a script', { ...ContainerFields, source: z.string().min(1) }, EXECUTOR_OWNED)
+/** Argo's sidecars and initContainers: named containers, optionally with the main container's volume mounts. */
+export const UserContainer = argoObject('a container', { ...ContainerFields, name: z.string().min(1), mirrorVolumeMounts: z.boolean().optional() }, EXECUTOR_OWNED)
+
+export type ContainerSpec = z.output<typeof Container>
+export type UserContainerSpec = z.output<typeof UserContainer>
+
+/** Pod-level fields a template may set (Argo's Template). */
+export const TemplatePodFields = {
+  nodeSelector: z.record(z.string(), z.string()).optional(),
+  affinity: kubernetes('an Affinity').optional(),
+  tolerations: kubernetesList('Tolerations').optional(),
+  volumes: kubernetesList('Volumes').optional(),
+  initContainers: z.array(UserContainer).optional(),
+  sidecars: z.array(UserContainer).optional(),
+  securityContext: kubernetes('a PodSecurityContext').optional(),
+  serviceAccountName: z.string().optional(),
+  automountServiceAccountToken: z.boolean().optional(),
+  priorityClassName: z.string().optional(),
+  schedulerName: z.string().optional(),
+  hostAliases: kubernetesList('HostAliases').optional(),
+  podSpecPatch: z.string().optional().describe('a JSON or YAML patch merged onto the built Pod spec (containers merged by name)'),
+}
+
+/** Pod-level fields a workflow sets for all its Pods (Argo's WorkflowSpec). */
+export const WorkflowPodFields = {
+  nodeSelector: TemplatePodFields.nodeSelector,
+  affinity: TemplatePodFields.affinity,
+  tolerations: TemplatePodFields.tolerations,
+  volumes: TemplatePodFields.volumes,
+  securityContext: TemplatePodFields.securityContext,
+  serviceAccountName: TemplatePodFields.serviceAccountName,
+  automountServiceAccountToken: TemplatePodFields.automountServiceAccountToken,
+  schedulerName: TemplatePodFields.schedulerName,
+  hostAliases: TemplatePodFields.hostAliases,
+  podSpecPatch: TemplatePodFields.podSpecPatch,
+  imagePullSecrets: kubernetesList('LocalObjectReferences').optional(),
+  hostNetwork: z.boolean().optional(),
+  dnsPolicy: z.enum(['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None']).optional(),
+  dnsConfig: kubernetes('a PodDNSConfig').optional(),
+  podPriorityClassName: z.string().optional(),
+  podMetadata: z.object({ labels: z.record(z.string(), z.string()).optional(), annotations: z.record(z.string(), z.string()).optional() }).optional(),
+}
