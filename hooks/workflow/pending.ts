@@ -18,7 +18,7 @@ export function pendingFeatures(spec: WorkflowSpec): string[] {
     if (t.retryStrategy?.retryPolicy === 'OnTransientError') problems.push(`${path}.retryStrategy.retryPolicy: OnTransientError is not supported yet`)
     t.outputs?.parameters?.forEach((p, j) => {
       const vf = p.valueFrom ?? {}
-      for (const key of ['path', 'expression', 'parameter', 'jsonPath', 'supplied', 'configMapKeyRef'] as const) {
+      for (const key of ['expression', 'parameter', 'jsonPath', 'supplied', 'configMapKeyRef'] as const) {
         if (vf[key] !== undefined) problems.push(`${path}.outputs.parameters[${j}].valueFrom.${key}: output parameters from ${key} are not supported yet`)
       }
       if (p.globalName !== undefined) problems.push(`${path}.outputs.parameters[${j}].globalName: globalName is not supported yet`)

@@ -1,10 +1,10 @@
-import type { Container } from 'kubernetes-types/core/v1'
 import type { KObject } from '../core/contract/objects.ts'
 import { isFulfilled, type NodeRecord, type Phase } from './nodes.ts'
-import { buildPod, claimName, podName, readPod, type PodResult } from './pods.ts'
+import { desiredPod, PodBuildError } from './pod-build.ts'
+import { PodSpecPatchError } from './pod-spec-patch.ts'
+import { podName, readPod, type PodResult } from './pods.ts'
 import type { NodeCall, Run } from './state.ts'
-import { UnresolvedError, substitute } from './substitute.ts'
-import { lookup } from './variables.ts'
+import { UnresolvedError } from './substitute.ts'
 
 /**
  * A container or script template as one Pod node. The observed Pod is the truth while it lives;
@@ -49,8 +49,10 @@ export function runPod(run: Run, call: NodeCall, attempt: number): NodeRecord | 
   let desired: KObject
   try {
     desired = desiredPod(run, call, attempt)
+    const invalid = run.input.checkPod?.(desired)
+    if (invalid) throw new PodBuildError(`the Pod is invalid: ${invalid}`)
   } catch (error) {
-    if (!(error instanceof UnresolvedError)) throw error
+    if (!(error instanceof UnresolvedError || error instanceof PodBuildError || error instanceof PodSpecPatchError)) throw error
     return node({ phase: 'Error', startedAt: run.now, finishedAt: run.now, message: error.message })
   }
   run.pods.push(desired)
@@ -64,43 +66,26 @@ function finished(run: Run, call: NodeCall, result: PodResult, startedAt: string
   const outputs: NonNullable<NodeRecord['outputs']> = { exitCode: result.exitCode }
   let phase: Phase = result.phase
   let message = result.message
+  const fail = (why: string) => {
+    phase = 'Error'
+    message = why
+  }
   if (phase === 'Succeeded') {
     const parameters: Record<string, string> = {}
+    if (result.outputsProblem) fail(result.outputsProblem)
     for (const p of template.outputs?.parameters ?? []) {
       const value = result.parameters?.[p.name] ?? p.valueFrom?.default
-      if (value === undefined) {
-        phase = 'Error'
-        message = `output parameter ${p.name} is missing from the termination message`
-      } else parameters[p.name] = value
+      if (value !== undefined) parameters[p.name] = value
+      else if (p.valueFrom?.path !== undefined) fail(`output parameter ${p.name}: ${p.valueFrom.path} was not there when the command exited`)
+      else fail(`output parameter ${p.name} is missing from the termination message`)
     }
-    if (run.referenced.has(displayName.replace(/\(.*$/, ''))) {
+    if (run.readsResult(displayName) || Object.keys(parameters).length > 0) {
       // No termination message means empty output, as an empty stdout would be.
-      outputs.result = result.result ?? ''
+      if (run.readsResult(displayName)) outputs.result = result.result ?? ''
       if (Object.keys(parameters).length > 0) outputs.parameters = parameters
     }
   }
   return { displayName, type: 'Pod', phase, startedAt, finishedAt: result.finishedAt ?? run.now, outputs, ...(message && { message }) }
-}
-
-/** The Pod a node asks for, with its template's fields substituted. */
-function desiredPod(run: Run, call: NodeCall, attempt: number): KObject {
-  const { name, template } = call
-  const resolve = lookup(run, { ...call.scope, retries: String(attempt) })
-  const sub = (v: unknown): unknown =>
-    typeof v === 'string' ? substitute(v, resolve) : Array.isArray(v) ? v.map(sub) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sub(x)])) : v
-  const source = template.container ?? template.script!
-  const { source: script, ...fields } = source as typeof source & { source?: string }
-  const { workflow, spec } = run.input
-  return buildPod({
-    workflow,
-    nodeId: run.id(name),
-    nodeName: name,
-    template,
-    container: sub(fields) as Container,
-    ...(script !== undefined && { script: sub(script) as string }),
-    claims: (spec.volumeClaimTemplates ?? []).map((c) => ({ name: c.metadata.name, claimName: claimName(workflow.name, c.metadata.name) })),
-    ...(spec.serviceAccountName && { serviceAccountName: spec.serviceAccountName }),
-  })
 }
 
 /** Whether a recorded, finished Pod is collected now (dropped from the desired Pods). */

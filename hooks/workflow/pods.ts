@@ -1,4 +1,4 @@
-import type { Container, Pod } from 'kubernetes-types/core/v1'
+import type { Container, Pod, Volume } from 'kubernetes-types/core/v1'
 import * as z from 'zod'
 import type { KObject } from '../core/contract/objects.ts'
 import { fnv32a } from '../core/k8s/hash.ts'
@@ -8,7 +8,9 @@ export { fnv32a }
 
 /** The claim a volumeClaimTemplate becomes: `<workflow>-<name>`, shortened to fit when long. */
 export const claimName = (workflow: string, claim: string) => childName({ apiVersion: 'v1', kind: 'PersistentVolumeClaim' }, workflow, claim)
-import type { Template } from './schema.ts'
+import { readTerminationMessage } from './executor.ts'
+import { mergePodSpec, parsePodSpecPatch } from './pod-spec-patch.ts'
+import type { Template, WorkflowSpec } from './schema.ts'
 
 export const MAIN = 'main'
 export const NODE_LABEL = 'workflows.metahooks.dev/node'
@@ -21,57 +23,82 @@ export function podName(workflow: string, template: string, nodeName: string): s
   return `${prefix}-${fnv32a(nodeName)}`
 }
 
-/**
- * A script runs as `<command> -c <source>` under a small sh wrapper that also writes the first
- * 4000 bytes of its stdout to the termination message: that is how `outputs.result` gets back to
- * the hook without sidecars (the image needs sh).
- */
-const SCRIPT_WRAPPER = 'out=/tmp/metahooks-stdout; "$0" "$@" >"$out"; code=$?; cat "$out"; head -c 4000 "$out" >/dev/termination-log; exit $code'
-
 export interface PodInput {
-  workflow: { name: string; uid?: string }
-  nodeId: string
+  workflow: { name: string }
   nodeName: string
+  /** The template, its fields substituted. */
   template: Template
-  /** The template's container fields after {{…}} substitution. */
-  container: Container
-  script?: string
+  /** The workflow's Pod-level fields (nodeSelector, volumes, podSpecPatch, …). */
+  spec: WorkflowSpec
+  /** The main container as it runs (wrapped by the executor when the template needs it). */
+  main: Container
+  /** The executor's init container and shared volume, when the main container is wrapped. */
+  executor?: { init: Container; volume: Volume }
   claims: { name: string; claimName: string }[]
-  serviceAccountName?: string
 }
 
+/**
+ * The Pod of a container or script node, as Argo builds it: the template's Pod-level fields win
+ * over the workflow's; workflow volumes (and claims) are added when a container mounts them,
+ * template volumes always; Argo's sidecars become native sidecars (init containers with
+ * restartPolicy Always), which the kubelet stops when the main container ends — so a Pod with a
+ * sidecar completes; then the workflow's and the template's podSpecPatch are merged on.
+ */
 export function buildPod(input: PodInput): Pod & KObject {
-  const { template } = input
-  const main: Container = {
-    ...input.container,
-    name: MAIN,
-    terminationMessagePolicy: 'FallbackToLogsOnError',
+  const { template: t, spec: w, main } = input
+  const mounts = (c: { volumeMounts?: { name: string }[] }) => (c.volumeMounts ?? []).map((m) => m.name)
+  const sidecars = (t.sidecars ?? []).map(({ mirrorVolumeMounts, ...c }) => ({ ...c, ...(mirrorVolumeMounts && { volumeMounts: [...(c.volumeMounts ?? []), ...(main.volumeMounts ?? [])] }), restartPolicy: 'Always' }) as Container)
+  const initContainers = [...(input.executor ? [input.executor.init] : []), ...(t.initContainers ?? []).map(({ mirrorVolumeMounts, ...c }) => ({ ...c, ...(mirrorVolumeMounts && { volumeMounts: [...(c.volumeMounts ?? []), ...(main.volumeMounts ?? [])] }) }) as Container), ...sidecars]
+  const mounted = new Set([main, ...initContainers].flatMap(mounts))
+  const volumes: Volume[] = [
+    ...input.claims.filter((c) => mounted.has(c.name)).map((c) => ({ name: c.name, persistentVolumeClaim: { claimName: c.claimName } })),
+    ...((w.volumes ?? []) as unknown as Volume[]).filter((v) => mounted.has(v.name)),
+    ...((t.volumes ?? []) as unknown as Volume[]),
+    ...(input.executor ? [input.executor.volume] : []),
+  ]
+  const hostAliases = [...(w.hostAliases ?? []), ...(t.hostAliases ?? [])]
+  const priorityClassName = t.priorityClassName ?? w.podPriorityClassName
+  const serviceAccountName = t.serviceAccountName ?? w.serviceAccountName
+  const automount = t.automountServiceAccountToken ?? w.automountServiceAccountToken
+  let podSpec: Record<string, unknown> = {
+    restartPolicy: 'Never',
+    ...(serviceAccountName && { serviceAccountName }),
+    ...(automount !== undefined && { automountServiceAccountToken: automount }),
+    ...(t.activeDeadlineSeconds !== undefined && { activeDeadlineSeconds: t.activeDeadlineSeconds }),
+    ...pick('nodeSelector', t.nodeSelector ?? w.nodeSelector),
+    ...pick('affinity', t.affinity ?? w.affinity),
+    ...pick('tolerations', t.tolerations ?? w.tolerations),
+    ...pick('securityContext', t.securityContext ?? w.securityContext),
+    ...pick('schedulerName', t.schedulerName ?? w.schedulerName),
+    ...pick('priorityClassName', priorityClassName),
+    ...pick('imagePullSecrets', w.imagePullSecrets),
+    ...pick('hostNetwork', w.hostNetwork),
+    ...pick('dnsPolicy', w.dnsPolicy),
+    ...pick('dnsConfig', w.dnsConfig),
+    ...(hostAliases.length > 0 && { hostAliases }),
+    ...(initContainers.length > 0 && { initContainers }),
+    containers: [main],
+    ...(volumes.length > 0 && { volumes }),
   }
-  if (input.script !== undefined) {
-    main.command = ['sh', '-c', SCRIPT_WRAPPER, ...(input.container.command ?? ['sh']), '-c', input.script]
-    delete main.args
-  }
+  for (const patch of [w.podSpecPatch, t.podSpecPatch]) if (patch !== undefined) podSpec = mergePodSpec(podSpec, parsePodSpecPatch(patch))
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
-      name: podName(input.workflow.name, template.name, input.nodeName),
+      name: podName(input.workflow.name, t.name, input.nodeName),
       labels: {
-        ...template.metadata?.labels,
+        ...w.podMetadata?.labels,
+        ...t.metadata?.labels,
         [NODE_LABEL]: fnv32a(input.nodeName),
         ...(input.workflow.name.length <= 63 && { [WORKFLOW_LABEL]: input.workflow.name }),
       },
-      annotations: { ...template.metadata?.annotations, [NODE_NAME_ANNOTATION]: input.nodeName },
+      annotations: { ...w.podMetadata?.annotations, ...t.metadata?.annotations, [NODE_NAME_ANNOTATION]: input.nodeName },
     },
-    spec: {
-      restartPolicy: 'Never',
-      ...(input.serviceAccountName && { serviceAccountName: input.serviceAccountName }),
-      ...(template.activeDeadlineSeconds !== undefined && { activeDeadlineSeconds: template.activeDeadlineSeconds }),
-      containers: [main],
-      ...(input.claims.length > 0 && { volumes: input.claims.map((c) => ({ name: c.name, persistentVolumeClaim: { claimName: c.claimName } })) }),
-    },
+    spec: podSpec as unknown as Pod['spec'],
   }
 }
+
+const pick = <K extends string>(key: K, value: unknown) => (value === undefined ? {} : { [key]: value })
 
 /** What the engine reads from an observed Pod (checked before the hook runs). */
 export const ObservedPod = z.looseObject({
@@ -108,6 +135,23 @@ export interface PodResult {
   message?: string
   result?: string
   parameters?: Record<string, string>
+  /** Declared output files the executor did not find. */
+  missing?: string[]
+  /** Why the outputs cannot be read (too large for a termination message, or cut). */
+  outputsProblem?: string
+}
+
+/** The outputs in a termination message: the executor's, else (a container writing its own) JSON or plain text. */
+function readMessage(message: string | undefined): Pick<PodResult, 'result' | 'parameters' | 'missing' | 'outputsProblem'> {
+  const executor = readTerminationMessage(message)
+  if (!executor) return parseMessage(message)
+  const problem = executor.overflow ?? executor.error
+  return {
+    ...(executor.result !== undefined && { result: executor.result }),
+    parameters: executor.parameters,
+    ...(executor.missing.length > 0 && { missing: executor.missing }),
+    ...(problem && { outputsProblem: problem }),
+  }
 }
 
 /** A small output travels as the termination message: JSON `{result, parameters}` or plain text. */
@@ -138,10 +182,13 @@ export function readPod(pod: KObject): PodResult {
   const base = { ...(status.startTime && { startedAt: status.startTime }) }
   switch (status.phase) {
     case 'Succeeded':
-      return { ...base, phase: 'Succeeded', exitCode: main?.exitCode ?? 0, ...(main?.finishedAt && { finishedAt: main.finishedAt }), ...parseMessage(main?.message) }
+      return { ...base, phase: 'Succeeded', exitCode: main?.exitCode ?? 0, ...(main?.finishedAt && { finishedAt: main.finishedAt }), ...readMessage(main?.message) }
     case 'Failed':
       if (main && main.exitCode !== 0) {
-        return { ...base, phase: 'Failed', exitCode: main.exitCode, ...(main.finishedAt && { finishedAt: main.finishedAt }), message: (main.message ?? main.reason ?? `exit code ${main.exitCode}`).slice(0, 256), ...parseMessage(main.message) }
+        const outputs = readMessage(main.message)
+        // The executor's message holds outputs, not a reason: say what Argo says.
+        const reason = readTerminationMessage(main.message) ? `Error (exit code ${main.exitCode})` : (main.message ?? main.reason ?? `exit code ${main.exitCode}`)
+        return { ...base, phase: 'Failed', exitCode: main.exitCode, ...(main.finishedAt && { finishedAt: main.finishedAt }), message: reason.slice(0, 256), ...outputs }
       }
       return { ...base, phase: 'Error', message: (status.message ?? status.reason ?? 'the Pod failed').slice(0, 256) }
     case 'Running':

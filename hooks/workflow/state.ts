@@ -1,6 +1,7 @@
 import type { KObject } from '../core/contract/objects.ts'
 import { fnv32a } from '../core/k8s/hash.ts'
 import { iso, latest, type NodeRecord, type Scope } from './nodes.ts'
+import { DEFAULT_EXECUTOR_IMAGE } from './executor.ts'
 import type { Template, WorkflowSpec } from './schema.ts'
 
 /**
@@ -20,6 +21,8 @@ export interface EngineInput {
   observedFinishedAt?: string
   /** Observed Pods by name. */
   pods: Map<string, KObject>
+  /** Checks a Pod against the Kubernetes schema: why it is invalid, or undefined. */
+  checkPod?: (pod: KObject) => string | undefined
 }
 
 /** One node being evaluated: which node, which template, and the variables it sees. */
@@ -49,6 +52,8 @@ export class Run {
   terminating: string | undefined
   /** The workflow's phase as exit handlers see it (`{{workflow.status}}`). */
   workflowStatus: string | undefined
+  /** The image the executor's init container copies busybox from. */
+  readonly executorImage: string = DEFAULT_EXECUTOR_IMAGE
 
   constructor(readonly input: EngineInput) {
     this.templates = new Map(input.spec.templates.map((t) => [t.name, t]))
@@ -61,6 +66,11 @@ export class Run {
 
   get spec(): WorkflowSpec {
     return this.input.spec
+  }
+
+  /** Whether some expression reads the outputs of the step or task shown as `displayName` (loops and retries included). */
+  readsResult(displayName: string): boolean {
+    return this.referenced.has(displayName.replace(/\(.*$/, ''))
   }
 
   template(name: string): Template {

@@ -7,6 +7,7 @@ import { claimName } from './pods.ts'
 import type { WorkflowSpec } from './schema.ts'
 import { validateWorkflow } from './validate.ts'
 import { normalize } from './normalize.ts'
+import { loadPodCheck } from './pod-build.ts'
 
 /** The shared volume of a workflow: one claim per volumeClaimTemplate, named `<workflow>-<name>`. */
 function claims(name: string, spec: WorkflowSpec): (PersistentVolumeClaim & KObject)[] {
@@ -23,7 +24,7 @@ function claims(name: string, spec: WorkflowSpec): (PersistentVolumeClaim & KObj
  * and the status we recorded last time. Every Pod the engine still needs is in the answer —
  * including finished ones whose result the observed status does not hold yet.
  */
-export function sync({ parent, spec: written, children, now }: HookContext<WorkflowSpec>): CompositeSyncResult {
+export async function sync({ parent, spec: written, children, now }: HookContext<WorkflowSpec>): Promise<CompositeSyncResult> {
   const spec = normalize(written)
   validateWorkflow(spec)
   const status = (parent.status ?? {}) as { nodes?: Record<string, NodeRecord>; phase?: string; startedAt?: string; finishedAt?: string }
@@ -36,6 +37,7 @@ export function sync({ parent, spec: written, children, now }: HookContext<Workf
     ...(typeof status.startedAt === 'string' && { observedStartedAt: status.startedAt }),
     ...(typeof status.finishedAt === 'string' && ['Succeeded', 'Failed', 'Error'].includes(status.phase ?? '') && { observedFinishedAt: status.finishedAt }),
     pods: new Map(children.list('Pod').map((p) => [p.metadata.name, p])),
+    checkPod: await loadPodCheck(),
   })
   return {
     children: [...claims(parent.metadata.name, spec), ...out.pods],

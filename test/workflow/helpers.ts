@@ -1,4 +1,6 @@
+import type { Pod } from 'kubernetes-types/core/v1'
 import type { KObject } from '../../hooks/core/contract/objects.ts'
+import { emulate } from '../../hooks/workflow/executor.ts'
 import type { PodOutcome } from '../../hooks/core/testing/kubelet.ts'
 import { Simulation } from '../../hooks/core/testing/simulator.ts'
 import workflow from '../../hooks/workflow/index.ts'
@@ -20,9 +22,13 @@ export interface StepOutcome {
   message?: string
 }
 
-function toPodOutcome(o: StepOutcome): PodOutcome {
-  const message = o.message ?? o.stdout
-  return { exitCode: o.exitCode ?? 0, ...(message !== undefined && { message }) }
+/** What the kubelet reports for a step: through the executor's protocol when the Pod is wrapped (as in a cluster). */
+function toPodOutcome(pod: KObject, o: StepOutcome): PodOutcome {
+  const main = (pod as unknown as Pod).spec!.containers.find((c) => c.name === 'main')!
+  const exitCode = o.exitCode ?? 0
+  if (o.message !== undefined) return { exitCode, message: o.message }
+  const { message } = emulate(main, { exitCode, ...(o.stdout !== undefined && { stdout: o.stdout }), ...(o.files && { files: o.files }) })
+  return { exitCode, ...(message !== '' && { message }) }
 }
 
 /**
@@ -35,12 +41,12 @@ export function outcomes(table: Record<string, StepOutcome | StepOutcome[]>) {
     const nodeName = pod.metadata.annotations?.[NODE_NAME_ANNOTATION] ?? ''
     const last = nodeName.split('.').pop() ?? ''
     const key = Object.keys(table).find((k) => k === last || k === last.replace(/\([^()]*\)$/, ''))
-    if (!key) return { exitCode: 0 }
+    if (!key) return toPodOutcome(pod, {})
     const entry = table[key]!
-    if (!Array.isArray(entry)) return toPodOutcome(entry)
+    if (!Array.isArray(entry)) return toPodOutcome(pod, entry)
     const n = used.get(key) ?? 0
     used.set(key, n + 1)
-    return toPodOutcome(entry[Math.min(n, entry.length - 1)]!)
+    return toPodOutcome(pod, entry[Math.min(n, entry.length - 1)]!)
   }
 }
 

@@ -1,0 +1,300 @@
+import type { Container, Volume } from 'kubernetes-types/core/v1'
+
+/**
+ * The executor: what Argo's emissary does inside a Pod (capture stdout as `outputs.result`, read
+ * declared output parameter files, stage a script's source), done by a static busybox, so the hook
+ * itself never reaches into a Pod. An init container copies `/bin/busybox` from a minimal image into
+ * a shared emptyDir; the main container runs `<dir>/busybox sh -c <WRAPPER> …` around its command,
+ * and the wrapper hands the outputs back on the container's termination message.
+ *
+ * The message (v1) is text with byte lengths, parameters first and the result last:
+ *
+ *     metahooks-executor v1\n
+ *     exit <code>\n
+ *     param <name> <n>\n<n bytes>\n      (a declared file, one trailing newline trimmed, as Argo does)
+ *     missing <name>\n                   (a declared file that is not a readable regular file)
+ *     result <n>\n<n bytes>\n            (stdout, one trailing newline trimmed; only when asked for)
+ *     end\n
+ *
+ * The kubelet keeps 4096 bytes of a termination message (the last ones). When the whole message
+ * would not fit, an `overflow <would-be size> 4096` line follows `exit`, and the param and result
+ * lines carry their sizes without bodies: the engine fails the node with a clear reason rather than
+ * reading a cut value.
+ */
+
+export const EXECUTOR_DIR = '/var/run/metahooks'
+export const DEFAULT_EXECUTOR_IMAGE = 'busybox:1.37.0-musl'
+
+export interface ExecutorPlan {
+  /** Capture stdout as outputs.result. */
+  result: boolean
+  /** Output parameters read from files (valueFrom.path) when the command exits. */
+  outputs: { name: string; path: string }[]
+  /** A script template's source: staged at `<dir>/script` and run as `<command…> <dir>/script`. */
+  script?: string
+}
+
+export interface ExecutorResult {
+  exitCode?: number
+  result?: string
+  parameters: Record<string, string>
+  /** Declared output files that were not there when the command exited (the engine decides default vs error). */
+  missing: string[]
+  /** Why the outputs did not fit a termination message; parameters and result are then left out. */
+  overflow?: string
+  /** The message is the executor's but cannot be read (cut, or altered on the way: values must be UTF-8). */
+  error?: string
+}
+
+const VOLUME = 'metahooks-executor'
+const PROGRAM = 'metahooks-executor'
+const TAG = `${PROGRAM} v1`
+const LIMIT = 4096
+const NAME = /^[A-Za-z0-9_-]+$/
+const SCRIPT_ENV = 'METAHOOKS_SCRIPT'
+
+/**
+ * Run as `busybox sh -c WRAPPER metahooks-executor <dir> [-r] [-o <name> <path>]… -- <argv…>`.
+ * Only ash builtins and `$b <applet>`: the main image may have no tools at all. The command is looked
+ * up in PATH by hand and run by its path, because a busybox built with FEATURE_SH_STANDALONE (as
+ * Debian's is) would otherwise run its own `sh`/`ls`/`sleep` instead of the image's. It runs in the
+ * background (stdin kept) so SIGTERM from the kubelet can be forwarded to it (the wrapper is PID 1,
+ * which ignores signals it has no handler for); with -r its stdout goes through a fifo into tee,
+ * so the container log still gets every byte. The wrapper exits with the command's status: 127 when
+ * not found, 128+n when killed by signal n.
+ */
+const WRAPPER = `d=$1; b=$d/busybox; shift
+r=0; n=0
+while [ "$1" != -- ]; do
+  case $1 in
+    -r) r=1; shift ;;
+    -o) n=$((n+1)); eval "k$n=\\$2 p$n=\\$3"; shift 3 ;;
+    *) echo "${PROGRAM}: bad option $1" >&2; exit 2 ;;
+  esac
+done
+shift; c=$1
+case $c in
+  */*) ;;
+  *) c=; set -f; IFS=:
+    for x in $PATH; do x=\${x:-.}/$1; if [ -f "$x" ] && [ -x "$x" ]; then c=$x; break; fi; done
+    unset IFS; set +f ;;
+esac
+t=0; g=0; pid=
+trap 't=1 g=1; [ -n "$pid" ] && "$b" kill -TERM "$pid" 2>/dev/null' TERM
+reap() { while :; do t=0; wait "$1"; s=$?; [ "$t" = 1 ] && "$b" kill -0 "$1" 2>/dev/null || return "$s"; done; }
+[ "$r" = 1 ] && "$b" rm -f "$d/stdout"
+if [ -z "$c" ]; then
+  echo "${PROGRAM}: $1: not found" >&2; code=127
+else
+  shift; exec 3<&0
+  if [ "$r" = 1 ]; then
+    f=$d/stdout.fifo; "$b" rm -f "$f"; "$b" mkfifo "$f"
+    "$b" tee "$d/stdout" <"$f" 3<&- & tp=$!
+    "$c" "$@" <&3 >"$f" 3<&- & pid=$!
+  else
+    "$c" "$@" <&3 3<&- & pid=$!
+  fi
+  [ "$g" = 1 ] && "$b" kill -TERM "$pid" 2>/dev/null
+  reap "$pid"; code=$?
+  trap '' TERM
+  [ "$r" = 1 ] && { reap "$tp"; "$b" rm -f "$f"; }
+fi
+trap '' TERM
+NL='
+'
+size() { s=$(($("$b" wc -c <"$1"))); [ "$s" -gt 0 ] && [ "$("$b" tail -c 1 <"$1"; echo .)" = "$NL." ] && s=$((s-1)); }
+h="${TAG}\${NL}exit $code$NL"; tot=$((\${#h} + 4)); i=0
+while [ "$i" -lt "$n" ]; do
+  i=$((i+1)); eval "k=\\$k$i p=\\$p$i"
+  if [ -f "$p" ] && [ -r "$p" ]; then size "$p"; tot=$((tot + \${#k} + \${#s} + s + 9)); else s=-; tot=$((tot + \${#k} + 9)); fi
+  eval "s$i=\\$s"
+done
+if [ "$r" = 1 ]; then s=0; [ -f "$d/stdout" ] && size "$d/stdout"; rs=$s; tot=$((tot + \${#rs} + rs + 9)); fi
+o=0; [ "$tot" -gt ${LIMIT} ] && o=1
+{
+  printf %s "$h"; [ "$o" = 1 ] && printf 'overflow %s ${LIMIT}\\n' "$tot"; i=0
+  while [ "$i" -lt "$n" ]; do
+    i=$((i+1)); eval "k=\\$k$i p=\\$p$i s=\\$s$i"
+    if [ "$s" = - ]; then printf 'missing %s\\n' "$k"
+    else printf 'param %s %s\\n' "$k" "$s"; [ "$o" = 1 ] || { "$b" head -c "$s" <"$p"; echo; }; fi
+  done
+  if [ "$r" = 1 ]; then
+    printf 'result %s\\n' "$rs"; [ "$o" = 1 ] || { [ "$rs" = 0 ] || "$b" head -c "$rs" <"$d/stdout"; echo; }
+  fi
+  printf 'end\\n'
+} >"\${METAHOOKS_TERMINATION_LOG:-/dev/termination-log}"
+exit "$code"`
+
+const INIT_SCRIPT = `"$0" cp "$0" "$1/busybox" && printf %s "$${SCRIPT_ENV}" >"$1/script" && "$0" chmod 0755 "$1/script"`
+
+/** Kubernetes expands `$(VAR)` and reduces `$$` to `$` in command, args and env values: doubled, every `$` survives. */
+const escape = (s: string) => s.replaceAll('$', () => '$$')
+const unescape = (s: string) => s.replaceAll('$$', () => '$')
+
+/**
+ * The init container, the shared volume, and the main container with its command wrapped.
+ * `argv` is the full command (entrypoint + args, resolved by the caller); the caller's own strings
+ * keep Kubernetes' `$(VAR)` expansion, the executor's are escaped from it.
+ * @param dir the shared directory; tests only (production Pods always use EXECUTOR_DIR).
+ */
+export function wrap(main: Container, argv: string[], plan: ExecutorPlan, image: string = DEFAULT_EXECUTOR_IMAGE, dir: string = EXECUTOR_DIR): { init: Container; volume: Volume; main: Container } {
+  if (argv.length === 0) throw new Error('the executor needs a command to run: the template gives none and the image entrypoint is not known')
+  for (const o of plan.outputs) {
+    if (!NAME.test(o.name)) throw new Error(`output parameter name ${JSON.stringify(o.name)} must be letters, digits, "-" or "_"`)
+    if (o.path === '' || o.path.includes('\0')) throw new Error(`output parameter ${o.name} needs a path`)
+  }
+  const mount = { name: VOLUME, mountPath: dir }
+  const init: Container = {
+    name: VOLUME,
+    image,
+    command: plan.script === undefined
+      ? ['/bin/busybox', 'cp', '/bin/busybox', escape(`${dir}/busybox`)]
+      : ['/bin/busybox', 'sh', '-c', escape(INIT_SCRIPT), '/bin/busybox', escape(dir)],
+    ...(plan.script !== undefined && { env: [{ name: SCRIPT_ENV, value: escape(plan.script) }] }),
+    resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
+    ...(main.securityContext && { securityContext: main.securityContext }),
+    volumeMounts: [mount],
+  }
+  const options = [...(plan.result ? ['-r'] : []), ...plan.outputs.flatMap((o) => ['-o', o.name, escape(o.path)])]
+  const command = plan.script === undefined ? argv : [...argv, `${dir}/script`]
+  const { args: _args, ...rest } = main
+  const logPath = main.terminationMessagePath
+  const wrapped: Container = {
+    ...rest,
+    command: [escape(`${dir}/busybox`), 'sh', '-c', escape(WRAPPER), PROGRAM, escape(dir), ...options, '--', ...command],
+    ...(logPath !== undefined && logPath !== '/dev/termination-log' && { env: [...(main.env ?? []), { name: 'METAHOOKS_TERMINATION_LOG', value: escape(logPath) }] }),
+    volumeMounts: [...(main.volumeMounts ?? []), mount],
+  }
+  return { init, volume: { name: VOLUME, emptyDir: {} }, main: wrapped }
+}
+
+/** The plan a wrapped container carries (its own arguments, unescaped), or undefined when it is not wrapped. */
+function planOf(main: Container): { dir: string; result: boolean; outputs: { name: string; path: string }[] } | undefined {
+  const c = main.command ?? []
+  if (c[1] !== 'sh' || c[2] !== '-c' || c[3] !== escape(WRAPPER) || c[4] !== PROGRAM || c[5] === undefined) return undefined
+  const plan = { dir: unescape(c[5]), result: false, outputs: [] as { name: string; path: string }[] }
+  for (let i = 6; i < c.length; i++) {
+    if (c[i] === '--') return plan
+    if (c[i] === '-r') plan.result = true
+    else if (c[i] === '-o' && c[i + 2] !== undefined) plan.outputs.push({ name: c[++i]!, path: unescape(c[++i]!) })
+    else return undefined
+  }
+  return undefined
+}
+
+const encoder = new TextEncoder()
+const bytes = (s: string) => encoder.encode(s).length
+/** Argo trims one trailing newline from a parameter file and from stdout (workflow/executor/executor.go). */
+const trim = (s: string) => (s.endsWith('\n') ? s.slice(0, -1) : s)
+
+/**
+ * What the wrapper writes, in TypeScript, for a container that ran with this exit code, stdout and
+ * files (keyed by the declared path): byte for byte the real wrapper's message (a test runs both).
+ * A container that is not wrapped writes nothing.
+ */
+export function emulate(main: Container, run: { exitCode: number; stdout?: string; files?: Record<string, string> }): { exitCode: number; message: string } {
+  const plan = planOf(main)
+  if (!plan) return { exitCode: run.exitCode, message: '' }
+  const head = `${TAG}\nexit ${run.exitCode}\n`
+  let total = bytes(head) + 4
+  const outputs = plan.outputs.map(({ name, path }) => {
+    const file = run.files?.[path]
+    const value = file === undefined ? undefined : trim(file)
+    const size = value === undefined ? 0 : bytes(value)
+    total += value === undefined ? bytes(name) + 9 : bytes(name) + String(size).length + size + 9
+    return { name, value, size }
+  })
+  const result = plan.result ? trim(run.stdout ?? '') : undefined
+  const resultSize = result === undefined ? 0 : bytes(result)
+  if (result !== undefined) total += String(resultSize).length + resultSize + 9
+  const over = total > LIMIT
+  let message = head + (over ? `overflow ${total} ${LIMIT}\n` : '')
+  for (const o of outputs) message += o.value === undefined ? `missing ${o.name}\n` : `param ${o.name} ${o.size}\n${over ? '' : `${o.value}\n`}`
+  if (result !== undefined) message += `result ${resultSize}\n${over ? '' : `${result}\n`}`
+  return { exitCode: run.exitCode, message: `${message}end\n` }
+}
+
+/** Reads what the wrapper wrote into the termination message; undefined when it is not ours (a Pod not wrapped). */
+export function readTerminationMessage(message: string | undefined): ExecutorResult | undefined {
+  if (message === undefined || !message.startsWith(`${PROGRAM} v`)) return undefined
+  const data = encoder.encode(message)
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+  const out: ExecutorResult = { parameters: {}, missing: [] }
+  let at = 0
+  const fail = (expected: string): ExecutorResult => ({
+    ...(out.exitCode !== undefined && { exitCode: out.exitCode }),
+    parameters: {},
+    missing: [],
+    error: `the executor's termination message is malformed at byte ${at} (expected ${expected}): it was cut, or a value was not UTF-8 text`,
+  })
+  const line = (): string | undefined => {
+    const nl = data.indexOf(10, at)
+    if (nl < 0) return undefined
+    const text = decoder.decode(data.subarray(at, nl))
+    at = nl + 1
+    return text
+  }
+  const body = (n: number): string | undefined => {
+    if (at + n >= data.length || data[at + n] !== 10) return undefined
+    try {
+      const text = decoder.decode(data.subarray(at, at + n))
+      at += n + 1
+      return text
+    } catch {
+      return undefined
+    }
+  }
+  const version = line()
+  if (version !== TAG) return { parameters: {}, missing: [], error: `the termination message is from executor ${JSON.stringify(version ?? message.slice(0, 40))}; this engine reads ${TAG}` }
+  const exit = /^exit (\d{1,3})$/.exec(line() ?? '')
+  if (!exit) return fail('"exit <code>"')
+  out.exitCode = Number(exit[1])
+  const sizes: string[] = []
+  let overflow: { total: number; limit: number } | undefined
+  let next = line()
+  const over = /^overflow (\d+) (\d+)$/.exec(next ?? '')
+  if (over) {
+    overflow = { total: Number(over[1]), limit: Number(over[2]) }
+    next = line()
+  }
+  for (;;) {
+    if (next === undefined) return fail('a record')
+    const param = /^param ([A-Za-z0-9_-]+) (\d+)$/.exec(next)
+    const missing = /^missing ([A-Za-z0-9_-]+)$/.exec(next)
+    const result = /^result (\d+)$/.exec(next)
+    if (param) {
+      const [, name, n] = param as unknown as [string, string, string]
+      if (overflow) {
+        if (n !== '0') sizes.push(`outputs.parameters.${name} is ${n} bytes`)
+      } else {
+        const value = body(Number(n))
+        if (value === undefined) return fail(`${n} bytes of parameter ${name} and a newline`)
+        out.parameters[name] = value
+      }
+    } else if (missing) {
+      out.missing.push(missing[1]!)
+    } else if (result) {
+      const n = result[1]!
+      if (overflow) sizes.push(`outputs.result is ${n} bytes`)
+      else {
+        const value = body(Number(n))
+        if (value === undefined) return fail(`${n} bytes of the result and a newline`)
+        out.result = value
+      }
+      next = line()
+      break
+    } else break
+    next = line()
+  }
+  if (next !== 'end' || at !== data.length) return fail('"end" as the last line')
+  if (overflow) {
+    const what = sizes.length <= 1 ? (sizes[0] ?? 'the outputs') : `${sizes.slice(0, -1).join(', ')} and ${sizes.at(-1)}`
+    return {
+      exitCode: out.exitCode,
+      parameters: {},
+      missing: out.missing,
+      overflow: `${what}; a termination message holds ${overflow.limit} (this one would be ${overflow.total} bytes) — write large outputs to an artifact`,
+    }
+  }
+  return out
+}

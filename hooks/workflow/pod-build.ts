@@ -1,0 +1,81 @@
+import type { Container } from 'kubernetes-types/core/v1'
+import type { KObject } from '../core/contract/objects.ts'
+import { resolveArgv } from './entrypoints.ts'
+import { wrap, type ExecutorPlan } from './executor.ts'
+import type { Scope } from './nodes.ts'
+import { buildPod, claimName, MAIN } from './pods.ts'
+import type { Template } from './schema.ts'
+import type { NodeCall, Run } from './state.ts'
+import { substitute } from './substitute.ts'
+import { lookup } from './variables.ts'
+
+/** A Pod that cannot be built as the template asks (the node becomes an Error naming why). */
+export class PodBuildError extends Error {}
+
+/** Template fields that end up in the Pod: everything but the other template kinds' bodies. */
+function podFields(t: Template): Template {
+  const { steps: _s, dag: _d, suspend: _p, retryStrategy: _r, inputs: _i, outputs: _o, ...rest } = t
+  return rest as Template
+}
+
+/**
+ * Whether (and how) the main container runs through the executor: a script always (its source
+ * becomes a file), a container when some expression reads its result or it declares output files.
+ */
+export function executorPlan(template: Template, resultRead: boolean): ExecutorPlan | undefined {
+  const outputs = (template.outputs?.parameters ?? []).flatMap((p) => (p.valueFrom?.path !== undefined ? [{ name: p.name, path: p.valueFrom.path }] : []))
+  if (template.script === undefined && !resultRead && outputs.length === 0) return undefined
+  return { result: resultRead, outputs, ...(template.script && { script: template.script.source }) }
+}
+
+/** The Pod a node asks for: the template's fields substituted, wrapped by the executor when needed. */
+export function desiredPod(run: Run, call: NodeCall, attempt: number): KObject {
+  const { name } = call
+  const resolve = lookup(run, { ...call.scope, retries: String(attempt) } as Scope)
+  const sub = (v: unknown): unknown =>
+    typeof v === 'string' ? substitute(v, resolve) : Array.isArray(v) ? v.map(sub) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sub(x)])) : v
+  const template = { ...(sub(podFields(call.template)) as Template), outputs: call.template.outputs }
+  const source = template.container ?? template.script!
+  const { source: _source, name: _name, ...fields } = source as typeof source & { source?: string }
+  let main: Container = { ...(fields as Container), name: MAIN }
+  const plan = executorPlan(template, run.readsResult(call.displayName))
+  let executor: { init: Container; volume: { name: string } } | undefined
+  if (plan) {
+    const argv = resolveArgv(main)
+    if (!argv) throw new PodBuildError(`template ${call.template.name}: the image ${main.image} runs an entrypoint the executor does not know; give the container a command`)
+    const wrapped = wrap(main, argv, plan, run.executorImage)
+    main = wrapped.main
+    executor = { init: wrapped.init, volume: wrapped.volume }
+  } else main.terminationMessagePolicy = 'FallbackToLogsOnError'
+  const { workflow, spec } = run.input
+  return buildPod({
+    workflow,
+    nodeName: name,
+    template,
+    spec,
+    main,
+    ...(executor && { executor }),
+    claims: (spec.volumeClaimTemplates ?? []).map((c) => ({ name: c.metadata.name, claimName: claimName(workflow.name, c.metadata.name) })),
+  })
+}
+
+type PodCheck = (pod: KObject) => string | undefined
+let podCheck: Promise<PodCheck> | undefined
+
+/**
+ * The Kubernetes schema check of a Pod (kubernetes-models' compiled validator), loaded on first use:
+ * fields passed through from the workflow (affinity, tolerations, volumes, probes…) are checked
+ * before the Pod is asked for, so a wrong one is a node Error naming it, not a Pod the API server
+ * refuses on every sync.
+ */
+export function loadPodCheck(): Promise<PodCheck> {
+  podCheck ??= import('kubernetes-models/v1/Pod').then(({ Pod }) => (pod: KObject) => {
+    try {
+      new Pod(pod as never).validate()
+      return undefined
+    } catch (error) {
+      return (error as Error).message.replaceAll('data/', '').slice(0, 300)
+    }
+  })
+  return podCheck
+}
