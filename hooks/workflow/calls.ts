@@ -3,7 +3,7 @@ import { iterations } from './loops.ts'
 import { aggregate, isFailure, isFulfilled, latest, type NodeRecord, type Phase, type Scope } from './nodes.ts'
 import type { Step, Task } from './schema.ts'
 import type { Run } from './state.ts'
-import { UnresolvedError, substitute } from './substitute.ts'
+import { isSubstitutionError, substitute } from './substitute.ts'
 import { runTemplate } from './templates.ts'
 import { lookup } from './variables.ts'
 
@@ -58,7 +58,7 @@ function runOnce(run: Run, site: CallSite, call: Step | Task): NodeRecord | unde
     if (!memo && node && !isFulfilled(node.phase)) parallelism.left--
     return node
   } catch (error) {
-    if (!(error instanceof UnresolvedError) && !(error instanceof ExpressionError)) throw error
+    if (!isSubstitutionError(error) && !(error instanceof ExpressionError)) throw error
     return run.error(site, error.message)
   }
 }

@@ -3,6 +3,7 @@ import { dependsTasks, evalDepends, parseDepends, type DependsExpr, type Depends
 import { continues, isFailure, isFulfilled, latest, topological, type NodeRecord, type Phase, type Scope } from './nodes.ts'
 import type { Task } from './schema.ts'
 import type { NodeCall, Run } from './state.ts'
+import { compositeOutputs } from './outputs.ts'
 import { exposeOutputs } from './variables.ts'
 
 /** A DAG template: tasks run once their `depends`/`dependencies` allow, up to its target(s). */
@@ -64,7 +65,7 @@ export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
     }
     const node = runCall(run, { name: taskName, displayName: task.name, scope, parallelism }, task)
     results.set(task.name, node)
-    if (node) exposeOutputs(scope, 'tasks', task.name, node)
+    if (node) exposeOutputs(scope, 'tasks', task.name, node, run.id(node.name))
     if (node && isFailure(node.phase) && !continues(task, node.phase) && !handled.has(task.name)) blocked = true
   }
   const started = [...results.values()].filter((r): r is NodeRecord => r !== undefined)
@@ -72,15 +73,21 @@ export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
   const running = started.some((r) => !isFulfilled(r.phase))
   const pending = [...results.values()].some((r) => r === undefined)
   const failure = started.find((r) => isFailure(r.phase) && !handled.has(r.displayName) && !continues(tasks.get(r.displayName)!, r.phase))
-  const phase: Phase = running ? 'Running' : failure ? failure.phase : pending ? 'Running' : 'Succeeded'
-  const children = started.map((r) => run.id(r.name))
+  let phase: Phase = running ? 'Running' : failure ? failure.phase : pending ? 'Running' : 'Succeeded'
+  let message = failure && !running ? `task ${failure.displayName} ${failure.phase.toLowerCase()}` : undefined
+  const outputs = phase === 'Succeeded' ? compositeOutputs(run, call, scope) : undefined
+  if (typeof outputs === 'string') {
+    phase = 'Error'
+    message = outputs
+  }
   return run.record(name, {
     displayName,
     type: 'DAG',
     phase,
     startedAt: started[0]!.startedAt,
     ...(isFulfilled(phase) && { finishedAt: latest(started) }),
-    children,
-    ...(failure && !running && { message: `task ${failure.displayName} ${failure.phase.toLowerCase()}` }),
+    children: started.map((r) => run.id(r.name)),
+    ...(message && { message }),
+    ...(typeof outputs === 'object' && { outputs }),
   })
 }

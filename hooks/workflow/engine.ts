@@ -22,7 +22,7 @@ export interface EngineOutput {
 export function evaluate(input: EngineInput): EngineOutput {
   const run = new Run(input)
   const { spec, workflow } = input
-  const startedAt = input.observedStartedAt ?? input.memo[workflow.name]?.startedAt ?? run.now
+  const { startedAt } = run
   const deadlineAt = spec.activeDeadlineSeconds !== undefined ? Date.parse(startedAt) + spec.activeDeadlineSeconds * 1000 : undefined
   if (deadlineAt !== undefined && run.nowMs >= deadlineAt) run.terminating = 'the workflow exceeded its activeDeadlineSeconds'
   else if (spec.shutdown === 'Terminate') run.terminating = 'the workflow was terminated'
@@ -48,6 +48,7 @@ export function evaluate(input: EngineInput): EngineOutput {
     ...(message && { message: message.slice(0, 256) }),
     ...(!done && spec.suspend && { message: 'suspended: set spec.suspend to false to resume' }),
     progress: `${podNodes.filter((n) => n.phase === 'Succeeded').length}/${podNodes.length}`,
+    ...(Object.keys(run.globals).length > 0 && { outputs: { parameters: Object.entries(run.globals).map(([name, value]) => ({ name, value })) } }),
     nodes: run.nodes,
   }
   return { pods: run.pods, status, ...(!done && run.resync !== undefined && { resyncAfterSeconds: run.resync }) }

@@ -1,7 +1,7 @@
 import type { Scope } from './nodes.ts'
 import type { Step, Task } from './schema.ts'
 import type { Run } from './state.ts'
-import { UnresolvedError, substitute } from './substitute.ts'
+import { isSubstitutionError, substitute } from './substitute.ts'
 import { lookup } from './variables.ts'
 
 /** One iteration: its label in the node name (`(0:a)`) and the `item` variables it sees. */
@@ -14,8 +14,15 @@ export function iterations(run: Run, call: Step | Task, scope: Scope): Iteration
   else if (call.withSequence) {
     const seq = call.withSequence
     const num = (v: number | string | undefined, d: number) => (v === undefined ? d : Number(typeof v === 'string' ? substitute(v, lookup(run, scope)) : v))
-    const start = num(seq.start, 0)
-    const end = seq.count !== undefined ? start + num(seq.count, 0) - 1 : num(seq.end, 0)
+    let start: number
+    let end: number
+    try {
+      start = num(seq.start, 0)
+      end = seq.count !== undefined ? start + num(seq.count, 0) - 1 : num(seq.end, 0)
+    } catch (error) {
+      if (isSubstitutionError(error)) return error.message
+      throw error
+    }
     if (!Number.isInteger(start) || !Number.isInteger(end)) return 'withSequence needs whole numbers'
     if (Math.abs(end - start) > 10_000) return 'withSequence is limited to 10,000 items'
     values = []
@@ -26,7 +33,7 @@ export function iterations(run: Run, call: Step | Task, scope: Scope): Iteration
       if (!Array.isArray(parsed)) return 'withParam is not a JSON list'
       values = parsed
     } catch (error) {
-      return error instanceof UnresolvedError ? error.message : 'withParam is not a JSON list'
+      return isSubstitutionError(error) ? error.message : 'withParam is not a JSON list'
     }
   }
   if (!values) return undefined

@@ -16,6 +16,9 @@ export interface NodeRecord {
   children?: string[]
   outputs?: { result?: string; parameters?: Record<string, string>; exitCode?: number }
   message?: string
+  /** Pod nodes: the template that ran and its Pod (Argo's fields, for `{{workflow.failures}}` and readers). */
+  templateName?: string
+  podName?: string
 }
 
 const FULFILLED = new Set<Phase>(['Succeeded', 'Failed', 'Error', 'Skipped', 'Omitted'])

@@ -14,15 +14,11 @@ export function pendingFeatures(spec: WorkflowSpec): string[] {
   spec.templates.forEach((t, i) => {
     const path = `spec.templates[${i}]`
     for (const [key, feature] of Object.entries(TEMPLATE_PENDING)) if (t[key as keyof Template] !== undefined) problems.push(`${path}.${key}: ${feature} is not supported yet`)
-    if (t.retryStrategy?.expression !== undefined) problems.push(`${path}.retryStrategy.expression: retryStrategy.expression is not supported yet`)
-    if (t.retryStrategy?.retryPolicy === 'OnTransientError') problems.push(`${path}.retryStrategy.retryPolicy: OnTransientError is not supported yet`)
     t.outputs?.parameters?.forEach((p, j) => {
       const vf = p.valueFrom ?? {}
-      for (const key of ['expression', 'parameter', 'jsonPath', 'supplied', 'configMapKeyRef'] as const) {
+      for (const key of ['jsonPath', 'supplied', 'configMapKeyRef'] as const) {
         if (vf[key] !== undefined) problems.push(`${path}.outputs.parameters[${j}].valueFrom.${key}: output parameters from ${key} are not supported yet`)
       }
-      if (p.globalName !== undefined) problems.push(`${path}.outputs.parameters[${j}].globalName: globalName is not supported yet`)
-      if (p.value !== undefined) problems.push(`${path}.outputs.parameters[${j}].value: output parameters with a value are not supported yet`)
     })
     t.inputs?.parameters.forEach((p, j) => {
       if (p.valueFrom !== undefined) problems.push(`${path}.inputs.parameters[${j}].valueFrom: input parameters from valueFrom are not supported yet`)
@@ -34,7 +30,6 @@ export function pendingFeatures(spec: WorkflowSpec): string[] {
       for (const a of c.arguments?.parameters ?? []) if (a.valueFrom !== undefined) problems.push(`${path} (${c.name}).arguments.parameters.${a.name}.valueFrom: arguments from valueFrom are not supported yet`)
     }
   })
-  if (spec.retryStrategy?.expression !== undefined) problems.push('spec.retryStrategy.expression: retryStrategy.expression is not supported yet')
   if (spec.podGC?.labelSelector !== undefined) problems.push('spec.podGC.labelSelector: is not supported yet')
   if (spec.podGC?.deleteDelayDuration !== undefined) problems.push('spec.podGC.deleteDelayDuration: is not supported yet')
   for (const a of spec.arguments?.parameters ?? []) if (a.valueFrom !== undefined) problems.push(`spec.arguments.parameters.${a.name}.valueFrom: arguments from valueFrom are not supported yet`)

@@ -3,8 +3,9 @@ import { isFulfilled, type NodeRecord, type Phase } from './nodes.ts'
 import { desiredPod, PodBuildError } from './pod-build.ts'
 import { PodSpecPatchError } from './pod-spec-patch.ts'
 import { podName, readPod, type PodResult } from './pods.ts'
+import { exportGlobals } from './outputs.ts'
 import type { NodeCall, Run } from './state.ts'
-import { UnresolvedError } from './substitute.ts'
+import { isSubstitutionError } from './substitute.ts'
 
 /**
  * A container or script template as one Pod node. The observed Pod is the truth while it lives;
@@ -13,11 +14,13 @@ import { UnresolvedError } from './substitute.ts'
 export function runPod(run: Run, call: NodeCall, attempt: number): NodeRecord | undefined {
   const { name, displayName, template } = call
   const memo = run.memo(name)
-  const observed = run.input.pods.get(podName(run.input.workflow.name, template.name, name))
-  const node = (fields: Omit<NodeRecord, 'name' | 'displayName' | 'type'>) => run.record(name, { displayName, type: 'Pod', ...fields })
+  const pod = podName(run.input.workflow.name, template.name, name)
+  const observed = run.input.pods.get(pod)
+  const node = (fields: Omit<NodeRecord, 'name' | 'displayName' | 'type'>) => run.record(name, { displayName, type: 'Pod', ...fields, templateName: template.name, podName: pod })
   if (memo && isFulfilled(memo.phase)) {
     // Recorded already: the Pod may go now if the GC policy (or a termination) says so.
     if (observed && !collect(run, memo)) run.pods.push(desiredPod(run, call, attempt))
+    if (memo.phase === 'Succeeded') exportGlobals(run, call, memo.outputs?.parameters ?? {})
     return run.record(name, { ...memo })
   }
   if (observed) {
@@ -34,7 +37,7 @@ export function runPod(run: Run, call: NodeCall, attempt: number): NodeRecord | 
       return node({ phase: result.phase, startedAt })
     }
     run.settle(name, false)
-    return run.record(name, finished(run, call, result, startedAt))
+    return run.record(name, { ...finished(run, call, result, startedAt), templateName: template.name, podName: pod })
   }
   if (memo?.phase === 'Running') {
     run.settle(name, false)
@@ -52,7 +55,7 @@ export function runPod(run: Run, call: NodeCall, attempt: number): NodeRecord | 
     const invalid = run.input.checkPod?.(desired)
     if (invalid) throw new PodBuildError(`the Pod is invalid: ${invalid}`)
   } catch (error) {
-    if (!(error instanceof UnresolvedError || error instanceof PodBuildError || error instanceof PodSpecPatchError)) throw error
+    if (!(isSubstitutionError(error) || error instanceof PodBuildError || error instanceof PodSpecPatchError)) throw error
     return node({ phase: 'Error', startedAt: run.now, finishedAt: run.now, message: error.message })
   }
   run.pods.push(desired)
@@ -74,11 +77,12 @@ function finished(run: Run, call: NodeCall, result: PodResult, startedAt: string
     const parameters: Record<string, string> = {}
     if (result.outputsProblem) fail(result.outputsProblem)
     for (const p of template.outputs?.parameters ?? []) {
-      const value = result.parameters?.[p.name] ?? p.valueFrom?.default
+      const value = result.parameters?.[p.name] ?? trimNewline(p.valueFrom?.default)
       if (value !== undefined) parameters[p.name] = value
       else if (p.valueFrom?.path !== undefined) fail(`output parameter ${p.name}: ${p.valueFrom.path} was not there when the command exited`)
       else fail(`output parameter ${p.name} is missing from the termination message`)
     }
+    if (phase === 'Succeeded') exportGlobals(run, call, parameters)
     if (run.readsResult(displayName) || Object.keys(parameters).length > 0) {
       // No termination message means empty output, as an empty stdout would be.
       if (run.readsResult(displayName)) outputs.result = result.result ?? ''
@@ -105,3 +109,6 @@ function collect(run: Run, node: NodeRecord): boolean {
       return false
   }
 }
+
+/** Argo trims one trailing newline from an output parameter, its default included (executor.go). */
+const trimNewline = (s: string | undefined) => (s?.endsWith('\n') ? s.slice(0, -1) : s)

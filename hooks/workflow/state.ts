@@ -3,6 +3,7 @@ import { fnv32a } from '../core/k8s/hash.ts'
 import { iso, latest, type NodeRecord, type Scope } from './nodes.ts'
 import { DEFAULT_EXECUTOR_IMAGE } from './executor.ts'
 import type { Template, WorkflowSpec } from './schema.ts'
+import { outputsRead } from './variables.ts'
 
 /**
  * One evaluation's state: what it read (the input) and what it is building (nodes, Pods, the next
@@ -10,7 +11,7 @@ import type { Template, WorkflowSpec } from './schema.ts'
  */
 
 export interface EngineInput {
-  workflow: { name: string; namespace: string; uid?: string; creationTimestamp?: string }
+  workflow: { name: string; namespace: string; uid?: string; creationTimestamp?: string; labels?: Record<string, string>; annotations?: Record<string, string> }
   spec: WorkflowSpec
   now: Date
   /** `status.nodes` as Metacontroller sent it (what we recorded before). */
@@ -52,6 +53,10 @@ export class Run {
   terminating: string | undefined
   /** The workflow's phase as exit handlers see it (`{{workflow.status}}`). */
   workflowStatus: string | undefined
+  /** When the workflow started (the observed status's, else now). */
+  readonly startedAt: string
+  /** Output parameters exported with `globalName`, as later steps and the status see them. */
+  readonly globals: Record<string, string> = {}
   /** The image the executor's init container copies busybox from. */
   readonly executorImage: string = DEFAULT_EXECUTOR_IMAGE
 
@@ -59,7 +64,8 @@ export class Run {
     this.templates = new Map(input.spec.templates.map((t) => [t.name, t]))
     this.nowMs = input.now.getTime()
     this.now = iso(this.nowMs)
-    this.referenced = new Set([...JSON.stringify(input.spec).matchAll(/\{\{\s*(?:steps|tasks)\.([A-Za-z0-9_-]+)\./g)].map((m) => m[1]!))
+    this.startedAt = input.observedStartedAt ?? input.memo[input.workflow.name]?.startedAt ?? this.now
+    this.referenced = outputsRead(input.spec)
     this.activeBefore = new Set(Object.entries(input.memo).filter(([, n]) => n.type === 'Pod' && (n.phase === 'Pending' || n.phase === 'Running')).map(([id]) => id))
     this.active = this.activeBefore.size
   }

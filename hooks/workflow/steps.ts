@@ -1,6 +1,7 @@
 import { runCall } from './calls.ts'
 import { continues, isFailure, isFulfilled, latest, type NodeRecord, type Phase, type Scope } from './nodes.ts'
 import type { NodeCall, Run } from './state.ts'
+import { compositeOutputs } from './outputs.ts'
 import { exposeOutputs } from './variables.ts'
 
 /** A steps template: groups run one after another, the steps of a group in parallel. */
@@ -31,7 +32,7 @@ export function runSteps(run: Run, call: NodeCall): NodeRecord | undefined {
       ...(done && { finishedAt: latest(started.map(([, r]) => r!)) }),
       children: started.map(([, r]) => run.id(r!.name)),
     })
-    for (const [step, r] of results) if (r) exposeOutputs(scope, 'steps', step.name, r)
+    for (const [step, r] of results) if (r) exposeOutputs(scope, 'steps', step.name, r, run.id(r.name))
     if (!done) {
       phase = 'Running'
       break
@@ -43,5 +44,19 @@ export function runSteps(run: Run, call: NodeCall): NodeRecord | undefined {
     }
   }
   const startedAt = run.nodes[groups[0]!]?.startedAt ?? run.now
-  return run.record(name, { displayName, type: 'Steps', phase, startedAt, ...(isFulfilled(phase) && { finishedAt: run.latestOf(groups) }), children: groups, ...(message && { message }) })
+  const outputs = phase === 'Succeeded' ? compositeOutputs(run, call, scope) : undefined
+  if (typeof outputs === 'string') {
+    phase = 'Error'
+    message = outputs
+  }
+  return run.record(name, {
+    displayName,
+    type: 'Steps',
+    phase,
+    startedAt,
+    ...(isFulfilled(phase) && { finishedAt: run.latestOf(groups) }),
+    children: groups,
+    ...(message && { message }),
+    ...(typeof outputs === 'object' && { outputs }),
+  })
 }

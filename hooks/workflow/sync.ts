@@ -29,7 +29,14 @@ export async function sync({ parent, spec: written, children, now }: HookContext
   validateWorkflow(spec)
   const status = (parent.status ?? {}) as { nodes?: Record<string, NodeRecord>; phase?: string; startedAt?: string; finishedAt?: string }
   const out = evaluate({
-    workflow: { name: parent.metadata.name, namespace: parent.metadata.namespace ?? 'default', ...(parent.metadata.uid && { uid: parent.metadata.uid }) },
+    workflow: {
+      name: parent.metadata.name,
+      namespace: parent.metadata.namespace ?? 'default',
+      ...(parent.metadata.uid && { uid: parent.metadata.uid }),
+      ...(typeof parent.metadata.creationTimestamp === 'string' && { creationTimestamp: parent.metadata.creationTimestamp }),
+      ...(parent.metadata.labels && { labels: parent.metadata.labels }),
+      ...(parent.metadata.annotations && { annotations: parent.metadata.annotations }),
+    },
     spec,
     now: now!,
     memo: status.nodes && typeof status.nodes === 'object' ? status.nodes : {},

@@ -1,4 +1,6 @@
 import { runDag } from './dag.ts'
+import { ExpressionError } from './expressions.ts'
+import { isSubstitutionError } from './substitute.ts'
 import type { NodeRecord, Scope } from './nodes.ts'
 import { runPod } from './pod-node.ts'
 import { runRetry } from './retry.ts'
@@ -34,7 +36,12 @@ export function runTemplate(run: Run, call: Omit<NodeCall, 'scope'>, args: Scope
     if (p.enum && !p.enum.includes(value)) return run.error(call, `input parameter ${p.name} is ${JSON.stringify(value)}, not one of its enum ${JSON.stringify(p.enum)}`)
     scope[`inputs.parameters.${p.name}`] = value
   }
-  return RUNNERS[kindOf(call.template)](run, { ...call, scope })
+  try {
+    return RUNNERS[kindOf(call.template)](run, { ...call, scope })
+  } catch (error) {
+    if (!isSubstitutionError(error) && !(error instanceof ExpressionError)) throw error
+    return run.error(call, error.message)
+  }
 }
 
 /** A Pod template, retried when a retryStrategy (its own or the workflow's) says so. */

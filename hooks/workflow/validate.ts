@@ -1,7 +1,11 @@
 import { HookError } from '../core/errors.ts'
 import { ExpressionError, dependsTasks, parseDepends, parseWhen } from './expressions.ts'
+import { resolveArgv } from './entrypoints.ts'
 import { pendingFeatures } from './pending.ts'
-import { references } from './substitute.ts'
+import { executorPlan, podFields } from './pod-build.ts'
+import { outputsRead } from './variables.ts'
+import { expressions, references } from './substitute.ts'
+import { parseExpr } from './expr/index.ts'
 import type { Step, Task, Template, WorkflowSpec } from './schema.ts'
 
 /**
@@ -25,18 +29,33 @@ export function validateWorkflow(spec: WorkflowSpec): void {
   known(spec.entrypoint, 'spec.entrypoint')
   if (spec.onExit) known(spec.onExit, 'spec.onExit')
 
-  const checkRefs = (text: string, path: string, scope: { inputs: Set<string>; steps?: Set<string>; tasks?: Set<string>; loop?: boolean; exit?: boolean }) => {
+  const globals = new Set(spec.templates.flatMap((t) => (t.outputs?.parameters ?? []).flatMap((p) => (p.globalName ? [p.globalName] : []))))
+  const NODE_FIELDS = /^(outputs\.result|outputs\.parameters\.[^.]+|exitCode|status|id|startedAt|finishedAt|ip)$/
+  const WORKFLOW_FIELDS = new Set(['name', 'namespace', 'uid', 'status', 'failures', 'duration', 'creationTimestamp', 'mainEntrypoint', 'serviceAccountName', 'parameters'])
+  const checkRefs = (text: string, path: string, scope: { inputs: Set<string>; steps?: Set<string>; tasks?: Set<string>; loop?: boolean; exit?: boolean; pod?: boolean }) => {
+    for (const source of expressions(text)) {
+      try {
+        parseExpr(source)
+      } catch (e) {
+        problems.push(`${path}: ${(e as Error).message}`)
+      }
+    }
     for (const ref of references(text)) {
       const parts = ref.split('.')
       const ok =
         (parts[0] === 'inputs' && parts[1] === 'parameters' && scope.inputs.has(parts[2] ?? '')) ||
-        (parts[0] === 'workflow' && ['name', 'namespace', 'uid'].includes(parts[1] ?? '') && parts.length === 2) ||
+        (parts[0] === 'workflow' && WORKFLOW_FIELDS.has(parts[1] ?? '') && parts.length === 2) ||
+        (parts[0] === 'workflow' && parts[1] === 'creationTimestamp' && parts.length === 3) ||
+        (parts[0] === 'workflow' && (parts[1] === 'labels' || parts[1] === 'annotations') && parts.length >= 3) ||
         (parts[0] === 'workflow' && parts[1] === 'parameters' && workflowParams.has(parts[2] ?? '')) ||
-        (parts[0] === 'workflow' && parts[1] === 'status' && parts.length === 2) ||
+        (parts[0] === 'workflow' && parts[1] === 'outputs' && parts[2] === 'parameters' && globals.has(parts.slice(3).join('.'))) ||
         (parts[0] === 'item' && scope.loop === true) ||
         (parts[0] === 'retries' && parts.length === 1) ||
-        (parts[0] === 'steps' && scope.steps?.has(parts[1] ?? '') === true && /^(outputs\.result|outputs\.parameters\.[^.]+|exitCode|status)$/.test(parts.slice(2).join('.'))) ||
-        (parts[0] === 'tasks' && scope.tasks?.has(parts[1] ?? '') === true && /^(outputs\.result|outputs\.parameters\.[^.]+|exitCode|status)$/.test(parts.slice(2).join('.')))
+        (parts[0] === 'lastRetry' && ['exitCode', 'status', 'duration', 'message'].includes(parts[1] ?? '') && parts.length === 2) ||
+        (scope.pod === true && ref === 'pod.name') ||
+        ref === 'node.name' ||
+        (parts[0] === 'steps' && scope.steps?.has(parts[1] ?? '') === true && NODE_FIELDS.test(parts.slice(2).join('.'))) ||
+        (parts[0] === 'tasks' && scope.tasks?.has(parts[1] ?? '') === true && NODE_FIELDS.test(parts.slice(2).join('.')))
       if (!ok) problems.push(`${path}: unknown parameter or reference {{${ref}}}`)
     }
   }
@@ -83,15 +102,18 @@ export function validateWorkflow(spec: WorkflowSpec): void {
       for (const [k, v] of Object.entries(c)) {
         const items = Array.isArray(v) ? v.map((x, j) => [`${base}.${k}[${j}]`, x] as const) : [[`${base}.${k}`, v] as const]
         for (const [p, x] of items) {
-          if (typeof x === 'string') checkRefs(x, p, { inputs, exit: true })
+          if (typeof x === 'string') checkRefs(x, p, { inputs, exit: true, pod: true })
           else if (x && typeof x === 'object') fieldTexts(x, p)
         }
       }
     }
     const duration = t.suspend?.duration
     if (duration !== undefined && !duration.includes('{{') && !DURATION.test(duration)) problems.push(`${path}.suspend.duration: must be a duration such as 30s, 5m or 1h30m (or whole seconds)`)
-    if (t.container) fieldTexts(t.container, `${path}.container`)
-    if (t.script) fieldTexts(t.script, `${path}.script`)
+    if (t.container || t.script) {
+      const { name: _name, ...fields } = podFields(t)
+      fieldTexts(fields, path)
+    }
+    if (t.suspend?.duration) checkRefs(t.suspend.duration, `${path}.suspend.duration`, { inputs })
     const called: string[] = []
     if (t.steps) {
       const seen = new Set<string>()
@@ -146,6 +168,7 @@ export function validateWorkflow(spec: WorkflowSpec): void {
     const cycle = findCycle(new Map([...calls].map(([k, v]) => [k, new Set(v)])))
     if (cycle) problems.push(`spec.templates: template "${cycle[0]}" calls itself (${cycle.join(' → ')})`)
   }
+  problems.push(...unwrappable(spec))
   problems.push(...pendingFeatures(spec))
   if (problems.length > 0) {
     const shown = problems.slice(0, 5).join('; ')
@@ -175,4 +198,16 @@ function findCycle(edges: Map<string, Set<string>>): string[] | undefined {
     if (found) return found
   }
   return undefined
+}
+
+/** Templates whose outputs the executor must capture but whose command it cannot know (no `command`, an image it does not know). */
+function unwrappable(spec: WorkflowSpec): string[] {
+  const read = outputsRead(spec)
+  const resultRead = new Set(spec.templates.flatMap((t) => [...(t.steps?.flat() ?? []), ...(t.dag?.tasks ?? [])]).filter((c) => read.has(c.name)).map((c) => c.template))
+  return spec.templates.flatMap((t, i) => {
+    const container = t.container ?? t.script
+    if (!container || container.image?.includes('{{') || !executorPlan(t, resultRead.has(t.name))) return []
+    if (resolveArgv(container)) return []
+    return [`spec.templates[${i}] (${t.name}): its outputs are captured by wrapping the command, and the image ${container.image ?? '(none)'} runs an entrypoint the executor does not know; give the ${t.script ? 'script' : 'container'} a command`]
+  })
 }

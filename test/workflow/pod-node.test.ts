@@ -77,3 +77,43 @@ describe('workflow: Pod nodes', () => {
     expect(again.ok && (again.response.status as { phase: string }).phase).toBe('Pending')
   })
 })
+
+describe('workflow: Pod nodes through the executor', () => {
+  it('a result larger than a termination message holds is an Error saying so, and nothing downstream runs with a cut value', async () => {
+    const sim = simulate(
+      { entrypoint: 'm', templates: [{ name: 'm', steps: [[{ name: 'big', template: 'print' }], [{ name: 'use', template: 'job', when: "'{{steps.big.outputs.result}}' != ''" }]] }, { name: 'print', container: { image: 'busybox', command: ['sh', '-c', 'yes | head -c 5000'] } }, container('job')] },
+      { big: { stdout: 'y\n'.repeat(2500) } },
+    )
+    await sim.run()
+    expect(sim.status).toMatchObject({ phase: 'Error', message: 'step big error' })
+    expect(phases(sim).use).toBeUndefined()
+    expect(Object.values(nodes(sim)).find((n) => n.displayName === 'big')!.message).toMatch(/outputs\.result is 4999 bytes; a termination message holds 4096 .* write large outputs to an artifact/)
+  })
+
+  it('a Pod the Kubernetes schema refuses is a node Error naming the field, never asked for', async () => {
+    const sim = simulate({ entrypoint: 'x', templates: [{ name: 'x', tolerations: [{ key: 'a', operator: 'Sometimes' }], container: { image: 'busybox', command: ['true'] } }] })
+    await sim.run()
+    expect(sim.status!.phase).toBe('Error')
+    expect(nodes(sim).wf!.message).toMatch(/the Pod is invalid: .*tolerations\/0\/operator must be equal to one of the allowed values/)
+    expect(pods(sim)).toEqual([])
+  })
+
+  it.each([
+    { name: 'a script', template: { name: 'x', script: { image: 'example.com/tool:1', source: 'echo hi' } } },
+    { name: 'a container with an output file', template: { name: 'x', container: { image: 'example.com/tool:1', args: ['run'] }, outputs: { parameters: [{ name: 'p', valueFrom: { path: '/tmp/p' } }] } } },
+  ])('$name whose image entrypoint is unknown and gives no command is a 422 asking for one', async ({ template }) => {
+    const outcome = await runHook(workflow, 'sync', compositeRequest(workflow, { parent: wf({ entrypoint: 'x', templates: [template] }) }), { now: new Date(START) })
+    expect(outcome.ok).toBe(false)
+    if (outcome.ok) return
+    expect(outcome.status).toBe(422)
+    expect(outcome.message).toMatch(/spec\.templates\[0\] \(x\): .*the image example\.com\/tool:1 runs an entrypoint the executor does not know; give the (script|container) a command/)
+  })
+
+  it('a container not read by any expression is not wrapped: its Pod is the plain container', async () => {
+    const sim = simulate({ entrypoint: 'x', templates: [{ name: 'x', container: { image: 'busybox', command: ['echo', 'hi'] } }] })
+    await sim.step()
+    const pod = pods(sim)[0] as unknown as { spec: { containers: { command: string[] }[]; initContainers?: unknown[] } }
+    expect(pod.spec.containers[0]!.command).toEqual(['echo', 'hi'])
+    expect(pod.spec.initContainers).toBeUndefined()
+  })
+})

@@ -1,0 +1,385 @@
+import { EXPR_LIMITS, ExprError, quoted } from './errors.ts'
+import { syntaxError, tokenize, WORD_OPERATORS, type Token } from './lexer.ts'
+import type { ExprValue } from './values.ts'
+
+/** The tree of one expression; `at` is the 0-based offset of the token that made the node. */
+export type Node =
+  | { k: 'literal'; value: ExprValue; at: number }
+  | { k: 'name'; name: string; at: number }
+  | { k: 'pointer'; name: string; at: number } // # (name ''), #index, #acc inside a closure
+  | { k: 'member'; object: Node; property: Node; optional: boolean; at: number }
+  | { k: 'slice'; object: Node; from?: Node; to?: Node; at: number }
+  | { k: 'chain'; node: Node; at: number } // ends an optional chain: a nil short-circuit becomes nil here
+  | { k: 'unary'; op: '!' | '-' | '+'; node: Node; at: number }
+  | { k: 'binary'; op: string; left: Node; right: Node; at: number }
+  | { k: 'conditional'; test: Node; then: Node; else: Node; at: number }
+  | { k: 'array'; items: Node[]; at: number }
+  | { k: 'map'; entries: [Node, Node][]; at: number }
+  | { k: 'call'; name: string; args: Node[]; at: number }
+  | { k: 'closure'; body: Node; at: number }
+  | { k: 'let'; name: string; value: Node; body: Node; at: number }
+
+/** Binary operators with expr-lang's precedence; `right` marks right associativity. Comparisons are 20. */
+const BINARY: Record<string, { prec: number; right?: boolean }> = {
+  '|': { prec: 0 },
+  ...{ or: { prec: 10 }, '||': { prec: 10 }, and: { prec: 15 }, '&&': { prec: 15 } },
+  ...Object.fromEntries(['==', '!=', '<', '>', '<=', '>=', 'in', 'matches', 'contains', 'startsWith', 'endsWith'].map((op) => [op, { prec: 20 }])),
+  ...{ '..': { prec: 25 }, '+': { prec: 30 }, '-': { prec: 30 }, '*': { prec: 60 }, '/': { prec: 60 }, '%': { prec: 60 } },
+  ...{ '**': { prec: 100, right: true }, '^': { prec: 100, right: true }, '??': { prec: 500 } },
+}
+const COMPARISON = 20
+const UNARY: Record<string, { op: '!' | '-' | '+'; prec: number }> = { not: { op: '!', prec: 50 }, '!': { op: '!', prec: 50 }, '-': { op: '-', prec: 90 }, '+': { op: '+', prec: 90 } }
+const NEGATABLE = new Set(['in', 'matches', 'contains', 'startsWith', 'endsWith'])
+const CANONICAL: Record<string, string> = { and: '&&', or: '||', '^': '**' }
+
+/** Functions whose arguments include a closure: e = expression, c = closure, ? = optional. */
+export const CLOSURE_ARGS: Record<string, string[]> = {
+  ...Object.fromEntries(['all', 'none', 'any', 'one', 'filter', 'map', 'find', 'findIndex', 'findLast', 'findLastIndex', 'groupBy'].map((f) => [f, ['e', 'c']])),
+  ...{ count: ['e', 'c?'], sum: ['e', 'c?'], sortBy: ['e', 'c', 'e?'], reduce: ['e', 'c', 'e?'] },
+}
+
+/** Parses expr-lang source into a tree; syntax errors name the offending token and its 1-based position. */
+export function parse(source: string): Node {
+  const p = new Parser(tokenize(source), source)
+  const node = p.expression(0)
+  if (p.current.kind !== 'eof') throw p.unexpected(p.current)
+  const stack: [Node, number][] = [[node, 1]] // iterative, so a tall tree cannot overflow the stack here
+  while (stack.length > 0) {
+    const [n, height] = stack.pop()!
+    if (height > EXPR_LIMITS.treeHeight) throw new ExprError(`expression is more than ${EXPR_LIMITS.treeHeight} operations deep in ${quoted(source)}`)
+    for (const child of children(n)) stack.push([child, height + 1])
+  }
+  return node
+}
+
+class Parser {
+  #pos = 0
+  #depth = 0
+  #closures = 0
+
+  constructor(
+    readonly tokens: Token[],
+    readonly source: string,
+  ) {}
+
+  get current(): Token {
+    return this.tokens[this.#pos]!
+  }
+
+  peek(n = 1): Token {
+    return this.tokens[Math.min(this.#pos + n, this.tokens.length - 1)]!
+  }
+
+  next(): Token {
+    const t = this.current
+    if (this.#pos < this.tokens.length - 1) this.#pos++
+    return t
+  }
+
+  is(kind: Token['kind'], text?: string): boolean {
+    return this.current.kind === kind && (text === undefined || this.current.text === text)
+  }
+
+  expect(kind: Token['kind'], text: string): Token {
+    if (!this.is(kind, text)) throw this.unexpected(this.current, `expected ${JSON.stringify(text)}`)
+    return this.next()
+  }
+
+  unexpected(t: Token, hint?: string): ExprError {
+    const what = t.kind === 'eof' ? 'end of expression' : JSON.stringify(t.text)
+    return syntaxError(`unexpected ${what}`, t.kind === 'eof' ? undefined : t.at, this.source, hint)
+  }
+
+  enter(): void {
+    if (++this.#depth > EXPR_LIMITS.depth) throw new ExprError(`expression is nested more than ${EXPR_LIMITS.depth} levels deep in ${quoted(this.source)}`)
+  }
+
+  /** Precedence climbing as expr-lang does it: comparisons chain, `??` does not mix, the conditional sits at precedence 0. */
+  expression(prec: number): Node {
+    this.enter()
+    if (prec === 0 && this.is('op', 'let')) return this.letExpression()
+    let left = this.primary()
+    let previous = ''
+    for (;;) {
+      let t = this.current
+      if (t.kind !== 'op') break
+      let negate = false
+      if (t.text === 'not') {
+        const after = this.peek()
+        if (after.kind !== 'op' || !NEGATABLE.has(after.text)) throw this.unexpected(after)
+        if (BINARY[after.text]!.prec < prec) break
+        negate = true
+        this.next()
+        t = after
+      }
+      const op = BINARY[t.text]
+      if (op === undefined || op.prec < prec) break
+      this.next()
+      if (t.text === '|') {
+        const name = this.current
+        if (name.kind !== 'name') throw this.unexpected(name, 'expected a function after "|"')
+        this.next()
+        left = this.call(name.text, name.at, [left])
+      } else {
+        if (previous === '??' && t.text !== '??') throw syntaxError(`operator ${JSON.stringify(t.text)} and "??" cannot be mixed without parentheses`, t.at, this.source)
+        if (op.prec === COMPARISON) left = this.comparison(left, t, negate)
+        else {
+          const right = this.expression(op.right ? op.prec : op.prec + 1)
+          left = { k: 'binary', op: CANONICAL[t.text] ?? t.text, left, right, at: t.at }
+        }
+      }
+      previous = t.text
+    }
+    if (prec === 0) left = this.conditional(left)
+    this.#depth--
+    return left
+  }
+
+  /** `a < b <= c` is `a < b && b <= c`; `a not in b` is `!(a in b)`. */
+  comparison(left: Node, t: Token, negate: boolean): Node {
+    let root: Node | undefined
+    for (;;) {
+      const right = this.expression(COMPARISON + 1)
+      let node: Node = { k: 'binary', op: t.text, left, right, at: t.at }
+      if (negate) node = { k: 'unary', op: '!', node, at: t.at }
+      root = root === undefined ? node : { k: 'binary', op: '&&', left: root, right: node, at: t.at }
+      left = right
+      const c = this.current
+      if (c.kind === 'op' && c.text === 'not' && NEGATABLE.has(this.peek().text) && this.peek().kind === 'op') {
+        this.next()
+        t = this.next()
+        negate = true
+      } else if (c.kind === 'op' && BINARY[c.text]?.prec === COMPARISON) {
+        t = this.next()
+        negate = false
+      } else return root
+    }
+  }
+
+  conditional(test: Node): Node {
+    while (this.is('op', '?')) {
+      const at = this.next().at
+      let then: Node
+      if (this.is('op', ':')) {
+        this.next()
+        then = test // `a ?: b` is `a ? a : b`
+      } else {
+        then = this.expression(0)
+        this.expect('op', ':')
+      }
+      test = { k: 'conditional', test, then, else: this.expression(0), at }
+    }
+    return test
+  }
+
+  letExpression(): Node {
+    const at = this.next().at
+    const name = this.current
+    if (name.kind !== 'name') throw this.unexpected(name, 'expected a variable name')
+    this.next()
+    this.expect('op', '=')
+    const value = this.expression(0)
+    this.expect('op', ';')
+    const body = this.expression(0)
+    this.#depth--
+    return { k: 'let', name: name.text, value, body, at }
+  }
+
+  primary(): Node {
+    const t = this.current
+    const unary = t.kind === 'op' ? UNARY[t.text] : undefined
+    if (unary) {
+      this.next()
+      return { k: 'unary', op: unary.op, node: this.expression(unary.prec), at: t.at }
+    }
+    if (t.kind === 'bracket' && t.text === '(') {
+      this.next()
+      const inner = this.expression(0)
+      this.expect('bracket', ')')
+      return this.postfix(inner)
+    }
+    if (t.kind === 'op' && (t.text === '#' || t.text === '.')) {
+      if (this.#closures === 0) throw syntaxError(`${JSON.stringify(t.text)} can only be used inside a closure`, t.at, this.source)
+      let name = ''
+      if (t.text === '#') {
+        this.next()
+        if (this.is('name') && this.current.at === t.at + 1) name = this.next().text
+        if (name !== '' && name !== 'index' && name !== 'acc') throw syntaxError(`unknown closure variable #${name}`, t.at, this.source)
+      }
+      return this.postfix({ k: 'pointer', name, at: t.at }) // a leading "." stays for postfix: .name is #.name
+    }
+    return this.postfix(this.secondary())
+  }
+
+  secondary(): Node {
+    const t = this.next()
+    switch (t.kind) {
+      case 'name':
+        if (t.text === 'true' || t.text === 'false') return { k: 'literal', value: t.text === 'true', at: t.at }
+        if (t.text === 'nil') return { k: 'literal', value: null, at: t.at }
+        if (this.is('bracket', '(')) return this.call(t.text, t.at, [])
+        return { k: 'name', name: t.text, at: t.at }
+      case 'number':
+      case 'string':
+        return { k: 'literal', value: t.value, at: t.at }
+      case 'bracket':
+        if (t.text === '[') return { k: 'array', items: this.list(']'), at: t.at }
+        if (t.text === '{') return this.mapLiteral(t.at)
+    }
+    throw this.unexpected(t)
+  }
+
+  /** Comma-separated expressions up to `close`, a trailing comma allowed. */
+  list(close: string, items: Node[] = []): Node[] {
+    while (!this.is('bracket', close)) {
+      items.push(this.expression(0))
+      if (!this.is('op', ',')) break
+      this.next()
+    }
+    this.expect('bracket', close)
+    return items
+  }
+
+  mapLiteral(at: number): Node {
+    const entries: [Node, Node][] = []
+    while (!this.is('bracket', '}')) {
+      const t = this.current
+      let key: Node
+      if (t.kind === 'name' || t.kind === 'number' || t.kind === 'string' || (t.kind === 'op' && WORD_OPERATORS.has(t.text))) {
+        this.next()
+        key = { k: 'literal', value: t.kind === 'string' ? t.value : t.text, at: t.at }
+      } else if (t.kind === 'bracket' && t.text === '(') {
+        key = this.primary()
+      } else throw this.unexpected(t, 'a map key is a name, a number, a quoted string or a parenthesized expression')
+      this.expect('op', ':')
+      entries.push([key, this.expression(0)])
+      if (!this.is('op', ',')) break
+      this.next()
+    }
+    this.expect('bracket', '}')
+    return { k: 'map', entries, at }
+  }
+
+  /** A call; `leading` holds the piped value. Closure arguments may be written with or without braces. */
+  call(name: string, at: number, leading: Node[]): Node {
+    const shape = Object.hasOwn(CLOSURE_ARGS, name) ? CLOSURE_ARGS[name] : undefined
+    if (shape === undefined) {
+      this.expect('bracket', '(')
+      return { k: 'call', name, args: this.list(')', leading), at }
+    }
+    this.expect('bracket', '(')
+    const args = [...leading]
+    for (const [i, kind] of shape.entries()) {
+      if (i < leading.length) continue
+      if (kind.endsWith('?') && this.is('bracket', ')')) break
+      if (i > leading.length) this.expect('op', ',')
+      if (!kind.startsWith('c')) {
+        args.push(this.expression(0))
+        continue
+      }
+      const start = this.current.at
+      const braced = this.is('bracket', '{')
+      if (braced) this.next()
+      this.#closures++
+      const body = this.expression(0)
+      this.#closures--
+      if (braced) this.expect('bracket', '}')
+      args.push({ k: 'closure', body, at: start })
+    }
+    if (this.is('op', ',')) this.next()
+    this.expect('bracket', ')')
+    return { k: 'call', name, args, at }
+  }
+
+  postfix(node: Node): Node {
+    let optional = false
+    for (;;) {
+      const t = this.current
+      if (t.kind === 'op' && (t.text === '.' || t.text === '?.')) {
+        this.next()
+        const isOptional = t.text === '?.'
+        optional ||= isOptional
+        if (isOptional && this.is('bracket', '[')) {
+          node = this.index(node, true)
+          continue
+        }
+        const p = this.current
+        if (p.kind !== 'name' && !(p.kind === 'op' && WORD_OPERATORS.has(p.text))) throw this.unexpected(p, 'expected a name')
+        this.next()
+        if (this.is('bracket', '(')) {
+          node = this.call(`${dottedName(node) ?? '(expression)'}.${p.text}`, node.at, [])
+          continue
+        }
+        node = { k: 'member', object: node, property: { k: 'literal', value: p.text, at: p.at }, optional: isOptional, at: p.at }
+      } else if (t.kind === 'bracket' && t.text === '[') node = this.index(node, false)
+      else break
+    }
+    return optional ? { k: 'chain', node, at: node.at } : node
+  }
+
+  index(object: Node, optional: boolean): Node {
+    const at = this.expect('bracket', '[').at
+    let from: Node | undefined
+    if (!this.is('op', ':')) {
+      from = this.expression(0)
+      if (!this.is('op', ':')) {
+        this.expect('bracket', ']')
+        return { k: 'member', object, property: from, optional, at }
+      }
+    }
+    this.next() // ':'
+    const to = this.is('bracket', ']') ? undefined : this.expression(0)
+    this.expect('bracket', ']')
+    return { k: 'slice', object, from, to, at }
+  }
+}
+
+/** `sprig.upper` for the callee of `sprig.upper(x)`; undefined when the callee is not a plain dotted name. */
+function dottedName(node: Node): string | undefined {
+  if (node.k === 'name') return node.name
+  if (node.k === 'member' && node.property.k === 'literal' && typeof node.property.value === 'string') {
+    const base = dottedName(node.object)
+    return base === undefined ? undefined : `${base}.${node.property.value}`
+  }
+  return undefined
+}
+
+/** Every call in the tree, in source order. */
+export function calls(node: Node, out: { name: string; at: number; argc: number; args: Node[] }[] = []): typeof out {
+  const visit = (n: Node): void => {
+    if (n.k === 'call') out.push({ name: n.name, at: n.at, argc: n.args.length, args: n.args })
+    for (const child of children(n)) visit(child)
+  }
+  visit(node)
+  return out.sort((a, b) => a.at - b.at)
+}
+
+export function children(n: Node): Node[] {
+  switch (n.k) {
+    case 'literal':
+    case 'name':
+    case 'pointer':
+      return []
+    case 'member':
+      return [n.object, n.property]
+    case 'slice':
+      return [n.object, ...(n.from ? [n.from] : []), ...(n.to ? [n.to] : [])]
+    case 'chain':
+    case 'unary':
+      return [n.node]
+    case 'binary':
+      return [n.left, n.right]
+    case 'conditional':
+      return [n.test, n.then, n.else]
+    case 'array':
+      return n.items
+    case 'map':
+      return n.entries.flat()
+    case 'call':
+      return n.args
+    case 'closure':
+      return [n.body]
+    case 'let':
+      return [n.value, n.body]
+  }
+}
