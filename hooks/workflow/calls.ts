@@ -14,6 +14,8 @@ export interface CallSite {
   scope: Scope
   /** Slots left under the calling template's parallelism (shared by its calls). */
   parallelism: { left: number }
+  /** The calling template's failFast: a loop starts no new iteration once one has failed. */
+  failFast?: boolean
 }
 
 /** Runs one step or task (its loop, `when` and arguments); undefined when it has not started. */
@@ -23,13 +25,17 @@ export function runCall(run: Run, site: CallSite, call: Step | Task): NodeRecord
   if (loop === undefined) return runOnce(run, site, call)
   if (typeof loop === 'string') return run.record(name, { displayName, type: 'TaskGroup', phase: 'Error', startedAt: run.now, finishedAt: run.now, message: loop })
   const children: NodeRecord[] = []
+  let stopped = false
   for (const [label, itemScope] of loop) {
-    const child = runOnce(run, { ...site, name: `${name}${label}`, displayName: `${displayName}${label}`, scope: { ...scope, ...itemScope } }, call)
+    const childName = `${name}${label}`
+    if (stopped && !run.memo(childName)) continue
+    const child = runOnce(run, { ...site, name: childName, displayName: `${displayName}${label}`, scope: { ...scope, ...itemScope } }, call)
     if (child) children.push(child)
+    if (child && isFailure(child.phase) && site.failFast) stopped = true
   }
   if (children.length === 0 && loop.length > 0) return undefined
-  const allDone = children.length === loop.length && children.every((c) => isFulfilled(c.phase))
   const failed = children.find((c) => isFailure(c.phase))
+  const allDone = (children.length === loop.length || (stopped && failed !== undefined)) && children.every((c) => isFulfilled(c.phase))
   const phase: Phase = !allDone ? 'Running' : failed ? failed.phase : 'Succeeded'
   const outputs = allDone && run.referenced.has(displayName) ? aggregate(children) : undefined
   return run.record(name, {
@@ -56,9 +62,21 @@ function runOnce(run: Run, site: CallSite, call: Step | Task): NodeRecord | unde
     if (!memo && parallelism.left <= 0) return undefined
     const node = runTemplate(run, { name, displayName, template: run.template(call.template!) }, args)
     if (!memo && node && !isFulfilled(node.phase)) parallelism.left--
-    return node
+    return node && call.onExit ? runCallExit(run, site, call.onExit, node) : node
   } catch (error) {
     if (!isSubstitutionError(error) && !(error instanceof ExpressionError)) throw error
     return run.error(site, error.message)
   }
+}
+
+/**
+ * A step's or task's own exit handler (`onExit` on the call): runs once the node is done, as the
+ * node `<name>.onExit`; until it ends the call counts as running, and if it fails, the call fails.
+ */
+function runCallExit(run: Run, site: CallSite, template: string, node: NodeRecord): NodeRecord {
+  if (!isFulfilled(node.phase)) return node
+  const exit = runTemplate(run, { name: `${site.name}.onExit`, displayName: `${site.displayName}.onExit`, template: run.template(template) }, {})
+  if (!exit || !isFulfilled(exit.phase)) return { ...node, phase: 'Running' }
+  if (isFailure(exit.phase) && !isFailure(node.phase)) return { ...node, phase: exit.phase, message: `its exit handler ${exit.phase.toLowerCase()}` }
+  return node
 }

@@ -4,7 +4,8 @@ import { continues, isFailure, isFulfilled, latest, topological, type NodeRecord
 import type { Task } from './schema.ts'
 import type { NodeCall, Run } from './state.ts'
 import { compositeOutputs } from './outputs.ts'
-import { exposeOutputs } from './variables.ts'
+import { substitute } from './substitute.ts'
+import { exposeOutputs, lookup } from './variables.ts'
 
 /** A DAG template: tasks run once their `depends`/`dependencies` allow, up to its target(s). */
 export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
@@ -23,7 +24,10 @@ export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
     needed.add(n)
     for (const d of deps(tasks.get(n)!)) need(d)
   }
-  for (const t of (dag.target ?? '').split(/\s+/).filter(Boolean).length ? dag.target!.split(/\s+/) : [...tasks.keys()]) need(t)
+  const targets = dag.target === undefined ? [] : substitute(dag.target, lookup(run, call.scope)).split(/[\s,]+/).filter(Boolean)
+  const unknown = targets.find((t) => !tasks.has(t))
+  if (unknown !== undefined) return run.record(name, { displayName, type: 'DAG', phase: 'Error', startedAt: run.now, finishedAt: run.now, message: `target ${JSON.stringify(unknown)} is not a task of this DAG` })
+  for (const t of targets.length > 0 ? targets : [...tasks.keys()]) need(t)
   // Failures another task explicitly handles (depends on X.Failed / X.Errored / X.AllFailed) do not fail the DAG.
   const handled = new Set([...(dag.tasks.flatMap((t) => [...(t.depends ?? '').matchAll(/([A-Za-z0-9_-]+)\.(Failed|Errored|AllFailed)/g)].map((m) => m[1]!)))])
   const scope: Scope = { ...call.scope }
@@ -63,7 +67,7 @@ export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
       results.set(task.name, run.record(taskName, { displayName: task.name, type: 'Skipped', phase: 'Omitted', startedAt: run.now, finishedAt: run.now, message: 'its dependencies did not allow it to run' }))
       continue
     }
-    const node = runCall(run, { name: taskName, displayName: task.name, scope, parallelism }, task)
+    const node = runCall(run, { name: taskName, displayName: task.name, scope, parallelism, failFast: template.failFast === true }, task)
     results.set(task.name, node)
     if (node) exposeOutputs(scope, 'tasks', task.name, node, run.id(node.name))
     if (node && isFailure(node.phase) && !continues(task, node.phase) && !handled.has(task.name)) blocked = true

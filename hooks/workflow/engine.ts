@@ -51,5 +51,6 @@ export function evaluate(input: EngineInput): EngineOutput {
     ...(Object.keys(run.globals).length > 0 && { outputs: { parameters: Object.entries(run.globals).map(([name, value]) => ({ name, value })) } }),
     nodes: run.nodes,
   }
-  return { pods: run.pods, status, ...(!done && run.resync !== undefined && { resyncAfterSeconds: run.resync }) }
+  const resync = done ? run.cleanupResync : [run.resync, run.cleanupResync].filter((s) => s !== undefined).sort((a, b) => a - b)[0]
+  return { pods: run.pods, status, ...(resync !== undefined && { resyncAfterSeconds: resync }) }
 }

@@ -1,19 +1,13 @@
-import type { Template, WorkflowSpec } from './schema.ts'
+import type { WorkflowSpec } from './schema.ts'
 
 /**
  * Argo fields the schema knows but the engine does not run yet: refused by name (422) so a
  * workflow never runs without a feature it asked for. This list only shrinks.
  */
-const TEMPLATE_PENDING: Partial<Record<keyof Template, string>> = {
-  timeout: 'timeout',
-  failFast: 'failFast on a template',
-}
-
 export function pendingFeatures(spec: WorkflowSpec): string[] {
   const problems: string[] = []
   spec.templates.forEach((t, i) => {
     const path = `spec.templates[${i}]`
-    for (const [key, feature] of Object.entries(TEMPLATE_PENDING)) if (t[key as keyof Template] !== undefined) problems.push(`${path}.${key}: ${feature} is not supported yet`)
     t.outputs?.parameters?.forEach((p, j) => {
       const vf = p.valueFrom ?? {}
       for (const key of ['jsonPath', 'supplied', 'configMapKeyRef'] as const) {
@@ -26,12 +20,9 @@ export function pendingFeatures(spec: WorkflowSpec): string[] {
     })
     const calls = [...(t.steps?.flat() ?? []), ...(t.dag?.tasks ?? [])]
     for (const c of calls) {
-      if (c.onExit !== undefined) problems.push(`${path} (${c.name}).onExit: onExit on a step or task is not supported yet`)
       for (const a of c.arguments?.parameters ?? []) if (a.valueFrom !== undefined) problems.push(`${path} (${c.name}).arguments.parameters.${a.name}.valueFrom: arguments from valueFrom are not supported yet`)
     }
   })
-  if (spec.podGC?.labelSelector !== undefined) problems.push('spec.podGC.labelSelector: is not supported yet')
-  if (spec.podGC?.deleteDelayDuration !== undefined) problems.push('spec.podGC.deleteDelayDuration: is not supported yet')
   for (const a of spec.arguments?.parameters ?? []) if (a.valueFrom !== undefined) problems.push(`spec.arguments.parameters.${a.name}.valueFrom: arguments from valueFrom are not supported yet`)
   return problems
 }

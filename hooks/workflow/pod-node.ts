@@ -1,11 +1,12 @@
 import type { KObject } from '../core/contract/objects.ts'
-import { isFulfilled, type NodeRecord, type Phase } from './nodes.ts'
+import { durationSeconds, isFulfilled, type NodeRecord, type Phase } from './nodes.ts'
 import { desiredPod, PodBuildError } from './pod-build.ts'
 import { PodSpecPatchError } from './pod-spec-patch.ts'
 import { podName, readPod, type PodResult } from './pods.ts'
 import { exportGlobals } from './outputs.ts'
 import type { NodeCall, Run } from './state.ts'
-import { isSubstitutionError } from './substitute.ts'
+import { isSubstitutionError, substitute } from './substitute.ts'
+import { lookup } from './variables.ts'
 
 /**
  * A container or script template as one Pod node. The observed Pod is the truth while it lives;
@@ -23,15 +24,16 @@ export function runPod(run: Run, call: NodeCall, attempt: number): NodeRecord | 
     if (memo.phase === 'Succeeded') exportGlobals(run, call, memo.outputs?.parameters ?? {})
     return run.record(name, { ...memo })
   }
+  const stop = run.terminating ?? timedOut(run, call, memo?.startedAt ?? run.now)
   if (observed) {
     const result = readPod(observed)
     const startedAt = memo?.startedAt ?? result.startedAt ?? run.now
     // Keep the Pod until its result is in the status Metacontroller sends back (two-phase).
     run.pods.push(desiredPod(run, call, attempt))
     if (!isFulfilled(result.phase)) {
-      if (run.terminating) {
+      if (stop) {
         run.settle(name, false)
-        return node({ phase: 'Failed', startedAt, finishedAt: run.now, message: run.terminating })
+        return node({ phase: 'Failed', startedAt, finishedAt: run.now, message: stop })
       }
       run.settle(name, true)
       return node({ phase: result.phase, startedAt })
@@ -44,9 +46,9 @@ export function runPod(run: Run, call: NodeCall, attempt: number): NodeRecord | 
     return node({ phase: 'Error', startedAt: memo.startedAt, finishedAt: run.now, message: 'the Pod was deleted' })
   }
   if (!memo && !run.mayStart()) return undefined
-  if (run.terminating) {
+  if (stop) {
     run.settle(name, false)
-    return node({ phase: 'Failed', startedAt: memo?.startedAt ?? run.now, finishedAt: run.now, message: run.terminating })
+    return node({ phase: 'Failed', startedAt: memo?.startedAt ?? run.now, finishedAt: run.now, message: stop })
   }
   // Asked for (again, if a previous request is not observed yet): never counted as failed.
   let desired: KObject
@@ -92,9 +94,56 @@ function finished(run: Run, call: NodeCall, result: PodResult, startedAt: string
   return { displayName, type: 'Pod', phase, startedAt, finishedAt: result.finishedAt ?? run.now, outputs, ...(message && { message }) }
 }
 
+const TIMED_OUT = /^timeout .* exceeded$/
+
+/**
+ * A template's `timeout` (a duration from the node's start, Pending time included, as in Argo):
+ * why the node stops now, or undefined (waking the hook at the deadline).
+ */
+function timedOut(run: Run, call: NodeCall, startedAt: string | undefined): string | undefined {
+  if (call.template.timeout === undefined || startedAt === undefined) return undefined
+  const timeout = substitute(call.template.timeout, lookup(run, call.scope))
+  const deadline = Date.parse(startedAt) + durationSeconds(timeout) * 1000
+  if (run.nowMs >= deadline) return `timeout ${timeout} exceeded`
+  run.wake((deadline - run.nowMs) / 1000)
+  return undefined
+}
+
 /** Whether a recorded, finished Pod is collected now (dropped from the desired Pods). */
 function collect(run: Run, node: NodeRecord): boolean {
   if (run.terminating && node.message === run.terminating) return true
+  // A Pod stopped for its timeout goes once its end is recorded.
+  if (node.message !== undefined && TIMED_OUT.test(node.message)) return true
+  if (node.phase === 'Pending' || node.phase === 'Running') return false
+  const gc = run.spec.podGC
+  if (gc?.labelSelector && !matchesSelector(gc.labelSelector, run.template(node.templateName ?? '')?.metadata?.labels ?? {}, run.spec.podMetadata?.labels ?? {})) return false
+  if (gc?.deleteDelayDuration !== undefined && gc.strategy !== undefined && gc.strategy !== 'OnPodNone' && node.finishedAt) {
+    const at = Date.parse(node.finishedAt) + durationSeconds(gc.deleteDelayDuration) * 1000
+    if (at > run.nowMs) {
+      if (collectable(run, node)) run.wakeForCleanup((at - run.nowMs) / 1000)
+      return false
+    }
+  }
+  return collectable(run, node)
+}
+
+/** The Pod's labels (the workflow's podMetadata under the template's) match podGC.labelSelector. */
+function matchesSelector(selector: NonNullable<NonNullable<Run['spec']['podGC']>['labelSelector']>, templateLabels: Record<string, string>, workflowLabels: Record<string, string>): boolean {
+  const labels = { ...workflowLabels, ...templateLabels }
+  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false
+  for (const e of selector.matchExpressions ?? []) {
+    const has = Object.hasOwn(labels, e.key)
+    const inValues = has && (e.values ?? []).includes(labels[e.key]!)
+    if (e.operator === 'In' && !inValues) return false
+    if (e.operator === 'NotIn' && inValues) return false
+    if (e.operator === 'Exists' && !has) return false
+    if (e.operator === 'DoesNotExist' && has) return false
+  }
+  return true
+}
+
+/** The podGC strategy alone. */
+function collectable(run: Run, node: NodeRecord): boolean {
   const wf = run.input.observedPhase
   switch (run.spec.podGC?.strategy) {
     case 'OnPodCompletion':

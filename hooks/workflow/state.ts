@@ -41,6 +41,7 @@ export class Run {
   readonly nowMs: number
   readonly now: string
   resync: number | undefined
+  cleanupResync: number | undefined
   /** Pod nodes the memo holds as active: they count against parallelism wherever they are evaluated. */
   readonly activeBefore: Set<string>
   /** Active (Pending/Running) pod nodes, for spec.parallelism. */
@@ -107,6 +108,12 @@ export class Run {
   wake(afterSeconds: number): void {
     const s = Math.max(1, Math.ceil(afterSeconds))
     this.resync = this.resync === undefined ? s : Math.min(this.resync, s)
+  }
+
+  /** A wake-up that still matters once the workflow is done: a Pod waiting out podGC.deleteDelayDuration. */
+  wakeForCleanup(afterSeconds: number): void {
+    const s = Math.max(1, Math.ceil(afterSeconds))
+    this.cleanupResync = this.cleanupResync === undefined ? s : Math.min(this.cleanupResync, s)
   }
 
   /** Capacity left under a template's own parallelism, counting its already-active Pods. */

@@ -68,6 +68,7 @@ export function validateWorkflow(spec: WorkflowSpec): void {
     }
   }
   const checkCall = (call: Step | Task, path: string, scope: { inputs: Set<string>; steps?: Set<string>; tasks?: Set<string> }) => {
+    if (call.onExit !== undefined) known(call.onExit, `${path}.onExit`)
     if (call.template === undefined) problems.push(`${path}: needs template or inline`)
     else known(call.template, `${path}.template`)
     const loop = call.withItems !== undefined || call.withSequence !== undefined || call.withParam !== undefined
@@ -123,7 +124,7 @@ export function validateWorkflow(spec: WorkflowSpec): void {
           const sp = `${path}.steps[${g}][${s}]`
           if (seen.has(step.name)) problems.push(`${sp}.name: duplicate step "${step.name}"`)
           checkCall(step, sp, { inputs, steps: earlier })
-          called.push(step.template ?? '')
+          called.push(step.template ?? '', ...(step.onExit ? [step.onExit] : []))
         })
         for (const step of group) seen.add(step.name)
       })
@@ -154,11 +155,12 @@ export function validateWorkflow(spec: WorkflowSpec): void {
         for (const d of deps.get(name) ?? []) if (!seen.has(d)) ancestors(d, seen.add(d))
         return seen
       }
+      if (t.dag.target) checkRefs(t.dag.target, `${path}.dag.target`, { inputs })
       t.dag.tasks.forEach((task, k) => {
         checkCall(task, `${path}.dag.tasks[${k}]`, { inputs, tasks: ancestors(task.name) })
-        called.push(task.template ?? '')
+        called.push(task.template ?? '', ...(task.onExit ? [task.onExit] : []))
       })
-      for (const target of (t.dag.target ?? '').split(/\s+/).filter(Boolean)) if (!names.has(target)) problems.push(`${path}.dag.target: unknown task "${target}"`)
+      if (!t.dag.target?.includes('{{')) for (const target of (t.dag.target ?? '').split(/[\s,]+/).filter(Boolean)) if (!names.has(target)) problems.push(`${path}.dag.target: unknown task "${target}"`)
       const cycle = findCycle(deps)
       if (cycle) problems.push(`${path}.dag: dependency cycle ${cycle.join(' → ')}`)
     }

@@ -117,3 +117,36 @@ describe('workflow: Pod nodes through the executor', () => {
     expect(pod.spec.initContainers).toBeUndefined()
   })
 })
+
+describe('workflow: timeouts and podGC options', () => {
+  it('a template timeout fails a Pod that runs past it (Pending time included), wakes the hook at the deadline, and collects the Pod once its end is recorded', async () => {
+    const sim = simulate({ entrypoint: 'x', templates: [{ name: 'x', timeout: '30s', container: { image: 'busybox', command: ['sleep', '600'] } }] })
+    const first = await sim.step()
+    expect(first.resyncAfterSeconds).toBe(30)
+    await sim.step()
+    sim.cluster.now += 60_000
+    await sim.step()
+    expect(nodes(sim).wf).toMatchObject({ phase: 'Failed', message: 'timeout 30s exceeded' })
+    await sim.run()
+    expect(sim.status!.phase).toBe('Failed')
+    expect(pods(sim)).toEqual([])
+  })
+
+  it('podGC.labelSelector collects only Pods whose labels match; deleteDelayDuration waits after the Pod ends', async () => {
+    const spec = (gc: Record<string, unknown>) => ({
+      entrypoint: 'm',
+      podGC: { strategy: 'OnPodCompletion', ...gc },
+      templates: [{ name: 'm', steps: [[{ name: 'keep', template: 'kept' }, { name: 'drop', template: 'dropped' }]] }, { name: 'kept', container: { image: 'busybox', command: ['true'] } }, { name: 'dropped', metadata: { labels: { gc: 'yes' } }, container: { image: 'busybox', command: ['true'] } }],
+    })
+    const selected = simulate(spec({ labelSelector: { matchLabels: { gc: 'yes' } } }))
+    await selected.run()
+    expect(pods(selected).map((p) => p.metadata.annotations?.['workflows.metahooks.dev/node-name'])).toEqual(['wf[0].keep'])
+
+    const delayed = simulate(spec({ deleteDelayDuration: '120s' }))
+    const result = await delayed.run()
+    expect(pods(delayed)).toEqual([])
+    const deletedAt = result.rounds.find((r) => r.actions.some((a) => a.type === 'deleted'))!.time
+    const finishedAt = nodes(delayed)[Object.keys(nodes(delayed)).find((id) => nodes(delayed)[id]!.displayName === 'keep')!]!.finishedAt!
+    expect(Date.parse(deletedAt) - Date.parse(finishedAt)).toBeGreaterThanOrEqual(120_000)
+  })
+})

@@ -100,7 +100,7 @@ describe('nothing silently dropped: Argo fields the engine does not run are a 42
     { name: 'an unknown expression function', reason: 'a {{=…}} is never passed through literally', spec: { entrypoint: 'j', templates: [{ name: 'j', container: { image: 'alpine', args: ['{{=sprig.frobnicate(1)}}'] } }] }, error: /container\.args\[0\]: unknown function "sprig\.frobnicate"/ },
     { name: 'a non-deterministic expression function', reason: 'the same request must give the same answer', spec: { entrypoint: 's', templates: [{ name: 's', steps: [[{ name: 'a', template: 'job', arguments: { parameters: [{ name: 'x', value: '{{=sprig.now()}}' }] } }]] }, job] }, error: /arguments\.parameters\.x: function "sprig\.now" is not deterministic/ },
     { name: 'an expression syntax error', reason: 'named with its position', spec: { entrypoint: 's', templates: [{ name: 's', steps: [[{ name: 'a', template: 'job', when: '{{=1 +}}' }]] }, job] }, error: /when: .*unexpected/ },
-    { name: 'a template timeout (pending)', reason: 'known to the schema, not run yet: refused by name', spec: { entrypoint: 'j', templates: [{ ...job, timeout: '1m' }] }, error: /spec\.templates\[0\]\.timeout: timeout is not supported yet/ },
+    { name: 'an output from valueFrom.supplied (pending)', reason: 'known to the schema, not run yet: refused by name', spec: { entrypoint: 'j', templates: [{ name: 'j', suspend: {}, outputs: { parameters: [{ name: 'approve', valueFrom: { supplied: {} } }] } }] }, error: /spec\.templates\[0\]\.outputs\.parameters\[0\]\.valueFrom\.supplied: output parameters from supplied are not supported yet/ },
   ])('$name', async ({ spec, error, reason }) => {
     const outcome = await sync(spec)
     expect(outcome.ok, reason).toBe(false)
