@@ -41,6 +41,12 @@ export interface ParentResource<Spec extends z.ZodType> {
   printerColumns?: PrinterColumn[]
 }
 
+/**
+ * A custom resource a controller defines but does not reconcile — something its parents refer to,
+ * like an Argo WorkflowTemplate: its CRD is generated with the controller's (no status subresource).
+ */
+export type CustomResource = Omit<ParentResource<z.ZodType>, 'observedStatus'>
+
 /** Where a DecoratorController attaches: any existing resource type, selected by labels/annotations. */
 export interface DecoratedResource {
   apiVersion: string
@@ -203,6 +209,8 @@ interface CommonDefinition {
   resyncPeriodSeconds?: number
   /** Every type customize may return a rule for; a rule for another type fails the response check. */
   related?: RelatedType[]
+  /** Custom resources this controller defines for its parents to refer to (CRDs generated with its own). */
+  customResources?: CustomResource[]
   /**
    * The hook reads the time (`ctx.now`), truncated to the minute (`true` / `'minute'`) or the
    * second (`'second'`, for second-scale timers such as retry backoff).
@@ -243,6 +251,7 @@ export interface CompositeDefinition<Spec extends z.ZodType = z.ZodType> {
   /** Customize relates the parent's own Namespace (namespaced, with a finalize hook): see FinalizeContext.namespaceTerminating. */
   watchesOwnNamespace: boolean
   related: ResolvedRelatedType[]
+  customResources?: CustomResource[]
   clock: false | 'minute' | 'second'
   resyncPeriodSeconds?: number
   parent: ParentResource<Spec> & { apiVersion: string; singular: string }
@@ -261,6 +270,7 @@ export interface DecoratorDefinition<Spec extends z.ZodType = z.ZodType> {
   hookVersion: HookVersion
   watchesOwnNamespace: boolean
   related: ResolvedRelatedType[]
+  customResources?: CustomResource[]
   clock: false | 'minute' | 'second'
   resyncPeriodSeconds?: number
   resources: (DecoratedResource & { resource: string; scope: Scope })[]
@@ -381,6 +391,7 @@ function common<I extends CommonDefinition & { sync: unknown; finalize?: unknown
     related: watchNamespace && !related.some(isNamespaces) ? [...related, { apiVersion: 'v1', resource: 'namespaces', kind: 'Namespace', scope: 'Cluster' as Scope }] : related,
     clock: input.clock === true ? 'minute' : (input.clock ?? false),
     ...(input.resyncPeriodSeconds !== undefined && { resyncPeriodSeconds: input.resyncPeriodSeconds }),
+    ...(input.customResources && { customResources: input.customResources }),
     sync: input.sync as I['sync'],
     ...(input.finalize !== undefined && { finalize: input.finalize as NonNullable<I['finalize']> }),
     ...(customize !== undefined && { customize: customize as NonNullable<I['customize']> }),

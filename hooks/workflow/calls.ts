@@ -1,3 +1,4 @@
+import { configMapValue } from './configmaps.ts'
 import { ExpressionError, whenHolds } from './expressions.ts'
 import { iterations } from './loops.ts'
 import { aggregate, isFailure, isFulfilled, latest, type NodeRecord, type Phase, type Scope } from './nodes.ts'
@@ -58,7 +59,10 @@ function runOnce(run: Run, site: CallSite, call: Step | Task): NodeRecord | unde
       return run.record(name, { displayName, type: 'Skipped', phase: 'Skipped', startedAt: run.now, finishedAt: run.now, message: `when '${call.when}' evaluated false` })
     }
     const args: Scope = {}
-    for (const a of call.arguments?.parameters ?? []) if (a.value !== undefined) args[a.name] = substitute(a.value, lookup(run, scope))
+    for (const a of call.arguments?.parameters ?? []) {
+      const value = a.value !== undefined ? substitute(a.value, lookup(run, scope)) : a.valueFrom?.configMapKeyRef ? configMapValue(run, a.valueFrom.configMapKeyRef) : undefined
+      if (value !== undefined) args[a.name] = value
+    }
     if (!memo && parallelism.left <= 0) return undefined
     const node = runTemplate(run, { name, displayName, template: run.template(call.template!) }, args)
     if (!memo && node && !isFulfilled(node.phase)) parallelism.left--

@@ -1,4 +1,5 @@
 import type { KObject } from '../core/contract/objects.ts'
+import { workflowParameters } from './configmaps.ts'
 import { runExitHandler } from './exit.ts'
 import { isFulfilled, type NodeRecord, type Phase } from './nodes.ts'
 import { Run, type EngineInput } from './state.ts'
@@ -29,8 +30,8 @@ export function evaluate(input: EngineInput): EngineOutput {
   else if (deadlineAt !== undefined) run.wake((deadlineAt - run.nowMs) / 1000)
   run.scheduling = !spec.suspend && !spec.shutdown && !run.terminating
 
-  const args = Object.fromEntries((spec.arguments?.parameters ?? []).flatMap((p) => (p.value === undefined ? [] : [[p.name, p.value]])))
-  let root = runTemplate(run, { name: workflow.name, displayName: workflow.name, template: run.template(spec.entrypoint) }, args)
+  const args = workflowParameters(run)
+  let root = runTemplate(run, { name: workflow.name, displayName: workflow.name, template: run.template(spec.entrypoint!) }, args)
   const stopped = spec.shutdown === 'Stop' || spec.shutdown === 'Terminate' || run.terminating !== undefined
   if (stopped && run.active === 0 && (!root || !isFulfilled(root.phase))) {
     root = run.record(workflow.name, { ...(root ?? { displayName: workflow.name, type: 'Steps' }), phase: 'Failed', startedAt, finishedAt: run.now, message: run.terminating ?? 'the workflow was stopped' } as NodeRecord)

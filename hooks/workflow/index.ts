@@ -1,7 +1,9 @@
 import { defineCompositeController } from '../core/define.ts'
 import { ObservedPod } from './pods.ts'
 import { WorkflowObservedStatus, WorkflowSpec } from './schema.ts'
-import { sync } from './sync.ts'
+import { customize, sync } from './sync.ts'
+import { ObservedConfigMap } from './configmaps.ts'
+import { CLUSTER_WORKFLOW_TEMPLATE, GROUP_VERSION, ObservedWorkflowTemplate, WORKFLOW_TEMPLATE } from './template-refs.ts'
 
 export default defineCompositeController({
   name: 'workflow',
@@ -28,6 +30,18 @@ export default defineCompositeController({
     { apiVersion: 'v1', kind: 'PersistentVolumeClaim', updateStrategy: 'OnDelete' },
   ],
   generateSelector: true,
+  // WorkflowTemplates and ClusterWorkflowTemplates (same spec shape as a Workflow's) for templateRef
+  // and workflowTemplateRef, and the ConfigMaps parameters read (valueFrom.configMapKeyRef).
+  customResources: [
+    { group: 'workflows.metahooks.dev', version: 'v1alpha1', kind: WORKFLOW_TEMPLATE, plural: 'workflowtemplates', singular: 'workflowtemplate', shortNames: ['wftmpl'], scope: 'Namespaced', spec: WorkflowSpec },
+    { group: 'workflows.metahooks.dev', version: 'v1alpha1', kind: CLUSTER_WORKFLOW_TEMPLATE, plural: 'clusterworkflowtemplates', singular: 'clusterworkflowtemplate', shortNames: ['cwftmpl'], scope: 'Cluster', spec: WorkflowSpec },
+  ],
+  related: [
+    { apiVersion: GROUP_VERSION, resource: 'workflowtemplates', kind: WORKFLOW_TEMPLATE, observed: ObservedWorkflowTemplate },
+    { apiVersion: GROUP_VERSION, resource: 'clusterworkflowtemplates', kind: CLUSTER_WORKFLOW_TEMPLATE, scope: 'Cluster', observed: ObservedWorkflowTemplate },
+    { apiVersion: 'v1', resource: 'configmaps', kind: 'ConfigMap', observed: ObservedConfigMap },
+  ],
+  customize,
   // Retry backoff and suspend durations are in seconds.
   clock: 'second',
   sync,

@@ -15,14 +15,14 @@ export function pendingFeatures(spec: WorkflowSpec): string[] {
       }
     })
     t.inputs?.parameters.forEach((p, j) => {
-      if (p.valueFrom !== undefined) problems.push(`${path}.inputs.parameters[${j}].valueFrom: input parameters from valueFrom are not supported yet`)
+      if (p.valueFrom?.supplied !== undefined) problems.push(`${path}.inputs.parameters[${j}].valueFrom.supplied: input parameters from supplied are not supported yet`)
       if (p.globalName !== undefined) problems.push(`${path}.inputs.parameters[${j}].globalName: globalName is not supported yet`)
     })
     const calls = [...(t.steps?.flat() ?? []), ...(t.dag?.tasks ?? [])]
     for (const c of calls) {
-      for (const a of c.arguments?.parameters ?? []) if (a.valueFrom !== undefined) problems.push(`${path} (${c.name}).arguments.parameters.${a.name}.valueFrom: arguments from valueFrom are not supported yet`)
+      for (const a of c.arguments?.parameters ?? []) if (a.valueFrom?.supplied !== undefined) problems.push(`${path} (${c.name}).arguments.parameters.${a.name}.valueFrom.supplied: arguments from supplied are not supported yet`)
     }
   })
-  for (const a of spec.arguments?.parameters ?? []) if (a.valueFrom !== undefined) problems.push(`spec.arguments.parameters.${a.name}.valueFrom: arguments from valueFrom are not supported yet`)
+  for (const a of spec.arguments?.parameters ?? []) if (a.valueFrom?.supplied !== undefined) problems.push(`spec.arguments.parameters.${a.name}.valueFrom.supplied: arguments from supplied are not supported yet`)
   return problems
 }

@@ -16,8 +16,6 @@ const AnyString = z.union([z.string(), z.number()]).transform(String)
 /** Argo features a later version brings: kept by the CRD, refused by the hook naming the feature. */
 const LATER = {
   artifacts: 'artifacts (inputs.artifacts/outputs.artifacts)',
-  templateRef: 'templateRef (WorkflowTemplates)',
-  workflowTemplateRef: 'workflowTemplateRef (WorkflowTemplates)',
   hooks: 'lifecycle hooks',
   synchronization: 'synchronization (mutexes and semaphores)',
   memoize: 'memoization',
@@ -109,6 +107,10 @@ const LoopFields = {
 
 const ContinueOn = z.object({ error: z.boolean().optional(), failed: z.boolean().optional() })
 
+/** A template of a WorkflowTemplate (or, with clusterScope, a ClusterWorkflowTemplate). */
+const TemplateRef = argoObject('a templateRef', { name: z.string().min(1).max(253), template: Name, clusterScope: z.boolean().optional() })
+export type TemplateRef = z.output<typeof TemplateRef>
+
 const CallFields = {
   name: Name,
   template: Name.optional(),
@@ -118,13 +120,14 @@ const CallFields = {
   when: z.string().optional(),
   continueOn: ContinueOn.optional(),
   onExit: Name.optional(),
+  templateRef: TemplateRef.optional(),
   ...LoopFields,
 }
 
-const Step = argoObject('a step', CallFields, later('templateRef', 'hooks'))
+const Step = argoObject('a step', CallFields, later('hooks'))
 export type Step = z.output<typeof Step> & { inlineTemplate?: Template }
 
-const Task = argoObject('a DAG task', { ...CallFields, dependencies: z.array(Name).optional(), depends: z.string().optional() }, later('templateRef', 'hooks'))
+const Task = argoObject('a DAG task', { ...CallFields, dependencies: z.array(Name).optional(), depends: z.string().optional() }, later('hooks'))
 export type Task = z.output<typeof Task> & { inlineTemplate?: Template }
 
 const Outputs = argoObject('outputs', { parameters: z.array(OutputParameter).optional() }, { ...later('artifacts'), result: 'outputs.result (set by the engine, not the spec)', exitCode: 'outputs.exitCode (set by the engine)' })
@@ -165,8 +168,9 @@ const PodGC = argoObject('a podGC', {
 export const WorkflowSpec = argoObject(
   'a workflow spec',
   {
-    entrypoint: Name,
-    templates: z.array(Template).min(1),
+    entrypoint: Name.optional().describe('required unless a workflowTemplateRef gives it'),
+    templates: z.array(Template).default([]),
+    workflowTemplateRef: argoObject('a workflowTemplateRef', { name: z.string().min(1).max(253), clusterScope: z.boolean().optional() }).optional(),
     arguments: Arguments.optional(),
     onExit: Name.optional(),
     parallelism: z.number().int().min(1).optional(),
@@ -181,7 +185,7 @@ export const WorkflowSpec = argoObject(
     metrics: z.looseObject({}).optional().describe('accepted; the hook emits no workflow metrics (docs/workflow.md)'),
     ...WorkflowPodFields,
   },
-  later('artifactRepositoryRef', 'artifactGC', 'archiveLogs', 'executor', 'ttlStrategy', 'volumeClaimGC', 'podDisruptionBudget', 'workflowMetadata', 'workflowTemplateRef', 'synchronization', 'hooks', 'priority', 'podPriority'),
+  later('artifactRepositoryRef', 'artifactGC', 'archiveLogs', 'executor', 'ttlStrategy', 'volumeClaimGC', 'podDisruptionBudget', 'workflowMetadata', 'synchronization', 'hooks', 'priority', 'podPriority'),
 )
 export type WorkflowSpec = z.output<typeof WorkflowSpec>
 

@@ -22,6 +22,8 @@ export interface EngineInput {
   observedFinishedAt?: string
   /** Observed Pods by name. */
   pods: Map<string, KObject>
+  /** Related ConfigMaps' data by name (for valueFrom.configMapKeyRef). */
+  configMaps?: Record<string, Record<string, string>>
   /** Checks a Pod against the Kubernetes schema: why it is invalid, or undefined. */
   checkPod?: (pod: KObject) => string | undefined
 }

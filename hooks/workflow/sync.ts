@@ -1,5 +1,9 @@
 import type { PersistentVolumeClaim } from 'kubernetes-types/core/v1'
-import type { CompositeSyncResult, HookContext } from '../core/define.ts'
+import type { CompositeSyncResult, CustomizeContext, HookContext } from '../core/define.ts'
+import type { RelatedResourceRule } from '../core/contract/responses.ts'
+import { HookError } from '../core/errors.ts'
+import { configMapNames } from './configmaps.ts'
+import { referencedSources, resolveTemplates, templateRules, type StoredTemplates } from './template-refs.ts'
 import type { KObject } from '../core/contract/objects.ts'
 import { evaluate } from './engine.ts'
 import type { NodeRecord } from './nodes.ts'
@@ -19,19 +23,57 @@ function claims(name: string, spec: WorkflowSpec): (PersistentVolumeClaim & KObj
   }))
 }
 
+interface ObservedStatus {
+  nodes?: Record<string, NodeRecord>
+  phase?: string
+  startedAt?: string
+  finishedAt?: string
+  storedTemplates?: StoredTemplates
+  waitingForTemplates?: string[]
+  waitingForConfigMaps?: string[]
+}
+
+/** What the workflow needs related: the WorkflowTemplates it refers to and the ConfigMaps its parameters read. */
+export function customize({ parent, spec }: CustomizeContext<WorkflowSpec>): RelatedResourceRule[] {
+  const status = (parent.status ?? {}) as ObservedStatus
+  const configMaps = [...new Set([...configMapNames(spec), ...configMapNames(status.storedTemplates ?? {}), ...(status.waitingForConfigMaps ?? [])])].sort()
+  return [...templateRules(referencedSources(spec, status)), ...(configMaps.length > 0 ? [{ apiVersion: 'v1', resource: 'configmaps', names: configMaps }] : [])]
+}
+
 /**
- * Validate (422 before any Pod exists), then evaluate the workflow against the observed Pods
+ * Resolve the WorkflowTemplates it refers to (Pending while one is missing), validate (422 before any Pod exists), then evaluate the workflow against the observed Pods
  * and the status we recorded last time. Every Pod the engine still needs is in the answer —
  * including finished ones whose result the observed status does not hold yet.
  */
-export async function sync({ parent, spec: written, children, now }: HookContext<WorkflowSpec>): Promise<CompositeSyncResult> {
-  const spec = normalize(written)
+export async function sync({ parent, spec: written, children, related, now }: HookContext<WorkflowSpec>): Promise<CompositeSyncResult> {
+  const status = (parent.status ?? {}) as ObservedStatus
+  const namespace = parent.metadata.namespace ?? 'default'
+  const resolved = resolveTemplates(written, related, namespace, status.storedTemplates ?? {})
+  if (!resolved.ok && 'invalid' in resolved) throw new HookError(422, `invalid workflow: ${resolved.invalid}`)
+  // ConfigMaps named only inside referenced templates are related once customize has seen them (in the status).
+  const askedFor = new Set([...configMapNames(written), ...configMapNames(status.storedTemplates ?? {})])
+  const unseen = resolved.ok ? [...configMapNames(resolved.stored)].filter((n) => !askedFor.has(n)) : []
+  if (!resolved.ok || unseen.length > 0) {
+    const waiting = resolved.ok ? unseen.map((n) => `ConfigMap/${n}`) : resolved.missing
+    // Waiting is only for a run that has not started: a running one has what it needs stored.
+    if (children.list('Pod').length > 0) throw new HookError(409, `the workflow has Pods but cannot resolve ${waiting.join(', ')}; restore them`)
+    return {
+      children: [],
+      status: {
+        phase: 'Pending',
+        message: `waiting for ${waiting.join(', ')}`,
+        ...(resolved.ok ? { storedTemplates: resolved.stored, waitingForConfigMaps: unseen } : { waitingForTemplates: resolved.missing }),
+        conditions: [{ type: 'TemplatesResolved', status: 'False', reason: resolved.ok ? 'WaitingForConfigMaps' : 'WorkflowTemplateNotFound', message: `waiting for ${waiting.join(', ')}` }],
+      },
+    }
+  }
+  const spec = normalize(resolved.spec)
   validateWorkflow(spec)
-  const status = (parent.status ?? {}) as { nodes?: Record<string, NodeRecord>; phase?: string; startedAt?: string; finishedAt?: string }
+  const configMaps = Object.fromEntries(related.list<KObject & { data?: Record<string, string> }>('ConfigMap').map((c) => [c.metadata.name, c.data ?? {}]))
   const out = evaluate({
     workflow: {
       name: parent.metadata.name,
-      namespace: parent.metadata.namespace ?? 'default',
+      namespace,
       ...(parent.metadata.uid && { uid: parent.metadata.uid }),
       ...(typeof parent.metadata.creationTimestamp === 'string' && { creationTimestamp: parent.metadata.creationTimestamp }),
       ...(parent.metadata.labels && { labels: parent.metadata.labels }),
@@ -44,11 +86,12 @@ export async function sync({ parent, spec: written, children, now }: HookContext
     ...(typeof status.startedAt === 'string' && { observedStartedAt: status.startedAt }),
     ...(typeof status.finishedAt === 'string' && ['Succeeded', 'Failed', 'Error'].includes(status.phase ?? '') && { observedFinishedAt: status.finishedAt }),
     pods: new Map(children.list('Pod').map((p) => [p.metadata.name, p])),
+    configMaps,
     checkPod: await loadPodCheck(),
   })
   return {
     children: [...claims(parent.metadata.name, spec), ...out.pods],
-    status: out.status,
+    status: { ...out.status, ...(Object.keys(resolved.stored).length > 0 && { storedTemplates: resolved.stored }) },
     ...(out.resyncAfterSeconds !== undefined && { resyncAfterSeconds: out.resyncAfterSeconds }),
   }
 }

@@ -1,3 +1,4 @@
+import { configMapValue } from './configmaps.ts'
 import { runDag } from './dag.ts'
 import { ExpressionError } from './expressions.ts'
 import { isSubstitutionError } from './substitute.ts'
@@ -31,7 +32,14 @@ export function kindOf(template: Template): TemplateKind {
 export function runTemplate(run: Run, call: Omit<NodeCall, 'scope'>, args: Scope): NodeRecord | undefined {
   const scope: Scope = {}
   for (const p of call.template.inputs?.parameters ?? []) {
-    const value = args[p.name] ?? p.value ?? p.default
+    const ref = p.valueFrom?.configMapKeyRef
+    let value: string | undefined
+    try {
+      value = args[p.name] ?? (ref ? configMapValue(run, ref) : undefined) ?? p.value ?? p.valueFrom?.default ?? p.default
+    } catch (error) {
+      if (!isSubstitutionError(error)) throw error
+      return run.error(call, `input parameter ${p.name}: ${error.message}`)
+    }
     if (value === undefined) return run.record(call.name, { displayName: call.displayName, type: 'Pod', phase: 'Error', message: `input parameter ${p.name} has no value` })
     if (p.enum && !p.enum.includes(value)) return run.error(call, `input parameter ${p.name} is ${JSON.stringify(value)}, not one of its enum ${JSON.stringify(p.enum)}`)
     scope[`inputs.parameters.${p.name}`] = value

@@ -26,7 +26,9 @@ export function validateWorkflow(spec: WorkflowSpec): void {
   const known = (name: string, path: string) => {
     if (!templates.has(name)) problems.push(`${path}: unknown template "${name}"`)
   }
-  known(spec.entrypoint, 'spec.entrypoint')
+  if (spec.entrypoint === undefined) problems.push('spec.entrypoint: required (or a workflowTemplateRef whose template has one)')
+  else known(spec.entrypoint, 'spec.entrypoint')
+  if (spec.templates.length === 0) problems.push('spec.templates: needs at least one template (or a workflowTemplateRef)')
   if (spec.onExit) known(spec.onExit, 'spec.onExit')
 
   const globals = new Set(spec.templates.flatMap((t) => (t.outputs?.parameters ?? []).flatMap((p) => (p.globalName ? [p.globalName] : []))))
@@ -87,7 +89,7 @@ export function validateWorkflow(spec: WorkflowSpec): void {
     if (target) {
       const passed = new Set((call.arguments?.parameters ?? []).map((a) => a.name))
       for (const p of target.inputs?.parameters ?? []) {
-        if (!passed.has(p.name) && p.value === undefined && p.default === undefined) problems.push(`${path}.arguments: template "${target.name}" needs parameter "${p.name}"`)
+        if (!passed.has(p.name) && p.value === undefined && p.default === undefined && p.valueFrom === undefined) problems.push(`${path}.arguments: template "${target.name}" needs parameter "${p.name}"`)
       }
       // Arguments the template does not declare are ignored, as in Argo.
     }

@@ -1,3 +1,4 @@
+import { workflowParameters } from './configmaps.ts'
 import type { NodeRecord, Scope } from './nodes.ts'
 import type { Run } from './state.ts'
 import type { Variables } from './substitute.ts'
@@ -21,7 +22,7 @@ function workflowVariables(run: Run): Scope {
     'workflow.name': w.name,
     'workflow.namespace': w.namespace,
     'workflow.uid': w.uid ?? '',
-    'workflow.mainEntrypoint': run.spec.entrypoint,
+    'workflow.mainEntrypoint': run.spec.entrypoint ?? '',
     'workflow.duration': String(Math.max(0, (run.nowMs - Date.parse(run.startedAt)) / 1000)),
     ...(run.spec.serviceAccountName && { 'workflow.serviceAccountName': run.spec.serviceAccountName }),
   }
@@ -29,8 +30,9 @@ function workflowVariables(run: Run): Scope {
     vars['workflow.status'] = run.workflowStatus
     vars['workflow.failures'] = JSON.stringify(failures(run))
   }
-  for (const p of run.spec.arguments?.parameters ?? []) if (p.value !== undefined) vars[`workflow.parameters.${p.name}`] = p.value
-  vars['workflow.parameters'] = JSON.stringify(Object.fromEntries((run.spec.arguments?.parameters ?? []).map((p) => [p.name, p.value ?? ''])))
+  const parameters = workflowParameters(run)
+  for (const [k, v] of Object.entries(parameters)) vars[`workflow.parameters.${k}`] = v
+  vars['workflow.parameters'] = JSON.stringify(parameters)
   for (const [k, v] of Object.entries(w.labels ?? {})) vars[`workflow.labels.${k}`] = v
   for (const [k, v] of Object.entries(w.annotations ?? {})) vars[`workflow.annotations.${k}`] = v
   for (const [k, v] of Object.entries(run.globals)) vars[`workflow.outputs.parameters.${k}`] = v

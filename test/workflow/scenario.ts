@@ -17,8 +17,10 @@ export interface Scenario {
   /** How each Pod ends, by the step or task name (a list: attempt by attempt). Unlisted Pods succeed. */
   pods?: Record<string, StepOutcome | StepOutcome[]>
   workflow: KObject
+  /** Other objects in the cluster: WorkflowTemplates, ClusterWorkflowTemplates, ConfigMaps (Argo's apiVersion is changed too). */
+  objects?: KObject[]
   /** Arbitrary parent changes after N rounds: `{ after: 3, spec: { resume: [approve] } }`. */
-  then?: { after: number; spec: Record<string, unknown> }[]
+  then?: { after: number; spec?: Record<string, unknown>; update?: KObject[] }[]
   expect: {
     phase: string
     /** A regular expression the workflow's message must match. */
@@ -44,21 +46,29 @@ export function loadScenarios(dir = DIR): Scenario[] {
 }
 
 /** The workflow as our CRD takes it: our apiVersion, a name for generateName, the default namespace. */
-export function asOurs(argo: KObject): KObject {
-  const meta = argo.metadata as KObject['metadata'] & { generateName?: string }
+export function asOurs(object: KObject): KObject {
+  const meta = object.metadata as KObject['metadata'] & { generateName?: string }
   const { generateName, ...metadata } = meta
+  const apiVersion = object.apiVersion === 'argoproj.io/v1alpha1' ? 'workflows.metahooks.dev/v1alpha1' : object.apiVersion
+  const clusterScoped = object.kind === 'ClusterWorkflowTemplate'
   return {
-    ...argo,
-    apiVersion: 'workflows.metahooks.dev/v1alpha1',
-    metadata: { ...metadata, name: meta.name ?? `${(generateName ?? 'wf-').replace(/-$/, '')}`, namespace: meta.namespace ?? 'default' },
+    ...object,
+    apiVersion,
+    metadata: { ...metadata, name: meta.name ?? `${(generateName ?? 'wf-').replace(/-$/, '')}`, ...(!clusterScoped && { namespace: meta.namespace ?? 'default' }) },
   }
 }
 
 export async function runScenario(s: Scenario): Promise<Simulation> {
-  const sim = new Simulation(workflow, { parent: asOurs(s.workflow), startTime: START, podOutcome: outcomes(s.pods ?? {}) })
+  const sim = new Simulation(workflow, { parent: asOurs(s.workflow), objects: (s.objects ?? []).map(asOurs), startTime: START, podOutcome: outcomes(s.pods ?? {}) })
   for (const change of s.then ?? []) {
     for (let i = 0; i < change.after; i++) await sim.step()
-    sim.updateParent((p) => ({ ...p, spec: { ...(p.spec as object), ...change.spec } }))
+    if (change.spec) sim.updateParent((p) => ({ ...p, spec: { ...(p.spec as object), ...change.spec } }))
+    for (const o of change.update ?? []) {
+      const ours = asOurs(o)
+      const existing = sim.cluster.list().find((x) => x.kind === ours.kind && x.metadata.name === ours.metadata.name)
+      if (existing) sim.cluster.update({ ...existing, ...ours, metadata: { ...existing.metadata, ...ours.metadata } } as never)
+      else sim.cluster.create(ours as never)
+    }
   }
   await sim.run({ maxRounds: 200 })
   return sim

@@ -1,4 +1,4 @@
-import type { CompositeDefinition } from '../define.ts'
+import type { CompositeDefinition, ControllerDefinition, CustomResource } from '../define.ts'
 import { structuralSchema } from './schema.ts'
 
 export const MANAGED_BY = { 'app.kubernetes.io/part-of': 'metahooks' }
@@ -9,11 +9,19 @@ export const MANAGED_BY = { 'app.kubernetes.io/part-of': 'metahooks' }
  * returns) and the status subresource on (Metacontroller refuses parents without it).
  */
 export function crdFor(definition: CompositeDefinition): Record<string, unknown> {
-  const p = definition.parent
+  return crdForResource(definition.parent, definition.name, true)
+}
+
+/** The CRDs of the custom resources a controller defines without reconciling them (its parents refer to them). */
+export function customResourceCrds(definition: ControllerDefinition): Record<string, unknown>[] {
+  return (definition.customResources ?? []).map((r) => crdForResource(r, definition.name, false))
+}
+
+function crdForResource(p: CustomResource, controller: string, statusSubresource: boolean): Record<string, unknown> {
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
-    metadata: { name: `${p.plural}.${p.group}`, labels: { ...p.labels, ...MANAGED_BY, 'metahooks.dev/controller': definition.name } },
+    metadata: { name: `${p.plural}.${p.group}`, labels: { ...p.labels, ...MANAGED_BY, 'metahooks.dev/controller': controller } },
     spec: {
       group: p.group,
       scope: p.scope,
@@ -30,7 +38,7 @@ export function crdFor(definition: CompositeDefinition): Record<string, unknown>
           name: p.version,
           served: true,
           storage: true,
-          subresources: { status: {} },
+          ...(statusSubresource && { subresources: { status: {} } }),
           ...(p.printerColumns?.length && { additionalPrinterColumns: p.printerColumns }),
           schema: {
             openAPIV3Schema: {
@@ -40,7 +48,7 @@ export function crdFor(definition: CompositeDefinition): Record<string, unknown>
                 kind: { type: 'string' },
                 metadata: { type: 'object' },
                 spec: structuralSchema(p.spec),
-                status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+                ...(statusSubresource && { status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } }),
               },
             },
           },

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path'
 import { stringify } from 'yaml'
 import type { ControllerDefinition } from '../define.ts'
 import { controllerManifest, type HookTarget } from './controller.ts'
-import { crdFor, MANAGED_BY } from './crd.ts'
+import { crdFor, customResourceCrds, MANAGED_BY } from './crd.ts'
 import { DEFAULT_SERVER, serverManifests } from './deploy.ts'
 import { metacontrollerRules } from './rbac.ts'
 
@@ -58,7 +58,7 @@ export function generateManifests(definitions: readonly ControllerDefinition[], 
   }
 
   for (const d of [...definitions].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const docs = d.type === 'composite' ? [crdFor(d), controllerManifest(d, controllerOptions)] : [controllerManifest(d, controllerOptions)]
+    const docs = [...(d.type === 'composite' ? [crdFor(d)] : []), ...customResourceCrds(d), controllerManifest(d, controllerOptions)]
     files.set(`${d.type === 'composite' ? 'compositecontrollers' : 'decoratorcontrollers'}/${d.name}.yaml`, yamlFile(docs))
   }
   const controllerFiles = [...files.keys()]

@@ -8,7 +8,7 @@ import { CompositeController, DecoratorController, type Webhook } from '../contr
 import type { ControllerDefinition } from '../define.ts'
 import { formatIssues } from '../issues.ts'
 import { isDnsSubdomain } from '../k8s/resources.ts'
-import { crdFor } from './crd.ts'
+import { crdFor, customResourceCrds } from './crd.ts'
 import { structuralProblems, type SchemaProps } from './schema.ts'
 
 /**
@@ -98,7 +98,8 @@ const CrdShape = z.looseObject({
   }),
 })
 
-function checkCrd(value: Record<string, unknown>): string[] {
+/** `notParents`: CRDs a controller defines for its parents to refer to (no status subresource needed). */
+function checkCrd(value: Record<string, unknown>, notParents: ReadonlySet<string> = new Set()): string[] {
   const parsed = CrdShape.safeParse(value)
   if (!parsed.success) return formatIssues(parsed.error)
   const { spec, metadata } = parsed.data
@@ -106,7 +107,7 @@ function checkCrd(value: Record<string, unknown>): string[] {
   if (metadata.name !== `${spec.names.plural}.${spec.group}`) problems.push(`metadata.name: must be ${spec.names.plural}.${spec.group} (plural.group)`)
   if (spec.versions.filter((v) => v.storage).length !== 1) problems.push('spec.versions: exactly one version must be the storage version')
   spec.versions.forEach((v, i) => {
-    if (!v.subresources?.status) problems.push(`spec.versions[${i}].subresources.status: Metacontroller requires the status subresource`)
+    if (!v.subresources?.status && !notParents.has(metadata.name)) problems.push(`spec.versions[${i}].subresources.status: Metacontroller requires the status subresource`)
     problems.push(...structuralProblems(v.schema.openAPIV3Schema, `spec.versions[${i}].schema.openAPIV3Schema`))
   })
   return problems
@@ -180,11 +181,16 @@ export interface ObjectCheck {
 export class ObjectValidator {
   readonly #ajv = new Ajv({ strict: false, allErrors: true })
   readonly #crds = new Map<string, SchemaProps>()
+  readonly #customResources: ReadonlySet<string>
   readonly #compiled = new Map<string, ReturnType<InstanceType<typeof Ajv>['compile']>>()
 
   constructor(definitions: readonly ControllerDefinition[]) {
     addFormats(this.#ajv)
-    for (const d of definitions) if (d.type === 'composite') this.addCrd(crdFor(d))
+    this.#customResources = new Set(definitions.flatMap((d) => (d.customResources ?? []).map((r) => `${r.plural}.${r.group}`)))
+    for (const d of definitions) {
+      if (d.type === 'composite') this.addCrd(crdFor(d))
+      for (const crd of customResourceCrds(d)) this.addCrd(crd)
+    }
   }
 
   addCrd(crd: Record<string, unknown>): void {
@@ -202,7 +208,7 @@ export class ObjectValidator {
     } else if (typeof meta?.name !== 'string' || meta.name === '') {
       return { known: true, problems: ['metadata.name: required (or metadata.generateName)'] }
     } else if (!isDnsSubdomain(meta.name) && !value.apiVersion.startsWith('rbac.authorization.k8s.io')) problems.push(`metadata.name: ${JSON.stringify(meta.name)} is not a valid DNS subdomain name`)
-    if (value.kind === 'CustomResourceDefinition' && value.apiVersion === 'apiextensions.k8s.io/v1') return { known: true, problems: [...problems, ...checkCrd(value)] }
+    if (value.kind === 'CustomResourceDefinition' && value.apiVersion === 'apiextensions.k8s.io/v1') return { known: true, problems: [...problems, ...checkCrd(value, this.#customResources)] }
     if (value.apiVersion === 'metacontroller.k8s.io/v1alpha1' && (value.kind === 'CompositeController' || value.kind === 'DecoratorController')) {
       return { known: true, problems: [...problems, ...checkMetacontroller(value)] }
     }
@@ -255,7 +261,7 @@ export async function validateManifests(paths: readonly string[], definitions: r
 
   // Schemas for custom resources: the CRDs among the files, and the ones our definitions generate.
   const validator = new ObjectValidator(definitions)
-  for (const doc of docs) if (doc.value.kind === 'CustomResourceDefinition' && checkCrd(doc.value).length === 0) validator.addCrd(doc.value)
+  for (const doc of docs) if (doc.value.kind === 'CustomResourceDefinition' && (await validator.check(doc.value)).problems.length === 0) validator.addCrd(doc.value)
 
   for (const doc of docs) {
     const report = (messages: string[]) => messages.forEach((message) => problems.push({ file: doc.file, document: doc.index, message }))
