@@ -1,6 +1,7 @@
 import * as z from 'zod'
 import { labelSelector } from '../core/k8s/schemas.ts'
 import { argoObject, intOrString, numberOrString } from './argo-object.ts'
+import { FinishedPods } from './compact.ts'
 import { Container, Script, TemplatePodFields, WorkflowPodFields } from './container-schema.ts'
 
 /**
@@ -210,6 +211,7 @@ const NodeRecord = z.looseObject({
 
 export const WorkflowObservedStatus = z.looseObject({
   nodes: z.record(z.string(), NodeRecord).optional(),
+  finishedPods: FinishedPods.optional(),
   phase: z.string().optional(),
   startedAt: z.string().optional(),
   finishedAt: z.string().optional(),

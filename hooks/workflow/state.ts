@@ -1,5 +1,5 @@
 import type { KObject } from '../core/contract/objects.ts'
-import { fnv32a } from '../core/k8s/hash.ts'
+import { nodeId } from './compact.ts'
 import { iso, latest, type NodeRecord, type Scope } from './nodes.ts'
 import { DEFAULT_EXECUTOR_IMAGE } from './executor.ts'
 import type { Template, WorkflowSpec } from './schema.ts'
@@ -88,7 +88,7 @@ export class Run {
 
   /** Node ids: the root is the workflow's name, every other node `<workflow>-<fnv32a(path)>`. */
   id(name: string): string {
-    return name === this.input.workflow.name ? name : `${this.input.workflow.name}-${fnv32a(name)}`
+    return nodeId(this.input.workflow.name, name)
   }
 
   memo(name: string): NodeRecord | undefined {

@@ -7,7 +7,8 @@ import { referencedSources, resolveTemplates, templateRules, type StoredTemplate
 import type { KObject } from '../core/contract/objects.ts'
 import { evaluate } from './engine.ts'
 import type { NodeRecord } from './nodes.ts'
-import { claimName } from './pods.ts'
+import { claimName, podName } from './pods.ts'
+import { expand, type FinishedPods } from './compact.ts'
 import type { WorkflowSpec } from './schema.ts'
 import { validateWorkflow } from './validate.ts'
 import { normalize } from './normalize.ts'
@@ -28,6 +29,7 @@ interface ObservedStatus {
   phase?: string
   startedAt?: string
   finishedAt?: string
+  finishedPods?: FinishedPods
   storedTemplates?: StoredTemplates
   waitingForTemplates?: string[]
   waitingForConfigMaps?: string[]
@@ -81,7 +83,7 @@ export async function sync({ parent, spec: written, children, related, now }: Ho
     },
     spec,
     now: now!,
-    memo: status.nodes && typeof status.nodes === 'object' ? status.nodes : {},
+    memo: expand(parent.metadata.name, status.nodes && typeof status.nodes === 'object' ? status.nodes : {}, status.finishedPods, (template, node) => podName(parent.metadata.name, template, node)),
     ...(typeof status.phase === 'string' && { observedPhase: status.phase }),
     ...(typeof status.startedAt === 'string' && { observedStartedAt: status.startedAt }),
     ...(typeof status.finishedAt === 'string' && ['Succeeded', 'Failed', 'Error'].includes(status.phase ?? '') && { observedFinishedAt: status.finishedAt }),

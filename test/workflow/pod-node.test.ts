@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { buildPod } from '../../hooks/workflow/pods.ts'
+import { WorkflowSpec } from '../../hooks/workflow/schema.ts'
 import workflow from '../../hooks/workflow/index.ts'
 import { runHook } from '../../hooks/core/run.ts'
 import { compositeRequest } from '../../hooks/core/testing/requests.ts'
@@ -148,5 +150,18 @@ describe('workflow: timeouts and podGC options', () => {
     const deletedAt = result.rounds.find((r) => r.actions.some((a) => a.type === 'deleted'))!.time
     const finishedAt = nodes(delayed)[Object.keys(nodes(delayed)).find((id) => nodes(delayed)[id]!.displayName === 'keep')!]!.finishedAt!
     expect(Date.parse(deletedAt) - Date.parse(finishedAt)).toBeGreaterThanOrEqual(120_000)
+  })
+})
+
+describe('workflow: Pod-level fields a template sets win over the workflow\'s', () => {
+  // Not a simulation: a PriorityClass that does not exist makes the API server refuse the Pod, and
+  // every simulated child is checked against the real API server by the cluster tier.
+  it.each([
+    { name: 'the workflow\'s podPriorityClassName', template: {}, want: 'batch-low' },
+    { name: 'the template\'s priorityClassName', template: { priorityClassName: 'batch-high' }, want: 'batch-high' },
+  ])('$name', ({ template, want }) => {
+    const spec = WorkflowSpec.parse({ entrypoint: 'x', podPriorityClassName: 'batch-low', templates: [{ name: 'x', ...template, container: { image: 'busybox' } }] })
+    const pod = buildPod({ workflow: { name: 'wf' }, nodeName: 'wf', template: spec.templates[0]!, spec, main: { name: 'main', image: 'busybox' }, claims: [] })
+    expect(pod.spec!.priorityClassName).toBe(want)
   })
 })

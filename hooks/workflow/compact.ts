@@ -1,0 +1,91 @@
+import * as z from 'zod'
+import { fnv32a } from '../core/k8s/hash.ts'
+import { isFulfilled, iso, type NodeRecord, type Phase } from './nodes.ts'
+
+/**
+ * The status of a large workflow: past COMPACT_AFTER nodes, finished Pod nodes leave `nodes` for
+ * `finishedPods`, one row each instead of one object (a 10,000-task DAG stays well under the 1 MiB
+ * an object may hold). Still JSON, readable with kubectl and jq: each row is
+ *
+ *     [parent, displayName, phase, startedAt, finishedAt, exitCode, templateName, message, outputs]
+ *
+ * where `parent` indexes `finishedPods.parents` (the node's name is `<parent>.<displayName>`), the
+ * times are seconds after `finishedPods.since`, and trailing empty fields are left out. The id of
+ * a node is `<workflow>-<fnv32a(name)>`, as for every node. Argo compresses the same way in spirit
+ * (`compressedNodes`), but as gzip+base64 no one can read without its tools.
+ */
+
+export const COMPACT_AFTER = 500
+export const FINISHED_PODS_FIELDS = ['parent', 'displayName', 'phase', 'startedAt', 'finishedAt', 'exitCode', 'templateName', 'message', 'outputs'] as const
+
+export const FinishedPods = z.object({
+  fields: z.array(z.string()),
+  since: z.string(),
+  parents: z.array(z.string()),
+  rows: z.array(z.array(z.unknown())),
+})
+export type FinishedPods = z.output<typeof FinishedPods>
+
+export const nodeId = (workflow: string, name: string) => (name === workflow ? name : `${workflow}-${fnv32a(name)}`)
+
+/** Splits nodes into those kept as objects and the finished Pods' table (when there are many). */
+export function compact(nodes: Record<string, NodeRecord>, since: string): { nodes: Record<string, NodeRecord>; finishedPods?: FinishedPods } {
+  const ids = Object.keys(nodes)
+  if (ids.length <= COMPACT_AFTER) return { nodes }
+  const base = Date.parse(since)
+  const parents: string[] = []
+  const parentIndex = new Map<string, number>()
+  const kept: Record<string, NodeRecord> = {}
+  const rows: unknown[][] = []
+  for (const id of ids) {
+    const n = nodes[id]!
+    const parent = n.name.slice(0, Math.max(0, n.name.length - n.displayName.length - 1))
+    const compactable = n.type === 'Pod' && isFulfilled(n.phase) && n.startedAt && n.finishedAt && n.name === `${parent}.${n.displayName}` && n.podName !== undefined
+    if (!compactable) {
+      kept[id] = n
+      continue
+    }
+    let p = parentIndex.get(parent)
+    if (p === undefined) {
+      p = parents.push(parent) - 1
+      parentIndex.set(parent, p)
+    }
+    const row: unknown[] = [p, n.displayName, n.phase, (Date.parse(n.startedAt!) - base) / 1000, (Date.parse(n.finishedAt!) - base) / 1000, n.outputs?.exitCode ?? null, n.templateName ?? null, n.message ?? null, outputsWithoutExitCode(n.outputs)]
+    while (row.length > 5 && row.at(-1) === null) row.pop()
+    rows.push(row)
+  }
+  return { nodes: kept, finishedPods: { fields: [...FINISHED_PODS_FIELDS], since, parents, rows } }
+}
+
+/** The nodes again, by id: the objects and the table's rows. */
+export function expand(workflow: string, nodes: Record<string, NodeRecord>, table: FinishedPods | undefined, podName: (template: string, name: string) => string): Record<string, NodeRecord> {
+  if (!table) return nodes
+  const base = Date.parse(table.since)
+  const out: Record<string, NodeRecord> = { ...nodes }
+  for (const row of table.rows) {
+    const [p, displayName, phase, started, finished, exitCode, templateName, message, outputs] = row as [number, string, Phase, number, number, number | null, string | null, string | null, Record<string, unknown> | null]
+    const name = `${table.parents[p]}.${displayName}`
+    const node: NodeRecord = {
+      name,
+      displayName,
+      type: 'Pod',
+      phase,
+      startedAt: iso(base + started * 1000),
+      finishedAt: iso(base + finished * 1000),
+    }
+    if ((exitCode ?? null) !== null || outputs) node.outputs = { ...(outputs as NodeRecord['outputs']), ...(exitCode !== null && exitCode !== undefined && { exitCode }) }
+    if (message) node.message = message
+    if (templateName) {
+      node.templateName = templateName
+      node.podName = podName(templateName, name)
+    }
+    out[nodeId(workflow, name)] = node
+  }
+  return out
+}
+
+function outputsWithoutExitCode(outputs: NodeRecord['outputs']): Record<string, unknown> | null {
+  if (!outputs) return null
+  const { exitCode: _exitCode, ...rest } = outputs
+  return Object.keys(rest).length > 0 ? rest : null
+}
