@@ -53,7 +53,7 @@ async function time(fn: () => Promise<unknown>, budgetMs = 2000): Promise<{ medi
 
 console.log(`workflow sync benchmark — node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'})`)
 console.log('tasks  | first sync (ms) | finished sync (ms) | status size (bytes) | per task')
-for (const tasks of [10, 100, 1000, 5000]) {
+for (const tasks of [10, 100, 1000, 5000, 10_000]) {
   const fresh = compositeRequest(workflow, { parent: dagWorkflow(tasks) })
   const status = await finishedStatus(tasks)
   const done = compositeRequest(workflow, { parent: dagWorkflow(tasks, status) })

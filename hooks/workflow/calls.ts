@@ -1,6 +1,7 @@
 import { configMapValue } from './configmaps.ts'
 import { ExpressionError, whenHolds } from './expressions.ts'
 import { iterations } from './loops.ts'
+import { exportGlobals } from './outputs.ts'
 import { aggregate, isFailure, isFulfilled, latest, type NodeRecord, type Phase, type Scope } from './nodes.ts'
 import type { Step, Task } from './schema.ts'
 import type { Run } from './state.ts'
@@ -54,6 +55,12 @@ function runOnce(run: Run, site: CallSite, call: Step | Task): NodeRecord | unde
   const { name, displayName, scope, parallelism } = site
   const memo = run.memo(name)
   if (memo && (memo.phase === 'Skipped' || memo.phase === 'Omitted')) return run.record(name, { ...memo })
+  // A Pod node that finished and whose Pod is gone cannot change: it is recorded as it was, without
+  // evaluating its call again (what keeps a sync of a 10,000-task DAG fast).
+  if (memo?.type === 'Pod' && isFulfilled(memo.phase) && memo.podName !== undefined && !run.input.pods.has(memo.podName) && call.onExit === undefined) {
+    if (memo.phase === 'Succeeded' && memo.outputs?.parameters) exportGlobals(run, { template: run.template(call.template!) }, memo.outputs.parameters)
+    return run.record(name, memo)
+  }
   try {
     if (call.when !== undefined && !whenHolds(substitute(call.when, lookup(run, scope)))) {
       return run.record(name, { displayName, type: 'Skipped', phase: 'Skipped', startedAt: run.now, finishedAt: run.now, message: `when '${call.when}' evaluated false` })

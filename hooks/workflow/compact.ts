@@ -33,6 +33,12 @@ export function compact(nodes: Record<string, NodeRecord>, since: string): { nod
   const ids = Object.keys(nodes)
   if (ids.length <= COMPACT_AFTER) return { nodes }
   const base = Date.parse(since)
+  const offsets = new Map<string, number>()
+  const offset = (time: string) => {
+    let o = offsets.get(time)
+    if (o === undefined) offsets.set(time, (o = (Date.parse(time) - base) / 1000))
+    return o
+  }
   const parents: string[] = []
   const parentIndex = new Map<string, number>()
   const kept: Record<string, NodeRecord> = {}
@@ -50,7 +56,7 @@ export function compact(nodes: Record<string, NodeRecord>, since: string): { nod
       p = parents.push(parent) - 1
       parentIndex.set(parent, p)
     }
-    const row: unknown[] = [p, n.displayName, n.phase, (Date.parse(n.startedAt!) - base) / 1000, (Date.parse(n.finishedAt!) - base) / 1000, n.outputs?.exitCode ?? null, n.templateName ?? null, n.message ?? null, outputsWithoutExitCode(n.outputs)]
+    const row: unknown[] = [p, n.displayName, n.phase, offset(n.startedAt!), offset(n.finishedAt!), n.outputs?.exitCode ?? null, n.templateName ?? null, n.message ?? null, outputsWithoutExitCode(n.outputs)]
     while (row.length > 5 && row.at(-1) === null) row.pop()
     rows.push(row)
   }
@@ -58,9 +64,15 @@ export function compact(nodes: Record<string, NodeRecord>, since: string): { nod
 }
 
 /** The nodes again, by id: the objects and the table's rows. */
-export function expand(workflow: string, nodes: Record<string, NodeRecord>, table: FinishedPods | undefined, podName: (template: string, name: string) => string): Record<string, NodeRecord> {
+export function expand(workflow: string, nodes: Record<string, NodeRecord>, table: FinishedPods | undefined, podName: (template: string, name: string, hash: string) => string): Record<string, NodeRecord> {
   if (!table) return nodes
   const base = Date.parse(table.since)
+  const times = new Map<number, string>()
+  const at = (offset: number) => {
+    let t = times.get(offset)
+    if (t === undefined) times.set(offset, (t = iso(base + offset * 1000)))
+    return t
+  }
   const out: Record<string, NodeRecord> = { ...nodes }
   for (const row of table.rows) {
     const [p, displayName, phase, started, finished, exitCode, templateName, message, outputs] = row as [number, string, Phase, number, number, number | null, string | null, string | null, Record<string, unknown> | null]
@@ -70,16 +82,17 @@ export function expand(workflow: string, nodes: Record<string, NodeRecord>, tabl
       displayName,
       type: 'Pod',
       phase,
-      startedAt: iso(base + started * 1000),
-      finishedAt: iso(base + finished * 1000),
+      startedAt: at(started),
+      finishedAt: at(finished),
     }
     if ((exitCode ?? null) !== null || outputs) node.outputs = { ...(outputs as NodeRecord['outputs']), ...(exitCode !== null && exitCode !== undefined && { exitCode }) }
     if (message) node.message = message
+    const hash = fnv32a(name)
     if (templateName) {
       node.templateName = templateName
-      node.podName = podName(templateName, name)
+      node.podName = podName(templateName, name, hash)
     }
-    out[nodeId(workflow, name)] = node
+    out[`${workflow}-${hash}`] = node
   }
   return out
 }

@@ -12,9 +12,8 @@ export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
   const { name, displayName, template } = call
   const dag = template.dag!
   const tasks = new Map(dag.tasks.map((t) => [t.name, t]))
-  const depends = new Map<string, DependsExpr>(
-    dag.tasks.map((t) => [t.name, t.depends ? parseDepends(t.depends) : (t.dependencies ?? []).reduceRight<DependsExpr | undefined>((acc, d) => (acc ? { op: 'and', left: { op: 'ref', task: d }, right: acc } : { op: 'ref', task: d }), undefined) ?? { op: 'ref', task: '' }]),
-  )
+  // `dependencies: [a, b]` is `a && b`; only `depends` needs its expression.
+  const depends = new Map<string, DependsExpr>(dag.tasks.flatMap((t) => (t.depends ? [[t.name, parseDepends(t.depends)] as const] : [])))
   const depNames = new Map(dag.tasks.map((t) => [t.name, t.depends ? [...dependsTasks(depends.get(t.name)!)] : (t.dependencies ?? [])]))
   const deps = (t: Task) => depNames.get(t.name)!
   // Only what the targets need (all tasks without a target).
@@ -34,6 +33,24 @@ export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
   const results = new Map<string, NodeRecord | undefined>()
   const parallelism = run.capacity(name, template.parallelism)
   let blocked = false
+  const has = (dep: string, result: DependsResult): boolean => {
+    const r = results.get(dep)
+    if (!r) return false
+    const childPhases = () => (r.children ?? []).map((id) => run.nodes[id]?.phase)
+    switch (result) {
+      case 'Succeeded': return r.phase === 'Succeeded'
+      case 'Failed': return r.phase === 'Failed'
+      case 'Errored': return r.phase === 'Error'
+      case 'Skipped': return r.phase === 'Skipped'
+      case 'Omitted': return r.phase === 'Omitted'
+      case 'Daemoned': return false
+      case 'AnySucceeded': return childPhases().some((p) => p === 'Succeeded')
+      case 'AllFailed': {
+        const phases = childPhases()
+        return phases.length > 0 && phases.every((p) => p === 'Failed' || p === 'Error')
+      }
+    }
+  }
   const order = topological(dag.tasks.filter((t) => needed.has(t.name)), deps)
   for (const task of order) {
     const ready = deps(task).every((d) => { const r = results.get(d); return r !== undefined && isFulfilled(r.phase) })
@@ -47,29 +64,15 @@ export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
       results.set(task.name, undefined)
       continue
     }
-    const has = (dep: string, result: DependsResult): boolean => {
-      const r = results.get(dep)
-      if (!r) return false
-      const childPhases = (r.children ?? []).map((id) => run.nodes[id]?.phase)
-      switch (result) {
-        case 'Succeeded': return r.phase === 'Succeeded'
-        case 'Failed': return r.phase === 'Failed'
-        case 'Errored': return r.phase === 'Error'
-        case 'Skipped': return r.phase === 'Skipped'
-        case 'Omitted': return r.phase === 'Omitted'
-        case 'Daemoned': return false
-        case 'AnySucceeded': return childPhases.some((p) => p === 'Succeeded')
-        case 'AllFailed': return childPhases.length > 0 && childPhases.every((p) => p === 'Failed' || p === 'Error')
-      }
-    }
-    const expr = depends.get(task.name)!
-    if (deps(task).length > 0 && !evalDepends(expr, has)) {
+    const expr = depends.get(task.name)
+    const allowed = expr ? evalDepends(expr, has) : deps(task).every((d) => has(d, 'Succeeded') || has(d, 'Skipped') || has(d, 'Daemoned'))
+    if (deps(task).length > 0 && !allowed) {
       results.set(task.name, run.record(taskName, { displayName: task.name, type: 'Skipped', phase: 'Omitted', startedAt: run.now, finishedAt: run.now, message: 'its dependencies did not allow it to run' }))
       continue
     }
     const node = runCall(run, { name: taskName, displayName: task.name, scope, parallelism, failFast: template.failFast === true }, task)
     results.set(task.name, node)
-    if (node) exposeOutputs(scope, 'tasks', task.name, node, run.id(node.name))
+    if (node && run.referenced.has(task.name)) exposeOutputs(scope, 'tasks', task.name, node, run.id(node.name))
     if (node && isFailure(node.phase) && !continues(task, node.phase) && !handled.has(task.name)) blocked = true
   }
   const started = [...results.values()].filter((r): r is NodeRecord => r !== undefined)

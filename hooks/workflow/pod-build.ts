@@ -3,7 +3,7 @@ import type { KObject } from '../core/contract/objects.ts'
 import { resolveArgv } from './entrypoints.ts'
 import { wrap, type ExecutorPlan } from './executor.ts'
 import type { Scope } from './nodes.ts'
-import { buildPod, claimName, MAIN, podName } from './pods.ts'
+import { buildPod, claimName, MAIN } from './pods.ts'
 import type { Template } from './schema.ts'
 import type { NodeCall, Run } from './state.ts'
 import { substitute } from './substitute.ts'
@@ -31,7 +31,7 @@ export function executorPlan(template: Template, resultRead: boolean): ExecutorP
 /** The Pod a node asks for: the template's fields substituted, wrapped by the executor when needed. */
 export function desiredPod(run: Run, call: NodeCall, attempt: number): KObject {
   const { name } = call
-  const resolve = lookup(run, { ...call.scope, retries: String(attempt), 'pod.name': podName(run.input.workflow.name, call.template.name, name), 'node.name': name } as Scope)
+  const resolve = lookup(run, { ...call.scope, retries: String(attempt), 'pod.name': run.podName(call.template.name, name), 'node.name': name } as Scope)
   const sub = (v: unknown): unknown =>
     typeof v === 'string' ? substitute(v, resolve) : Array.isArray(v) ? v.map(sub) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sub(x)])) : v
   const template = { ...(sub(podFields(call.template)) as Template), outputs: call.template.outputs }
@@ -51,6 +51,7 @@ export function desiredPod(run: Run, call: NodeCall, attempt: number): KObject {
   return buildPod({
     workflow,
     nodeName: name,
+    podName: run.podName(call.template.name, name),
     template,
     spec,
     main,

@@ -2,7 +2,7 @@ import type { KObject } from '../core/contract/objects.ts'
 import { durationSeconds, isFulfilled, type NodeRecord, type Phase } from './nodes.ts'
 import { desiredPod, PodBuildError } from './pod-build.ts'
 import { PodSpecPatchError } from './pod-spec-patch.ts'
-import { podName, readPod, type PodResult } from './pods.ts'
+import { readPod, type PodResult } from './pods.ts'
 import { exportGlobals } from './outputs.ts'
 import type { NodeCall, Run } from './state.ts'
 import { isSubstitutionError, substitute } from './substitute.ts'
@@ -15,7 +15,7 @@ import { lookup } from './variables.ts'
 export function runPod(run: Run, call: NodeCall, attempt: number): NodeRecord | undefined {
   const { name, displayName, template } = call
   const memo = run.memo(name)
-  const pod = podName(run.input.workflow.name, template.name, name)
+  const pod = run.podName(template.name, name)
   const observed = run.input.pods.get(pod)
   const node = (fields: Omit<NodeRecord, 'name' | 'displayName' | 'type'>) => run.record(name, { displayName, type: 'Pod', ...fields, templateName: template.name, podName: pod })
   if (memo && isFulfilled(memo.phase)) {

@@ -18,14 +18,17 @@ export const WORKFLOW_LABEL = 'workflows.metahooks.dev/workflow'
 export const NODE_NAME_ANNOTATION = 'workflows.metahooks.dev/node-name'
 
 /** `<workflow>-<template>-<hash>`, cut to a valid name: the same node always gets the same Pod. */
-export function podName(workflow: string, template: string, nodeName: string): string {
-  const prefix = `${workflow}-${template}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 53).replace(/-+$/, '')
-  return `${prefix}-${fnv32a(nodeName)}`
+export function podName(workflow: string, template: string, nodeName: string, hash = fnv32a(nodeName)): string {
+  return `${podNamePrefix(workflow, template)}-${hash}`
 }
+
+export const podNamePrefix = (workflow: string, template: string) => `${workflow}-${template}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 53).replace(/-+$/, '')
 
 export interface PodInput {
   workflow: { name: string }
   nodeName: string
+  /** The Pod's name (podName of the workflow, template and node). */
+  podName?: string
   /** The template, its fields substituted. */
   template: Template
   /** The workflow's Pod-level fields (nodeSelector, volumes, podSpecPatch, …). */
@@ -85,11 +88,12 @@ export function buildPod(input: PodInput): Pod & KObject {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
-      name: podName(input.workflow.name, t.name, input.nodeName),
+      name: input.podName ?? podName(input.workflow.name, t.name, input.nodeName),
       labels: {
         ...w.podMetadata?.labels,
         ...t.metadata?.labels,
-        [NODE_LABEL]: fnv32a(input.nodeName),
+        // A Pod name ends in the node's hash.
+        [NODE_LABEL]: input.podName?.slice(-8) ?? fnv32a(input.nodeName),
         ...(input.workflow.name.length <= 63 && { [WORKFLOW_LABEL]: input.workflow.name }),
       },
       annotations: { ...w.podMetadata?.annotations, ...t.metadata?.annotations, [NODE_NAME_ANNOTATION]: input.nodeName },

@@ -1,5 +1,6 @@
 import type { KObject } from '../core/contract/objects.ts'
-import { nodeId } from './compact.ts'
+import { fnv32a } from '../core/k8s/hash.ts'
+import { podNamePrefix } from './pods.ts'
 import { iso, latest, type NodeRecord, type Scope } from './nodes.ts'
 import { DEFAULT_EXECUTOR_IMAGE } from './executor.ts'
 import type { Template, WorkflowSpec } from './schema.ts'
@@ -38,6 +39,9 @@ export interface NodeCall {
 
 export class Run {
   readonly nodes: Record<string, NodeRecord> = {}
+  readonly #hashes = new Map<string, string>()
+  readonly #ids = new Map<string, string>()
+  readonly #prefixes = new Map<string, string>()
   readonly pods: KObject[] = []
   readonly templates: Map<string, Template>
   readonly nowMs: number
@@ -87,8 +91,30 @@ export class Run {
   }
 
   /** Node ids: the root is the workflow's name, every other node `<workflow>-<fnv32a(path)>`. */
+  /** fnv32a of a node name, computed once per evaluation (ids and Pod names both use it). */
+  hash(name: string): string {
+    let h = this.#hashes.get(name)
+    if (h === undefined) {
+      h = fnv32a(name)
+      this.#hashes.set(name, h)
+    }
+    return h
+  }
+
   id(name: string): string {
-    return nodeId(this.input.workflow.name, name)
+    let id = this.#ids.get(name)
+    if (id === undefined) {
+      id = name === this.input.workflow.name ? name : `${this.input.workflow.name}-${this.hash(name)}`
+      this.#ids.set(name, id)
+    }
+    return id
+  }
+
+  /** The Pod of a node that runs `template`. */
+  podName(template: string, name: string): string {
+    let prefix = this.#prefixes.get(template)
+    if (prefix === undefined) this.#prefixes.set(template, (prefix = podNamePrefix(this.input.workflow.name, template)))
+    return `${prefix}-${this.hash(name)}`
   }
 
   memo(name: string): NodeRecord | undefined {
@@ -98,10 +124,13 @@ export class Run {
   /** Records a node; times already in the memo win, so repeated syncs give the same status. */
   record(name: string, node: Omit<NodeRecord, 'name'>): NodeRecord {
     const memo = this.memo(name)
-    const full: NodeRecord = { name, ...node }
+    const full = { name } as NodeRecord
+    for (const key in node) {
+      const value = node[key as keyof typeof node]
+      if (value !== undefined) (full as unknown as Record<string, unknown>)[key] = value
+    }
     if (memo?.startedAt) full.startedAt = memo.startedAt
     if (memo?.finishedAt && memo.phase === full.phase) full.finishedAt = memo.finishedAt
-    for (const key of Object.keys(full) as (keyof NodeRecord)[]) if (full[key] === undefined) delete full[key]
     this.nodes[this.id(name)] = full
     return full
   }

@@ -32,7 +32,7 @@ export function runSteps(run: Run, call: NodeCall): NodeRecord | undefined {
       ...(done && { finishedAt: latest(started.map(([, r]) => r!)) }),
       children: started.map(([, r]) => run.id(r!.name)),
     })
-    for (const [step, r] of results) if (r) exposeOutputs(scope, 'steps', step.name, r, run.id(r.name))
+    for (const [step, r] of results) if (r && run.referenced.has(step.name)) exposeOutputs(scope, 'steps', step.name, r, run.id(r.name))
     if (!done) {
       phase = 'Running'
       break

@@ -7,7 +7,7 @@ import { referencedSources, resolveTemplates, templateRules, type StoredTemplate
 import type { KObject } from '../core/contract/objects.ts'
 import { evaluate } from './engine.ts'
 import type { NodeRecord } from './nodes.ts'
-import { claimName, podName } from './pods.ts'
+import { claimName, podNamePrefix } from './pods.ts'
 import { expand, type FinishedPods } from './compact.ts'
 import type { WorkflowSpec } from './schema.ts'
 import { validateWorkflow } from './validate.ts'
@@ -83,7 +83,7 @@ export async function sync({ parent, spec: written, children, related, now }: Ho
     },
     spec,
     now: now!,
-    memo: expand(parent.metadata.name, status.nodes && typeof status.nodes === 'object' ? status.nodes : {}, status.finishedPods, (template, node) => podName(parent.metadata.name, template, node)),
+    memo: expand(parent.metadata.name, status.nodes && typeof status.nodes === 'object' ? status.nodes : {}, status.finishedPods, podNames(parent.metadata.name)),
     ...(typeof status.phase === 'string' && { observedPhase: status.phase }),
     ...(typeof status.startedAt === 'string' && { observedStartedAt: status.startedAt }),
     ...(typeof status.finishedAt === 'string' && ['Succeeded', 'Failed', 'Error'].includes(status.phase ?? '') && { observedFinishedAt: status.finishedAt }),
@@ -95,5 +95,15 @@ export async function sync({ parent, spec: written, children, related, now }: Ho
     children: [...claims(parent.metadata.name, spec), ...out.pods],
     status: { ...out.status, ...(Object.keys(resolved.stored).length > 0 && { storedTemplates: resolved.stored }) },
     ...(out.resyncAfterSeconds !== undefined && { resyncAfterSeconds: out.resyncAfterSeconds }),
+  }
+}
+
+/** Pod names for many nodes: the prefix computed once per template. */
+function podNames(workflow: string): (template: string, node: string, hash: string) => string {
+  const prefixes = new Map<string, string>()
+  return (template, _node, hash) => {
+    let prefix = prefixes.get(template)
+    if (prefix === undefined) prefixes.set(template, (prefix = podNamePrefix(workflow, template)))
+    return `${prefix}-${hash}`
   }
 }

@@ -34,7 +34,8 @@ export function validateWorkflow(spec: WorkflowSpec): void {
   const globals = new Set(spec.templates.flatMap((t) => (t.outputs?.parameters ?? []).flatMap((p) => (p.globalName ? [p.globalName] : []))))
   const NODE_FIELDS = /^(outputs\.result|outputs\.parameters\.[^.]+|exitCode|status|id|startedAt|finishedAt|ip)$/
   const WORKFLOW_FIELDS = new Set(['name', 'namespace', 'uid', 'status', 'failures', 'duration', 'creationTimestamp', 'mainEntrypoint', 'serviceAccountName', 'parameters'])
-  const checkRefs = (text: string, path: string, scope: { inputs: Set<string>; steps?: Set<string>; tasks?: Set<string>; loop?: boolean; exit?: boolean; pod?: boolean }) => {
+  const checkRefs = (text: string, path: string, scope: { inputs: Set<string>; steps?: Set<string>; tasks?: () => Set<string>; loop?: boolean; exit?: boolean; pod?: boolean }) => {
+    if (!text.includes('{{')) return
     for (const source of expressions(text)) {
       try {
         parseExpr(source)
@@ -57,7 +58,7 @@ export function validateWorkflow(spec: WorkflowSpec): void {
         (scope.pod === true && ref === 'pod.name') ||
         ref === 'node.name' ||
         (parts[0] === 'steps' && scope.steps?.has(parts[1] ?? '') === true && NODE_FIELDS.test(parts.slice(2).join('.'))) ||
-        (parts[0] === 'tasks' && scope.tasks?.has(parts[1] ?? '') === true && NODE_FIELDS.test(parts.slice(2).join('.')))
+        (parts[0] === 'tasks' && scope.tasks?.().has(parts[1] ?? '') === true && NODE_FIELDS.test(parts.slice(2).join('.')))
       if (!ok) problems.push(`${path}: unknown parameter or reference {{${ref}}}`)
     }
   }
@@ -69,7 +70,7 @@ export function validateWorkflow(spec: WorkflowSpec): void {
       problems.push(`${path}: ${(e as Error).message}`)
     }
   }
-  const checkCall = (call: Step | Task, path: string, scope: { inputs: Set<string>; steps?: Set<string>; tasks?: Set<string> }) => {
+  const checkCall = (call: Step | Task, path: string, scope: { inputs: Set<string>; steps?: Set<string>; tasks?: () => Set<string> }) => {
     if (call.onExit !== undefined) known(call.onExit, `${path}.onExit`)
     if (call.template === undefined) problems.push(`${path}: needs template or inline`)
     else known(call.template, `${path}.template`)
@@ -159,7 +160,8 @@ export function validateWorkflow(spec: WorkflowSpec): void {
       }
       if (t.dag.target) checkRefs(t.dag.target, `${path}.dag.target`, { inputs })
       t.dag.tasks.forEach((task, k) => {
-        checkCall(task, `${path}.dag.tasks[${k}]`, { inputs, tasks: ancestors(task.name) })
+        let before: Set<string> | undefined
+        checkCall(task, `${path}.dag.tasks[${k}]`, { inputs, tasks: () => (before ??= ancestors(task.name)) })
         called.push(task.template ?? '', ...(task.onExit ? [task.onExit] : []))
       })
       if (!t.dag.target?.includes('{{')) for (const target of (t.dag.target ?? '').split(/[\s,]+/).filter(Boolean)) if (!names.has(target)) problems.push(`${path}.dag.target: unknown task "${target}"`)

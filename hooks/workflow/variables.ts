@@ -103,10 +103,16 @@ export function exposeOutputs(scope: Scope, kind: 'steps' | 'tasks', name: strin
 }
 
 /** Steps and tasks whose outputs some expression reads (`{{steps.X.…}}`, `{{=tasks['X'].…}}`): only theirs are captured and kept. */
-export function outputsRead(spec: unknown): Set<string> {
+export function outputsRead(spec: object): Set<string> {
+  const cached = readCache.get(spec)
+  if (cached) return cached
   const text = JSON.stringify(spec)
   const plain = [...text.matchAll(/\{\{\s*(?:steps|tasks)\.([A-Za-z0-9_-]+)\./g)].map((m) => m[1]!)
   const indexed = [...text.matchAll(/\b(?:steps|tasks)\[\\?['"]([A-Za-z0-9_-]+)\\?['"]\]/g)].map((m) => m[1]!)
   const dotted = [...text.matchAll(/\{\{=[^}]*?\b(?:steps|tasks)\.([A-Za-z0-9_-]+)\./g)].map((m) => m[1]!)
-  return new Set([...plain, ...indexed, ...dotted])
+  const read = new Set([...plain, ...indexed, ...dotted])
+  readCache.set(spec, read)
+  return read
 }
+
+const readCache = new WeakMap<object, Set<string>>()

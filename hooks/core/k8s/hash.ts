@@ -21,11 +21,17 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null'
 }
 
+const encoder = new TextEncoder()
+
 /** 32-bit FNV-1a of a text's UTF-8 bytes, as 8 hex digits: short stable hashes for names (synchronous, unlike Web Crypto). */
 export function fnv32a(text: string): string {
   let h = 0x811c9dc5
-  for (const byte of new TextEncoder().encode(text)) {
-    h ^= byte
+  // ASCII is its own UTF-8: hash the char codes without encoding (names are nearly always ASCII).
+  let ascii = true
+  for (let i = 0; i < text.length && ascii; i++) ascii = text.charCodeAt(i) < 0x80
+  const bytes: ArrayLike<number> = ascii ? { length: text.length } : encoder.encode(text)
+  for (let i = 0; i < bytes.length; i++) {
+    h ^= ascii ? text.charCodeAt(i) : bytes[i]!
     h = Math.imul(h, 0x01000193) >>> 0
   }
   return h.toString(16).padStart(8, '0')
