@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import AjvModule from 'ajv'
 import formatsModule from 'ajv-formats'
-import { parseAllDocuments } from 'yaml'
+import { readYamlDocuments } from '../yaml.ts'
 import * as z from 'zod'
 import { CompositeController, DecoratorController, type Webhook } from '../contract/controllers.ts'
 import type { ControllerDefinition } from '../define.ts'
@@ -244,15 +244,12 @@ export async function validateManifests(paths: readonly string[], definitions: r
       problems.push({ file: shown, document: 0, message: 'no such file or directory' })
       continue
     }
-    const parsed = parseAllDocuments(readFileSync(file, 'utf8'))
-    ;(Array.isArray(parsed) ? parsed : []).forEach((d, i) => {
-      const error = d.errors[0]
-      if (error) {
-        const pos = error.linePos?.[0]
-        problems.push({ file: shown, document: i + 1, message: `${pos ? `line ${pos.line}, column ${pos.col}: ` : ''}${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` })
-        return
-      }
-      const value = d.toJS() as unknown
+    const read = readYamlDocuments(readFileSync(file, 'utf8'))
+    if (!read.ok) {
+      problems.push({ file: shown, document: read.document, message: `${read.line !== undefined ? `line ${read.line}, column ${read.column}: ` : ''}${read.message}` })
+      continue
+    }
+    read.documents.forEach((value, i) => {
       if (value === null || value === undefined) return
       if (!isObject(value)) problems.push({ file: shown, document: i + 1, message: 'not a Kubernetes object (expected a mapping)' })
       else docs.push({ file: shown, dir: dirname(resolve(file)), index: i + 1, value })

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseAllDocuments } from 'yaml'
 import { KObject } from '../contract/objects.ts'
 import { formatIssues } from '../issues.ts'
+import { readYamlDocuments } from '../yaml.ts'
 
 /** A problem with an input file; the message starts with the file (and line) it concerns. */
 export class InputError extends Error {}
@@ -34,16 +34,10 @@ function withGeneratedName(item: unknown): unknown {
 export function loadObjects(path: string): KObject[] {
   const out: KObject[] = []
   for (const file of yamlFiles(path)) {
-    const text = readFileSync(file, 'utf8')
-    const docs = parseAllDocuments(text)
-    if (!Array.isArray(docs)) throw new InputError(`${file}: not YAML`)
-    docs.forEach((doc, i) => {
-      const error = doc.errors[0]
-      if (error) {
-        const pos = error.linePos?.[0]
-        throw new InputError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`)
-      }
-      const value = doc.toJS() as unknown
+    const read = readYamlDocuments(readFileSync(file, 'utf8'))
+    if (!read.ok) throw new InputError(`${file}${read.line !== undefined ? `:${read.line}:${read.column}` : ''}: ${read.message}`)
+    const docs = read.documents
+    docs.forEach((value, i) => {
       if (value === null || value === undefined) return
       const where = `${file}${docs.length > 1 ? ` (document ${i + 1})` : ''}`
       const items = (value as { kind?: unknown }).kind === 'List' && Array.isArray((value as { items?: unknown }).items) ? ((value as { items: unknown[] }).items) : [value]
