@@ -7,7 +7,7 @@ import { isFulfilled, iso, type NodeRecord, type Phase } from './nodes.ts'
  * `finishedPods`, one row each instead of one object (a 10,000-task DAG stays well under the 1 MiB
  * an object may hold). Still JSON, readable with kubectl and jq: each row is
  *
- *     [parent, displayName, phase, startedAt, finishedAt, exitCode, templateName, message, outputs]
+ *     [parent, displayName, phase, startedAt, finishedAt, exitCode, templateName, message, outputs, hostNodeName]
  *
  * where `parent` indexes `finishedPods.parents` (the node's name is `<parent>.<displayName>`), the
  * times are seconds after `finishedPods.since`, and trailing empty fields are left out. The id of
@@ -16,7 +16,7 @@ import { isFulfilled, iso, type NodeRecord, type Phase } from './nodes.ts'
  */
 
 export const COMPACT_AFTER = 500
-export const FINISHED_PODS_FIELDS = ['parent', 'displayName', 'phase', 'startedAt', 'finishedAt', 'exitCode', 'templateName', 'message', 'outputs'] as const
+export const FINISHED_PODS_FIELDS = ['parent', 'displayName', 'phase', 'startedAt', 'finishedAt', 'exitCode', 'templateName', 'message', 'outputs', 'hostNodeName'] as const
 
 export const FinishedPods = z.object({
   fields: z.array(z.string()),
@@ -56,7 +56,7 @@ export function compact(nodes: Record<string, NodeRecord>, since: string): { nod
       p = parents.push(parent) - 1
       parentIndex.set(parent, p)
     }
-    const row: unknown[] = [p, n.displayName, n.phase, offset(n.startedAt!), offset(n.finishedAt!), n.outputs?.exitCode ?? null, n.templateName ?? null, n.message ?? null, outputsWithoutExitCode(n.outputs)]
+    const row: unknown[] = [p, n.displayName, n.phase, offset(n.startedAt!), offset(n.finishedAt!), n.outputs?.exitCode ?? null, n.templateName ?? null, n.message ?? null, outputsWithoutExitCode(n.outputs), n.hostNodeName ?? null]
     while (row.length > 5 && row.at(-1) === null) row.pop()
     rows.push(row)
   }
@@ -75,7 +75,7 @@ export function expand(workflow: string, nodes: Record<string, NodeRecord>, tabl
   }
   const out: Record<string, NodeRecord> = { ...nodes }
   for (const row of table.rows) {
-    const [p, displayName, phase, started, finished, exitCode, templateName, message, outputs] = row as [number, string, Phase, number, number, number | null, string | null, string | null, Record<string, unknown> | null]
+    const [p, displayName, phase, started, finished, exitCode, templateName, message, outputs, hostNodeName] = row as [number, string, Phase, number, number, number | null, string | null, string | null, Record<string, unknown> | null, string | null]
     const name = `${table.parents[p]}.${displayName}`
     const node: NodeRecord = {
       name,
@@ -87,6 +87,7 @@ export function expand(workflow: string, nodes: Record<string, NodeRecord>, tabl
     }
     if ((exitCode ?? null) !== null || outputs) node.outputs = { ...(outputs as NodeRecord['outputs']), ...(exitCode !== null && exitCode !== undefined && { exitCode }) }
     if (message) node.message = message
+    if (hostNodeName) node.hostNodeName = hostNodeName
     const hash = fnv32a(name)
     if (templateName) {
       node.templateName = templateName

@@ -19,6 +19,8 @@ export interface NodeRecord {
   /** Pod nodes: the template that ran and its Pod (Argo's fields, for `{{workflow.failures}}` and readers). */
   templateName?: string
   podName?: string
+  /** Pod nodes: the machine it ran on (Argo's hostNodeName). */
+  hostNodeName?: string
 }
 
 const FULFILLED = new Set<Phase>(['Succeeded', 'Failed', 'Error', 'Skipped', 'Omitted'])

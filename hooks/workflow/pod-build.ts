@@ -35,6 +35,7 @@ export function desiredPod(run: Run, call: NodeCall, attempt: number): KObject {
   const sub = (v: unknown): unknown =>
     typeof v === 'string' ? substitute(v, resolve) : Array.isArray(v) ? v.map(sub) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sub(x)])) : v
   const template = { ...(sub(podFields(call.template)) as Template), outputs: call.template.outputs }
+  if (call.avoidNodes) template.affinity = avoiding(template.affinity ?? run.spec.affinity, call.avoidNodes)
   const source = template.container ?? template.script!
   const { source: _source, name: _name, ...fields } = source as typeof source & { source?: string }
   let main: Container = { ...(fields as Container), name: MAIN }
@@ -79,4 +80,21 @@ export function loadPodCheck(): Promise<PodCheck> {
     }
   })
   return podCheck
+}
+
+/**
+ * retryStrategy.affinity.nodeAntiAffinity, as Argo does it: the attempt's Pod requires a machine
+ * other than those earlier attempts ran on (added to every required node selector term).
+ */
+function avoiding(affinity: Template['affinity'], hosts: string[]): NonNullable<Template['affinity']> {
+  const not = { key: 'kubernetes.io/hostname', operator: 'NotIn', values: hosts }
+  const a = (affinity ?? {}) as { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: { matchExpressions?: unknown[] }[] } } }
+  const terms = a.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [{}]
+  return {
+    ...a,
+    nodeAffinity: {
+      ...a.nodeAffinity,
+      requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms.map((t) => ({ ...t, matchExpressions: [...(t.matchExpressions ?? []), not] })) },
+    },
+  }
 }

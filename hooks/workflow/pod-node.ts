@@ -36,10 +36,10 @@ export function runPod(run: Run, call: NodeCall, attempt: number): NodeRecord | 
         return node({ phase: 'Failed', startedAt, finishedAt: run.now, message: stop })
       }
       run.settle(name, true)
-      return node({ phase: result.phase, startedAt })
+      return node({ phase: result.phase, startedAt, ...(result.hostNodeName && { hostNodeName: result.hostNodeName }) })
     }
     run.settle(name, false)
-    return run.record(name, { ...finished(run, call, result, startedAt), templateName: template.name, podName: pod })
+    return run.record(name, { ...finished(run, call, result, startedAt), templateName: template.name, podName: pod, ...(result.hostNodeName && { hostNodeName: result.hostNodeName }) })
   }
   if (memo?.phase === 'Running') {
     run.settle(name, false)

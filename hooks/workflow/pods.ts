@@ -106,6 +106,7 @@ const pick = <K extends string>(key: K, value: unknown) => (value === undefined 
 
 /** What the engine reads from an observed Pod (checked before the hook runs). */
 export const ObservedPod = z.looseObject({
+  spec: z.looseObject({ nodeName: z.string().optional() }).optional(),
   status: z
     .looseObject({
       phase: z.string().optional(),
@@ -143,6 +144,8 @@ export interface PodResult {
   missing?: string[]
   /** Why the outputs cannot be read (too large for a termination message, or cut). */
   outputsProblem?: string
+  /** The node (machine) the Pod ran on, for retryStrategy.affinity.nodeAntiAffinity. */
+  hostNodeName?: string
 }
 
 /** The outputs in a termination message: the executor's, else (a container writing its own) JSON or plain text. */
@@ -183,7 +186,8 @@ function parseMessage(message: string | undefined): { result?: string; parameter
 export function readPod(pod: KObject): PodResult {
   const status = (pod as Observed).status ?? {}
   const main = status.containerStatuses?.find((c) => c.name === MAIN)?.state?.terminated
-  const base = { ...(status.startTime && { startedAt: status.startTime }) }
+  const node = (pod as Observed).spec?.nodeName
+  const base = { ...(status.startTime && { startedAt: status.startTime }), ...(node && { hostNodeName: node }) }
   switch (status.phase) {
     case 'Succeeded':
       return { ...base, phase: 'Succeeded', exitCode: main?.exitCode ?? 0, ...(main?.finishedAt && { finishedAt: main.finishedAt }), ...readMessage(main?.message) }

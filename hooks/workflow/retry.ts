@@ -17,7 +17,8 @@ export function runRetry(run: Run, call: NodeCall, retry: RetryStrategy): NodeRe
   // The first attempt has no last retry: Argo gives it empty values.
   let last: Scope = { 'lastRetry.exitCode': '', 'lastRetry.status': '', 'lastRetry.duration': '', 'lastRetry.message': '' }
   for (let k = 0; ; k++) {
-    const attempt = runPod(run, { ...call, name: `${name}(${k})`, displayName: `${displayName}(${k})`, scope: { ...call.scope, ...last } }, k)
+    const avoid = retry.affinity?.nodeAntiAffinity ? children.map((id) => run.nodes[id]?.hostNodeName).filter((h): h is string => h !== undefined) : []
+    const attempt = runPod(run, { ...call, name: `${name}(${k})`, displayName: `${displayName}(${k})`, scope: { ...call.scope, ...last }, ...(avoid.length > 0 && { avoidNodes: [...new Set(avoid)].sort() }) }, k)
     if (!attempt) {
       if (k === 0) return undefined
       return run.record(name, { displayName, type: 'Retry', phase: 'Running', startedAt: firstStart ?? run.now, children })

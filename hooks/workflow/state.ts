@@ -35,6 +35,8 @@ export interface NodeCall {
   displayName: string
   template: Template
   scope: Scope
+  /** Machines the Pod must not run on (earlier attempts', under retryStrategy.affinity.nodeAntiAffinity). */
+  avoidNodes?: string[]
 }
 
 export class Run {

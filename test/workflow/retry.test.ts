@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { nodes, phases, simulate, wf } from './helpers.ts'
+import { nodes, phases, pods, simulate, wf } from './helpers.ts'
 
 describe('workflow: retryStrategy', () => {
   it('retryStrategy: backoff grows by factor, driven by resyncAfterSeconds; succeeds on the third attempt', async () => {
@@ -32,5 +32,39 @@ describe('workflow: retryStrategy', () => {
     expect(always.status).toMatchObject({ phase: 'Failed' })
     expect(Object.values(nodes(always)).filter((n) => n.type === 'Pod')).toHaveLength(3)
     expect(nodes(always).wf!.message).toMatch(/retry limit 2 reached/)
+  })
+})
+
+describe('workflow: retryStrategy.affinity', () => {
+  it('nodeAntiAffinity keeps a retry off the machines earlier attempts ran on (added to the template\'s own required terms)', async () => {
+    const sim = simulate(
+      {
+        entrypoint: 'x',
+        templates: [
+          {
+            name: 'x',
+            retryStrategy: { limit: 2, affinity: { nodeAntiAffinity: {} } },
+            affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'pool', operator: 'In', values: ['batch'] }] }] } } },
+            container: { image: 'busybox', command: ['false'] },
+          },
+        ],
+      },
+      { wf: [{ exitCode: 1 }, { exitCode: 0 }] },
+    )
+    await sim.step()
+    // The scheduler put the first attempt on node-a.
+    const first = pods(sim)[0]!
+    sim.cluster.update({ ...first, spec: { ...(first as unknown as { spec: object }).spec, nodeName: 'node-a' } } as never)
+    await sim.run()
+    expect(sim.status!.phase).toBe('Succeeded')
+    const second = pods(sim).find((p) => p.metadata.annotations?.['workflows.metahooks.dev/node-name'] === 'wf(1)') as unknown as { spec: { affinity: unknown } }
+    expect(second.spec.affinity).toEqual({
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [{ matchExpressions: [{ key: 'pool', operator: 'In', values: ['batch'] }, { key: 'kubernetes.io/hostname', operator: 'NotIn', values: ['node-a'] }] }],
+        },
+      },
+    })
+    expect(Object.values(nodes(sim)).find((n) => n.displayName === 'wf(0)')!.hostNodeName).toBe('node-a')
   })
 })
