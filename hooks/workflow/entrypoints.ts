@@ -1,3 +1,5 @@
+import * as z from 'zod'
+
 /**
  * What a well-known image runs when a container gives no `command` (its ENTRYPOINT and CMD): the
  * executor has to know the full command to wrap it. Argo asks for the same in its `images`
@@ -29,13 +31,40 @@ export function repository(image: string): string {
   return repo.replace(/^(docker\.io\/|index\.docker\.io\/|registry-1\.docker\.io\/)/, '').replace(/^library\//, '')
 }
 
+export type ImageEntrypoints = Readonly<Record<string, { entrypoint: string[]; cmd: string[] }>>
+
+/** The ConfigMap (in the workflow's namespace) where users add their images: key = repository, value = `{"entrypoint": [...], "cmd": [...]}`. */
+export const IMAGES_CONFIGMAP = 'metahooks-workflow-images'
+
+const Entry = z.object({ entrypoint: z.array(z.string()).default([]), cmd: z.array(z.string()).default([]) })
+
+/** The images a ConfigMap adds (its keys are repositories, as `repository()` gives them); a bad value is named. */
+export function imagesFrom(data: Record<string, string> | undefined): { images: ImageEntrypoints; problems: string[] } {
+  const images: Record<string, { entrypoint: string[]; cmd: string[] }> = {}
+  const problems: string[] = []
+  for (const [key, text] of Object.entries(data ?? {})) {
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch {
+      value = undefined
+    }
+    const parsed = Entry.safeParse(value)
+    if (parsed.success) images[repository(key)] = parsed.data
+    else problems.push(`ConfigMap ${IMAGES_CONFIGMAP} key ${key}: must be JSON {"entrypoint": [..], "cmd": [..]}`)
+  }
+  return { images, problems }
+}
+
 /**
  * The full command a container runs, as the kubelet resolves it: `command` replaces the image's
- * ENTRYPOINT and `args` its CMD. Undefined when that depends on an image we do not know.
+ * ENTRYPOINT and `args` its CMD. Undefined when that depends on an image we do not know (built in,
+ * or added in the images ConfigMap).
  */
-export function resolveArgv(container: { image?: string; command?: string[]; args?: string[] }): string[] | undefined {
+export function resolveArgv(container: { image?: string; command?: string[]; args?: string[] }, added: ImageEntrypoints = {}): string[] | undefined {
   if (container.command !== undefined) return [...container.command, ...(container.args ?? [])]
-  const known = IMAGE_ENTRYPOINTS[repository(container.image ?? '')]
+  const repo = repository(container.image ?? '')
+  const known = added[repo] ?? IMAGE_ENTRYPOINTS[repo]
   if (!known) return undefined
   return [...known.entrypoint, ...(container.args ?? known.cmd)]
 }

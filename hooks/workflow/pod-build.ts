@@ -1,6 +1,6 @@
 import type { Container } from 'kubernetes-types/core/v1'
 import type { KObject } from '../core/contract/objects.ts'
-import { resolveArgv } from './entrypoints.ts'
+import { IMAGES_CONFIGMAP, resolveArgv } from './entrypoints.ts'
 import { wrap, type ExecutorPlan } from './executor.ts'
 import type { Scope } from './nodes.ts'
 import { buildPod, claimName, MAIN } from './pods.ts'
@@ -42,8 +42,8 @@ export function desiredPod(run: Run, call: NodeCall, attempt: number): KObject {
   const plan = executorPlan(template, run.readsResult(call.displayName))
   let executor: { init: Container; volume: { name: string } } | undefined
   if (plan) {
-    const argv = resolveArgv(main)
-    if (!argv) throw new PodBuildError(`template ${call.template.name}: the image ${main.image} runs an entrypoint the executor does not know; give the container a command`)
+    const argv = resolveArgv(main, run.input.images)
+    if (!argv) throw new PodBuildError(`template ${call.template.name}: the image ${main.image} runs an entrypoint the executor does not know; give the container a command, or add the image to the ConfigMap ${IMAGES_CONFIGMAP}`)
     const wrapped = wrap(main, argv, plan, run.executorImage)
     main = wrapped.main
     executor = { init: wrapped.init, volume: wrapped.volume }

@@ -2,6 +2,7 @@ import type { KObject } from '../core/contract/objects.ts'
 import { fnv32a } from '../core/k8s/hash.ts'
 import { podNamePrefix } from './pods.ts'
 import { iso, latest, type NodeRecord, type Scope } from './nodes.ts'
+import type { ImageEntrypoints } from './entrypoints.ts'
 import { DEFAULT_EXECUTOR_IMAGE } from './executor.ts'
 import type { Template, WorkflowSpec } from './schema.ts'
 import { outputsRead } from './variables.ts'
@@ -23,6 +24,8 @@ export interface EngineInput {
   observedFinishedAt?: string
   /** Observed Pods by name. */
   pods: Map<string, KObject>
+  /** Images' entrypoints the namespace's images ConfigMap adds to the built-in table. */
+  images?: ImageEntrypoints
   /** Related ConfigMaps' data by name (for valueFrom.configMapKeyRef). */
   configMaps?: Record<string, Record<string, string>>
   /** Checks a Pod against the Kubernetes schema: why it is invalid, or undefined. */

@@ -3,6 +3,7 @@ import type { CompositeSyncResult, CustomizeContext, HookContext } from '../core
 import type { RelatedResourceRule } from '../core/contract/responses.ts'
 import { HookError } from '../core/errors.ts'
 import { configMapNames } from './configmaps.ts'
+import { IMAGES_CONFIGMAP, imagesFrom } from './entrypoints.ts'
 import { referencedSources, resolveTemplates, templateRules, type StoredTemplates } from './template-refs.ts'
 import type { KObject } from '../core/contract/objects.ts'
 import { evaluate } from './engine.ts'
@@ -38,8 +39,8 @@ interface ObservedStatus {
 /** What the workflow needs related: the WorkflowTemplates it refers to and the ConfigMaps its parameters read. */
 export function customize({ parent, spec }: CustomizeContext<WorkflowSpec>): RelatedResourceRule[] {
   const status = (parent.status ?? {}) as ObservedStatus
-  const configMaps = [...new Set([...configMapNames(spec), ...configMapNames(status.storedTemplates ?? {}), ...(status.waitingForConfigMaps ?? [])])].sort()
-  return [...templateRules(referencedSources(spec, status)), ...(configMaps.length > 0 ? [{ apiVersion: 'v1', resource: 'configmaps', names: configMaps }] : [])]
+  const configMaps = [...new Set([IMAGES_CONFIGMAP, ...configMapNames(spec), ...configMapNames(status.storedTemplates ?? {}), ...(status.waitingForConfigMaps ?? [])])].sort()
+  return [...templateRules(referencedSources(spec, status)), { apiVersion: 'v1', resource: 'configmaps', names: configMaps }]
 }
 
 /**
@@ -70,8 +71,10 @@ export async function sync({ parent, spec: written, children, related, now }: Ho
     }
   }
   const spec = normalize(resolved.spec)
-  validateWorkflow(spec)
   const configMaps = Object.fromEntries(related.list<KObject & { data?: Record<string, string> }>('ConfigMap').map((c) => [c.metadata.name, c.data ?? {}]))
+  const images = imagesFrom(configMaps[IMAGES_CONFIGMAP])
+  if (images.problems.length > 0) throw new HookError(422, `invalid ${images.problems[0]}`)
+  validateWorkflow(spec, images.images)
   const out = evaluate({
     workflow: {
       name: parent.metadata.name,
@@ -89,6 +92,7 @@ export async function sync({ parent, spec: written, children, related, now }: Ho
     ...(typeof status.finishedAt === 'string' && ['Succeeded', 'Failed', 'Error'].includes(status.phase ?? '') && { observedFinishedAt: status.finishedAt }),
     pods: new Map(children.list('Pod').map((p) => [p.metadata.name, p])),
     configMaps,
+    images: images.images,
     checkPod: await loadPodCheck(),
   })
   return {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import type { KObject } from '../../hooks/core/contract/objects.ts'
 import { buildPod } from '../../hooks/workflow/pods.ts'
 import { WorkflowSpec } from '../../hooks/workflow/schema.ts'
 import workflow from '../../hooks/workflow/index.ts'
@@ -163,5 +164,29 @@ describe('workflow: Pod-level fields a template sets win over the workflow\'s', 
     const spec = WorkflowSpec.parse({ entrypoint: 'x', podPriorityClassName: 'batch-low', templates: [{ name: 'x', ...template, container: { image: 'busybox' } }] })
     const pod = buildPod({ workflow: { name: 'wf' }, nodeName: 'wf', template: spec.templates[0]!, spec, main: { name: 'main', image: 'busybox' }, claims: [] })
     expect(pod.spec!.priorityClassName).toBe(want)
+  })
+})
+
+describe('workflow: image entrypoints from the namespace\'s ConfigMap', () => {
+  const spec = { entrypoint: 'm', templates: [{ name: 'm', steps: [[{ name: 'gen', template: 'tool' }], [{ name: 'use', template: 'tool', when: "'{{steps.gen.outputs.result}}' != ''" }]] }, { name: 'tool', container: { image: 'example.com/tool:1.2', args: ['run', '--fast'] } }] }
+  const images = (data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'metahooks-workflow-images', namespace: 'default' }, data }) as unknown as KObject
+
+  it('without it, an image whose entrypoint is unknown is a 422 that names both ways out', async () => {
+    const out = await runHook(workflow, 'sync', compositeRequest(workflow, { parent: wf(spec) }), { now: new Date(START) })
+    expect(!out.ok && out.message).toMatch(/the image example\.com\/tool:1\.2 runs an entrypoint the executor does not know; give the container a command, or add the image to the ConfigMap metahooks-workflow-images/)
+  })
+
+  it('with the image in it, the executor wraps the image\'s entrypoint and the args', async () => {
+    const out = await runHook(workflow, 'sync', compositeRequest(workflow, { parent: wf(spec), related: [images({ 'example.com/tool': '{"entrypoint": ["/usr/bin/tool"], "cmd": ["help"]}' })] }), { now: new Date(START) })
+    expect(out.ok).toBe(true)
+    if (!out.ok) return
+    const pod = (out.response.children as KObject[]).find((c) => c.kind === 'Pod') as unknown as { spec: { containers: { command: string[] }[] } }
+    expect(pod.spec.containers[0]!.command.slice(-4)).toEqual(['--', '/usr/bin/tool', 'run', '--fast'])
+  })
+
+  it('a value that is not an entrypoint is a 422 naming the key', async () => {
+    const out = await runHook(workflow, 'sync', compositeRequest(workflow, { parent: wf(spec), related: [images({ 'example.com/tool': 'tool run' })] }), { now: new Date(START) })
+    expect(!out.ok && out.status).toBe(422)
+    expect(!out.ok && out.message).toMatch(/ConfigMap metahooks-workflow-images key example\.com\/tool: must be JSON/)
   })
 })

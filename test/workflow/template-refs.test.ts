@@ -25,7 +25,12 @@ describe('workflow: WorkflowTemplates (templateRef, workflowTemplateRef)', () =>
     expect(out.response.children).toEqual([])
     expect(out.response.status).toMatchObject({ phase: 'Pending', message: 'waiting for WorkflowTemplate/lib', waitingForTemplates: ['WorkflowTemplate/lib'], conditions: [{ type: 'TemplatesResolved', status: 'False', reason: 'WorkflowTemplateNotFound' }] })
     const rules = await runHook(workflow, 'customize', { controller: {}, parent })
-    expect(rules.ok && rules.response).toEqual({ relatedResources: [{ apiVersion: 'workflows.metahooks.dev/v1alpha1', resource: 'workflowtemplates', names: ['lib'] }] })
+    expect(rules.ok && rules.response).toEqual({
+      relatedResources: [
+        { apiVersion: 'workflows.metahooks.dev/v1alpha1', resource: 'workflowtemplates', names: ['lib'] },
+        { apiVersion: 'v1', resource: 'configmaps', names: ['metahooks-workflow-images'] },
+      ],
+    })
   })
 
   it('a template changed mid-run does not change the running workflow: the run keeps the copy in its status', async () => {
