@@ -10,7 +10,8 @@ export function pendingFeatures(spec: WorkflowSpec): string[] {
     const path = `spec.templates[${i}]`
     t.outputs?.parameters?.forEach((p, j) => {
       const vf = p.valueFrom ?? {}
-      for (const key of ['jsonPath', 'supplied', 'configMapKeyRef'] as const) {
+      if (vf.supplied !== undefined && !t.suspend) problems.push(`${path}.outputs.parameters[${j}].valueFrom.supplied: only a suspend template's outputs are supplied (when it is resumed)`)
+      for (const key of ['jsonPath', 'configMapKeyRef'] as const) {
         if (vf[key] !== undefined) problems.push(`${path}.outputs.parameters[${j}].valueFrom.${key}: output parameters from ${key} are not supported yet`)
       }
     })

@@ -179,6 +179,10 @@ export const WorkflowSpec = argoObject(
     retryStrategy: RetryStrategy.optional(),
     suspend: z.boolean().optional().describe('true pauses scheduling of new steps; false (or removing it) resumes.'),
     resume: z.array(z.string()).optional().describe('Names of suspend nodes to resume (their displayName).'),
+    suppliedParameters: z
+      .record(z.string(), z.record(z.string(), z.string()))
+      .optional()
+      .describe("Values for a suspend node's valueFrom.supplied outputs, by node displayName then parameter (Argo's `argo node set`)."),
     shutdown: z.enum(['Stop', 'Terminate']).optional(),
     podGC: PodGC.optional(),
     volumeClaimTemplates: z.array(z.object({ metadata: z.object({ name: Name }), spec: z.record(z.string(), z.unknown()) })).optional(),

@@ -32,7 +32,7 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
   if (spec.onExit) known(spec.onExit, 'spec.onExit')
 
   const globals = new Set(spec.templates.flatMap((t) => (t.outputs?.parameters ?? []).flatMap((p) => (p.globalName ? [p.globalName] : []))))
-  const NODE_FIELDS = /^(outputs\.result|outputs\.parameters\.[^.]+|exitCode|status|id|startedAt|finishedAt|ip)$/
+  const NODE_FIELDS = /^(outputs\.result|outputs\.parameters\.[^.]+|exitCode|status|id|startedAt|finishedAt)$/
   const WORKFLOW_FIELDS = new Set(['name', 'namespace', 'uid', 'status', 'failures', 'duration', 'creationTimestamp', 'mainEntrypoint', 'serviceAccountName', 'parameters'])
   const checkRefs = (text: string, path: string, scope: { inputs: Set<string>; steps?: Set<string>; tasks?: () => Set<string>; loop?: boolean; exit?: boolean; pod?: boolean }) => {
     if (!text.includes('{{')) return
@@ -59,7 +59,8 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
         ref === 'node.name' ||
         (parts[0] === 'steps' && scope.steps?.has(parts[1] ?? '') === true && NODE_FIELDS.test(parts.slice(2).join('.'))) ||
         (parts[0] === 'tasks' && scope.tasks?.().has(parts[1] ?? '') === true && NODE_FIELDS.test(parts.slice(2).join('.')))
-      if (!ok) problems.push(`${path}: unknown parameter or reference {{${ref}}}`)
+      if (!ok && /^(steps|tasks)\.[^.]+\.ip$/.test(ref)) problems.push(`${path}: {{${ref}}} is the IP of a daemon step, and daemon steps are not supported yet`)
+      else if (!ok) problems.push(`${path}: unknown parameter or reference {{${ref}}}`)
     }
   }
   const checkWhen = (when: string | undefined, path: string) => {
