@@ -59,7 +59,7 @@ function runOnce(run: Run, site: CallSite, call: Step | Task): NodeRecord | unde
   // evaluating its call again (what keeps a sync of a 10,000-task DAG fast).
   if (memo?.type === 'Pod' && isFulfilled(memo.phase) && memo.podName !== undefined && !run.input.pods.has(memo.podName) && call.onExit === undefined) {
     if (memo.phase === 'Succeeded' && memo.outputs?.parameters) exportGlobals(run, { template: run.template(call.template!) }, memo.outputs.parameters)
-    return run.record(name, memo)
+    return run.keep(name, memo)
   }
   try {
     if (call.when !== undefined && !whenHolds(substitute(call.when, lookup(run, scope)))) {

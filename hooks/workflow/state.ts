@@ -140,6 +140,12 @@ export class Run {
     return full
   }
 
+  /** Records a finished node exactly as the memo holds it (no copy: nothing changes it any more). */
+  keep(name: string, memo: NodeRecord): NodeRecord {
+    this.nodes[this.id(name)] = memo
+    return memo
+  }
+
   /** Asks Metacontroller to call again after this many seconds (the earliest ask wins). */
   wake(afterSeconds: number): void {
     const s = Math.max(1, Math.ceil(afterSeconds))
