@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { HookError } from '../core/errors.ts'
 import { fnv32a } from '../core/k8s/hash.ts'
 import { isFulfilled, iso, type NodeRecord, type Phase } from './nodes.ts'
 
@@ -18,11 +19,15 @@ import { isFulfilled, iso, type NodeRecord, type Phase } from './nodes.ts'
 export const COMPACT_AFTER = 500
 export const FINISHED_PODS_FIELDS = ['parent', 'displayName', 'phase', 'startedAt', 'finishedAt', 'exitCode', 'templateName', 'message', 'outputs', 'hostNodeName'] as const
 
+/** A row as compact() writes it (checked with one function per row: 10,000 rows must read fast). */
+const isRow = (r: unknown): boolean =>
+  Array.isArray(r) && r.length >= 5 && Number.isInteger(r[0]) && typeof r[1] === 'string' && typeof r[2] === 'string' && typeof r[3] === 'number' && typeof r[4] === 'number'
+
 export const FinishedPods = z.object({
   fields: z.array(z.string()),
   since: z.string(),
   parents: z.array(z.string()),
-  rows: z.array(z.array(z.unknown())),
+  rows: z.custom<unknown[][]>((rows) => Array.isArray(rows) && rows.every(isRow), { message: 'rows must be [parent, displayName, phase, startedAt, finishedAt, …] as compact() writes them' }),
 })
 export type FinishedPods = z.output<typeof FinishedPods>
 
@@ -76,7 +81,10 @@ export function expand(workflow: string, nodes: Record<string, NodeRecord>, tabl
   const out: Record<string, NodeRecord> = { ...nodes }
   for (const row of table.rows) {
     const [p, displayName, phase, started, finished, exitCode, templateName, message, outputs, hostNodeName] = row as [number, string, Phase, number, number, number | null, string | null, string | null, Record<string, unknown> | null, string | null]
-    const name = `${table.parents[p]}.${displayName}`
+    const parent = table.parents[p]
+    // Our own memory, altered: refused (422) rather than read as other nodes.
+    if (parent === undefined) throw new HookError(422, `parent status does not hold what workflow records: finishedPods row ${displayName} names parent ${p} of ${table.parents.length}`)
+    const name = `${parent}.${displayName}`
     const node: NodeRecord = {
       name,
       displayName,

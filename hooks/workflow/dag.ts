@@ -3,7 +3,7 @@ import { dependsTasks, evalDepends, parseDepends, type DependsExpr, type Depends
 import { continues, isFailure, isFulfilled, latest, topological, type NodeRecord, type Phase, type Scope } from './nodes.ts'
 import type { Task } from './schema.ts'
 import type { NodeCall, Run } from './state.ts'
-import { compositeOutputs } from './outputs.ts'
+import { compositeOutputs, exportGlobals } from './outputs.ts'
 import { substitute } from './substitute.ts'
 import { exposeOutputs, lookup } from './variables.ts'
 
@@ -33,6 +33,11 @@ export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
   const results = new Map<string, NodeRecord | undefined>()
   const parallelism = run.capacity(name, template.parallelism)
   let blocked = false
+  const finish = (task: Task, node: NodeRecord | undefined) => {
+    results.set(task.name, node)
+    if (node && run.referenced.has(task.name)) exposeOutputs(scope, 'tasks', task.name, node, run.id(node.name))
+    if (node && isFailure(node.phase) && !continues(task, node.phase) && !handled.has(task.name)) blocked = true
+  }
   const has = (dep: string, result: DependsResult): boolean => {
     const r = results.get(dep)
     if (!r) return false
@@ -53,13 +58,20 @@ export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
   }
   const order = topological(dag.tasks.filter((t) => needed.has(t.name)), deps)
   for (const task of order) {
+    const taskName = `${name}.${task.name}`
+    const memo = run.memo(taskName)
+    // A task that ran to its end (its Pod gone) or was left out cannot change: no need to ask again.
+    const settled = memo && settledTask(run, memo, task) ? run.keep(taskName, memo) : undefined
+    if (settled) {
+      if (settled.phase === 'Succeeded' && settled.outputs?.parameters) exportGlobals(run, { template: run.template(task.template!) }, settled.outputs.parameters)
+      finish(task, settled)
+      continue
+    }
     const ready = deps(task).every((d) => { const r = results.get(d); return r !== undefined && isFulfilled(r.phase) })
     if (!ready) {
       results.set(task.name, undefined)
       continue
     }
-    const taskName = `${name}.${task.name}`
-    const memo = run.memo(taskName)
     if (!memo && blocked && dag.failFast) {
       results.set(task.name, undefined)
       continue
@@ -70,10 +82,7 @@ export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
       results.set(task.name, run.record(taskName, { displayName: task.name, type: 'Skipped', phase: 'Omitted', startedAt: run.now, finishedAt: run.now, message: 'its dependencies did not allow it to run' }))
       continue
     }
-    const node = runCall(run, { name: taskName, displayName: task.name, scope, parallelism, failFast: template.failFast === true }, task)
-    results.set(task.name, node)
-    if (node && run.referenced.has(task.name)) exposeOutputs(scope, 'tasks', task.name, node, run.id(node.name))
-    if (node && isFailure(node.phase) && !continues(task, node.phase) && !handled.has(task.name)) blocked = true
+    finish(task, runCall(run, { name: taskName, displayName: task.name, scope, parallelism, failFast: template.failFast === true }, task))
   }
   const started = [...results.values()].filter((r): r is NodeRecord => r !== undefined)
   if (started.length === 0) return undefined
@@ -97,4 +106,15 @@ export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
     ...(message && { message }),
     ...(typeof outputs === 'object' && { outputs }),
   })
+}
+
+/**
+ * A task settled for good: its Pod node finished and the Pod is gone (nothing observed can change
+ * it), or it was left out (Omitted). A task with a loop, its own exit handler or a retry is not a
+ * single Pod node and goes the long way.
+ */
+function settledTask(run: Run, memo: NodeRecord, task: Task): boolean {
+  if (task.onExit !== undefined || task.withItems !== undefined || task.withParam !== undefined || task.withSequence !== undefined) return false
+  if (memo.type === 'Skipped' && (memo.phase === 'Omitted' || memo.phase === 'Skipped')) return true
+  return memo.type === 'Pod' && isFulfilled(memo.phase) && memo.podName !== undefined && !run.input.pods.has(memo.podName)
 }

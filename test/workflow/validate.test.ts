@@ -126,3 +126,17 @@ describe('nothing silently dropped: Argo fields the engine does not run are a 42
     expect(template.properties.inputs['x-kubernetes-preserve-unknown-fields']).toBe(true)
   })
 })
+
+describe('status.finishedPods is the engine\'s memory: an altered one is refused, never read as other nodes', () => {
+  it.each([
+    { name: 'a row that is not a row', rows: [['t1', 'Succeeded']], error: /status\.finishedPods\.rows: rows must be \[parent, displayName, phase, startedAt, finishedAt/ },
+    { name: 'a parent index out of range', rows: [[3, 't1', 'Succeeded', 0, 1]], error: /finishedPods row t1 names parent 3 of 1/ },
+  ])('$name', async ({ rows, error }) => {
+    const parent = { ...wf({ entrypoint: 'job', templates: [job] }), status: { phase: 'Running', startedAt: START, nodes: {}, finishedPods: { fields: [], since: START, parents: ['wf'], rows } } }
+    const out = await runHook(workflow, 'sync', compositeRequest(workflow, { parent }), { now: new Date(START) })
+    expect(out.ok).toBe(false)
+    if (out.ok) return
+    expect(out.status).toBe(422)
+    expect(out.message).toMatch(error)
+  })
+})
