@@ -62,11 +62,13 @@ function runOnce(run: Run, site: CallSite, call: Step | Task): NodeRecord | unde
     return run.keep(name, memo)
   }
   try {
-    if (call.when !== undefined && !whenHolds(substitute(call.when, lookup(run, scope)))) {
+    // A node that started was allowed to: its `when` is not asked again.
+    if (!memo && call.when !== undefined && !whenHolds(substitute(call.when, lookup(run, scope)))) {
       return run.record(name, { displayName, type: 'Skipped', phase: 'Skipped', startedAt: run.now, finishedAt: run.now, message: `when '${call.when}' evaluated false` })
     }
     const args: Scope = {}
-    for (const a of call.arguments?.parameters ?? []) {
+    // A node that started keeps the inputs it started with (runTemplate reads them from the memo).
+    if (!memo?.inputs) for (const a of call.arguments?.parameters ?? []) {
       const value = a.value !== undefined ? substitute(a.value, lookup(run, scope)) : a.valueFrom?.configMapKeyRef ? configMapValue(run, a.valueFrom.configMapKeyRef) : undefined
       if (value !== undefined) args[a.name] = value
     }

@@ -26,7 +26,7 @@ export function iterations(run: Run, call: Step | Task, scope: Scope): Iteration
     if (!Number.isInteger(start) || !Number.isInteger(end)) return 'withSequence needs whole numbers'
     if (Math.abs(end - start) > 10_000) return 'withSequence is limited to 10,000 items'
     values = []
-    for (let i = start; start <= end ? i <= end : i >= end; i += start <= end ? 1 : -1) values.push(seq.format ? seq.format.replace(/%0?(\d*)d/, (_, w: string) => String(i).padStart(Number(w || 0), '0')) : String(i))
+    for (let i = start; start <= end ? i <= end : i >= end; i += start <= end ? 1 : -1) values.push(seq.format ? formatInt(seq.format, i) : String(i))
   } else if (call.withParam !== undefined) {
     try {
       const parsed = JSON.parse(substitute(call.withParam, lookup(run, scope))) as unknown
@@ -42,5 +42,21 @@ export function iterations(run: Run, call: Step | Task, scope: Scope): Iteration
     const itemScope: Scope = { item: text }
     if (v && typeof v === 'object' && !Array.isArray(v)) for (const [k, x] of Object.entries(v)) itemScope[`item.${k}`] = typeof x === 'string' ? x : JSON.stringify(x)
     return [`(${i}:${text.length > 40 ? `${text.slice(0, 37)}…` : text})`, itemScope]
+  })
+}
+
+/** The verbs Go's Sprintf gives an integer that Argo's withSequence.format uses: %d %x %X %o %b with width, `0` and `-` flags. */
+export const SEQUENCE_FORMAT = /%(-?)(0?)(\d*)([dxXob%])/g
+
+export function formatInt(format: string, n: number): string {
+  return format.replace(SEQUENCE_FORMAT, (_, left: string, zero: string, width: string, verb: string) => {
+    if (verb === '%') return '%'
+    const base = { d: 10, x: 16, X: 16, o: 8, b: 2 }[verb as 'd']
+    let text = Math.abs(n).toString(base)
+    if (verb === 'X') text = text.toUpperCase()
+    const sign = n < 0 ? '-' : ''
+    const w = Number(width || 0)
+    if (left) return (sign + text).padEnd(w, ' ')
+    return zero ? sign + text.padStart(w - sign.length, '0') : (sign + text).padStart(w, ' ')
   })
 }

@@ -21,6 +21,8 @@ export interface NodeRecord {
   podName?: string
   /** Pod nodes: the machine it ran on (Argo's hostNodeName). */
   hostNodeName?: string
+  /** The input parameters the node started with: later syncs use these, never a re-read (a ConfigMap may have changed or gone). */
+  inputs?: { parameters: Record<string, string> }
 }
 
 const FULFILLED = new Set<Phase>(['Succeeded', 'Failed', 'Error', 'Skipped', 'Omitted'])

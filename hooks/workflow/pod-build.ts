@@ -43,8 +43,13 @@ export function desiredPod(run: Run, call: NodeCall, attempt: number): KObject {
   let executor: { init: Container; volume: { name: string } } | undefined
   if (plan) {
     const argv = resolveArgv(main, run.input.images)
-    if (!argv) throw new PodBuildError(`template ${call.template.name}: the image ${main.image} runs an entrypoint the executor does not know; give the container a command, or add the image to the ConfigMap ${IMAGES_CONFIGMAP}`)
-    const wrapped = wrap(main, argv, plan, run.executorImage)
+    if (!argv?.length) throw new PodBuildError(`template ${call.template.name}: the image ${main.image} runs an entrypoint the executor does not know; give the container a command, or add the image to the ConfigMap ${IMAGES_CONFIGMAP}`)
+    let wrapped: ReturnType<typeof wrap>
+    try {
+      wrapped = wrap(main, argv, plan, run.executorImage)
+    } catch (error) {
+      throw new PodBuildError(`template ${call.template.name}: ${(error as Error).message}`)
+    }
     main = wrapped.main
     executor = { init: wrapped.init, volume: wrapped.volume }
   } else main.terminationMessagePolicy = 'FallbackToLogsOnError'

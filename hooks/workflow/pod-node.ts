@@ -20,7 +20,7 @@ export function runPod(run: Run, call: NodeCall, attempt: number): NodeRecord | 
   const node = (fields: Omit<NodeRecord, 'name' | 'displayName' | 'type'>) => run.record(name, { displayName, type: 'Pod', ...fields, templateName: template.name, podName: pod })
   if (memo && isFulfilled(memo.phase)) {
     // Recorded already: the Pod may go now if the GC policy (or a termination) says so.
-    if (observed && !collect(run, memo)) run.pods.push(desiredPod(run, call, attempt))
+    if (observed && !collect(run, memo)) run.pods.push(keptPod(run, call, attempt, observed))
     if (memo.phase === 'Succeeded') exportGlobals(run, call, memo.outputs?.parameters ?? {})
     return run.record(name, { ...memo })
   }
@@ -29,7 +29,7 @@ export function runPod(run: Run, call: NodeCall, attempt: number): NodeRecord | 
     const result = readPod(observed)
     const startedAt = memo?.startedAt ?? result.startedAt ?? run.now
     // Keep the Pod until its result is in the status Metacontroller sends back (two-phase).
-    run.pods.push(desiredPod(run, call, attempt))
+    run.pods.push(keptPod(run, call, attempt, observed))
     if (!isFulfilled(result.phase)) {
       if (stop) {
         run.settle(name, false)
@@ -65,6 +65,28 @@ export function runPod(run: Run, call: NodeCall, attempt: number): NodeRecord | 
   return node({ phase: 'Pending', startedAt: memo?.startedAt ?? run.now })
 }
 
+/**
+ * A Pod that exists stays in the answer whatever happened since it was made: rebuilt when its
+ * fields still resolve (the same object: Pods are never updated), else as observed — a ConfigMap
+ * deleted or a podSpecPatch changed mid-run must never make Metacontroller delete a Pod.
+ */
+function keptPod(run: Run, call: NodeCall, attempt: number, observed: KObject): KObject {
+  try {
+    return desiredPod(run, call, attempt)
+  } catch (error) {
+    if (!(isSubstitutionError(error) || error instanceof PodBuildError || error instanceof PodSpecPatchError)) throw error
+    return asObserved(observed)
+  }
+}
+
+/** An observed Pod as a desired child: what the API server and kubelet added left out. */
+function asObserved(pod: KObject): KObject {
+  const { status: _status, metadata, ...rest } = pod as KObject & { status?: unknown }
+  const { uid: _uid, resourceVersion: _rv, creationTimestamp: _ct, generation: _g, managedFields: _mf, ownerReferences: _or, annotations, ...meta } = metadata as KObject['metadata'] & Record<string, unknown>
+  const own = Object.entries(annotations ?? {}).filter(([k]) => !k.startsWith('metacontroller.k8s.io/'))
+  return { ...rest, metadata: { ...meta, ...(own.length > 0 && { annotations: Object.fromEntries(own) }) } } as KObject
+}
+
 /** A finished Pod's node: its phase, exit code and the outputs some expression reads. */
 function finished(run: Run, call: NodeCall, result: PodResult, startedAt: string): Omit<NodeRecord, 'name'> {
   const { displayName, template } = call
@@ -79,7 +101,8 @@ function finished(run: Run, call: NodeCall, result: PodResult, startedAt: string
     const parameters: Record<string, string> = {}
     if (result.outputsProblem) fail(result.outputsProblem)
     for (const p of template.outputs?.parameters ?? []) {
-      const value = result.parameters?.[p.name] ?? trimNewline(p.valueFrom?.default)
+      const literal = p.value === undefined ? undefined : substitute(p.value, lookup(run, call.scope))
+      const value = result.parameters?.[p.name] ?? literal ?? trimNewline(p.valueFrom?.default)
       if (value !== undefined) parameters[p.name] = value
       else if (p.valueFrom?.path !== undefined) fail(`output parameter ${p.name}: ${p.valueFrom.path} was not there when the command exited`)
       else fail(`output parameter ${p.name} is missing from the termination message`)

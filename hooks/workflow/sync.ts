@@ -8,8 +8,9 @@ import { referencedSources, resolveTemplates, templateRules, type StoredTemplate
 import type { KObject } from '../core/contract/objects.ts'
 import { evaluate } from './engine.ts'
 import type { NodeRecord } from './nodes.ts'
-import { claimName, podNamePrefix } from './pods.ts'
-import { expand, type FinishedPods } from './compact.ts'
+import { claimName, NODE_NAME_ANNOTATION, podNamePrefix } from './pods.ts'
+import { isFulfilled } from './nodes.ts'
+import { expand, nodeId, type FinishedPods } from './compact.ts'
 import type { WorkflowSpec } from './schema.ts'
 import { validateWorkflow } from './validate.ts'
 import { normalize } from './normalize.ts'
@@ -59,7 +60,8 @@ export async function sync({ parent, spec: written, children, related, now }: Ho
   if (!resolved.ok || unseen.length > 0) {
     const waiting = resolved.ok ? unseen.map((n) => `ConfigMap/${n}`) : resolved.missing
     // Waiting is only for a run that has not started: a running one has what it needs stored.
-    if (children.list('Pod').length > 0) throw new HookError(409, `the workflow has Pods but cannot resolve ${waiting.join(', ')}; restore them`)
+    const started = children.list('Pod').length > 0 || Object.keys(status.nodes ?? {}).length > 0 || (status.finishedPods?.rows.length ?? 0) > 0
+    if (started) throw new HookError(409, `the workflow has started but cannot resolve ${waiting.join(', ')}; restore them (or the spec it started with)`)
     return {
       children: [],
       status: {
@@ -75,6 +77,8 @@ export async function sync({ parent, spec: written, children, related, now }: Ho
   const images = imagesFrom(configMaps[IMAGES_CONFIGMAP])
   if (images.problems.length > 0) throw new HookError(422, `invalid ${images.problems[0]}`)
   validateWorkflow(spec, images.images)
+  const memo = expand(parent.metadata.name, status.nodes && typeof status.nodes === 'object' ? status.nodes : {}, status.finishedPods, podNames(parent.metadata.name))
+  const observedPods = children.list('Pod')
   const out = evaluate({
     workflow: {
       name: parent.metadata.name,
@@ -86,19 +90,36 @@ export async function sync({ parent, spec: written, children, related, now }: Ho
     },
     spec,
     now: now!,
-    memo: expand(parent.metadata.name, status.nodes && typeof status.nodes === 'object' ? status.nodes : {}, status.finishedPods, podNames(parent.metadata.name)),
+    memo,
     ...(typeof status.phase === 'string' && { observedPhase: status.phase }),
     ...(typeof status.startedAt === 'string' && { observedStartedAt: status.startedAt }),
     ...(typeof status.finishedAt === 'string' && ['Succeeded', 'Failed', 'Error'].includes(status.phase ?? '') && { observedFinishedAt: status.finishedAt }),
-    pods: new Map(children.list('Pod').map((p) => [p.metadata.name, p])),
+    pods: new Map(observedPods.map((p) => [p.metadata.name, p])),
     configMaps,
     images: images.images,
     checkPod: await loadPodCheck(),
   })
+  keepsUnrecordedPods(parent.metadata.name, memo, observedPods, out.pods)
   return {
     children: [...claims(parent.metadata.name, spec), ...out.pods],
     status: { ...out.status, ...(Object.keys(resolved.stored).length > 0 && { storedTemplates: resolved.stored }) },
     ...(out.resyncAfterSeconds !== undefined && { resyncAfterSeconds: out.resyncAfterSeconds }),
+  }
+}
+
+/**
+ * The rule the engine is built around, checked on its answer: a Pod leaves the child list only
+ * once the status Metacontroller sent records its node as finished. Anything else (a bug, or a spec
+ * edited under a running Pod) is refused instead of answered, so Metacontroller deletes nothing.
+ */
+function keepsUnrecordedPods(workflow: string, memo: Record<string, NodeRecord>, observed: readonly KObject[], desired: readonly KObject[]): void {
+  const kept = new Set(desired.map((p) => p.metadata.name))
+  for (const pod of observed) {
+    if (kept.has(pod.metadata.name)) continue
+    const node = pod.metadata.annotations?.[NODE_NAME_ANNOTATION]
+    const recorded = node === undefined ? undefined : memo[nodeId(workflow, node)]
+    if (recorded && isFulfilled(recorded.phase)) continue
+    throw new HookError(409, `the Pod ${pod.metadata.name} (node ${node ?? 'unknown'}) has no recorded end but is no longer part of the workflow — was the spec edited while it ran? Delete the Pod or restore the spec`)
   }
 }
 

@@ -3,7 +3,7 @@ import type { KObject } from '../core/contract/objects.ts'
 import type { ObservedObjects } from '../core/contract/objectmap.ts'
 import type { RelatedResourceRule } from '../core/contract/responses.ts'
 import { formatIssues } from '../core/issues.ts'
-import { WorkflowSpec, type Step, type Task, type Template, type TemplateRef } from './schema.ts'
+import { Template, WorkflowSpec, type Step, type Task, type TemplateRef } from './schema.ts'
 
 /**
  * WorkflowTemplates and ClusterWorkflowTemplates, resolved as Argo resolves them: `templateRef`
@@ -110,11 +110,25 @@ export function resolveTemplates(written: WorkflowSpec, related: ObservedObjects
   // templateRef: hoist each referenced template and, transitively, what it calls from its source.
   const out: Template[] = []
   const hoisted = new Set<string>()
-  const rewrite = (t: Template, within: { kind: Kind; source: string } | undefined): Template => {
+  /** `owner`: the name the template runs under (its inline templates are named after it). */
+  const rewrite = (t: Template, within: { kind: Kind; source: string } | undefined, owner = t.name): Template => {
+    const local = (template: string) => (within ? (hoist({ name: within.source, template, clusterScope: within.kind === CLUSTER_WORKFLOW_TEMPLATE }) ?? template) : template)
     const call = <C extends Step | Task>(c: C): C => {
-      if (c.templateRef) return { ...c, templateRef: undefined, template: hoist(c.templateRef) ?? c.templateRef.template }
-      if (within && c.template !== undefined) return { ...c, template: hoist({ name: within.source, template: c.template, clusterScope: within.kind === CLUSTER_WORKFLOW_TEMPLATE }) ?? c.template }
-      return c
+      const onExit = c.onExit !== undefined ? { onExit: local(c.onExit) } : {}
+      if (c.templateRef) return { ...c, ...onExit, templateRef: undefined, template: hoist(c.templateRef) ?? c.templateRef.template }
+      if (within && c.template !== undefined) return { ...c, ...onExit, template: local(c.template) }
+      if (within && c.inline !== undefined) {
+        // Written inside the source, so its calls are the source's: parsed and named here, as normalize would.
+        const parsed = Template.safeParse({ ...c.inline, name: 'inline' })
+        if (!parsed.success) {
+          problems.push(`${keyOf(within.kind, within.source)} (${owner}, ${c.name}).inline: ${formatIssues(parsed.error, '', 2).join('; ')}`)
+          return c
+        }
+        const name = `${owner}.${c.name}`
+        out.push({ ...rewrite(parsed.data, within, name), name })
+        return { ...c, ...onExit, inline: undefined, template: name }
+      }
+      return { ...c, ...onExit }
     }
     return {
       ...t,
@@ -135,7 +149,7 @@ export function resolveTemplates(written: WorkflowSpec, related: ObservedObjects
     }
     hoisted.add(name)
     keep(kind, ref.name, t)
-    out.push({ ...rewrite(t, { kind, source: ref.name }), name })
+    out.push({ ...rewrite(t, { kind, source: ref.name }, name), name })
     return name
   }
   const own = spec.templates.map((t) => rewrite(t, undefined))
@@ -160,3 +174,4 @@ function joinSpecs(base: WorkflowSpec, over: WorkflowSpec): WorkflowSpec {
     ...(parameters.length > 0 && { arguments: { ...base.arguments, ...over.arguments, parameters } }),
   } as WorkflowSpec
 }
+

@@ -2,7 +2,7 @@ import { configMapValue } from './configmaps.ts'
 import { runDag } from './dag.ts'
 import { ExpressionError } from './expressions.ts'
 import { isSubstitutionError } from './substitute.ts'
-import type { NodeRecord, Scope } from './nodes.ts'
+import { isFulfilled, type NodeRecord, type Scope } from './nodes.ts'
 import { runPod } from './pod-node.ts'
 import { runRetry } from './retry.ts'
 import type { Template } from './schema.ts'
@@ -30,26 +30,41 @@ export function kindOf(template: Template): TemplateKind {
 
 /** Runs any template as node `call.name` with the arguments it was called with. */
 export function runTemplate(run: Run, call: Omit<NodeCall, 'scope'>, args: Scope): NodeRecord | undefined {
-  const scope: Scope = {}
-  for (const p of call.template.inputs?.parameters ?? []) {
-    const ref = p.valueFrom?.configMapKeyRef
-    let value: string | undefined
-    try {
-      value = args[p.name] ?? (ref ? configMapValue(run, ref) : undefined) ?? p.value ?? p.valueFrom?.default ?? p.default
-    } catch (error) {
-      if (!isSubstitutionError(error)) throw error
-      return run.error(call, `input parameter ${p.name}: ${error.message}`)
+  const memo = run.memo(call.name)
+  const started = memo?.inputs?.parameters
+  // A Pod node that finished needs no inputs any more (a compacted one no longer holds them).
+  const finishedPod = memo?.type === 'Pod' && isFulfilled(memo.phase)
+  const parameters: Record<string, string> = {}
+  if (started) Object.assign(parameters, started)
+  else {
+    for (const p of call.template.inputs?.parameters ?? []) {
+      const ref = p.valueFrom?.configMapKeyRef
+      let value: string | undefined
+      try {
+        value = args[p.name] ?? (ref ? configMapValue(run, ref) : undefined) ?? p.value ?? p.valueFrom?.default ?? p.default
+      } catch (error) {
+        if (!isSubstitutionError(error)) throw error
+        if (finishedPod) return run.keep(call.name, memo)
+        return run.error(call, `input parameter ${p.name}: ${error.message}`)
+      }
+      if (value === undefined && finishedPod) return run.keep(call.name, memo)
+      if (value === undefined) return run.record(call.name, { displayName: call.displayName, type: 'Pod', phase: 'Error', message: `input parameter ${p.name} has no value` })
+      if (p.enum && !p.enum.includes(value)) return run.error(call, `input parameter ${p.name} is ${JSON.stringify(value)}, not one of its enum ${JSON.stringify(p.enum)}`)
+      parameters[p.name] = value
     }
-    if (value === undefined) return run.record(call.name, { displayName: call.displayName, type: 'Pod', phase: 'Error', message: `input parameter ${p.name} has no value` })
-    if (p.enum && !p.enum.includes(value)) return run.error(call, `input parameter ${p.name} is ${JSON.stringify(value)}, not one of its enum ${JSON.stringify(p.enum)}`)
-    scope[`inputs.parameters.${p.name}`] = value
   }
+  const scope: Scope = {}
+  for (const [k, v] of Object.entries(parameters)) scope[`inputs.parameters.${k}`] = v
+  let node: NodeRecord | undefined
   try {
-    return RUNNERS[kindOf(call.template)](run, { ...call, scope })
+    node = RUNNERS[kindOf(call.template)](run, { ...call, scope })
   } catch (error) {
     if (!isSubstitutionError(error) && !(error instanceof ExpressionError)) throw error
     return run.error(call, error.message)
   }
+  // What it started with, kept so later syncs never resolve its inputs again.
+  if (node && node.inputs === undefined && Object.keys(parameters).length > 0) node.inputs = { parameters }
+  return node
 }
 
 /** A Pod template, retried when a retryStrategy (its own or the workflow's) says so. */

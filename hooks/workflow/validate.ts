@@ -1,6 +1,7 @@
 import { HookError } from '../core/errors.ts'
 import { ExpressionError, dependsTasks, parseDepends, parseWhen } from './expressions.ts'
 import { IMAGES_CONFIGMAP, resolveArgv, type ImageEntrypoints } from './entrypoints.ts'
+import { SEQUENCE_FORMAT } from './loops.ts'
 import { pendingFeatures } from './pending.ts'
 import { executorPlan, podFields } from './pod-build.ts'
 import { outputsRead } from './variables.ts'
@@ -63,6 +64,26 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
       else if (!ok) problems.push(`${path}: unknown parameter or reference {{${ref}}}`)
     }
   }
+  /** A template's output parameters: where each may come from, and what its texts refer to. */
+  const outputProblems = (t: Template, path: string, inputs: Set<string>) => {
+    const leaf = t.container !== undefined || t.script !== undefined
+    const steps = new Set((t.steps ?? []).flat().map((s) => s.name))
+    const tasks = new Set((t.dag?.tasks ?? []).map((s) => s.name))
+    ;(t.outputs?.parameters ?? []).forEach((p, j) => {
+      const at = `${path}.outputs.parameters[${j}]`
+      const vf = p.valueFrom ?? {}
+      if (leaf && vf.path === undefined && p.value === undefined && vf.default === undefined) problems.push(`${at}: a ${t.script ? 'script' : 'container'} template's output needs valueFrom.path (or a value)`)
+      if (leaf && (vf.parameter !== undefined || vf.expression !== undefined)) problems.push(`${at}: valueFrom.parameter and valueFrom.expression are for steps and DAG templates' outputs`)
+      for (const [key, text] of [['valueFrom.parameter', vf.parameter], ['value', p.value]] as const) if (text !== undefined) checkRefs(text, `${at}.${key}`, { inputs, steps, tasks: () => tasks })
+      if (vf.expression !== undefined) {
+        try {
+          parseExpr(vf.expression)
+        } catch (e) {
+          problems.push(`${at}.valueFrom.expression: ${(e as Error).message}`)
+        }
+      }
+    })
+  }
   const checkWhen = (when: string | undefined, path: string) => {
     if (when === undefined) return
     try {
@@ -87,6 +108,12 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
     if (call.withParam) checkRefs(call.withParam, `${path}.withParam`, { ...scope, loop: false })
     checkWhen(call.when, `${path}.when`)
     if (call.withSequence && call.withSequence.count === undefined && call.withSequence.end === undefined) problems.push(`${path}.withSequence: needs count or end`)
+    const format = call.withSequence?.format
+    if (format !== undefined && /%/.test(format.replace(SEQUENCE_FORMAT, ''))) problems.push(`${path}.withSequence.format: ${JSON.stringify(format)} uses a verb other than %d, %x, %X, %o, %b (with width and 0 or - flags)`)
+    for (const key of ['start', 'end', 'count'] as const) {
+      const v = call.withSequence?.[key]
+      if (typeof v === 'string') checkRefs(v, `${path}.withSequence.${key}`, scope)
+    }
     const target = templates.get(call.template ?? '')?.t
     if (target) {
       const passed = new Set((call.arguments?.parameters ?? []).map((a) => a.name))
@@ -112,6 +139,19 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
         }
       }
     }
+    if (t.timeout !== undefined) {
+      if (!t.container && !t.script) problems.push(`${path}.timeout: only container and script templates have a timeout (as in Argo); use activeDeadlineSeconds on the workflow`)
+      else if (!t.timeout.includes('{{') && !DURATION.test(t.timeout)) problems.push(`${path}.timeout: must be a duration such as 30s, 5m or 1h30m (or whole seconds)`)
+      else checkRefs(t.timeout, `${path}.timeout`, { inputs })
+    }
+    if (t.retryStrategy?.expression !== undefined) {
+      try {
+        parseExpr(t.retryStrategy.expression)
+      } catch (e) {
+        problems.push(`${path}.retryStrategy.expression: ${(e as Error).message}`)
+      }
+    }
+    outputProblems(t, path, inputs)
     const duration = t.suspend?.duration
     if (duration !== undefined && !duration.includes('{{') && !DURATION.test(duration)) problems.push(`${path}.suspend.duration: must be a duration such as 30s, 5m or 1h30m (or whole seconds)`)
     if (t.container || t.script) {
@@ -214,7 +254,7 @@ function unwrappable(spec: WorkflowSpec, images: ImageEntrypoints): string[] {
   return spec.templates.flatMap((t, i) => {
     const container = t.container ?? t.script
     if (!container || container.image?.includes('{{') || !executorPlan(t, resultRead.has(t.name))) return []
-    if (resolveArgv(container, images)) return []
+    if (resolveArgv(container, images)?.length) return []
     return [`spec.templates[${i}] (${t.name}): its outputs are captured by wrapping the command, and the image ${container.image ?? '(none)'} runs an entrypoint the executor does not know; give the ${t.script ? 'script' : 'container'} a command, or add the image to the ConfigMap ${IMAGES_CONFIGMAP}`]
   })
 }

@@ -17,7 +17,7 @@ describe('workflow: the whole evaluation (parallelism, deadlines, shutdown, susp
     expect(most).toBe(2)
   })
 
-  it('template parallelism caps a loop; output parameters travel as a JSON termination message', async () => {
+  it('template parallelism caps a loop; an output parameter file travels back through the executor', async () => {
     const sim = simulate(
       {
         entrypoint: 'd',
@@ -33,11 +33,11 @@ describe('workflow: the whole evaluation (parallelism, deadlines, shutdown, susp
               ],
             },
           },
-          { name: 'gen', outputs: { parameters: [{ name: 'version' }] }, container: { image: 'alpine:3' } },
+          { name: 'gen', outputs: { parameters: [{ name: 'version', valueFrom: { path: '/tmp/version' } }] }, container: { image: 'alpine:3', command: ['sh', '-c', 'echo 1.2.3 > /tmp/version'] } },
           { name: 'use', inputs: { parameters: [{ name: 'v' }] }, container: { image: 'alpine:3', args: ['{{inputs.parameters.v}}'] } },
         ],
       },
-      { gen: { exitCode: 0, message: '{"parameters":{"version":"1.2.3"}}' } },
+      { gen: { exitCode: 0, files: { '/tmp/version': '1.2.3\n' } } },
     )
     let most = 0
     for (let i = 0; i < 40 && sim.status?.phase !== 'Succeeded'; i++) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { Simulation } from '../../hooks/core/testing/simulator.ts'
 import type { KObject } from '../../hooks/core/contract/objects.ts'
 import { buildPod } from '../../hooks/workflow/pods.ts'
 import { WorkflowSpec } from '../../hooks/workflow/schema.ts'
@@ -29,11 +30,10 @@ describe('workflow: Pod nodes', () => {
     expect(sim.status!.phase).toBe('Error')
     expect(nodes(sim).wf!.message).toMatch(/low on resource/)
   })
-  it('a declared output parameter missing from the message is an Error', async () => {
-    const sim = simulate({ entrypoint: 'gen', templates: [{ name: 'gen', outputs: { parameters: [{ name: 'version' }] }, container: { image: 'alpine:3' } }] })
-    await sim.run()
-    expect(sim.status!.phase).toBe('Error')
-    expect(nodes(sim).wf!.message).toMatch(/output parameter version is missing/)
+  it('a container output parameter with nowhere to come from is a 422 (Argo asks for valueFrom.path too)', async () => {
+    const out = await runHook(workflow, 'sync', compositeRequest(workflow, { parent: wf({ entrypoint: 'gen', templates: [{ name: 'gen', outputs: { parameters: [{ name: 'version' }] }, container: { image: 'alpine:3' } }] }) }), { now: new Date(START) })
+    expect(!out.ok && out.status).toBe(422)
+    expect(!out.ok && out.message).toMatch(/spec\.templates\[0\]\.outputs\.parameters\[0\]: a container template's output needs valueFrom\.path \(or a value\)/)
   })
   it.each([
     { strategy: 'OnPodCompletion', left: 0 },
@@ -188,5 +188,39 @@ describe('workflow: image entrypoints from the namespace\'s ConfigMap', () => {
     const out = await runHook(workflow, 'sync', compositeRequest(workflow, { parent: wf(spec), related: [images({ 'example.com/tool': 'tool run' })] }), { now: new Date(START) })
     expect(!out.ok && out.status).toBe(422)
     expect(!out.ok && out.message).toMatch(/ConfigMap metahooks-workflow-images key example\.com\/tool: must be JSON/)
+  })
+})
+
+describe('workflow: a Pod that exists is never dropped before its end is recorded', () => {
+  const cm = (data?: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: 'default' }, ...(data && { data }) }) as unknown as KObject
+  const spec = {
+    entrypoint: 'main',
+    arguments: { parameters: [{ name: 'msg', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'msg' } } }] },
+    templates: [
+      { name: 'main', inputs: { parameters: [{ name: 'msg' }] }, steps: [[{ name: 'say', template: 'say', arguments: { parameters: [{ name: 'm', value: '{{inputs.parameters.msg}}' }] } }]] },
+      { name: 'say', inputs: { parameters: [{ name: 'm' }] }, container: { image: 'busybox', command: ['echo', '{{inputs.parameters.m}} {{workflow.parameters.msg}}'] } },
+    ],
+  }
+
+  it('a ConfigMap deleted while a step runs: the running Pod stays and the run goes on with the inputs it started with', async () => {
+    const sim = new Simulation(workflow, { parent: wf(spec), objects: [cm({ msg: 'hello' })], startTime: START })
+    for (let i = 0; i < 8 && pods(sim).length === 0; i++) await sim.step()
+    await sim.step()
+    expect(pods(sim)).toHaveLength(1)
+    sim.cluster.remove(sim.cluster.list().find((o) => o.kind === 'ConfigMap')!)
+    const result = await sim.run()
+    expect(result.rounds.flatMap((r) => r.actions).filter((a) => a.type === 'deleted')).toEqual([])
+    expect(sim.status!.phase).toBe('Succeeded')
+    expect(Object.values(nodes(sim)).find((n) => n.displayName === 'say')).toMatchObject({ phase: 'Succeeded', inputs: { parameters: { m: 'hello' } } })
+  })
+
+  it('a spec edited under a running Pod (its step removed) is a 409 naming the Pod, not an answer without it', async () => {
+    const sim = new Simulation(workflow, { parent: wf(spec), objects: [cm({ msg: 'hello' })], startTime: START })
+    for (let i = 0; i < 8 && pods(sim).length === 0; i++) await sim.step()
+    sim.updateParent((p) => ({ ...p, spec: { entrypoint: 'other', templates: [{ name: 'other', container: { image: 'busybox', command: ['true'] } }] } }))
+    const round = await sim.step()
+    expect(round.error?.status).toBe(409)
+    expect(round.error?.message).toMatch(/the Pod wf-say-[0-9a-f]{8} \(node wf\[0\]\.say\) has no recorded end but is no longer part of the workflow/)
+    expect(pods(sim)).toHaveLength(1)
   })
 })

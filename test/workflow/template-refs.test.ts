@@ -68,7 +68,7 @@ describe('workflow: WorkflowTemplates (templateRef, workflowTemplateRef)', () =>
     expect(out.ok).toBe(false)
     if (out.ok) return
     expect(out.status).toBe(409)
-    expect(out.message).toMatch(/the workflow has Pods but cannot resolve WorkflowTemplate\/lib/)
+    expect(out.message).toMatch(/the workflow has started but cannot resolve WorkflowTemplate\/lib/)
   })
 
   it('a ConfigMap named only inside a WorkflowTemplate is asked for first (Pending), then read', async () => {
@@ -82,5 +82,28 @@ describe('workflow: WorkflowTemplates (templateRef, workflowTemplateRef)', () =>
     expect(sim.status!.phase).toBe('Succeeded')
     expect(pods(sim).map(args)).toEqual([['echo', 'from the configmap'], ['echo', 'from the configmap']])
     expect(Object.values(nodes(sim)).filter((n) => n.type === 'Pod')).toHaveLength(2)
+  })
+})
+
+describe('workflow: what a referenced template calls stays inside its source', () => {
+  it('onExit and inline templates inside a WorkflowTemplate refer to its own templates, even when the Workflow has one of the same name', async () => {
+    const lib = template('lib', {
+      templates: [
+        { name: 'entry', steps: [[{ name: 'work', template: 'say', onExit: 'cleanup' }], [{ name: 'nested', inline: { steps: [[{ name: 'deep', template: 'say' }]] } }]] },
+        { name: 'say', container: { image: 'busybox', command: ['echo', 'lib say'] } },
+        { name: 'cleanup', container: { image: 'busybox', command: ['echo', 'lib cleanup'] } },
+      ],
+    })
+    const spec = { entrypoint: 'main', templates: [{ name: 'main', steps: [[{ name: 'run', templateRef: { name: 'lib', template: 'entry' } }]] }, { name: 'cleanup', container: { image: 'busybox', command: ['echo', 'the workflow own cleanup'] } }] }
+    const sim = new Simulation(workflow, { parent: wf(spec), objects: [lib], startTime: START })
+    await sim.run()
+    expect(sim.status!.phase).toBe('Succeeded')
+    expect(pods(sim).map(args).sort()).toEqual([['echo', 'lib cleanup'], ['echo', 'lib say'], ['echo', 'lib say']])
+  })
+
+  it('a workflow that started (its Pods already collected) and whose templates can no longer be resolved is a 409, not a fresh Pending run', async () => {
+    const parent = { ...wf(refSpec), status: { phase: 'Running', startedAt: START, nodes: { wf: { name: 'wf', displayName: 'wf', type: 'Steps', phase: 'Running', startedAt: START } } } }
+    const out = await runHook(workflow, 'sync', compositeRequest(workflow, { parent }), { now: new Date(START) })
+    expect(!out.ok && out.status).toBe(409)
   })
 })

@@ -31,6 +31,12 @@ describe('invalid workflows are a 422 naming the path, before any Pod', () => {
     { name: 'a step output from a later group', spec: { entrypoint: 's', templates: [{ name: 's', steps: [[{ name: 'a', template: 'p', arguments: { parameters: [{ name: 'x', value: '{{steps.b.outputs.result}}' }] } }], [{ name: 'b', template: 'job' }]] }, { name: 'p', inputs: { parameters: [{ name: 'x' }] }, container: { image: 'alpine' } }, job] }, error: /unknown parameter or reference \{\{steps\.b\.outputs\.result\}\}/ },
     { name: 'a missing required input', spec: { entrypoint: 's', templates: [{ name: 's', steps: [[{ name: 'a', template: 'p' }]] }, { name: 'p', inputs: { parameters: [{ name: 'x' }] }, container: { image: 'alpine' } }] }, error: /template "p" needs parameter "x"/ },
     { name: 'a template with two bodies', spec: { entrypoint: 'j', templates: [{ name: 'j', container: { image: 'a' }, suspend: {} }] }, error: /needs exactly one of container, script, steps, dag, suspend \(has container, suspend\)/ },
+    { name: 'a timeout that is not a duration', spec: { entrypoint: 'j', templates: [{ ...job, timeout: '1d' }] }, error: /spec\.templates\[0\]\.timeout: must be a duration/ },
+    { name: 'a timeout on a steps template', spec: { entrypoint: 's', templates: [{ name: 's', timeout: '1m', steps: [[{ name: 'a', template: 'job' }]] }, job] }, error: /timeout: only container and script templates have a timeout/ },
+    { name: 'a retry expression calling an unknown function', spec: { entrypoint: 'j', templates: [{ ...job, retryStrategy: { limit: 1, expression: 'nope(lastRetry.exitCode)' } }] }, error: /retryStrategy\.expression: unknown function "nope"/ },
+    { name: 'a steps output reading a step that is not there', spec: { entrypoint: 's', templates: [{ name: 's', steps: [[{ name: 'a', template: 'job' }]], outputs: { parameters: [{ name: 'o', valueFrom: { parameter: '{{steps.b.outputs.result}}' } }] } }, job] }, error: /outputs\.parameters\[0\]\.valueFrom\.parameter: unknown parameter or reference \{\{steps\.b\.outputs\.result\}\}/ },
+    { name: 'a withSequence format Argo would not print', spec: { entrypoint: 's', templates: [{ name: 's', steps: [[{ name: 'a', template: 'job', withSequence: { count: '2', format: 'n-%q' } }]] }, job] }, error: /withSequence\.format: "n-%q" uses a verb other than %d/ },
+    { name: 'an empty command whose outputs the executor must capture', spec: { entrypoint: 'j', templates: [{ name: 'j', container: { image: 'alpine:3', command: [] }, outputs: { parameters: [{ name: 'p', valueFrom: { path: '/tmp/p' } }] } }] }, error: /runs an entrypoint the executor does not know; give the container a command/ },
     { name: 'a bad duration', spec: { entrypoint: 'j', templates: [{ name: 'j', suspend: { duration: 'soon' } }] }, error: /spec\.templates\[0\]\.suspend\.duration: must be a duration/ },
   ])('$name', async ({ spec, error }) => {
     const outcome = await sync(spec)
@@ -57,7 +63,7 @@ describe('workflow conformance and safety', () => {
     const pod = (phase: string) => ({
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name: podName('wf', 'job', 'wf'), namespace: 'default' },
+      metadata: { name: podName('wf', 'job', 'wf'), namespace: 'default', annotations: { 'workflows.metahooks.dev/node-name': 'wf' } },
       status: { phase, containerStatuses: [{ name: 'main', state: { terminated: { exitCode: 0, finishedAt: START } } }] },
     })
     // Status from before the Pod finished (or no status at all): the finished Pod must stay.
