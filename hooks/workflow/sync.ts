@@ -117,9 +117,11 @@ function keepsUnrecordedPods(workflow: string, memo: Record<string, NodeRecord>,
   for (const pod of observed) {
     if (kept.has(pod.metadata.name)) continue
     const node = pod.metadata.annotations?.[NODE_NAME_ANNOTATION]
-    const recorded = node === undefined ? undefined : memo[nodeId(workflow, node)]
+    // Node paths start with the workflow's name; a Pod of another path (no such node can exist) is not judged here.
+    if (node === undefined || !(node === workflow || node.startsWith(`${workflow}.`) || node.startsWith(`${workflow}(`) || node.startsWith(`${workflow}[`))) continue
+    const recorded = memo[nodeId(workflow, node)]
     if (recorded && isFulfilled(recorded.phase)) continue
-    throw new HookError(409, `the Pod ${pod.metadata.name} (node ${node ?? 'unknown'}) has no recorded end but is no longer part of the workflow — was the spec edited while it ran? Delete the Pod or restore the spec`)
+    throw new HookError(409, `the Pod ${pod.metadata.name} (node ${node}) has no recorded end but is no longer part of the workflow — was the spec edited while it ran? Delete the Pod or restore the spec`)
   }
 }
 
