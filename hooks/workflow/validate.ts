@@ -33,6 +33,19 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
   if (spec.onExit) known(spec.onExit, 'spec.onExit')
 
   const globals = new Set(spec.templates.flatMap((t) => (t.outputs?.parameters ?? []).flatMap((p) => (p.globalName ? [p.globalName] : []))))
+  // Templates run from an exit handler (and what they call): only they see workflow.status/failures.
+  const callees = (t: Template) => [...(t.steps?.flat() ?? []), ...(t.dag?.tasks ?? [])].flatMap((c) => [c.template, c.onExit]).filter((n): n is string => n !== undefined)
+  const exitRoots = [spec.onExit, ...spec.templates.flatMap((t) => [...(t.steps?.flat() ?? []), ...(t.dag?.tasks ?? [])].map((c) => c.onExit))].filter((n): n is string => n !== undefined)
+  const exitTemplates = new Set<string>()
+  for (const queue = [...exitRoots]; queue.length > 0; ) {
+    const name = queue.pop()!
+    if (exitTemplates.has(name)) continue
+    exitTemplates.add(name)
+    const t = templates.get(name)?.t
+    if (t) queue.push(...callees(t))
+  }
+  /** The template being checked: whether it runs as an exit handler and whether it is retried. */
+  let here = { exit: false, retried: false }
   const NODE_FIELDS = /^(outputs\.result|outputs\.parameters\.[^.]+|exitCode|status|id|startedAt|finishedAt)$/
   const WORKFLOW_FIELDS = new Set(['name', 'namespace', 'uid', 'status', 'failures', 'duration', 'creationTimestamp', 'mainEntrypoint', 'serviceAccountName', 'parameters'])
   const checkRefs = (text: string, path: string, scope: { inputs: Set<string>; steps?: Set<string>; tasks?: () => Set<string>; loop?: boolean; exit?: boolean; pod?: boolean }) => {
@@ -54,13 +67,15 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
         (parts[0] === 'workflow' && parts[1] === 'parameters' && workflowParams.has(parts[2] ?? '')) ||
         (parts[0] === 'workflow' && parts[1] === 'outputs' && parts[2] === 'parameters' && globals.has(parts.slice(3).join('.'))) ||
         (parts[0] === 'item' && scope.loop === true) ||
-        (parts[0] === 'retries' && parts.length === 1) ||
-        (parts[0] === 'lastRetry' && ['exitCode', 'status', 'duration', 'message'].includes(parts[1] ?? '') && parts.length === 2) ||
-        (scope.pod === true && ref === 'pod.name') ||
-        ref === 'node.name' ||
+        (scope.pod === true && ref === 'retries') ||
+        (scope.pod === true && here.retried && parts[0] === 'lastRetry' && ['exitCode', 'status', 'duration', 'message'].includes(parts[1] ?? '') && parts.length === 2) ||
+        (scope.pod === true && (ref === 'pod.name' || ref === 'node.name')) ||
         (parts[0] === 'steps' && scope.steps?.has(parts[1] ?? '') === true && NODE_FIELDS.test(parts.slice(2).join('.'))) ||
         (parts[0] === 'tasks' && scope.tasks?.().has(parts[1] ?? '') === true && NODE_FIELDS.test(parts.slice(2).join('.')))
-      if (!ok && /^(steps|tasks)\.[^.]+\.ip$/.test(ref)) problems.push(`${path}: {{${ref}}} is the IP of a daemon step, and daemon steps are not supported yet`)
+      if (ok && (ref === 'workflow.status' || ref === 'workflow.failures') && !here.exit) problems.push(`${path}: {{${ref}}} is set only in exit handlers (templates run from onExit)`)
+      else if (!ok && ['retries', 'pod.name', 'node.name'].includes(ref)) problems.push(`${path}: {{${ref}}} is set only in a container or script template's own fields`)
+      else if (!ok && parts[0] === 'lastRetry') problems.push(`${path}: {{${ref}}} is set only in the fields of a template with a retryStrategy`)
+      else if (!ok && /^(steps|tasks)\.[^.]+\.ip$/.test(ref)) problems.push(`${path}: {{${ref}}} is the IP of a daemon step, and daemon steps are not supported yet`)
       else if (!ok) problems.push(`${path}: unknown parameter or reference {{${ref}}}`)
     }
   }
@@ -127,6 +142,7 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
   const calls = new Map<string, string[]>()
   spec.templates.forEach((t, i) => {
     const path = `spec.templates[${i}]`
+    here = { exit: exitTemplates.has(t.name), retried: t.retryStrategy !== undefined || spec.retryStrategy !== undefined }
     const kinds = (['container', 'script', 'steps', 'dag', 'suspend'] as const).filter((k) => t[k] !== undefined)
     if (kinds.length !== 1) problems.push(`${path}: needs exactly one of container, script, steps, dag, suspend (has ${kinds.join(', ') || 'none'})`)
     const inputs = new Set((t.inputs?.parameters ?? []).map((p) => p.name))
