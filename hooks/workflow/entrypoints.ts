@@ -39,9 +39,10 @@ export const IMAGES_CONFIGMAP = 'metahooks-workflow-images'
 const Entry = z.object({ entrypoint: z.array(z.string()).default([]), cmd: z.array(z.string()).default([]) })
 
 /** The images a ConfigMap adds (its keys are repositories, as `repository()` gives them); a bad value is named. */
-export function imagesFrom(data: Record<string, string> | undefined): { images: ImageEntrypoints; problems: string[] } {
+export function imagesFrom(data: Record<string, string> | undefined): { images: ImageEntrypoints; problems: Record<string, string> } {
   const images: Record<string, { entrypoint: string[]; cmd: string[] }> = {}
-  const problems: string[] = []
+  // By repository: a bad entry matters only to a workflow that needs that image.
+  const problems: Record<string, string> = {}
   for (const [key, text] of Object.entries(data ?? {})) {
     let value: unknown
     try {
@@ -51,7 +52,7 @@ export function imagesFrom(data: Record<string, string> | undefined): { images: 
     }
     const parsed = Entry.safeParse(value)
     if (parsed.success) images[repository(key)] = parsed.data
-    else problems.push(`ConfigMap ${IMAGES_CONFIGMAP} key ${key}: must be JSON {"entrypoint": [..], "cmd": [..]}`)
+    else problems[repository(key)] = `ConfigMap ${IMAGES_CONFIGMAP} key ${key}: must be JSON {"entrypoint": [..], "cmd": [..]}`
   }
   return { images, problems }
 }

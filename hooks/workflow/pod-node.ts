@@ -20,7 +20,7 @@ export function runPod(run: Run, call: NodeCall, attempt: number): NodeRecord | 
   const node = (fields: Omit<NodeRecord, 'name' | 'displayName' | 'type'>) => run.record(name, { displayName, type: 'Pod', ...fields, templateName: template.name, podName: pod })
   if (memo && isFulfilled(memo.phase)) {
     // Recorded already: the Pod may go now if the GC policy (or a termination) says so.
-    if (observed && !collect(run, memo)) run.pods.push(keptPod(run, call, attempt, observed))
+    if (observed && !collect(run, memo, observed)) run.pods.push(keptPod(run, call, attempt, observed))
     if (memo.phase === 'Succeeded') exportGlobals(run, call, memo.outputs?.parameters ?? {})
     return run.record(name, { ...memo })
   }
@@ -133,13 +133,13 @@ function timedOut(run: Run, call: NodeCall, startedAt: string | undefined): stri
 }
 
 /** Whether a recorded, finished Pod is collected now (dropped from the desired Pods). */
-function collect(run: Run, node: NodeRecord): boolean {
+function collect(run: Run, node: NodeRecord, pod: KObject): boolean {
   if (run.terminating && node.message === run.terminating) return true
   // A Pod stopped for its timeout goes once its end is recorded.
   if (node.message !== undefined && TIMED_OUT.test(node.message)) return true
   if (node.phase === 'Pending' || node.phase === 'Running') return false
   const gc = run.spec.podGC
-  if (gc?.labelSelector && !matchesSelector(gc.labelSelector, run.template(node.templateName ?? '')?.metadata?.labels ?? {}, run.spec.podMetadata?.labels ?? {})) return false
+  if (gc?.labelSelector && !matchesSelector(gc.labelSelector, pod.metadata.labels ?? {})) return false
   if (gc?.deleteDelayDuration !== undefined && gc.strategy !== undefined && gc.strategy !== 'OnPodNone' && node.finishedAt) {
     const at = Date.parse(node.finishedAt) + durationSeconds(gc.deleteDelayDuration) * 1000
     if (at > run.nowMs) {
@@ -150,9 +150,8 @@ function collect(run: Run, node: NodeRecord): boolean {
   return collectable(run, node)
 }
 
-/** The Pod's labels (the workflow's podMetadata under the template's) match podGC.labelSelector. */
-function matchesSelector(selector: NonNullable<NonNullable<Run['spec']['podGC']>['labelSelector']>, templateLabels: Record<string, string>, workflowLabels: Record<string, string>): boolean {
-  const labels = { ...workflowLabels, ...templateLabels }
+/** The Pod's labels, as it has them, match podGC.labelSelector. */
+function matchesSelector(selector: NonNullable<NonNullable<Run['spec']['podGC']>['labelSelector']>, labels: Record<string, string>): boolean {
   for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false
   for (const e of selector.matchExpressions ?? []) {
     const has = Object.hasOwn(labels, e.key)

@@ -75,8 +75,7 @@ export async function sync({ parent, spec: written, children, related, now }: Ho
   const spec = normalize(resolved.spec)
   const configMaps = Object.fromEntries(related.list<KObject & { data?: Record<string, string> }>('ConfigMap').map((c) => [c.metadata.name, c.data ?? {}]))
   const images = imagesFrom(configMaps[IMAGES_CONFIGMAP])
-  if (images.problems.length > 0) throw new HookError(422, `invalid ${images.problems[0]}`)
-  validateWorkflow(spec, images.images)
+  validateWorkflow(spec, images.images, images.problems)
   const memo = expand(parent.metadata.name, status.nodes && typeof status.nodes === 'object' ? status.nodes : {}, status.finishedPods, podNames(parent.metadata.name))
   const observedPods = children.list('Pod')
   const out = evaluate({

@@ -1,6 +1,6 @@
 import { HookError } from '../core/errors.ts'
 import { ExpressionError, dependsTasks, parseDepends, parseWhen } from './expressions.ts'
-import { IMAGES_CONFIGMAP, resolveArgv, type ImageEntrypoints } from './entrypoints.ts'
+import { IMAGES_CONFIGMAP, repository, resolveArgv, type ImageEntrypoints } from './entrypoints.ts'
 import { SEQUENCE_FORMAT } from './loops.ts'
 import { pendingFeatures } from './pending.ts'
 import { executorPlan, podFields } from './pod-build.ts'
@@ -16,7 +16,7 @@ import type { Step, Task, Template, WorkflowSpec } from './schema.ts'
  */
 const DURATION = /^(\d+(\.\d+)?(ms|s|m|h))+$|^\d+$/
 
-export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = {}): void {
+export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = {}, badImages: Record<string, string> = {}): void {
   const problems: string[] = []
   const templates = new Map<string, { t: Template; i: number }>()
   spec.templates.forEach((t, i) => {
@@ -231,7 +231,7 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
     const cycle = findCycle(new Map([...calls].map(([k, v]) => [k, new Set(v)])))
     if (cycle) problems.push(`spec.templates: template "${cycle[0]}" calls itself (${cycle.join(' → ')})`)
   }
-  problems.push(...unwrappable(spec, images))
+  problems.push(...unwrappable(spec, images, badImages))
   problems.push(...pendingFeatures(spec))
   if (problems.length > 0) {
     const shown = problems.slice(0, 5).join('; ')
@@ -264,13 +264,15 @@ function findCycle(edges: Map<string, Set<string>>): string[] | undefined {
 }
 
 /** Templates whose outputs the executor must capture but whose command it cannot know (no `command`, an image it does not know). */
-function unwrappable(spec: WorkflowSpec, images: ImageEntrypoints): string[] {
+function unwrappable(spec: WorkflowSpec, images: ImageEntrypoints, badImages: Record<string, string>): string[] {
   const read = outputsRead(spec)
   const resultRead = new Set(spec.templates.flatMap((t) => [...(t.steps?.flat() ?? []), ...(t.dag?.tasks ?? [])]).filter((c) => read.has(c.name)).map((c) => c.template))
   return spec.templates.flatMap((t, i) => {
     const container = t.container ?? t.script
     if (!container || container.image?.includes('{{') || !executorPlan(t, resultRead.has(t.name))) return []
     if (resolveArgv(container, images)?.length) return []
+    const bad = badImages[repository(container.image ?? '')]
+    if (bad) return [`spec.templates[${i}] (${t.name}): ${bad}`]
     return [`spec.templates[${i}] (${t.name}): its outputs are captured by wrapping the command, and the image ${container.image ?? '(none)'} runs an entrypoint the executor does not know; give the ${t.script ? 'script' : 'container'} a command, or add the image to the ConfigMap ${IMAGES_CONFIGMAP}`]
   })
 }

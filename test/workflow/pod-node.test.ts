@@ -184,7 +184,9 @@ describe('workflow: image entrypoints from the namespace\'s ConfigMap', () => {
     expect(pod.spec.containers[0]!.command.slice(-4)).toEqual(['--', '/usr/bin/tool', 'run', '--fast'])
   })
 
-  it('a value that is not an entrypoint is a 422 naming the key', async () => {
+  it('a value that is not an entrypoint is a 422 naming the key — for a workflow that needs that image only', async () => {
+    const other = await runHook(workflow, 'sync', compositeRequest(workflow, { parent: wf({ entrypoint: 'j', templates: [{ name: 'j', container: { image: 'busybox', command: ['true'] } }] }), related: [images({ 'example.com/tool': 'tool run' })] }), { now: new Date(START) })
+    expect(other.ok).toBe(true)
     const out = await runHook(workflow, 'sync', compositeRequest(workflow, { parent: wf(spec), related: [images({ 'example.com/tool': 'tool run' })] }), { now: new Date(START) })
     expect(!out.ok && out.status).toBe(422)
     expect(!out.ok && out.message).toMatch(/ConfigMap metahooks-workflow-images key example\.com\/tool: must be JSON/)
