@@ -23,5 +23,6 @@ export type { KObject, ObjectMap, LabelSelector, HookVersion, Scope } from './co
 export { condition, findCondition, type Condition } from './k8s/conditions.ts'
 export { matchesSelector } from './k8s/selectors.ts'
 export { splitCommand } from './k8s/command.ts'
+export { refusingObject, passthrough, passthroughList, intOrString, numberOrString } from './k8s/open-schemas.ts'
 export { runHook, type HookOutcome } from './run.ts'
 export { createApp, type AppOptions } from './http/app.ts'

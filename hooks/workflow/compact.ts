@@ -31,7 +31,8 @@ export const FinishedPods = z.object({
 })
 export type FinishedPods = z.output<typeof FinishedPods>
 
-export const nodeId = (workflow: string, name: string) => (name === workflow ? name : `${workflow}-${fnv32a(name)}`)
+/** A node's id: the root is the workflow's name, every other node `<workflow>-<fnv32a(path)>`. */
+export const nodeId = (workflow: string, name: string, hash = fnv32a(name)) => (name === workflow ? name : `${workflow}-${hash}`)
 
 /** Splits nodes into those kept as objects and the finished Pods' table (when there are many). */
 export function compact(nodes: Record<string, NodeRecord>, since: string): { nodes: Record<string, NodeRecord>; finishedPods?: FinishedPods } {
@@ -69,7 +70,7 @@ export function compact(nodes: Record<string, NodeRecord>, since: string): { nod
 }
 
 /** The nodes again, by id: the objects and the table's rows. */
-export function expand(workflow: string, nodes: Record<string, NodeRecord>, table: FinishedPods | undefined, podName: (template: string, name: string, hash: string) => string): Record<string, NodeRecord> {
+export function expand(workflow: string, nodes: Record<string, NodeRecord>, table: FinishedPods | undefined, podName: (template: string, hash: string) => string): Record<string, NodeRecord> {
   if (!table) return nodes
   const base = Date.parse(table.since)
   const times = new Map<number, string>()
@@ -99,9 +100,9 @@ export function expand(workflow: string, nodes: Record<string, NodeRecord>, tabl
     const hash = fnv32a(name)
     if (templateName) {
       node.templateName = templateName
-      node.podName = podName(templateName, name, hash)
+      node.podName = podName(templateName, hash)
     }
-    out[`${workflow}-${hash}`] = node
+    out[nodeId(workflow, name, hash)] = node
   }
   return out
 }

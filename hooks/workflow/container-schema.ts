@@ -1,12 +1,12 @@
 import * as z from 'zod'
-import { argoObject, kubernetes, kubernetesList } from './argo-object.ts'
+import { passthrough, passthroughList, refusingObject } from '../core/k8s/open-schemas.ts'
 
 /**
  * A template's container as Argo takes it: a Kubernetes container. Argo names it `main` itself; the
  * Kubernetes-typed fields pass through (the built Pod is checked against the Kubernetes schema).
  */
 
-const EnvVar = z.looseObject({ name: z.string().min(1), value: z.string().optional(), valueFrom: kubernetes('an EnvVarSource').optional() })
+const EnvVar = z.looseObject({ name: z.string().min(1), value: z.string().optional(), valueFrom: passthrough('an EnvVarSource').optional() })
 const VolumeMount = z.looseObject({ name: z.string().min(1), mountPath: z.string().startsWith('/') })
 
 export const ContainerFields = {
@@ -16,17 +16,17 @@ export const ContainerFields = {
   args: z.array(z.string()).optional(),
   workingDir: z.string().optional(),
   env: z.array(EnvVar).optional(),
-  envFrom: kubernetesList('EnvFromSources').optional(),
+  envFrom: passthroughList('EnvFromSources').optional(),
   volumeMounts: z.array(VolumeMount).optional(),
-  volumeDevices: kubernetesList('VolumeDevices').optional(),
-  resources: kubernetes('ResourceRequirements').optional(),
-  ports: kubernetesList('ContainerPorts').optional(),
-  securityContext: kubernetes('a container SecurityContext').optional(),
+  volumeDevices: passthroughList('VolumeDevices').optional(),
+  resources: passthrough('ResourceRequirements').optional(),
+  ports: passthroughList('ContainerPorts').optional(),
+  securityContext: passthrough('a container SecurityContext').optional(),
   imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).optional(),
-  livenessProbe: kubernetes('a Probe').optional(),
-  readinessProbe: kubernetes('a Probe').optional(),
-  startupProbe: kubernetes('a Probe').optional(),
-  lifecycle: kubernetes('a Lifecycle').optional(),
+  livenessProbe: passthrough('a Probe').optional(),
+  readinessProbe: passthrough('a Probe').optional(),
+  startupProbe: passthrough('a Probe').optional(),
+  lifecycle: passthrough('a Lifecycle').optional(),
   stdin: z.boolean().optional(),
   stdinOnce: z.boolean().optional(),
   tty: z.boolean().optional(),
@@ -38,10 +38,10 @@ const EXECUTOR_OWNED = {
   terminationMessagePolicy: 'terminationMessagePolicy (the executor writes the termination message)',
 }
 
-export const Container = argoObject('a container', ContainerFields, EXECUTOR_OWNED)
-export const Script = argoObject('a script', { ...ContainerFields, source: z.string().min(1) }, EXECUTOR_OWNED)
+export const Container = refusingObject('a container', ContainerFields, EXECUTOR_OWNED)
+export const Script = refusingObject('a script', { ...ContainerFields, source: z.string().min(1) }, EXECUTOR_OWNED)
 /** Argo's sidecars and initContainers: named containers, optionally with the main container's volume mounts. */
-export const UserContainer = argoObject('a container', { ...ContainerFields, name: z.string().min(1), mirrorVolumeMounts: z.boolean().optional() }, EXECUTOR_OWNED)
+export const UserContainer = refusingObject('a container', { ...ContainerFields, name: z.string().min(1), mirrorVolumeMounts: z.boolean().optional() }, EXECUTOR_OWNED)
 
 export type ContainerSpec = z.output<typeof Container>
 export type UserContainerSpec = z.output<typeof UserContainer>
@@ -49,17 +49,17 @@ export type UserContainerSpec = z.output<typeof UserContainer>
 /** Pod-level fields a template may set (Argo's Template). */
 export const TemplatePodFields = {
   nodeSelector: z.record(z.string(), z.string()).optional(),
-  affinity: kubernetes('an Affinity').optional(),
-  tolerations: kubernetesList('Tolerations').optional(),
-  volumes: kubernetesList('Volumes').optional(),
+  affinity: passthrough('an Affinity').optional(),
+  tolerations: passthroughList('Tolerations').optional(),
+  volumes: passthroughList('Volumes').optional(),
   initContainers: z.array(UserContainer).optional(),
   sidecars: z.array(UserContainer).optional(),
-  securityContext: kubernetes('a PodSecurityContext').optional(),
+  securityContext: passthrough('a PodSecurityContext').optional(),
   serviceAccountName: z.string().optional(),
   automountServiceAccountToken: z.boolean().optional(),
   priorityClassName: z.string().optional(),
   schedulerName: z.string().optional(),
-  hostAliases: kubernetesList('HostAliases').optional(),
+  hostAliases: passthroughList('HostAliases').optional(),
   podSpecPatch: z.string().optional().describe('a JSON or YAML patch merged onto the built Pod spec (containers merged by name)'),
 }
 
@@ -75,10 +75,10 @@ export const WorkflowPodFields = {
   schedulerName: TemplatePodFields.schedulerName,
   hostAliases: TemplatePodFields.hostAliases,
   podSpecPatch: TemplatePodFields.podSpecPatch,
-  imagePullSecrets: kubernetesList('LocalObjectReferences').optional(),
+  imagePullSecrets: passthroughList('LocalObjectReferences').optional(),
   hostNetwork: z.boolean().optional(),
   dnsPolicy: z.enum(['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None']).optional(),
-  dnsConfig: kubernetes('a PodDNSConfig').optional(),
+  dnsConfig: passthrough('a PodDNSConfig').optional(),
   podPriorityClassName: z.string().optional(),
   podMetadata: z.object({ labels: z.record(z.string(), z.string()).optional(), annotations: z.record(z.string(), z.string()).optional() }).optional(),
 }

@@ -3,7 +3,7 @@ import { dependsTasks, evalDepends, parseDepends, type DependsExpr, type Depends
 import { continues, isFailure, isFulfilled, latest, topological, type NodeRecord, type Phase, type Scope } from './nodes.ts'
 import type { Task } from './schema.ts'
 import type { NodeCall, Run } from './state.ts'
-import { compositeOutputs, exportGlobals } from './outputs.ts'
+import { exportGlobals, recordComposite } from './outputs.ts'
 import { substitute } from './substitute.ts'
 import { exposeOutputs, lookup } from './variables.ts'
 
@@ -89,22 +89,14 @@ export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
   const running = started.some((r) => !isFulfilled(r.phase))
   const pending = [...results.values()].some((r) => r === undefined)
   const failure = started.find((r) => isFailure(r.phase) && !handled.has(r.displayName) && !continues(tasks.get(r.displayName)!, r.phase))
-  let phase: Phase = running ? 'Running' : failure ? failure.phase : pending ? 'Running' : 'Succeeded'
-  let message = failure && !running ? `task ${failure.displayName} ${failure.phase.toLowerCase()}` : undefined
-  const outputs = phase === 'Succeeded' ? compositeOutputs(run, call, scope) : undefined
-  if (typeof outputs === 'string') {
-    phase = 'Error'
-    message = outputs
-  }
-  return run.record(name, {
-    displayName,
+  const phase: Phase = running ? 'Running' : failure ? failure.phase : pending ? 'Running' : 'Succeeded'
+  return recordComposite(run, call, scope, {
     type: 'DAG',
     phase,
     startedAt: started[0]!.startedAt,
     ...(isFulfilled(phase) && { finishedAt: latest(started) }),
     children: started.map((r) => run.id(r.name)),
-    ...(message && { message }),
-    ...(typeof outputs === 'object' && { outputs }),
+    ...(failure && !running && { message: `task ${failure.displayName} ${failure.phase.toLowerCase()}` }),
   })
 }
 

@@ -32,6 +32,10 @@ export const isFailure = (p: Phase) => p === 'Failed' || p === 'Error'
 /** Variables in scope for substitution: `inputs.parameters.x`, `steps.a.outputs.result`, … */
 export type Scope = Record<string, string>
 
+/** A duration as Argo writes one: `30s`, `5m`, `1h30m`, `500ms`, or whole seconds. */
+export const DURATION = /^(\d+(\.\d+)?(ms|s|m|h))+$|^\d+$/
+export const DURATION_HINT = 'must be a duration such as 30s, 5m or 1h30m (or whole seconds)'
+
 export function durationSeconds(text: string | undefined): number {
   if (text === undefined) return 0
   if (/^\d+$/.test(text)) return Number(text)

@@ -40,6 +40,16 @@ export function exportGlobals(run: Run, call: Pick<NodeCall, 'template'>, parame
   for (const p of call.template.outputs?.parameters ?? []) if (p.globalName && parameters[p.name] !== undefined) run.globals[p.globalName] = parameters[p.name]!
 }
 
+/**
+ * A steps or DAG node once its children are evaluated: recorded with its own outputs when it
+ * succeeded, or as an Error when one of them has no value.
+ */
+export function recordComposite(run: Run, call: NodeCall, scope: Scope, node: Omit<NodeRecord, 'name' | 'displayName'>): NodeRecord {
+  const outputs = node.phase === 'Succeeded' ? compositeOutputs(run, call, scope) : undefined
+  const failed = typeof outputs === 'string' ? { phase: 'Error' as const, message: outputs } : {}
+  return run.record(call.name, { displayName: call.displayName, ...node, ...failed, ...(typeof outputs === 'object' && { outputs }) })
+}
+
 function asText(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v)
 }

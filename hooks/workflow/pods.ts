@@ -10,6 +10,7 @@ export { fnv32a }
 export const claimName = (workflow: string, claim: string) => childName({ apiVersion: 'v1', kind: 'PersistentVolumeClaim' }, workflow, claim)
 import { readTerminationMessage } from './executor.ts'
 import { mergePodSpec, parsePodSpecPatch } from './pod-spec-patch.ts'
+import type { UserContainerSpec } from './container-schema.ts'
 import type { Template, WorkflowSpec } from './schema.ts'
 
 export const MAIN = 'main'
@@ -22,7 +23,17 @@ export function podName(workflow: string, template: string, nodeName: string, ha
   return `${podNamePrefix(workflow, template)}-${hash}`
 }
 
-export const podNamePrefix = (workflow: string, template: string) => `${workflow}-${template}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 53).replace(/-+$/, '')
+/** Pod names for many nodes of one workflow: the prefix computed once per template. */
+export function podNamer(workflow: string): (template: string, hash: string) => string {
+  const prefixes = new Map<string, string>()
+  return (template, hash) => {
+    let prefix = prefixes.get(template)
+    if (prefix === undefined) prefixes.set(template, (prefix = podNamePrefix(workflow, template)))
+    return `${prefix}-${hash}`
+  }
+}
+
+const podNamePrefix = (workflow: string, template: string) => `${workflow}-${template}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 53).replace(/-+$/, '')
 
 export interface PodInput {
   workflow: { name: string }
@@ -50,8 +61,9 @@ export interface PodInput {
 export function buildPod(input: PodInput): Pod & KObject {
   const { template: t, spec: w, main } = input
   const mounts = (c: { volumeMounts?: { name: string }[] }) => (c.volumeMounts ?? []).map((m) => m.name)
-  const sidecars = (t.sidecars ?? []).map(({ mirrorVolumeMounts, ...c }) => ({ ...c, ...(mirrorVolumeMounts && { volumeMounts: [...(c.volumeMounts ?? []), ...(main.volumeMounts ?? [])] }), restartPolicy: 'Always' }) as Container)
-  const initContainers = [...(input.executor ? [input.executor.init] : []), ...(t.initContainers ?? []).map(({ mirrorVolumeMounts, ...c }) => ({ ...c, ...(mirrorVolumeMounts && { volumeMounts: [...(c.volumeMounts ?? []), ...(main.volumeMounts ?? [])] }) }) as Container), ...sidecars]
+  // mirrorVolumeMounts: the main container's mounts too.
+  const user = ({ mirrorVolumeMounts, ...c }: UserContainerSpec, extra: Partial<Container> = {}) => ({ ...c, ...(mirrorVolumeMounts && { volumeMounts: [...(c.volumeMounts ?? []), ...(main.volumeMounts ?? [])] }), ...extra }) as Container
+  const initContainers = [...(input.executor ? [input.executor.init] : []), ...(t.initContainers ?? []).map((c) => user(c)), ...(t.sidecars ?? []).map((c) => user(c, { restartPolicy: 'Always' }))]
   const mounted = new Set([main, ...initContainers].flatMap(mounts))
   const volumes: Volume[] = [
     ...input.claims.filter((c) => mounted.has(c.name)).map((c) => ({ name: c.name, persistentVolumeClaim: { claimName: c.claimName } })),

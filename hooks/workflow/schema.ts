@@ -1,7 +1,8 @@
 import * as z from 'zod'
 import { labelSelector } from '../core/k8s/schemas.ts'
-import { argoObject, intOrString, numberOrString } from './argo-object.ts'
+import { refusingObject, intOrString, numberOrString } from '../core/k8s/open-schemas.ts'
 import { FinishedPods } from './compact.ts'
+import { DURATION, DURATION_HINT } from './nodes.ts'
 import { Container, Script, TemplatePodFields, WorkflowPodFields } from './container-schema.ts'
 
 /**
@@ -10,7 +11,7 @@ import { Container, Script, TemplatePodFields, WorkflowPodFields } from './conta
  */
 
 const Name = z.string().regex(/^[a-zA-Z0-9][-a-zA-Z0-9_]*$/, { message: 'must be letters, digits, "-" or "_"' }).max(63)
-const Duration = z.string().regex(/^(\d+(\.\d+)?(ms|s|m|h))+$|^\d+$/, { message: 'must be a duration such as 30s, 5m or 1h30m (or whole seconds)' })
+const Duration = z.string().regex(DURATION, { message: DURATION_HINT })
 /** Argo's parameter values are strings, but YAML numbers and booleans are taken as their text. */
 const AnyString = z.union([z.string(), z.number()]).transform(String)
 
@@ -44,23 +45,23 @@ const later = (...keys: (keyof typeof LATER)[]) => Object.fromEntries(keys.map((
 
 const ConfigMapKeyRef = z.object({ name: z.string().min(1), key: z.string().min(1), optional: z.boolean().optional() })
 
-const InputParameter = argoObject('an input parameter', {
+const InputParameter = refusingObject('an input parameter', {
   name: Name,
   value: AnyString.optional(),
   default: AnyString.optional(),
   description: z.string().optional(),
   enum: z.array(AnyString).optional(),
   globalName: z.string().optional(),
-  valueFrom: argoObject('an input valueFrom', { configMapKeyRef: ConfigMapKeyRef.optional(), default: AnyString.optional(), supplied: z.object({}).optional() }, later('jqFilter', 'event')).optional(),
+  valueFrom: refusingObject('an input valueFrom', { configMapKeyRef: ConfigMapKeyRef.optional(), default: AnyString.optional(), supplied: z.object({}).optional() }, later('jqFilter', 'event')).optional(),
 })
 export type Parameter = z.output<typeof InputParameter>
 
-const OutputParameter = argoObject('an output parameter', {
+const OutputParameter = refusingObject('an output parameter', {
   name: Name,
   value: AnyString.optional(),
   description: z.string().optional(),
   globalName: z.string().optional(),
-  valueFrom: argoObject(
+  valueFrom: refusingObject(
     'an output valueFrom',
     {
       path: z.string().startsWith('/').optional(),
@@ -76,12 +77,12 @@ const OutputParameter = argoObject('an output parameter', {
 })
 export type OutputParameter = z.output<typeof OutputParameter>
 
-const Arguments = argoObject('arguments', { parameters: z.array(InputParameter).default([]) }, later('artifacts'))
+const Arguments = refusingObject('arguments', { parameters: z.array(InputParameter).default([]) }, later('artifacts'))
 
-const RetryStrategy = argoObject('a retryStrategy', {
+const RetryStrategy = refusingObject('a retryStrategy', {
   limit: intOrString().optional().describe('attempts after the first; without a limit, retries go on'),
   retryPolicy: z.enum(['Always', 'OnFailure', 'OnError', 'OnTransientError']).default('OnFailure'),
-  backoff: argoObject('a backoff', {
+  backoff: refusingObject('a backoff', {
     duration: Duration.default('0s'),
     factor: numberOrString().default(1),
     maxDuration: Duration.optional(),
@@ -92,7 +93,7 @@ const RetryStrategy = argoObject('a retryStrategy', {
 })
 export type RetryStrategy = z.output<typeof RetryStrategy>
 
-const Sequence = argoObject('a withSequence', {
+const Sequence = refusingObject('a withSequence', {
   count: AnyString.optional(),
   start: AnyString.optional(),
   end: AnyString.optional(),
@@ -109,7 +110,7 @@ const LoopFields = {
 const ContinueOn = z.object({ error: z.boolean().optional(), failed: z.boolean().optional() })
 
 /** A template of a WorkflowTemplate (or, with clusterScope, a ClusterWorkflowTemplate). */
-const TemplateRef = argoObject('a templateRef', { name: z.string().min(1).max(253), template: Name, clusterScope: z.boolean().optional() })
+const TemplateRef = refusingObject('a templateRef', { name: z.string().min(1).max(253), template: Name, clusterScope: z.boolean().optional() })
 export type TemplateRef = z.output<typeof TemplateRef>
 
 const CallFields = {
@@ -125,26 +126,26 @@ const CallFields = {
   ...LoopFields,
 }
 
-const Step = argoObject('a step', CallFields, later('hooks'))
+const Step = refusingObject('a step', CallFields, later('hooks'))
 export type Step = z.output<typeof Step> & { inlineTemplate?: Template }
 
-const Task = argoObject('a DAG task', { ...CallFields, dependencies: z.array(Name).optional(), depends: z.string().optional() }, later('hooks'))
+const Task = refusingObject('a DAG task', { ...CallFields, dependencies: z.array(Name).optional(), depends: z.string().optional() }, later('hooks'))
 export type Task = z.output<typeof Task> & { inlineTemplate?: Template }
 
-const Outputs = argoObject('outputs', { parameters: z.array(OutputParameter).optional() }, { ...later('artifacts'), result: 'outputs.result (set by the engine, not the spec)', exitCode: 'outputs.exitCode (set by the engine)' })
+const Outputs = refusingObject('outputs', { parameters: z.array(OutputParameter).optional() }, { ...later('artifacts'), result: 'outputs.result (set by the engine, not the spec)', exitCode: 'outputs.exitCode (set by the engine)' })
 
 const Metadata = z.object({ labels: z.record(z.string(), z.string()).optional(), annotations: z.record(z.string(), z.string()).optional() })
 
 const TemplateFields = {
   name: Name,
-  inputs: argoObject('inputs', { parameters: z.array(InputParameter).default([]) }, later('artifacts')).optional(),
+  inputs: refusingObject('inputs', { parameters: z.array(InputParameter).default([]) }, later('artifacts')).optional(),
   outputs: Outputs.optional(),
   metadata: Metadata.optional(),
   container: Container.optional(),
   script: Script.optional(),
   steps: z.array(z.array(Step).min(1)).min(1).optional(),
-  dag: argoObject('a dag', { tasks: z.array(Task).min(1).max(10_000), target: z.string().optional(), failFast: z.boolean().default(true) }).optional(),
-  suspend: argoObject('a suspend', { duration: z.string().optional() }).optional(),
+  dag: refusingObject('a dag', { tasks: z.array(Task).min(1).max(10_000), target: z.string().optional(), failFast: z.boolean().default(true) }).optional(),
+  suspend: refusingObject('a suspend', { duration: z.string().optional() }).optional(),
   retryStrategy: RetryStrategy.optional(),
   activeDeadlineSeconds: intOrString().optional(),
   timeout: z.string().optional(),
@@ -155,23 +156,23 @@ const TemplateFields = {
 }
 const TEMPLATE_LATER = later('daemon', 'containerSet', 'resource', 'data', 'http', 'plugin', 'archiveLocation', 'synchronization', 'memoize', 'executor', 'priority')
 
-export const Template = argoObject('a template', TemplateFields, TEMPLATE_LATER)
+export const Template = refusingObject('a template', TemplateFields, TEMPLATE_LATER)
 export type Template = z.output<typeof Template>
 /** templateDefaults: any template field, merged under every template. */
-export const TemplateDefaults = argoObject('templateDefaults', Object.fromEntries(Object.entries(TemplateFields).map(([k, v]) => [k, (v as z.ZodType).optional()])) as { [K in keyof typeof TemplateFields]: z.ZodOptional<(typeof TemplateFields)[K]> }, TEMPLATE_LATER)
+export const TemplateDefaults = refusingObject('templateDefaults', Object.fromEntries(Object.entries(TemplateFields).map(([k, v]) => [k, (v as z.ZodType).optional()])) as { [K in keyof typeof TemplateFields]: z.ZodOptional<(typeof TemplateFields)[K]> }, TEMPLATE_LATER)
 
-const PodGC = argoObject('a podGC', {
+const PodGC = refusingObject('a podGC', {
   strategy: z.enum(['OnPodCompletion', 'OnPodSuccess', 'OnWorkflowCompletion', 'OnWorkflowSuccess', 'OnPodNone']).optional(),
   labelSelector: labelSelector().optional(),
   deleteDelayDuration: Duration.optional(),
 })
 
-export const WorkflowSpec = argoObject(
+export const WorkflowSpec = refusingObject(
   'a workflow spec',
   {
     entrypoint: Name.optional().describe('required unless a workflowTemplateRef gives it'),
     templates: z.array(Template).default([]),
-    workflowTemplateRef: argoObject('a workflowTemplateRef', { name: z.string().min(1).max(253), clusterScope: z.boolean().optional() }).optional(),
+    workflowTemplateRef: refusingObject('a workflowTemplateRef', { name: z.string().min(1).max(253), clusterScope: z.boolean().optional() }).optional(),
     arguments: Arguments.optional(),
     onExit: Name.optional(),
     parallelism: z.number().int().min(1).optional(),

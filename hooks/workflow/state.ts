@@ -1,6 +1,7 @@
 import type { KObject } from '../core/contract/objects.ts'
 import { fnv32a } from '../core/k8s/hash.ts'
-import { podNamePrefix } from './pods.ts'
+import { nodeId } from './compact.ts'
+import { podNamer } from './pods.ts'
 import { iso, latest, type NodeRecord, type Scope } from './nodes.ts'
 import type { ImageEntrypoints } from './entrypoints.ts'
 import { DEFAULT_EXECUTOR_IMAGE } from './executor.ts'
@@ -46,7 +47,7 @@ export class Run {
   readonly nodes: Record<string, NodeRecord> = {}
   readonly #hashes = new Map<string, string>()
   readonly #ids = new Map<string, string>()
-  readonly #prefixes = new Map<string, string>()
+  readonly #podNames: (template: string, hash: string) => string
   readonly pods: KObject[] = []
   readonly templates: Map<string, Template>
   readonly nowMs: number
@@ -74,6 +75,7 @@ export class Run {
 
   constructor(readonly input: EngineInput) {
     this.templates = new Map(input.spec.templates.map((t) => [t.name, t]))
+    this.#podNames = podNamer(input.workflow.name)
     this.nowMs = input.now.getTime()
     this.now = iso(this.nowMs)
     this.startedAt = input.observedStartedAt ?? input.memo[input.workflow.name]?.startedAt ?? this.now
@@ -95,7 +97,6 @@ export class Run {
     return this.templates.get(name)!
   }
 
-  /** Node ids: the root is the workflow's name, every other node `<workflow>-<fnv32a(path)>`. */
   /** fnv32a of a node name, computed once per evaluation (ids and Pod names both use it). */
   hash(name: string): string {
     let h = this.#hashes.get(name)
@@ -109,7 +110,7 @@ export class Run {
   id(name: string): string {
     let id = this.#ids.get(name)
     if (id === undefined) {
-      id = name === this.input.workflow.name ? name : `${this.input.workflow.name}-${this.hash(name)}`
+      id = nodeId(this.input.workflow.name, name, this.hash(name))
       this.#ids.set(name, id)
     }
     return id
@@ -117,9 +118,7 @@ export class Run {
 
   /** The Pod of a node that runs `template`. */
   podName(template: string, name: string): string {
-    let prefix = this.#prefixes.get(template)
-    if (prefix === undefined) this.#prefixes.set(template, (prefix = podNamePrefix(this.input.workflow.name, template)))
-    return `${prefix}-${this.hash(name)}`
+    return this.#podNames(template, this.hash(name))
   }
 
   memo(name: string): NodeRecord | undefined {

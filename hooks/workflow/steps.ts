@@ -1,12 +1,12 @@
 import { runCall } from './calls.ts'
 import { continues, isFailure, isFulfilled, latest, type NodeRecord, type Phase, type Scope } from './nodes.ts'
 import type { NodeCall, Run } from './state.ts'
-import { compositeOutputs } from './outputs.ts'
+import { recordComposite } from './outputs.ts'
 import { exposeOutputs } from './variables.ts'
 
 /** A steps template: groups run one after another, the steps of a group in parallel. */
 export function runSteps(run: Run, call: NodeCall): NodeRecord | undefined {
-  const { name, displayName, template } = call
+  const { name, template } = call
   const groups: string[] = []
   const scope: Scope = { ...call.scope }
   const parallelism = run.capacity(name, template.parallelism)
@@ -44,19 +44,5 @@ export function runSteps(run: Run, call: NodeCall): NodeRecord | undefined {
     }
   }
   const startedAt = run.nodes[groups[0]!]?.startedAt ?? run.now
-  const outputs = phase === 'Succeeded' ? compositeOutputs(run, call, scope) : undefined
-  if (typeof outputs === 'string') {
-    phase = 'Error'
-    message = outputs
-  }
-  return run.record(name, {
-    displayName,
-    type: 'Steps',
-    phase,
-    startedAt,
-    ...(isFulfilled(phase) && { finishedAt: run.latestOf(groups) }),
-    children: groups,
-    ...(message && { message }),
-    ...(typeof outputs === 'object' && { outputs }),
-  })
+  return recordComposite(run, call, scope, { type: 'Steps', phase, startedAt, ...(isFulfilled(phase) && { finishedAt: run.latestOf(groups) }), children: groups, ...(message && { message }) })
 }

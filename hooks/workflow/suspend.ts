@@ -1,4 +1,4 @@
-import { durationSeconds, isFulfilled, iso, type NodeRecord } from './nodes.ts'
+import { DURATION, durationSeconds, isFulfilled, iso, type NodeRecord } from './nodes.ts'
 import type { NodeCall, Run } from './state.ts'
 import { substitute } from './substitute.ts'
 import { lookup } from './variables.ts'
@@ -19,7 +19,7 @@ export function runSuspend(run: Run, call: NodeCall): NodeRecord | undefined {
   }
   if (run.terminating) return node({ phase: 'Failed', finishedAt: run.now, message: run.terminating })
   const duration = template.suspend!.duration === undefined ? undefined : substitute(template.suspend!.duration, lookup(run, call.scope))
-  if (duration !== undefined && !/^(\d+(\.\d+)?(ms|s|m|h))+$|^\d+$/.test(duration)) return node({ phase: 'Error', finishedAt: run.now, message: `suspend duration ${JSON.stringify(duration)} is not a duration` })
+  if (duration !== undefined && !DURATION.test(duration)) return node({ phase: 'Error', finishedAt: run.now, message: `suspend duration ${JSON.stringify(duration)} is not a duration` })
   if (duration !== undefined) {
     const endsAt = Date.parse(startedAt) + durationSeconds(duration) * 1000
     if (endsAt <= run.nowMs) {

@@ -8,7 +8,7 @@ import { referencedSources, resolveTemplates, templateRules, type StoredTemplate
 import type { KObject } from '../core/contract/objects.ts'
 import { evaluate } from './engine.ts'
 import type { NodeRecord } from './nodes.ts'
-import { claimName, NODE_NAME_ANNOTATION, podNamePrefix } from './pods.ts'
+import { claimName, NODE_NAME_ANNOTATION, podNamer } from './pods.ts'
 import { isFulfilled } from './nodes.ts'
 import { expand, nodeId, type FinishedPods } from './compact.ts'
 import type { WorkflowSpec } from './schema.ts'
@@ -76,7 +76,7 @@ export async function sync({ parent, spec: written, children, related, now }: Ho
   const configMaps = Object.fromEntries(related.list<KObject & { data?: Record<string, string> }>('ConfigMap').map((c) => [c.metadata.name, c.data ?? {}]))
   const images = imagesFrom(configMaps[IMAGES_CONFIGMAP])
   validateWorkflow(spec, images.images, images.problems)
-  const memo = expand(parent.metadata.name, status.nodes && typeof status.nodes === 'object' ? status.nodes : {}, status.finishedPods, podNames(parent.metadata.name))
+  const memo = expand(parent.metadata.name, status.nodes && typeof status.nodes === 'object' ? status.nodes : {}, status.finishedPods, podNamer(parent.metadata.name))
   const observedPods = children.list('Pod')
   const out = evaluate({
     workflow: {
@@ -121,15 +121,5 @@ function keepsUnrecordedPods(workflow: string, memo: Record<string, NodeRecord>,
     const recorded = memo[nodeId(workflow, node)]
     if (recorded && isFulfilled(recorded.phase)) continue
     throw new HookError(409, `the Pod ${pod.metadata.name} (node ${node}) has no recorded end but is no longer part of the workflow — was the spec edited while it ran? Delete the Pod or restore the spec`)
-  }
-}
-
-/** Pod names for many nodes: the prefix computed once per template. */
-function podNames(workflow: string): (template: string, node: string, hash: string) => string {
-  const prefixes = new Map<string, string>()
-  return (template, _node, hash) => {
-    let prefix = prefixes.get(template)
-    if (prefix === undefined) prefixes.set(template, (prefix = podNamePrefix(workflow, template)))
-    return `${prefix}-${hash}`
   }
 }

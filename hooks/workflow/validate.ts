@@ -1,3 +1,4 @@
+import { DURATION, DURATION_HINT } from './nodes.ts'
 import { HookError } from '../core/errors.ts'
 import { ExpressionError, dependsTasks, parseDepends, parseWhen } from './expressions.ts'
 import { IMAGES_CONFIGMAP, repository, resolveArgv, type ImageEntrypoints } from './entrypoints.ts'
@@ -14,8 +15,6 @@ import type { Step, Task, Template, WorkflowSpec } from './schema.ts'
  * cycles (in a DAG and in the template call graph), bad expressions, unknown or missing
  * parameters. Each problem names its path in the spec; any problem is a 422.
  */
-const DURATION = /^(\d+(\.\d+)?(ms|s|m|h))+$|^\d+$/
-
 export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = {}, badImages: Record<string, string> = {}): void {
   const problems: string[] = []
   const templates = new Map<string, { t: Template; i: number }>()
@@ -157,7 +156,7 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
     }
     if (t.timeout !== undefined) {
       if (!t.container && !t.script) problems.push(`${path}.timeout: only container and script templates have a timeout (as in Argo); use activeDeadlineSeconds on the workflow`)
-      else if (!t.timeout.includes('{{') && !DURATION.test(t.timeout)) problems.push(`${path}.timeout: must be a duration such as 30s, 5m or 1h30m (or whole seconds)`)
+      else if (!t.timeout.includes('{{') && !DURATION.test(t.timeout)) problems.push(`${path}.timeout: ${DURATION_HINT}`)
       else checkRefs(t.timeout, `${path}.timeout`, { inputs })
     }
     if (t.retryStrategy?.expression !== undefined) {
@@ -169,7 +168,7 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
     }
     outputProblems(t, path, inputs)
     const duration = t.suspend?.duration
-    if (duration !== undefined && !duration.includes('{{') && !DURATION.test(duration)) problems.push(`${path}.suspend.duration: must be a duration such as 30s, 5m or 1h30m (or whole seconds)`)
+    if (duration !== undefined && !duration.includes('{{') && !DURATION.test(duration)) problems.push(`${path}.suspend.duration: ${DURATION_HINT}`)
     if (t.container || t.script) {
       const { name: _name, ...fields } = podFields(t)
       fieldTexts(fields, path)

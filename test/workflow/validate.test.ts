@@ -6,7 +6,7 @@ import { checkConformance } from '../../hooks/core/testing/conformance.ts'
 import { evaluate } from '../../hooks/workflow/engine.ts'
 import { WorkflowSpec } from '../../hooks/workflow/schema.ts'
 import { structuralSchema } from '../../hooks/core/manifests/schema.ts'
-import { podName } from '../../hooks/workflow/pods.ts'
+import { podName, podNamer } from '../../hooks/workflow/pods.ts'
 import { expand } from '../../hooks/workflow/compact.ts'
 import { START, container, wf } from './helpers.ts'
 
@@ -86,7 +86,7 @@ describe('workflow conformance and safety', () => {
     const workflow = { name: 'big-workflow-name', namespace: 'default' }
     const first = evaluate({ workflow, spec, now: new Date(START), memo: {}, pods: new Map() })
     // Everything finished: the largest the status gets.
-    const all = expand(workflow.name, first.status.nodes as never, first.status.finishedPods as never, (t, n) => podName(workflow.name, t, n))
+    const all = expand(workflow.name, first.status.nodes as never, first.status.finishedPods as never, podNamer(workflow.name))
     const memo = Object.fromEntries(Object.entries(all).map(([id, n]) => [id, n.type === 'Pod' ? { ...n, phase: 'Succeeded', finishedAt: '2026-01-01T00:05:00Z', outputs: { exitCode: 0 } } : n]))
     const done = evaluate({ workflow, spec, now: new Date('2026-01-01T00:06:00Z'), memo: memo as never, pods: new Map(), observedStartedAt: START })
     expect(done.status.phase).toBe('Succeeded')
@@ -94,7 +94,7 @@ describe('workflow conformance and safety', () => {
     const table = done.status.finishedPods as { rows: unknown[][] }
     expect(table.rows).toHaveLength(10_000)
     // Read back, the status gives the same nodes the engine recorded.
-    const back = expand(workflow.name, done.status.nodes as never, done.status.finishedPods as never, (t, n) => podName(workflow.name, t, n))
+    const back = expand(workflow.name, done.status.nodes as never, done.status.finishedPods as never, podNamer(workflow.name))
     expect(Object.keys(back)).toHaveLength(10_001)
     expect(back[Object.keys(memo).find((id) => memo[id]!.displayName === 't42')!]).toMatchObject({ name: 'big-workflow-name.t42', phase: 'Succeeded', startedAt: START, finishedAt: '2026-01-01T00:05:00Z', outputs: { exitCode: 0 }, templateName: 'job' })
     // And a sync from that status answers the same status again.
