@@ -152,43 +152,27 @@ export interface PodResult {
   message?: string
   result?: string
   parameters?: Record<string, string>
-  /** Declared output files the executor did not find. */
-  missing?: string[]
   /** Why the outputs cannot be read (too large for a termination message, or cut). */
   outputsProblem?: string
   /** The node (machine) the Pod ran on, for retryStrategy.affinity.nodeAntiAffinity. */
   hostNodeName?: string
 }
 
-/** The outputs in a termination message: the executor's, else (a container writing its own) JSON or plain text. */
-function readMessage(message: string | undefined): Pick<PodResult, 'result' | 'parameters' | 'missing' | 'outputsProblem'> {
+/** The outputs in a termination message: the executor's, else the text a container wrote itself. */
+function readMessage(message: string | undefined): Pick<PodResult, 'result' | 'parameters' | 'outputsProblem'> {
   const executor = readTerminationMessage(message)
   if (!executor) return parseMessage(message)
   const problem = executor.overflow ?? executor.error
   return {
     ...(executor.result !== undefined && { result: executor.result }),
     parameters: executor.parameters,
-    ...(executor.missing.length > 0 && { missing: executor.missing }),
     ...(problem && { outputsProblem: problem }),
   }
 }
 
-/** A small output travels as the termination message: JSON `{result, parameters}` or plain text. */
-function parseMessage(message: string | undefined): { result?: string; parameters?: Record<string, string> } {
-  if (message === undefined || message === '') return {}
-  try {
-    const json = JSON.parse(message) as unknown
-    if (json && typeof json === 'object' && !Array.isArray(json) && ('result' in json || 'parameters' in json)) {
-      const o = json as { result?: unknown; parameters?: Record<string, unknown> }
-      return {
-        ...(o.result !== undefined && { result: typeof o.result === 'string' ? o.result : JSON.stringify(o.result) }),
-        ...(o.parameters && { parameters: Object.fromEntries(Object.entries(o.parameters).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])) }),
-      }
-    }
-  } catch {
-    // plain text
-  }
-  return { result: message.replace(/\n$/, '') }
+/** A container not run through the executor that writes its own termination message: its text is the result. */
+function parseMessage(message: string | undefined): { result?: string } {
+  return message === undefined || message === '' ? {} : { result: message.replace(/\n$/, '') }
 }
 
 /**
