@@ -57,7 +57,7 @@ function runOnce(run: Run, site: CallSite, call: Step | Task): NodeRecord | unde
   if (memo && (memo.phase === 'Skipped' || memo.phase === 'Omitted')) return run.record(name, { ...memo })
   // A Pod node that finished and whose Pod is gone cannot change: it is recorded as it was, without
   // evaluating its call again (what keeps a sync of a 10,000-task DAG fast).
-  if (memo?.type === 'Pod' && isFulfilled(memo.phase) && memo.podName !== undefined && !run.input.pods.has(memo.podName) && call.onExit === undefined) {
+  if (memo && run.podGone(memo) && call.onExit === undefined) {
     if (memo.phase === 'Succeeded' && memo.outputs?.parameters) exportGlobals(run, { template: run.template(call.template!) }, memo.outputs.parameters)
     return run.keep(name, memo)
   }

@@ -35,9 +35,8 @@ export type FinishedPods = z.output<typeof FinishedPods>
 export const nodeId = (workflow: string, name: string, hash = fnv32a(name)) => (name === workflow ? name : `${workflow}-${hash}`)
 
 /** Splits nodes into those kept as objects and the finished Pods' table (when there are many). */
-export function compact(nodes: Record<string, NodeRecord>, since: string): { nodes: Record<string, NodeRecord>; finishedPods?: FinishedPods } {
-  const ids = Object.keys(nodes)
-  if (ids.length <= COMPACT_AFTER) return { nodes }
+export function compact(nodes: Map<string, NodeRecord>, since: string): { nodes: Record<string, NodeRecord>; finishedPods?: FinishedPods } {
+  if (nodes.size <= COMPACT_AFTER) return { nodes: Object.fromEntries(nodes) }
   const base = Date.parse(since)
   const offsets = new Map<string, number>()
   const offset = (time: string) => {
@@ -49,10 +48,9 @@ export function compact(nodes: Record<string, NodeRecord>, since: string): { nod
   const parentIndex = new Map<string, number>()
   const kept: Record<string, NodeRecord> = {}
   const rows: unknown[][] = []
-  for (const id of ids) {
-    const n = nodes[id]!
+  for (const [id, n] of nodes) {
     const parent = n.name.slice(0, Math.max(0, n.name.length - n.displayName.length - 1))
-    const compactable = n.type === 'Pod' && isFulfilled(n.phase) && n.startedAt && n.finishedAt && n.name === `${parent}.${n.displayName}` && n.podName !== undefined
+    const compactable = n.type === 'Pod' && isFulfilled(n.phase) && n.startedAt && n.finishedAt && n.name === `${parent}.${n.displayName}` && n.templateName !== undefined
     if (!compactable) {
       kept[id] = n
       continue
@@ -69,9 +67,27 @@ export function compact(nodes: Record<string, NodeRecord>, since: string): { nod
   return { nodes: kept, finishedPods: { fields: [...FINISHED_PODS_FIELDS], since, parents, rows } }
 }
 
-/** The nodes again, by id: the objects and the table's rows. */
-export function expand(workflow: string, nodes: Record<string, NodeRecord>, table: FinishedPods | undefined, podName: (template: string, hash: string) => string): Record<string, NodeRecord> {
-  if (!table) return nodes
+/** The nodes Metacontroller sent back (objects and table rows), by name, with each node's id. */
+export interface Memo {
+  nodes: Map<string, NodeRecord>
+  ids: Map<string, string>
+}
+
+export const emptyMemo = (): Memo => ({ nodes: new Map(), ids: new Map() })
+
+/**
+ * The nodes again, by name. An object kept under an id that is not its name's is not ours (an
+ * edited status) and is not read, as no lookup by the name's id would find it.
+ */
+export function expand(workflow: string, nodes: Record<string, NodeRecord>, table: FinishedPods | undefined): Memo {
+  const memo = emptyMemo()
+  for (const id in nodes) {
+    const node = nodes[id]!
+    if (typeof node?.name !== 'string' || nodeId(workflow, node.name) !== id) continue
+    memo.nodes.set(node.name, node)
+    memo.ids.set(node.name, id)
+  }
+  if (!table) return memo
   const base = Date.parse(table.since)
   const times = new Map<number, string>()
   const at = (offset: number) => {
@@ -79,7 +95,6 @@ export function expand(workflow: string, nodes: Record<string, NodeRecord>, tabl
     if (t === undefined) times.set(offset, (t = iso(base + offset * 1000)))
     return t
   }
-  const out: Record<string, NodeRecord> = { ...nodes }
   for (const row of table.rows) {
     const [p, displayName, phase, started, finished, exitCode, templateName, message, outputs, hostNodeName] = row as [number, string, Phase, number, number, number | null, string | null, string | null, Record<string, unknown> | null, string | null]
     const parent = table.parents[p]
@@ -97,14 +112,11 @@ export function expand(workflow: string, nodes: Record<string, NodeRecord>, tabl
     if ((exitCode ?? null) !== null || outputs) node.outputs = { ...(outputs as NodeRecord['outputs']), ...(exitCode !== null && exitCode !== undefined && { exitCode }) }
     if (message) node.message = message
     if (hostNodeName) node.hostNodeName = hostNodeName
-    const hash = fnv32a(name)
-    if (templateName) {
-      node.templateName = templateName
-      node.podName = podName(templateName, hash)
-    }
-    out[nodeId(workflow, name, hash)] = node
+    // Its id and Pod name follow from its name: worked out when needed.
+    if (templateName) node.templateName = templateName
+    memo.nodes.set(name, node)
   }
-  return out
+  return memo
 }
 
 function outputsWithoutExitCode(outputs: NodeRecord['outputs']): Record<string, unknown> | null {

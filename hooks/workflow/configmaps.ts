@@ -8,12 +8,16 @@ export const ObservedConfigMap = z.looseObject({ data: z.record(z.string(), z.st
 
 /** Every ConfigMap a spec (or stored templates) names in a configMapKeyRef. */
 export function configMapNames(value: unknown, out = new Set<string>()): Set<string> {
-  if (Array.isArray(value)) for (const v of value) configMapNames(v, out)
-  else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (k === 'configMapKeyRef' && v && typeof v === 'object' && typeof (v as { name?: unknown }).name === 'string') out.add((v as { name: string }).name)
-      else configMapNames(v, out)
-    }
+  if (typeof value !== 'object' || value === null) return out
+  if (Array.isArray(value)) {
+    for (const v of value) if (typeof v === 'object') configMapNames(v, out)
+    return out
+  }
+  for (const k in value) {
+    const v = (value as Record<string, unknown>)[k]
+    if (typeof v !== 'object') continue
+    if (k === 'configMapKeyRef' && v !== null && typeof (v as { name?: unknown }).name === 'string') out.add((v as { name: string }).name)
+    else configMapNames(v, out)
   }
   return out
 }

@@ -28,7 +28,8 @@ export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
   if (unknown !== undefined) return run.record(name, { displayName, type: 'DAG', phase: 'Error', startedAt: run.now, finishedAt: run.now, message: `target ${JSON.stringify(unknown)} is not a task of this DAG` })
   for (const t of targets.length > 0 ? targets : [...tasks.keys()]) need(t)
   // Failures another task explicitly handles (depends on X.Failed / X.Errored / X.AllFailed) do not fail the DAG.
-  const handled = new Set([...(dag.tasks.flatMap((t) => [...(t.depends ?? '').matchAll(/([A-Za-z0-9_-]+)\.(Failed|Errored|AllFailed)/g)].map((m) => m[1]!)))])
+  const handled = new Set<string>()
+  for (const t of dag.tasks) if (t.depends) for (const m of t.depends.matchAll(/([A-Za-z0-9_-]+)\.(Failed|Errored|AllFailed)/g)) handled.add(m[1]!)
   const scope: Scope = { ...call.scope }
   const results = new Map<string, NodeRecord | undefined>()
   const parallelism = run.capacity(name, template.parallelism)
@@ -41,7 +42,7 @@ export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
   const has = (dep: string, result: DependsResult): boolean => {
     const r = results.get(dep)
     if (!r) return false
-    const childPhases = () => (r.children ?? []).map((id) => run.nodes[id]?.phase)
+    const childPhases = () => (r.children ?? []).map((id) => run.nodes.get(id)?.phase)
     switch (result) {
       case 'Succeeded': return r.phase === 'Succeeded'
       case 'Failed': return r.phase === 'Failed'
@@ -108,5 +109,5 @@ export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
 function settledTask(run: Run, memo: NodeRecord, task: Task): boolean {
   if (task.onExit !== undefined || task.withItems !== undefined || task.withParam !== undefined || task.withSequence !== undefined) return false
   if (memo.type === 'Skipped' && (memo.phase === 'Omitted' || memo.phase === 'Skipped')) return true
-  return memo.type === 'Pod' && isFulfilled(memo.phase) && memo.podName !== undefined && !run.input.pods.has(memo.podName)
+  return run.podGone(memo)
 }

@@ -41,7 +41,13 @@ export function evaluate(input: EngineInput): EngineOutput {
   let message = root?.message
   if (root && phase !== 'Pending') ({ phase, message } = runExitHandler(run, root, phase, message))
   const workflowPhase = phase === 'Skipped' || phase === 'Omitted' ? 'Succeeded' : phase
-  const podNodes = Object.values(run.nodes).filter((n) => n.type === 'Pod')
+  let pods = 0
+  let succeeded = 0
+  for (const n of run.nodes.values()) {
+    if (n.type !== 'Pod') continue
+    pods++
+    if (n.phase === 'Succeeded') succeeded++
+  }
   const done = workflowPhase === 'Succeeded' || workflowPhase === 'Failed' || workflowPhase === 'Error'
   const status: Record<string, unknown> = {
     phase: workflowPhase,
@@ -49,7 +55,7 @@ export function evaluate(input: EngineInput): EngineOutput {
     ...(done && { finishedAt: input.observedFinishedAt ?? run.now }),
     ...(message && { message: message.slice(0, 256) }),
     ...(!done && spec.suspend && { message: 'suspended: set spec.suspend to false to resume' }),
-    progress: `${podNodes.filter((n) => n.phase === 'Succeeded').length}/${podNodes.length}`,
+    progress: `${succeeded}/${pods}`,
     ...(Object.keys(run.globals).length > 0 && { outputs: { parameters: Object.entries(run.globals).map(([name, value]) => ({ name, value })) } }),
     ...compactStatus(run.nodes, startedAt),
   }
@@ -57,7 +63,7 @@ export function evaluate(input: EngineInput): EngineOutput {
   return { pods: run.pods, status, ...(resync !== undefined && { resyncAfterSeconds: resync }) }
 }
 
-function compactStatus(nodes: Record<string, NodeRecord>, since: string): Record<string, unknown> {
+function compactStatus(nodes: Map<string, NodeRecord>, since: string): Record<string, unknown> {
   const c = compact(nodes, since)
   return { nodes: c.nodes, ...(c.finishedPods && { finishedPods: c.finishedPods }) }
 }

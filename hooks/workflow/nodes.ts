@@ -1,4 +1,4 @@
-import type { Step, Task } from './schema.ts'
+import type { Step, Task, Template } from './schema.ts'
 
 /** Workflow nodes as `status.nodes` holds them, and the pure helpers every template kind shares. */
 
@@ -62,6 +62,13 @@ export function aggregate(children: NodeRecord[]): NodeRecord['outputs'] {
     result: JSON.stringify(results.map((r) => { try { return JSON.parse(r) as unknown } catch { return r } })),
     ...(names.length > 0 && { parameters: Object.fromEntries(names.map((n) => [n, JSON.stringify(children.map((c) => c.outputs?.parameters?.[n] ?? ''))])) }),
   }
+}
+
+/** Every step and task a template calls (a template has steps or a DAG, not both; validation says so when it has). */
+export function callsOf(t: Template): (Step | Task)[] {
+  const steps = t.steps?.flat()
+  if (!t.dag) return steps ?? []
+  return steps ? steps.concat(t.dag.tasks) : t.dag.tasks
 }
 
 export function topological(tasks: Task[], deps: (t: Task) => string[]): Task[] {

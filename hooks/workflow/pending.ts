@@ -1,3 +1,4 @@
+import { callsOf } from './nodes.ts'
 import type { WorkflowSpec } from './schema.ts'
 
 /**
@@ -19,8 +20,7 @@ export function pendingFeatures(spec: WorkflowSpec): string[] {
       if (p.valueFrom?.supplied !== undefined) problems.push(`${path}.inputs.parameters[${j}].valueFrom.supplied: input parameters from supplied are not supported yet`)
       if (p.globalName !== undefined) problems.push(`${path}.inputs.parameters[${j}].globalName: globalName is not supported yet`)
     })
-    const calls = [...(t.steps?.flat() ?? []), ...(t.dag?.tasks ?? [])]
-    for (const c of calls) {
+    for (const c of callsOf(t)) {
       for (const a of c.arguments?.parameters ?? []) if (a.valueFrom?.supplied !== undefined) problems.push(`${path} (${c.name}).arguments.parameters.${a.name}.valueFrom.supplied: arguments from supplied are not supported yet`)
     }
   })

@@ -1,8 +1,8 @@
 import type { KObject } from '../core/contract/objects.ts'
 import { fnv32a } from '../core/k8s/hash.ts'
-import { nodeId } from './compact.ts'
+import { nodeId, type Memo } from './compact.ts'
 import { podNamer } from './pods.ts'
-import { iso, latest, type NodeRecord, type Scope } from './nodes.ts'
+import { isFulfilled, iso, latest, type NodeRecord, type Scope } from './nodes.ts'
 import type { ImageEntrypoints } from './entrypoints.ts'
 import { DEFAULT_EXECUTOR_IMAGE } from './executor.ts'
 import type { Template, WorkflowSpec } from './schema.ts'
@@ -17,8 +17,8 @@ export interface EngineInput {
   workflow: { name: string; namespace: string; uid?: string; creationTimestamp?: string; labels?: Record<string, string>; annotations?: Record<string, string> }
   spec: WorkflowSpec
   now: Date
-  /** `status.nodes` as Metacontroller sent it (what we recorded before). */
-  memo: Record<string, NodeRecord>
+  /** `status.nodes` (and its finished Pods' rows) as Metacontroller sent it: what we recorded before. */
+  memo: Memo
   /** The workflow phase as Metacontroller sent it (for pod GC on completion). */
   observedPhase?: string
   observedStartedAt?: string
@@ -44,7 +44,8 @@ export interface NodeCall {
 }
 
 export class Run {
-  readonly nodes: Record<string, NodeRecord> = {}
+  /** The nodes recorded so far, by id, in the order they were recorded. */
+  readonly nodes = new Map<string, NodeRecord>()
   readonly #hashes = new Map<string, string>()
   readonly #ids = new Map<string, string>()
   readonly #podNames: (template: string, hash: string) => string
@@ -54,7 +55,7 @@ export class Run {
   readonly now: string
   resync: number | undefined
   cleanupResync: number | undefined
-  /** Pod nodes the memo holds as active: they count against parallelism wherever they are evaluated. */
+  /** Pod nodes (by name) the memo holds as active: they count against parallelism wherever they are evaluated. */
   readonly activeBefore: Set<string>
   /** Active (Pending/Running) pod nodes, for spec.parallelism. */
   active: number
@@ -78,9 +79,10 @@ export class Run {
     this.#podNames = podNamer(input.workflow.name)
     this.nowMs = input.now.getTime()
     this.now = iso(this.nowMs)
-    this.startedAt = input.observedStartedAt ?? input.memo[input.workflow.name]?.startedAt ?? this.now
+    this.startedAt = input.observedStartedAt ?? input.memo.nodes.get(input.workflow.name)?.startedAt ?? this.now
     this.referenced = outputsRead(input.spec)
-    this.activeBefore = new Set(Object.entries(input.memo).filter(([, n]) => n.type === 'Pod' && (n.phase === 'Pending' || n.phase === 'Running')).map(([id]) => id))
+    this.activeBefore = new Set()
+    for (const [name, n] of input.memo.nodes) if (n.type === 'Pod' && (n.phase === 'Pending' || n.phase === 'Running')) this.activeBefore.add(name)
     this.active = this.activeBefore.size
   }
 
@@ -108,7 +110,7 @@ export class Run {
   }
 
   id(name: string): string {
-    let id = this.#ids.get(name)
+    let id = this.input.memo.ids.get(name) ?? this.#ids.get(name)
     if (id === undefined) {
       id = nodeId(this.input.workflow.name, name, this.hash(name))
       this.#ids.set(name, id)
@@ -121,8 +123,22 @@ export class Run {
     return this.#podNames(template, this.hash(name))
   }
 
+  /**
+   * A Pod node that finished and whose Pod is gone: nothing observed can change it any more. (The
+   * Pod's name is worked out only when some Pods are observed at all.)
+   */
+  podGone(node: NodeRecord): boolean {
+    if (node.type !== 'Pod' || !isFulfilled(node.phase) || node.templateName === undefined) return false
+    return this.input.pods.size === 0 || !this.input.pods.has(this.podNameOf(node)!)
+  }
+
+  /** The Pod of a Pod node (rows read back from finishedPods do not carry it). */
+  podNameOf(node: NodeRecord): string | undefined {
+    return node.podName ?? (node.templateName === undefined ? undefined : this.podName(node.templateName, node.name))
+  }
+
   memo(name: string): NodeRecord | undefined {
-    return this.input.memo[this.id(name)]
+    return this.input.memo.nodes.get(name)
   }
 
   /** Records a node; times already in the memo win, so repeated syncs give the same status. */
@@ -135,13 +151,13 @@ export class Run {
     }
     if (memo?.startedAt) full.startedAt = memo.startedAt
     if (memo?.finishedAt && memo.phase === full.phase) full.finishedAt = memo.finishedAt
-    this.nodes[this.id(name)] = full
+    this.nodes.set(this.id(name), full)
     return full
   }
 
   /** Records a finished node exactly as the memo holds it (no copy: nothing changes it any more). */
   keep(name: string, memo: NodeRecord): NodeRecord {
-    this.nodes[this.id(name)] = memo
+    this.nodes.set(this.id(name), memo)
     return memo
   }
 
@@ -161,8 +177,7 @@ export class Run {
   capacity(name: string, limit: number | undefined): { left: number } {
     if (limit === undefined) return { left: Number.POSITIVE_INFINITY }
     let busy = 0
-    for (const id of this.activeBefore) {
-      const n = this.input.memo[id]!.name
+    for (const n of this.activeBefore) {
       if (n.startsWith(`${name}.`) || n.startsWith(`${name}[`)) busy++
     }
     return { left: limit - busy }
@@ -170,7 +185,7 @@ export class Run {
 
   /** A node that was active and is now finished frees its parallelism slot. */
   settle(name: string, active: boolean): void {
-    const before = this.activeBefore.has(this.id(name))
+    const before = this.activeBefore.has(name)
     if (active && !before) this.active++
     if (!active && before) this.active--
   }
@@ -181,7 +196,7 @@ export class Run {
   }
 
   latestOf(ids: string[]): string {
-    return latest(ids.map((id) => this.nodes[id]).filter((n): n is NodeRecord => n !== undefined))
+    return latest(ids.map((id) => this.nodes.get(id)).filter((n): n is NodeRecord => n !== undefined))
   }
 
   /** An Error node for a call that cannot run (an unresolved variable, a bad expression). */

@@ -43,6 +43,6 @@ export function runSteps(run: Run, call: NodeCall): NodeRecord | undefined {
       break
     }
   }
-  const startedAt = run.nodes[groups[0]!]?.startedAt ?? run.now
+  const startedAt = run.nodes.get(groups[0]!)?.startedAt ?? run.now
   return recordComposite(run, call, scope, { type: 'Steps', phase, startedAt, ...(isFulfilled(phase) && { finishedAt: run.latestOf(groups) }), children: groups, ...(message && { message }) })
 }

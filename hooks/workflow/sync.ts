@@ -8,9 +8,9 @@ import { referencedSources, resolveTemplates, templateRules, type StoredTemplate
 import type { KObject } from '../core/contract/objects.ts'
 import { evaluate } from './engine.ts'
 import type { NodeRecord } from './nodes.ts'
-import { claimName, NODE_NAME_ANNOTATION, podNamer } from './pods.ts'
+import { claimName, NODE_NAME_ANNOTATION } from './pods.ts'
 import { isFulfilled } from './nodes.ts'
-import { expand, nodeId, type FinishedPods } from './compact.ts'
+import { expand, type FinishedPods, type Memo } from './compact.ts'
 import type { WorkflowSpec } from './schema.ts'
 import { validateWorkflow } from './validate.ts'
 import { normalize } from './normalize.ts'
@@ -76,7 +76,7 @@ export async function sync({ parent, spec: written, children, related, now }: Ho
   const configMaps = Object.fromEntries(related.list<KObject & { data?: Record<string, string> }>('ConfigMap').map((c) => [c.metadata.name, c.data ?? {}]))
   const images = imagesFrom(configMaps[IMAGES_CONFIGMAP])
   validateWorkflow(spec, images.images, images.problems)
-  const memo = expand(parent.metadata.name, status.nodes && typeof status.nodes === 'object' ? status.nodes : {}, status.finishedPods, podNamer(parent.metadata.name))
+  const memo = expand(parent.metadata.name, status.nodes && typeof status.nodes === 'object' ? status.nodes : {}, status.finishedPods)
   const observedPods = children.list('Pod')
   const out = evaluate({
     workflow: {
@@ -111,14 +111,14 @@ export async function sync({ parent, spec: written, children, related, now }: Ho
  * once the status Metacontroller sent records its node as finished. Anything else (a bug, or a spec
  * edited under a running Pod) is refused instead of answered, so Metacontroller deletes nothing.
  */
-function keepsUnrecordedPods(workflow: string, memo: Record<string, NodeRecord>, observed: readonly KObject[], desired: readonly KObject[]): void {
+function keepsUnrecordedPods(workflow: string, memo: Memo, observed: readonly KObject[], desired: readonly KObject[]): void {
   const kept = new Set(desired.map((p) => p.metadata.name))
   for (const pod of observed) {
     if (kept.has(pod.metadata.name)) continue
     const node = pod.metadata.annotations?.[NODE_NAME_ANNOTATION]
     // Node paths start with the workflow's name; a Pod of another path (no such node can exist) is not judged here.
     if (node === undefined || !(node === workflow || node.startsWith(`${workflow}.`) || node.startsWith(`${workflow}(`) || node.startsWith(`${workflow}[`))) continue
-    const recorded = memo[nodeId(workflow, node)]
+    const recorded = memo.nodes.get(node)
     if (recorded && isFulfilled(recorded.phase)) continue
     throw new HookError(409, `the Pod ${pod.metadata.name} (node ${node}) has no recorded end but is no longer part of the workflow — was the spec edited while it ran? Delete the Pod or restore the spec`)
   }

@@ -4,6 +4,7 @@ import type { ObservedObjects } from '../core/contract/objectmap.ts'
 import type { RelatedResourceRule } from '../core/contract/responses.ts'
 import { formatIssues } from '../core/issues.ts'
 import { Template, WorkflowSpec, type Step, type Task, type TemplateRef } from './schema.ts'
+import { callsOf } from './nodes.ts'
 
 /**
  * WorkflowTemplates and ClusterWorkflowTemplates, resolved as Argo resolves them: `templateRef`
@@ -29,13 +30,11 @@ const keyOf = (kind: Kind, name: string) => `${kind}/${name}`
 /** The name a referenced template runs under: no written template name has a `/`. */
 const hoistedName = (kind: Kind, source: string, template: string) => (kind === CLUSTER_WORKFLOW_TEMPLATE ? `cluster/${source}/${template}` : `${source}/${template}`)
 
-const calls = (t: Template): (Step | Task)[] => [...(t.steps?.flat() ?? []), ...(t.dag?.tasks ?? [])]
-
 /** Every template source a spec refers to directly (by key), with the stored ones and those a status said it waits for. */
 export function referencedSources(spec: WorkflowSpec, status: { storedTemplates?: StoredTemplates; waitingForTemplates?: string[] }): string[] {
   const keys = new Set<string>()
   if (spec.workflowTemplateRef) keys.add(keyOf(kindOf(spec.workflowTemplateRef.clusterScope), spec.workflowTemplateRef.name))
-  for (const t of spec.templates) for (const c of calls(t)) if (c.templateRef) keys.add(keyOf(kindOf(c.templateRef.clusterScope), c.templateRef.name))
+  for (const t of spec.templates) for (const c of callsOf(t)) if (c.templateRef) keys.add(keyOf(kindOf(c.templateRef.clusterScope), c.templateRef.name))
   for (const k of Object.keys(status.storedTemplates ?? {})) keys.add(k)
   for (const k of status.waitingForTemplates ?? []) keys.add(k)
   return [...keys].sort()

@@ -1,4 +1,4 @@
-import { DURATION, DURATION_HINT } from './nodes.ts'
+import { callsOf, DURATION, DURATION_HINT } from './nodes.ts'
 import { HookError } from '../core/errors.ts'
 import { ExpressionError, dependsTasks, parseDepends, parseWhen } from './expressions.ts'
 import { IMAGES_CONFIGMAP, repository, resolveArgv, type ImageEntrypoints } from './entrypoints.ts'
@@ -33,8 +33,9 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
 
   const globals = new Set(spec.templates.flatMap((t) => (t.outputs?.parameters ?? []).flatMap((p) => (p.globalName ? [p.globalName] : []))))
   // Templates run from an exit handler (and what they call): only they see workflow.status/failures.
-  const callees = (t: Template) => [...(t.steps?.flat() ?? []), ...(t.dag?.tasks ?? [])].flatMap((c) => [c.template, c.onExit]).filter((n): n is string => n !== undefined)
-  const exitRoots = [spec.onExit, ...spec.templates.flatMap((t) => [...(t.steps?.flat() ?? []), ...(t.dag?.tasks ?? [])].map((c) => c.onExit))].filter((n): n is string => n !== undefined)
+  const callees = (t: Template) => callsOf(t).flatMap((c) => [c.template, c.onExit]).filter((n): n is string => n !== undefined)
+  const exitRoots: string[] = spec.onExit === undefined ? [] : [spec.onExit]
+  for (const t of spec.templates) for (const c of callsOf(t)) if (c.onExit !== undefined) exitRoots.push(c.onExit)
   const exitTemplates = new Set<string>()
   for (const queue = [...exitRoots]; queue.length > 0; ) {
     const name = queue.pop()!
@@ -80,6 +81,7 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
   }
   /** A template's output parameters: where each may come from, and what its texts refer to. */
   const outputProblems = (t: Template, path: string, inputs: Set<string>) => {
+    if (!t.outputs?.parameters) return
     const leaf = t.container !== undefined || t.script !== undefined
     const steps = new Set((t.steps ?? []).flat().map((s) => s.name))
     const tasks = new Set((t.dag?.tasks ?? []).map((s) => s.name))
@@ -113,14 +115,17 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
     const loop = call.withItems !== undefined || call.withSequence !== undefined || call.withParam !== undefined
     const loops = [call.withItems, call.withSequence, call.withParam].filter((l) => l !== undefined).length
     if (loops > 1) problems.push(`${path}: use one of withItems, withSequence, withParam`)
-    const inner = { ...scope, loop }
-    for (const a of call.arguments?.parameters ?? []) {
-      if (a.value !== undefined) checkRefs(a.value, `${path}.arguments.parameters.${a.name}`, inner)
-      else if (!a.valueFrom) problems.push(`${path}.arguments.parameters.${a.name}: needs a value`)
+    // Most calls have nothing to check here: the scope with `item` is made only for those that do.
+    if (call.arguments?.parameters || call.when) {
+      const inner = { ...scope, loop }
+      for (const a of call.arguments?.parameters ?? []) {
+        if (a.value !== undefined) checkRefs(a.value, `${path}.arguments.parameters.${a.name}`, inner)
+        else if (!a.valueFrom) problems.push(`${path}.arguments.parameters.${a.name}: needs a value`)
+      }
+      if (call.when) checkRefs(call.when, `${path}.when`, inner)
+      checkWhen(call.when, `${path}.when`)
     }
-    if (call.when) checkRefs(call.when, `${path}.when`, inner)
     if (call.withParam) checkRefs(call.withParam, `${path}.withParam`, { ...scope, loop: false })
-    checkWhen(call.when, `${path}.when`)
     if (call.withSequence && call.withSequence.count === undefined && call.withSequence.end === undefined) problems.push(`${path}.withSequence: needs count or end`)
     const format = call.withSequence?.format
     if (format !== undefined && /%/.test(format.replace(SEQUENCE_FORMAT, ''))) problems.push(`${path}.withSequence.format: ${JSON.stringify(format)} uses a verb other than %d, %x, %X, %o, %b (with width and 0 or - flags)`)
@@ -129,7 +134,7 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
       if (typeof v === 'string') checkRefs(v, `${path}.withSequence.${key}`, scope)
     }
     const target = templates.get(call.template ?? '')?.t
-    if (target) {
+    if (target?.inputs?.parameters) {
       const passed = new Set((call.arguments?.parameters ?? []).map((a) => a.name))
       for (const p of target.inputs?.parameters ?? []) {
         if (!passed.has(p.name) && p.value === undefined && p.default === undefined && p.valueFrom === undefined) problems.push(`${path}.arguments: template "${target.name}" needs parameter "${p.name}"`)
@@ -247,7 +252,8 @@ function findCycle(edges: Map<string, Set<string>>): string[] | undefined {
     if (state.get(n) === 'visiting') return [...stack.slice(stack.indexOf(n)), n]
     state.set(n, 'visiting')
     stack.push(n)
-    for (const m of [...(edges.get(n) ?? [])].sort()) {
+    const next = edges.get(n)
+    for (const m of next === undefined ? [] : next.size > 1 ? [...next].sort() : next) {
       const found = visit(m)
       if (found) return found
     }
@@ -265,7 +271,8 @@ function findCycle(edges: Map<string, Set<string>>): string[] | undefined {
 /** Templates whose outputs the executor must capture but whose command it cannot know (no `command`, an image it does not know). */
 function unwrappable(spec: WorkflowSpec, images: ImageEntrypoints, badImages: Record<string, string>): string[] {
   const read = outputsRead(spec)
-  const resultRead = new Set(spec.templates.flatMap((t) => [...(t.steps?.flat() ?? []), ...(t.dag?.tasks ?? [])]).filter((c) => read.has(c.name)).map((c) => c.template))
+  const resultRead = new Set<string | undefined>()
+  if (read.size > 0) for (const t of spec.templates) for (const c of callsOf(t)) if (read.has(c.name)) resultRead.add(c.template)
   return spec.templates.flatMap((t, i) => {
     const container = t.container ?? t.script
     if (!container || container.image?.includes('{{') || !executorPlan(t, resultRead.has(t.name))) return []

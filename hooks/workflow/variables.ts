@@ -45,9 +45,9 @@ function workflowVariables(run: Run): Scope {
 
 /** The failed Pod nodes as Argo lists them for exit handlers (`{{workflow.failures}}`). */
 function failures(run: Run): Record<string, string>[] {
-  return Object.entries(run.nodes)
+  return [...run.nodes]
     .filter(([, n]) => n.type === 'Pod' && (n.phase === 'Failed' || n.phase === 'Error'))
-    .map(([id, n]) => ({ displayName: n.displayName, message: n.message ?? '', templateName: n.templateName ?? '', phase: n.phase, podName: n.podName ?? id, finishedAt: n.finishedAt ?? '' }))
+    .map(([id, n]) => ({ displayName: n.displayName, message: n.message ?? '', templateName: n.templateName ?? '', phase: n.phase, podName: run.podNameOf(n) ?? id, finishedAt: n.finishedAt ?? '' }))
 }
 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday']

@@ -6,8 +6,8 @@ import { checkConformance } from '../../hooks/core/testing/conformance.ts'
 import { evaluate } from '../../hooks/workflow/engine.ts'
 import { WorkflowSpec } from '../../hooks/workflow/schema.ts'
 import { structuralSchema } from '../../hooks/core/manifests/schema.ts'
-import { podName, podNamer } from '../../hooks/workflow/pods.ts'
-import { expand } from '../../hooks/workflow/compact.ts'
+import { podName } from '../../hooks/workflow/pods.ts'
+import { emptyMemo, expand, nodeId } from '../../hooks/workflow/compact.ts'
 import { START, container, wf } from './helpers.ts'
 
 const job = container('job')
@@ -84,19 +84,20 @@ describe('workflow conformance and safety', () => {
     const tasks = Array.from({ length: 10_000 }, (_, i) => ({ name: `t${i}`, template: 'job' }))
     const spec = WorkflowSpec.parse({ entrypoint: 'd', templates: [{ name: 'd', dag: { tasks } }, job] })
     const workflow = { name: 'big-workflow-name', namespace: 'default' }
-    const first = evaluate({ workflow, spec, now: new Date(START), memo: {}, pods: new Map() })
+    const first = evaluate({ workflow, spec, now: new Date(START), memo: emptyMemo(), pods: new Map() })
     // Everything finished: the largest the status gets.
-    const all = expand(workflow.name, first.status.nodes as never, first.status.finishedPods as never, podNamer(workflow.name))
-    const memo = Object.fromEntries(Object.entries(all).map(([id, n]) => [id, n.type === 'Pod' ? { ...n, phase: 'Succeeded', finishedAt: '2026-01-01T00:05:00Z', outputs: { exitCode: 0 } } : n]))
-    const done = evaluate({ workflow, spec, now: new Date('2026-01-01T00:06:00Z'), memo: memo as never, pods: new Map(), observedStartedAt: START })
+    const all = expand(workflow.name, first.status.nodes as never, first.status.finishedPods as never)
+    for (const [name, n] of all.nodes) if (n.type === 'Pod') all.nodes.set(name, { ...n, phase: 'Succeeded', finishedAt: '2026-01-01T00:05:00Z', outputs: { exitCode: 0 } })
+    const done = evaluate({ workflow, spec, now: new Date('2026-01-01T00:06:00Z'), memo: all, pods: new Map(), observedStartedAt: START })
     expect(done.status.phase).toBe('Succeeded')
     expect(JSON.stringify(done.status).length).toBeLessThan(1024 * 1024)
     const table = done.status.finishedPods as { rows: unknown[][] }
     expect(table.rows).toHaveLength(10_000)
-    // Read back, the status gives the same nodes the engine recorded.
-    const back = expand(workflow.name, done.status.nodes as never, done.status.finishedPods as never, podNamer(workflow.name))
-    expect(Object.keys(back)).toHaveLength(10_001)
-    expect(back[Object.keys(memo).find((id) => memo[id]!.displayName === 't42')!]).toMatchObject({ name: 'big-workflow-name.t42', phase: 'Succeeded', startedAt: START, finishedAt: '2026-01-01T00:05:00Z', outputs: { exitCode: 0 }, templateName: 'job' })
+    // Read back, the status gives the same nodes the engine recorded; the DAG lists each by its id.
+    const back = expand(workflow.name, done.status.nodes as never, done.status.finishedPods as never)
+    expect(back.nodes.size).toBe(10_001)
+    expect(back.nodes.get('big-workflow-name.t42')).toMatchObject({ name: 'big-workflow-name.t42', phase: 'Succeeded', startedAt: START, finishedAt: '2026-01-01T00:05:00Z', outputs: { exitCode: 0 }, templateName: 'job' })
+    expect((done.status.nodes as Record<string, { children: string[] }>)['big-workflow-name']!.children).toContain(nodeId(workflow.name, 'big-workflow-name.t42'))
     // And a sync from that status answers the same status again.
     const again = evaluate({ workflow, spec, now: new Date('2026-01-01T00:07:00Z'), memo: back, pods: new Map(), observedStartedAt: START, observedFinishedAt: done.status.finishedAt as string })
     expect(JSON.stringify(again.status)).toBe(JSON.stringify(done.status))
