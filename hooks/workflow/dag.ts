@@ -16,7 +16,7 @@ export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
   const depends = new Map<string, DependsExpr>(dag.tasks.flatMap((t) => (t.depends ? [[t.name, parseDepends(t.depends)] as const] : [])))
   const depNames = new Map(dag.tasks.map((t) => [t.name, t.depends ? [...dependsTasks(depends.get(t.name)!)] : (t.dependencies ?? [])]))
   const deps = (t: Task) => depNames.get(t.name)!
-  // Only what the targets need (all tasks without a target).
+  // Only what the targets need (with no target, every task).
   const needed = new Set<string>()
   const need = (n: string) => {
     if (needed.has(n)) return
@@ -26,7 +26,7 @@ export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
   const targets = dag.target === undefined ? [] : substitute(dag.target, lookup(run, call.scope)).split(/[\s,]+/).filter(Boolean)
   const unknown = targets.find((t) => !tasks.has(t))
   if (unknown !== undefined) return run.record(name, { displayName, type: 'DAG', phase: 'Error', startedAt: run.now, finishedAt: run.now, message: `target ${JSON.stringify(unknown)} is not a task of this DAG` })
-  for (const t of targets.length > 0 ? targets : [...tasks.keys()]) need(t)
+  for (const t of targets) need(t)
   // Failures another task explicitly handles (depends on X.Failed / X.Errored / X.AllFailed) do not fail the DAG.
   const handled = new Set<string>()
   for (const t of dag.tasks) if (t.depends) for (const m of t.depends.matchAll(/([A-Za-z0-9_-]+)\.(Failed|Errored|AllFailed)/g)) handled.add(m[1]!)
@@ -57,7 +57,7 @@ export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
       }
     }
   }
-  const order = topological(dag.tasks.filter((t) => needed.has(t.name)), deps)
+  const order = topological(targets.length > 0 ? dag.tasks.filter((t) => needed.has(t.name)) : dag.tasks, deps)
   for (const task of order) {
     const taskName = `${name}.${task.name}`
     const memo = run.memo(taskName)

@@ -46,7 +46,6 @@ export interface NodeCall {
 export class Run {
   /** The nodes recorded so far, by id, in the order they were recorded. */
   readonly nodes = new Map<string, NodeRecord>()
-  readonly #hashes = new Map<string, string>()
   readonly #ids = new Map<string, string>()
   readonly #podNames: (template: string, hash: string) => string
   readonly pods: KObject[] = []
@@ -99,20 +98,15 @@ export class Run {
     return this.templates.get(name)!
   }
 
-  /** fnv32a of a node name, computed once per evaluation (ids and Pod names both use it). */
+  /** fnv32a of a node name (every node id but the root's ends with it, so it is worked out once, with the id). */
   hash(name: string): string {
-    let h = this.#hashes.get(name)
-    if (h === undefined) {
-      h = fnv32a(name)
-      this.#hashes.set(name, h)
-    }
-    return h
+    return name === this.input.workflow.name ? fnv32a(name) : this.id(name).slice(this.input.workflow.name.length + 1)
   }
 
   id(name: string): string {
     let id = this.input.memo.ids.get(name) ?? this.#ids.get(name)
     if (id === undefined) {
-      id = nodeId(this.input.workflow.name, name, this.hash(name))
+      id = nodeId(this.input.workflow.name, name)
       this.#ids.set(name, id)
     }
     return id

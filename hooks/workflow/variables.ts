@@ -106,13 +106,22 @@ export function exposeOutputs(scope: Scope, kind: 'steps' | 'tasks', name: strin
 export function outputsRead(spec: object): Set<string> {
   const cached = readCache.get(spec)
   if (cached) return cached
-  const text = JSON.stringify(spec)
-  const plain = [...text.matchAll(/\{\{\s*(?:steps|tasks)\.([A-Za-z0-9_-]+)\./g)].map((m) => m[1]!)
-  const indexed = [...text.matchAll(/\b(?:steps|tasks)\[\\?['"]([A-Za-z0-9_-]+)\\?['"]\]/g)].map((m) => m[1]!)
-  const dotted = [...text.matchAll(/\{\{=[^}]*?\b(?:steps|tasks)\.([A-Za-z0-9_-]+)\./g)].map((m) => m[1]!)
-  const read = new Set([...plain, ...indexed, ...dotted])
+  const read = new Set<string>()
+  forEachText(spec, (text) => {
+    if (!text.includes('steps') && !text.includes('tasks')) return
+    for (const m of text.matchAll(/\{\{\s*(?:steps|tasks)\.([A-Za-z0-9_-]+)\./g)) read.add(m[1]!)
+    for (const m of text.matchAll(/\b(?:steps|tasks)\[['"]([A-Za-z0-9_-]+)['"]\]/g)) read.add(m[1]!)
+    for (const m of text.matchAll(/\{\{=[^}]*?\b(?:steps|tasks)\.([A-Za-z0-9_-]+)\./g)) read.add(m[1]!)
+  })
   readCache.set(spec, read)
   return read
+}
+
+/** Every string in a JSON value (object keys aside). */
+function forEachText(value: unknown, fn: (text: string) => void): void {
+  if (typeof value === 'string') fn(value)
+  else if (Array.isArray(value)) for (const v of value) forEachText(v, fn)
+  else if (typeof value === 'object' && value !== null) for (const k in value) forEachText((value as Record<string, unknown>)[k], fn)
 }
 
 const readCache = new WeakMap<object, Set<string>>()
