@@ -1,4 +1,4 @@
-import type { z } from 'zod'
+import * as z from 'zod'
 
 /**
  * Error messages quote input, and Metacontroller copies every error body into a Kubernetes Event:
@@ -83,8 +83,26 @@ function holdsMoreThan(value: unknown, limit: number): boolean {
  * with zod's abortEarly — which is several times slower on success, so it is not the first try).
  */
 export function safeParseBounded<S extends z.ZodType>(schema: S, value: unknown): z.ZodSafeParseResult<z.output<S>> {
-  if (schema.validate(value)) return schema.safeParse(value)
+  const fast = compiled(schema)
+  if (fast.validate(value)) return fast.safeParse(value)
   return failureBounded(schema, value)
+}
+
+const compiledSchemas = new WeakMap<z.ZodType, z.ZodType>()
+
+/**
+ * The schema with zod's generated fast path (`z.compile`: the same answers, several times faster on
+ * a large value such as a 10,000-task workflow), made once per schema. Where code cannot be
+ * generated (Workers forbid `new Function`) or a schema cannot be compiled, z.compile hands back
+ * the schema itself.
+ */
+function compiled<S extends z.ZodType>(schema: S): S {
+  let fast = compiledSchemas.get(schema)
+  if (fast === undefined) {
+    fast = z.compile(schema)
+    compiledSchemas.set(schema, fast)
+  }
+  return fast as S
 }
 
 function failureBounded<S extends z.ZodType>(schema: S, value: unknown): z.ZodSafeParseResult<z.output<S>> {
@@ -94,7 +112,7 @@ function failureBounded<S extends z.ZodType>(schema: S, value: unknown): z.ZodSa
 
 /** Whether `value` passes `schema` (undefined), or its bounded failure: for checks whose parsed value is not used. */
 export function checkBounded(schema: z.ZodType, value: unknown): z.ZodError | undefined {
-  if (schema.validate(value)) return undefined
+  if (compiled(schema).validate(value)) return undefined
   const failed = failureBounded(schema, value)
   return failed.success ? undefined : failed.error
 }

@@ -34,9 +34,13 @@ export type FinishedPods = z.output<typeof FinishedPods>
 /** A node's id: the root is the workflow's name, every other node `<workflow>-<fnv32a(path)>`. */
 export const nodeId = (workflow: string, name: string, hash = fnv32a(name)) => (name === workflow ? name : `${workflow}-${hash}`)
 
-/** Splits nodes into those kept as objects and the finished Pods' table (when there are many). */
-export function compact(nodes: Map<string, NodeRecord>, since: string): { nodes: Record<string, NodeRecord>; finishedPods?: FinishedPods } {
+/**
+ * Splits nodes into those kept as objects and the finished Pods' table (when there are many). A
+ * node read from a row of `memo`'s table and kept as it was goes back as that same row.
+ */
+export function compact(nodes: Map<string, NodeRecord>, since: string, memo: Memo = emptyMemo()): { nodes: Record<string, NodeRecord>; finishedPods?: FinishedPods } {
   if (nodes.size <= COMPACT_AFTER) return { nodes: Object.fromEntries(nodes) }
+  const passThrough = memo.table?.since === since
   const base = Date.parse(since)
   const offsets = new Map<string, number>()
   const offset = (time: string) => {
@@ -44,11 +48,16 @@ export function compact(nodes: Map<string, NodeRecord>, since: string): { nodes:
     if (o === undefined) offsets.set(time, (o = (Date.parse(time) - base) / 1000))
     return o
   }
-  const parents: string[] = []
-  const parentIndex = new Map<string, number>()
+  const parents: string[] = passThrough ? [...memo.table!.parents] : []
+  const parentIndex = new Map(parents.map((p, i) => [p, i]))
   const kept: Record<string, NodeRecord> = {}
   const rows: unknown[][] = []
   for (const [id, n] of nodes) {
+    const same = passThrough ? memo.rows.get(n) : undefined
+    if (same) {
+      rows.push(same)
+      continue
+    }
     const parent = n.name.slice(0, Math.max(0, n.name.length - n.displayName.length - 1))
     const compactable = n.type === 'Pod' && isFulfilled(n.phase) && n.startedAt && n.finishedAt && n.name === `${parent}.${n.displayName}` && n.templateName !== undefined
     if (!compactable) {
@@ -67,13 +76,16 @@ export function compact(nodes: Map<string, NodeRecord>, since: string): { nodes:
   return { nodes: kept, finishedPods: { fields: [...FINISHED_PODS_FIELDS], since, parents, rows } }
 }
 
-/** The nodes Metacontroller sent back (objects and table rows), by name, with each node's id. */
+/** The nodes Metacontroller sent back (objects and table rows), by name, with the ids of the objects. */
 export interface Memo {
   nodes: Map<string, NodeRecord>
   ids: Map<string, string>
+  /** The table the rows came from, and the row each of its nodes was read from. */
+  table?: FinishedPods
+  rows: Map<NodeRecord, unknown[]>
 }
 
-export const emptyMemo = (): Memo => ({ nodes: new Map(), ids: new Map() })
+export const emptyMemo = (): Memo => ({ nodes: new Map(), ids: new Map(), rows: new Map() })
 
 /**
  * The nodes again, by name. An object kept under an id that is not its name's is not ours (an
@@ -88,6 +100,7 @@ export function expand(workflow: string, nodes: Record<string, NodeRecord>, tabl
     memo.ids.set(node.name, id)
   }
   if (!table) return memo
+  memo.table = table
   const base = Date.parse(table.since)
   const times = new Map<number, string>()
   const at = (offset: number) => {
@@ -115,6 +128,8 @@ export function expand(workflow: string, nodes: Record<string, NodeRecord>, tabl
     // Its id and Pod name follow from its name: worked out when needed.
     if (templateName) node.templateName = templateName
     memo.nodes.set(name, node)
+    // Written as compact() writes rows: it can go back as it came (see compact).
+    if (row.length <= FINISHED_PODS_FIELDS.length && (row.length === 5 || row.at(-1) !== null)) memo.rows.set(node, row)
   }
   return memo
 }

@@ -7,6 +7,8 @@ import { exportGlobals, recordComposite } from './outputs.ts'
 import { substitute } from './substitute.ts'
 import { exposeOutputs, lookup } from './variables.ts'
 
+const NONE: string[] = []
+
 /** A DAG template: tasks run once their `depends`/`dependencies` allow, up to its target(s). */
 export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
   const { name, displayName, template } = call
@@ -14,8 +16,8 @@ export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
   const tasks = new Map(dag.tasks.map((t) => [t.name, t]))
   // `dependencies: [a, b]` is `a && b`; only `depends` needs its expression.
   const depends = new Map<string, DependsExpr>(dag.tasks.flatMap((t) => (t.depends ? [[t.name, parseDepends(t.depends)] as const] : [])))
-  const depNames = new Map(dag.tasks.map((t) => [t.name, t.depends ? [...dependsTasks(depends.get(t.name)!)] : (t.dependencies ?? [])]))
-  const deps = (t: Task) => depNames.get(t.name)!
+  const dependsNames = new Map([...depends].map(([name, expr]) => [name, [...dependsTasks(expr)]]))
+  const deps = (t: Task): string[] => (t.depends ? dependsNames.get(t.name)! : (t.dependencies ?? NONE))
   // Only what the targets need (with no target, every task).
   const needed = new Set<string>()
   const need = (n: string) => {
@@ -57,7 +59,7 @@ export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
       }
     }
   }
-  const order = topological(targets.length > 0 ? dag.tasks.filter((t) => needed.has(t.name)) : dag.tasks, deps)
+  const order = targets.length > 0 ? topological(dag.tasks.filter((t) => needed.has(t.name)), deps) : topological(dag.tasks, deps, tasks)
   for (const task of order) {
     const taskName = `${name}.${task.name}`
     const memo = run.memo(taskName)

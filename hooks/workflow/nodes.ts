@@ -50,8 +50,14 @@ export function continues(call: Step | Task, phase: Phase): boolean {
   return (phase === 'Failed' && call.continueOn?.failed === true) || (phase === 'Error' && call.continueOn?.error === true)
 }
 
+/** The latest time among nodes (RFC 3339 times in UTC compare as text). */
 export function latest(nodes: NodeRecord[]): string {
-  return nodes.map((n) => n.finishedAt ?? n.startedAt ?? '').sort().at(-1) ?? ''
+  let max = ''
+  for (const n of nodes) {
+    const t = n.finishedAt ?? n.startedAt ?? ''
+    if (t > max) max = t
+  }
+  return max
 }
 
 /** A loop's outputs: `result` and each parameter as a JSON array over the iterations. */
@@ -71,8 +77,8 @@ export function callsOf(t: Template): (Step | Task)[] {
   return steps ? steps.concat(t.dag.tasks) : t.dag.tasks
 }
 
-export function topological(tasks: Task[], deps: (t: Task) => string[]): Task[] {
-  const byName = new Map(tasks.map((t) => [t.name, t]))
+/** Tasks in an order where each comes after what it depends on (`byName`: the tasks by name, when the caller has them). */
+export function topological(tasks: Task[], deps: (t: Task) => string[], byName = new Map(tasks.map((t) => [t.name, t]))): Task[] {
   const out: Task[] = []
   const seen = new Set<string>()
   const visit = (t: Task) => {

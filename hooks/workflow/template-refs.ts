@@ -127,7 +127,7 @@ export function resolveTemplates(written: WorkflowSpec, related: ObservedObjects
         out.push({ ...rewrite(parsed.data, within, name), name })
         return { ...c, ...onExit, inline: undefined, template: name }
       }
-      return { ...c, ...onExit }
+      return within ? { ...c, ...onExit } : c
     }
     return {
       ...t,

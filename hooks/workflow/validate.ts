@@ -243,25 +243,30 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
   }
 }
 
-/** A cycle in a directed graph, as the path around it, or undefined. */
+/**
+ * A cycle in a directed graph, as the path around it, or undefined. Nodes and edges are walked in
+ * the order the spec writes them, so the same spec always reports the same cycle.
+ */
 function findCycle(edges: Map<string, Set<string>>): string[] | undefined {
-  const state = new Map<string, 'visiting' | 'done'>()
+  const VISITING = 1
+  const DONE = 2
+  const state = new Map<string, number>()
   const stack: string[] = []
   const visit = (n: string): string[] | undefined => {
-    if (state.get(n) === 'done') return undefined
-    if (state.get(n) === 'visiting') return [...stack.slice(stack.indexOf(n)), n]
-    state.set(n, 'visiting')
+    const seen = state.get(n)
+    if (seen === DONE) return undefined
+    if (seen === VISITING) return [...stack.slice(stack.indexOf(n)), n]
+    state.set(n, VISITING)
     stack.push(n)
-    const next = edges.get(n)
-    for (const m of next === undefined ? [] : next.size > 1 ? [...next].sort() : next) {
+    for (const m of edges.get(n) ?? []) {
       const found = visit(m)
       if (found) return found
     }
     stack.pop()
-    state.set(n, 'done')
+    state.set(n, DONE)
     return undefined
   }
-  for (const n of [...edges.keys()].sort()) {
+  for (const n of edges.keys()) {
     const found = visit(n)
     if (found) return found
   }
