@@ -38,8 +38,12 @@ export const nodeId = (workflow: string, name: string, hash = fnv32a(name)) => (
  * Splits nodes into those kept as objects and the finished Pods' table (when there are many). A
  * node read from a row of `memo`'s table and kept as it was goes back as that same row.
  */
-export function compact(nodes: Map<string, NodeRecord>, since: string, memo: Memo = emptyMemo()): { nodes: Record<string, NodeRecord>; finishedPods?: FinishedPods } {
-  if (nodes.size <= COMPACT_AFTER) return { nodes: Object.fromEntries(nodes) }
+export function compact(nodes: Map<string, NodeRecord>, since: string, id: (name: string) => string, memo: Memo = emptyMemo()): { nodes: Record<string, NodeRecord>; finishedPods?: FinishedPods } {
+  const kept: Record<string, NodeRecord> = {}
+  if (nodes.size <= COMPACT_AFTER) {
+    for (const [name, n] of nodes) kept[id(name)] = n
+    return { nodes: kept }
+  }
   const passThrough = memo.table?.since === since
   const base = Date.parse(since)
   const offsets = new Map<string, number>()
@@ -50,9 +54,8 @@ export function compact(nodes: Map<string, NodeRecord>, since: string, memo: Mem
   }
   const parents: string[] = passThrough ? [...memo.table!.parents] : []
   const parentIndex = new Map(parents.map((p, i) => [p, i]))
-  const kept: Record<string, NodeRecord> = {}
   const rows: unknown[][] = []
-  for (const [id, n] of nodes) {
+  for (const [name, n] of nodes) {
     const same = passThrough ? memo.rows.get(n) : undefined
     if (same) {
       rows.push(same)
@@ -61,7 +64,7 @@ export function compact(nodes: Map<string, NodeRecord>, since: string, memo: Mem
     const parent = n.name.slice(0, Math.max(0, n.name.length - n.displayName.length - 1))
     const compactable = n.type === 'Pod' && isFulfilled(n.phase) && n.startedAt && n.finishedAt && n.name === `${parent}.${n.displayName}` && n.templateName !== undefined
     if (!compactable) {
-      kept[id] = n
+      kept[id(name)] = n
       continue
     }
     let p = parentIndex.get(parent)

@@ -44,7 +44,7 @@ export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
   const has = (dep: string, result: DependsResult): boolean => {
     const r = results.get(dep)
     if (!r) return false
-    const childPhases = () => (r.children ?? []).map((id) => run.nodes.get(id)?.phase)
+    const childPhases = () => (r.children ?? []).map((id) => run.nodeById(id)?.phase)
     switch (result) {
       case 'Succeeded': return r.phase === 'Succeeded'
       case 'Failed': return r.phase === 'Failed'

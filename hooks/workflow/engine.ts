@@ -1,5 +1,5 @@
 import type { KObject } from '../core/contract/objects.ts'
-import { compact, type Memo } from './compact.ts'
+import { compact } from './compact.ts'
 import { workflowParameters } from './configmaps.ts'
 import { runExitHandler } from './exit.ts'
 import { isFulfilled, type NodeRecord, type Phase } from './nodes.ts'
@@ -57,13 +57,13 @@ export function evaluate(input: EngineInput): EngineOutput {
     ...(!done && spec.suspend && { message: 'suspended: set spec.suspend to false to resume' }),
     progress: `${succeeded}/${pods}`,
     ...(Object.keys(run.globals).length > 0 && { outputs: { parameters: Object.entries(run.globals).map(([name, value]) => ({ name, value })) } }),
-    ...compactStatus(run.nodes, startedAt, input.memo),
+    ...compactStatus(run, startedAt),
   }
   const resync = done ? run.cleanupResync : [run.resync, run.cleanupResync].filter((s) => s !== undefined).sort((a, b) => a - b)[0]
   return { pods: run.pods, status, ...(resync !== undefined && { resyncAfterSeconds: resync }) }
 }
 
-function compactStatus(nodes: Map<string, NodeRecord>, since: string, memo: Memo): Record<string, unknown> {
-  const c = compact(nodes, since, memo)
+function compactStatus(run: Run, since: string): Record<string, unknown> {
+  const c = compact(run.nodes, since, (name) => run.id(name), run.input.memo)
   return { nodes: c.nodes, ...(c.finishedPods && { finishedPods: c.finishedPods }) }
 }

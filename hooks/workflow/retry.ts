@@ -13,18 +13,20 @@ import { lookup } from './variables.ts'
 export function runRetry(run: Run, call: NodeCall, retry: RetryStrategy): NodeRecord | undefined {
   const { name, displayName } = call
   const children: string[] = []
+  const attempts: NodeRecord[] = []
   const firstStart = run.memo(`${name}(0)`)?.startedAt
   // The first attempt has no last retry: Argo gives it empty values.
   let last: Scope = { 'lastRetry.exitCode': '', 'lastRetry.status': '', 'lastRetry.duration': '', 'lastRetry.message': '' }
   for (let k = 0; ; k++) {
-    const avoid = retry.affinity?.nodeAntiAffinity ? children.map((id) => run.nodes.get(id)?.hostNodeName).filter((h): h is string => h !== undefined) : []
+    const avoid = retry.affinity?.nodeAntiAffinity ? attempts.map((a) => a.hostNodeName).filter((h): h is string => h !== undefined) : []
     const attempt = runPod(run, { ...call, name: `${name}(${k})`, displayName: `${displayName}(${k})`, scope: { ...call.scope, ...last }, ...(avoid.length > 0 && { avoidNodes: [...new Set(avoid)].sort() }) }, k)
     if (!attempt) {
       if (k === 0) return undefined
       return run.record(name, { displayName, type: 'Retry', phase: 'Running', startedAt: firstStart ?? run.now, children })
     }
-    children.push(run.id(`${name}(${k})`))
-    const base = { displayName, type: 'Retry' as const, startedAt: run.nodes.get(children[0]!)!.startedAt, children }
+    children.push(run.id(attempt.name))
+    attempts.push(attempt)
+    const base = { displayName, type: 'Retry' as const, startedAt: attempts[0]!.startedAt, children }
     if (!isFulfilled(attempt.phase)) return run.record(name, { ...base, phase: 'Running' })
     if (attempt.phase === 'Succeeded') return run.record(name, { ...base, phase: 'Succeeded', finishedAt: attempt.finishedAt, ...(attempt.outputs && { outputs: attempt.outputs }) })
     last = lastRetry(attempt)

@@ -44,9 +44,11 @@ export interface NodeCall {
 }
 
 export class Run {
-  /** The nodes recorded so far, by id, in the order they were recorded. */
+  /** The nodes recorded so far, by name, in the order they were recorded (ids are worked out for the status). */
   readonly nodes = new Map<string, NodeRecord>()
-  readonly #ids = new Map<string, string>()
+  /** Recorded nodes by id, indexed when first asked for (only loops' `depends` results need it). */
+  readonly #byId = new Map<string, NodeRecord>()
+  #indexed = 0
   readonly #podNames: (template: string, hash: string) => string
   readonly pods: KObject[] = []
   readonly templates: Map<string, Template>
@@ -98,18 +100,29 @@ export class Run {
     return this.templates.get(name)!
   }
 
-  /** fnv32a of a node name (every node id but the root's ends with it, so it is worked out once, with the id). */
+  /** fnv32a of a node name (node ids and Pod names end with it). */
   hash(name: string): string {
-    return name === this.input.workflow.name ? fnv32a(name) : this.id(name).slice(this.input.workflow.name.length + 1)
+    return fnv32a(name)
   }
 
   id(name: string): string {
-    let id = this.input.memo.ids.get(name) ?? this.#ids.get(name)
-    if (id === undefined) {
-      id = nodeId(this.input.workflow.name, name)
-      this.#ids.set(name, id)
+    return this.input.memo.ids.get(name) ?? nodeId(this.input.workflow.name, name)
+  }
+
+  #set(name: string, node: NodeRecord): void {
+    // A node recorded again keeps its place; its entry in the id index (if made) is brought up to date.
+    if (this.#indexed > 0 && this.nodes.has(name)) this.#byId.set(this.id(name), node)
+    this.nodes.set(name, node)
+  }
+
+  /** A node recorded in this evaluation, by its id. */
+  nodeById(id: string): NodeRecord | undefined {
+    if (this.#indexed < this.nodes.size) {
+      let i = 0
+      for (const [name, node] of this.nodes) if (i++ >= this.#indexed) this.#byId.set(this.id(name), node)
+      this.#indexed = this.nodes.size
     }
-    return id
+    return this.#byId.get(id)
   }
 
   /** The Pod of a node that runs `template`. */
@@ -145,13 +158,13 @@ export class Run {
     }
     if (memo?.startedAt) full.startedAt = memo.startedAt
     if (memo?.finishedAt && memo.phase === full.phase) full.finishedAt = memo.finishedAt
-    this.nodes.set(this.id(name), full)
+    this.#set(name, full)
     return full
   }
 
   /** Records a finished node exactly as the memo holds it (no copy: nothing changes it any more). */
   keep(name: string, memo: NodeRecord): NodeRecord {
-    this.nodes.set(this.id(name), memo)
+    this.#set(name, memo)
     return memo
   }
 
@@ -187,10 +200,6 @@ export class Run {
   /** Whether a new Pod may start now (scheduling on and under the workflow's parallelism). */
   mayStart(): boolean {
     return this.scheduling && (this.spec.parallelism === undefined || this.active < this.spec.parallelism)
-  }
-
-  latestOf(ids: string[]): string {
-    return latest(ids.map((id) => this.nodes.get(id)).filter((n): n is NodeRecord => n !== undefined))
   }
 
   /** An Error node for a call that cannot run (an unresolved variable, a bad expression). */

@@ -8,6 +8,7 @@ import { exposeOutputs } from './variables.ts'
 export function runSteps(run: Run, call: NodeCall): NodeRecord | undefined {
   const { name, template } = call
   const groups: string[] = []
+  const groupNodes: NodeRecord[] = []
   const scope: Scope = { ...call.scope }
   const parallelism = run.capacity(name, template.parallelism)
   let phase: Phase = 'Succeeded'
@@ -24,14 +25,14 @@ export function runSteps(run: Run, call: NodeCall): NodeRecord | undefined {
     const done = results.every(([, r]) => r && isFulfilled(r.phase))
     const failed = results.find(([step, r]) => r && isFailure(r.phase) && !continues(step, r.phase))
     groups.push(run.id(groupName))
-    run.record(groupName, {
+    groupNodes.push(run.record(groupName, {
       displayName: `[${g}]`,
       type: 'StepGroup',
       phase: !done ? 'Running' : failed ? failed[1]!.phase : 'Succeeded',
       startedAt: started[0]![1]!.startedAt,
       ...(done && { finishedAt: latest(started.map(([, r]) => r!)) }),
       children: started.map(([, r]) => run.id(r!.name)),
-    })
+    }))
     for (const [step, r] of results) if (r && run.referenced.has(step.name)) exposeOutputs(scope, 'steps', step.name, r, run.id(r.name))
     if (!done) {
       phase = 'Running'
@@ -43,6 +44,6 @@ export function runSteps(run: Run, call: NodeCall): NodeRecord | undefined {
       break
     }
   }
-  const startedAt = run.nodes.get(groups[0]!)?.startedAt ?? run.now
-  return recordComposite(run, call, scope, { type: 'Steps', phase, startedAt, ...(isFulfilled(phase) && { finishedAt: run.latestOf(groups) }), children: groups, ...(message && { message }) })
+  const startedAt = groupNodes[0]?.startedAt ?? run.now
+  return recordComposite(run, call, scope, { type: 'Steps', phase, startedAt, ...(isFulfilled(phase) && { finishedAt: latest(groupNodes) }), children: groups, ...(message && { message }) })
 }

@@ -45,9 +45,9 @@ function workflowVariables(run: Run): Scope {
 
 /** The failed Pod nodes as Argo lists them for exit handlers (`{{workflow.failures}}`). */
 function failures(run: Run): Record<string, string>[] {
-  return [...run.nodes]
-    .filter(([, n]) => n.type === 'Pod' && (n.phase === 'Failed' || n.phase === 'Error'))
-    .map(([id, n]) => ({ displayName: n.displayName, message: n.message ?? '', templateName: n.templateName ?? '', phase: n.phase, podName: run.podNameOf(n) ?? id, finishedAt: n.finishedAt ?? '' }))
+  return [...run.nodes.values()]
+    .filter((n) => n.type === 'Pod' && (n.phase === 'Failed' || n.phase === 'Error'))
+    .map((n) => ({ displayName: n.displayName, message: n.message ?? '', templateName: n.templateName ?? '', phase: n.phase, podName: run.podNameOf(n) ?? run.id(n.name), finishedAt: n.finishedAt ?? '' }))
 }
 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday']
