@@ -143,7 +143,7 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
     }
   }
 
-  const calls = new Map<string, string[]>()
+  const calls = new Map<string, Set<string>>()
   spec.templates.forEach((t, i) => {
     const path = `spec.templates[${i}]`
     here = { exit: exitTemplates.has(t.name), retried: t.retryStrategy !== undefined || spec.retryStrategy !== undefined }
@@ -179,7 +179,7 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
       fieldTexts(fields, path)
     }
     if (t.suspend?.duration) checkRefs(t.suspend.duration, `${path}.suspend.duration`, { inputs })
-    const called: string[] = []
+    const called = new Set<string>()
     if (t.steps) {
       const seen = new Set<string>()
       t.steps.forEach((group, g) => {
@@ -188,51 +188,41 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
           const sp = `${path}.steps[${g}][${s}]`
           if (seen.has(step.name)) problems.push(`${sp}.name: duplicate step "${step.name}"`)
           checkCall(step, sp, { inputs, steps: earlier })
-          called.push(step.template ?? '', ...(step.onExit ? [step.onExit] : []))
+          for (const c of [step.template, step.onExit]) if (c !== undefined) called.add(c)
         })
         for (const step of group) seen.add(step.name)
       })
     }
     if (t.dag) {
-      const names = new Set<string>()
-      t.dag.tasks.forEach((task, k) => {
-        if (names.has(task.name)) problems.push(`${path}.dag.tasks[${k}].name: duplicate task "${task.name}"`)
-        names.add(task.name)
-      })
-      const deps = new Map<string, Set<string>>()
-      t.dag.tasks.forEach((task, k) => {
-        const tp = `${path}.dag.tasks[${k}]`
-        let refs = new Set<string>(task.dependencies ?? [])
-        if (task.dependencies && task.depends) problems.push(`${tp}: use dependencies or depends, not both`)
-        if (task.depends) {
-          try {
-            refs = dependsTasks(parseDepends(task.depends))
-          } catch (e) {
-            problems.push(`${tp}.depends: ${(e as ExpressionError).message}`)
-          }
-        }
-        for (const r of refs) if (!names.has(r)) problems.push(`${tp}: depends on unknown task "${r}"`)
-        deps.set(task.name, refs)
-      })
+      const { index, deps } = dagGraph(t.dag.tasks, path, problems)
       // A task may read the outputs of any task it (transitively) depends on.
-      const ancestors = (name: string, seen = new Set<string>()): Set<string> => {
-        for (const d of deps.get(name) ?? []) if (!seen.has(d)) ancestors(d, seen.add(d))
-        return seen
+      const ancestors = (k: number): Set<string> => {
+        const seen = new Set<number>()
+        const queue = [...deps[k]!]
+        while (queue.length > 0) {
+          const d = queue.pop()!
+          if (seen.has(d)) continue
+          seen.add(d)
+          queue.push(...deps[d]!)
+        }
+        return new Set([...seen].map((d) => t.dag!.tasks[d]!.name))
       }
       if (t.dag.target) checkRefs(t.dag.target, `${path}.dag.target`, { inputs })
       t.dag.tasks.forEach((task, k) => {
         let before: Set<string> | undefined
-        checkCall(task, `${path}.dag.tasks[${k}]`, { inputs, tasks: () => (before ??= ancestors(task.name)) })
-        called.push(task.template ?? '', ...(task.onExit ? [task.onExit] : []))
+        checkCall(task, `${path}.dag.tasks[${k}]`, { inputs, tasks: () => (before ??= ancestors(k)) })
+        for (const c of [task.template, task.onExit]) if (c !== undefined) called.add(c)
       })
-      if (!t.dag.target?.includes('{{')) for (const target of (t.dag.target ?? '').split(/[\s,]+/).filter(Boolean)) if (!names.has(target)) problems.push(`${path}.dag.target: unknown task "${target}"`)
+      if (!t.dag.target?.includes('{{')) for (const target of (t.dag.target ?? '').split(/[\s,]+/).filter(Boolean)) if (!index.has(target)) problems.push(`${path}.dag.target: unknown task "${target}"`)
       const cycle = findCycle(deps)
-      if (cycle) problems.push(`${path}.dag: dependency cycle ${cycle.join(' → ')}`)
+      if (cycle) problems.push(`${path}.dag: dependency cycle ${cycle.map((k) => t.dag!.tasks[k]!.name).join(' → ')}`)
     }
     calls.set(t.name, called)
   })
   if (problems.length === 0) {
-    const cycle = findCycle(new Map([...calls].map(([k, v]) => [k, new Set(v)])))
+    const names = [...calls.keys()]
+    const position = new Map(names.map((n, i) => [n, i]))
+    const cycle = findCycle(names.map((n) => [...calls.get(n)!].flatMap((c) => position.get(c) ?? [])))?.map((i) => names[i]!)
     if (cycle) problems.push(`spec.templates: template "${cycle[0]}" calls itself (${cycle.join(' → ')})`)
   }
   problems.push(...unwrappable(spec, images, badImages))
@@ -244,31 +234,70 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
 }
 
 /**
- * A cycle in a directed graph, as the path around it, or undefined. Nodes and edges are walked in
- * the order the spec writes them, so the same spec always reports the same cycle.
+ * A DAG's tasks as a graph of positions: each name's (first) position, and the positions each task
+ * depends on. Duplicate names, `depends` that does not parse and unknown tasks are problems.
  */
-function findCycle(edges: Map<string, Set<string>>): string[] | undefined {
-  const VISITING = 1
-  const DONE = 2
-  const state = new Map<string, number>()
-  const stack: string[] = []
-  const visit = (n: string): string[] | undefined => {
-    const seen = state.get(n)
-    if (seen === DONE) return undefined
-    if (seen === VISITING) return [...stack.slice(stack.indexOf(n)), n]
-    state.set(n, VISITING)
-    stack.push(n)
-    for (const m of edges.get(n) ?? []) {
-      const found = visit(m)
-      if (found) return found
+function dagGraph(tasks: Task[], path: string, problems: string[]): { index: Map<string, number>; deps: number[][] } {
+  const index = new Map<string, number>()
+  tasks.forEach((task, k) => {
+    if (index.has(task.name)) problems.push(`${path}.dag.tasks[${k}].name: duplicate task "${task.name}"`)
+    else index.set(task.name, k)
+  })
+  const deps = tasks.map((task, k) => {
+    let refs: Iterable<string> = task.dependencies ?? []
+    if (task.dependencies && task.depends) problems.push(`${path}.dag.tasks[${k}]: use dependencies or depends, not both`)
+    if (task.depends) {
+      try {
+        refs = dependsTasks(parseDepends(task.depends))
+      } catch (e) {
+        problems.push(`${path}.dag.tasks[${k}].depends: ${(e as ExpressionError).message}`)
+      }
     }
-    stack.pop()
-    state.set(n, DONE)
-    return undefined
-  }
-  for (const n of edges.keys()) {
-    const found = visit(n)
-    if (found) return found
+    const out: number[] = []
+    for (const r of refs) {
+      const d = index.get(r)
+      if (d === undefined) problems.push(`${path}.dag.tasks[${k}]: depends on unknown task "${r}"`)
+      else out.push(d)
+    }
+    return out
+  })
+  return { index, deps }
+}
+
+/**
+ * A cycle in a directed graph of positions (`edges[n]`: where n leads), as the path around it, or
+ * undefined. Walked in order without recursion (a 10,000-task chain is 10,000 deep), so the same
+ * graph always reports the same cycle.
+ */
+function findCycle(edges: readonly (readonly number[])[]): number[] | undefined {
+  const NEW = 0
+  const ON_PATH = 1
+  const state = new Uint8Array(edges.length)
+  const path: number[] = []
+  const cursor: number[] = []
+  for (let root = 0; root < edges.length; root++) {
+    if (state[root] !== NEW) continue
+    state[root] = ON_PATH
+    path.push(root)
+    cursor.push(0)
+    while (path.length > 0) {
+      const top = path.length - 1
+      const out = edges[path[top]!]!
+      const i = cursor[top]!
+      if (i === out.length) {
+        state[path.pop()!] = 2
+        cursor.pop()
+        continue
+      }
+      cursor[top] = i + 1
+      const next = out[i]!
+      if (state[next] === ON_PATH) return [...path.slice(path.indexOf(next)), next]
+      if (state[next] === NEW) {
+        state[next] = ON_PATH
+        path.push(next)
+        cursor.push(0)
+      }
+    }
   }
   return undefined
 }
