@@ -76,17 +76,3 @@ export function callsOf(t: Template): (Step | Task)[] {
   if (!t.dag) return steps ?? []
   return steps ? steps.concat(t.dag.tasks) : t.dag.tasks
 }
-
-/** Tasks in an order where each comes after what it depends on (`byName`: the tasks by name, when the caller has them). */
-export function topological(tasks: Task[], deps: (t: Task) => string[], byName = new Map(tasks.map((t) => [t.name, t]))): Task[] {
-  const out: Task[] = []
-  const seen = new Set<string>()
-  const visit = (t: Task) => {
-    if (seen.has(t.name)) return
-    seen.add(t.name)
-    for (const d of deps(t)) if (byName.has(d)) visit(byName.get(d)!)
-    out.push(t)
-  }
-  for (const t of tasks) visit(t)
-  return out
-}

@@ -1,6 +1,7 @@
 import { callsOf, DURATION, DURATION_HINT } from './nodes.ts'
 import { HookError } from '../core/errors.ts'
-import { ExpressionError, dependsTasks, parseDepends, parseWhen } from './expressions.ts'
+import { parseWhen } from './expressions.ts'
+import { dagGraph, findCycle } from './dag-graph.ts'
 import { IMAGES_CONFIGMAP, repository, resolveArgv, type ImageEntrypoints } from './entrypoints.ts'
 import { SEQUENCE_FORMAT } from './loops.ts'
 import { pendingFeatures } from './pending.ts'
@@ -194,7 +195,8 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
       })
     }
     if (t.dag) {
-      const { index, deps } = dagGraph(t.dag.tasks, path, problems)
+      const { index, deps, problems: graphProblems } = dagGraph(t.dag.tasks)
+      for (const p of graphProblems) problems.push(`${path}.dag${p.at}: ${p.message}`)
       // A task may read the outputs of any task it (transitively) depends on.
       const ancestors = (k: number): Set<string> => {
         const seen = new Set<number>()
@@ -231,75 +233,6 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
     const shown = problems.slice(0, 5).join('; ')
     throw new HookError(422, `invalid workflow: ${shown}${problems.length > 5 ? `; … and ${problems.length - 5} more` : ''}`)
   }
-}
-
-/**
- * A DAG's tasks as a graph of positions: each name's (first) position, and the positions each task
- * depends on. Duplicate names, `depends` that does not parse and unknown tasks are problems.
- */
-function dagGraph(tasks: Task[], path: string, problems: string[]): { index: Map<string, number>; deps: number[][] } {
-  const index = new Map<string, number>()
-  tasks.forEach((task, k) => {
-    if (index.has(task.name)) problems.push(`${path}.dag.tasks[${k}].name: duplicate task "${task.name}"`)
-    else index.set(task.name, k)
-  })
-  const deps = tasks.map((task, k) => {
-    let refs: Iterable<string> = task.dependencies ?? []
-    if (task.dependencies && task.depends) problems.push(`${path}.dag.tasks[${k}]: use dependencies or depends, not both`)
-    if (task.depends) {
-      try {
-        refs = dependsTasks(parseDepends(task.depends))
-      } catch (e) {
-        problems.push(`${path}.dag.tasks[${k}].depends: ${(e as ExpressionError).message}`)
-      }
-    }
-    const out: number[] = []
-    for (const r of refs) {
-      const d = index.get(r)
-      if (d === undefined) problems.push(`${path}.dag.tasks[${k}]: depends on unknown task "${r}"`)
-      else out.push(d)
-    }
-    return out
-  })
-  return { index, deps }
-}
-
-/**
- * A cycle in a directed graph of positions (`edges[n]`: where n leads), as the path around it, or
- * undefined. Walked in order without recursion (a 10,000-task chain is 10,000 deep), so the same
- * graph always reports the same cycle.
- */
-function findCycle(edges: readonly (readonly number[])[]): number[] | undefined {
-  const NEW = 0
-  const ON_PATH = 1
-  const state = new Uint8Array(edges.length)
-  const path: number[] = []
-  const cursor: number[] = []
-  for (let root = 0; root < edges.length; root++) {
-    if (state[root] !== NEW) continue
-    state[root] = ON_PATH
-    path.push(root)
-    cursor.push(0)
-    while (path.length > 0) {
-      const top = path.length - 1
-      const out = edges[path[top]!]!
-      const i = cursor[top]!
-      if (i === out.length) {
-        state[path.pop()!] = 2
-        cursor.pop()
-        continue
-      }
-      cursor[top] = i + 1
-      const next = out[i]!
-      if (state[next] === ON_PATH) return [...path.slice(path.indexOf(next)), next]
-      if (state[next] === NEW) {
-        state[next] = ON_PATH
-        path.push(next)
-        cursor.push(0)
-      }
-    }
-  }
-  return undefined
 }
 
 /** Templates whose outputs the executor must capture but whose command it cannot know (no `command`, an image it does not know). */
