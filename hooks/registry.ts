@@ -1,4 +1,5 @@
 import type { ControllerDefinition } from './core/define.ts'
+import cronworkflow from './cronworkflow/index.ts'
 import guardrails from './guardrails/index.ts'
 import helmrelease from './helmrelease/index.ts'
 import jenkins from './jenkins/index.ts'
@@ -19,4 +20,4 @@ import webpingerarchive from './webpingerarchive/index.ts'
 import workflow from './workflow/index.ts'
 
 /** Every controller this server serves. */
-export const controllers: readonly ControllerDefinition[] = [mypod, todo, timecheck, webpinger, webpingerarchive, user, usergroups, jenkins, workflow, natscluster, mysqlcluster, todoapp, prometheus, helmrelease, servicePerPod, podNameLabel, propagate, guardrails]
+export const controllers: readonly ControllerDefinition[] = [mypod, todo, timecheck, webpinger, webpingerarchive, user, usergroups, jenkins, workflow, cronworkflow, natscluster, mysqlcluster, todoapp, prometheus, helmrelease, servicePerPod, podNameLabel, propagate, guardrails]

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import worker from '../../hooks/worker.ts'
 import { createApp } from '../../hooks/core/http/app.ts'
 import { compositeRequest } from '../../hooks/core/testing/requests.ts'
+import cronworkflow from '../../hooks/cronworkflow/index.ts'
 import { echo, echoParent } from '../fixtures/controllers.ts'
 import { MALFORMED, randomSecret, secretPieces } from '../fixtures/credentials.ts'
 import { encodeBody, NEGOTIATION } from '../fixtures/negotiation.ts'
@@ -31,6 +32,36 @@ describe('Worker (workerd)', () => {
     const res = await call({ METAHOOKS_AUTH_TOKEN: 'tok' }, '/mypod/sync', syncInit({ Authorization: 'Bearer tok' }))
     expect(res.status).toBe(200)
     expect(await res.text()).toBe(JSON.stringify(expected))
+  })
+
+  it('runs a CronWorkflow: cron ticks in an IANA time zone (Intl in workerd), the Workflow spec checked without generated code', async () => {
+    const parent = {
+      apiVersion: 'workflows.metahooks.dev/v1alpha1',
+      kind: 'CronWorkflow',
+      metadata: { name: 'c', namespace: 'default', uid: 'u', creationTimestamp: '2020-01-01T00:00:00Z' },
+      spec: { schedules: ['* * * * *', '30 5 * * *'], timezone: 'Asia/Kolkata', workflowSpec: { entrypoint: 'm', templates: [{ name: 'm', container: { image: 'busybox:1.37', command: ['true'] } }] } },
+    }
+    const res = await call({ METAHOOKS_ALLOW_UNAUTHENTICATED: 'true' }, '/cronworkflow/sync', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(compositeRequest(cronworkflow, { parent })),
+    })
+    expect(res.status).toBe(200)
+    const body = (await res.json()) as { children: { metadata: { name: string; annotations: Record<string, string> } }[]; resyncAfterSeconds: number }
+    // The latest minute has passed: its run, named after its tick.
+    expect(body.children).toHaveLength(1)
+    const tick = body.children[0]!.metadata.annotations['workflows.metahooks.dev/scheduled-time']!
+    expect(tick).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:00Z$/)
+    expect(body.children[0]!.metadata.name).toBe(`c-${Date.parse(tick) / 1000}`)
+    expect(body.resyncAfterSeconds).toBeGreaterThanOrEqual(1)
+    expect(body.resyncAfterSeconds).toBeLessThanOrEqual(60)
+    // 05:30 in Kolkata is midnight UTC: a daily-only schedule says so.
+    const daily = await call({ METAHOOKS_ALLOW_UNAUTHENTICATED: 'true' }, '/cronworkflow/sync', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(compositeRequest(cronworkflow, { parent: { ...parent, spec: { ...parent.spec, schedules: ['30 5 * * *'] } } })),
+    })
+    expect(((await daily.json()) as { status: { nextScheduledTime: string } }).status.nextScheduledTime).toMatch(/T00:00:00Z$/)
   })
 
   it('requires credentials: 401 without, 200 with, Basic too', async () => {
