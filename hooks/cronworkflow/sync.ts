@@ -19,7 +19,7 @@ import type { CronWorkflowSpec } from './schema.ts'
 export const CRON_LABEL = 'workflows.metahooks.dev/cron-workflow'
 export const SCHEDULED_ANNOTATION = 'workflows.metahooks.dev/scheduled-time'
 
-type Workflow = KObject & { spec?: unknown; status?: { phase?: unknown } }
+type Workflow = KObject & { status?: { phase?: unknown } }
 
 interface CronStatus {
   lastScheduledTime?: string
@@ -55,7 +55,7 @@ export function sync({ parent, spec, children, now }: HookContext<CronWorkflowSp
 
   const replaced = new Set(start && spec.concurrencyPolicy === 'Replace' ? active.map((r) => r.workflow.metadata.name) : [])
   const kept = keptRuns(runs, spec, recorded).filter((r) => !replaced.has(r.workflow.metadata.name))
-  const desired = kept.map((r) => asDesired(name, r.workflow))
+  const desired = kept.map((r) => asDesired(name, r.workflow, spec))
   if (start) desired.push(newRun(name, spec, start))
 
   const next = spec.suspend ? undefined : schedule.next(at)
@@ -79,6 +79,8 @@ export function sync({ parent, spec, children, now }: HookContext<CronWorkflowSp
 
 /** The Workflow spec is refused (422) as a Workflow's would be, before any run exists. */
 function checkWorkflowSpec(raw: unknown): void {
+  const empty = nullAt(raw, 'spec.workflowSpec')
+  if (empty) throw new HookError(422, `invalid parent spec: ${empty} is null; leave the field out instead`)
   const parsed = safeParseBounded(WorkflowSpec, raw)
   if (!parsed.success) throw new HookError(422, `invalid parent spec: ${formatIssues(parsed.error, 'spec.workflowSpec').slice(0, 5).join('; ')}`)
   // A spec that refers to WorkflowTemplates is checked by the Workflow once they are resolved.
@@ -90,6 +92,23 @@ function checkWorkflowSpec(raw: unknown): void {
     if (e instanceof HookError) throw new HookError(422, e.message.replace(/^invalid workflow: /, 'invalid parent spec: spec.workflowSpec: '))
     throw e
   }
+}
+
+/** Where a JSON value holds a null (Kubernetes objects the hook writes may not), if anywhere. */
+function nullAt(value: unknown, path: string): string | undefined {
+  if (value === null) return path
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = nullAt(value[i], `${path}[${i}]`)
+      if (found) return found
+    }
+  } else if (typeof value === 'object') {
+    for (const k in value) {
+      const found = nullAt((value as Record<string, unknown>)[k], `${path}.${k}`)
+      if (found) return found
+    }
+  }
+  return undefined
 }
 
 /** When a run's tick was: its annotation (as written), else never (it sorts last and is pruned first). */
@@ -118,15 +137,17 @@ function keptRuns<R extends { workflow: Workflow; tick: number; phase: string }>
 
 /**
  * A run that exists, as the answer lists it. Workflows are never updated (updateStrategy OnDelete),
- * so only what identifies it matters: its name, our label, its tick, and the spec it runs.
+ * so only what identifies it matters: its name, our label and its tick. Its spec is the one a new
+ * run would get — what Metacontroller would create if the run vanished before the answer is
+ * applied — never a copy of what was observed (which the hook has not checked).
  */
-function asDesired(cron: string, w: Workflow): KObject {
+function asDesired(cron: string, w: Workflow, spec: CronWorkflowSpec): KObject {
   const tick = w.metadata.annotations?.[SCHEDULED_ANNOTATION]
   return {
     apiVersion: GROUP_VERSION,
     kind: 'Workflow',
     metadata: { name: w.metadata.name, labels: { [CRON_LABEL]: labelValueOf(cron) }, ...(tick !== undefined && { annotations: { [SCHEDULED_ANNOTATION]: tick } }) },
-    ...(w.spec !== undefined && { spec: w.spec }),
+    spec: spec.workflowSpec,
   } as KObject
 }
 

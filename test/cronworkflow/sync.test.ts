@@ -100,6 +100,12 @@ describe('cronworkflow sync', () => {
     expect(out.status).toMatchObject({ phase: 'Active', active: [name(8)], lastScheduledTime: '2026-03-02T08:00:00Z', nextScheduledTime: '2026-03-02T09:00:00Z' })
   })
 
+  it('an observed run is listed with the spec a new run would get, never a copy of what was observed', async () => {
+    const odd = { ...run(8), spec: [[null]] } as unknown as KObject
+    const out = await sync(cron({}, last(8)), [odd], '2026-03-02T08:30:00Z')
+    expect(out.children).toEqual([{ ...run(8), metadata: { name: name(8), labels: { [CRON_LABEL]: 'nightly' }, annotations: { [SCHEDULED_ANNOTATION]: '2026-03-02T08:00:00Z' } }, spec: workflowSpec }])
+  })
+
   const invalid: { name: string; spec: Record<string, unknown>; error: RegExp }[] = [
     { name: 'no schedule', spec: { schedules: [] }, error: /spec.schedules: needs at least one schedule/ },
     { name: 'a bad field', spec: { schedules: ['61 * * * *'] }, error: /spec.schedules\[0\]: "61 \* \* \* \*" is not a cron schedule: Invalid value for minute/ },
@@ -110,6 +116,7 @@ describe('cronworkflow sync', () => {
     { name: 'an invalid workflow', spec: { workflowSpec: { entrypoint: 'nope', templates: workflowSpec.templates } }, error: /spec.workflowSpec: .*unknown template "nope"/ },
     { name: 'a workflow field refused', spec: { workflowSpec: { ...workflowSpec, ttlStrategy: {} } }, error: /spec.workflowSpec.*ttlStrategy/ },
     { name: 'stopStrategy', spec: { stopStrategy: { expression: 'x' } }, error: /stopStrategy .* is not supported/ },
+    { name: 'a null in the Workflow spec', spec: { workflowSpec: { ...workflowSpec, affinity: { nodeAffinity: null } } }, error: /spec.workflowSpec.affinity.nodeAffinity is null/ },
     { name: 'a policy Argo does not have', spec: { concurrencyPolicy: 'Queue' }, error: /concurrencyPolicy/ },
   ]
   it.each(invalid)('422, never fewer runs: $name', async ({ spec, error }) => {
