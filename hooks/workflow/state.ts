@@ -62,6 +62,8 @@ export class Run {
   active: number
   /** Steps and tasks whose outputs some expression reads: only theirs are kept in the status. */
   readonly referenced: Set<string>
+  /** How many templates deep the evaluation is (recursion is cut at templates.ts MAX_DEPTH). */
+  depth = 0
   /** False while suspended, stopped or terminating: nothing new starts. */
   scheduling = true
   /** Why running nodes are being stopped, when they are. */

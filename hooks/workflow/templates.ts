@@ -16,6 +16,9 @@ export type TemplateKind = (typeof TEMPLATE_KINDS)[number]
 
 type Runner = (run: Run, call: NodeCall) => NodeRecord | undefined
 
+/** How deep templates may call each other (Argo's maxAllowedStackDepth is 100 too). */
+export const MAX_DEPTH = 100
+
 const RUNNERS: Record<TemplateKind, Runner> = {
   container: runLeaf,
   script: runLeaf,
@@ -55,12 +58,17 @@ export function runTemplate(run: Run, call: Omit<NodeCall, 'scope'>, args: Scope
   }
   const scope: Scope = {}
   for (const [k, v] of Object.entries(parameters)) scope[`inputs.parameters.${k}`] = v
+  // A template may call itself (ended by a `when`, as in Argo); past this depth it is an Error.
+  if (run.depth >= MAX_DEPTH) return run.error(call, `maximum recursion depth (${MAX_DEPTH}) exceeded: templates call each other ${MAX_DEPTH} deep here (a recursion whose when never turns false?)`)
   let node: NodeRecord | undefined
+  run.depth++
   try {
     node = RUNNERS[kindOf(call.template)](run, { ...call, scope })
   } catch (error) {
     if (!isSubstitutionError(error) && !(error instanceof ExpressionError)) throw error
     return run.error(call, error.message)
+  } finally {
+    run.depth--
   }
   // What it started with, kept so later syncs never resolve its inputs again.
   if (node && node.inputs === undefined && Object.keys(parameters).length > 0) node.inputs = { parameters }

@@ -180,7 +180,10 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
       fieldTexts(fields, path)
     }
     if (t.suspend?.duration) checkRefs(t.suspend.duration, `${path}.suspend.duration`, { inputs })
+    // Templates this one calls at once, before anything can end a recursion (the first group's steps
+    // and the DAG's first tasks, without `when` or a loop that may be empty): a cycle of these never ends.
     const called = new Set<string>()
+    const immediate = (c: Step | Task) => c.when === undefined && c.withParam === undefined && c.withSequence === undefined && (c.withItems === undefined || c.withItems.length > 0)
     if (t.steps) {
       const seen = new Set<string>()
       t.steps.forEach((group, g) => {
@@ -189,7 +192,7 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
           const sp = `${path}.steps[${g}][${s}]`
           if (seen.has(step.name)) problems.push(`${sp}.name: duplicate step "${step.name}"`)
           checkCall(step, sp, { inputs, steps: earlier })
-          for (const c of [step.template, step.onExit]) if (c !== undefined) called.add(c)
+          if (g === 0 && step.template !== undefined && immediate(step)) called.add(step.template)
         })
         for (const step of group) seen.add(step.name)
       })
@@ -213,7 +216,7 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
       t.dag.tasks.forEach((task, k) => {
         let before: Set<string> | undefined
         checkCall(task, `${path}.dag.tasks[${k}]`, { inputs, tasks: () => (before ??= ancestors(k)) })
-        for (const c of [task.template, task.onExit]) if (c !== undefined) called.add(c)
+        if (deps[k]!.length === 0 && task.depends === undefined && task.template !== undefined && immediate(task)) called.add(task.template)
       })
       if (!t.dag.target?.includes('{{')) for (const target of (t.dag.target ?? '').split(/[\s,]+/).filter(Boolean)) if (!index.has(target)) problems.push(`${path}.dag.target: unknown task "${target}"`)
       const cycle = findCycle(deps)
@@ -225,7 +228,7 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
     const names = [...calls.keys()]
     const position = new Map(names.map((n, i) => [n, i]))
     const cycle = findCycle(names.map((n) => [...calls.get(n)!].flatMap((c) => position.get(c) ?? [])))?.map((i) => names[i]!)
-    if (cycle) problems.push(`spec.templates: template "${cycle[0]}" calls itself (${cycle.join(' → ')})`)
+    if (cycle) problems.push(`spec.templates: template "${cycle[0]}" calls itself before anything can end the recursion (${cycle.join(' → ')}); put the call behind a when, or after a step that runs first`)
   }
   problems.push(...unwrappable(spec, images, badImages))
   problems.push(...pendingFeatures(spec))

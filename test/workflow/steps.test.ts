@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { container, phases, pods, simulate } from './helpers.ts'
+import { emptyMemo, expand } from '../../hooks/workflow/compact.ts'
+import { evaluate } from '../../hooks/workflow/engine.ts'
+import { WorkflowSpec } from '../../hooks/workflow/schema.ts'
+import { START, container, phases, pods, simulate } from './helpers.ts'
 
 describe('workflow: steps templates', () => {
   it('steps: outer lists run in sequence, inner lists in parallel; outputs flow to later steps', async () => {
@@ -53,5 +56,27 @@ describe('workflow: steps templates', () => {
       expect(phases(sim)[side === 'heads' ? 'tails' : 'heads']).toBe('Skipped')
       expect(sim.status!.phase).toBe('Succeeded')
     }
+  })
+
+  it('a recursion whose when never turns false ends in an Error node at depth 100 (as Argo), not in a hook that never answers', () => {
+    const spec = WorkflowSpec.parse({
+      entrypoint: 'again',
+      templates: [{ name: 'again', steps: [[{ name: 'work', template: 'job' }], [{ name: 'deeper', template: 'again', when: '{{steps.work.status}} == Succeeded' }]] }, container('job')],
+    })
+    const workflow = { name: 'wf', namespace: 'default' }
+    // Each sync: every Pod asked for has succeeded (and is gone) by the next one.
+    let memo = emptyMemo()
+    let out = evaluate({ workflow, spec, now: new Date(START), memo, pods: new Map() })
+    for (let sync = 0; sync < 150 && out.status.phase === 'Running'; sync++) {
+      memo = expand(workflow.name, out.status.nodes as never, out.status.finishedPods as never)
+      for (const [name, n] of memo.nodes) if (n.type === 'Pod' && n.phase === 'Pending') memo.nodes.set(name, { ...n, phase: 'Succeeded', finishedAt: START, outputs: { exitCode: 0 } })
+      out = evaluate({ workflow, spec, now: new Date(START), memo, pods: new Map(), observedStartedAt: START })
+    }
+    expect(out.status.phase).toBe('Error')
+    const all = expand(workflow.name, out.status.nodes as never, out.status.finishedPods as never)
+    const cut = [...all.nodes.values()].filter((n) => n.message?.startsWith('maximum recursion depth'))
+    expect(cut).toEqual([expect.objectContaining({ phase: 'Error', message: expect.stringMatching(/^maximum recursion depth \(100\) exceeded/) })])
+    // Levels 1 to 99 each ran their Pod; the 100th level's Pod is the one cut.
+    expect([...all.nodes.values()].filter((n) => n.type === 'Pod' && n.phase === 'Succeeded')).toHaveLength(99)
   })
 })
