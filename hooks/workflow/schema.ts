@@ -20,7 +20,7 @@ const LATER = {
   artifacts: 'artifacts (inputs.artifacts/outputs.artifacts)',
   hooks: 'lifecycle hooks',
   synchronization: 'synchronization (mutexes and semaphores)',
-  memoize: 'memoization',
+  memoize: 'memoization (its cache must outlive the workflows that share it, and a hook can only create objects its own Workflow owns, which go when it goes)',
   daemon: 'daemon steps',
   containerSet: 'containerSet templates',
   resource: 'resource templates',

@@ -17,4 +17,19 @@ describe('workflow: suspend templates', () => {
     await manual.run()
     expect(manual.status!.phase).toBe('Succeeded')
   })
+
+  it('a suspend duration may be an expression (`{{=…}}`), worked out from the inputs it is called with', async () => {
+    const sim = simulate({
+      entrypoint: 's',
+      templates: [
+        { name: 's', steps: [[{ name: 'wait', template: 'pause', arguments: { parameters: [{ name: 'minutes', value: '2' }] } }], [{ name: 'go', template: 'job' }]] },
+        { name: 'pause', inputs: { parameters: [{ name: 'minutes' }] }, suspend: { duration: '{{=string(asInt(inputs.parameters.minutes) * 60)}}' } },
+        container('job'),
+      ],
+    })
+    const result = await sim.run()
+    expect(sim.status!.phase).toBe('Succeeded')
+    expect(result.rounds.find((r) => r.resyncAfterSeconds)!.resyncAfterSeconds).toBe(120)
+    expect(Object.values(nodes(sim)).find((n) => n.displayName === 'wait')!.finishedAt).toBe('2026-01-01T00:02:00Z')
+  })
 })
