@@ -2,7 +2,7 @@ import { configMapValue } from './configmaps.ts'
 import { ExpressionError, whenHolds } from './expressions.ts'
 import { iterations } from './loops.ts'
 import { exportGlobals } from './outputs.ts'
-import { aggregate, isFailure, isFulfilled, latest, type NodeRecord, type Phase, type Scope } from './nodes.ts'
+import { aggregate, isFailure, isFulfilled, latest, letsScopeOn, type NodeRecord, type Phase, type Scope } from './nodes.ts'
 import type { Step, Task } from './schema.ts'
 import type { Run } from './state.ts'
 import { isSubstitutionError, substitute } from './substitute.ts'
@@ -37,15 +37,18 @@ export function runCall(run: Run, site: CallSite, call: Step | Task): NodeRecord
   }
   if (children.length === 0 && loop.length > 0) return undefined
   const failed = children.find((c) => isFailure(c.phase))
-  const allDone = (children.length === loop.length || (stopped && failed !== undefined)) && children.every((c) => isFulfilled(c.phase))
-  const phase: Phase = !allDone ? 'Running' : failed ? failed.phase : 'Succeeded'
+  const allDone = (children.length === loop.length || (stopped && failed !== undefined)) && children.every(letsScopeOn)
+  // Iterations that are daemons still up keep the group Running, and up itself.
+  const daemons = allDone && !failed && children.some((c) => !isFulfilled(c.phase))
+  const phase: Phase = !allDone || daemons ? 'Running' : failed ? failed.phase : 'Succeeded'
   const outputs = allDone && run.referenced.has(displayName) ? aggregate(children) : undefined
   return run.record(name, {
     displayName,
     type: 'TaskGroup',
     phase,
     startedAt: children[0]?.startedAt ?? run.now,
-    ...(allDone && { finishedAt: latest(children) }),
+    ...(allDone && !daemons && { finishedAt: latest(children) }),
+    ...(daemons && { daemoned: true }),
     children: children.map((c) => run.id(c.name)),
     ...(outputs && { outputs }),
   })

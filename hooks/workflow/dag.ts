@@ -1,7 +1,8 @@
 import { runCall } from './calls.ts'
 import { dagGraph, topologicalOrder, type DagGraph } from './dag-graph.ts'
 import { evalDepends, type DependsResult } from './expressions.ts'
-import { continues, isFailure, isFulfilled, latest, type NodeRecord, type Phase, type Scope } from './nodes.ts'
+import { stopDaemons } from './daemons.ts'
+import { continues, isFailure, isFulfilled, latest, letsScopeOn, type NodeRecord, type Phase, type Scope } from './nodes.ts'
 import type { Task } from './schema.ts'
 import type { NodeCall, Run } from './state.ts'
 import { exportGlobals, recordComposite } from './outputs.ts'
@@ -44,7 +45,7 @@ export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
       case 'Errored': return r.phase === 'Error'
       case 'Skipped': return r.phase === 'Skipped'
       case 'Omitted': return r.phase === 'Omitted'
-      case 'Daemoned': return false
+      case 'Daemoned': return r.daemoned === true
       case 'AnySucceeded': return childPhases().some((p) => p === 'Succeeded')
       case 'AllFailed': {
         const phases = childPhases()
@@ -64,7 +65,7 @@ export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
       finish(task, k, settled)
       continue
     }
-    const ready = deps.every((d) => { const r = results[d]; return r !== undefined && isFulfilled(r.phase) })
+    const ready = deps.every((d) => { const r = results[d]; return r !== undefined && letsScopeOn(r) })
     if (!ready) continue
     if (!memo && blocked && dag.failFast) continue
     const expr = graph.depends[k]
@@ -86,12 +87,12 @@ export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
       continue
     }
     started.push(r)
-    if (!isFulfilled(r.phase)) running = true
+    if (!letsScopeOn(r)) running = true
     else if (!failure && isFailure(r.phase) && !handled.has(r.displayName) && !continues(tasks[k]!, r.phase)) failure = r
   }
   if (started.length === 0) return undefined
   const phase: Phase = running ? 'Running' : failure ? failure.phase : pending ? 'Running' : 'Succeeded'
-  return recordComposite(run, call, scope, {
+  const node = recordComposite(run, call, scope, {
     type: 'DAG',
     phase,
     startedAt: started[0]!.startedAt,
@@ -99,6 +100,8 @@ export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
     children: started.map((r) => run.id(r.name)),
     ...(failure && !running && { message: `task ${failure.displayName} ${failure.phase.toLowerCase()}` }),
   })
+  if (isFulfilled(node.phase)) stopDaemons(run, node, 'DAG')
+  return node
 }
 
 /** The positions the targets need (themselves and, transitively, what they depend on), in the spec's order. */

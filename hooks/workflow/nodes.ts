@@ -21,6 +21,10 @@ export interface NodeRecord {
   podName?: string
   /** Pod nodes: the machine it ran on (Argo's hostNodeName). */
   hostNodeName?: string
+  /** Daemon Pod nodes (Argo's field): Running and Ready, so what comes after it may start. */
+  daemoned?: boolean
+  /** Daemon Pod nodes: the Pod's IP (`{{steps.X.ip}}`). */
+  podIP?: string
   /** The input parameters the node started with: later syncs use these, never a re-read (a ConfigMap may have changed or gone). */
   inputs?: { parameters: Record<string, string> }
 }
@@ -28,6 +32,8 @@ export interface NodeRecord {
 const FULFILLED = new Set<Phase>(['Succeeded', 'Failed', 'Error', 'Skipped', 'Omitted'])
 export const isFulfilled = (p: Phase) => FULFILLED.has(p)
 export const isFailure = (p: Phase) => p === 'Failed' || p === 'Error'
+/** Whether its steps or DAG may move on past a node: it finished, or it is a daemon that is up. */
+export const letsScopeOn = (n: NodeRecord) => isFulfilled(n.phase) || n.daemoned === true
 
 /** Variables in scope for substitution: `inputs.parameters.x`, `steps.a.outputs.result`, … */
 export type Scope = Record<string, string>

@@ -20,7 +20,8 @@ export function runPod(run: Run, call: NodeCall, attempt: number): NodeRecord | 
   const node = (fields: Omit<NodeRecord, 'name' | 'displayName' | 'type'>) => run.record(name, { displayName, type: 'Pod', ...fields, templateName: template.name, podName: pod })
   if (memo && isFulfilled(memo.phase)) {
     // Recorded already: the Pod may go now if the GC policy (or a termination) says so.
-    if (observed && !collect(run, memo, observed)) run.pods.push(keptPod(run, call, attempt, observed))
+    // A daemon's Pod goes as soon as its end is recorded, whatever podGC says: it would run forever.
+    if (observed && template.daemon !== true && !collect(run, memo, observed)) run.pods.push(keptPod(run, call, attempt, observed))
     if (memo.phase === 'Succeeded') exportGlobals(run, call, memo.outputs?.parameters ?? {})
     return run.record(name, { ...memo })
   }
@@ -36,10 +37,14 @@ export function runPod(run: Run, call: NodeCall, attempt: number): NodeRecord | 
         return node({ phase: 'Failed', startedAt, finishedAt: run.now, message: stop })
       }
       run.settle(name, true)
-      return node({ phase: result.phase, startedAt, ...(result.hostNodeName && { hostNodeName: result.hostNodeName }) })
+      // A daemon is up once Running and Ready, and stays up (as in Argo) until its scope ends or it exits.
+      const daemoned = template.daemon === true && result.phase === 'Running' && (result.ready === true || memo?.daemoned === true)
+      return node({ phase: result.phase, startedAt, ...(result.hostNodeName && { hostNodeName: result.hostNodeName }), ...(daemoned && { daemoned: true, ...(result.podIP && { podIP: result.podIP }) }) })
     }
     run.settle(name, false)
-    return run.record(name, { ...finished(run, call, result, startedAt), templateName: template.name, podName: pod, ...(result.hostNodeName && { hostNodeName: result.hostNodeName }) })
+    // A daemon that was up stays known as one (its steps may have moved on past it).
+    const daemon = memo?.daemoned === true ? { daemoned: true, ...(memo.podIP && { podIP: memo.podIP }) } : {}
+    return run.record(name, { ...finished(run, call, result, startedAt), templateName: template.name, podName: pod, ...(result.hostNodeName && { hostNodeName: result.hostNodeName }), ...daemon })
   }
   if (memo?.phase === 'Running') {
     run.settle(name, false)

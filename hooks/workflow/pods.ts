@@ -125,6 +125,8 @@ export const ObservedPod = z.looseObject({
       reason: z.string().optional(),
       message: z.string().optional(),
       startTime: z.string().optional(),
+      podIP: z.string().optional(),
+      conditions: z.array(z.looseObject({ type: z.string(), status: z.string() })).optional(),
       containerStatuses: z
         .array(
           z.looseObject({
@@ -156,6 +158,9 @@ export interface PodResult {
   outputsProblem?: string
   /** The node (machine) the Pod ran on, for retryStrategy.affinity.nodeAntiAffinity. */
   hostNodeName?: string
+  /** Running Pods: whether it is Ready, and its IP (for daemons). */
+  ready?: boolean
+  podIP?: string
 }
 
 /** The outputs in a termination message: the executor's, else the text a container wrote itself. */
@@ -196,7 +201,7 @@ export function readPod(pod: KObject): PodResult {
       }
       return { ...base, phase: 'Error', message: (status.message ?? status.reason ?? 'the Pod failed').slice(0, 256) }
     case 'Running':
-      return { ...base, phase: 'Running' }
+      return { ...base, phase: 'Running', ready: status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true, ...(status.podIP && { podIP: status.podIP }) }
     default:
       return { ...base, phase: 'Pending' }
   }

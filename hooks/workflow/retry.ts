@@ -27,7 +27,7 @@ export function runRetry(run: Run, call: NodeCall, retry: RetryStrategy): NodeRe
     children.push(run.id(attempt.name))
     attempts.push(attempt)
     const base = { displayName, type: 'Retry' as const, startedAt: attempts[0]!.startedAt, children }
-    if (!isFulfilled(attempt.phase)) return run.record(name, { ...base, phase: 'Running' })
+    if (!isFulfilled(attempt.phase)) return run.record(name, { ...base, phase: 'Running', ...(attempt.daemoned && { daemoned: true }) })
     if (attempt.phase === 'Succeeded') return run.record(name, { ...base, phase: 'Succeeded', finishedAt: attempt.finishedAt, ...(attempt.outputs && { outputs: attempt.outputs }) })
     last = lastRetry(attempt)
     const policyAllows = allows(retry.retryPolicy, attempt) && expressionAllows(run, call, retry, last)

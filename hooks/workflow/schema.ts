@@ -21,7 +21,6 @@ const LATER = {
   hooks: 'lifecycle hooks',
   synchronization: 'synchronization (mutexes and semaphores)',
   memoize: 'memoization (its cache must outlive the workflows that share it, and a hook can only create objects its own Workflow owns, which go when it goes)',
-  daemon: 'daemon steps',
   containerSet: 'containerSet templates',
   resource: 'resource templates',
   data: 'data templates',
@@ -151,10 +150,11 @@ const TemplateFields = {
   timeout: z.string().optional(),
   parallelism: z.number().int().min(1).optional(),
   failFast: z.boolean().optional(),
+  daemon: z.boolean().optional().describe('run the Pod in the background: what comes after starts once it is Ready, and it is stopped when its steps or DAG end'),
   metrics: z.looseObject({}).optional().describe("accepted; the hook emits no workflow metrics (docs/workflow.md)"),
   ...TemplatePodFields,
 }
-const TEMPLATE_LATER = later('daemon', 'containerSet', 'resource', 'data', 'http', 'plugin', 'archiveLocation', 'synchronization', 'memoize', 'executor', 'priority')
+const TEMPLATE_LATER = later('containerSet', 'resource', 'data', 'http', 'plugin', 'archiveLocation', 'synchronization', 'memoize', 'executor', 'priority')
 
 export const Template = refusingObject('a template', TemplateFields, TEMPLATE_LATER)
 export type Template = z.output<typeof Template>

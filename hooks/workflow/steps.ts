@@ -1,5 +1,7 @@
 import { runCall } from './calls.ts'
-import { continues, isFailure, isFulfilled, latest, type NodeRecord, type Phase, type Scope } from './nodes.ts'
+import { stopDaemons } from './daemons.ts'
+import { continues, isFailure, isFulfilled, latest, letsScopeOn, type NodeRecord, type Phase, type Scope } from './nodes.ts'
+import type { Step } from './schema.ts'
 import type { NodeCall, Run } from './state.ts'
 import { recordComposite } from './outputs.ts'
 import { exposeOutputs } from './variables.ts'
@@ -13,6 +15,8 @@ export function runSteps(run: Run, call: NodeCall): NodeRecord | undefined {
   const parallelism = run.capacity(name, template.parallelism)
   let phase: Phase = 'Succeeded'
   let message: string | undefined
+  /** A daemon that was up and then failed: later groups had started, so they go on; the steps fail at the end. */
+  let daemonFailed: readonly [Step, NodeRecord] | undefined
   for (const [g, group] of template.steps!.entries()) {
     const groupName = `${name}[${g}]`
     const results = group.map((step) => [step, runCall(run, { name: `${groupName}.${step.name}`, displayName: step.name, scope, parallelism, failFast: template.failFast === true }, step)] as const)
@@ -22,13 +26,15 @@ export function runSteps(run: Run, call: NodeCall): NodeRecord | undefined {
       phase = 'Running'
       break
     }
-    const done = results.every(([, r]) => r && isFulfilled(r.phase))
-    const failed = results.find(([step, r]) => r && isFailure(r.phase) && !continues(step, r.phase))
+    const done = results.every(([, r]) => r && letsScopeOn(r))
+    const failures = results.filter((e): e is readonly [Step, NodeRecord] => e[1] !== undefined && isFailure(e[1].phase) && !continues(e[0], e[1].phase))
+    const failed = failures.find(([, r]) => r.daemoned !== true)
+    daemonFailed ??= failures.find(([, r]) => r.daemoned === true)
     groups.push(run.id(groupName))
     groupNodes.push(run.record(groupName, {
       displayName: `[${g}]`,
       type: 'StepGroup',
-      phase: !done ? 'Running' : failed ? failed[1]!.phase : 'Succeeded',
+      phase: !done ? 'Running' : (failed ?? failures[0]) ? (failed ?? failures[0])![1].phase : 'Succeeded',
       startedAt: started[0]![1]!.startedAt,
       ...(done && { finishedAt: latest(started.map(([, r]) => r!)) }),
       children: started.map(([, r]) => run.id(r!.name)),
@@ -44,6 +50,12 @@ export function runSteps(run: Run, call: NodeCall): NodeRecord | undefined {
       break
     }
   }
+  if (phase === 'Succeeded' && daemonFailed) {
+    phase = daemonFailed[1].phase
+    message = `daemon step ${daemonFailed[0].name} ${daemonFailed[1].phase.toLowerCase()}`
+  }
   const startedAt = groupNodes[0]?.startedAt ?? run.now
-  return recordComposite(run, call, scope, { type: 'Steps', phase, startedAt, ...(isFulfilled(phase) && { finishedAt: latest(groupNodes) }), children: groups, ...(message && { message }) })
+  const node = recordComposite(run, call, scope, { type: 'Steps', phase, startedAt, ...(isFulfilled(phase) && { finishedAt: latest(groupNodes) }), children: groups, ...(message && { message }) })
+  if (isFulfilled(node.phase)) stopDaemons(run, node, 'steps')
+  return node
 }

@@ -45,9 +45,11 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
     const t = templates.get(name)?.t
     if (t) queue.push(...callees(t))
   }
-  /** The template being checked: whether it runs as an exit handler and whether it is retried. */
-  let here = { exit: false, retried: false }
+  /** The template being checked: whether it runs as an exit handler, whether it is retried, which of its steps or tasks run daemons. */
+  let here = { exit: false, retried: false, daemons: new Set<string>() }
   const NODE_FIELDS = /^(outputs\.result|outputs\.parameters\.[^.]+|exitCode|status|id|startedAt|finishedAt)$/
+  /** `steps.X.<field>`: a node's fields, and `ip` of a daemon's. */
+  const nodeField = (parts: string[]) => NODE_FIELDS.test(parts.slice(2).join('.')) || (parts.length === 3 && parts[2] === 'ip' && here.daemons.has(parts[1]!))
   const WORKFLOW_FIELDS = new Set(['name', 'namespace', 'uid', 'status', 'failures', 'duration', 'creationTimestamp', 'mainEntrypoint', 'serviceAccountName', 'parameters'])
   const checkRefs = (text: string, path: string, scope: { inputs: Set<string>; steps?: Set<string>; tasks?: () => Set<string>; loop?: boolean; exit?: boolean; pod?: boolean }) => {
     if (!text.includes('{{')) return
@@ -71,12 +73,12 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
         (scope.pod === true && ref === 'retries') ||
         (scope.pod === true && here.retried && parts[0] === 'lastRetry' && ['exitCode', 'status', 'duration', 'message'].includes(parts[1] ?? '') && parts.length === 2) ||
         (scope.pod === true && (ref === 'pod.name' || ref === 'node.name')) ||
-        (parts[0] === 'steps' && scope.steps?.has(parts[1] ?? '') === true && NODE_FIELDS.test(parts.slice(2).join('.'))) ||
-        (parts[0] === 'tasks' && scope.tasks?.().has(parts[1] ?? '') === true && NODE_FIELDS.test(parts.slice(2).join('.')))
+        (parts[0] === 'steps' && scope.steps?.has(parts[1] ?? '') === true && nodeField(parts)) ||
+        (parts[0] === 'tasks' && scope.tasks?.().has(parts[1] ?? '') === true && nodeField(parts))
       if (ok && (ref === 'workflow.status' || ref === 'workflow.failures') && !here.exit) problems.push(`${path}: {{${ref}}} is set only in exit handlers (templates run from onExit)`)
       else if (!ok && ['retries', 'pod.name', 'node.name'].includes(ref)) problems.push(`${path}: {{${ref}}} is set only in a container or script template's own fields`)
       else if (!ok && parts[0] === 'lastRetry') problems.push(`${path}: {{${ref}}} is set only in the fields of a template with a retryStrategy`)
-      else if (!ok && /^(steps|tasks)\.[^.]+\.ip$/.test(ref)) problems.push(`${path}: {{${ref}}} is the IP of a daemon step, and daemon steps are not supported yet`)
+      else if (!ok && /^(steps|tasks)\.[^.]+\.ip$/.test(ref)) problems.push(`${path}: {{${ref}}} is the IP of a daemon step, and ${parts[1]} is not an earlier step or task that runs a template with daemon: true`)
       else if (!ok) problems.push(`${path}: unknown parameter or reference {{${ref}}}`)
     }
   }
@@ -147,7 +149,12 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
   const calls = new Map<string, Set<string>>()
   spec.templates.forEach((t, i) => {
     const path = `spec.templates[${i}]`
-    here = { exit: exitTemplates.has(t.name), retried: t.retryStrategy !== undefined || spec.retryStrategy !== undefined }
+    here = {
+      exit: exitTemplates.has(t.name),
+      retried: t.retryStrategy !== undefined || spec.retryStrategy !== undefined,
+      daemons: new Set(callsOf(t).filter((c) => templates.get(c.template ?? '')?.t.daemon === true).map((c) => c.name)),
+    }
+    if (t.daemon && !t.container && !t.script) problems.push(`${path}.daemon: only container and script templates run as daemons`)
     const kinds = (['container', 'script', 'steps', 'dag', 'suspend'] as const).filter((k) => t[k] !== undefined)
     if (kinds.length !== 1) problems.push(`${path}: needs exactly one of container, script, steps, dag, suspend (has ${kinds.join(', ') || 'none'})`)
     const inputs = new Set((t.inputs?.parameters ?? []).map((p) => p.name))

@@ -98,6 +98,7 @@ export function exposeOutputs(scope: Scope, kind: 'steps' | 'tasks', name: strin
   // Skipped or omitted producers resolve to "" rather than failing the consumer.
   if (node.phase === 'Skipped' || node.phase === 'Omitted') scope[`${kind}.${name}.outputs.result`] = ''
   if (node.outputs?.exitCode !== undefined) scope[`${kind}.${name}.exitCode`] = String(node.outputs.exitCode)
+  if (node.podIP !== undefined) scope[`${kind}.${name}.ip`] = node.podIP
   if (node.outputs?.result !== undefined) scope[`${kind}.${name}.outputs.result`] = node.outputs.result
   for (const [k, v] of Object.entries(node.outputs?.parameters ?? {})) scope[`${kind}.${name}.outputs.parameters.${k}`] = v
 }

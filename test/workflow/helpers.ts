@@ -20,12 +20,15 @@ export interface StepOutcome {
   files?: Record<string, string>
   /** A termination message written directly (what a container not run through the executor leaves). */
   message?: string
+  /** A server: Running and Ready until its Pod is deleted. */
+  keepsRunning?: boolean
 }
 
 /** What the kubelet reports for a step: through the executor's protocol when the Pod is wrapped (as in a cluster). */
 function toPodOutcome(pod: KObject, o: StepOutcome): PodOutcome {
   const main = (pod as unknown as Pod).spec!.containers.find((c) => c.name === 'main')!
   const exitCode = o.exitCode ?? 0
+  if (o.keepsRunning) return { exitCode, keepsRunning: true }
   if (o.message !== undefined) return { exitCode, message: o.message }
   const { message } = emulate(main, { exitCode, ...(o.stdout !== undefined && { stdout: o.stdout }), ...(o.files && { files: o.files }) })
   return { exitCode, ...(message !== '' && { message }) }

@@ -1,9 +1,12 @@
 import type { KObject } from '../contract/objects.ts'
+import { fnv32a } from '../k8s/hash.ts'
 
 /** How a Pod that runs to completion ends. */
 export interface PodOutcome {
   exitCode: number
   message?: string
+  /** A server: the Pod stays Running and Ready until it is deleted (exitCode is not used). */
+  keepsRunning?: boolean
 }
 
 export type PodOutcomeFn = (pod: KObject) => PodOutcome
@@ -36,6 +39,12 @@ function containers(pod: Obj): { name: string; image: string; imageID: string }[
   })
 }
 
+/** A Pod's address in the simulated cluster: the same for the same name. */
+function simulatedIP(name: string): string {
+  const h = Number.parseInt(fnv32a(name), 16)
+  return `10.${(h >>> 16) & 255}.${(h >>> 8) & 255}.${(h & 255) || 1}`
+}
+
 function podStep(pod: Obj, now: string, outcome: PodOutcomeFn): Step | undefined {
   const phase = pod.status?.phase
   const names = containers(pod)
@@ -57,6 +66,8 @@ function podStep(pod: Obj, now: string, outcome: PodOutcomeFn): Step | undefined
       status: {
         phase: 'Running',
         startTime: now,
+        podIP: simulatedIP(pod.metadata.name),
+        podIPs: [{ ip: simulatedIP(pod.metadata.name) }],
         conditions: [cond('PodScheduled', true), cond('Ready', true)],
         containerStatuses: names.map((c) => ({ ...c, ready: true, restartCount: 0, state: { running: { startedAt: now } } })),
       },
@@ -64,6 +75,7 @@ function podStep(pod: Obj, now: string, outcome: PodOutcomeFn): Step | undefined
   }
   if (phase === 'Running' && restartPolicy !== 'Always') {
     const end = outcome(pod)
+    if (end.keepsRunning) return undefined
     const succeeded = end.exitCode === 0
     const terminated = {
       exitCode: end.exitCode,
