@@ -2,7 +2,7 @@ import { configMapValue } from './configmaps.ts'
 import { ExpressionError, whenHolds } from './expressions.ts'
 import { iterations } from './loops.ts'
 import { exportGlobals } from './outputs.ts'
-import { aggregate, isFailure, isFulfilled, latest, letsScopeOn, type NodeRecord, type Phase, type Scope } from './nodes.ts'
+import { aggregate, exitHandlerOf, isFailure, isFulfilled, latest, letsScopeOn, type NodeRecord, type Phase, type Scope } from './nodes.ts'
 import type { Step, Task } from './schema.ts'
 import type { Run } from './state.ts'
 import { isSubstitutionError, substitute } from './substitute.ts'
@@ -60,7 +60,8 @@ function runOnce(run: Run, site: CallSite, call: Step | Task): NodeRecord | unde
   if (memo && (memo.phase === 'Skipped' || memo.phase === 'Omitted')) return run.record(name, { ...memo })
   // A Pod node that finished and whose Pod is gone cannot change: it is recorded as it was, without
   // evaluating its call again (what keeps a sync of a 10,000-task DAG fast).
-  if (memo && run.podGone(memo) && call.onExit === undefined) {
+  const exit = exitHandlerOf(call)
+  if (memo && run.podGone(memo) && exit === undefined) {
     if (memo.phase === 'Succeeded' && memo.outputs?.parameters) exportGlobals(run, { template: run.template(call.template!) }, memo.outputs.parameters)
     return run.keep(name, memo)
   }
@@ -69,29 +70,35 @@ function runOnce(run: Run, site: CallSite, call: Step | Task): NodeRecord | unde
     if (!memo && call.when !== undefined && !whenHolds(substitute(call.when, lookup(run, scope)))) {
       return run.record(name, { displayName, type: 'Skipped', phase: 'Skipped', startedAt: run.now, finishedAt: run.now, message: `when '${call.when}' evaluated false` })
     }
-    const args: Scope = {}
     // A node that started keeps the inputs it started with (runTemplate reads them from the memo).
-    if (!memo?.inputs) for (const a of call.arguments?.parameters ?? []) {
-      const value = a.value !== undefined ? substitute(a.value, lookup(run, scope)) : a.valueFrom?.configMapKeyRef ? configMapValue(run, a.valueFrom.configMapKeyRef) : undefined
-      if (value !== undefined) args[a.name] = value
-    }
+    const args = memo?.inputs ? {} : argumentValues(run, call.arguments, scope)
     if (!memo && parallelism.left <= 0) return undefined
     const node = runTemplate(run, { name, displayName, template: run.template(call.template!) }, args)
     if (!memo && node && !isFulfilled(node.phase)) parallelism.left--
-    return node && call.onExit ? runCallExit(run, site, call.onExit, node) : node
+    return node && exit ? runCallExit(run, site, exit, node) : node
   } catch (error) {
     if (!isSubstitutionError(error) && !(error instanceof ExpressionError)) throw error
     return run.error(site, error.message)
   }
 }
 
+/** The values of a call's (or hook's) arguments in a scope: literal values substituted, ConfigMap keys read. */
+export function argumentValues(run: Run, args: Step['arguments'], scope: Scope): Scope {
+  const out: Scope = {}
+  for (const a of args?.parameters ?? []) {
+    const value = a.value !== undefined ? substitute(a.value, lookup(run, scope)) : a.valueFrom?.configMapKeyRef ? configMapValue(run, a.valueFrom.configMapKeyRef) : undefined
+    if (value !== undefined) out[a.name] = value
+  }
+  return out
+}
+
 /**
  * A step's or task's own exit handler (`onExit` on the call): runs once the node is done, as the
  * node `<name>.onExit`; until it ends the call counts as running, and if it fails, the call fails.
  */
-function runCallExit(run: Run, site: CallSite, template: string, node: NodeRecord): NodeRecord {
+function runCallExit(run: Run, site: CallSite, handler: NonNullable<ReturnType<typeof exitHandlerOf>>, node: NodeRecord): NodeRecord {
   if (!isFulfilled(node.phase)) return node
-  const exit = runTemplate(run, { name: `${site.name}.onExit`, displayName: `${site.displayName}.onExit`, template: run.template(template) }, {})
+  const exit = runTemplate(run, { name: `${site.name}.onExit`, displayName: `${site.displayName}.onExit`, template: run.template(handler.template) }, argumentValues(run, handler.arguments, site.scope))
   if (!exit || !isFulfilled(exit.phase)) return { ...node, phase: 'Running' }
   if (isFailure(exit.phase) && !isFailure(node.phase)) return { ...node, phase: exit.phase, message: `its exit handler ${exit.phase.toLowerCase()}` }
   return node

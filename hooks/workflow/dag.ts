@@ -2,7 +2,7 @@ import { runCall } from './calls.ts'
 import { dagGraph, topologicalOrder, type DagGraph } from './dag-graph.ts'
 import { evalDepends, type DependsResult } from './expressions.ts'
 import { stopDaemons } from './daemons.ts'
-import { continues, isFailure, isFulfilled, latest, letsScopeOn, type NodeRecord, type Phase, type Scope } from './nodes.ts'
+import { continues, exitHandlerOf, isFailure, isFulfilled, latest, letsScopeOn, type NodeRecord, type Phase, type Scope } from './nodes.ts'
 import type { Task } from './schema.ts'
 import type { NodeCall, Run } from './state.ts'
 import { exportGlobals, recordComposite } from './outputs.ts'
@@ -123,7 +123,7 @@ function needed(graph: DagGraph, targets: string[]): number[] {
  * single Pod node and goes the long way.
  */
 function settledTask(run: Run, memo: NodeRecord, task: Task): boolean {
-  if (task.onExit !== undefined || task.withItems !== undefined || task.withParam !== undefined || task.withSequence !== undefined) return false
+  if (exitHandlerOf(task) !== undefined || task.withItems !== undefined || task.withParam !== undefined || task.withSequence !== undefined) return false
   if (memo.type === 'Skipped' && (memo.phase === 'Omitted' || memo.phase === 'Skipped')) return true
   return run.podGone(memo)
 }

@@ -2,6 +2,7 @@ import type { KObject } from '../core/contract/objects.ts'
 import { compact } from './compact.ts'
 import { workflowParameters } from './configmaps.ts'
 import { runExitHandler } from './exit.ts'
+import { runWorkflowHooks } from './lifecycle.ts'
 import { isFulfilled, type NodeRecord, type Phase } from './nodes.ts'
 import { Run, type EngineInput } from './state.ts'
 import { runTemplate } from './templates.ts'
@@ -39,7 +40,10 @@ export function evaluate(input: EngineInput): EngineOutput {
   }
   let phase: Phase | 'Pending' = root ? root.phase : 'Pending'
   let message = root?.message
+  const hooks = runWorkflowHooks(run, !root ? 'Pending' : isFulfilled(root.phase) ? root.phase : 'Running')
   if (root && phase !== 'Pending') ({ phase, message } = runExitHandler(run, root, phase, message))
+  if (hooks.running && isFulfilled(phase as Phase)) phase = 'Running'
+  else if (hooks.error && (phase === 'Succeeded' || phase === 'Skipped' || phase === 'Omitted')) ({ phase, message } = { phase: 'Error', message: hooks.error })
   const workflowPhase = phase === 'Skipped' || phase === 'Omitted' ? 'Succeeded' : phase
   let pods = 0
   let succeeded = 0

@@ -1,4 +1,4 @@
-import type { Step, Task, Template } from './schema.ts'
+import type { LifecycleHook, Step, Task, Template } from './schema.ts'
 
 /** Workflow nodes as `status.nodes` holds them, and the pure helpers every template kind shares. */
 
@@ -74,6 +74,13 @@ export function aggregate(children: NodeRecord[]): NodeRecord['outputs'] {
     result: JSON.stringify(results.map((r) => { try { return JSON.parse(r) as unknown } catch { return r } })),
     ...(names.length > 0 && { parameters: Object.fromEntries(names.map((n) => [n, JSON.stringify(children.map((c) => c.outputs?.parameters?.[n] ?? ''))])) }),
   }
+}
+
+/** The exit handler of a step, task or workflow: `onExit`, or the lifecycle hook named `exit` (which may pass arguments). */
+export function exitHandlerOf(of: { onExit?: string | undefined; hooks?: Record<string, LifecycleHook> | undefined }): { template: string; arguments?: LifecycleHook['arguments'] } | undefined {
+  if (of.onExit !== undefined) return { template: of.onExit }
+  const hook = of.hooks?.exit
+  return hook?.template === undefined ? undefined : { template: hook.template, ...(hook.arguments && { arguments: hook.arguments }) }
 }
 
 /** Every step and task a template calls (a template has steps or a DAG, not both; validation says so when it has). */

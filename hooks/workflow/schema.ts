@@ -18,7 +18,6 @@ const AnyString = z.union([z.string(), z.number()]).transform(String)
 /** Argo features a later version brings: kept by the CRD, refused by the hook naming the feature. */
 const LATER = {
   artifacts: 'artifacts (inputs.artifacts/outputs.artifacts)',
-  hooks: 'lifecycle hooks',
   synchronization: 'synchronization (mutexes and semaphores)',
   memoize: 'memoization (its cache must outlive the workflows that share it, and a hook can only create objects its own Workflow owns, which go when it goes)',
   containerSet: 'containerSet templates',
@@ -112,6 +111,15 @@ const ContinueOn = z.object({ error: z.boolean().optional(), failed: z.boolean()
 const TemplateRef = refusingObject('a templateRef', { name: z.string().min(1).max(253), template: Name, clusterScope: z.boolean().optional() })
 export type TemplateRef = z.output<typeof TemplateRef>
 
+/**
+ * Argo's LifecycleHook: a template run at most once, when its `expression` first holds — or, for
+ * the hook named `exit`, when the step, task or workflow it is attached to ends (an exit handler
+ * with arguments).
+ */
+const LifecycleHook = refusingObject('a lifecycle hook', { template: Name.optional(), templateRef: TemplateRef.optional(), arguments: Arguments.optional(), expression: z.string().optional() })
+export type LifecycleHook = z.output<typeof LifecycleHook>
+const Hooks = z.record(z.string().regex(/^[a-zA-Z0-9][-a-zA-Z0-9_]*$/, { message: 'a hook name is letters, digits, "-" or "_"' }).max(63), LifecycleHook)
+
 const CallFields = {
   name: Name,
   template: Name.optional(),
@@ -121,14 +129,15 @@ const CallFields = {
   when: z.string().optional(),
   continueOn: ContinueOn.optional(),
   onExit: Name.optional(),
+  hooks: Hooks.optional(),
   templateRef: TemplateRef.optional(),
   ...LoopFields,
 }
 
-const Step = refusingObject('a step', CallFields, later('hooks'))
+const Step = refusingObject('a step', CallFields)
 export type Step = z.output<typeof Step> & { inlineTemplate?: Template }
 
-const Task = refusingObject('a DAG task', { ...CallFields, dependencies: z.array(Name).optional(), depends: z.string().optional() }, later('hooks'))
+const Task = refusingObject('a DAG task', { ...CallFields, dependencies: z.array(Name).optional(), depends: z.string().optional() })
 export type Task = z.output<typeof Task> & { inlineTemplate?: Template }
 
 const Outputs = refusingObject('outputs', { parameters: z.array(OutputParameter).optional() }, { ...later('artifacts'), result: 'outputs.result (set by the engine, not the spec)', exitCode: 'outputs.exitCode (set by the engine)' })
@@ -175,6 +184,7 @@ export const WorkflowSpec = refusingObject(
     workflowTemplateRef: refusingObject('a workflowTemplateRef', { name: z.string().min(1).max(253), clusterScope: z.boolean().optional() }).optional(),
     arguments: Arguments.optional(),
     onExit: Name.optional(),
+    hooks: Hooks.optional(),
     parallelism: z.number().int().min(1).optional(),
     activeDeadlineSeconds: intOrString().optional(),
     retryStrategy: RetryStrategy.optional(),
@@ -191,7 +201,7 @@ export const WorkflowSpec = refusingObject(
     metrics: z.looseObject({}).optional().describe('accepted; the hook emits no workflow metrics (docs/workflow.md)'),
     ...WorkflowPodFields,
   },
-  later('artifactRepositoryRef', 'artifactGC', 'archiveLogs', 'executor', 'ttlStrategy', 'volumeClaimGC', 'podDisruptionBudget', 'workflowMetadata', 'synchronization', 'hooks', 'priority', 'podPriority'),
+  later('artifactRepositoryRef', 'artifactGC', 'archiveLogs', 'executor', 'ttlStrategy', 'volumeClaimGC', 'podDisruptionBudget', 'workflowMetadata', 'synchronization', 'priority', 'podPriority'),
 )
 export type WorkflowSpec = z.output<typeof WorkflowSpec>
 

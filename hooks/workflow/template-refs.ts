@@ -113,7 +113,8 @@ export function resolveTemplates(written: WorkflowSpec, related: ObservedObjects
   const rewrite = (t: Template, within: { kind: Kind; source: string } | undefined, owner = t.name): Template => {
     const local = (template: string) => (within ? (hoist({ name: within.source, template, clusterScope: within.kind === CLUSTER_WORKFLOW_TEMPLATE }) ?? template) : template)
     const call = <C extends Step | Task>(c: C): C => {
-      const onExit = c.onExit !== undefined ? { onExit: local(c.onExit) } : {}
+      const hooks = within && c.hooks ? { hooks: Object.fromEntries(Object.entries(c.hooks).map(([k, h]) => [k, h.template === undefined ? h : { ...h, template: local(h.template) }])) } : {}
+      const onExit = { ...(c.onExit !== undefined && { onExit: local(c.onExit) }), ...hooks }
       if (c.templateRef) return { ...c, ...onExit, templateRef: undefined, template: hoist(c.templateRef) ?? c.templateRef.template }
       if (within && c.template !== undefined) return { ...c, ...onExit, template: local(c.template) }
       if (within && c.inline !== undefined) {

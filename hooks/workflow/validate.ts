@@ -1,4 +1,4 @@
-import { callsOf, DURATION, DURATION_HINT } from './nodes.ts'
+import { callsOf, DURATION, DURATION_HINT, exitHandlerOf } from './nodes.ts'
 import { HookError } from '../core/errors.ts'
 import { parseWhen } from './expressions.ts'
 import { dagGraph, findCycle } from './dag-graph.ts'
@@ -9,7 +9,7 @@ import { executorPlan, podFields } from './pod-build.ts'
 import { outputsRead } from './variables.ts'
 import { expressions, references } from './substitute.ts'
 import { parseExpr } from './expr/index.ts'
-import type { Step, Task, Template, WorkflowSpec } from './schema.ts'
+import type { LifecycleHook, Step, Task, Template, WorkflowSpec } from './schema.ts'
 
 /**
  * Everything that can be known wrong before any Pod exists: unknown templates, steps or tasks,
@@ -34,9 +34,14 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
 
   const globals = new Set(spec.templates.flatMap((t) => (t.outputs?.parameters ?? []).flatMap((p) => (p.globalName ? [p.globalName] : []))))
   // Templates run from an exit handler (and what they call): only they see workflow.status/failures.
-  const callees = (t: Template) => callsOf(t).flatMap((c) => [c.template, c.onExit]).filter((n): n is string => n !== undefined)
-  const exitRoots: string[] = spec.onExit === undefined ? [] : [spec.onExit]
-  for (const t of spec.templates) for (const c of callsOf(t)) if (c.onExit !== undefined) exitRoots.push(c.onExit)
+  // The workflow's lifecycle hooks see them too (Argo: "exit handler variables").
+  const callees = (t: Template) => callsOf(t).flatMap((c) => [c.template, exitHandlerOf(c)?.template]).filter((n): n is string => n !== undefined)
+  const exitRoots: string[] = Object.values(spec.hooks ?? {}).flatMap((h) => (h.template === undefined ? [] : [h.template]))
+  if (spec.onExit !== undefined) exitRoots.push(spec.onExit)
+  for (const t of spec.templates) for (const c of callsOf(t)) {
+    const exit = exitHandlerOf(c)
+    if (exit) exitRoots.push(exit.template)
+  }
   const exitTemplates = new Set<string>()
   for (const queue = [...exitRoots]; queue.length > 0; ) {
     const name = queue.pop()!
@@ -136,14 +141,43 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
       const v = call.withSequence?.[key]
       if (typeof v === 'string') checkRefs(v, `${path}.withSequence.${key}`, scope)
     }
-    const target = templates.get(call.template ?? '')?.t
-    if (target?.inputs?.parameters) {
-      const passed = new Set((call.arguments?.parameters ?? []).map((a) => a.name))
-      for (const p of target.inputs?.parameters ?? []) {
-        if (!passed.has(p.name) && p.value === undefined && p.default === undefined && p.valueFrom === undefined) problems.push(`${path}.arguments: template "${target.name}" needs parameter "${p.name}"`)
+    needsArguments(call.template, call.arguments, path)
+    for (const [hookName, hook] of Object.entries(call.hooks ?? {})) {
+      if (hookName !== 'exit') problems.push(`${path}.hooks.${hookName}: lifecycle hooks with an expression on a step or task are not supported yet (the workflow's own hooks and a step's or task's exit hook are)`)
+      else {
+        if (call.onExit !== undefined) problems.push(`${path}.hooks.exit: use onExit or hooks.exit, not both`)
+        checkHook(hook, `${path}.hooks.exit`, 'exit', scope)
       }
-      // Arguments the template does not declare are ignored, as in Argo.
     }
+  }
+  /** A call's (or hook's) arguments give every input its template needs; those it does not declare are ignored, as in Argo. */
+  const needsArguments = (template: string | undefined, args: Step['arguments'], path: string) => {
+    const target = templates.get(template ?? '')?.t
+    if (!target?.inputs?.parameters) return
+    const passed = new Set((args?.parameters ?? []).map((a) => a.name))
+    for (const p of target.inputs.parameters) {
+      if (!passed.has(p.name) && p.value === undefined && p.default === undefined && p.valueFrom === undefined) problems.push(`${path}.arguments: template "${target.name}" needs parameter "${p.name}"`)
+    }
+  }
+  /** A lifecycle hook: the one named `exit` runs when what it is attached to ends, any other when its expression first holds. */
+  const checkHook = (hook: LifecycleHook, path: string, kind: 'exit' | 'expression', scope: { inputs: Set<string>; steps?: Set<string>; tasks?: () => Set<string> }) => {
+    if (hook.templateRef !== undefined) problems.push(`${path}.templateRef: a lifecycle hook's templateRef is not supported yet; bring the template in and name it in template`)
+    else if (hook.template === undefined) problems.push(`${path}: needs template`)
+    else known(hook.template, `${path}.template`)
+    if (kind === 'exit' && hook.expression !== undefined) problems.push(`${path}.expression: the exit hook runs when what it is attached to ends, and takes no expression (give the hook another name)`)
+    if (kind === 'expression' && hook.expression === undefined) problems.push(`${path}: needs an expression (only the hook named exit runs without one)`)
+    if (hook.expression !== undefined) {
+      try {
+        parseExpr(hook.expression)
+      } catch (e) {
+        problems.push(`${path}.expression: ${(e as Error).message}`)
+      }
+    }
+    needsArguments(hook.template, hook.arguments, path)
+    const outside = here
+    here = { ...here, exit: true }
+    for (const a of hook.arguments?.parameters ?? []) if (a.value !== undefined) checkRefs(a.value, `${path}.arguments.parameters.${a.name}`, scope)
+    here = outside
   }
 
   const calls = new Map<string, Set<string>>()
@@ -231,6 +265,9 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
     }
     calls.set(t.name, called)
   })
+  here = { exit: true, retried: false, daemons: new Set() }
+  for (const [hookName, hook] of Object.entries(spec.hooks ?? {})) checkHook(hook, `spec.hooks.${hookName}`, hookName === 'exit' ? 'exit' : 'expression', { inputs: new Set() })
+  if (spec.onExit !== undefined && spec.hooks?.exit !== undefined) problems.push('spec.hooks.exit: use onExit or hooks.exit, not both')
   if (problems.length === 0) {
     const names = [...calls.keys()]
     const position = new Map(names.map((n, i) => [n, i]))
