@@ -1,7 +1,7 @@
 import { runCall } from './calls.ts'
 import { dagGraph, topologicalOrder, type DagGraph } from './dag-graph.ts'
 import { evalDepends, type DependsResult } from './expressions.ts'
-import { stopDaemons } from './daemons.ts'
+import { isUp, stopDaemons } from './daemons.ts'
 import { continues, exitHandlerOf, isFailure, isFulfilled, latest, letsScopeOn, type NodeRecord, type Phase, type Scope } from './nodes.ts'
 import type { Task } from './schema.ts'
 import type { NodeCall, Run } from './state.ts'
@@ -100,7 +100,7 @@ export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
     children: started.map((r) => run.id(r.name)),
     ...(failure && !running && { message: `task ${failure.displayName} ${failure.phase.toLowerCase()}` }),
   })
-  if (isFulfilled(node.phase)) stopDaemons(run, node, 'DAG')
+  if (isFulfilled(node.phase) && started.some(isUp)) stopDaemons(run, node, 'DAG')
   return node
 }
 

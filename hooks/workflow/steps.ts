@@ -1,5 +1,5 @@
 import { runCall } from './calls.ts'
-import { stopDaemons } from './daemons.ts'
+import { isUp, stopDaemons } from './daemons.ts'
 import { continues, isFailure, isFulfilled, latest, letsScopeOn, type NodeRecord, type Phase, type Scope } from './nodes.ts'
 import type { Step } from './schema.ts'
 import type { NodeCall, Run } from './state.ts'
@@ -17,6 +17,7 @@ export function runSteps(run: Run, call: NodeCall): NodeRecord | undefined {
   let message: string | undefined
   /** A daemon that was up and then failed: later groups had started, so they go on; the steps fail at the end. */
   let daemonFailed: readonly [Step, NodeRecord] | undefined
+  let daemonsUp = false
   for (const [g, group] of template.steps!.entries()) {
     const groupName = `${name}[${g}]`
     const results = group.map((step) => [step, runCall(run, { name: `${groupName}.${step.name}`, displayName: step.name, scope, parallelism, failFast: template.failFast === true }, step)] as const)
@@ -27,6 +28,7 @@ export function runSteps(run: Run, call: NodeCall): NodeRecord | undefined {
       break
     }
     const done = results.every(([, r]) => r && letsScopeOn(r))
+    daemonsUp ||= results.some(([, r]) => r !== undefined && isUp(r))
     const failures = results.filter((e): e is readonly [Step, NodeRecord] => e[1] !== undefined && isFailure(e[1].phase) && !continues(e[0], e[1].phase))
     const failed = failures.find(([, r]) => r.daemoned !== true)
     daemonFailed ??= failures.find(([, r]) => r.daemoned === true)
@@ -56,6 +58,6 @@ export function runSteps(run: Run, call: NodeCall): NodeRecord | undefined {
   }
   const startedAt = groupNodes[0]?.startedAt ?? run.now
   const node = recordComposite(run, call, scope, { type: 'Steps', phase, startedAt, ...(isFulfilled(phase) && { finishedAt: latest(groupNodes) }), children: groups, ...(message && { message }) })
-  if (isFulfilled(node.phase)) stopDaemons(run, node, 'steps')
+  if (isFulfilled(node.phase) && daemonsUp) stopDaemons(run, node, 'steps')
   return node
 }
