@@ -113,6 +113,8 @@ export function resolveTemplates(written: WorkflowSpec, related: ObservedObjects
   const rewrite = (t: Template, within: { kind: Kind; source: string } | undefined, owner = t.name): Template => {
     const local = (template: string) => (within ? (hoist({ name: within.source, template, clusterScope: within.kind === CLUSTER_WORKFLOW_TEMPLATE }) ?? template) : template)
     const call = <C extends Step | Task>(c: C): C => {
+      // A call of the Workflow's own templates that names no templateRef stays as written.
+      if (!within && !c.templateRef) return c
       const hooks = within && c.hooks ? { hooks: Object.fromEntries(Object.entries(c.hooks).map(([k, h]) => [k, h.template === undefined ? h : { ...h, template: local(h.template) }])) } : {}
       const onExit = { ...(c.onExit !== undefined && { onExit: local(c.onExit) }), ...hooks }
       if (c.templateRef) return { ...c, ...onExit, templateRef: undefined, template: hoist(c.templateRef) ?? c.templateRef.template }
@@ -128,7 +130,7 @@ export function resolveTemplates(written: WorkflowSpec, related: ObservedObjects
         out.push({ ...rewrite(parsed.data, within, name), name })
         return { ...c, ...onExit, inline: undefined, template: name }
       }
-      return within ? { ...c, ...onExit } : c
+      return { ...c, ...onExit }
     }
     return {
       ...t,
