@@ -93,8 +93,9 @@ export function argumentValues(run: Run, args: Step['arguments'], scope: Scope):
 }
 
 /**
- * A step's or task's own exit handler (`onExit` on the call): runs once the node is done, as the
- * node `<name>.onExit`; until it ends the call counts as running, and if it fails, the call fails.
+ * A step's or task's own exit handler (`onExit`, or `hooks.exit` with its arguments): runs once the
+ * node is done, as the node `<name>.onExit`; until it ends the call counts as running, and if it
+ * fails, the call fails.
  */
 function runCallExit(run: Run, site: CallSite, handler: NonNullable<ReturnType<typeof exitHandlerOf>>, node: NodeRecord): NodeRecord {
   if (!isFulfilled(node.phase)) return node

@@ -32,11 +32,12 @@ export function runSteps(run: Run, call: NodeCall): NodeRecord | undefined {
     const failures = results.filter((e): e is readonly [Step, NodeRecord] => e[1] !== undefined && isFailure(e[1].phase) && !continues(e[0], e[1].phase))
     const failed = failures.find(([, r]) => r.daemoned !== true)
     daemonFailed ??= failures.find(([, r]) => r.daemoned === true)
+    const groupFailure = failed ?? failures[0]
     groups.push(run.id(groupName))
     groupNodes.push(run.record(groupName, {
       displayName: `[${g}]`,
       type: 'StepGroup',
-      phase: !done ? 'Running' : (failed ?? failures[0]) ? (failed ?? failures[0])![1].phase : 'Succeeded',
+      phase: !done ? 'Running' : groupFailure ? groupFailure[1].phase : 'Succeeded',
       startedAt: started[0]![1]!.startedAt,
       ...(done && { finishedAt: latest(started.map(([, r]) => r!)) }),
       children: started.map(([, r]) => run.id(r!.name)),
