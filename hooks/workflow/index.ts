@@ -2,8 +2,12 @@ import { defineCompositeController } from '../core/define.ts'
 import { ObservedPod } from './pods.ts'
 import { WorkflowObservedStatus, WorkflowSpec } from './schema.ts'
 import { customize, sync } from './sync.ts'
+import * as z from 'zod'
 import { ObservedConfigMap } from './configmaps.ts'
 import { CLUSTER_WORKFLOW_TEMPLATE, GROUP_VERSION, ObservedWorkflowTemplate, WORKFLOW_TEMPLATE } from './template-refs.ts'
+
+/** What a workflow reads of another that may wait for the same lock. */
+const ObservedLockContender = z.looseObject({ spec: z.looseObject({}).optional(), status: z.looseObject({ phase: z.string().optional() }).optional() })
 
 export default defineCompositeController({
   name: 'workflow',
@@ -28,6 +32,8 @@ export default defineCompositeController({
   children: [
     { apiVersion: 'v1', kind: 'Pod', updateStrategy: 'OnDelete', observed: ObservedPod },
     { apiVersion: 'v1', kind: 'PersistentVolumeClaim', updateStrategy: 'OnDelete' },
+    // Lock slots (synchronization): a slot's name is the lock, so the API server lets one workflow hold it.
+    { apiVersion: 'v1', kind: 'ConfigMap', updateStrategy: 'OnDelete' },
   ],
   generateSelector: true,
   // WorkflowTemplates and ClusterWorkflowTemplates (same spec shape as a Workflow's) for templateRef
@@ -40,6 +46,8 @@ export default defineCompositeController({
     { apiVersion: GROUP_VERSION, resource: 'workflowtemplates', kind: WORKFLOW_TEMPLATE, observed: ObservedWorkflowTemplate },
     { apiVersion: GROUP_VERSION, resource: 'clusterworkflowtemplates', kind: CLUSTER_WORKFLOW_TEMPLATE, scope: 'Cluster', observed: ObservedWorkflowTemplate },
     { apiVersion: 'v1', resource: 'configmaps', kind: 'ConfigMap', observed: ObservedConfigMap },
+    // The namespace's Workflows, for a workflow that waits for a lock (synchronization).
+    { apiVersion: GROUP_VERSION, resource: 'workflows', kind: 'Workflow', observed: ObservedLockContender },
   ],
   customize,
   // Retry backoff and suspend durations are in seconds.

@@ -18,7 +18,6 @@ const AnyString = z.union([z.string(), z.number()]).transform(String)
 /** Argo features a later version brings: kept by the CRD, refused by the hook naming the feature. */
 const LATER = {
   artifacts: 'artifacts (inputs.artifacts/outputs.artifacts)',
-  synchronization: 'synchronization (mutexes and semaphores)',
   memoize: 'memoization (its cache must outlive the workflows that share it, and a hook can only create objects its own Workflow owns, which go when it goes)',
   containerSet: 'containerSet templates',
   resource: 'resource templates',
@@ -163,12 +162,19 @@ const TemplateFields = {
   metrics: z.looseObject({}).optional().describe("accepted; the hook emits no workflow metrics (docs/workflow.md)"),
   ...TemplatePodFields,
 }
-const TEMPLATE_LATER = later('containerSet', 'resource', 'data', 'http', 'plugin', 'archiveLocation', 'synchronization', 'memoize', 'executor', 'priority')
+const TEMPLATE_LATER = { ...later('containerSet', 'resource', 'data', 'http', 'plugin', 'archiveLocation', 'memoize', 'executor', 'priority'), synchronization: "synchronization on a template (the workflow's own synchronization is)" }
 
 export const Template = refusingObject('a template', TemplateFields, TEMPLATE_LATER)
 export type Template = z.output<typeof Template>
 /** templateDefaults: any template field, merged under every template. */
 export const TemplateDefaults = refusingObject('templateDefaults', Object.fromEntries(Object.entries(TemplateFields).map(([k, v]) => [k, (v as z.ZodType).optional()])) as { [K in keyof typeof TemplateFields]: z.ZodOptional<(typeof TemplateFields)[K]> }, TEMPLATE_LATER)
+
+/** Argo's workflow-level synchronization: mutexes (one holder) and semaphores (a limit read from a ConfigMap key). */
+const LockNamespace = z.string().optional().describe("the workflow's own namespace (locks in other namespaces are not supported)")
+const Mutex = refusingObject('a mutex', { name: z.string().min(1).max(253), namespace: LockNamespace }, { database: 'database-backed locks' })
+const Semaphore = refusingObject('a semaphore', { configMapKeyRef: ConfigMapKeyRef, namespace: LockNamespace }, { database: 'database-backed locks' })
+export const Synchronization = refusingObject('synchronization', { mutexes: z.array(Mutex).optional(), mutex: Mutex.optional(), semaphores: z.array(Semaphore).optional(), semaphore: Semaphore.optional() })
+export type Synchronization = z.output<typeof Synchronization>
 
 const PodGC = refusingObject('a podGC', {
   strategy: z.enum(['OnPodCompletion', 'OnPodSuccess', 'OnWorkflowCompletion', 'OnWorkflowSuccess', 'OnPodNone']).optional(),
@@ -185,6 +191,7 @@ export const WorkflowSpec = refusingObject(
     arguments: Arguments.optional(),
     onExit: Name.optional(),
     hooks: Hooks.optional(),
+    synchronization: Synchronization.optional(),
     parallelism: z.number().int().min(1).optional(),
     activeDeadlineSeconds: intOrString().optional(),
     retryStrategy: RetryStrategy.optional(),
@@ -201,7 +208,7 @@ export const WorkflowSpec = refusingObject(
     metrics: z.looseObject({}).optional().describe('accepted; the hook emits no workflow metrics (docs/workflow.md)'),
     ...WorkflowPodFields,
   },
-  later('artifactRepositoryRef', 'artifactGC', 'archiveLogs', 'executor', 'ttlStrategy', 'volumeClaimGC', 'podDisruptionBudget', 'workflowMetadata', 'synchronization', 'priority', 'podPriority'),
+  later('artifactRepositoryRef', 'artifactGC', 'archiveLogs', 'executor', 'ttlStrategy', 'volumeClaimGC', 'podDisruptionBudget', 'workflowMetadata', 'priority', 'podPriority'),
 )
 export type WorkflowSpec = z.output<typeof WorkflowSpec>
 

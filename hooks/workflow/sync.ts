@@ -13,6 +13,11 @@ import { isFulfilled } from './nodes.ts'
 import { expand, type FinishedPods, type Memo } from './compact.ts'
 import type { WorkflowSpec } from './schema.ts'
 import { validateWorkflow } from './validate.ts'
+import { admit, locksOf, LOCK_LABEL } from './synchronization.ts'
+import { GROUP_VERSION } from './template-refs.ts'
+
+/** How often a waiting workflow looks at its locks again, besides when a lock slot or Workflow changes. */
+const LOCK_RETRY_SECONDS = 15
 import { normalize } from './normalize.ts'
 import { loadPodCheck } from './pod-build.ts'
 
@@ -41,7 +46,14 @@ interface ObservedStatus {
 export function customize({ parent, spec }: CustomizeContext<WorkflowSpec>): RelatedResourceRule[] {
   const status = (parent.status ?? {}) as ObservedStatus
   const configMaps = [...new Set([IMAGES_CONFIGMAP, ...configMapNames(spec), ...configMapNames(status.storedTemplates ?? {}), ...(status.waitingForConfigMaps ?? [])])].sort()
-  return [...templateRules(referencedSources(spec, status)), { apiVersion: 'v1', resource: 'configmaps', names: configMaps }]
+  // Synchronization: every lock slot of the namespace and the Workflows that may wait for one.
+  const locks: RelatedResourceRule[] = spec.synchronization
+    ? [
+        { apiVersion: 'v1', resource: 'configmaps', labelSelector: { matchExpressions: [{ key: LOCK_LABEL, operator: 'Exists' }] } },
+        { apiVersion: GROUP_VERSION, resource: 'workflows', labelSelector: {} },
+      ]
+    : []
+  return [...templateRules(referencedSources(spec, status)), { apiVersion: 'v1', resource: 'configmaps', names: configMaps }, ...locks]
 }
 
 /**
@@ -76,8 +88,15 @@ export async function sync({ parent, spec: written, children, related, now }: Ho
   const configMaps = Object.fromEntries(related.list<KObject & { data?: Record<string, string> }>('ConfigMap').map((c) => [c.metadata.name, c.data ?? {}]))
   const images = imagesFrom(configMaps[IMAGES_CONFIGMAP])
   validateWorkflow(spec, images.images, images.problems)
+  const locks = locksOf(spec.synchronization, namespace)
   const memo = expand(parent.metadata.name, status.nodes && typeof status.nodes === 'object' ? status.nodes : {}, status.finishedPods)
   const observedPods = children.list('Pod')
+  const admission = locks.length > 0 ? admit(locks, { workflow: { name: parent.metadata.name, ...(parent.metadata.uid && { uid: parent.metadata.uid }), ...(typeof parent.metadata.creationTimestamp === 'string' && { creationTimestamp: parent.metadata.creationTimestamp }) }, configMaps, slots: related.list('ConfigMap').filter((c) => c.metadata.labels?.[LOCK_LABEL] !== undefined), workflows: related.list('Workflow') }) : undefined
+  // A run that has not started waits for its locks; one that has started is never held back (its Pods must stay).
+  const started = observedPods.length > 0 || memo.nodes.size > 0
+  if (admission && !admission.admitted && !started) {
+    return { children: admission.slots, status: { phase: 'Pending', message: admission.message ?? 'waiting for its locks', synchronization: admission.status }, resyncAfterSeconds: LOCK_RETRY_SECONDS }
+  }
   const out = evaluate({
     workflow: {
       name: parent.metadata.name,
@@ -99,9 +118,11 @@ export async function sync({ parent, spec: written, children, related, now }: Ho
     checkPod: await loadPodCheck(),
   })
   keepsUnrecordedPods(parent.metadata.name, memo, observedPods, out.pods)
+  // A run that ended gives its locks back: their slots leave the answer.
+  const ended = ['Succeeded', 'Failed', 'Error'].includes(String(out.status.phase))
   return {
-    children: [...claims(parent.metadata.name, spec), ...out.pods],
-    status: { ...out.status, ...(Object.keys(resolved.stored).length > 0 && { storedTemplates: resolved.stored }) },
+    children: [...claims(parent.metadata.name, spec), ...out.pods, ...(admission && !ended ? admission.slots : [])],
+    status: { ...out.status, ...(Object.keys(resolved.stored).length > 0 && { storedTemplates: resolved.stored }), ...(admission && !ended && { synchronization: admission.status }) },
     ...(out.resyncAfterSeconds !== undefined && { resyncAfterSeconds: out.resyncAfterSeconds }),
   }
 }
