@@ -1,5 +1,6 @@
 import { configMapValue } from './configmaps.ts'
 import { ExpressionError, whenHolds } from './expressions.ts'
+import { runCallHooks } from './lifecycle.ts'
 import { iterations } from './loops.ts'
 import { exportGlobals } from './outputs.ts'
 import { aggregate, exitHandlerOf, isFailure, isFulfilled, latest, letsScopeOn, type NodeRecord, type Phase, type Scope } from './nodes.ts'
@@ -18,6 +19,8 @@ export interface CallSite {
   parallelism: { left: number }
   /** The calling template's failFast: a loop starts no new iteration once one has failed. */
   failFast?: boolean
+  /** Whether it is a step or a DAG task (its hooks' expressions say `steps.X` or `tasks.X`). */
+  kind: 'steps' | 'tasks'
 }
 
 /** Runs one step or task (its loop, `when` and arguments); undefined when it has not started. */
@@ -61,7 +64,7 @@ function runOnce(run: Run, site: CallSite, call: Step | Task): NodeRecord | unde
   // A Pod node that finished and whose Pod is gone cannot change: it is recorded as it was, without
   // evaluating its call again (what keeps a sync of a 10,000-task DAG fast).
   const exit = exitHandlerOf(call)
-  if (memo && run.podGone(memo) && exit === undefined) {
+  if (memo && run.podGone(memo) && exit === undefined && call.hooks === undefined) {
     if (memo.phase === 'Succeeded' && memo.outputs?.parameters) exportGlobals(run, { template: run.template(call.template!) }, memo.outputs.parameters)
     return run.keep(name, memo)
   }
@@ -73,8 +76,9 @@ function runOnce(run: Run, site: CallSite, call: Step | Task): NodeRecord | unde
     // A node that started keeps the inputs it started with (runTemplate reads them from the memo).
     const args = memo?.inputs ? {} : argumentValues(run, call.arguments, scope)
     if (!memo && parallelism.left <= 0) return undefined
-    const node = runTemplate(run, { name, displayName, template: run.template(call.template!) }, args)
-    if (!memo && node && !isFulfilled(node.phase)) parallelism.left--
+    const ran = runTemplate(run, { name, displayName, template: run.template(call.template!) }, args)
+    if (!memo && ran && !isFulfilled(ran.phase)) parallelism.left--
+    const node = ran && call.hooks ? runCallHooks(run, site, call, ran) : ran
     return node && exit ? runCallExit(run, site, exit, node) : node
   } catch (error) {
     if (!isSubstitutionError(error) && !(error instanceof ExpressionError)) throw error

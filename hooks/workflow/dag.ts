@@ -74,7 +74,7 @@ export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
       results[k] = run.record(taskName, { displayName: task.name, type: 'Skipped', phase: 'Omitted', startedAt: run.now, finishedAt: run.now, message: 'its dependencies did not allow it to run' })
       continue
     }
-    finish(task, k, runCall(run, { name: taskName, displayName: task.name, scope, parallelism, failFast: template.failFast === true }, task))
+    finish(task, k, runCall(run, { name: taskName, displayName: task.name, scope, parallelism, failFast: template.failFast === true, kind: 'tasks' }, task))
   }
   const started: NodeRecord[] = []
   let pending = false
@@ -119,11 +119,11 @@ function needed(graph: DagGraph, targets: string[]): number[] {
 
 /**
  * A task settled for good: its Pod node finished and the Pod is gone (nothing observed can change
- * it), or it was left out (Omitted). A task with a loop, its own exit handler or a retry is not a
+ * it), or it was left out (Omitted). A task with a loop, its own exit handler or hooks, or a retry is not a
  * single Pod node and goes the long way.
  */
 function settledTask(run: Run, memo: NodeRecord, task: Task): boolean {
-  if (exitHandlerOf(task) !== undefined || task.withItems !== undefined || task.withParam !== undefined || task.withSequence !== undefined) return false
+  if (exitHandlerOf(task) !== undefined || task.hooks !== undefined || task.withItems !== undefined || task.withParam !== undefined || task.withSequence !== undefined) return false
   if (memo.type === 'Skipped' && (memo.phase === 'Omitted' || memo.phase === 'Skipped')) return true
   return run.podGone(memo)
 }

@@ -20,7 +20,7 @@ export function runSteps(run: Run, call: NodeCall): NodeRecord | undefined {
   let daemonsUp = false
   for (const [g, group] of template.steps!.entries()) {
     const groupName = `${name}[${g}]`
-    const results = group.map((step) => [step, runCall(run, { name: `${groupName}.${step.name}`, displayName: step.name, scope, parallelism, failFast: template.failFast === true }, step)] as const)
+    const results = group.map((step) => [step, runCall(run, { name: `${groupName}.${step.name}`, displayName: step.name, scope, parallelism, failFast: template.failFast === true, kind: 'steps' }, step)] as const)
     const started = results.filter(([, r]) => r !== undefined)
     if (started.length === 0) {
       if (g === 0) return undefined

@@ -143,11 +143,8 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
     }
     needsArguments(call.template, call.arguments, path)
     for (const [hookName, hook] of Object.entries(call.hooks ?? {})) {
-      if (hookName !== 'exit') problems.push(`${path}.hooks.${hookName}: lifecycle hooks with an expression on a step or task are not supported yet (the workflow's own hooks and a step's or task's exit hook are)`)
-      else {
-        if (call.onExit !== undefined) problems.push(`${path}.hooks.exit: use onExit or hooks.exit, not both`)
-        checkHook(hook, `${path}.hooks.exit`, 'exit', scope)
-      }
+      if (hookName === 'exit' && call.onExit !== undefined) problems.push(`${path}.hooks.exit: use onExit or hooks.exit, not both`)
+      checkHook(hook, `${path}.hooks.${hookName}`, hookName === 'exit' ? 'exit' : 'expression', scope)
     }
   }
   /** A call's (or hook's) arguments give every input its template needs; those it does not declare are ignored, as in Argo. */

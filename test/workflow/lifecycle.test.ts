@@ -66,6 +66,43 @@ describe('workflow: lifecycle hooks', () => {
     expect(node(sim, 'a.onExit')).toMatchObject({ phase: 'Succeeded', inputs: { parameters: { status: 'a is done' } } })
   })
 
+  it("a step's hooks (Argo's template-level example): each runs once when its expression first holds, and the next steps wait for them", async () => {
+    const hooks = (step: string, quoted: boolean) => ({
+      running: { expression: quoted ? `steps["${step}"].status == "Running"` : `steps.${step}.status == "Running"`, template: 'notify' },
+      success: { expression: quoted ? `steps["${step}"].status == "Succeeded"` : `steps.${step}.status == "Succeeded"`, template: 'notify' },
+    })
+    const sim = simulate({
+      entrypoint: 'main',
+      templates: [{ name: 'main', steps: [[{ name: 'step-1', template: 'job', hooks: hooks('step-1', true) }], [{ name: 'step2', template: 'job', hooks: hooks('step2', false) }]] }, container('job'), notify],
+    })
+    const result = await sim.run()
+    expect(result.converged).toBe(true)
+    expect(sim.status!.phase).toBe('Succeeded')
+    const all = nodes(sim) as Record<string, Node & { startedAt: string; finishedAt: string }>
+    for (const name of ['step-1.hooks.running', 'step-1.hooks.success', 'step2.hooks.running', 'step2.hooks.success']) expect(node(sim, name)?.phase, name).toBe('Succeeded')
+    // step2 started only after step-1's success hook ended.
+    const hook = Object.values(all).find((n) => n.displayName === 'step-1.hooks.success')!
+    const step2 = Object.values(all).find((n) => n.displayName === 'step2')!
+    expect(step2.startedAt >= hook.finishedAt).toBe(true)
+  })
+
+  it("a task's hook that cannot be worked out makes the task an Error (its DAG fails); one that ends Failed is ignored", async () => {
+    const sim = simulate(
+      {
+        entrypoint: 'd',
+        templates: [
+          { name: 'd', dag: { tasks: [{ name: 'a', template: 'job', hooks: { done: { expression: 'tasks.a.status == "Succeeded"', template: 'notify' } } }, { name: 'b', template: 'job', dependencies: ['a'], hooks: { odd: { expression: 'asInt("x") > 1', template: 'notify' } } }] } },
+          container('job'),
+          notify,
+        ],
+      },
+      { done: { exitCode: 1 } },
+    )
+    await sim.run()
+    expect(node(sim, 'a.hooks.done')?.phase).toBe('Failed')
+    expect(sim.status).toMatchObject({ phase: 'Error', message: 'task b error' })
+  })
+
   const invalid: { name: string; spec: Record<string, unknown>; error: RegExp }[] = [
     { name: 'a workflow hook without an expression', spec: { entrypoint: 'job', hooks: { running: { template: 'job' } }, templates: [container('job')] }, error: /spec\.hooks\.running: needs an expression \(only the hook named exit runs without one\)/ },
     { name: 'an exit hook with an expression', spec: { entrypoint: 'job', hooks: { exit: { template: 'job', expression: 'true' } }, templates: [container('job')] }, error: /spec\.hooks\.exit\.expression: the exit hook runs when what it is attached to ends/ },
