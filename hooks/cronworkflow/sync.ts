@@ -1,11 +1,10 @@
 import { childName, condition, HookError, labelValueOf, safeParseBounded, type KObject } from '../core/index.ts'
 import { formatIssues } from '../core/issues.ts'
 import type { CompositeSyncResult, HookContext } from '../core/define.ts'
-import { GROUP_VERSION } from '../workflow/template-refs.ts'
+import { GROUP_VERSION, referencedSources } from '../workflow/template-refs.ts'
 import { WorkflowSpec } from '../workflow/schema.ts'
 import { normalize } from '../workflow/normalize.ts'
 import { validateWorkflow } from '../workflow/validate.ts'
-import { callsOf } from '../workflow/nodes.ts'
 import { parseSchedules } from './schedule.ts'
 import type { CronWorkflowSpec } from './schema.ts'
 
@@ -84,8 +83,7 @@ function checkWorkflowSpec(raw: unknown): void {
   const parsed = safeParseBounded(WorkflowSpec, raw)
   if (!parsed.success) throw new HookError(422, `invalid parent spec: ${formatIssues(parsed.error, 'spec.workflowSpec').slice(0, 5).join('; ')}`)
   // A spec that refers to WorkflowTemplates is checked by the Workflow once they are resolved.
-  const refers = parsed.data.workflowTemplateRef !== undefined || parsed.data.templates.some((t) => callsOf(t).some((c) => c.templateRef !== undefined))
-  if (refers) return
+  if (referencedSources(parsed.data, {}).length > 0) return
   try {
     validateWorkflow(normalize(parsed.data))
   } catch (e) {

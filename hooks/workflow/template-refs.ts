@@ -3,7 +3,7 @@ import type { KObject } from '../core/contract/objects.ts'
 import type { ObservedObjects } from '../core/contract/objectmap.ts'
 import type { RelatedResourceRule } from '../core/contract/responses.ts'
 import { formatIssues } from '../core/issues.ts'
-import { Template, WorkflowSpec, type Step, type Task, type TemplateRef } from './schema.ts'
+import { Template, WorkflowSpec, type LifecycleHook, type Step, type Task, type TemplateRef } from './schema.ts'
 import { callsOf } from './nodes.ts'
 
 /**
@@ -34,7 +34,14 @@ const hoistedName = (kind: Kind, source: string, template: string) => (kind === 
 export function referencedSources(spec: WorkflowSpec, status: { storedTemplates?: StoredTemplates; waitingForTemplates?: string[] }): string[] {
   const keys = new Set<string>()
   if (spec.workflowTemplateRef) keys.add(keyOf(kindOf(spec.workflowTemplateRef.clusterScope), spec.workflowTemplateRef.name))
-  for (const t of spec.templates) for (const c of callsOf(t)) if (c.templateRef) keys.add(keyOf(kindOf(c.templateRef.clusterScope), c.templateRef.name))
+  const refer = (ref: TemplateRef | undefined) => ref && keys.add(keyOf(kindOf(ref.clusterScope), ref.name))
+  for (const t of spec.templates) {
+    for (const c of callsOf(t)) {
+      refer(c.templateRef)
+      for (const h of Object.values(c.hooks ?? {})) refer(h.templateRef)
+    }
+  }
+  for (const h of Object.values(spec.hooks ?? {})) refer(h.templateRef)
   for (const k of Object.keys(status.storedTemplates ?? {})) keys.add(k)
   for (const k of status.waitingForTemplates ?? []) keys.add(k)
   return [...keys].sort()
@@ -114,8 +121,8 @@ export function resolveTemplates(written: WorkflowSpec, related: ObservedObjects
     const local = (template: string) => (within ? (hoist({ name: within.source, template, clusterScope: within.kind === CLUSTER_WORKFLOW_TEMPLATE }) ?? template) : template)
     const call = <C extends Step | Task>(c: C): C => {
       // A call of the Workflow's own templates that names no templateRef stays as written.
-      if (!within && !c.templateRef) return c
-      const hooks = within && c.hooks ? { hooks: Object.fromEntries(Object.entries(c.hooks).map(([k, h]) => [k, h.template === undefined ? h : { ...h, template: local(h.template) }])) } : {}
+      if (!within && !c.templateRef && !refersInHooks(c.hooks)) return c
+      const hooks = c.hooks ? { hooks: hooksResolved(c.hooks, local) } : {}
       const onExit = { ...(c.onExit !== undefined && { onExit: local(c.onExit) }), ...hooks }
       if (c.templateRef) return { ...c, ...onExit, templateRef: undefined, template: hoist(c.templateRef) ?? c.templateRef.template }
       if (within && c.template !== undefined) return { ...c, ...onExit, template: local(c.template) }
@@ -154,11 +161,17 @@ export function resolveTemplates(written: WorkflowSpec, related: ObservedObjects
     out.push({ ...rewrite(t, { kind, source: ref.name }, name), name })
     return name
   }
+  /** Hooks with their templates named as the run knows them: a templateRef hoisted, a source's own template localised. */
+  const hooksResolved = (hooks: Record<string, LifecycleHook>, local: (template: string) => string) =>
+    Object.fromEntries(Object.entries(hooks).map(([k, h]) => [k, h.templateRef ? { ...h, templateRef: undefined, template: hoist(h.templateRef) ?? h.templateRef.template } : h.template === undefined ? h : { ...h, template: local(h.template) }]))
   const own = spec.templates.map((t) => rewrite(t, undefined))
+  const hooks = refersInHooks(spec.hooks) ? { hooks: hooksResolved(spec.hooks!, (t) => t) } : {}
   if (problems.length > 0) return { ok: false, invalid: problems.slice(0, 3).join('; ') }
   if (missing.size > 0) return { ok: false, missing: [...missing].sort() }
-  return { ok: true, spec: { ...spec, templates: [...own, ...out], workflowTemplateRef: undefined }, stored }
+  return { ok: true, spec: { ...spec, ...hooks, templates: [...own, ...out], workflowTemplateRef: undefined }, stored }
 }
+
+const refersInHooks = (hooks: Record<string, LifecycleHook> | undefined) => Object.values(hooks ?? {}).some((h) => h.templateRef !== undefined)
 
 function raw(related: ObservedObjects, kind: Kind, name: string, namespace: string): unknown {
   return related.list<KObject & { spec?: unknown }>({ apiVersion: GROUP_VERSION, kind }).find((o) => o.metadata.name === name && (kind === CLUSTER_WORKFLOW_TEMPLATE || (o.metadata.namespace ?? namespace) === namespace))?.spec

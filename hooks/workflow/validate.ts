@@ -158,8 +158,8 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
   }
   /** A lifecycle hook: the one named `exit` runs when what it is attached to ends, any other when its expression first holds. */
   const checkHook = (hook: LifecycleHook, path: string, kind: 'exit' | 'expression', scope: { inputs: Set<string>; steps?: Set<string>; tasks?: () => Set<string> }) => {
-    if (hook.templateRef !== undefined) problems.push(`${path}.templateRef: a lifecycle hook's templateRef is not supported yet; bring the template in and name it in template`)
-    else if (hook.template === undefined) problems.push(`${path}: needs template`)
+    // A templateRef was resolved into template with the workflow's other references (template-refs.ts).
+    if (hook.template === undefined) problems.push(`${path}: needs template or templateRef`)
     else known(hook.template, `${path}.template`)
     if (kind === 'exit' && hook.expression !== undefined) problems.push(`${path}.expression: the exit hook runs when what it is attached to ends, and takes no expression (give the hook another name)`)
     if (kind === 'expression' && hook.expression === undefined) problems.push(`${path}: needs an expression (only the hook named exit runs without one)`)

@@ -109,7 +109,6 @@ describe('workflow: lifecycle hooks', () => {
     { name: 'onExit and hooks.exit', spec: { entrypoint: 'job', onExit: 'job', hooks: { exit: { template: 'job' } }, templates: [container('job')] }, error: /spec\.hooks\.exit: use onExit or hooks\.exit, not both/ },
     { name: 'an unknown hook template', spec: { entrypoint: 'job', hooks: { x: { template: 'nope', expression: 'true' } }, templates: [container('job')] }, error: /spec\.hooks\.x\.template: unknown template "nope"/ },
     { name: 'a hook expression that does not parse', spec: { entrypoint: 'job', hooks: { x: { template: 'job', expression: 'workflow.status ==' } }, templates: [container('job')] }, error: /spec\.hooks\.x\.expression: / },
-    { name: 'a templateRef in a hook', spec: { entrypoint: 'job', hooks: { x: { templateRef: { name: 't', template: 'u' }, expression: 'true' } }, templates: [container('job')] }, error: /spec\.hooks\.x\.templateRef: a lifecycle hook's templateRef is not supported yet/ },
     { name: 'a hook missing an argument its template needs', spec: { entrypoint: 'job', hooks: { x: { template: 'needs', expression: 'true' } }, templates: [container('job'), { name: 'needs', inputs: { parameters: [{ name: 'p' }] }, container: { image: 'alpine:3', command: ['true'] } }] }, error: /spec\.hooks\.x\.arguments: template "needs" needs parameter "p"/ },
   ]
   it.each(invalid)('422: $name', async ({ spec, error }) => {
