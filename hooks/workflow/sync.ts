@@ -91,21 +91,23 @@ export async function sync({ parent, spec: written, children, related, now }: Ho
   const locks = locksOf(spec.synchronization, namespace)
   const memo = expand(parent.metadata.name, status.nodes && typeof status.nodes === 'object' ? status.nodes : {}, status.finishedPods)
   const observedPods = children.list('Pod')
-  const admission = locks.length > 0 ? admit(locks, { workflow: { name: parent.metadata.name, ...(parent.metadata.uid && { uid: parent.metadata.uid }), ...(typeof parent.metadata.creationTimestamp === 'string' && { creationTimestamp: parent.metadata.creationTimestamp }) }, configMaps, slots: related.list('ConfigMap').filter((c) => c.metadata.labels?.[LOCK_LABEL] !== undefined), workflows: related.list('Workflow') }) : undefined
+  const workflow = {
+    name: parent.metadata.name,
+    namespace,
+    ...(parent.metadata.uid && { uid: parent.metadata.uid }),
+    ...(typeof parent.metadata.creationTimestamp === 'string' && { creationTimestamp: parent.metadata.creationTimestamp }),
+    ...(parent.metadata.labels && { labels: parent.metadata.labels }),
+    ...(parent.metadata.annotations && { annotations: parent.metadata.annotations }),
+  }
+  const lockSlots = related.list('ConfigMap').filter((c) => c.metadata.labels?.[LOCK_LABEL] !== undefined)
+  const admission = locks.length > 0 ? admit(locks, { workflow, configMaps, slots: lockSlots, workflows: related.list('Workflow') }) : undefined
   // A run that has not started waits for its locks; one that has started is never held back (its Pods must stay).
   const started = observedPods.length > 0 || memo.nodes.size > 0
   if (admission && !admission.admitted && !started) {
     return { children: admission.slots, status: { phase: 'Pending', message: admission.message ?? 'waiting for its locks', synchronization: admission.status }, resyncAfterSeconds: LOCK_RETRY_SECONDS }
   }
   const out = evaluate({
-    workflow: {
-      name: parent.metadata.name,
-      namespace,
-      ...(parent.metadata.uid && { uid: parent.metadata.uid }),
-      ...(typeof parent.metadata.creationTimestamp === 'string' && { creationTimestamp: parent.metadata.creationTimestamp }),
-      ...(parent.metadata.labels && { labels: parent.metadata.labels }),
-      ...(parent.metadata.annotations && { annotations: parent.metadata.annotations }),
-    },
+    workflow,
     spec,
     now: now!,
     memo,
