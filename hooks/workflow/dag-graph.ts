@@ -67,55 +67,27 @@ export function topologicalOrder(graph: DagGraph, roots?: readonly number[]): nu
   if (roots === undefined) {
     let all = orders.get(graph)
     if (all === undefined) {
-      all = walk(graph.deps, graph.deps.map((_, k) => k))
+      all = walk(graph.deps, graph.deps.map((_, k) => k), false).order
       orders.set(graph, all)
     }
     return all
   }
-  return walk(graph.deps, roots)
-}
-
-/** Depth-first post-order from `roots` along `edges`, without recursion (a 10,000-task chain is 10,000 deep). */
-function walk(edges: readonly (readonly number[])[], roots: readonly number[]): number[] {
-  const seen = new Uint8Array(edges.length)
-  const out: number[] = []
-  const path: number[] = []
-  const cursor: number[] = []
-  for (const root of roots) {
-    if (seen[root]) continue
-    seen[root] = 1
-    path.push(root)
-    cursor.push(0)
-    while (path.length > 0) {
-      const top = path.length - 1
-      const next = edges[path[top]!]![cursor[top]!]
-      if (next === undefined) {
-        out.push(path.pop()!)
-        cursor.pop()
-        continue
-      }
-      cursor[top]!++
-      if (seen[next]) continue
-      seen[next] = 1
-      path.push(next)
-      cursor.push(0)
-    }
-  }
-  return out
+  return walk(graph.deps, roots, false).order
 }
 
 /**
- * A cycle in a directed graph of positions (`edges[n]`: where n leads), as the path around it, or
- * undefined. Walked in order without recursion, so the same graph always reports the same cycle.
+ * Depth first from each of `roots` in turn along `edges`, without recursion (a 10,000-task chain is
+ * 10,000 deep): the post-order, and the first cycle met (as the path around it), if any.
  */
-export function findCycle(edges: readonly (readonly number[])[]): number[] | undefined {
+function walk(edges: readonly (readonly number[])[], roots: readonly number[], stopAtCycle: boolean): { order: number[]; cycle?: number[] } {
   const NEW = 0
   const ON_PATH = 1
   const DONE = 2
   const state = new Uint8Array(edges.length)
+  const order: number[] = []
   const path: number[] = []
   const cursor: number[] = []
-  for (let root = 0; root < edges.length; root++) {
+  for (const root of roots) {
     if (state[root] !== NEW) continue
     state[root] = ON_PATH
     path.push(root)
@@ -124,18 +96,27 @@ export function findCycle(edges: readonly (readonly number[])[]): number[] | und
       const top = path.length - 1
       const next = edges[path[top]!]![cursor[top]!]
       if (next === undefined) {
-        state[path.pop()!] = DONE
+        const done = path.pop()!
+        state[done] = DONE
+        order.push(done)
         cursor.pop()
         continue
       }
       cursor[top]!++
-      if (state[next] === ON_PATH) return [...path.slice(path.indexOf(next)), next]
-      if (state[next] === NEW) {
-        state[next] = ON_PATH
-        path.push(next)
-        cursor.push(0)
-      }
+      if (state[next] === ON_PATH && stopAtCycle) return { order, cycle: [...path.slice(path.indexOf(next)), next] }
+      if (state[next] !== NEW) continue
+      state[next] = ON_PATH
+      path.push(next)
+      cursor.push(0)
     }
   }
-  return undefined
+  return { order }
+}
+
+/**
+ * A cycle in a directed graph of positions (`edges[n]`: where n leads), as the path around it, or
+ * undefined. Walked in order, so the same graph always reports the same cycle.
+ */
+export function findCycle(edges: readonly (readonly number[])[]): number[] | undefined {
+  return walk(edges, edges.map((_, k) => k), true).cycle
 }
