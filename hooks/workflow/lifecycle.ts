@@ -1,7 +1,7 @@
 import { argumentValues, type CallSite } from './calls.ts'
 import { evaluate, parseExpr } from './expr/index.ts'
-import { isFulfilled, type NodeRecord, type Phase } from './nodes.ts'
-import type { Step, Task } from './schema.ts'
+import { isFulfilled, type NodeRecord, type Phase, type Scope } from './nodes.ts'
+import type { LifecycleHook, Step, Task } from './schema.ts'
 import type { Run } from './state.ts'
 import { isSubstitutionError } from './substitute.ts'
 import { runTemplate } from './templates.ts'
@@ -20,30 +20,15 @@ export function runWorkflowHooks(run: Run, status: Phase | 'Pending'): { running
   let running = false
   let error: string | undefined
   for (const [hookName, hook] of Object.entries(spec.hooks ?? {})) {
-    if (hookName === 'exit' || hook.template === undefined) continue
-    const call = { name: `${workflow.name}.hooks.${hookName}`, displayName: `hooks.${hookName}`, template: run.template(hook.template) }
-    if (run.memo(call.name) === undefined) {
-      if (!run.scheduling) continue
+    // Exit handler variables (workflow.status) are what a workflow hook's expression reads.
+    const at = { name: `${workflow.name}.hooks.${hookName}`, displayName: `hooks.${hookName}` }
+    const outcome = runHook(run, hookName, hook, at, {}, () => {
       run.workflowStatus = status === 'Skipped' || status === 'Omitted' ? 'Succeeded' : status
-      let holds: boolean
-      try {
-        holds = evaluate(parseExpr(hook.expression ?? 'false'), lookup(run, {}).env()) === true
-      } catch (e) {
-        // Worked out again (the same way) at every sync until the spec changes: nothing to record.
-        error ??= `lifecycle hook ${hookName}: its expression ${hook.expression}: ${(e as Error).message}`
-        continue
-      }
-      if (!holds) continue
-    }
-    let node: NodeRecord | undefined
-    try {
-      node = runTemplate(run, call, argumentValues(run, hook.arguments, {}))
-    } catch (e) {
-      if (!isSubstitutionError(e)) throw e
-      node = run.error(call, e.message)
-    }
-    if (node && !isFulfilled(node.phase)) running = true
-    if (node?.phase === 'Error') error ??= `the lifecycle hook ${hookName} errored`
+      return lookup(run, {}).env()
+    })
+    running ||= outcome.running
+    if (outcome.expressionError) error ??= `lifecycle hook ${hookName}: ${outcome.expressionError}`
+    else if (outcome.errored) error ??= `the lifecycle hook ${hookName} errored`
   }
   return { running, ...(error && { error }) }
 }
@@ -59,31 +44,39 @@ export function runCallHooks(run: Run, site: CallSite, call: Step | Task, node: 
   let running = false
   let error: string | undefined
   for (const [hookName, hook] of Object.entries(call.hooks ?? {})) {
-    if (hookName === 'exit' || hook.template === undefined) continue
-    const hookCall = { name: `${site.name}.hooks.${hookName}`, displayName: `${site.displayName}.hooks.${hookName}`, template: run.template(hook.template) }
-    if (run.memo(hookCall.name) === undefined) {
-      if (!run.scheduling) continue
-      let holds: boolean
-      try {
-        const env = { ...lookup(run, site.scope).env(), [`${site.kind}.${call.name}.status`]: node.phase }
-        holds = evaluate(parseExpr(hook.expression ?? 'false'), env) === true
-      } catch (e) {
-        error ??= `its lifecycle hook ${hookName}: its expression ${hook.expression}: ${(e as Error).message}`
-        continue
-      }
-      if (!holds) continue
-    }
-    let ran: NodeRecord | undefined
-    try {
-      ran = runTemplate(run, hookCall, argumentValues(run, hook.arguments, site.scope))
-    } catch (e) {
-      if (!isSubstitutionError(e)) throw e
-      ran = run.error(hookCall, e.message)
-    }
-    if (ran && !isFulfilled(ran.phase)) running = true
-    if (ran?.phase === 'Error') error ??= `its lifecycle hook ${hookName} errored`
+    const at = { name: `${site.name}.hooks.${hookName}`, displayName: `${site.displayName}.hooks.${hookName}` }
+    const outcome = runHook(run, hookName, hook, at, site.scope, () => ({ ...lookup(run, site.scope).env(), [`${site.kind}.${call.name}.status`]: node.phase }))
+    running ||= outcome.running
+    if (outcome.expressionError) error ??= `its lifecycle hook ${hookName}: ${outcome.expressionError}`
+    else if (outcome.errored) error ??= `its lifecycle hook ${hookName} errored`
   }
   if (!isFulfilled(node.phase)) return node
   if (running) return { ...node, phase: 'Running' }
   return error ? { ...node, phase: 'Error', message: error } : node
+}
+
+/**
+ * One hook other than `exit`: started once its expression holds (asked only until it has started),
+ * then run to its end. An expression that cannot be worked out is not recorded: it is worked out
+ * again, the same way, at every sync until the spec changes.
+ */
+function runHook(run: Run, hookName: string, hook: LifecycleHook, at: { name: string; displayName: string }, scope: Scope, env: () => Record<string, unknown>): { running: boolean; errored?: boolean; expressionError?: string } {
+  if (hookName === 'exit' || hook.template === undefined) return { running: false }
+  const call = { ...at, template: run.template(hook.template) }
+  if (run.memo(call.name) === undefined) {
+    if (!run.scheduling) return { running: false }
+    try {
+      if (evaluate(parseExpr(hook.expression ?? 'false'), env()) !== true) return { running: false }
+    } catch (e) {
+      return { running: false, expressionError: `its expression ${hook.expression}: ${(e as Error).message}` }
+    }
+  }
+  let node: NodeRecord | undefined
+  try {
+    node = runTemplate(run, call, argumentValues(run, hook.arguments, scope))
+  } catch (e) {
+    if (!isSubstitutionError(e)) throw e
+    node = run.error(call, e.message)
+  }
+  return { running: node !== undefined && !isFulfilled(node.phase), errored: node?.phase === 'Error' }
 }
