@@ -45,8 +45,12 @@ function childLabel(child: Record<string, unknown>, index: number): string {
   return typeof meta.namespace === 'string' && meta.namespace ? `${kind} ${clip(meta.namespace, 63)}/${name}` : `${kind} ${name}`
 }
 
-/** Values JSON cannot carry faithfully, and nulls (which mean "delete this field" to an apply). */
-function findBadValue(value: unknown, path: string): string | undefined {
+/**
+ * Values JSON cannot carry faithfully, and nulls (which mean "delete this field" to an apply): the
+ * first one found, named by its path, or undefined. A controller that copies user input into a
+ * child checks it with this first, so the user gets a 422 rather than the response check's 500.
+ */
+export function findBadValue(value: unknown, path: string): string | undefined {
   if (value === null) return `${path} is null`
   switch (typeof value) {
     case 'string':

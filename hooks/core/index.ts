@@ -17,6 +17,7 @@ export type {
 } from './define.ts'
 export { HookError, invalidSpec } from './errors.ts'
 export { safeParseBounded, quote } from './issues.ts'
+export { findBadValue } from './check.ts'
 export { childName, fitName, labelValueOf, nameRule, isValidName, isValidLabelValue, isValidLabelKey, explainNameRule, type NameRule } from './k8s/names.ts'
 export { ObservedObjects, groupKey, entryKey } from './contract/objectmap.ts'
 export type { KObject, ObjectMap, LabelSelector, HookVersion, Scope } from './contract/objects.ts'

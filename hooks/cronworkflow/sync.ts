@@ -1,9 +1,10 @@
-import { childName, condition, HookError, labelValueOf, safeParseBounded, type KObject } from '../core/index.ts'
+import { childName, condition, findBadValue, HookError, labelValueOf, safeParseBounded, type KObject } from '../core/index.ts'
 import { formatIssues } from '../core/issues.ts'
 import type { CompositeSyncResult, HookContext } from '../core/define.ts'
 import { GROUP_VERSION, referencedSources } from '../workflow/template-refs.ts'
 import { WorkflowSpec } from '../workflow/schema.ts'
 import { normalize } from '../workflow/normalize.ts'
+import { iso, isWorkflowDone } from '../workflow/nodes.ts'
 import { validateWorkflow } from '../workflow/validate.ts'
 import { parseSchedules } from './schedule.ts'
 import type { CronWorkflowSpec } from './schema.ts'
@@ -24,8 +25,6 @@ interface CronStatus {
   lastScheduledTime?: string
 }
 
-const FINISHED = new Set(['Succeeded', 'Failed', 'Error'])
-const iso = (d: Date) => d.toISOString().replace('.000Z', 'Z')
 
 export function sync({ parent, spec, children, now }: HookContext<CronWorkflowSpec>): CompositeSyncResult {
   const at = now!
@@ -33,7 +32,7 @@ export function sync({ parent, spec, children, now }: HookContext<CronWorkflowSp
   checkWorkflowSpec(spec.workflowSpec)
   const schedule = parseSchedules([...(spec.schedules ?? []), ...(spec.schedule !== undefined ? [spec.schedule] : [])], spec.timezone)
   const runs = children.list<Workflow>('Workflow').map((w) => ({ workflow: w, tick: scheduledTime(w), phase: typeof w.status?.phase === 'string' ? w.status.phase : '' }))
-  const active = runs.filter((r) => !FINISHED.has(r.phase))
+  const active = runs.filter((r) => !isWorkflowDone(r.phase))
 
   // The last tick run: as the status recorded it, or as a run shows it (a status update that was lost).
   const recorded = Date.parse((parent.status as CronStatus | undefined)?.lastScheduledTime ?? '')
@@ -45,11 +44,11 @@ export function sync({ parent, spec, children, now }: HookContext<CronWorkflowSp
 
   let start: Date | undefined
   let why: { reason: string; message: string } | undefined
-  if (pending && spec.suspend) why = { reason: 'Suspended', message: `the tick at ${iso(pending)} is not run while spec.suspend is true` }
+  if (pending && spec.suspend) why = { reason: 'Suspended', message: `the tick at ${iso(pending.getTime())} is not run while spec.suspend is true` }
   else if (pending && spec.startingDeadlineSeconds !== undefined && at.getTime() - pending.getTime() > spec.startingDeadlineSeconds * 1000) {
-    why = { reason: 'MissedDeadline', message: `the tick at ${iso(pending)} was missed by more than startingDeadlineSeconds (${spec.startingDeadlineSeconds})` }
+    why = { reason: 'MissedDeadline', message: `the tick at ${iso(pending.getTime())} was missed by more than startingDeadlineSeconds (${spec.startingDeadlineSeconds})` }
   } else if (pending && spec.concurrencyPolicy === 'Forbid' && active.length > 0) {
-    why = { reason: 'ConcurrencyForbidden', message: `the tick at ${iso(pending)} waits: ${active.map((r) => r.workflow.metadata.name).join(', ')} still running (concurrencyPolicy Forbid)` }
+    why = { reason: 'ConcurrencyForbidden', message: `the tick at ${iso(pending.getTime())} waits: ${active.map((r) => r.workflow.metadata.name).join(', ')} still running (concurrencyPolicy Forbid)` }
   } else start = pending
 
   const replaced = new Set(start && spec.concurrencyPolicy === 'Replace' ? active.map((r) => r.workflow.metadata.name) : [])
@@ -64,12 +63,12 @@ export function sync({ parent, spec, children, now }: HookContext<CronWorkflowSp
     status: {
       phase: spec.suspend ? 'Suspended' : 'Active',
       active: [...active.filter((r) => !replaced.has(r.workflow.metadata.name)).map((r) => r.workflow.metadata.name), ...(start ? [desired.at(-1)!.metadata.name] : [])].sort(),
-      ...(Number.isFinite(lastScheduled) && { lastScheduledTime: iso(new Date(lastScheduled)) }),
-      ...(next && { nextScheduledTime: iso(next) }),
+      ...(Number.isFinite(lastScheduled) && { lastScheduledTime: iso(lastScheduled) }),
+      ...(next && { nextScheduledTime: iso(next.getTime()) }),
       conditions: [
         why
           ? condition('Scheduled', false, why.reason, why.message)
-          : condition('Scheduled', true, 'Waiting', next ? `next tick at ${iso(next)}` : 'no further ticks'),
+          : condition('Scheduled', true, 'Waiting', next ? `next tick at ${iso(next.getTime())}` : 'no further ticks'),
       ],
     },
     ...(next && { resyncAfterSeconds: Math.max(1, Math.ceil((next.getTime() - at.getTime()) / 1000)) }),
@@ -78,8 +77,8 @@ export function sync({ parent, spec, children, now }: HookContext<CronWorkflowSp
 
 /** The Workflow spec is refused (422) as a Workflow's would be, before any run exists. */
 function checkWorkflowSpec(raw: unknown): void {
-  const empty = nullAt(raw, 'spec.workflowSpec')
-  if (empty) throw new HookError(422, `invalid parent spec: ${empty} is null; leave the field out instead`)
+  const bad = findBadValue(raw, 'spec.workflowSpec')
+  if (bad) throw new HookError(422, `invalid parent spec: ${bad}; leave the field out instead`)
   const parsed = safeParseBounded(WorkflowSpec, raw)
   if (!parsed.success) throw new HookError(422, `invalid parent spec: ${formatIssues(parsed.error, 'spec.workflowSpec').slice(0, 5).join('; ')}`)
   // A spec that refers to WorkflowTemplates is checked by the Workflow once they are resolved.
@@ -90,23 +89,6 @@ function checkWorkflowSpec(raw: unknown): void {
     if (e instanceof HookError) throw new HookError(422, e.message.replace(/^invalid workflow: /, 'invalid parent spec: spec.workflowSpec: '))
     throw e
   }
-}
-
-/** Where a JSON value holds a null (Kubernetes objects the hook writes may not), if anywhere. */
-function nullAt(value: unknown, path: string): string | undefined {
-  if (value === null) return path
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = nullAt(value[i], `${path}[${i}]`)
-      if (found) return found
-    }
-  } else if (typeof value === 'object') {
-    for (const k in value) {
-      const found = nullAt((value as Record<string, unknown>)[k], `${path}.${k}`)
-      if (found) return found
-    }
-  }
-  return undefined
 }
 
 /** When a run's tick was: its annotation (as written), else never (it sorts last and is pruned first). */
@@ -126,7 +108,7 @@ function keptRuns<R extends { workflow: Workflow; tick: number; phase: string }>
   let failed = 0
   return newestFirst
     .filter((r) => {
-      if (!FINISHED.has(r.phase) || !(r.tick <= recorded)) return true
+      if (!isWorkflowDone(r.phase) || !(r.tick <= recorded)) return true
       if (r.phase === 'Succeeded') return ++succeeded <= spec.successfulJobsHistoryLimit
       return ++failed <= spec.failedJobsHistoryLimit
     })
@@ -157,7 +139,7 @@ function newRun(cron: string, spec: CronWorkflowSpec, tick: Date): KObject {
     metadata: {
       name: childName({ apiVersion: GROUP_VERSION, kind: 'Workflow' }, cron, String(tick.getTime() / 1000)),
       labels: { ...metadata.labels, [CRON_LABEL]: labelValueOf(cron) },
-      annotations: { ...metadata.annotations, [SCHEDULED_ANNOTATION]: iso(tick) },
+      annotations: { ...metadata.annotations, [SCHEDULED_ANNOTATION]: iso(tick.getTime()) },
     },
     spec: spec.workflowSpec,
   } as KObject

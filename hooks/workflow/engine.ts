@@ -3,7 +3,7 @@ import { compact } from './compact.ts'
 import { workflowParameters } from './configmaps.ts'
 import { runExitHandler } from './exit.ts'
 import { runWorkflowHooks } from './lifecycle.ts'
-import { isFulfilled, type NodeRecord, type Phase } from './nodes.ts'
+import { isFulfilled, isWorkflowDone, type NodeRecord, type Phase } from './nodes.ts'
 import { Run, type EngineInput } from './state.ts'
 import { runTemplate } from './templates.ts'
 
@@ -52,7 +52,7 @@ export function evaluate(input: EngineInput): EngineOutput {
     pods++
     if (n.phase === 'Succeeded') succeeded++
   }
-  const done = workflowPhase === 'Succeeded' || workflowPhase === 'Failed' || workflowPhase === 'Error'
+  const done = isWorkflowDone(workflowPhase)
   const status: Record<string, unknown> = {
     phase: workflowPhase,
     startedAt,

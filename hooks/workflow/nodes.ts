@@ -32,6 +32,8 @@ export interface NodeRecord {
 const FULFILLED = new Set<Phase>(['Succeeded', 'Failed', 'Error', 'Skipped', 'Omitted'])
 export const isFulfilled = (p: Phase) => FULFILLED.has(p)
 export const isFailure = (p: Phase) => p === 'Failed' || p === 'Error'
+/** Whether a workflow's phase (as its status says, so any text) is final: Succeeded, Failed or Error. */
+export const isWorkflowDone = (phase: unknown) => phase === 'Succeeded' || phase === 'Failed' || phase === 'Error'
 /** Whether its steps or DAG may move on past a node: it finished, or it is a daemon that is up. */
 export const letsScopeOn = (n: NodeRecord) => isFulfilled(n.phase) || n.daemoned === true
 

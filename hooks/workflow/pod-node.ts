@@ -1,5 +1,5 @@
 import type { KObject } from '../core/contract/objects.ts'
-import { durationSeconds, isFulfilled, type NodeRecord, type Phase } from './nodes.ts'
+import { durationSeconds, isFulfilled, isWorkflowDone, type NodeRecord, type Phase } from './nodes.ts'
 import { desiredPod, PodBuildError } from './pod-build.ts'
 import { PodSpecPatchError } from './pod-spec-patch.ts'
 import { readPod, type PodResult } from './pods.ts'
@@ -178,7 +178,7 @@ function collectable(run: Run, node: NodeRecord): boolean {
     case 'OnPodSuccess':
       return node.phase === 'Succeeded'
     case 'OnWorkflowCompletion':
-      return wf === 'Succeeded' || wf === 'Failed' || wf === 'Error'
+      return isWorkflowDone(wf)
     case 'OnWorkflowSuccess':
       return wf === 'Succeeded'
     default:

@@ -9,7 +9,7 @@ import type { KObject } from '../core/contract/objects.ts'
 import { evaluate } from './engine.ts'
 import type { NodeRecord } from './nodes.ts'
 import { claimName, NODE_NAME_ANNOTATION } from './pods.ts'
-import { isFulfilled } from './nodes.ts'
+import { isFulfilled, isWorkflowDone } from './nodes.ts'
 import { expand, type FinishedPods, type Memo } from './compact.ts'
 import type { WorkflowSpec } from './schema.ts'
 import { validateWorkflow } from './validate.ts'
@@ -113,7 +113,7 @@ export async function sync({ parent, spec: written, children, related, now }: Ho
     memo,
     ...(typeof status.phase === 'string' && { observedPhase: status.phase }),
     ...(typeof status.startedAt === 'string' && { observedStartedAt: status.startedAt }),
-    ...(typeof status.finishedAt === 'string' && ['Succeeded', 'Failed', 'Error'].includes(status.phase ?? '') && { observedFinishedAt: status.finishedAt }),
+    ...(typeof status.finishedAt === 'string' && isWorkflowDone(status.phase) && { observedFinishedAt: status.finishedAt }),
     pods: new Map(observedPods.map((p) => [p.metadata.name, p])),
     configMaps,
     images: images.images,
@@ -121,7 +121,7 @@ export async function sync({ parent, spec: written, children, related, now }: Ho
   })
   keepsUnrecordedPods(parent.metadata.name, memo, observedPods, out.pods)
   // A run that ended gives its locks back: their slots leave the answer.
-  const ended = ['Succeeded', 'Failed', 'Error'].includes(String(out.status.phase))
+  const ended = isWorkflowDone(out.status.phase)
   return {
     children: [...claims(parent.metadata.name, spec), ...out.pods, ...(admission && !ended ? admission.slots : [])],
     status: { ...out.status, ...(Object.keys(resolved.stored).length > 0 && { storedTemplates: resolved.stored }), ...(admission && !ended && { synchronization: admission.status }) },

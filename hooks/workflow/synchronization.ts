@@ -1,6 +1,7 @@
 import type { KObject } from '../core/contract/objects.ts'
 import { HookError } from '../core/errors.ts'
 import { fnv32a } from '../core/k8s/hash.ts'
+import { isWorkflowDone } from './nodes.ts'
 import type { Synchronization } from './schema.ts'
 
 /**
@@ -16,7 +17,6 @@ import type { Synchronization } from './schema.ts'
 
 export const LOCK_LABEL = 'workflows.metahooks.dev/lock'
 const LOCK_ANNOTATION = 'workflows.metahooks.dev/lock-name'
-const FINISHED = new Set(['Succeeded', 'Failed', 'Error'])
 
 export interface Lock {
   /** As Argo names it in the status: `<namespace>/Mutex/<name>` or `<namespace>/ConfigMap/<name>/<key>`. */
@@ -108,7 +108,7 @@ export function admit(locks: readonly Lock[], world: LockWorld): Admission {
     messages.push(`Waiting for ${lock.key} lock. Lock status: ${free.length}/${limit}`)
     // The workflows waiting for it, oldest first: the first `free.length` of them take the free slots.
     const waiting = world.workflows
-      .filter((w) => w.metadata.name !== me.name && !FINISHED.has(String(w.status?.phase ?? '')) && asks(w, lock.key) && !taken.some((t) => isMe(t.holder, { name: w.metadata.name, ...(w.metadata.uid && { uid: w.metadata.uid }) })))
+      .filter((w) => w.metadata.name !== me.name && !isWorkflowDone(w.status?.phase) && asks(w, lock.key) && !taken.some((t) => isMe(t.holder, { name: w.metadata.name, ...(w.metadata.uid && { uid: w.metadata.uid }) })))
       .map((w) => ({ name: w.metadata.name, creationTimestamp: typeof w.metadata.creationTimestamp === 'string' ? w.metadata.creationTimestamp : undefined }))
     const queue = [...waiting, me].sort((a, b) => (a.creationTimestamp ?? '').localeCompare(b.creationTimestamp ?? '') || a.name.localeCompare(b.name))
     const place = queue.findIndex((w) => w.name === me.name)
