@@ -43,7 +43,10 @@ export function evaluate(input: EngineInput): EngineOutput {
   const hooks = runWorkflowHooks(run, !root ? 'Pending' : isFulfilled(root.phase) ? root.phase : 'Running')
   if (root && phase !== 'Pending') ({ phase, message } = runExitHandler(run, root, phase, message))
   if (hooks.running && isFulfilled(phase as Phase)) phase = 'Running'
-  else if (hooks.error && (phase === 'Succeeded' || phase === 'Skipped' || phase === 'Omitted')) ({ phase, message } = { phase: 'Error', message: hooks.error })
+  else if (hooks.error && (phase === 'Succeeded' || phase === 'Skipped' || phase === 'Omitted')) {
+    phase = 'Error'
+    message = hooks.error
+  }
   const workflowPhase = phase === 'Skipped' || phase === 'Omitted' ? 'Succeeded' : phase
   let pods = 0
   let succeeded = 0

@@ -102,11 +102,6 @@ export class Run {
     return this.templates.get(name)!
   }
 
-  /** fnv32a of a node name (node ids and Pod names end with it). */
-  hash(name: string): string {
-    return fnv32a(name)
-  }
-
   id(name: string): string {
     return this.input.memo.ids.get(name) ?? nodeId(this.input.workflow.name, name)
   }
@@ -129,7 +124,7 @@ export class Run {
 
   /** The Pod of a node that runs `template`. */
   podName(template: string, name: string): string {
-    return this.#podNames(template, this.hash(name))
+    return this.#podNames(template, fnv32a(name))
   }
 
   /**
