@@ -106,12 +106,8 @@ export function admit(locks: readonly Lock[], world: LockWorld): Admission {
     }
     const free = Array.from({ length: limit }, (_, i) => i).filter((i) => !taken.some((t) => t.slot === i))
     messages.push(`Waiting for ${lock.key} lock. Lock status: ${free.length}/${limit}`)
-    // The workflows waiting for it, oldest first: the first `free.length` of them take the free slots.
-    const waiting = world.workflows
-      .filter((w) => w.metadata.name !== me.name && !isWorkflowDone(w.status?.phase) && asks(w, lock.key) && !taken.some((t) => isMe(t.holder, { name: w.metadata.name, ...(w.metadata.uid && { uid: w.metadata.uid }) })))
-      .map((w) => ({ name: w.metadata.name, creationTimestamp: typeof w.metadata.creationTimestamp === 'string' ? w.metadata.creationTimestamp : undefined }))
-    const queue = [...waiting, me].sort((a, b) => (a.creationTimestamp ?? '').localeCompare(b.creationTimestamp ?? '') || a.name.localeCompare(b.name))
-    const place = queue.findIndex((w) => w.name === me.name)
+    // The first `free.length` workflows in the queue take the free slots.
+    const place = queue(lock, taken, world).findIndex((w) => w.name === me.name)
     if (place < free.length) slots.push(slotObject(lock, free[place]!, me.name))
   }
   return {
@@ -123,6 +119,16 @@ export function admit(locks: readonly Lock[], world: LockWorld): Admission {
       ...((semaphore.holding.length > 0 || semaphore.waiting.length > 0) && { semaphore: compactLists(semaphore) }),
     },
   }
+}
+
+/** The workflows (this one among them) waiting for a lock: not done, not holding a slot of it; oldest first, then by name. */
+function queue(lock: Lock, taken: readonly { holder: { name: string; uid?: string } }[], world: LockWorld): { name: string; creationTimestamp?: string }[] {
+  const me = world.workflow
+  const others = world.workflows
+    .filter((w) => w.metadata.name !== me.name && !isWorkflowDone(w.status?.phase) && asks(w, lock.key))
+    .map((w) => ({ name: w.metadata.name, ...(w.metadata.uid && { uid: w.metadata.uid }), ...(typeof w.metadata.creationTimestamp === 'string' && { creationTimestamp: w.metadata.creationTimestamp }) }))
+    .filter((w) => !taken.some((t) => isMe(t.holder, w)))
+  return [...others, me].sort((a, b) => (a.creationTimestamp ?? '').localeCompare(b.creationTimestamp ?? '') || a.name.localeCompare(b.name))
 }
 
 function compactLists<T extends Record<string, unknown[]>>(lists: T): Partial<T> {
