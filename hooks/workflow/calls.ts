@@ -1,3 +1,4 @@
+import { artifactArguments } from './artifacts.ts'
 import { configMapValue } from './configmaps.ts'
 import { ExpressionError, whenHolds } from './expressions.ts'
 import { runCallHooks } from './lifecycle.ts'
@@ -65,7 +66,7 @@ function runOnce(run: Run, site: CallSite, call: Step | Task): NodeRecord | unde
   // evaluating its call again (what keeps a sync of a 10,000-task DAG fast).
   const exit = exitHandlerOf(call)
   if (memo && run.podGone(memo) && exit === undefined && call.hooks === undefined) {
-    if (memo.phase === 'Succeeded' && memo.outputs?.parameters) exportGlobals(run, { template: run.template(call.template!) }, memo.outputs.parameters)
+    if (memo.phase === 'Succeeded' && memo.outputs) exportGlobals(run, { template: run.template(call.template!) }, memo.outputs.parameters ?? {}, memo.outputs.artifacts)
     return run.keep(name, memo)
   }
   try {
@@ -93,7 +94,7 @@ export function argumentValues(run: Run, args: Step['arguments'], scope: Scope):
     const value = a.value !== undefined ? substitute(a.value, lookup(run, scope)) : a.valueFrom?.configMapKeyRef ? configMapValue(run, a.valueFrom.configMapKeyRef) : undefined
     if (value !== undefined) out[a.name] = value
   }
-  return out
+  return { ...out, ...artifactArguments(run, args?.artifacts, scope) }
 }
 
 /**

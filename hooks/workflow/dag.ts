@@ -61,7 +61,7 @@ export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
     // A task that ran to its end (its Pod gone) or was left out cannot change: no need to ask again.
     const settled = memo && settledTask(run, memo, task) ? run.keep(taskName, memo) : undefined
     if (settled) {
-      if (settled.phase === 'Succeeded' && settled.outputs?.parameters) exportGlobals(run, { template: run.template(task.template!) }, settled.outputs.parameters)
+      if (settled.phase === 'Succeeded' && settled.outputs) exportGlobals(run, { template: run.template(task.template!) }, settled.outputs.parameters ?? {}, settled.outputs.artifacts)
       finish(task, k, settled)
       continue
     }

@@ -1,4 +1,5 @@
 import type { KObject } from '../core/contract/objects.ts'
+import { artifactArguments } from './artifacts.ts'
 import { compact } from './compact.ts'
 import { workflowParameters } from './configmaps.ts'
 import { runExitHandler } from './exit.ts'
@@ -32,7 +33,7 @@ export function evaluate(input: EngineInput): EngineOutput {
   else if (deadlineAt !== undefined) run.wake((deadlineAt - run.nowMs) / 1000)
   run.scheduling = !spec.suspend && !spec.shutdown && !run.terminating
 
-  const args = workflowParameters(run)
+  const args = { ...workflowParameters(run), ...artifactArguments(run, spec.arguments?.artifacts, {}) }
   let root = runTemplate(run, { name: workflow.name, displayName: workflow.name, template: run.template(spec.entrypoint!) }, args)
   const stopped = spec.shutdown === 'Stop' || spec.shutdown === 'Terminate' || run.terminating !== undefined
   if (stopped && run.active === 0 && (!root || !isFulfilled(root.phase))) {
@@ -63,11 +64,19 @@ export function evaluate(input: EngineInput): EngineOutput {
     ...(message && { message: message.slice(0, 256) }),
     ...(!done && spec.suspend && { message: 'suspended: set spec.suspend to false to resume' }),
     progress: `${succeeded}/${pods}`,
-    ...(Object.keys(run.globals).length > 0 && { outputs: { parameters: Object.entries(run.globals).map(([name, value]) => ({ name, value })) } }),
+    ...globalOutputs(run),
     ...compactStatus(run, startedAt),
   }
   const resync = done ? run.cleanupResync : [run.resync, run.cleanupResync].filter((s) => s !== undefined).sort((a, b) => a - b)[0]
   return { pods: run.pods, status, ...(resync !== undefined && { resyncAfterSeconds: resync }) }
+}
+
+/** status.outputs: the parameters and artifacts exported with globalName, as Argo lists them. */
+function globalOutputs(run: Run): Record<string, unknown> {
+  const parameters = Object.entries(run.globals).map(([name, value]) => ({ name, value }))
+  const artifacts = Object.entries(run.globalArtifacts).map(([name, location]) => ({ name, ...location }))
+  if (parameters.length === 0 && artifacts.length === 0) return {}
+  return { outputs: { ...(parameters.length > 0 && { parameters }), ...(artifacts.length > 0 && { artifacts }) } }
 }
 
 function compactStatus(run: Run, since: string): Record<string, unknown> {

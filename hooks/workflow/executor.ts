@@ -32,6 +32,20 @@ export interface ExecutorPlan {
   outputs: { name: string; path: string }[]
   /** A script template's source: staged at `<dir>/script` and run as `<command…> <dir>/script`. */
   script?: string
+  /** Output artifacts packed when the command exits (a gzipped tar, or the file as it is) for the artifacts sidecar to store. */
+  artifacts?: PackedArtifact[]
+}
+
+export interface PackedArtifact {
+  name: string
+  path: string
+  archive: 'tgz' | 'none'
+}
+
+/** What became of an output artifact: stored, not there, or not stored (why). */
+export interface ArtifactState {
+  state: 'saved' | 'missing' | 'failed'
+  message?: string
 }
 
 export interface ExecutorResult {
@@ -40,13 +54,16 @@ export interface ExecutorResult {
   parameters: Record<string, string>
   /** Declared output files that were not there when the command exited (the engine decides default vs error). */
   missing: string[]
+  /** Output artifacts by name. */
+  artifacts?: Record<string, ArtifactState>
   /** Why the outputs did not fit a termination message; parameters and result are then left out. */
   overflow?: string
   /** The message is the executor's but cannot be read (cut, or altered on the way: values must be UTF-8). */
   error?: string
 }
 
-const VOLUME = 'metahooks-executor'
+export const EXECUTOR_VOLUME = 'metahooks-executor'
+const VOLUME = EXECUTOR_VOLUME
 const PROGRAM = 'metahooks-executor'
 const TAG = `${PROGRAM} v1`
 const LIMIT = 4096
@@ -64,11 +81,12 @@ const SCRIPT_ENV = 'METAHOOKS_SCRIPT'
  * not found, 128+n when killed by signal n.
  */
 const WRAPPER = `d=$1; b=$d/busybox; shift
-r=0; n=0
+r=0; n=0; m=0
 while [ "$1" != -- ]; do
   case $1 in
     -r) r=1; shift ;;
     -o) n=$((n+1)); eval "k$n=\\$2 p$n=\\$3"; shift 3 ;;
+    -a) m=$((m+1)); eval "an$m=\\$2 ap$m=\\$3 ak$m=\\$4"; shift 4 ;;
     *) echo "${PROGRAM}: bad option $1" >&2; exit 2 ;;
   esac
 done
@@ -100,6 +118,17 @@ else
   [ "$r" = 1 ] && { reap "$tp"; "$b" rm -f "$f"; }
 fi
 trap '' TERM
+j=0; w=0
+while [ "$j" -lt "$m" ]; do
+  j=$((j+1)); eval "an=\\$an$j ap=\\$ap$j ak=\\$ak$j"; o=$d/out/$an
+  "$b" mkdir -p "$d/out"; "$b" rm -f "$o" "$o.status" "$o.error"
+  if [ ! -e "$ap" ]; then echo missing >"$o.status"
+  elif [ "$ak" = none ] && [ ! -f "$ap" ]; then printf 'archive none needs a file; %s is a directory (use tar)' "$ap" >"$o.error"; echo failed >"$o.status"
+  elif [ "$ak" = none ] && "$b" cp "$ap" "$o" 2>"$o.error"; then w=1
+  elif [ "$ak" != none ] && (set -o pipefail; (cd "$("$b" dirname "$ap")" && "$b" tar -cf - "$("$b" basename "$ap")") | "$b" gzip -c >"$o") 2>"$o.error"; then w=1
+  else "$b" rm -f "$o"; echo failed >"$o.status"; fi
+done
+if [ "$w" = 1 ]; then : >"$d/out/.ready"; until [ -e "$d/out/.done" ]; do "$b" sleep 0.1; done; fi
 NL='
 '
 size() { s=$(($("$b" wc -c <"$1"))); [ "$s" -gt 0 ] && [ "$("$b" tail -c 1 <"$1"; echo .)" = "$NL." ] && s=$((s-1)); }
@@ -109,6 +138,14 @@ while [ "$i" -lt "$n" ]; do
   if [ -f "$p" ] && [ -r "$p" ]; then size "$p"; tot=$((tot + \${#k} + \${#s} + s + 9)); else s=-; tot=$((tot + \${#k} + 9)); fi
   eval "s$i=\\$s"
 done
+j=0
+while [ "$j" -lt "$m" ]; do
+  j=$((j+1)); eval "an=\\$an$j"; o=$d/out/$an; st=$("$b" cat "$o.status" 2>/dev/null)
+  case $st in saved|missing) tot=$((tot + \${#an} + \${#st} + 11)) ;;
+    *) st=failed; "$b" tr -cd '\\040-\\176' <"$o.error" 2>/dev/null | "$b" head -c 300 >"$o.why"; es=$(($("$b" wc -c <"$o.why"))); tot=$((tot + \${#an} + \${#es} + es + 19)) ;;
+  esac
+  eval "as$j=\\$st"
+done
 if [ "$r" = 1 ]; then s=0; [ -f "$d/stdout" ] && size "$d/stdout"; rs=$s; tot=$((tot + \${#rs} + rs + 9)); fi
 o=0; [ "$tot" -gt ${LIMIT} ] && o=1
 {
@@ -117,6 +154,12 @@ o=0; [ "$tot" -gt ${LIMIT} ] && o=1
     i=$((i+1)); eval "k=\\$k$i p=\\$p$i s=\\$s$i"
     if [ "$s" = - ]; then printf 'missing %s\\n' "$k"
     else printf 'param %s %s\\n' "$k" "$s"; [ "$o" = 1 ] || { "$b" head -c "$s" <"$p"; echo; }; fi
+  done
+  j=0
+  while [ "$j" -lt "$m" ]; do
+    j=$((j+1)); eval "an=\\$an$j st=\\$as$j"; o=$d/out/$an
+    if [ "$st" = failed ]; then printf 'artifact %s failed %s\\n' "$an" "$(($("$b" wc -c <"$o.why")))"; "$b" cat "$o.why"; echo
+    else printf 'artifact %s %s\\n' "$an" "$st"; fi
   done
   if [ "$r" = 1 ]; then
     printf 'result %s\\n' "$rs"; [ "$o" = 1 ] || { [ "$rs" = 0 ] || "$b" head -c "$rs" <"$d/stdout"; echo; }
@@ -128,7 +171,7 @@ exit "$code"`
 const INIT_SCRIPT = `"$0" cp "$0" "$1/busybox" && printf %s "$${SCRIPT_ENV}" >"$1/script" && "$0" chmod 0755 "$1/script"`
 
 /** Kubernetes expands `$(VAR)` and reduces `$$` to `$` in command, args and env values: doubled, every `$` survives. */
-const escape = (s: string) => s.replaceAll('$', () => '$$')
+export const escape = (s: string) => s.replaceAll('$', () => '$$')
 const unescape = (s: string) => s.replaceAll('$$', () => '$')
 
 /**
@@ -143,19 +186,14 @@ export function wrap(main: Container, argv: string[], plan: ExecutorPlan, image:
     if (!NAME.test(o.name)) throw new Error(`output parameter name ${JSON.stringify(o.name)} must be letters, digits, "-" or "_"`)
     if (o.path === '' || o.path.includes('\0')) throw new Error(`output parameter ${o.name} needs a path`)
   }
+  const { init, volume } = executorInit(main, plan.script, image, dir)
   const mount = { name: VOLUME, mountPath: dir }
-  const init: Container = {
-    name: VOLUME,
-    image,
-    command: plan.script === undefined
-      ? ['/bin/busybox', 'cp', '/bin/busybox', escape(`${dir}/busybox`)]
-      : ['/bin/busybox', 'sh', '-c', escape(INIT_SCRIPT), '/bin/busybox', escape(dir)],
-    ...(plan.script !== undefined && { env: [{ name: SCRIPT_ENV, value: escape(plan.script) }] }),
-    resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
-    ...(main.securityContext && { securityContext: main.securityContext }),
-    volumeMounts: [mount],
-  }
-  const options = [...(plan.result ? ['-r'] : []), ...plan.outputs.flatMap((o) => ['-o', o.name, escape(o.path)])]
+  for (const a of plan.artifacts ?? []) if (!NAME.test(a.name) || !a.path.startsWith('/')) throw new Error(`output artifact ${JSON.stringify(a.name)} needs a name of letters, digits, "-" or "_" and an absolute path`)
+  const options = [
+    ...(plan.result ? ['-r'] : []),
+    ...plan.outputs.flatMap((o) => ['-o', o.name, escape(o.path)]),
+    ...(plan.artifacts ?? []).flatMap((a) => ['-a', a.name, escape(a.path), a.archive]),
+  ]
   const command = plan.script === undefined ? argv : [...argv, `${dir}/script`]
   const { args: _args, ...rest } = main
   const logPath = main.terminationMessagePath
@@ -165,18 +203,35 @@ export function wrap(main: Container, argv: string[], plan: ExecutorPlan, image:
     ...(logPath !== undefined && logPath !== '/dev/termination-log' && { env: [...(main.env ?? []), { name: 'METAHOOKS_TERMINATION_LOG', value: escape(logPath) }] }),
     volumeMounts: [...(main.volumeMounts ?? []), mount],
   }
-  return { init, volume: { name: VOLUME, emptyDir: {} }, main: wrapped }
+  return { init, volume, main: wrapped }
+}
+
+/** The executor's volume and the init container that copies busybox into it (and stages a script). */
+export function executorInit(main: Container, script: string | undefined, image: string = DEFAULT_EXECUTOR_IMAGE, dir: string = EXECUTOR_DIR): { init: Container; volume: Volume } {
+  const init: Container = {
+    name: VOLUME,
+    image,
+    command: script === undefined
+      ? ['/bin/busybox', 'cp', '/bin/busybox', escape(`${dir}/busybox`)]
+      : ['/bin/busybox', 'sh', '-c', escape(INIT_SCRIPT), '/bin/busybox', escape(dir)],
+    ...(script !== undefined && { env: [{ name: SCRIPT_ENV, value: escape(script) }] }),
+    resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
+    ...(main.securityContext && { securityContext: main.securityContext }),
+    volumeMounts: [{ name: VOLUME, mountPath: dir }],
+  }
+  return { init, volume: { name: VOLUME, emptyDir: {} } }
 }
 
 /** The plan a wrapped container carries (its own arguments, unescaped), or undefined when it is not wrapped. */
-function planOf(main: Container): { dir: string; result: boolean; outputs: { name: string; path: string }[] } | undefined {
+function planOf(main: Container): { dir: string; result: boolean; outputs: { name: string; path: string }[]; artifacts: PackedArtifact[] } | undefined {
   const c = main.command ?? []
   if (c[1] !== 'sh' || c[2] !== '-c' || c[3] !== escape(WRAPPER) || c[4] !== PROGRAM || c[5] === undefined) return undefined
-  const plan = { dir: unescape(c[5]), result: false, outputs: [] as { name: string; path: string }[] }
+  const plan = { dir: unescape(c[5]), result: false, outputs: [] as { name: string; path: string }[], artifacts: [] as PackedArtifact[] }
   for (let i = 6; i < c.length; i++) {
     if (c[i] === '--') return plan
     if (c[i] === '-r') plan.result = true
     else if (c[i] === '-o' && c[i + 2] !== undefined) plan.outputs.push({ name: c[++i]!, path: unescape(c[++i]!) })
+    else if (c[i] === '-a' && (c[i + 3] === 'tgz' || c[i + 3] === 'none')) plan.artifacts.push({ name: c[++i]!, path: unescape(c[++i]!), archive: c[++i] as 'tgz' | 'none' })
     else return undefined
   }
   return undefined
@@ -204,12 +259,20 @@ export function emulate(main: Container, run: { exitCode: number; stdout?: strin
     total += value === undefined ? bytes(name) + 9 : bytes(name) + String(size).length + size + 9
     return { name, value, size }
   })
+  const artifacts = plan.artifacts.map(({ name, path, archive }) => {
+    const file = run.files?.[path] !== undefined
+    const dir = !file && Object.keys(run.files ?? {}).some((p) => p.startsWith(`${path}/`))
+    const state: ArtifactState = !file && !dir ? { state: 'missing' } : archive === 'none' && dir ? { state: 'failed', message: `archive none needs a file; ${path} is a directory (use tar)` } : { state: 'saved' }
+    total += state.message === undefined ? bytes(name) + state.state.length + 11 : bytes(name) + String(bytes(state.message)).length + bytes(state.message) + 19
+    return { name, ...state }
+  })
   const result = plan.result ? trim(run.stdout ?? '') : undefined
   const resultSize = result === undefined ? 0 : bytes(result)
   if (result !== undefined) total += String(resultSize).length + resultSize + 9
   const over = total > LIMIT
   let message = head + (over ? `overflow ${total} ${LIMIT}\n` : '')
   for (const o of outputs) message += o.value === undefined ? `missing ${o.name}\n` : `param ${o.name} ${o.size}\n${over ? '' : `${o.value}\n`}`
+  for (const a of artifacts) message += a.message === undefined ? `artifact ${a.name} ${a.state}\n` : `artifact ${a.name} failed ${bytes(a.message)}\n${a.message}\n`
   if (result !== undefined) message += `result ${resultSize}\n${over ? '' : `${result}\n`}`
   return { exitCode: run.exitCode, message: `${message}end\n` }
 }
@@ -262,7 +325,17 @@ export function readTerminationMessage(message: string | undefined): ExecutorRes
     const param = /^param ([A-Za-z0-9_-]+) (\d+)$/.exec(next)
     const missing = /^missing ([A-Za-z0-9_-]+)$/.exec(next)
     const result = /^result (\d+)$/.exec(next)
-    if (param) {
+    const artifact = /^artifact ([A-Za-z0-9_-]+) (saved|missing|failed (\d+))$/.exec(next)
+    if (artifact) {
+      const [, name, state, n] = artifact as unknown as [string, string, string, string | undefined]
+      out.artifacts ??= {}
+      if (n === undefined) out.artifacts[name] = { state: state as 'saved' | 'missing' }
+      else {
+        const message = body(Number(n))
+        if (message === undefined) return fail(`${n} bytes of why artifact ${name} failed and a newline`)
+        out.artifacts[name] = { state: 'failed', message }
+      }
+    } else if (param) {
       const [, name, n] = param as unknown as [string, string, string]
       if (overflow) {
         if (n !== '0') sizes.push(`outputs.parameters.${name} is ${n} bytes`)
@@ -293,6 +366,7 @@ export function readTerminationMessage(message: string | undefined): ExecutorRes
       exitCode: out.exitCode,
       parameters: {},
       missing: out.missing,
+      ...(out.artifacts && { artifacts: out.artifacts }),
       overflow: `${what}; a termination message holds ${overflow.limit} (this one would be ${overflow.total} bytes) — write large outputs to an artifact`,
     }
   }

@@ -1,3 +1,4 @@
+import type { Location } from './artifact-schema.ts'
 import type { LifecycleHook, Step, Task, Template } from './schema.ts'
 
 /** Workflow nodes as `status.nodes` holds them, and the pure helpers every template kind shares. */
@@ -14,7 +15,7 @@ export interface NodeRecord {
   startedAt?: string
   finishedAt?: string
   children?: string[]
-  outputs?: { result?: string; parameters?: Record<string, string>; exitCode?: number }
+  outputs?: { result?: string; parameters?: Record<string, string>; artifacts?: Record<string, Location>; exitCode?: number }
   message?: string
   /** Pod nodes: the template that ran and its Pod (Argo's fields, for `{{workflow.failures}}` and readers). */
   templateName?: string
@@ -26,7 +27,7 @@ export interface NodeRecord {
   /** Daemon Pod nodes: the Pod's IP (`{{steps.X.ip}}`). */
   podIP?: string
   /** The input parameters the node started with: later syncs use these, never a re-read (a ConfigMap may have changed or gone). */
-  inputs?: { parameters: Record<string, string> }
+  inputs?: { parameters: Record<string, string>; artifacts?: Record<string, Location> }
 }
 
 const FULFILLED = new Set<Phase>(['Succeeded', 'Failed', 'Error', 'Skipped', 'Omitted'])

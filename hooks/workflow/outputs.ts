@@ -1,3 +1,5 @@
+import type { Location } from './artifact-schema.ts'
+import { artifactSource } from './artifacts.ts'
 import { evaluate, parseExpr } from './expr/index.ts'
 import type { NodeRecord, Scope } from './nodes.ts'
 import type { NodeCall, Run } from './state.ts'
@@ -14,7 +16,8 @@ type Outputs = NonNullable<NodeRecord['outputs']>
  */
 export function compositeOutputs(run: Run, call: NodeCall, scope: Scope): Outputs | string | undefined {
   const declared = call.template.outputs?.parameters ?? []
-  if (declared.length === 0) return undefined
+  const declaredArtifacts = call.template.outputs?.artifacts ?? []
+  if (declared.length === 0 && declaredArtifacts.length === 0) return undefined
   const vars = lookup(run, scope)
   const parameters: Record<string, string> = {}
   for (const p of declared) {
@@ -31,13 +34,26 @@ export function compositeOutputs(run: Run, call: NodeCall, scope: Scope): Output
     if (value === undefined) return `output parameter ${p.name} has no value`
     parameters[p.name] = value
   }
-  exportGlobals(run, call, parameters)
-  return { parameters }
+  const artifacts: Record<string, Location> = {}
+  for (const a of declaredArtifacts) {
+    let location: Location | undefined
+    try {
+      location = artifactSource(run, a, vars)
+    } catch (error) {
+      if (!isSubstitutionError(error)) throw error
+      if (!a.optional) return `output artifact ${a.name}: ${error.message}`
+    }
+    if (location) artifacts[a.name] = location
+    else if (!a.optional) return `output artifact ${a.name} has no from`
+  }
+  exportGlobals(run, call, parameters, artifacts)
+  return { ...(declared.length > 0 && { parameters }), ...(Object.keys(artifacts).length > 0 && { artifacts }) }
 }
 
-/** Output parameters with a `globalName` become `workflow.outputs.parameters.<globalName>` (and the workflow's outputs). */
-export function exportGlobals(run: Run, call: Pick<NodeCall, 'template'>, parameters: Record<string, string>): void {
+/** Outputs with a `globalName` become `workflow.outputs.parameters.<globalName>` / `.artifacts.<globalName>` (and the workflow's outputs). */
+export function exportGlobals(run: Run, call: Pick<NodeCall, 'template'>, parameters: Record<string, string>, artifacts?: Record<string, Location>): void {
   for (const p of call.template.outputs?.parameters ?? []) if (p.globalName && parameters[p.name] !== undefined) run.globals[p.globalName] = parameters[p.name]!
+  for (const a of call.template.outputs?.artifacts ?? []) if (a.globalName && artifacts?.[a.name]) run.globalArtifacts[a.globalName] = artifacts[a.name]!
 }
 
 /**

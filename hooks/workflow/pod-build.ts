@@ -1,7 +1,10 @@
-import type { Container } from 'kubernetes-types/core/v1'
+import type { Container, Volume } from 'kubernetes-types/core/v1'
 import type { KObject } from '../core/contract/objects.ts'
 import { IMAGES_CONFIGMAP, resolveArgv } from './entrypoints.ts'
-import { wrap, type ExecutorPlan } from './executor.ts'
+import { artifactContainers } from './artifact-pod.ts'
+import type { Location } from './artifact-schema.ts'
+import { outputLocation } from './artifacts.ts'
+import { executorInit, wrap, type ExecutorPlan, type PackedArtifact } from './executor.ts'
 import type { Scope } from './nodes.ts'
 import { buildPod, claimName, MAIN } from './pods.ts'
 import type { Template } from './schema.ts'
@@ -22,10 +25,25 @@ export function podFields(t: Template): Template {
  * Whether (and how) the main container runs through the executor: a script always (its source
  * becomes a file), a container when some expression reads its result or it declares output files.
  */
-export function executorPlan(template: Template, resultRead: boolean): ExecutorPlan | undefined {
+export function executorPlan(template: Template, resultRead: boolean, artifacts: PackedArtifact[] = []): ExecutorPlan | undefined {
   const outputs = (template.outputs?.parameters ?? []).flatMap((p) => (p.valueFrom?.path !== undefined ? [{ name: p.name, path: p.valueFrom.path }] : []))
-  if (template.script === undefined && !resultRead && outputs.length === 0) return undefined
-  return { result: resultRead, outputs, ...(template.script && { script: template.script.source }) }
+  if (template.script === undefined && !resultRead && outputs.length === 0 && artifacts.length === 0) return undefined
+  return { result: resultRead, outputs, ...(template.script && { script: template.script.source }), ...(artifacts.length > 0 && { artifacts }) }
+}
+
+/** The node's artifacts as its Pod moves them: inputs from the locations it started with, outputs to where they go. */
+function podArtifacts(run: Run, call: NodeCall, podName: string, sub: (s: string) => string) {
+  const inputs = (call.template.inputs?.artifacts ?? []).flatMap((a) => {
+    const location = call.scope[`inputs.artifacts.${a.name}`]
+    if (location === undefined) return []
+    if (a.path === undefined) throw new PodBuildError(`template ${call.template.name}: input artifact ${a.name} needs a path`)
+    return [{ name: a.name, path: sub(a.path), location: JSON.parse(location) as Location, ...(a.mode !== undefined && { mode: a.mode }) }]
+  })
+  const outputs = (call.template.outputs?.artifacts ?? []).flatMap((a) => {
+    if (a.path === undefined) throw new PodBuildError(`template ${call.template.name}: output artifact ${a.name} needs a path`)
+    return [{ name: a.name, path: sub(a.path), archive: a.archive?.none ? ('none' as const) : ('tgz' as const), location: outputLocation(run, call.scope, a, podName) }]
+  })
+  return { inputs, outputs }
 }
 
 /** The Pod a node asks for: the template's fields substituted, wrapped by the executor when needed. */
@@ -39,8 +57,10 @@ export function desiredPod(run: Run, call: NodeCall, attempt: number): KObject {
   const source = template.container ?? template.script!
   const { source: _source, name: _name, ...fields } = source as typeof source & { source?: string }
   let main: Container = { ...(fields as Container), name: MAIN }
-  const plan = executorPlan(template, run.readsResult(call.displayName))
-  let executor: { init: Container; volume: { name: string } } | undefined
+  const podName = run.podName(call.template.name, name)
+  const artifacts = podArtifacts(run, call, podName, (s) => substitute(s, resolve))
+  const plan = executorPlan(template, run.readsResult(call.displayName), artifacts.outputs.map(({ location: _l, ...packed }) => packed))
+  let executor: { init: Container; volume: Volume } | undefined
   if (plan) {
     const argv = resolveArgv(main, run.input.images)
     if (!argv?.length) throw new PodBuildError(`template ${call.template.name}: the image ${main.image} runs an entrypoint the executor does not know; give the container a command, or add the image to the ConfigMap ${IMAGES_CONFIGMAP}`)
@@ -52,16 +72,22 @@ export function desiredPod(run: Run, call: NodeCall, attempt: number): KObject {
     }
     main = wrapped.main
     executor = { init: wrapped.init, volume: wrapped.volume }
-  } else main.terminationMessagePolicy = 'FallbackToLogsOnError'
+  } else {
+    main.terminationMessagePolicy = 'FallbackToLogsOnError'
+    if (artifacts.inputs.length > 0) executor = executorInit(main, undefined, run.executorImage)
+  }
+  const moved = artifactContainers(artifacts.inputs, artifacts.outputs, { busyboxImage: run.executorImage, ...(main.securityContext && { securityContext: main.securityContext }) })
+  if (moved.mounts.length > 0) main = { ...main, volumeMounts: [...(main.volumeMounts ?? []), ...moved.mounts] }
   const { workflow, spec } = run.input
   return buildPod({
     workflow,
     nodeName: name,
-    podName: run.podName(call.template.name, name),
+    podName,
     template,
     spec,
     main,
     ...(executor && { executor }),
+    artifacts: moved,
     claims: (spec.volumeClaimTemplates ?? []).map((c) => ({ name: c.metadata.name, claimName: claimName(workflow.name, c.metadata.name) })),
   })
 }

@@ -3,6 +3,8 @@ import { durationSeconds, isFulfilled, isWorkflowDone, type NodeRecord, type Pha
 import { desiredPod, PodBuildError } from './pod-build.ts'
 import { PodSpecPatchError } from './pod-spec-patch.ts'
 import { readPod, type PodResult } from './pods.ts'
+import type { Location } from './artifact-schema.ts'
+import { outputLocation } from './artifacts.ts'
 import { exportGlobals } from './outputs.ts'
 import type { NodeCall, Run } from './state.ts'
 import { isSubstitutionError, substitute } from './substitute.ts'
@@ -22,7 +24,7 @@ export function runPod(run: Run, call: NodeCall, attempt: number): NodeRecord | 
     // Recorded already: the Pod may go now if the GC policy (or a termination) says so.
     // A daemon's Pod goes as soon as its end is recorded, whatever podGC says: it would run forever.
     if (observed && template.daemon !== true && !collect(run, memo, observed)) run.pods.push(keptPod(run, call, attempt, observed))
-    if (memo.phase === 'Succeeded') exportGlobals(run, call, memo.outputs?.parameters ?? {})
+    if (memo.phase === 'Succeeded') exportGlobals(run, call, memo.outputs?.parameters ?? {}, memo.outputs?.artifacts)
     return run.record(name, { ...memo })
   }
   const stop = run.terminating ?? timedOut(run, call, memo?.startedAt ?? run.now)
@@ -112,7 +114,9 @@ function finished(run: Run, call: NodeCall, result: PodResult, startedAt: string
       else if (p.valueFrom?.path !== undefined) fail(`output parameter ${p.name}: ${p.valueFrom.path} was not there when the command exited`)
       else fail(`output parameter ${p.name} is missing from the termination message`)
     }
-    if (phase === 'Succeeded') exportGlobals(run, call, parameters)
+    const artifacts = savedArtifacts(run, call, result, fail)
+    if (phase === 'Succeeded') exportGlobals(run, call, parameters, artifacts)
+    if (artifacts) outputs.artifacts = artifacts
     if (run.readsResult(displayName) || Object.keys(parameters).length > 0) {
       // No termination message means empty output, as an empty stdout would be.
       if (run.readsResult(displayName)) outputs.result = result.result ?? ''
@@ -120,6 +124,25 @@ function finished(run: Run, call: NodeCall, result: PodResult, startedAt: string
     }
   }
   return { displayName, type: 'Pod', phase, startedAt, finishedAt: result.finishedAt ?? run.now, outputs, ...(message && { message }) }
+}
+
+/**
+ * The output artifacts the executor stored, at the locations the Pod was built with; one it could
+ * not store, or a required one that was not there, fails the node (Argo: an Error).
+ */
+function savedArtifacts(run: Run, call: NodeCall, result: PodResult, fail: (why: string) => void): Record<string, Location> | undefined {
+  const declared = call.template.outputs?.artifacts ?? []
+  if (declared.length === 0) return undefined
+  const out: Record<string, Location> = {}
+  const pod = run.podName(call.template.name, call.name)
+  for (const a of declared) {
+    const state = result.artifacts?.[a.name]
+    if (state?.state === 'saved') out[a.name] = outputLocation(run, call.scope, a, pod)
+    else if (state?.state === 'failed') fail(`output artifact ${a.name} could not be saved: ${state.message || 'no reason given'}`)
+    else if (state?.state === 'missing' && !a.optional) fail(`output artifact ${a.name}: ${a.path} was not there when the command exited`)
+    else if (!state) fail(`output artifact ${a.name} is missing from the termination message`)
+  }
+  return Object.keys(out).length > 0 ? out : undefined
 }
 
 const TIMED_OUT = /^timeout .* exceeded$/

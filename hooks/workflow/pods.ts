@@ -8,7 +8,8 @@ export { fnv32a }
 
 /** The claim a volumeClaimTemplate becomes: `<workflow>-<name>`, shortened to fit when long. */
 export const claimName = (workflow: string, claim: string) => childName({ apiVersion: 'v1', kind: 'PersistentVolumeClaim' }, workflow, claim)
-import { readTerminationMessage } from './executor.ts'
+import type { ArtifactContainers } from './artifact-pod.ts'
+import { readTerminationMessage, type ArtifactState } from './executor.ts'
 import { mergePodSpec, parsePodSpecPatch } from './pod-spec-patch.ts'
 import type { UserContainerSpec } from './container-schema.ts'
 import type { Template, WorkflowSpec } from './schema.ts'
@@ -48,6 +49,8 @@ export interface PodInput {
   main: Container
   /** The executor's init container and shared volume, when the main container is wrapped. */
   executor?: { init: Container; volume: Volume }
+  /** The containers moving its artifacts, main's mounts of them already added. */
+  artifacts?: ArtifactContainers
   claims: { name: string; claimName: string }[]
 }
 
@@ -63,13 +66,19 @@ export function buildPod(input: PodInput): Pod & KObject {
   const mounts = (c: { volumeMounts?: { name: string }[] }) => (c.volumeMounts ?? []).map((m) => m.name)
   // mirrorVolumeMounts: the main container's mounts too.
   const user = ({ mirrorVolumeMounts, ...c }: UserContainerSpec, extra: Partial<Container> = {}) => ({ ...c, ...(mirrorVolumeMounts && { volumeMounts: [...(c.volumeMounts ?? []), ...(main.volumeMounts ?? [])] }), ...extra }) as Container
-  const initContainers = [...(input.executor ? [input.executor.init] : []), ...(t.initContainers ?? []).map((c) => user(c)), ...(t.sidecars ?? []).map((c) => user(c, { restartPolicy: 'Always' }))]
+  const moved = input.artifacts
+  const initContainers = [
+    ...(input.executor ? [input.executor.init] : []),
+    ...(moved?.init ? [moved.init] : []),
+    ...(moved?.sidecar ? [moved.sidecar] : []),
+    ...(t.initContainers ?? []).map((c) => user(c)), ...(t.sidecars ?? []).map((c) => user(c, { restartPolicy: 'Always' }))]
   const mounted = new Set([main, ...initContainers].flatMap(mounts))
   const volumes: Volume[] = [
     ...input.claims.filter((c) => mounted.has(c.name)).map((c) => ({ name: c.name, persistentVolumeClaim: { claimName: c.claimName } })),
     ...((w.volumes ?? []) as unknown as Volume[]).filter((v) => mounted.has(v.name)),
     ...((t.volumes ?? []) as unknown as Volume[]),
     ...(input.executor ? [input.executor.volume] : []),
+    ...(moved?.volumes ?? []),
   ]
   const hostAliases = [...(w.hostAliases ?? []), ...(t.hostAliases ?? [])]
   const priorityClassName = t.priorityClassName ?? w.podPriorityClassName
@@ -117,6 +126,19 @@ export function buildPod(input: PodInput): Pod & KObject {
 const pick = <K extends string>(key: K, value: unknown) => (value === undefined ? {} : { [key]: value })
 
 /** What the engine reads from an observed Pod (checked before the hook runs). */
+const ContainerStatuses = z
+  .array(
+    z.looseObject({
+      name: z.string(),
+      state: z
+        .looseObject({
+          terminated: z.looseObject({ exitCode: z.number(), reason: z.string().optional(), message: z.string().optional(), startedAt: z.string().optional(), finishedAt: z.string().optional() }).optional(),
+        })
+        .optional(),
+    }),
+  )
+  .optional()
+
 export const ObservedPod = z.looseObject({
   spec: z.looseObject({ nodeName: z.string().optional() }).optional(),
   status: z
@@ -127,18 +149,8 @@ export const ObservedPod = z.looseObject({
       startTime: z.string().optional(),
       podIP: z.string().optional(),
       conditions: z.array(z.looseObject({ type: z.string(), status: z.string() })).optional(),
-      containerStatuses: z
-        .array(
-          z.looseObject({
-            name: z.string(),
-            state: z
-              .looseObject({
-                terminated: z.looseObject({ exitCode: z.number(), reason: z.string().optional(), message: z.string().optional(), startedAt: z.string().optional(), finishedAt: z.string().optional() }).optional(),
-              })
-              .optional(),
-          }),
-        )
-        .optional(),
+      containerStatuses: ContainerStatuses,
+      initContainerStatuses: ContainerStatuses,
     })
     .optional(),
 })
@@ -154,6 +166,8 @@ export interface PodResult {
   message?: string
   result?: string
   parameters?: Record<string, string>
+  /** What became of the output artifacts (the executor's record). */
+  artifacts?: Record<string, ArtifactState>
   /** Why the outputs cannot be read (too large for a termination message, or cut). */
   outputsProblem?: string
   /** The node (machine) the Pod ran on, for retryStrategy.affinity.nodeAntiAffinity. */
@@ -164,13 +178,14 @@ export interface PodResult {
 }
 
 /** The outputs in a termination message: the executor's, else the text a container wrote itself. */
-function readMessage(message: string | undefined): Pick<PodResult, 'result' | 'parameters' | 'outputsProblem'> {
+function readMessage(message: string | undefined): Pick<PodResult, 'result' | 'parameters' | 'artifacts' | 'outputsProblem'> {
   const executor = readTerminationMessage(message)
   if (!executor) return parseMessage(message)
   const problem = executor.overflow ?? executor.error
   return {
     ...(executor.result !== undefined && { result: executor.result }),
     parameters: executor.parameters,
+    ...(executor.artifacts && { artifacts: executor.artifacts }),
     ...(problem && { outputsProblem: problem }),
   }
 }
@@ -199,10 +214,17 @@ export function readPod(pod: KObject): PodResult {
         const reason = readTerminationMessage(main.message) ? `Error (exit code ${main.exitCode})` : (main.message ?? main.reason ?? `exit code ${main.exitCode}`)
         return { ...base, phase: 'Failed', exitCode: main.exitCode, ...(main.finishedAt && { finishedAt: main.finishedAt }), message: reason.slice(0, 256), ...outputs }
       }
-      return { ...base, phase: 'Error', message: (status.message ?? status.reason ?? 'the Pod failed').slice(0, 256) }
+      return { ...base, phase: 'Error', message: (status.message ?? initFailure(status) ?? status.reason ?? 'the Pod failed').slice(0, 256) }
     case 'Running':
       return { ...base, phase: 'Running', ready: status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true, ...(status.podIP && { podIP: status.podIP }) }
     default:
       return { ...base, phase: 'Pending' }
   }
+}
+
+/** An init container that failed (the executor's fetching input artifacts says why in its termination message). */
+function initFailure(status: NonNullable<Observed['status']>): string | undefined {
+  const failed = status.initContainerStatuses?.find((c) => c.state?.terminated && c.state.terminated.exitCode !== 0)
+  const t = failed?.state?.terminated
+  return t && `init container ${failed.name} failed${t.message ? `: ${t.message.trim()}` : ` (exit code ${t.exitCode})`}`
 }

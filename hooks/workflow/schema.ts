@@ -4,6 +4,7 @@ import { refusingObject, intOrString, numberOrString } from '../core/k8s/open-sc
 import { FinishedPods } from './compact.ts'
 import { DURATION, DURATION_HINT } from './nodes.ts'
 import { Container, Script, TemplatePodFields, WorkflowPodFields } from './container-schema.ts'
+import { Artifact, ArtifactRepositoryRef } from './artifact-schema.ts'
 
 /**
  * Workflow (workflows.metahooks.dev/v1alpha1): an Argo-style workflow, run by one stateless sync
@@ -17,7 +18,6 @@ const AnyString = z.union([z.string(), z.number()]).transform(String)
 
 /** Argo features a later version brings: kept by the CRD, refused by the hook naming the feature. */
 const LATER = {
-  artifacts: 'artifacts (inputs.artifacts/outputs.artifacts)',
   memoize: 'memoization (its cache must outlive the workflows that share it, and a hook can only create objects its own Workflow owns, which go when it goes)',
   containerSet: 'containerSet templates',
   resource: 'resource templates',
@@ -25,7 +25,6 @@ const LATER = {
   http: 'http templates',
   plugin: 'plugin templates',
   archiveLocation: 'archiveLocation (artifacts)',
-  artifactRepositoryRef: 'artifactRepositoryRef (artifacts)',
   artifactGC: 'artifactGC (artifacts)',
   archiveLogs: 'archiveLogs (artifacts)',
   executor: 'executor (a service account for the executor)',
@@ -74,7 +73,7 @@ const OutputParameter = refusingObject('an output parameter', {
 })
 export type OutputParameter = z.output<typeof OutputParameter>
 
-const Arguments = refusingObject('arguments', { parameters: z.array(InputParameter).default([]) }, later('artifacts'))
+const Arguments = refusingObject('arguments', { parameters: z.array(InputParameter).default([]), artifacts: z.array(Artifact).optional() })
 
 const RetryStrategy = refusingObject('a retryStrategy', {
   limit: intOrString().optional().describe('attempts after the first; without a limit, retries go on'),
@@ -139,13 +138,13 @@ export type Step = z.output<typeof Step> & { inlineTemplate?: Template }
 const Task = refusingObject('a DAG task', { ...CallFields, dependencies: z.array(Name).optional(), depends: z.string().optional() })
 export type Task = z.output<typeof Task> & { inlineTemplate?: Template }
 
-const Outputs = refusingObject('outputs', { parameters: z.array(OutputParameter).optional() }, { ...later('artifacts'), result: 'outputs.result (set by the engine, not the spec)', exitCode: 'outputs.exitCode (set by the engine)' })
+const Outputs = refusingObject('outputs', { parameters: z.array(OutputParameter).optional(), artifacts: z.array(Artifact).optional() }, { result: 'outputs.result (set by the engine, not the spec)', exitCode: 'outputs.exitCode (set by the engine)' })
 
 const Metadata = z.object({ labels: z.record(z.string(), z.string()).optional(), annotations: z.record(z.string(), z.string()).optional() })
 
 const TemplateFields = {
   name: Name,
-  inputs: refusingObject('inputs', { parameters: z.array(InputParameter).default([]) }, later('artifacts')).optional(),
+  inputs: refusingObject('inputs', { parameters: z.array(InputParameter).default([]), artifacts: z.array(Artifact).optional() }).optional(),
   outputs: Outputs.optional(),
   metadata: Metadata.optional(),
   container: Container.optional(),
@@ -191,6 +190,7 @@ export const WorkflowSpec = refusingObject(
     arguments: Arguments.optional(),
     onExit: Name.optional(),
     hooks: Hooks.optional(),
+    artifactRepositoryRef: ArtifactRepositoryRef.optional(),
     synchronization: Synchronization.optional(),
     parallelism: z.number().int().min(1).optional(),
     activeDeadlineSeconds: intOrString().optional(),
@@ -208,7 +208,7 @@ export const WorkflowSpec = refusingObject(
     metrics: z.looseObject({}).optional().describe('accepted; the hook emits no workflow metrics (docs/workflow.md)'),
     ...WorkflowPodFields,
   },
-  later('artifactRepositoryRef', 'artifactGC', 'archiveLogs', 'executor', 'ttlStrategy', 'volumeClaimGC', 'podDisruptionBudget', 'workflowMetadata', 'priority', 'podPriority'),
+  later('artifactGC', 'archiveLogs', 'executor', 'ttlStrategy', 'volumeClaimGC', 'podDisruptionBudget', 'workflowMetadata', 'priority', 'podPriority'),
 )
 export type WorkflowSpec = z.output<typeof WorkflowSpec>
 

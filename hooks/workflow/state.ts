@@ -3,10 +3,11 @@ import { fnv32a } from '../core/k8s/hash.ts'
 import { nodeId, type Memo } from './compact.ts'
 import { podNamer } from './pods.ts'
 import { isFulfilled, iso, latest, type NodeRecord, type Scope } from './nodes.ts'
+import type { ArtifactRepository, Location } from './artifact-schema.ts'
 import type { ImageEntrypoints } from './entrypoints.ts'
 import { DEFAULT_EXECUTOR_IMAGE } from './executor.ts'
 import type { Template, WorkflowSpec } from './schema.ts'
-import { outputsRead } from './variables.ts'
+import { outputsRead, resultsRead } from './variables.ts'
 
 /**
  * One evaluation's state: what it read (the input) and what it is building (nodes, Pods, the next
@@ -29,6 +30,8 @@ export interface EngineInput {
   images?: ImageEntrypoints
   /** Related ConfigMaps' data by name (for valueFrom.configMapKeyRef). */
   configMaps?: Record<string, Record<string, string>>
+  /** Where output artifacts go (the artifact-repositories ConfigMap, or artifactRepositoryRef's). */
+  artifactRepository?: ArtifactRepository
   /** Checks a Pod against the Kubernetes schema: why it is invalid, or undefined. */
   checkPod?: (pod: KObject) => string | undefined
 }
@@ -62,6 +65,8 @@ export class Run {
   active: number
   /** Steps and tasks whose outputs some expression reads: only theirs are kept in the status. */
   readonly referenced: Set<string>
+  /** Steps and tasks whose stdout some expression reads: only theirs run with it captured. */
+  readonly resultsRead: Set<string>
   /** How many templates deep the evaluation is (recursion is cut at templates.ts MAX_DEPTH). */
   depth = 0
   /** False while suspended, stopped or terminating: nothing new starts. */
@@ -74,6 +79,8 @@ export class Run {
   readonly startedAt: string
   /** Output parameters exported with `globalName`, as later steps and the status see them. */
   readonly globals: Record<string, string> = {}
+  /** Output artifacts exported with `globalName`. */
+  readonly globalArtifacts: Record<string, Location> = {}
   /** The image the executor's init container copies busybox from. */
   readonly executorImage: string = DEFAULT_EXECUTOR_IMAGE
 
@@ -84,6 +91,7 @@ export class Run {
     this.now = iso(this.nowMs)
     this.startedAt = input.observedStartedAt ?? input.memo.nodes.get(input.workflow.name)?.startedAt ?? this.now
     this.referenced = outputsRead(input.spec)
+    this.resultsRead = resultsRead(input.spec)
     this.activeBefore = new Set()
     for (const [name, n] of input.memo.nodes) if (n.type === 'Pod' && (n.phase === 'Pending' || n.phase === 'Running')) this.activeBefore.add(name)
     this.active = this.activeBefore.size
@@ -93,9 +101,9 @@ export class Run {
     return this.input.spec
   }
 
-  /** Whether some expression reads the outputs of the step or task shown as `displayName` (loops and retries included). */
+  /** Whether some expression reads the stdout of the step or task shown as `displayName` (loops and retries included). */
   readsResult(displayName: string): boolean {
-    return this.referenced.has(displayName.replace(/\(.*$/, ''))
+    return this.resultsRead.has(displayName.replace(/\(.*$/, ''))
   }
 
   template(name: string): Template {

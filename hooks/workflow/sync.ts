@@ -2,6 +2,7 @@ import type { PersistentVolumeClaim } from 'kubernetes-types/core/v1'
 import type { CompositeSyncResult, CustomizeContext, HookContext } from '../core/define.ts'
 import type { RelatedResourceRule } from '../core/contract/responses.ts'
 import { HookError } from '../core/errors.ts'
+import { ARTIFACT_REPOSITORIES, artifactRepository, needsRepository, usesArtifacts } from './artifacts.ts'
 import { configMapNames } from './configmaps.ts'
 import { IMAGES_CONFIGMAP, imagesFrom } from './entrypoints.ts'
 import { referencedSources, resolveTemplates, templateRules, type StoredTemplates } from './template-refs.ts'
@@ -45,7 +46,8 @@ interface ObservedStatus {
 /** What the workflow needs related: the WorkflowTemplates it refers to and the ConfigMaps its parameters read. */
 export function customize({ parent, spec }: CustomizeContext<WorkflowSpec>): RelatedResourceRule[] {
   const status = (parent.status ?? {}) as ObservedStatus
-  const configMaps = [...new Set([IMAGES_CONFIGMAP, ...configMapNames(spec), ...configMapNames(status.storedTemplates ?? {}), ...(status.waitingForConfigMaps ?? [])])].sort()
+  const repository = usesArtifacts(spec) || usesArtifacts(status.storedTemplates) ? [spec.artifactRepositoryRef?.configMap ?? ARTIFACT_REPOSITORIES] : []
+  const configMaps = [...new Set([IMAGES_CONFIGMAP, ...repository, ...configMapNames(spec), ...configMapNames(status.storedTemplates ?? {}), ...(status.waitingForConfigMaps ?? [])])].sort()
   // Synchronization: every lock slot of the namespace and the Workflows that may wait for one.
   const locks: RelatedResourceRule[] = spec.synchronization
     ? [
@@ -88,6 +90,9 @@ export async function sync({ parent, spec: written, children, related, now }: Ho
   const configMaps = Object.fromEntries(related.list<KObject & { data?: Record<string, string> }>('ConfigMap').map((c) => [c.metadata.name, c.data ?? {}]))
   const images = imagesFrom(configMaps[IMAGES_CONFIGMAP])
   validateWorkflow(spec, images.images, images.problems)
+  const repository = artifactRepository(spec, related.list('ConfigMap'))
+  const needs = needsRepository(spec)
+  if (needs && 'problem' in repository) throw new HookError(422, `invalid workflow: ${needs} needs an artifact repository: ${repository.problem}`)
   const locks = locksOf(spec.synchronization, namespace)
   const memo = expand(parent.metadata.name, status.nodes && typeof status.nodes === 'object' ? status.nodes : {}, status.finishedPods)
   const observedPods = children.list('Pod')
@@ -117,6 +122,7 @@ export async function sync({ parent, spec: written, children, related, now }: Ho
     pods: new Map(observedPods.map((p) => [p.metadata.name, p])),
     configMaps,
     images: images.images,
+    ...('repository' in repository && { artifactRepository: repository.repository }),
     checkPod: await loadPodCheck(),
   })
   keepsUnrecordedPods(parent.metadata.name, memo, observedPods, out.pods)

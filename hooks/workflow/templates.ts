@@ -1,3 +1,4 @@
+import { artifactVariables, inputArtifacts } from './artifacts.ts'
 import { configMapValue } from './configmaps.ts'
 import { runDag } from './dag.ts'
 import { ExpressionError } from './expressions.ts'
@@ -58,6 +59,17 @@ export function runTemplate(run: Run, call: Omit<NodeCall, 'scope'>, args: Scope
   }
   const scope: Scope = {}
   for (const [k, v] of Object.entries(parameters)) scope[`inputs.parameters.${k}`] = v
+  let artifacts = memo?.inputs?.artifacts
+  if (!artifacts && !finishedPod && call.template.inputs?.artifacts?.length) {
+    try {
+      artifacts = inputArtifacts(run, call.template, args, scope)
+    } catch (error) {
+      if (!isSubstitutionError(error)) throw error
+      return run.error(call, error.message)
+    }
+  }
+  const paths = Object.fromEntries((call.template.inputs?.artifacts ?? []).map((a) => [a.name, a.path]))
+  Object.assign(scope, artifactVariables('inputs.artifacts', artifacts, paths))
   // A template may call itself (ended by a `when`, as in Argo); past this depth it is an Error.
   if (run.depth >= MAX_DEPTH) return run.error(call, `maximum recursion depth (${MAX_DEPTH}) exceeded: templates call each other ${MAX_DEPTH} deep here (a recursion whose when never turns false?)`)
   let node: NodeRecord | undefined
@@ -71,7 +83,7 @@ export function runTemplate(run: Run, call: Omit<NodeCall, 'scope'>, args: Scope
     run.depth--
   }
   // What it started with, kept so later syncs never resolve its inputs again.
-  if (node && node.inputs === undefined && Object.keys(parameters).length > 0) node.inputs = { parameters }
+  if (node && node.inputs === undefined && (Object.keys(parameters).length > 0 || artifacts)) node.inputs = { parameters, ...(artifacts && { artifacts }) }
   return node
 }
 

@@ -52,11 +52,11 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
   }
   /** The template being checked: whether it runs as an exit handler, whether it is retried, which of its steps or tasks run daemons. */
   let here = { exit: false, retried: false, daemons: new Set<string>() }
-  const NODE_FIELDS = /^(outputs\.result|outputs\.parameters\.[^.]+|exitCode|status|id|startedAt|finishedAt)$/
+  const NODE_FIELDS = /^(outputs\.result|outputs\.(parameters|artifacts)\.[^.]+|exitCode|status|id|startedAt|finishedAt)$/
   /** `steps.X.<field>`: a node's fields, and `ip` of a daemon's. */
   const nodeField = (parts: string[]) => NODE_FIELDS.test(parts.slice(2).join('.')) || (parts.length === 3 && parts[2] === 'ip' && here.daemons.has(parts[1]!))
   const WORKFLOW_FIELDS = new Set(['name', 'namespace', 'uid', 'status', 'failures', 'duration', 'creationTimestamp', 'mainEntrypoint', 'serviceAccountName', 'parameters'])
-  const checkRefs = (text: string, path: string, scope: { inputs: Set<string>; steps?: Set<string>; tasks?: () => Set<string>; loop?: boolean; exit?: boolean; pod?: boolean }) => {
+  const checkRefs = (text: string, path: string, scope: { inputs: Set<string>; artifacts?: Set<string>; steps?: Set<string>; tasks?: () => Set<string>; loop?: boolean; exit?: boolean; pod?: boolean }) => {
     if (!text.includes('{{')) return
     for (const source of expressions(text)) {
       try {
@@ -69,6 +69,7 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
       const parts = ref.split('.')
       const ok =
         (parts[0] === 'inputs' && parts[1] === 'parameters' && scope.inputs.has(parts[2] ?? '')) ||
+        (parts[0] === 'inputs' && parts[1] === 'artifacts' && scope.artifacts?.has(parts[2] ?? '') === true && (parts.length === 3 || (parts.length === 4 && parts[3] === 'path'))) ||
         (parts[0] === 'workflow' && WORKFLOW_FIELDS.has(parts[1] ?? '') && parts.length === 2) ||
         (parts[0] === 'workflow' && parts[1] === 'creationTimestamp' && parts.length === 3) ||
         (parts[0] === 'workflow' && (parts[1] === 'labels' || parts[1] === 'annotations') && parts.length >= 3) ||
@@ -89,10 +90,20 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
   }
   /** A template's output parameters: where each may come from, and what its texts refer to. */
   const outputProblems = (t: Template, path: string, inputs: Set<string>) => {
-    if (!t.outputs?.parameters) return
     const leaf = t.container !== undefined || t.script !== undefined
     const steps = new Set((t.steps ?? []).flat().map((s) => s.name))
     const tasks = new Set((t.dag?.tasks ?? []).map((s) => s.name))
+    for (const [j, a] of (t.outputs?.artifacts ?? []).entries()) {
+      const at = `${path}.outputs.artifacts[${j}]`
+      if (leaf && a.path === undefined) problems.push(`${at}: a ${t.script ? 'script' : 'container'} template's output artifact needs a path`)
+      if (!leaf && a.from === undefined) problems.push(`${at}: a steps or DAG template's output artifact needs from`)
+      if (!leaf && a.from !== undefined) checkRefs(a.from, `${at}.from`, { inputs, steps, tasks: () => tasks })
+    }
+    for (const [j, a] of (t.inputs?.artifacts ?? []).entries()) {
+      if (leaf && a.path === undefined) problems.push(`${path}.inputs.artifacts[${j}]: a ${t.script ? 'script' : 'container'} template's input artifact needs a path`)
+      if (a.from !== undefined) checkRefs(a.from, `${path}.inputs.artifacts[${j}].from`, { inputs })
+    }
+    if (!t.outputs?.parameters) return
     ;(t.outputs?.parameters ?? []).forEach((p, j) => {
       const at = `${path}.outputs.parameters[${j}]`
       const vf = p.valueFrom ?? {}
@@ -124,8 +135,9 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
     const loops = [call.withItems, call.withSequence, call.withParam].filter((l) => l !== undefined).length
     if (loops > 1) problems.push(`${path}: use one of withItems, withSequence, withParam`)
     // Most calls have nothing to check here: the scope with `item` is made only for those that do.
-    if (call.arguments?.parameters || call.when) {
+    if (call.arguments?.parameters || call.arguments?.artifacts || call.when) {
       const inner = { ...scope, loop }
+      for (const a of call.arguments?.artifacts ?? []) if (a.from !== undefined) checkRefs(a.from, `${path}.arguments.artifacts.${a.name}.from`, inner)
       for (const a of call.arguments?.parameters ?? []) {
         if (a.value !== undefined) checkRefs(a.value, `${path}.arguments.parameters.${a.name}`, inner)
         else if (!a.valueFrom) problems.push(`${path}.arguments.parameters.${a.name}: needs a value`)
@@ -189,11 +201,12 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
     const kinds = (['container', 'script', 'steps', 'dag', 'suspend'] as const).filter((k) => t[k] !== undefined)
     if (kinds.length !== 1) problems.push(`${path}: needs exactly one of container, script, steps, dag, suspend (has ${kinds.join(', ') || 'none'})`)
     const inputs = new Set((t.inputs?.parameters ?? []).map((p) => p.name))
+    const inputArtifacts = new Set((t.inputs?.artifacts ?? []).map((a) => a.name))
     const fieldTexts = (c: object, base: string) => {
       for (const [k, v] of Object.entries(c)) {
         const items = Array.isArray(v) ? v.map((x, j) => [`${base}.${k}[${j}]`, x] as const) : [[`${base}.${k}`, v] as const]
         for (const [p, x] of items) {
-          if (typeof x === 'string') checkRefs(x, p, { inputs, exit: true, pod: true })
+          if (typeof x === 'string') checkRefs(x, p, { inputs, artifacts: inputArtifacts, exit: true, pod: true })
           else if (x && typeof x === 'object') fieldTexts(x, p)
         }
       }

@@ -1,3 +1,4 @@
+import { artifactVariables } from './artifacts.ts'
 import { workflowParameters } from './configmaps.ts'
 import type { NodeRecord, Scope } from './nodes.ts'
 import type { Run } from './state.ts'
@@ -36,6 +37,7 @@ function workflowVariables(run: Run): Scope {
   for (const [k, v] of Object.entries(w.labels ?? {})) vars[`workflow.labels.${k}`] = v
   for (const [k, v] of Object.entries(w.annotations ?? {})) vars[`workflow.annotations.${k}`] = v
   for (const [k, v] of Object.entries(run.globals)) vars[`workflow.outputs.parameters.${k}`] = v
+  Object.assign(vars, artifactVariables('workflow.outputs.artifacts', run.globalArtifacts))
   const created = w.creationTimestamp ?? run.startedAt
   vars['workflow.creationTimestamp'] = created
   vars['workflow.creationTimestamp.RFC3339'] = created
@@ -101,20 +103,35 @@ export function exposeOutputs(scope: Scope, kind: 'steps' | 'tasks', name: strin
   if (node.podIP !== undefined) scope[`${kind}.${name}.ip`] = node.podIP
   if (node.outputs?.result !== undefined) scope[`${kind}.${name}.outputs.result`] = node.outputs.result
   for (const [k, v] of Object.entries(node.outputs?.parameters ?? {})) scope[`${kind}.${name}.outputs.parameters.${k}`] = v
+  if (node.outputs?.artifacts) Object.assign(scope, artifactVariables(`${kind}.${name}.outputs.artifacts`, node.outputs.artifacts))
 }
 
 /** Steps and tasks whose outputs some expression reads (`{{steps.X.…}}`, `{{=tasks['X'].…}}`): only theirs are captured and kept. */
 export function outputsRead(spec: object): Set<string> {
-  const cached = readCache.get(spec)
+  return namesRead(spec, readCache, /\{\{\s*(?:steps|tasks)\.([A-Za-z0-9_-]+)\./g)
+}
+
+/**
+ * Steps and tasks whose stdout (`outputs.result`) some text or expression reads: only theirs are run
+ * with stdout captured. A step read only for its status or artifacts is not, so a long log never
+ * overflows its termination message.
+ */
+export function resultsRead(spec: object): Set<string> {
+  return namesRead(spec, resultCache, /\{\{\s*(?:steps|tasks)\.([A-Za-z0-9_-]+)\.outputs\.result\b/g)
+}
+
+function namesRead(spec: object, cache: WeakMap<object, Set<string>>, plain: RegExp): Set<string> {
+  const cached = cache.get(spec)
   if (cached) return cached
   const read = new Set<string>()
   forEachText(spec, (text) => {
     if (!text.includes('steps') && !text.includes('tasks')) return
-    for (const m of text.matchAll(/\{\{\s*(?:steps|tasks)\.([A-Za-z0-9_-]+)\./g)) read.add(m[1]!)
+    for (const m of text.matchAll(plain)) read.add(m[1]!)
+    // Expressions are read whole: what they touch of a step is not worked out.
     for (const m of text.matchAll(/\b(?:steps|tasks)\[['"]([A-Za-z0-9_-]+)['"]\]/g)) read.add(m[1]!)
     for (const m of text.matchAll(/\{\{=[^}]*?\b(?:steps|tasks)\.([A-Za-z0-9_-]+)\./g)) read.add(m[1]!)
   })
-  readCache.set(spec, read)
+  cache.set(spec, read)
   return read
 }
 
@@ -126,3 +143,4 @@ function forEachText(value: unknown, fn: (text: string) => void): void {
 }
 
 const readCache = new WeakMap<object, Set<string>>()
+const resultCache = new WeakMap<object, Set<string>>()
