@@ -76,9 +76,10 @@ if [ "$op" = get ]; then
   done
   exit 0
 fi
-trap 'exit 0' TERM
+sp=
+trap '[ -n "$sp" ] && "$b" kill "$sp" 2>/dev/null; exit 0' TERM
 if [ ! -e "$d/out/.done" ]; then
-  until [ -e "$d/out/.ready" ]; do "$b" sleep 0.1 & wait $!; done
+  until [ -e "$d/out/.ready" ]; do "$b" sleep 0.1 & sp=$!; wait $sp; done
   while [ $# -ge 7 ]; do
     k=$1 n=$2 i=$3 a=$4 x=$5 c=$6 f=$7; shift 7
     s=$d/out/$n e=$d/out/$n.error
@@ -93,7 +94,7 @@ if [ ! -e "$d/out/.done" ]; then
   done
   : >"$d/out/.done"
 fi
-while :; do "$b" sleep 3600 & wait $!; done`
+while :; do "$b" sleep 3600 & sp=$!; wait $sp; done`
 
 export interface ArtifactTransfer {
   name: string

@@ -4,38 +4,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Container, EnvVar } from 'kubernetes-types/core/v1'
 import { afterAll, describe, expect, it } from 'vitest'
+import { BUSYBOX, HAVE_BUSYBOX, kubeExpand, runContainer, SERVICE_ENV } from './local-kubelet.ts'
 import { DEFAULT_EXECUTOR_IMAGE, EXECUTOR_DIR, emulate, type ExecutorPlan, readTerminationMessage, wrap } from '../../hooks/workflow/executor.ts'
 
-const BUSYBOX = '/usr/bin/busybox'
-const HAVE_BUSYBOX = existsSync(BUSYBOX)
-// CI installs busybox-static and must not skip the real executor.
-if (!HAVE_BUSYBOX && process.env.METAHOOKS_REQUIRE_BUSYBOX === '1') throw new Error(`${BUSYBOX} is missing (apt-get install busybox-static) and METAHOOKS_REQUIRE_BUSYBOX=1`)
-/** What a Service in the namespace puts in every container's environment (and so in `$(…)` expansion). */
-const SERVICE_ENV: Record<string, string> = { KUBERNETES_SERVICE_HOST: '10.96.0.1' }
-
-/** Kubernetes' `$(VAR)` expansion of command, args and env values (k8s third_party/forked/golang/expansion), written independently of the code under test. */
-function kubeExpand(input: string, vars: Record<string, string>): string {
-  let out = ''
-  for (let i = 0; i < input.length; i++) {
-    if (input[i] !== '$' || i + 1 === input.length) { out += input[i]; continue }
-    const next = input[i + 1]
-    const close = next === '(' ? input.indexOf(')', i + 2) : -1
-    if (next === '$') out += '$'
-    else if (close >= 0) { const name = input.slice(i + 2, close); out += vars[name] ?? `$(${name})`; i = close - 1 }
-    else out += `$${next}`
-    i++
-  }
-  return out
-}
-
-/** A kubelet for one container: env values expanded in order, then command; run on this machine with its busybox as the image's. */
-function run(c: Container, opts: { cwd: string; input?: string; log?: string }) {
-  const vars: Record<string, string> = { ...SERVICE_ENV }
-  for (const e of c.env ?? []) vars[e.name] = kubeExpand(e.value ?? '', vars)
-  const argv = (c.command ?? []).map((a) => kubeExpand(a, vars)).map((a) => (a === '/bin/busybox' ? BUSYBOX : a))
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', ...vars, ...(opts.log && { METAHOOKS_TERMINATION_LOG: opts.log }) }
-  return spawnSync(argv[0]!, argv.slice(1), { cwd: opts.cwd, env, input: opts.input ?? '' })
-}
+const run = runContainer
 
 const root = HAVE_BUSYBOX ? mkdtempSync(join(tmpdir(), 'metahooks-executor-')) : ''
 afterAll(() => { if (root) rmSync(root, { recursive: true, force: true }) })
