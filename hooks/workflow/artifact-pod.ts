@@ -70,6 +70,8 @@ if [ "$op" = get ]; then
       vol) "$b" cp "$a/$x" "$o" ;;
       *) echo "unknown kind $k" >&2; false ;;
     esac 2>"$e" || die "input artifact $n could not be fetched: $(why "$e")"
+    # rclone copies a source that does not exist as an empty folder, without an error.
+    [ -e "$o" ] || die "input artifact $n could not be fetched: $x is not there"
     unpack "$o" "$d/in/$n" 2>"$e" || die "input artifact $n could not be unpacked: $(why "$e")"
     case ,$f, in *,mode=*) m=\${f#*mode=}; "$b" chmod "\${m%%,*}" "$d/in/$n" ;; esac
     "$b" rm -f "$e"

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path'
 import type { Container } from 'kubernetes-types/core/v1'
 import { artifactContainers, type ArtifactTransfer } from '../../hooks/workflow/artifact-pod.ts'
 import { executorInit, readTerminationMessage, wrap, type ExecutorResult, type PackedArtifact } from '../../hooks/workflow/executor.ts'
-import { runContainer, startContainer, type LocalRun } from './local-kubelet.ts'
+import { runContainerAsync, startContainer, type LocalRun } from './local-kubelet.ts'
 
 /**
  * One Pod with artifacts, run for real on this machine the way the kubelet would: the executor's
@@ -46,12 +46,12 @@ export async function runArtifactPod(pod: ArtifactPod): Promise<ArtifactPodRun> 
   const init = wrapped?.init ?? executorInit(base, undefined, undefined, exec).init
   const containers = artifactContainers(pod.inputs ?? [], outputs, { dir: exec })
   const opts = { cwd: pod.dir, ...(pod.secrets && { secrets: pod.secrets }), ...(pod.programs && { programs: pod.programs }) }
-  const first = runContainer(init, opts)
+  const first = await runContainerAsync(init, opts)
   if (first.status !== 0) throw new Error(`the executor's init container failed: ${first.stderr}`)
   if (containers.init) {
     const log = join(pod.dir, 'init-termination-log')
-    const fetched = runContainer(containers.init, { ...opts, log })
-    if (fetched.status !== 0) return { initFailure: existsSync(log) ? readFileSync(log, 'utf8') : fetched.stderr.toString(), containers }
+    const fetched = await runContainerAsync(containers.init, { ...opts, log })
+    if (fetched.status !== 0) return { initFailure: existsSync(log) ? readFileSync(log, 'utf8') : fetched.stderr, containers }
   }
   for (const m of containers.mounts) {
     mkdirSync(dirname(m.mountPath), { recursive: true })
@@ -60,7 +60,7 @@ export async function runArtifactPod(pod: ArtifactPod): Promise<ArtifactPodRun> 
   const sidecar = containers.sidecar ? startContainer(containers.sidecar, opts) : undefined
   const log = join(pod.dir, 'termination-log')
   const main = wrapped?.main ?? { ...base, command: pod.argv }
-  const ran = runContainer(main, { ...opts, log })
+  const ran = await runContainerAsync(main, { ...opts, log })
   let sidecarStderr: string | undefined
   if (sidecar) {
     sidecar.child.kill('SIGTERM')

@@ -62,6 +62,21 @@ export function runContainer(c: Container, opts: LocalRun) {
   return spawnSync(argv[0]!, argv.slice(1), { cwd: opts.cwd, env, input: opts.input ?? '' })
 }
 
+/** Runs a container to its end without blocking the event loop (servers in this process keep answering it). */
+export async function runContainerAsync(c: Container, opts: LocalRun): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const { argv, env } = prepare(c, opts)
+  const child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+  // A command that never reads its stdin may be gone before it is written.
+  child.stdin.on('error', () => {})
+  child.stdin.end(opts.input ?? '')
+  const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
+  return { status, stdout, stderr }
+}
+
 /** Starts a container (a sidecar) in the background; its stderr is collected. */
 export function startContainer(c: Container, opts: LocalRun): { child: ChildProcess; stderr: () => string; exited: Promise<number | null> } {
   const { argv, env } = prepare(c, opts)
