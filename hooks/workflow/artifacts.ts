@@ -43,7 +43,8 @@ export function artifactRepository(spec: WorkflowSpec, configMaps: readonly KObj
   const parsed = ArtifactRepository.safeParse(value)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!
-    return { problem: `the ConfigMap ${name} key ${key}: ${[...issue.path].join('.') || 'value'}: ${issue.message}` }
+    const at = issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''
+    return { problem: `the ConfigMap ${name} key ${key}: ${at}${issue.message}` }
   }
   if (!parsed.data.s3 && !parsed.data.volume) return { problem: `the ConfigMap ${name} key ${key} names no repository (s3 or volume)` }
   return { repository: parsed.data }
@@ -122,7 +123,13 @@ export function artifactArguments(run: Run, artifacts: readonly Artifact[] | und
   if (!artifacts?.length) return out
   const vars = lookup(run, scope)
   for (const a of artifacts) {
-    const location = artifactSource(run, a, vars)
+    let location: Location | undefined
+    try {
+      location = artifactSource(run, a, vars)
+    } catch (error) {
+      // An optional output that was not made leaves nothing to pass: the input says if that is fine.
+      if (!(error instanceof UnresolvedError) || a.from === undefined) throw error
+    }
     if (location) out[`${ARGUMENT_PREFIX}${a.name}`] = JSON.stringify(location)
   }
   return out
