@@ -88,6 +88,7 @@ export function desiredPod(run: Run, call: NodeCall, attempt: number): KObject {
     main,
     ...(executor && { executor }),
     artifacts: moved,
+    ...(artifacts.outputs.length > 0 && { outputArtifacts: Object.fromEntries(artifacts.outputs.map((o) => [o.name, o.location])) }),
     claims: (spec.volumeClaimTemplates ?? []).map((c) => ({ name: c.metadata.name, claimName: claimName(workflow.name, c.metadata.name) })),
   })
 }

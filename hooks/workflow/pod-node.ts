@@ -127,7 +127,8 @@ function finished(run: Run, call: NodeCall, result: PodResult, startedAt: string
 }
 
 /**
- * The output artifacts the executor stored, at the locations the Pod was built with; one it could
+ * The output artifacts the executor stored, where the Pod says it stored them (its annotation: the
+ * repository may have changed since it was built); one it could
  * not store, or a required one that was not there, fails the node (Argo: an Error).
  */
 function savedArtifacts(run: Run, call: NodeCall, result: PodResult, fail: (why: string) => void): Record<string, Location> | undefined {
@@ -137,7 +138,7 @@ function savedArtifacts(run: Run, call: NodeCall, result: PodResult, fail: (why:
   const pod = run.podName(call.template.name, call.name)
   for (const a of declared) {
     const state = result.artifacts?.[a.name]
-    if (state?.state === 'saved') out[a.name] = outputLocation(run, call.scope, a, pod)
+    if (state?.state === 'saved') out[a.name] = result.artifactLocations?.[a.name] ?? outputLocation(run, call.scope, a, pod)
     else if (state?.state === 'failed') fail(`output artifact ${a.name} could not be saved: ${state.message || 'no reason given'}`)
     else if (state?.state === 'missing' && !a.optional) fail(`output artifact ${a.name}: ${a.path} was not there when the command exited`)
     else if (!state) fail(`output artifact ${a.name} is missing from the termination message`)

@@ -9,6 +9,7 @@ export { fnv32a }
 /** The claim a volumeClaimTemplate becomes: `<workflow>-<name>`, shortened to fit when long. */
 export const claimName = (workflow: string, claim: string) => childName({ apiVersion: 'v1', kind: 'PersistentVolumeClaim' }, workflow, claim)
 import type { ArtifactContainers } from './artifact-pod.ts'
+import type { Location } from './artifact-schema.ts'
 import { readTerminationMessage, type ArtifactState } from './executor.ts'
 import { mergePodSpec, parsePodSpecPatch } from './pod-spec-patch.ts'
 import type { UserContainerSpec } from './container-schema.ts'
@@ -51,6 +52,8 @@ export interface PodInput {
   executor?: { init: Container; volume: Volume }
   /** The containers moving its artifacts, main's mounts of them already added. */
   artifacts?: ArtifactContainers
+  /** Where its output artifacts go, by name (kept on the Pod: what it stored is where the Pod says). */
+  outputArtifacts?: Record<string, Location>
   claims: { name: string; claimName: string }[]
 }
 
@@ -117,7 +120,12 @@ export function buildPod(input: PodInput): Pod & KObject {
         [NODE_LABEL]: input.podName?.slice(-8) ?? fnv32a(input.nodeName),
         ...(input.workflow.name.length <= 63 && { [WORKFLOW_LABEL]: input.workflow.name }),
       },
-      annotations: { ...w.podMetadata?.annotations, ...t.metadata?.annotations, [NODE_NAME_ANNOTATION]: input.nodeName },
+      annotations: {
+        ...w.podMetadata?.annotations,
+        ...t.metadata?.annotations,
+        [NODE_NAME_ANNOTATION]: input.nodeName,
+        ...(input.outputArtifacts && { [OUTPUT_ARTIFACTS_ANNOTATION]: JSON.stringify(input.outputArtifacts) }),
+      },
     },
     spec: podSpec as unknown as Pod['spec'],
   }
@@ -168,6 +176,8 @@ export interface PodResult {
   parameters?: Record<string, string>
   /** What became of the output artifacts (the executor's record). */
   artifacts?: Record<string, ArtifactState>
+  /** Where the Pod stored its output artifacts (its annotation). */
+  artifactLocations?: Record<string, Location>
   /** Why the outputs cannot be read (too large for a termination message, or cut). */
   outputsProblem?: string
   /** The node (machine) the Pod ran on, for retryStrategy.affinity.nodeAntiAffinity. */
@@ -203,7 +213,8 @@ export function readPod(pod: KObject): PodResult {
   const status = (pod as Observed).status ?? {}
   const main = status.containerStatuses?.find((c) => c.name === MAIN)?.state?.terminated
   const node = (pod as Observed).spec?.nodeName
-  const base = { ...(status.startTime && { startedAt: status.startTime }), ...(node && { hostNodeName: node }) }
+  const locations = pod.metadata.annotations?.[OUTPUT_ARTIFACTS_ANNOTATION]
+  const base = { ...(status.startTime && { startedAt: status.startTime }), ...(node && { hostNodeName: node }), ...(locations && { artifactLocations: parseLocations(locations) }) }
   switch (status.phase) {
     case 'Succeeded':
       return { ...base, phase: 'Succeeded', exitCode: main?.exitCode ?? 0, ...(main?.finishedAt && { finishedAt: main.finishedAt }), ...readMessage(main?.message) }
@@ -227,4 +238,16 @@ function initFailure(status: NonNullable<Observed['status']>): string | undefine
   const failed = status.initContainerStatuses?.find((c) => c.state?.terminated && c.state.terminated.exitCode !== 0)
   const t = failed?.state?.terminated
   return t && `init container ${failed.name} failed${t.message ? `: ${t.message.trim()}` : ` (exit code ${t.exitCode})`}`
+}
+
+/** The annotation a Pod keeps its output artifacts' locations in. */
+export const OUTPUT_ARTIFACTS_ANNOTATION = 'workflows.metahooks.dev/output-artifacts'
+
+function parseLocations(text: string): Record<string, Location> | undefined {
+  try {
+    const value = JSON.parse(text) as unknown
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, Location>) : undefined
+  } catch {
+    return undefined
+  }
 }

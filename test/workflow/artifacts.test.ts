@@ -139,6 +139,20 @@ describe('workflow: artifacts', () => {
     expect(fetch.env).toEqual(expect.arrayContaining([{ name: 'METAHOOKS_ARTIFACT_1_DATA', value: 'a: 1\n' }, { name: 'METAHOOKS_ARTIFACT_2_HEADERS', value: 'Authorization: Bearer t0k' }]))
   })
 
+  it('a repository edited while a producer runs: the artifact is recorded where the Pod stored it (its annotation), not where a new Pod would', async () => {
+    const sim = new Simulation(workflow, { parent: wf(passing()), objects: [s3Repository], startTime: START, podOutcome: outcomes({ 'generate-artifact': { files: { '/tmp/hello_world.txt': 'x' } } }) })
+    await sim.step()
+    expect(pods(sim)).toHaveLength(1)
+    const edited = S3_REPOSITORY.replace('my-bucket', 'another-bucket')
+    const existing = sim.cluster.list().find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'artifact-repositories')!
+    sim.cluster.update({ ...existing, data: { 'default-v1': edited } } as never)
+    await sim.run()
+    expect(sim.status?.phase).toBe('Succeeded')
+    const generated = Object.values(nodes(sim)).find((n) => n.displayName === 'generate-artifact') as Record<string, any>
+    expect(generated.outputs.artifacts['hello-art'].s3.bucket).toBe('my-bucket')
+    expect(records(init(podOf(sim, 'print-message-from-file'), 'metahooks-artifacts-in')!)[5]).toMatch(/^my-bucket\//)
+  })
+
   it('an input nobody supplies is an Error naming it (no Pod runs without its input)', async () => {
     const spec = { entrypoint: 'use', templates: [{ name: 'use', inputs: { artifacts: [{ name: 'data', path: '/data' }] }, container: { image: 'alpine:3', command: ['ls', '/data'] } }] }
     const { sim } = await simulate(spec, [s3Repository])
