@@ -242,6 +242,12 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+// A reader that stops early (`| head`) is not an error: stop quietly, as other Unix tools do.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error
+  process.exit(0)
+})
+
 main(process.argv.slice(2)).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error)
   console.error(`metahooks: ${message.split('\n')[0]}`)

@@ -46,6 +46,18 @@ status:
 `,
 )
 
+describe('metahooks as a process', () => {
+  it('stops quietly with status 0 when its reader goes away (| head), instead of an EPIPE stack trace', async () => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/metahooks.js'), 'render', 'mypod', '-f', example], { cwd: ROOT })
+    child.stdout.destroy()
+    let stderr = ''
+    child.stderr.on('data', (d) => (stderr += String(d)))
+    const code = await new Promise((resolve) => child.on('close', resolve))
+    expect(stderr).toBe('')
+    expect(code).toBe(0)
+  })
+})
+
 describe('metahooks render', () => {
   it('prints the parent with its new status, then the Pod, as YAML', async () => {
     const { code, stdout, stderr } = await metahooks(['render', 'mypod', '-f', example])
