@@ -6,7 +6,7 @@ import { IMAGES_CONFIGMAP, repository, resolveArgv, type ImageEntrypoints } from
 import { SEQUENCE_FORMAT } from './loops.ts'
 import { pendingFeatures } from './pending.ts'
 import { executorPlan, podFields } from './pod-build.ts'
-import { outputsRead } from './variables.ts'
+import { resultsRead } from './variables.ts'
 import { expressions, references } from './substitute.ts'
 import { parseExpr } from './expr/index.ts'
 import type { LifecycleHook, Step, Task, Template, WorkflowSpec } from './schema.ts'
@@ -294,12 +294,13 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
 
 /** Templates whose outputs the executor must capture but whose command it cannot know (no `command`, an image it does not know). */
 function unwrappable(spec: WorkflowSpec, images: ImageEntrypoints, badImages: Record<string, string>): string[] {
-  const read = outputsRead(spec)
+  const read = resultsRead(spec)
   const resultRead = new Set<string | undefined>()
   if (read.size > 0) for (const t of spec.templates) for (const c of callsOf(t)) if (read.has(c.name)) resultRead.add(c.template)
   return spec.templates.flatMap((t, i) => {
     const container = t.container ?? t.script
-    if (!container || container.image?.includes('{{') || !executorPlan(t, resultRead.has(t.name))) return []
+    const packed = (t.outputs?.artifacts ?? []).map((a) => ({ name: a.name, path: a.path ?? '', archive: 'tgz' as const }))
+    if (!container || container.image?.includes('{{') || !executorPlan(t, resultRead.has(t.name), packed)) return []
     if (resolveArgv(container, images)?.length) return []
     const bad = badImages[repository(container.image ?? '')]
     if (bad) return [`spec.templates[${i}] (${t.name}): ${bad}`]

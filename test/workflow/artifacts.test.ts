@@ -181,6 +181,14 @@ describe('workflow: the artifact repository', () => {
     expect(outcome.message).toMatch(c.error)
   })
 
+  it('an output artifact of an image whose entrypoint the executor does not know is a 422 (its command must be wrapped to pack the file)', async () => {
+    const spec = passing()
+    spec.templates[1] = { name: 'hello-world-to-file', container: { image: 'registry.local/tool:1' }, outputs: { artifacts: [{ name: 'hello-art', path: '/tmp/hello_world.txt' }] } } as never
+    const outcome = await sync(spec, [s3Repository])
+    expect(outcome.ok ? 200 : outcome.status).toBe(422)
+    if (!outcome.ok) expect(outcome.message).toMatch(/hello-world-to-file.*registry\.local\/tool:1 runs an entrypoint the executor does not know/)
+  })
+
   it('a repository deleted while a producer runs is a 422, never an answer without its Pod', async () => {
     const first = await sync(passing(), [s3Repository])
     if (!first.ok) throw new Error(first.message)
