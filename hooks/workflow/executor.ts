@@ -56,6 +56,8 @@ export interface ExecutorResult {
   missing: string[]
   /** Output artifacts by name. */
   artifacts?: Record<string, ArtifactState>
+  /** Why the command failed, as it wrote it to `<dir>/message` (printable ASCII, cut at 1000 bytes). */
+  message?: string
   /** Why the outputs did not fit a termination message; parameters and result are then left out. */
   overflow?: string
   /** The message is the executor's but cannot be read (cut, or altered on the way: values must be UTF-8). */
@@ -67,6 +69,8 @@ const VOLUME = EXECUTOR_VOLUME
 const PROGRAM = 'metahooks-executor'
 const TAG = `${PROGRAM} v1`
 const LIMIT = 4096
+/** Bytes of `<dir>/message` (why a command the executor runs failed, in its own words) the message keeps. */
+const MESSAGE_LIMIT = 1000
 const NAME = /^[A-Za-z0-9_-]+$/
 const SCRIPT_ENV = 'METAHOOKS_SCRIPT'
 
@@ -146,6 +150,8 @@ while [ "$j" -lt "$m" ]; do
   esac
   eval "as$j=\\$st"
 done
+mg=
+if [ -f "$d/message" ]; then "$b" tr -cd '\\011\\040-\\176' <"$d/message" | "$b" head -c ${MESSAGE_LIMIT} >"$d/message.txt"; mg=$(($("$b" wc -c <"$d/message.txt"))); tot=$((tot + \${#mg} + mg + 10)); fi
 if [ "$r" = 1 ]; then s=0; [ -f "$d/stdout" ] && size "$d/stdout"; rs=$s; tot=$((tot + \${#rs} + rs + 9)); fi
 o=0; [ "$tot" -gt ${LIMIT} ] && o=1
 {
@@ -161,6 +167,7 @@ o=0; [ "$tot" -gt ${LIMIT} ] && o=1
     if [ "$st" = failed ]; then printf 'artifact %s failed %s\\n' "$an" "$(($("$b" wc -c <"$o.why")))"; "$b" cat "$o.why"; echo
     else printf 'artifact %s %s\\n' "$an" "$st"; fi
   done
+  [ -n "$mg" ] && { printf 'message %s\\n' "$mg"; "$b" cat "$d/message.txt"; echo; }
   if [ "$r" = 1 ]; then
     printf 'result %s\\n' "$rs"; [ "$o" = 1 ] || { [ "$rs" = 0 ] || "$b" head -c "$rs" <"$d/stdout"; echo; }
   fi
@@ -266,15 +273,19 @@ export function emulate(main: Container, run: { exitCode: number; stdout?: strin
     total += state.message === undefined ? bytes(name) + state.state.length + 11 : bytes(name) + String(bytes(state.message)).length + bytes(state.message) + 19
     return { name, ...state }
   })
+  const said = run.files?.[`${plan.dir}/message`]
+  const message = said === undefined ? undefined : said.replace(/[^\t\x20-\x7e]/g, '').slice(0, MESSAGE_LIMIT)
+  if (message !== undefined) total += String(message.length).length + message.length + 10
   const result = plan.result ? trim(run.stdout ?? '') : undefined
   const resultSize = result === undefined ? 0 : bytes(result)
   if (result !== undefined) total += String(resultSize).length + resultSize + 9
   const over = total > LIMIT
-  let message = head + (over ? `overflow ${total} ${LIMIT}\n` : '')
-  for (const o of outputs) message += o.value === undefined ? `missing ${o.name}\n` : `param ${o.name} ${o.size}\n${over ? '' : `${o.value}\n`}`
-  for (const a of artifacts) message += a.message === undefined ? `artifact ${a.name} ${a.state}\n` : `artifact ${a.name} failed ${bytes(a.message)}\n${a.message}\n`
-  if (result !== undefined) message += `result ${resultSize}\n${over ? '' : `${result}\n`}`
-  return { exitCode: run.exitCode, message: `${message}end\n` }
+  let text = head + (over ? `overflow ${total} ${LIMIT}\n` : '')
+  for (const o of outputs) text += o.value === undefined ? `missing ${o.name}\n` : `param ${o.name} ${o.size}\n${over ? '' : `${o.value}\n`}`
+  for (const a of artifacts) text += a.message === undefined ? `artifact ${a.name} ${a.state}\n` : `artifact ${a.name} failed ${bytes(a.message)}\n${a.message}\n`
+  if (message !== undefined) text += `message ${message.length}\n${message}\n`
+  if (result !== undefined) text += `result ${resultSize}\n${over ? '' : `${result}\n`}`
+  return { exitCode: run.exitCode, message: `${text}end\n` }
 }
 
 /** Reads what the wrapper wrote into the termination message; undefined when it is not ours (a Pod not wrapped). */
@@ -326,7 +337,12 @@ export function readTerminationMessage(message: string | undefined): ExecutorRes
     const missing = /^missing ([A-Za-z0-9_-]+)$/.exec(next)
     const result = /^result (\d+)$/.exec(next)
     const artifact = /^artifact ([A-Za-z0-9_-]+) (saved|missing|failed (\d+))$/.exec(next)
-    if (artifact) {
+    const said = /^message (\d+)$/.exec(next)
+    if (said) {
+      const message = body(Number(said[1]))
+      if (message === undefined) return fail(`${said[1]} bytes of a message and a newline`)
+      out.message = message
+    } else if (artifact) {
       const [, name, state, n] = artifact as unknown as [string, string, string, string | undefined]
       out.artifacts ??= {}
       if (n === undefined) out.artifacts[name] = { state: state as 'saved' | 'missing' }
@@ -367,6 +383,7 @@ export function readTerminationMessage(message: string | undefined): ExecutorRes
       parameters: {},
       missing: out.missing,
       ...(out.artifacts && { artifacts: out.artifacts }),
+      ...(out.message !== undefined && { message: out.message }),
       overflow: `${what}; a termination message holds ${overflow.limit} (this one would be ${overflow.total} bytes) — write large outputs to an artifact`,
     }
   }

@@ -12,9 +12,8 @@ export function pendingFeatures(spec: WorkflowSpec): string[] {
     t.outputs?.parameters?.forEach((p, j) => {
       const vf = p.valueFrom ?? {}
       if (vf.supplied !== undefined && !t.suspend) problems.push(`${path}.outputs.parameters[${j}].valueFrom.supplied: only a suspend template's outputs are supplied (when it is resumed)`)
-      for (const key of ['jsonPath', 'configMapKeyRef'] as const) {
-        if (vf[key] !== undefined) problems.push(`${path}.outputs.parameters[${j}].valueFrom.${key}: output parameters from ${key} are not supported yet`)
-      }
+      if (vf.jsonPath !== undefined && !t.resource) problems.push(`${path}.outputs.parameters[${j}].valueFrom.jsonPath: only a resource template's outputs are read by jsonPath`)
+      if (vf.configMapKeyRef !== undefined) problems.push(`${path}.outputs.parameters[${j}].valueFrom.configMapKeyRef: output parameters from configMapKeyRef are not supported yet`)
     })
     t.inputs?.parameters.forEach((p, j) => {
       if (p.valueFrom?.supplied !== undefined) problems.push(`${path}.inputs.parameters[${j}].valueFrom.supplied: input parameters from supplied are not supported yet`)

@@ -4,6 +4,8 @@ import { IMAGES_CONFIGMAP, resolveArgv } from './entrypoints.ts'
 import { artifactContainers } from './artifact-pod.ts'
 import type { Location } from './artifact-schema.ts'
 import { outputLocation } from './artifacts.ts'
+import { resourceContainer } from './resource.ts'
+import { GROUP_VERSION } from './template-refs.ts'
 import { executorInit, wrap, type ExecutorPlan, type PackedArtifact } from './executor.ts'
 import type { Scope } from './nodes.ts'
 import { buildPod, claimName, MAIN } from './pods.ts'
@@ -54,19 +56,29 @@ export function desiredPod(run: Run, call: NodeCall, attempt: number): KObject {
     typeof v === 'string' ? substitute(v, resolve) : Array.isArray(v) ? v.map(sub) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sub(x)])) : v
   const template = { ...(sub(podFields(call.template)) as Template), outputs: call.template.outputs }
   if (call.avoidNodes) template.affinity = avoiding(template.affinity ?? run.spec.affinity, call.avoidNodes)
-  const source = template.container ?? template.script!
-  const { source: _source, name: _name, ...fields } = source as typeof source & { source?: string }
-  let main: Container = { ...(fields as Container), name: MAIN }
   const podName = run.podName(call.template.name, name)
   const artifacts = podArtifacts(run, call, podName, (s) => substitute(s, resolve))
-  const plan = executorPlan(template, run.readsResult(call.displayName), artifacts.outputs.map(({ location: _l, ...packed }) => packed))
+  const { workflow, spec } = run.input
+  let main: Container
+  let argv: string[] | undefined
+  let plan: ExecutorPlan | undefined
+  if (template.resource) {
+    const resource = resourceContainer(template, { apiVersion: GROUP_VERSION, kind: 'Workflow', name: workflow.name, ...(workflow.uid && { uid: workflow.uid }) })
+    if (typeof resource === 'string') throw new PodBuildError(`template ${call.template.name}: ${resource}`)
+    ;({ main, argv, plan } = resource)
+  } else {
+    const source = template.container ?? template.script!
+    const { source: _source, name: _name, ...fields } = source as typeof source & { source?: string }
+    main = { ...(fields as Container), name: MAIN }
+    plan = executorPlan(template, run.readsResult(call.displayName), artifacts.outputs.map(({ location: _l, ...packed }) => packed))
+    if (plan) argv = resolveArgv(main, run.input.images)
+    if (plan && !argv?.length) throw new PodBuildError(`template ${call.template.name}: the image ${main.image} runs an entrypoint the executor does not know; give the container a command, or add the image to the ConfigMap ${IMAGES_CONFIGMAP}`)
+  }
   let executor: { init: Container; volume: Volume } | undefined
   if (plan) {
-    const argv = resolveArgv(main, run.input.images)
-    if (!argv?.length) throw new PodBuildError(`template ${call.template.name}: the image ${main.image} runs an entrypoint the executor does not know; give the container a command, or add the image to the ConfigMap ${IMAGES_CONFIGMAP}`)
     let wrapped: ReturnType<typeof wrap>
     try {
-      wrapped = wrap(main, argv, plan, run.executorImage)
+      wrapped = wrap(main, argv!, plan, run.executorImage)
     } catch (error) {
       throw new PodBuildError(`template ${call.template.name}: ${(error as Error).message}`)
     }
@@ -78,7 +90,6 @@ export function desiredPod(run: Run, call: NodeCall, attempt: number): KObject {
   }
   const moved = artifactContainers(artifacts.inputs, artifacts.outputs, { busyboxImage: run.executorImage, ...(main.securityContext && { securityContext: main.securityContext }) })
   if (moved.mounts.length > 0) main = { ...main, volumeMounts: [...(main.volumeMounts ?? []), ...moved.mounts] }
-  const { workflow, spec } = run.input
   return buildPod({
     workflow,
     nodeName: name,

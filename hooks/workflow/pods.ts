@@ -222,7 +222,8 @@ export function readPod(pod: KObject): PodResult {
       if (main && main.exitCode !== 0) {
         const outputs = readMessage(main.message)
         // The executor's message holds outputs, not a reason: say what Argo says.
-        const reason = readTerminationMessage(main.message) ? `Error (exit code ${main.exitCode})` : (main.message ?? main.reason ?? `exit code ${main.exitCode}`)
+        const executor = readTerminationMessage(main.message)
+        const reason = executor ? (executor.message ?? `Error (exit code ${main.exitCode})`) : (main.message ?? main.reason ?? `exit code ${main.exitCode}`)
         return { ...base, phase: 'Failed', exitCode: main.exitCode, ...(main.finishedAt && { finishedAt: main.finishedAt }), message: reason.slice(0, 256), ...outputs }
       }
       return { ...base, phase: 'Error', message: (status.message ?? initFailure(status) ?? status.reason ?? 'the Pod failed').slice(0, 256) }

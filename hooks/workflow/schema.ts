@@ -20,7 +20,6 @@ const AnyString = z.union([z.string(), z.number()]).transform(String)
 const LATER = {
   memoize: 'memoization (its cache must outlive the workflows that share it, and a hook can only create objects its own Workflow owns, which go when it goes)',
   containerSet: 'containerSet templates',
-  resource: 'resource templates',
   data: 'data templates',
   http: 'http templates',
   plugin: 'plugin templates',
@@ -140,6 +139,21 @@ export type Task = z.output<typeof Task> & { inlineTemplate?: Template }
 
 const Outputs = refusingObject('outputs', { parameters: z.array(OutputParameter).optional(), artifacts: z.array(Artifact).optional() }, { result: 'outputs.result (set by the engine, not the spec)', exitCode: 'outputs.exitCode (set by the engine)' })
 
+/** Argo's resource template: kubectl in a Pod (hooks/workflow/resource.ts). */
+const Resource = refusingObject(
+  'a resource',
+  {
+    action: z.enum(['get', 'create', 'apply', 'delete', 'replace', 'patch']),
+    manifest: z.string().optional(),
+    mergeStrategy: z.enum(['strategic', 'merge', 'json']).optional(),
+    successCondition: z.string().optional(),
+    failureCondition: z.string().optional(),
+    setOwnerReference: z.boolean().optional(),
+    flags: z.array(z.string()).optional(),
+  },
+  { manifestFrom: 'resource manifestFrom (write the manifest in place)' },
+)
+
 const Metadata = z.object({ labels: z.record(z.string(), z.string()).optional(), annotations: z.record(z.string(), z.string()).optional() })
 
 const TemplateFields = {
@@ -152,6 +166,7 @@ const TemplateFields = {
   steps: z.array(z.array(Step).min(1)).min(1).optional(),
   dag: refusingObject('a dag', { tasks: z.array(Task).min(1).max(10_000), target: z.string().optional(), failFast: z.boolean().default(true) }).optional(),
   suspend: refusingObject('a suspend', { duration: z.string().optional() }).optional(),
+  resource: Resource.optional(),
   retryStrategy: RetryStrategy.optional(),
   activeDeadlineSeconds: intOrString().optional(),
   timeout: z.string().optional(),
@@ -161,7 +176,7 @@ const TemplateFields = {
   metrics: z.looseObject({}).optional().describe("accepted; the hook emits no workflow metrics (docs/workflow.md)"),
   ...TemplatePodFields,
 }
-const TEMPLATE_LATER = { ...later('containerSet', 'resource', 'data', 'http', 'plugin', 'archiveLocation', 'memoize', 'executor', 'priority'), synchronization: "synchronization on a template (the workflow's own synchronization is)" }
+const TEMPLATE_LATER = { ...later('containerSet', 'data', 'http', 'plugin', 'archiveLocation', 'memoize', 'executor', 'priority'), synchronization: "synchronization on a template (the workflow's own synchronization is)" }
 
 export const Template = refusingObject('a template', TemplateFields, TEMPLATE_LATER)
 export type Template = z.output<typeof Template>

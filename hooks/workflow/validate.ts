@@ -7,6 +7,8 @@ import { SEQUENCE_FORMAT } from './loops.ts'
 import { pendingFeatures } from './pending.ts'
 import { executorPlan, podFields } from './pod-build.ts'
 import { resultsRead } from './variables.ts'
+import { parseCondition } from './resource.ts'
+import { TEMPLATE_KINDS } from './templates.ts'
 import { expressions, references } from './substitute.ts'
 import { parseExpr } from './expr/index.ts'
 import type { LifecycleHook, Step, Task, Template, WorkflowSpec } from './schema.ts'
@@ -198,8 +200,9 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
       daemons: new Set(callsOf(t).filter((c) => templates.get(c.template ?? '')?.t.daemon === true).map((c) => c.name)),
     }
     if (t.daemon && !t.container && !t.script) problems.push(`${path}.daemon: only container and script templates run as daemons`)
-    const kinds = (['container', 'script', 'steps', 'dag', 'suspend'] as const).filter((k) => t[k] !== undefined)
-    if (kinds.length !== 1) problems.push(`${path}: needs exactly one of container, script, steps, dag, suspend (has ${kinds.join(', ') || 'none'})`)
+    const kinds = TEMPLATE_KINDS.filter((k) => t[k] !== undefined)
+    if (kinds.length !== 1) problems.push(`${path}: needs exactly one of ${TEMPLATE_KINDS.join(', ')} (has ${kinds.join(', ') || 'none'})`)
+    if (t.resource) problems.push(...resourceProblems(t, path))
     const inputs = new Set((t.inputs?.parameters ?? []).map((p) => p.name))
     const inputArtifacts = new Set((t.inputs?.artifacts ?? []).map((a) => a.name))
     const fieldTexts = (c: object, base: string) => {
@@ -226,7 +229,7 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
     outputProblems(t, path, inputs)
     const duration = t.suspend?.duration
     if (duration !== undefined && !duration.includes('{{') && !DURATION.test(duration)) problems.push(`${path}.suspend.duration: ${DURATION_HINT}`)
-    if (t.container || t.script) {
+    if (t.container || t.script || t.resource) {
       const { name: _name, ...fields } = podFields(t)
       fieldTexts(fields, path)
     }
@@ -306,4 +309,23 @@ function unwrappable(spec: WorkflowSpec, images: ImageEntrypoints, badImages: Re
     if (bad) return [`spec.templates[${i}] (${t.name}): ${bad}`]
     return [`spec.templates[${i}] (${t.name}): its outputs are captured by wrapping the command, and the image ${container.image ?? '(none)'} runs an entrypoint the executor does not know; give the ${t.script ? 'script' : 'container'} a command, or add the image to the ConfigMap ${IMAGES_CONFIGMAP}`]
   })
+}
+
+/** A resource template's own rules: a manifest, conditions Argo's syntax can say, outputs read by jsonPath. */
+function resourceProblems(t: Template, path: string): string[] {
+  const r = t.resource!
+  const problems: string[] = []
+  if (r.manifest === undefined || r.manifest.trim() === '') problems.push(`${path}.resource.manifest: a resource template needs a manifest`)
+  if (r.action === 'patch' && r.mergeStrategy === 'json' && !r.flags?.length) problems.push(`${path}.resource.flags: a json patch names its object in flags (e.g. [configmap, my-config]), as in Argo`)
+  for (const key of ['successCondition', 'failureCondition'] as const) {
+    const text = r[key]
+    if (text === undefined || text.includes('{{')) continue
+    const parsed = parseCondition(text)
+    if (typeof parsed === 'string') problems.push(`${path}.resource.${key}: ${parsed}`)
+  }
+  ;(t.outputs?.parameters ?? []).forEach((p, j) => {
+    if (p.valueFrom?.path !== undefined) problems.push(`${path}.outputs.parameters[${j}].valueFrom.path: a resource template's outputs are read with valueFrom.jsonPath`)
+  })
+  if (t.outputs?.artifacts?.length) problems.push(`${path}.outputs.artifacts: a resource template makes no files`)
+  return problems
 }

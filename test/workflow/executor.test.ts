@@ -49,6 +49,8 @@ interface Case {
   overflow?: RegExp
   /** The exact size of the real message, where the budget is the point. */
   size?: number
+  /** The message record (why it failed, in its own words). */
+  message?: string
 }
 
 const R: ExecutorPlan = { result: true, outputs: [] }
@@ -101,6 +103,13 @@ const cases: Case[] = [
   { name: 'one byte over: overflow', reason: 'a 4051-byte result would make 4097 bytes: sizes are reported instead of a cut value', argv: ['cat', '@/big'], stage: { '@/big': a(4051) }, plan: R, exitCode: 0, log: a(4051), overflow: /^outputs\.result is 4051 bytes; a termination message holds 4096 \(this one would be 4097 bytes\)/ },
   { name: 'overflow past 4096', reason: 'the log still has every byte; the message names the result and its size', argv: ['cat', '@/big'], stage: { '@/big': a(6120) }, plan: R, exitCode: 0, log: a(6120), overflow: /^outputs\.result is 6120 bytes; a termination message holds 4096 .* — write large outputs to an artifact$/ },
   {
+    name: 'a message of the command\'s own',
+    reason: 'what the command writes to <dir>/message says why it failed (the resource executor does): kept as printable ASCII (tabs too), 1000 bytes at most',
+    argv: ['sh', '-c', `printf 'kubectl create: AlreadyExists\\t\\303\\251\\n%1200s' x > @/exec/message; exit 1`],
+    plan: { result: false, outputs: [] },
+    exitCode: 1, log: '', files: { '@/exec/message': `kubectl create: AlreadyExists\t\u00e9\n${' '.repeat(1199)}x` }, message: `kubectl create: AlreadyExists\t${' '.repeat(970)}`,
+  },
+  {
     name: 'overflow from a parameter',
     reason: 'every non-empty output is named with its size; missing ones are still listed; the exit code still travels',
     argv: ['sh', '-c', 'cp @/big @/p; echo ok; exit 5'], stage: { '@/big': a(5000) },
@@ -125,6 +134,7 @@ describe.skipIf(!HAVE_BUSYBOX)(`executor: the real wrapper under ${BUSYBOX} (ski
     expect(read?.result).toBe(c.result === undefined ? undefined : pod.at(c.result))
     expect(read?.parameters).toEqual(c.parameters ?? {})
     expect(read?.missing).toEqual(c.missing ?? [])
+    expect(read?.message).toBe(c.message)
     if (c.overflow) expect(read?.overflow).toMatch(c.overflow)
     else expect(read?.overflow).toBeUndefined()
 
