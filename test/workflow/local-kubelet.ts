@@ -40,6 +40,8 @@ export interface LocalRun {
   secrets?: Record<string, Record<string, string>>
   /** Image paths → this machine's programs (besides /bin/busybox). */
   programs?: Record<string, string>
+  /** The environment the image and the kubelet give besides the container's own (PATH, KUBECONFIG…). */
+  env?: Record<string, string>
 }
 
 function prepare(c: Container, opts: LocalRun): { argv: string[]; env: Record<string, string> } {
@@ -52,7 +54,7 @@ function prepare(c: Container, opts: LocalRun): { argv: string[]; env: Record<st
   }
   const programs: Record<string, string> = { '/bin/busybox': BUSYBOX, ...opts.programs }
   const argv = (c.command ?? []).map((a) => kubeExpand(a, vars)).map((a) => programs[a] ?? a)
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: opts.cwd, ...vars, ...(opts.log && { METAHOOKS_TERMINATION_LOG: opts.log }) }
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: opts.cwd, ...opts.env, ...vars, ...(opts.log && { METAHOOKS_TERMINATION_LOG: opts.log }) }
   return { argv, env }
 }
 

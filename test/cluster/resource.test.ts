@@ -1,0 +1,82 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, inject, it } from 'vitest'
+import { readTerminationMessage, wrap } from '../../hooks/workflow/executor.ts'
+import { resourceContainer } from '../../hooks/workflow/resource.ts'
+import type { Template } from '../../hooks/workflow/schema.ts'
+import { HAVE_BUSYBOX, runContainer, runContainerAsync } from '../workflow/local-kubelet.ts'
+import { kubeconfigYaml } from './cluster.ts'
+import { kubeConfig, objectsClient } from './client.ts'
+
+// The resource template's executor for real: the script the Pod runs, with the tier's kubectl
+// (v1.35.4, the release of the image the Pod names) against the real API server. PATH holds only
+// that kubectl, so the machine's own can never be the one run.
+
+const cluster = inject('cluster')
+const client = objectsClient(kubeConfig(cluster.open))
+const root = mkdtempSync(join(tmpdir(), 'metahooks-resource-'))
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+writeFileSync(join(root, 'ca.crt'), cluster.open.ca)
+writeFileSync(join(root, 'kubeconfig'), kubeconfigYaml(cluster.open, join(root, 'ca.crt')))
+let count = 0
+
+/** Runs a resource template's Pod (init, then main) on this machine; `during` runs while it polls. */
+async function runResource(resource: NonNullable<Template['resource']>, outputs: { name: string; jsonPath: string }[] = [], during?: () => Promise<void>) {
+  const dir = join(root, `pod-${++count}`)
+  const exec = join(dir, 'exec')
+  mkdirSync(exec, { recursive: true })
+  const template = { name: 't', resource, outputs: { parameters: outputs.map((o) => ({ name: o.name, valueFrom: { jsonPath: o.jsonPath } })) } } as Template
+  const run = resourceContainer(template, { apiVersion: 'workflows.metahooks.dev/v1alpha1', kind: 'Workflow', name: 'wf' }, exec)
+  if (typeof run === 'string') throw new Error(run)
+  const pod = wrap(run.main, run.argv, run.plan, undefined, exec)
+  expect(runContainer(pod.init, { cwd: dir }).status).toBe(0)
+  const log = join(dir, 'termination-log')
+  const env = { PATH: cluster.bin, KUBECONFIG: join(root, 'kubeconfig') }
+  const [main] = await Promise.all([runContainerAsync(pod.main, { cwd: dir, log, env }), during?.()])
+  const result = readTerminationMessage(readFileSync(log, 'utf8'))
+  return { code: main.status, stderr: main.stderr, result }
+}
+const configMap = (name: string, data: Record<string, string>) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: default\ndata:\n${Object.entries(data).map(([k, v]) => `  ${k}: "${v}"`).join('\n')}\n`
+const setState = (name: string, state: string) => async () => {
+  await new Promise((r) => setTimeout(r, 1500))
+  const cm = await client.read({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' } })
+  await client.replace({ ...cm, data: { ...(cm as { data?: Record<string, string> }).data, state } })
+}
+const read = (name: string) => client.read({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' } }) as Promise<{ metadata: { uid: string }; data?: Record<string, string> }>
+
+describe.skipIf(!HAVE_BUSYBOX)('resource templates: the executor with kubectl v1.35.4 against the real API server', () => {
+  it('creates the object, waits until its successCondition holds, and reads its outputs by jsonPath', async () => {
+    const run = await runResource(
+      { action: 'create', manifest: configMap('rt-success', { state: 'pending', count: '3' }), successCondition: 'data.state == done, data.count > 2', failureCondition: 'data.state in (failed,error)' },
+      [{ name: 'uid', jsonPath: '{.metadata.uid}' }, { name: 'count', jsonPath: '{.data.count}' }],
+      setState('rt-success', 'done'),
+    )
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.result?.parameters).toEqual({ uid: (await read('rt-success')).metadata.uid, count: '3' })
+  })
+
+  it('fails with the reason once its failureCondition holds', async () => {
+    const run = await runResource({ action: 'create', manifest: configMap('rt-failure', { state: 'pending' }), successCondition: 'data.state == done', failureCondition: 'data.state in (failed,error)' }, [], setState('rt-failure', 'error'))
+    expect(run.code).toBe(1)
+    expect(run.result?.message).toBe('configmap/rt-failure: the failure condition holds')
+  })
+
+  it("says kubectl's own reason when the action is refused (the object exists already)", async () => {
+    await runResource({ action: 'create', manifest: configMap('rt-exists', { a: '1' }) })
+    const again = await runResource({ action: 'create', manifest: configMap('rt-exists', { a: '1' }) })
+    expect(again.code).toBe(1)
+    expect(again.result?.message).toMatch(/^kubectl create: Error from server \(AlreadyExists\).*rt-exists/)
+  })
+
+  it('apply, patch (merge and json), get with exists/! conditions, and delete', async () => {
+    expect((await runResource({ action: 'apply', manifest: configMap('rt-cycle', { a: '1' }) })).code).toBe(0)
+    expect((await runResource({ action: 'patch', mergeStrategy: 'merge', manifest: configMap('rt-cycle', { b: '2' }) })).code).toBe(0)
+    expect((await runResource({ action: 'patch', mergeStrategy: 'json', manifest: '[{"op": "add", "path": "/data/c", "value": "3"}]', flags: ['configmap', 'rt-cycle'] })).code).toBe(0)
+    expect((await read('rt-cycle')).data).toEqual({ a: '1', b: '2', c: '3' })
+    const got = await runResource({ action: 'get', manifest: configMap('rt-cycle', {}), successCondition: 'data.a, !data.z, data.b notin (1,3)' }, [{ name: 'c', jsonPath: '{.data.c}' }])
+    expect(got.result?.parameters).toEqual({ c: '3' })
+    expect((await runResource({ action: 'delete', manifest: configMap('rt-cycle', {}) })).code).toBe(0)
+    await expect(read('rt-cycle')).rejects.toThrow()
+  })
+})
