@@ -14,6 +14,7 @@ import { APPLY_STRATEGIES, Simulation } from './core/testing/simulator.ts'
 import { generateManifests, manifestDrift, writeManifests } from './core/manifests/generate.ts'
 import { formatProblem, ObjectValidator, validateManifests } from './core/manifests/validate.ts'
 import { fileURLToPath } from 'node:url'
+import { WORKFLOW_RBAC_USAGE, workflowRbacCommand } from './workflow/rbac-command.ts'
 import { join, relative } from 'node:path'
 
 /** The repository (or installed package) root: where the committed manifests live. */
@@ -41,6 +42,7 @@ Usage:
       Validate manifests offline (default: every YAML in the repo outside test/ and helm/).
   metahooks controllers
       List controllers and their routes.
+\${WORKFLOW_RBAC_USAGE}
 
 Observed objects of a child type without an owner are taken as the parent's children (as if
 Metacontroller had created them); other objects are the rest of the cluster (related objects,
@@ -231,6 +233,8 @@ async function main(argv: string[]): Promise<void> {
       return validateCommand(rest)
     case 'controllers':
       return list()
+    case 'workflow-rbac':
+      return workflowRbacCommand(rest, (text) => process.stdout.write(text), (text) => console.error(`metahooks: ${text}`))
     case undefined:
     case 'help':
     case '--help':

@@ -58,6 +58,19 @@ describe('metahooks as a process', () => {
   })
 })
 
+describe('metahooks workflow-rbac', () => {
+  it('prints the Role a workflow\'s resource templates need, and says why when the file has no workflow', async () => {
+    const ok = await metahooks(['workflow-rbac', '-f', join(ROOT, 'examples/workflows/k8s-jobs.yaml'), '-n', 'ci'])
+    expect(ok.stderr).toBe('')
+    expect(ok.code).toBe(0)
+    const role = parseAllDocuments(ok.stdout).map((d) => d.toJS()).find((o) => o.kind === 'Role')
+    expect(role).toMatchObject({ metadata: { name: 'k8s-jobs', namespace: 'ci' }, rules: [{ apiGroups: ['batch'], resources: ['jobs'], verbs: ['create', 'get'] }] })
+    const none = await metahooks(['workflow-rbac', '-f', example])
+    expect(none.code).toBe(1)
+    expect(none.stderr).toMatch(/mypod-test\.yaml: no Workflow, WorkflowTemplate or CronWorkflow in it/)
+  })
+})
+
 describe('metahooks render', () => {
   it('prints the parent with its new status, then the Pod, as YAML', async () => {
     const { code, stdout, stderr } = await metahooks(['render', 'mypod', '-f', example])

@@ -7,7 +7,10 @@ import { resourceContainer } from '../../hooks/workflow/resource.ts'
 import type { Template } from '../../hooks/workflow/schema.ts'
 import { HAVE_BUSYBOX, runContainer, runContainerAsync } from '../workflow/local-kubelet.ts'
 import { kubeconfigYaml } from './cluster.ts'
-import { kubeConfig, objectsClient } from './client.ts'
+import { kubeConfig, objectsClient, sendVerbatim } from './client.ts'
+import { CoreV1Api, type KubernetesObject } from '@kubernetes/client-node'
+import { parseAllDocuments } from 'yaml'
+import { ROOT } from '../fixtures/server.ts'
 
 // The resource template's executor for real: the script the Pod runs, with the tier's kubectl
 // (v1.35.4, the release of the image the Pod names) against the real API server. PATH holds only
@@ -22,17 +25,17 @@ writeFileSync(join(root, 'kubeconfig'), kubeconfigYaml(cluster.open, join(root, 
 let count = 0
 
 /** Runs a resource template's Pod (init, then main) on this machine; `during` runs while it polls. */
-async function runResource(resource: NonNullable<Template['resource']>, outputs: { name: string; jsonPath: string }[] = [], during?: () => Promise<void>) {
+async function runResource(resource: NonNullable<Template['resource']>, outputs: { name: string; jsonPath: string }[] = [], during?: () => Promise<void>, kubeconfig = join(root, 'kubeconfig')) {
   const dir = join(root, `pod-${++count}`)
   const exec = join(dir, 'exec')
   mkdirSync(exec, { recursive: true })
   const template = { name: 't', resource, outputs: { parameters: outputs.map((o) => ({ name: o.name, valueFrom: { jsonPath: o.jsonPath } })) } } as Template
-  const run = resourceContainer(template, { apiVersion: 'workflows.metahooks.dev/v1alpha1', kind: 'Workflow', name: 'wf' }, exec)
+  const run = resourceContainer(template, { apiVersion: 'workflows.metahooks.dev/v1alpha1', kind: 'Workflow', name: 'wf', uid: '3f0c9a52-5d8e-4c43-9d0e-6a4d8f3e2b11' }, exec)
   if (typeof run === 'string') throw new Error(run)
   const pod = wrap(run.main, run.argv, run.plan, undefined, exec)
   expect(runContainer(pod.init, { cwd: dir }).status).toBe(0)
   const log = join(dir, 'termination-log')
-  const env = { PATH: cluster.bin, KUBECONFIG: join(root, 'kubeconfig') }
+  const env = { PATH: cluster.bin, KUBECONFIG: kubeconfig }
   const [main] = await Promise.all([runContainerAsync(pod.main, { cwd: dir, log, env }), during?.()])
   const result = readTerminationMessage(readFileSync(log, 'utf8'))
   return { code: main.status, stderr: main.stderr, result }
@@ -78,5 +81,30 @@ describe.skipIf(!HAVE_BUSYBOX)('resource templates: the executor with kubectl v1
     expect(got.result?.parameters).toEqual({ c: '3' })
     expect((await runResource({ action: 'delete', manifest: configMap('rt-cycle', {}) })).code).toBe(0)
     await expect(read('rt-cycle')).rejects.toThrow()
+  })
+})
+
+describe.skipIf(!HAVE_BUSYBOX)('resource templates under the RBAC workflow-rbac generates (the RBAC API server)', () => {
+  it("k8s-jobs.rbac.yaml lets the example's service account do exactly what its resource template does", async () => {
+    const admin = objectsClient(kubeConfig(cluster.rbac))
+    for (const doc of parseAllDocuments(readFileSync(join(ROOT, 'examples/workflows/k8s-jobs.rbac.yaml'), 'utf8'))) {
+      const object = doc.toJS() as KubernetesObject
+      sendVerbatim(object)
+      await admin.create(object)
+    }
+    const core = kubeConfig(cluster.rbac).makeApiClient(CoreV1Api)
+    const { status } = await core.createNamespacedServiceAccountToken({ name: 'k8s-jobs', namespace: 'default', body: { spec: { audiences: ['https://kubernetes.default.svc'], expirationSeconds: 3600 } } })
+    writeFileSync(join(root, 'rbac-ca.crt'), cluster.rbac.ca)
+    const kubeconfig = join(root, 'k8s-jobs.kubeconfig')
+    writeFileSync(kubeconfig, kubeconfigYaml(cluster.rbac, join(root, 'rbac-ca.crt'), status!.token))
+    const workflow = parseAllDocuments(readFileSync(join(ROOT, 'examples/workflows/k8s-jobs.yaml'), 'utf8'))[0]!.toJS() as { spec: { templates: Template[] } }
+    const piJob = workflow.spec.templates.find((t) => t.resource)!
+    // The template as written, without the wait (no kubelet runs the Job here): create, then read it back.
+    const made = await runResource({ ...piJob.resource!, successCondition: 'metadata.name', failureCondition: 'status.failed > 3' }, [{ name: 'job-name', jsonPath: '{.metadata.name}' }], undefined, kubeconfig)
+    expect(made.code, made.result?.message ?? made.stderr).toBe(0)
+    expect(made.result?.parameters['job-name']).toMatch(/^pi-job-/)
+    const refused = await runResource({ action: 'create', manifest: configMap('not-granted', { a: '1' }) }, [], undefined, kubeconfig)
+    expect(refused.code).toBe(1)
+    expect(refused.result?.message).toMatch(/^kubectl create: Error from server \(Forbidden\).*cannot create resource "configmaps"/)
   })
 })
