@@ -5,6 +5,7 @@ import { artifactContainers } from './artifact-pod.ts'
 import type { Location } from './artifact-schema.ts'
 import { outputLocation } from './artifacts.ts'
 import { resourceContainer } from './resource.ts'
+import { httpContainer } from './http.ts'
 import { GROUP_VERSION } from './template-refs.ts'
 import { executorInit, wrap, type ExecutorPlan, type PackedArtifact } from './executor.ts'
 import type { Scope } from './nodes.ts'
@@ -66,6 +67,8 @@ export function desiredPod(run: Run, call: NodeCall, attempt: number): KObject {
     const resource = resourceContainer(template, { apiVersion: GROUP_VERSION, kind: 'Workflow', name: workflow.name, ...(workflow.uid && { uid: workflow.uid }) })
     if (typeof resource === 'string') throw new PodBuildError(`template ${call.template.name}: ${resource}`)
     ;({ main, argv, plan } = resource)
+  } else if (template.http) {
+    ;({ main, argv, plan } = httpContainer(template))
   } else {
     const source = template.container ?? template.script!
     const { source: _source, name: _name, ...fields } = source as typeof source & { source?: string }

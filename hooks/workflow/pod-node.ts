@@ -6,6 +6,7 @@ import { readPod, type PodResult } from './pods.ts'
 import type { Location } from './artifact-schema.ts'
 import { outputLocation } from './artifacts.ts'
 import { exportGlobals } from './outputs.ts'
+import { HTTP_HEADERS, HTTP_STATUS, httpOutcome } from './http.ts'
 import type { NodeCall, Run } from './state.ts'
 import { isSubstitutionError, substitute } from './substitute.ts'
 import { lookup } from './variables.ts'
@@ -103,6 +104,14 @@ function finished(run: Run, call: NodeCall, result: PodResult, startedAt: string
   const fail = (why: string) => {
     phase = 'Error'
     message = why
+  }
+  if (phase === 'Succeeded' && template.http && !result.outputsProblem) {
+    // An http node's phase is the response's, judged here as Argo's agent judges it.
+    const { failed } = httpOutcome(template, { status: result.parameters?.[HTTP_STATUS], headers: result.parameters?.[HTTP_HEADERS], body: result.result ?? '' })
+    if (failed) {
+      phase = 'Failed'
+      message = failed
+    }
   }
   if (phase === 'Succeeded') {
     const parameters: Record<string, string> = {}

@@ -21,7 +21,6 @@ const LATER = {
   memoize: 'memoization (its cache must outlive the workflows that share it, and a hook can only create objects its own Workflow owns, which go when it goes)',
   containerSet: 'containerSet templates',
   data: 'data templates',
-  http: 'http templates',
   plugin: 'plugin templates',
   archiveLocation: 'archiveLocation (artifacts)',
   artifactGC: 'artifactGC (artifacts)',
@@ -154,6 +153,23 @@ const Resource = refusingObject(
   { manifestFrom: 'resource manifestFrom (write the manifest in place)' },
 )
 
+/** Argo's http template: curl in a Pod, the phase decided by the hook (hooks/workflow/http.ts). */
+const HttpHeader = refusingObject('an http header', {
+  name: z.string().min(1),
+  value: z.string().optional(),
+  valueFrom: refusingObject('a header valueFrom', { secretKeyRef: z.object({ name: z.string().min(1), key: z.string().min(1) }) }).optional(),
+})
+const Http = refusingObject('an http template', {
+  url: z.string().min(1),
+  method: z.string().regex(/^[A-Z]+$/, { message: 'is an HTTP method in capitals (GET, POST, …)' }).optional(),
+  headers: z.array(HttpHeader).optional(),
+  timeoutSeconds: z.number().int().min(1).optional(),
+  body: z.string().optional(),
+  bodyFrom: z.object({ bytes: z.string().optional() }).optional(),
+  successCondition: z.string().optional(),
+  insecureSkipVerify: z.boolean().optional(),
+})
+
 const Metadata = z.object({ labels: z.record(z.string(), z.string()).optional(), annotations: z.record(z.string(), z.string()).optional() })
 
 const TemplateFields = {
@@ -167,6 +183,7 @@ const TemplateFields = {
   dag: refusingObject('a dag', { tasks: z.array(Task).min(1).max(10_000), target: z.string().optional(), failFast: z.boolean().default(true) }).optional(),
   suspend: refusingObject('a suspend', { duration: z.string().optional() }).optional(),
   resource: Resource.optional(),
+  http: Http.optional(),
   retryStrategy: RetryStrategy.optional(),
   activeDeadlineSeconds: intOrString().optional(),
   timeout: z.string().optional(),
@@ -176,7 +193,7 @@ const TemplateFields = {
   metrics: z.looseObject({}).optional().describe("accepted; the hook emits no workflow metrics (docs/workflow.md)"),
   ...TemplatePodFields,
 }
-const TEMPLATE_LATER = { ...later('containerSet', 'data', 'http', 'plugin', 'archiveLocation', 'memoize', 'executor', 'priority'), synchronization: "synchronization on a template (the workflow's own synchronization is)" }
+const TEMPLATE_LATER = { ...later('containerSet', 'data', 'plugin', 'archiveLocation', 'memoize', 'executor', 'priority'), synchronization: "synchronization on a template (the workflow's own synchronization is)" }
 
 export const Template = refusingObject('a template', TemplateFields, TEMPLATE_LATER)
 export type Template = z.output<typeof Template>

@@ -203,6 +203,7 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
     const kinds = TEMPLATE_KINDS.filter((k) => t[k] !== undefined)
     if (kinds.length !== 1) problems.push(`${path}: needs exactly one of ${TEMPLATE_KINDS.join(', ')} (has ${kinds.join(', ') || 'none'})`)
     if (t.resource) problems.push(...resourceProblems(t, path))
+    if (t.http) problems.push(...httpProblems(t, path))
     const inputs = new Set((t.inputs?.parameters ?? []).map((p) => p.name))
     const inputArtifacts = new Set((t.inputs?.artifacts ?? []).map((a) => a.name))
     const fieldTexts = (c: object, base: string) => {
@@ -229,7 +230,7 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
     outputProblems(t, path, inputs)
     const duration = t.suspend?.duration
     if (duration !== undefined && !duration.includes('{{') && !DURATION.test(duration)) problems.push(`${path}.suspend.duration: ${DURATION_HINT}`)
-    if (t.container || t.script || t.resource) {
+    if (t.container || t.script || t.resource || t.http) {
       const { name: _name, ...fields } = podFields(t)
       fieldTexts(fields, path)
     }
@@ -327,5 +328,24 @@ function resourceProblems(t: Template, path: string): string[] {
     if (p.valueFrom?.path !== undefined) problems.push(`${path}.outputs.parameters[${j}].valueFrom.path: a resource template's outputs are read with valueFrom.jsonPath`)
   })
   if (t.outputs?.artifacts?.length) problems.push(`${path}.outputs.artifacts: a resource template makes no files`)
+  return problems
+}
+
+/** An http template's own rules: a successCondition that parses; its only output is the body (result). */
+function httpProblems(t: Template, path: string): string[] {
+  const problems: string[] = []
+  const condition = t.http!.successCondition
+  if (condition !== undefined && !condition.includes('{{')) {
+    try {
+      parseExpr(condition)
+    } catch (e) {
+      problems.push(`${path}.http.successCondition: ${(e as Error).message}`)
+    }
+  }
+  ;(t.outputs?.parameters ?? []).forEach((p, j) => {
+    if (p.valueFrom?.path !== undefined) problems.push(`${path}.outputs.parameters[${j}].valueFrom.path: an http template's output is its body, outputs.result`)
+  })
+  if (t.outputs?.artifacts?.length) problems.push(`${path}.outputs.artifacts: an http template makes no files`)
+  if (t.http!.bodyFrom && t.http!.body !== undefined) problems.push(`${path}.http: body and bodyFrom both given`)
   return problems
 }
