@@ -10,7 +10,8 @@ export { fnv32a }
 export const claimName = (workflow: string, claim: string) => childName({ apiVersion: 'v1', kind: 'PersistentVolumeClaim' }, workflow, claim)
 import type { ArtifactContainers } from './artifact-pod.ts'
 import type { Location } from './artifact-schema.ts'
-import { readTerminationMessage, type ArtifactState } from './executor.ts'
+import type { ArtifactState } from './executor.ts'
+import { readTerminationMessage } from './executor-message.ts'
 import { mergePodSpec, parsePodSpecPatch } from './pod-spec-patch.ts'
 import type { UserContainerSpec } from './container-schema.ts'
 import type { Template, WorkflowSpec } from './schema.ts'

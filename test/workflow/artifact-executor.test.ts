@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Location } from '../../hooks/workflow/artifact-schema.ts'
-import { emulate } from '../../hooks/workflow/executor.ts'
+import { emulate } from '../../hooks/workflow/executor-message.ts'
 import { runArtifactPod } from './artifact-pod-runner.ts'
 import { BUSYBOX, HAVE_BUSYBOX } from './local-kubelet.ts'
 

@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { Container } from 'kubernetes-types/core/v1'
 import { artifactContainers, type ArtifactTransfer } from '../../hooks/workflow/artifact-pod.ts'
-import { executorInit, readTerminationMessage, wrap, type ExecutorResult, type PackedArtifact } from '../../hooks/workflow/executor.ts'
+import { executorInit, wrap, type ExecutorResult, type PackedArtifact } from '../../hooks/workflow/executor.ts'
+import { readTerminationMessage } from '../../hooks/workflow/executor-message.ts'
 import { runContainerAsync, startContainer, type LocalRun } from './local-kubelet.ts'
 
 /**

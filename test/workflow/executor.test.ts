@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import type { Container, EnvVar } from 'kubernetes-types/core/v1'
 import { afterAll, describe, expect, it } from 'vitest'
 import { BUSYBOX, HAVE_BUSYBOX, kubeExpand, runContainer, SERVICE_ENV } from './local-kubelet.ts'
-import { DEFAULT_EXECUTOR_IMAGE, EXECUTOR_DIR, emulate, type ExecutorPlan, readTerminationMessage, wrap } from '../../hooks/workflow/executor.ts'
+import { DEFAULT_EXECUTOR_IMAGE, EXECUTOR_DIR, type ExecutorPlan, wrap } from '../../hooks/workflow/executor.ts'
+import { emulate, readTerminationMessage } from '../../hooks/workflow/executor-message.ts'
 
 const run = runContainer
 

@@ -1,6 +1,6 @@
 import type { Pod } from 'kubernetes-types/core/v1'
 import type { KObject } from '../../hooks/core/contract/objects.ts'
-import { emulate } from '../../hooks/workflow/executor.ts'
+import { emulate } from '../../hooks/workflow/executor-message.ts'
 import type { PodOutcome } from '../../hooks/core/testing/kubelet.ts'
 import { Simulation } from '../../hooks/core/testing/simulator.ts'
 import workflow from '../../hooks/workflow/index.ts'
