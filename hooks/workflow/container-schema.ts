@@ -43,6 +43,16 @@ export const Script = refusingObject('a script', { ...ContainerFields, source: z
 /** Argo's sidecars and initContainers: named containers, optionally with the main container's volume mounts. */
 export const UserContainer = refusingObject('a container', { ...ContainerFields, name: z.string().min(1), mirrorVolumeMounts: z.boolean().optional() }, EXECUTOR_OWNED)
 
+/** Argo's containerSet: containers of one Pod, each started once those it depends on ended well. */
+export const ContainerSet = refusingObject(
+  'a containerSet',
+  {
+    containers: z.array(refusingObject('a containerSet container', { ...ContainerFields, name: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'must be a DNS label (a container name)' }).max(63), dependencies: z.array(z.string()).optional() }, EXECUTOR_OWNED)).min(1),
+    volumeMounts: z.array(VolumeMount).optional(),
+  },
+  { retryStrategy: "containerSet retryStrategy (retries of one container; the template's retryStrategy retries the Pod)" },
+)
+
 export type ContainerSpec = z.output<typeof Container>
 export type UserContainerSpec = z.output<typeof UserContainer>
 

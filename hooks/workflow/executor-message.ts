@@ -8,13 +8,15 @@ import { escape, LIMIT, MESSAGE_LIMIT, PROGRAM, TAG, unescape, WRAPPER, type Art
  */
 
 /** The plan a wrapped container carries (its own arguments, unescaped), or undefined when it is not wrapped. */
-function planOf(main: Container): { dir: string; result: boolean; outputs: { name: string; path: string }[]; artifacts: PackedArtifact[] } | undefined {
+function planOf(main: Container): { dir: string; result: boolean; outputs: { name: string; path: string }[]; artifacts: PackedArtifact[]; name?: string } | undefined {
   const c = main.command ?? []
   if (c[1] !== 'sh' || c[2] !== '-c' || c[3] !== escape(WRAPPER) || c[4] !== PROGRAM || c[5] === undefined) return undefined
-  const plan = { dir: unescape(c[5]), result: false, outputs: [] as { name: string; path: string }[], artifacts: [] as PackedArtifact[] }
+  const plan: NonNullable<ReturnType<typeof planOf>> = { dir: unescape(c[5]), result: false, outputs: [], artifacts: [] }
   for (let i = 6; i < c.length; i++) {
     if (c[i] === '--') return plan
     if (c[i] === '-r') plan.result = true
+    else if (c[i] === '-N' && c[i + 1] !== undefined) plan.name = c[++i]!
+    else if (c[i] === '-W' && c[i + 1] !== undefined) i++
     else if (c[i] === '-o' && c[i + 2] !== undefined) plan.outputs.push({ name: c[++i]!, path: unescape(c[++i]!) })
     else if (c[i] === '-a' && (c[i + 3] === 'tgz' || c[i + 3] === 'none')) plan.artifacts.push({ name: c[++i]!, path: unescape(c[++i]!), archive: c[++i] as 'tgz' | 'none' })
     else return undefined
@@ -51,7 +53,7 @@ export function emulate(main: Container, run: { exitCode: number; stdout?: strin
     total += state.message === undefined ? bytes(name) + state.state.length + 11 : bytes(name) + String(bytes(state.message)).length + bytes(state.message) + 19
     return { name, ...state }
   })
-  const said = run.files?.[`${plan.dir}/message`]
+  const said = run.files?.[plan.name === undefined ? `${plan.dir}/message` : `${plan.dir}/cs/${plan.name}.message`]
   const message = said === undefined ? undefined : said.replace(/[^\t\x20-\x7e]/g, '').slice(0, MESSAGE_LIMIT)
   if (message !== undefined) total += String(message.length).length + message.length + 10
   const result = plan.result ? trim(run.stdout ?? '') : undefined

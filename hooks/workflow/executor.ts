@@ -32,6 +32,8 @@ export interface ExecutorPlan {
   outputs: { name: string; path: string }[]
   /** A script template's source: staged at `<dir>/script` and run as `<command…> <dir>/script`. */
   script?: string
+  /** In a containerSet: this container's name (its end is written for the others) and the containers it waits for. */
+  container?: { name: string; dependencies: string[] }
   /** Output artifacts packed when the command exits (a gzipped tar, or the file as it is) for the artifacts sidecar to store. */
   artifacts?: PackedArtifact[]
 }
@@ -85,10 +87,12 @@ const SCRIPT_ENV = 'METAHOOKS_SCRIPT'
  * not found, 128+n when killed by signal n.
  */
 export const WRAPPER = `d=$1; b=$d/busybox; shift
-r=0; n=0; m=0
+r=0; n=0; m=0; nw=0; nm=
 while [ "$1" != -- ]; do
   case $1 in
     -r) r=1; shift ;;
+    -N) nm=$2; shift 2 ;;
+    -W) nw=$((nw+1)); eval "wd$nw=\\$2"; shift 2 ;;
     -o) n=$((n+1)); eval "k$n=\\$2 p$n=\\$3"; shift 3 ;;
     -a) m=$((m+1)); eval "an$m=\\$2 ap$m=\\$3 ak$m=\\$4"; shift 4 ;;
     *) echo "${PROGRAM}: bad option $1" >&2; exit 2 ;;
@@ -105,7 +109,17 @@ t=0; g=0; pid=
 trap 't=1 g=1; [ -n "$pid" ] && "$b" kill -TERM "$pid" 2>/dev/null' TERM
 reap() { while :; do t=0; wait "$1"; s=$?; [ "$t" = 1 ] && "$b" kill -0 "$1" 2>/dev/null || return "$s"; done; }
 [ "$r" = 1 ] && "$b" rm -f "$d/stdout"
-if [ -z "$c" ]; then
+ms=$d/message; [ -n "$nm" ] && ms=$d/cs/$nm.message
+skip=; i=0
+while [ "$i" -lt "$nw" ] && [ -z "$skip" ]; do
+  i=$((i+1)); eval "x=\\$wd$i"
+  until [ -e "$d/cs/$x.done" ] || [ "$g" = 1 ]; do "$b" sleep 0.1; done
+  if [ "$g" = 1 ]; then skip="stopped while waiting for $x"
+  elif [ "$("$b" cat "$d/cs/$x.done")" != 0 ]; then skip="not run: $x exited $("$b" cat "$d/cs/$x.done")"; fi
+done
+if [ -n "$skip" ]; then
+  echo "${PROGRAM}: $skip" >&2; "$b" mkdir -p "$d/cs"; printf %s "$skip" >"$ms"; code=1
+elif [ -z "$c" ]; then
   echo "${PROGRAM}: $1: not found" >&2; code=127
 else
   shift; exec 3<&0
@@ -151,7 +165,7 @@ while [ "$j" -lt "$m" ]; do
   eval "as$j=\\$st"
 done
 mg=
-if [ -f "$d/message" ]; then "$b" tr -cd '\\011\\040-\\176' <"$d/message" | "$b" head -c ${MESSAGE_LIMIT} >"$d/message.txt"; mg=$(($("$b" wc -c <"$d/message.txt"))); tot=$((tot + \${#mg} + mg + 10)); fi
+if [ -f "$ms" ]; then "$b" tr -cd '\\011\\040-\\176' <"$ms" | "$b" head -c ${MESSAGE_LIMIT} >"$ms.txt"; mg=$(($("$b" wc -c <"$ms.txt"))); tot=$((tot + \${#mg} + mg + 10)); fi
 if [ "$r" = 1 ]; then s=0; [ -f "$d/stdout" ] && size "$d/stdout"; rs=$s; tot=$((tot + \${#rs} + rs + 9)); fi
 o=0; [ "$tot" -gt ${LIMIT} ] && o=1
 {
@@ -167,12 +181,13 @@ o=0; [ "$tot" -gt ${LIMIT} ] && o=1
     if [ "$st" = failed ]; then printf 'artifact %s failed %s\\n' "$an" "$(($("$b" wc -c <"$o.why")))"; "$b" cat "$o.why"; echo
     else printf 'artifact %s %s\\n' "$an" "$st"; fi
   done
-  [ -n "$mg" ] && { printf 'message %s\\n' "$mg"; "$b" cat "$d/message.txt"; echo; }
+  [ -n "$mg" ] && { printf 'message %s\\n' "$mg"; "$b" cat "$ms.txt"; echo; }
   if [ "$r" = 1 ]; then
     printf 'result %s\\n' "$rs"; [ "$o" = 1 ] || { [ "$rs" = 0 ] || "$b" head -c "$rs" <"$d/stdout"; echo; }
   fi
   printf 'end\\n'
 } >"\${METAHOOKS_TERMINATION_LOG:-/dev/termination-log}"
+[ -n "$nm" ] && { "$b" mkdir -p "$d/cs"; echo "$code" >"$d/cs/$nm.done.tmp"; "$b" mv "$d/cs/$nm.done.tmp" "$d/cs/$nm.done"; }
 exit "$code"`
 
 const INIT_SCRIPT = `"$0" cp "$0" "$1/busybox" && printf %s "$${SCRIPT_ENV}" >"$1/script" && "$0" chmod 0755 "$1/script"`
@@ -198,6 +213,7 @@ export function wrap(main: Container, argv: string[], plan: ExecutorPlan, image:
   for (const a of plan.artifacts ?? []) if (!NAME.test(a.name) || !a.path.startsWith('/')) throw new Error(`output artifact ${JSON.stringify(a.name)} needs a name of letters, digits, "-" or "_" and an absolute path`)
   const options = [
     ...(plan.result ? ['-r'] : []),
+    ...(plan.container ? ['-N', plan.container.name, ...plan.container.dependencies.flatMap((d) => ['-W', d])] : []),
     ...plan.outputs.flatMap((o) => ['-o', o.name, escape(o.path)]),
     ...(plan.artifacts ?? []).flatMap((a) => ['-a', a.name, escape(a.path), a.archive]),
   ]

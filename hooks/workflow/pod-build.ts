@@ -6,6 +6,7 @@ import type { Location } from './artifact-schema.ts'
 import { outputLocation } from './artifacts.ts'
 import { resourceContainer } from './resource.ts'
 import { httpContainer } from './http.ts'
+import { containerSetParts, inOrder, wrapSiblings } from './container-set.ts'
 import { GROUP_VERSION } from './template-refs.ts'
 import { executorInit, wrap, type ExecutorPlan, type PackedArtifact } from './executor.ts'
 import type { Scope } from './nodes.ts'
@@ -60,7 +61,9 @@ export function desiredPod(run: Run, call: NodeCall, attempt: number): KObject {
   const podName = run.podName(call.template.name, name)
   const artifacts = podArtifacts(run, call, podName, (s) => substitute(s, resolve))
   const { workflow, spec } = run.input
+  const packed = artifacts.outputs.map(({ location: _l, ...rest }) => rest)
   let main: Container
+  let siblings: Container[] | undefined
   let argv: string[] | undefined
   let plan: ExecutorPlan | undefined
   if (template.resource) {
@@ -69,11 +72,17 @@ export function desiredPod(run: Run, call: NodeCall, attempt: number): KObject {
     ;({ main, argv, plan } = resource)
   } else if (template.http) {
     ;({ main, argv, plan } = httpContainer(template))
+  } else if (template.containerSet) {
+    const parts = containerSetParts(template, executorPlan(template, run.readsResult(call.displayName), packed), run.input.images)
+    if (typeof parts === 'string') throw new PodBuildError(`template ${call.template.name}: ${parts}`)
+    const own = parts.find((p) => p.container.name === MAIN)!
+    ;({ container: main, argv, plan } = own)
+    siblings = wrapSiblings(parts, run.executorImage)
   } else {
     const source = template.container ?? template.script!
     const { source: _source, name: _name, ...fields } = source as typeof source & { source?: string }
     main = { ...(fields as Container), name: MAIN }
-    plan = executorPlan(template, run.readsResult(call.displayName), artifacts.outputs.map(({ location: _l, ...packed }) => packed))
+    plan = executorPlan(template, run.readsResult(call.displayName), packed)
     if (plan) argv = resolveArgv(main, run.input.images)
     if (plan && !argv?.length) throw new PodBuildError(`template ${call.template.name}: the image ${main.image} runs an entrypoint the executor does not know; give the container a command, or add the image to the ConfigMap ${IMAGES_CONFIGMAP}`)
   }
@@ -100,6 +109,7 @@ export function desiredPod(run: Run, call: NodeCall, attempt: number): KObject {
     template,
     spec,
     main,
+    ...(siblings && { containers: inOrder(template, main, siblings) }),
     ...(executor && { executor }),
     artifacts: moved,
     ...(artifacts.outputs.length > 0 && { outputArtifacts: Object.fromEntries(artifacts.outputs.map((o) => [o.name, o.location])) }),

@@ -49,6 +49,8 @@ export interface PodInput {
   spec: WorkflowSpec
   /** The main container as it runs (wrapped by the executor when the template needs it). */
   main: Container
+  /** A containerSet's containers, main among them, in the order written. */
+  containers?: Container[]
   /** The executor's init container and shared volume, when the main container is wrapped. */
   executor?: { init: Container; volume: Volume }
   /** The containers moving its artifacts, main's mounts of them already added. */
@@ -76,7 +78,7 @@ export function buildPod(input: PodInput): Pod & KObject {
     ...(moved?.init ? [moved.init] : []),
     ...(moved?.sidecar ? [moved.sidecar] : []),
     ...(t.initContainers ?? []).map((c) => user(c)), ...(t.sidecars ?? []).map((c) => user(c, { restartPolicy: 'Always' }))]
-  const mounted = new Set([main, ...initContainers].flatMap(mounts))
+  const mounted = new Set([main, ...(input.containers ?? []), ...initContainers].flatMap(mounts))
   const volumes: Volume[] = [
     ...input.claims.filter((c) => mounted.has(c.name)).map((c) => ({ name: c.name, persistentVolumeClaim: { claimName: c.claimName } })),
     ...((w.volumes ?? []) as unknown as Volume[]).filter((v) => mounted.has(v.name)),
@@ -105,7 +107,7 @@ export function buildPod(input: PodInput): Pod & KObject {
     ...pick('dnsConfig', w.dnsConfig),
     ...(hostAliases.length > 0 && { hostAliases }),
     ...(initContainers.length > 0 && { initContainers }),
-    containers: [main],
+    containers: input.containers ?? [main],
     ...(volumes.length > 0 && { volumes }),
   }
   for (const patch of [w.podSpecPatch, t.podSpecPatch]) if (patch !== undefined) podSpec = mergePodSpec(podSpec, parsePodSpecPatch(patch))

@@ -3,7 +3,7 @@ import { labelSelector } from '../core/k8s/schemas.ts'
 import { refusingObject, intOrString, numberOrString } from '../core/k8s/open-schemas.ts'
 import { FinishedPods } from './compact.ts'
 import { DURATION, DURATION_HINT } from './nodes.ts'
-import { Container, Script, TemplatePodFields, WorkflowPodFields } from './container-schema.ts'
+import { Container, ContainerSet, Script, TemplatePodFields, WorkflowPodFields } from './container-schema.ts'
 import { Artifact, ArtifactRepositoryRef } from './artifact-schema.ts'
 
 /**
@@ -19,7 +19,6 @@ const AnyString = z.union([z.string(), z.number()]).transform(String)
 /** Argo features a later version brings: kept by the CRD, refused by the hook naming the feature. */
 const LATER = {
   memoize: 'memoization (its cache must outlive the workflows that share it, and a hook can only create objects its own Workflow owns, which go when it goes)',
-  containerSet: 'containerSet templates',
   data: 'data templates',
   plugin: 'plugin templates',
   archiveLocation: 'archiveLocation (artifacts)',
@@ -184,6 +183,7 @@ const TemplateFields = {
   suspend: refusingObject('a suspend', { duration: z.string().optional() }).optional(),
   resource: Resource.optional(),
   http: Http.optional(),
+  containerSet: ContainerSet.optional(),
   retryStrategy: RetryStrategy.optional(),
   activeDeadlineSeconds: intOrString().optional(),
   timeout: z.string().optional(),
@@ -193,7 +193,7 @@ const TemplateFields = {
   metrics: z.looseObject({}).optional().describe("accepted; the hook emits no workflow metrics (docs/workflow.md)"),
   ...TemplatePodFields,
 }
-const TEMPLATE_LATER = { ...later('containerSet', 'data', 'plugin', 'archiveLocation', 'memoize', 'executor', 'priority'), synchronization: "synchronization on a template (the workflow's own synchronization is)" }
+const TEMPLATE_LATER = { ...later('data', 'plugin', 'archiveLocation', 'memoize', 'executor', 'priority'), synchronization: "synchronization on a template (the workflow's own synchronization is)" }
 
 export const Template = refusingObject('a template', TemplateFields, TEMPLATE_LATER)
 export type Template = z.output<typeof Template>

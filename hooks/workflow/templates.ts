@@ -12,7 +12,7 @@ import { runSteps } from './steps.ts'
 import { runSuspend } from './suspend.ts'
 
 /** The kinds of template, each run by one function: the dispatch table the engine goes through. */
-export const TEMPLATE_KINDS = ['container', 'script', 'resource', 'http', 'steps', 'dag', 'suspend'] as const
+export const TEMPLATE_KINDS = ['container', 'script', 'containerSet', 'resource', 'http', 'steps', 'dag', 'suspend'] as const
 export type TemplateKind = (typeof TEMPLATE_KINDS)[number]
 
 type Runner = (run: Run, call: NodeCall) => NodeRecord | undefined
@@ -23,6 +23,7 @@ export const MAX_DEPTH = 100
 const RUNNERS: Record<TemplateKind, Runner> = {
   container: runLeaf,
   script: runLeaf,
+  containerSet: runLeaf,
   resource: runLeaf,
   http: runLeaf,
   steps: runSteps,

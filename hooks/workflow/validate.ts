@@ -7,7 +7,7 @@ import { SEQUENCE_FORMAT } from './loops.ts'
 import { pendingFeatures } from './pending.ts'
 import { executorPlan, podFields } from './pod-build.ts'
 import { resultsRead } from './variables.ts'
-import { parseCondition } from './resource.ts'
+import { containerSetProblems, httpProblems, resourceProblems } from './validate-kinds.ts'
 import { TEMPLATE_KINDS } from './templates.ts'
 import { expressions, references } from './substitute.ts'
 import { parseExpr } from './expr/index.ts'
@@ -204,6 +204,7 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
     if (kinds.length !== 1) problems.push(`${path}: needs exactly one of ${TEMPLATE_KINDS.join(', ')} (has ${kinds.join(', ') || 'none'})`)
     if (t.resource) problems.push(...resourceProblems(t, path))
     if (t.http) problems.push(...httpProblems(t, path))
+    if (t.containerSet) problems.push(...containerSetProblems(t, path, images))
     const inputs = new Set((t.inputs?.parameters ?? []).map((p) => p.name))
     const inputArtifacts = new Set((t.inputs?.artifacts ?? []).map((a) => a.name))
     const fieldTexts = (c: object, base: string) => {
@@ -230,7 +231,7 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
     outputProblems(t, path, inputs)
     const duration = t.suspend?.duration
     if (duration !== undefined && !duration.includes('{{') && !DURATION.test(duration)) problems.push(`${path}.suspend.duration: ${DURATION_HINT}`)
-    if (t.container || t.script || t.resource || t.http) {
+    if (t.container || t.script || t.resource || t.http || t.containerSet) {
       const { name: _name, ...fields } = podFields(t)
       fieldTexts(fields, path)
     }
@@ -312,40 +313,3 @@ function unwrappable(spec: WorkflowSpec, images: ImageEntrypoints, badImages: Re
   })
 }
 
-/** A resource template's own rules: a manifest, conditions Argo's syntax can say, outputs read by jsonPath. */
-function resourceProblems(t: Template, path: string): string[] {
-  const r = t.resource!
-  const problems: string[] = []
-  if (r.manifest === undefined || r.manifest.trim() === '') problems.push(`${path}.resource.manifest: a resource template needs a manifest`)
-  if (r.action === 'patch' && r.mergeStrategy === 'json' && !r.flags?.length) problems.push(`${path}.resource.flags: a json patch names its object in flags (e.g. [configmap, my-config]), as in Argo`)
-  for (const key of ['successCondition', 'failureCondition'] as const) {
-    const text = r[key]
-    if (text === undefined || text.includes('{{')) continue
-    const parsed = parseCondition(text)
-    if (typeof parsed === 'string') problems.push(`${path}.resource.${key}: ${parsed}`)
-  }
-  ;(t.outputs?.parameters ?? []).forEach((p, j) => {
-    if (p.valueFrom?.path !== undefined) problems.push(`${path}.outputs.parameters[${j}].valueFrom.path: a resource template's outputs are read with valueFrom.jsonPath`)
-  })
-  if (t.outputs?.artifacts?.length) problems.push(`${path}.outputs.artifacts: a resource template makes no files`)
-  return problems
-}
-
-/** An http template's own rules: a successCondition that parses; its only output is the body (result). */
-function httpProblems(t: Template, path: string): string[] {
-  const problems: string[] = []
-  const condition = t.http!.successCondition
-  if (condition !== undefined && !condition.includes('{{')) {
-    try {
-      parseExpr(condition)
-    } catch (e) {
-      problems.push(`${path}.http.successCondition: ${(e as Error).message}`)
-    }
-  }
-  ;(t.outputs?.parameters ?? []).forEach((p, j) => {
-    if (p.valueFrom?.path !== undefined) problems.push(`${path}.outputs.parameters[${j}].valueFrom.path: an http template's output is its body, outputs.result`)
-  })
-  if (t.outputs?.artifacts?.length) problems.push(`${path}.outputs.artifacts: an http template makes no files`)
-  if (t.http!.bodyFrom && t.http!.body !== undefined) problems.push(`${path}.http: body and bodyFrom both given`)
-  return problems
-}
