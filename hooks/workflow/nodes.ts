@@ -26,6 +26,8 @@ export interface NodeRecord {
   daemoned?: boolean
   /** Daemon Pod nodes: the Pod's IP (`{{steps.X.ip}}`). */
   podIP?: string
+  /** A node waiting for a lock its template names (template-level synchronization): the lock. */
+  waitingForLock?: string
   /** The input parameters the node started with: later syncs use these, never a re-read (a ConfigMap may have changed or gone). */
   inputs?: { parameters: Record<string, string>; artifacts?: Record<string, Location> }
 }

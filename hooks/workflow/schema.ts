@@ -171,6 +171,13 @@ const Http = refusingObject('an http template', {
 
 const Metadata = z.object({ labels: z.record(z.string(), z.string()).optional(), annotations: z.record(z.string(), z.string()).optional() })
 
+/** Argo's synchronization (a workflow's or a template's): mutexes (one holder) and semaphores (a limit read from a ConfigMap key). */
+const LockNamespace = z.string().optional().describe("the workflow's own namespace (locks in other namespaces are not supported)")
+const Mutex = refusingObject('a mutex', { name: z.string().min(1).max(253), namespace: LockNamespace }, { database: 'database-backed locks' })
+const Semaphore = refusingObject('a semaphore', { configMapKeyRef: ConfigMapKeyRef, namespace: LockNamespace }, { database: 'database-backed locks' })
+export const Synchronization = refusingObject('synchronization', { mutexes: z.array(Mutex).optional(), mutex: Mutex.optional(), semaphores: z.array(Semaphore).optional(), semaphore: Semaphore.optional() })
+export type Synchronization = z.output<typeof Synchronization>
+
 const TemplateFields = {
   name: Name,
   inputs: refusingObject('inputs', { parameters: z.array(InputParameter).default([]), artifacts: z.array(Artifact).optional() }).optional(),
@@ -189,23 +196,19 @@ const TemplateFields = {
   timeout: z.string().optional(),
   parallelism: z.number().int().min(1).optional(),
   failFast: z.boolean().optional(),
+  synchronization: Synchronization.optional(),
   daemon: z.boolean().optional().describe('run the Pod in the background: what comes after starts once it is Ready, and it is stopped when its steps or DAG end'),
   metrics: z.looseObject({}).optional().describe("accepted; the hook emits no workflow metrics (docs/workflow.md)"),
   ...TemplatePodFields,
 }
-const TEMPLATE_LATER = { ...later('data', 'plugin', 'archiveLocation', 'memoize', 'executor', 'priority'), synchronization: "synchronization on a template (the workflow's own synchronization is)" }
+const TEMPLATE_LATER = { ...later('data', 'plugin', 'archiveLocation', 'memoize', 'executor', 'priority') }
 
 export const Template = refusingObject('a template', TemplateFields, TEMPLATE_LATER)
 export type Template = z.output<typeof Template>
 /** templateDefaults: any template field, merged under every template. */
 export const TemplateDefaults = refusingObject('templateDefaults', Object.fromEntries(Object.entries(TemplateFields).map(([k, v]) => [k, (v as z.ZodType).optional()])) as { [K in keyof typeof TemplateFields]: z.ZodOptional<(typeof TemplateFields)[K]> }, TEMPLATE_LATER)
 
-/** Argo's workflow-level synchronization: mutexes (one holder) and semaphores (a limit read from a ConfigMap key). */
-const LockNamespace = z.string().optional().describe("the workflow's own namespace (locks in other namespaces are not supported)")
-const Mutex = refusingObject('a mutex', { name: z.string().min(1).max(253), namespace: LockNamespace }, { database: 'database-backed locks' })
-const Semaphore = refusingObject('a semaphore', { configMapKeyRef: ConfigMapKeyRef, namespace: LockNamespace }, { database: 'database-backed locks' })
-export const Synchronization = refusingObject('synchronization', { mutexes: z.array(Mutex).optional(), mutex: Mutex.optional(), semaphores: z.array(Semaphore).optional(), semaphore: Semaphore.optional() })
-export type Synchronization = z.output<typeof Synchronization>
+
 
 const PodGC = refusingObject('a podGC', {
   strategy: z.enum(['OnPodCompletion', 'OnPodSuccess', 'OnWorkflowCompletion', 'OnWorkflowSuccess', 'OnPodNone']).optional(),

@@ -4,6 +4,7 @@ import { nodeId, type Memo } from './compact.ts'
 import { podNamer } from './pods.ts'
 import { isFulfilled, iso, latest, type NodeRecord, type Scope } from './nodes.ts'
 import type { ArtifactRepository, Location } from './artifact-schema.ts'
+import type { NodeLocks } from './node-locks.ts'
 import type { ImageEntrypoints } from './entrypoints.ts'
 import { DEFAULT_EXECUTOR_IMAGE } from './executor.ts'
 import type { Template, WorkflowSpec } from './schema.ts'
@@ -30,6 +31,8 @@ export interface EngineInput {
   images?: ImageEntrypoints
   /** Related ConfigMaps' data by name (for valueFrom.configMapKeyRef). */
   configMaps?: Record<string, Record<string, string>>
+  /** Template-level synchronization: the lock slots of this evaluation (absent when no template has any). */
+  nodeLocks?: NodeLocks
   /** Where output artifacts go (the artifact-repositories ConfigMap, or artifactRepositoryRef's). */
   artifactRepository?: ArtifactRepository
   /** Checks a Pod against the Kubernetes schema: why it is invalid, or undefined. */
@@ -93,7 +96,7 @@ export class Run {
     this.referenced = outputsRead(input.spec)
     this.resultsRead = resultsRead(input.spec)
     this.activeBefore = new Set()
-    for (const [name, n] of input.memo.nodes) if (n.type === 'Pod' && (n.phase === 'Pending' || n.phase === 'Running')) this.activeBefore.add(name)
+    for (const [name, n] of input.memo.nodes) if (n.type === 'Pod' && (n.phase === 'Pending' || n.phase === 'Running') && n.waitingForLock === undefined) this.activeBefore.add(name)
     this.active = this.activeBefore.size
   }
 

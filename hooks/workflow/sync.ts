@@ -15,6 +15,7 @@ import { expand, type FinishedPods, type Memo } from './compact.ts'
 import type { WorkflowSpec } from './schema.ts'
 import { validateWorkflow } from './validate.ts'
 import { admit, locksOf, LOCK_LABEL } from './synchronization.ts'
+import { NodeLocks } from './node-locks.ts'
 import { GROUP_VERSION } from './template-refs.ts'
 
 /** How often a waiting workflow looks at its locks again, besides when a lock slot or Workflow changes. */
@@ -49,7 +50,7 @@ export function customize({ parent, spec }: CustomizeContext<WorkflowSpec>): Rel
   const repository = usesArtifacts(spec) || usesArtifacts(status.storedTemplates) ? [spec.artifactRepositoryRef?.configMap ?? ARTIFACT_REPOSITORIES] : []
   const configMaps = [...new Set([IMAGES_CONFIGMAP, ...repository, ...configMapNames(spec), ...configMapNames(status.storedTemplates ?? {}), ...(status.waitingForConfigMaps ?? [])])].sort()
   // Synchronization: every lock slot of the namespace and the Workflows that may wait for one.
-  const locks: RelatedResourceRule[] = spec.synchronization
+  const locks: RelatedResourceRule[] = spec.synchronization || templateLocks(spec) || templateLocks(status.storedTemplates)
     ? [
         { apiVersion: 'v1', resource: 'configmaps', labelSelector: { matchExpressions: [{ key: LOCK_LABEL, operator: 'Exists' }] } },
         { apiVersion: GROUP_VERSION, resource: 'workflows', labelSelector: {} },
@@ -105,7 +106,9 @@ export async function sync({ parent, spec: written, children, related, now }: Ho
     ...(parent.metadata.annotations && { annotations: parent.metadata.annotations }),
   }
   const lockSlots = related.list('ConfigMap').filter((c) => c.metadata.labels?.[LOCK_LABEL] !== undefined)
-  const admission = locks.length > 0 ? admit(locks, { workflow, configMaps, slots: lockSlots, workflows: related.list('Workflow') }) : undefined
+  const world = { workflow, configMaps, slots: lockSlots, workflows: related.list('Workflow') }
+  const admission = locks.length > 0 ? admit(locks, world) : undefined
+  const nodeLocks = templateLocks(spec) ? new NodeLocks(world, namespace) : undefined
   // A run that has not started waits for its locks; one that has started is never held back (its Pods must stay).
   const started = observedPods.length > 0 || memo.nodes.size > 0
   if (admission && !admission.admitted && !started) {
@@ -124,13 +127,14 @@ export async function sync({ parent, spec: written, children, related, now }: Ho
     images: images.images,
     ...('repository' in repository && { artifactRepository: repository.repository }),
     checkPod: await loadPodCheck(),
+    ...(nodeLocks && { nodeLocks }),
   })
   keepsUnrecordedPods(parent.metadata.name, memo, observedPods, out.pods)
   // A run that ended gives its locks back: their slots leave the answer.
   const ended = isWorkflowDone(out.status.phase)
   return {
-    children: [...claims(parent.metadata.name, spec), ...out.pods, ...(admission && !ended ? admission.slots : [])],
-    status: { ...out.status, ...(Object.keys(resolved.stored).length > 0 && { storedTemplates: resolved.stored }), ...(admission && !ended && { synchronization: admission.status }) },
+    children: [...claims(parent.metadata.name, spec), ...out.pods, ...(admission && !ended ? admission.slots : []), ...(nodeLocks?.slots ?? [])],
+    status: { ...out.status, ...(Object.keys(resolved.stored).length > 0 && { storedTemplates: resolved.stored }), ...synchronizationStatus(admission && !ended ? admission.status : undefined, nodeLocks?.status()) },
     ...(out.resyncAfterSeconds !== undefined && { resyncAfterSeconds: out.resyncAfterSeconds }),
   }
 }
@@ -151,4 +155,20 @@ function keepsUnrecordedPods(workflow: string, memo: Memo, observed: readonly KO
     if (recorded && isFulfilled(recorded.phase)) continue
     throw new HookError(409, `the Pod ${pod.metadata.name} (node ${node}) has no recorded end but is no longer part of the workflow — was the spec edited while it ran? Delete the Pod or restore the spec`)
   }
+}
+
+/** Whether some template (of the spec, or stored from a WorkflowTemplate) names a lock. */
+function templateLocks(value: { templates?: readonly { synchronization?: unknown }[] } | StoredTemplates | undefined): boolean {
+  if (!value) return false
+  if ('templates' in value && Array.isArray(value.templates)) return value.templates.some((t) => t.synchronization !== undefined)
+  return /"synchronization":/.test(JSON.stringify(value))
+}
+
+/** `status.synchronization`: the workflow's own locks and its nodes', Argo's lists merged. */
+function synchronizationStatus(workflow: Record<string, unknown> | undefined, nodes: Record<string, Record<string, unknown[]>> | undefined): Record<string, unknown> {
+  const merged: Record<string, Record<string, unknown[]>> = {}
+  for (const part of [workflow as Record<string, Record<string, unknown[]>> | undefined, nodes]) {
+    for (const [kind, lists] of Object.entries(part ?? {})) for (const [key, list] of Object.entries(lists)) ((merged[kind] ??= {})[key] ??= []).push(...list)
+  }
+  return Object.keys(merged).length > 0 ? { synchronization: merged } : {}
 }

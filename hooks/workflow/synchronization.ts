@@ -25,13 +25,13 @@ export interface Lock {
   limitFrom?: { name: string; key: string }
 }
 
-type Workflow = KObject & { spec?: { synchronization?: Synchronization }; status?: { phase?: unknown } }
+export type Workflow = KObject & { spec?: { synchronization?: Synchronization }; status?: { phase?: unknown } }
 
 /** The locks a spec asks for (`mutex`/`mutexes`, `semaphore`/`semaphores`), each once. */
-export function locksOf(sync: Synchronization | undefined, namespace: string): Lock[] {
+export function locksOf(sync: Synchronization | undefined, namespace: string, where = 'spec.synchronization'): Lock[] {
   const locks = new Map<string, Lock>()
   const inNamespace = (ns: string | undefined, what: string) => {
-    if (ns !== undefined && ns !== namespace) throw new HookError(422, `invalid parent spec: spec.synchronization: ${what} is in namespace ${ns}; locks in another namespace than the workflow's are not supported`)
+    if (ns !== undefined && ns !== namespace) throw new HookError(422, `invalid parent spec: ${where}: ${what} is in namespace ${ns}; locks in another namespace than the workflow's are not supported`)
   }
   for (const m of [...(sync?.mutexes ?? []), ...(sync?.mutex ? [sync.mutex] : [])]) {
     inNamespace(m.namespace, `mutex ${m.name}`)
@@ -87,8 +87,9 @@ export function admit(locks: readonly Lock[], world: LockWorld): Admission {
   const mutex = { holding: [] as { mutex: string; holder: string }[], waiting: [] as { mutex: string; holder: string }[] }
   const semaphore = { holding: [] as { semaphore: string; holders: string[] }[], waiting: [] as { semaphore: string; holders: string[] }[] }
   for (const lock of locks) {
-    const taken = world.slots.filter((o) => o.metadata.labels?.[LOCK_LABEL] === fnv32a(lock.key)).map((o) => ({ slot: slotIndex(o), holder: holderOf(o) }))
-    const mine = taken.find((t) => isMe(t.holder, me))
+    const taken = world.slots.filter((o) => o.metadata.labels?.[LOCK_LABEL] === fnv32a(lock.key)).map((o) => ({ slot: slotIndex(o), holder: holderOf(o), who: (o as { data?: { holder?: string } }).data?.holder }))
+    // The workflow's own slot, not one a node of it holds (template-level, node-locks.ts).
+    const mine = taken.find((t) => isMe(t.holder, me) && (t.who === undefined || t.who === me.name))
     const holders = [...new Set(taken.map((t) => t.holder.name))].sort()
     if (mine) {
       held++
@@ -135,7 +136,7 @@ function compactLists<T extends Record<string, unknown[]>>(lists: T): Partial<T>
   return Object.fromEntries(Object.entries(lists).filter(([, v]) => v.length > 0)) as Partial<T>
 }
 
-function limitOf(lock: Lock, configMaps: Record<string, Record<string, string>>): number | string {
+export function limitOf(lock: Lock, configMaps: Record<string, Record<string, string>>): number | string {
   if (lock.kind === 'mutex') return 1
   const { name, key } = lock.limitFrom!
   const text = configMaps[name]?.[key]
@@ -144,21 +145,21 @@ function limitOf(lock: Lock, configMaps: Record<string, Record<string, string>>)
   return Number.isInteger(limit) && limit >= 0 ? limit : `ConfigMap ${name} key ${key} is ${JSON.stringify(text)}, not a whole number (the semaphore's limit)`
 }
 
-function slotIndex(o: KObject): number {
+export function slotIndex(o: KObject): number {
   const n = Number((o as { data?: { slot?: string } }).data?.slot ?? o.metadata.name.split('-').pop())
   return Number.isInteger(n) ? n : -1
 }
 
 /** Who holds a slot: its controller owner (the API server's record), else what it says. */
-function holderOf(o: KObject): { name: string; uid?: string } {
+export function holderOf(o: KObject): { name: string; uid?: string } {
   const owner = (o.metadata.ownerReferences as { controller?: boolean; name: string; uid: string }[] | undefined)?.find((r) => r.controller === true)
   if (owner) return { name: owner.name, uid: owner.uid }
   return { name: (o as { data?: { holder?: string } }).data?.holder ?? '' }
 }
 
-const isMe = (holder: { name: string; uid?: string }, me: { name: string; uid?: string }) => (holder.uid !== undefined && me.uid !== undefined ? holder.uid === me.uid : holder.name === me.name)
+export const isMe = (holder: { name: string; uid?: string }, me: { name: string; uid?: string }) => (holder.uid !== undefined && me.uid !== undefined ? holder.uid === me.uid : holder.name === me.name)
 
-function asks(w: Workflow, key: string): boolean {
+export function asks(w: Workflow, key: string): boolean {
   try {
     return locksOf(w.spec?.synchronization, key.split('/')[0]!).some((l) => l.key === key)
   } catch {

@@ -73,6 +73,8 @@ export function runTemplate(run: Run, call: Omit<NodeCall, 'scope'>, args: Scope
   }
   const paths = Object.fromEntries((call.template.inputs?.artifacts ?? []).map((a) => [a.name, a.path]))
   Object.assign(scope, artifactVariables('inputs.artifacts', artifacts, paths))
+  const waiting = waitForLocks(run, call, memo)
+  if (waiting) return waiting
   // A template may call itself (ended by a `when`, as in Argo); past this depth it is an Error.
   if (run.depth >= MAX_DEPTH) return run.error(call, `maximum recursion depth (${MAX_DEPTH}) exceeded: templates call each other ${MAX_DEPTH} deep here (a recursion whose when never turns false?)`)
   let node: NodeRecord | undefined
@@ -88,6 +90,26 @@ export function runTemplate(run: Run, call: Omit<NodeCall, 'scope'>, args: Scope
   // What it started with, kept so later syncs never resolve its inputs again.
   if (node && node.inputs === undefined && (Object.keys(parameters).length > 0 || artifacts)) node.inputs = { parameters, ...(artifacts && { artifacts }) }
   return node
+}
+
+/** How often a node waiting for a lock looks again, besides when a lock slot or Workflow changes. */
+export const LOCK_RETRY_SECONDS = 15
+
+/**
+ * Template-level synchronization: a node that has not started runs once it holds its template's
+ * locks; until then it is Pending, saying what it waits for. One that finished needs none (its
+ * slots are given back by leaving the answer).
+ */
+function waitForLocks(run: Run, call: Omit<NodeCall, 'scope'>, memo: NodeRecord | undefined): NodeRecord | undefined {
+  const sync = call.template.synchronization
+  if (!sync || (memo && isFulfilled(memo.phase))) return undefined
+  if (!run.input.nodeLocks) throw new Error('template-level synchronization without the lock slots (sync.ts relates them)')
+  const started = memo !== undefined && memo.waitingForLock === undefined
+  const got = run.input.nodeLocks.acquire(call.name, call.template.name, sync, started)
+  if (got.admitted || started) return undefined
+  run.wake(LOCK_RETRY_SECONDS)
+  const type = call.template.steps ? 'Steps' : call.template.dag ? 'DAG' : call.template.suspend ? 'Suspend' : 'Pod'
+  return run.record(call.name, { displayName: call.displayName, type, phase: 'Pending', startedAt: memo?.startedAt ?? run.now, message: got.message, waitingForLock: got.lock })
 }
 
 /** A Pod template, retried when a retryStrategy (its own or the workflow's) says so. */

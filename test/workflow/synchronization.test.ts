@@ -160,7 +160,7 @@ describe('workflow: synchronization', () => {
 
   const invalid: { name: string; spec: Record<string, unknown>; error: RegExp }[] = [
     { name: 'a lock in another namespace', spec: { ...mutexSpec, synchronization: { mutex: { name: 'm', namespace: 'other' } } }, error: /spec\.synchronization: mutex m is in namespace other; locks in another namespace than the workflow's are not supported/ },
-    { name: 'synchronization on a template', spec: { entrypoint: 'job', templates: [{ ...job, synchronization: { mutex: { name: 'm' } } }] }, error: /synchronization: synchronization on a template \(the workflow's own synchronization is\) is not supported/ },
+    { name: "a template's lock in another namespace", spec: { entrypoint: 'job', templates: [{ ...job, synchronization: { mutex: { name: 'm', namespace: 'other' } } }] }, error: /template job: synchronization: mutex m is in namespace other; locks in another namespace than the workflow's are not supported/ },
     { name: 'a database lock', spec: { ...mutexSpec, synchronization: { mutexes: [{ name: 'm', database: true }] } }, error: /database: database-backed locks is not supported/ },
   ]
   it.each(invalid)('422: $name', async ({ spec, error }) => {
