@@ -25,6 +25,8 @@ import { DEFAULT_EXECUTOR_IMAGE, escape, EXECUTOR_DIR, EXECUTOR_VOLUME } from '.
  */
 
 export const ARTIFACT_IMAGE = 'rclone/rclone:1.76.0'
+/** git for git inputs: the Kubernetes project's git-sync image, which ships git (found in PATH). */
+export const GIT_IMAGE = 'registry.k8s.io/git-sync/git-sync:v4.4.0'
 export const RCLONE = '/usr/local/bin/rclone'
 const PROGRAM = 'metahooks-artifacts'
 const SCRIPT = `d=$1; b=$d/busybox; R=$2; op=$3; shift 3
@@ -32,7 +34,7 @@ NL='
 '
 log=\${METAHOOKS_TERMINATION_LOG:-/dev/termination-log}
 die() { echo "${PROGRAM}: $*" >&2; printf %s "$*" >"$log" 2>/dev/null; exit 1; }
-why() { "$b" tail -n 1 "$1" | "$b" tr -cd '\\040-\\176' | "$b" head -c 300; }
+why() { { "$b" grep -m 1 -E '^(fatal|error):' "$1" || "$b" tail -n 1 "$1"; } | "$b" tr -cd '\\040-\\176' | "$b" head -c 300; }
 s3() {
   eval "RCLONE_S3_ACCESS_KEY_ID=\\\${METAHOOKS_ARTIFACT_$1_ACCESS_KEY-} RCLONE_S3_SECRET_ACCESS_KEY=\\\${METAHOOKS_ARTIFACT_$1_SECRET_KEY-} RCLONE_S3_SESSION_TOKEN=\\\${METAHOOKS_ARTIFACT_$1_SESSION_TOKEN-}"
   export RCLONE_S3_ACCESS_KEY_ID RCLONE_S3_SECRET_ACCESS_KEY RCLONE_S3_SESSION_TOKEN
@@ -50,6 +52,30 @@ http() {
   while [ -n "$hs" ]; do l=\${hs%%"$NL"*}; set -- "$@" --header "$l"; if [ "$l" = "$hs" ]; then hs=; else hs=\${hs#*"$NL"}; fi; done
   "$R" copyurl --config=/dev/null -q --retries 3 "$@" "$u" "$o"
 }
+gitget() {
+  eval "u=\\\${METAHOOKS_ARTIFACT_$1_USERNAME-} pw=\\\${METAHOOKS_ARTIFACT_$1_PASSWORD-} br=\\\${METAHOOKS_ARTIFACT_$1_BRANCH-} fe=\\\${METAHOOKS_ARTIFACT_$1_FETCH-}"
+  G=; set -f; IFS=:
+  for x in $PATH; do if [ -x "\${x:-.}/git" ]; then G=\${x:-.}/git; break; fi; done
+  unset IFS; set +f
+  [ -n "$G" ] || { echo "git is not in the image's PATH" >&2; return 127; }
+  r=$2 rev=$3 dep=$4 f=$5 o=$6; set --
+  [ -n "$dep" ] && set -- "$@" --depth "$dep"
+  [ -n "$br" ] && set -- "$@" --branch "$br"
+  case ,$f, in *,single-branch,*) set -- "$@" --single-branch ;; esac
+  case ,$f, in *,no-submodules,*) ;; *) set -- "$@" --recurse-submodules ;; esac
+  c=; case ,$f, in *,insecure-tls,*) c='-c http.sslVerify=false' ;; esac
+  if [ -n "$u$pw" ]; then
+    printf '#!%s sh\\ncase "$1" in Username*) printf %%s "$METAHOOKS_GIT_USERNAME" ;; *) printf %%s "$METAHOOKS_GIT_PASSWORD" ;; esac\\n' "$b" >"$d/in/.askpass"
+    "$b" chmod 0700 "$d/in/.askpass"; export GIT_ASKPASS="$d/in/.askpass" METAHOOKS_GIT_USERNAME="$u" METAHOOKS_GIT_PASSWORD="$pw"
+  fi
+  export GIT_TERMINAL_PROMPT=0
+  "$G" $c clone --quiet "$@" -- "$r" "$o" || return 1
+  if [ -n "$fe" ]; then (cd "$o" && "$G" $c fetch --quiet origin $fe) || return 1; fi
+  [ -z "$rev" ] && return 0
+  cd "$o" || return 1
+  "$G" -c advice.detachedHead=false checkout --quiet "$rev" 2>/dev/null || { "$G" $c fetch --quiet \${dep:+--depth "$dep"} origin "$rev" && "$G" -c advice.detachedHead=false checkout --quiet FETCH_HEAD; }
+  s=$?; cd / && return $s
+}
 unpack() {
   t=$2.tmpdir; "$b" rm -rf "$t" "$2"
   if "$b" gzip -t "$1" 2>/dev/null && "$b" gzip -dc "$1" | "$b" tar -tf - >/dev/null 2>&1; then
@@ -66,6 +92,7 @@ if [ "$op" = get ]; then
     case $k in
       s3) s3 "$i" "$a" "$x" "$c" "$f" :s3: "$o" ;;
       http) http "$i" "$a" "$o" ;;
+      git) gitget "$i" "$a" "$x" "$c" "$f" "$o" ;;
       raw) eval "printf %s \\"\\\${METAHOOKS_ARTIFACT_\${i}_DATA-}\\"" >"$o" ;;
       vol) "$b" cp "$a/$x" "$o" ;;
       *) echo "unknown kind $k" >&2; false ;;
@@ -106,7 +133,8 @@ export interface ArtifactTransfer {
 }
 
 export interface ArtifactContainers {
-  init?: Container
+  /** Init containers fetching inputs: one for rclone's and busybox's sources, one with git for git's. */
+  inits: Container[]
   sidecar?: Container
   /** main's mounts of its input artifacts (subPaths of the executor's volume). */
   mounts: VolumeMount[]
@@ -131,10 +159,11 @@ export function artifactContainers(
     const env: EnvVar[] = []
     const records = list.flatMap((t) => record(t, ++index, env, claimMount))
     const needsRclone = list.some((t) => t.location.s3 || t.location.http)
+    const image = list.some((t) => t.location.git) ? GIT_IMAGE : needsRclone ? (opts.image ?? ARTIFACT_IMAGE) : (opts.busyboxImage ?? DEFAULT_EXECUTOR_IMAGE)
     const used = new Set(list.flatMap((t) => (t.location.volume ? [t.location.volume.claimName] : [])))
     return {
       name,
-      image: needsRclone ? (opts.image ?? ARTIFACT_IMAGE) : (opts.busyboxImage ?? DEFAULT_EXECUTOR_IMAGE),
+      image,
       command: [escape(`${dir}/busybox`), 'sh', '-c', escape(SCRIPT), PROGRAM, escape(dir), RCLONE, op, ...records.map(escape)],
       ...(env.length > 0 && { env }),
       resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
@@ -142,10 +171,11 @@ export function artifactContainers(
       volumeMounts: [{ name: EXECUTOR_VOLUME, mountPath: dir }, ...[...used].map((c) => ({ name: claims.get(c)!, mountPath: claimMount(c) }))],
     }
   }
-  const init = container('metahooks-artifacts-in', 'get', inputs)
+  const init = container('metahooks-artifacts-in', 'get', inputs.filter((t) => !t.location.git))
+  const git = container('metahooks-artifacts-git', 'get', inputs.filter((t) => t.location.git))
   const put = container('metahooks-artifacts-out', 'put', outputs)
   return {
-    ...(init && { init }),
+    inits: [init, git].filter((c) => c !== undefined),
     ...(put && { sidecar: { ...put, restartPolicy: 'Always' } }),
     mounts: inputs.map((t) => ({ name: EXECUTOR_VOLUME, mountPath: t.path, subPath: `in/${t.name}` })),
     volumes,
@@ -170,6 +200,16 @@ function record(t: ArtifactTransfer, i: number, env: EnvVar[], claimMount: (clai
   if (l.http) {
     if (l.http.headers?.length) env.push({ name: `METAHOOKS_ARTIFACT_${i}_HEADERS`, value: l.http.headers.map((h) => `${h.name}: ${h.value}`).join('\n') })
     return words('http', l.http.url)
+  }
+  if (l.git) {
+    if (l.git.branch) env.push({ name: `METAHOOKS_ARTIFACT_${i}_BRANCH`, value: l.git.branch })
+    if (l.git.fetch?.length) env.push({ name: `METAHOOKS_ARTIFACT_${i}_FETCH`, value: l.git.fetch.join('\n') })
+    secret('USERNAME', l.git.usernameSecret)
+    secret('PASSWORD', l.git.passwordSecret)
+    if (l.git.singleBranch) flags.push('single-branch')
+    if (l.git.disableSubmodules) flags.push('no-submodules')
+    if (l.git.insecureSkipTLS) flags.push('insecure-tls')
+    return words('git', l.git.repo, l.git.revision ?? '', l.git.depth === undefined ? '' : String(l.git.depth))
   }
   if (l.raw) {
     env.push({ name: `METAHOOKS_ARTIFACT_${i}_DATA`, value: l.raw.data })

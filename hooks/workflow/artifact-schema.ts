@@ -33,10 +33,26 @@ export type S3 = z.output<typeof S3>
 
 const Http = refusingObject('an http location', { url: z.string().regex(/^https?:\/\//, { message: 'must be an http:// or https:// URL' }), headers: z.array(z.object({ name: z.string().min(1), value: z.string() })).optional() }, { auth: 'http artifact auth (put a token in a header from a parameter, or use s3)' })
 const Raw = refusingObject('a raw artifact', { data: z.string() })
+const Git = refusingObject(
+  'a git location',
+  {
+    repo: z.string().min(1),
+    revision: z.string().optional(),
+    depth: z.number().int().min(1).optional(),
+    branch: z.string().optional(),
+    singleBranch: z.boolean().optional(),
+    disableSubmodules: z.boolean().optional(),
+    fetch: z.array(z.string()).optional(),
+    usernameSecret: SecretKeySelector.optional(),
+    passwordSecret: SecretKeySelector.optional(),
+    insecureSkipTLS: z.boolean().optional(),
+  },
+  { sshPrivateKeySecret: 'git sshPrivateKeySecret (use an https repo with usernameSecret/passwordSecret)', insecureIgnoreHostKey: 'git insecureIgnoreHostKey (ssh)' },
+)
+export type Git = z.output<typeof Git>
 const Archive = refusingObject('an archive', { none: z.object({}).optional(), tar: z.object({ compressionLevel: z.number().int().min(0).max(9).optional() }).optional() }, { zip: 'zip archives (use tar or none)' })
 
 const LOCATIONS_LATER = {
-  git: 'git artifacts',
   artifactory: 'artifactory artifacts',
   hdfs: 'hdfs artifacts',
   oss: 'oss artifacts',
@@ -58,6 +74,7 @@ export const Artifact = refusingObject(
     s3: S3.optional(),
     http: Http.optional(),
     raw: Raw.optional(),
+    git: Git.optional(),
   },
   {
     ...LOCATIONS_LATER,
@@ -83,7 +100,7 @@ export const ArtifactRepository = refusingObject(
     s3: refusingObject('an s3 repository', { ...S3Fields, keyFormat: z.string().min(1).optional(), keyPrefix: z.string().optional() }, S3_REFUSED).optional(),
     volume: refusingObject('a volume repository', { claimName: z.string().min(1), keyFormat: z.string().min(1).optional() }).optional(),
   },
-  { ...LOCATIONS_LATER, archiveLogs: 'archiveLogs' },
+  { ...LOCATIONS_LATER, git: 'a git repository as an artifact repository', archiveLogs: 'archiveLogs' },
 )
 export type ArtifactRepository = z.output<typeof ArtifactRepository>
 
@@ -92,6 +109,7 @@ export interface Location {
   s3?: S3 & { key: string }
   http?: { url: string; headers?: { name: string; value: string }[] }
   raw?: { data: string }
+  git?: Git
   /** A key in a PersistentVolumeClaim (a volume repository). */
   volume?: { claimName: string; key: string }
 }

@@ -102,6 +102,7 @@ export function artifactSource(run: Run, artifact: Artifact, vars: ReturnType<ty
   }
   if (artifact.http) return { http: { ...artifact.http, url: sub(artifact.http.url), ...(artifact.http.headers && { headers: artifact.http.headers.map((h) => ({ name: h.name, value: sub(h.value) })) }) } }
   if (artifact.raw) return { raw: { data: sub(artifact.raw.data) } }
+  if (artifact.git) return { git: { ...artifact.git, repo: sub(artifact.git.repo), ...(artifact.git.revision !== undefined && { revision: sub(artifact.git.revision) }) } }
   if (artifact.from !== undefined) return fromLocation(artifact.name, sub(artifact.from))
   return undefined
 }
@@ -110,7 +111,7 @@ export function artifactSource(run: Run, artifact: Artifact, vars: ReturnType<ty
 function fromLocation(name: string, text: string): Location {
   try {
     const value = JSON.parse(text) as Location
-    if (value && typeof value === 'object' && (value.s3 || value.http || value.raw || value.volume)) return value
+    if (value && typeof value === 'object' && (value.s3 || value.http || value.raw || value.volume || value.git)) return value
   } catch {
     // not an artifact variable: said below
   }

@@ -75,7 +75,7 @@ export function buildPod(input: PodInput): Pod & KObject {
   const moved = input.artifacts
   const initContainers = [
     ...(input.executor ? [input.executor.init] : []),
-    ...(moved?.init ? [moved.init] : []),
+    ...(moved?.inits ?? []),
     ...(moved?.sidecar ? [moved.sidecar] : []),
     ...(t.initContainers ?? []).map((c) => user(c)), ...(t.sidecars ?? []).map((c) => user(c, { restartPolicy: 'Always' }))]
   const mounted = new Set([main, ...(input.containers ?? []), ...initContainers].flatMap(mounts))

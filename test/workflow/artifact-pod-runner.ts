@@ -22,6 +22,8 @@ export interface ArtifactPod {
   claims?: Record<string, string>
   secrets?: LocalRun['secrets']
   programs?: LocalRun['programs']
+  /** PATH and the like, as the images give them. */
+  env?: LocalRun['env']
 }
 
 export interface ArtifactPodRun {
@@ -46,12 +48,12 @@ export async function runArtifactPod(pod: ArtifactPod): Promise<ArtifactPodRun> 
   const wrapped = outputs.length > 0 ? wrap(base, pod.argv, { result: false, outputs: [], artifacts: outputs.map(({ name, path, archive }) => ({ name, path, archive })) }, undefined, exec) : undefined
   const init = wrapped?.init ?? executorInit(base, undefined, undefined, exec).init
   const containers = artifactContainers(pod.inputs ?? [], outputs, { dir: exec })
-  const opts = { cwd: pod.dir, ...(pod.secrets && { secrets: pod.secrets }), ...(pod.programs && { programs: pod.programs }) }
+  const opts = { cwd: pod.dir, ...(pod.secrets && { secrets: pod.secrets }), ...(pod.programs && { programs: pod.programs }), ...(pod.env && { env: pod.env }) }
   const first = await runContainerAsync(init, opts)
   if (first.status !== 0) throw new Error(`the executor's init container failed: ${first.stderr}`)
-  if (containers.init) {
-    const log = join(pod.dir, 'init-termination-log')
-    const fetched = await runContainerAsync(containers.init, { ...opts, log })
+  for (const fetch of containers.inits) {
+    const log = join(pod.dir, `${fetch.name}-termination-log`)
+    const fetched = await runContainerAsync(fetch, { ...opts, log })
     if (fetched.status !== 0) return { initFailure: existsSync(log) ? readFileSync(log, 'utf8') : fetched.stderr, containers }
   }
   for (const m of containers.mounts) {

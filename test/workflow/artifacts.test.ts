@@ -153,6 +153,31 @@ describe('workflow: artifacts', () => {
     expect(records(init(podOf(sim, 'print-message-from-file'), 'metahooks-artifacts-in')!)[5]).toMatch(/^my-bucket\//)
   })
 
+  it("a git input: its own init container (git's image), revision and depth as words, branch and credentials in its environment", async () => {
+    const spec = {
+      entrypoint: 'build',
+      templates: [
+        {
+          name: 'build',
+          inputs: { artifacts: [{ name: 'src', path: '/src', git: { repo: 'https://github.com/argoproj/argo-workflows.git', revision: 'v3.6.0', depth: 1, branch: 'main', singleBranch: true, usernameSecret: { name: 'github', key: 'user' }, passwordSecret: { name: 'github', key: 'token' } } }] },
+          container: { image: 'golang:1.26', command: ['go', 'build', './...'], workingDir: '/src' },
+        },
+      ],
+    }
+    const { sim } = await simulate(spec, [])
+    expect(sim.status?.phase).toBe('Succeeded')
+    const pod = podOf(sim, 'build')
+    expect(pod.spec.initContainers!.map((c) => c.name)).toEqual(['metahooks-executor', 'metahooks-artifacts-git'])
+    const git = init(pod, 'metahooks-artifacts-git')!
+    expect(git.image).toBe('registry.k8s.io/git-sync/git-sync:v4.4.0')
+    expect(records(git)).toEqual(['get', 'git', 'src', '1', 'https://github.com/argoproj/argo-workflows.git', 'v3.6.0', '1', 'single-branch'])
+    expect(git.env).toEqual([
+      { name: 'METAHOOKS_ARTIFACT_1_BRANCH', value: 'main' },
+      { name: 'METAHOOKS_ARTIFACT_1_USERNAME', valueFrom: { secretKeyRef: { name: 'github', key: 'user' } } },
+      { name: 'METAHOOKS_ARTIFACT_1_PASSWORD', valueFrom: { secretKeyRef: { name: 'github', key: 'token' } } },
+    ])
+  })
+
   it('an input nobody supplies is an Error naming it (no Pod runs without its input)', async () => {
     const spec = { entrypoint: 'use', templates: [{ name: 'use', inputs: { artifacts: [{ name: 'data', path: '/data' }] }, container: { image: 'alpine:3', command: ['ls', '/data'] } }] }
     const { sim } = await simulate(spec, [s3Repository])
