@@ -1,7 +1,7 @@
 import type { Container, EnvVar, Volume, VolumeMount } from 'kubernetes-types/core/v1'
 import { fnv32a } from '../core/k8s/hash.ts'
 import type { Location } from './artifact-schema.ts'
-import { DEFAULT_EXECUTOR_IMAGE, escape, EXECUTOR_DIR, EXECUTOR_VOLUME } from './executor.ts'
+import { DEFAULT_EXECUTOR_IMAGE, escape, EXECUTOR_DIR, EXECUTOR_VOLUME, SCRIPT_HELPERS } from './executor.ts'
 
 /**
  * Artifacts in a Pod, moved by the executor and never by the hook. Input artifacts are fetched by an
@@ -33,7 +33,7 @@ const SCRIPT = `d=$1; b=$d/busybox; R=$2; op=$3; shift 3
 NL='
 '
 log=\${METAHOOKS_TERMINATION_LOG:-/dev/termination-log}
-die() { echo "${PROGRAM}: $*" >&2; printf %s "$*" >"$log" 2>/dev/null; exit 1; }
+${SCRIPT_HELPERS}die() { echo "${PROGRAM}: $*" >&2; printf %s "$*" >"$log" 2>/dev/null; exit 1; }
 why() { { "$b" grep -m 1 -E '^(fatal|error):' "$1" || "$b" tail -n 1 "$1"; } | "$b" tr -cd '\\040-\\176' | "$b" head -c 300; }
 s3() {
   eval "RCLONE_S3_ACCESS_KEY_ID=\\\${METAHOOKS_ARTIFACT_$1_ACCESS_KEY-} RCLONE_S3_SECRET_ACCESS_KEY=\\\${METAHOOKS_ARTIFACT_$1_SECRET_KEY-} RCLONE_S3_SESSION_TOKEN=\\\${METAHOOKS_ARTIFACT_$1_SESSION_TOKEN-}"
@@ -54,10 +54,7 @@ http() {
 }
 gitget() {
   eval "u=\\\${METAHOOKS_ARTIFACT_$1_USERNAME-} pw=\\\${METAHOOKS_ARTIFACT_$1_PASSWORD-} br=\\\${METAHOOKS_ARTIFACT_$1_BRANCH-} fe=\\\${METAHOOKS_ARTIFACT_$1_FETCH-}"
-  G=; set -f; IFS=:
-  for x in $PATH; do if [ -x "\${x:-.}/git" ]; then G=\${x:-.}/git; break; fi; done
-  unset IFS; set +f
-  [ -n "$G" ] || { echo "git is not in the image's PATH" >&2; return 127; }
+  inpath git || { echo "git is not in the image's PATH" >&2; return 127; }; G=$p
   r=$2 rev=$3 dep=$4 f=$5 o=$6; set --
   [ -n "$dep" ] && set -- "$@" --depth "$dep"
   [ -n "$br" ] && set -- "$@" --branch "$br"

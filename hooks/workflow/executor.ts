@@ -192,6 +192,16 @@ exit "$code"`
 
 const INIT_SCRIPT = `"$0" cp "$0" "$1/busybox" && printf %s "$${SCRIPT_ENV}" >"$1/script" && "$0" chmod 0755 "$1/script"`
 
+/**
+ * Shell functions the executor's other scripts (resource, http, artifacts) share, for after they set
+ * `d` (the executor's directory) and `b` (its busybox): `say` tells why it failed on stderr and in
+ * `<dir>/message` (which the wrapper reports); `inpath P` finds program P in PATH as `$p` (the image
+ * decides where its programs live).
+ */
+export const SCRIPT_HELPERS = `say() { echo "$*" >&2; printf %s "$*" | "$b" head -c ${MESSAGE_LIMIT} >"$d/message"; }
+inpath() { p=; set -f; IFS=:; for x in $PATH; do if [ -x "\${x:-.}/$1" ]; then p=\${x:-.}/$1; break; fi; done; unset IFS; set +f; [ -n "$p" ]; }
+`
+
 /** Kubernetes expands `$(VAR)` and reduces `$$` to `$` in command, args and env values: doubled, every `$` survives. */
 export const escape = (s: string) => s.replaceAll('$', () => '$$')
 export const unescape = (s: string) => s.replaceAll('$$', () => '$')

@@ -1,6 +1,6 @@
 import type { Container, EnvVar } from 'kubernetes-types/core/v1'
 import { evaluate, parseExpr } from './expr/index.ts'
-import { escape, EXECUTOR_DIR, type ExecutorPlan } from './executor.ts'
+import { escape, EXECUTOR_DIR, SCRIPT_HELPERS, type ExecutorPlan } from './executor.ts'
 import type { Template } from './schema.ts'
 
 /**
@@ -25,11 +25,7 @@ const httpFile = (dir: string, name: string) => `${dir}/http/${name}`
  * The body goes to stdout (the executor's result), the status and response headers to files.
  */
 const SCRIPT = `d=$1; b=$d/busybox; m=$2; u=$3; t=$4; k=$5; shift 5
-say() { echo "$*" >&2; printf %s "$*" | "$b" head -c 1000 >"$d/message"; }
-c=; set -f; IFS=:
-for x in $PATH; do if [ -x "\${x:-.}/curl" ]; then c=\${x:-.}/curl; break; fi; done
-unset IFS; set +f
-[ -n "$c" ] || { say "curl is not in the image's PATH"; exit 127; }
+${SCRIPT_HELPERS}inpath curl || { say "curl is not in the image's PATH"; exit 127; }; c=$p
 "$b" mkdir -p "$d/http"
 n=$#; i=0
 while [ "$i" -lt "$n" ]; do

@@ -1,6 +1,6 @@
 import type { Container } from 'kubernetes-types/core/v1'
 import { parse } from 'yaml'
-import { escape, EXECUTOR_DIR, type ExecutorPlan } from './executor.ts'
+import { escape, EXECUTOR_DIR, SCRIPT_HELPERS, type ExecutorPlan } from './executor.ts'
 import type { Template } from './schema.ts'
 
 /**
@@ -78,11 +78,7 @@ while [ "$1" != -- ]; do
   esac
 done
 shift
-say() { echo "$*" >&2; printf %s "$*" | "$b" head -c 1000 >"$d/message"; }
-k=; set -f; IFS=:
-for x in $PATH; do if [ -x "\${x:-.}/kubectl" ]; then k=\${x:-.}/kubectl; break; fi; done
-unset IFS; set +f
-[ -n "$k" ] || { say "kubectl is not in the image's PATH"; exit 127; }
+${SCRIPT_HELPERS}inpath kubectl || { say "kubectl is not in the image's PATH"; exit 127; }; k=$p
 "$b" mkdir -p "$d/resource"
 mf=$d/manifest.yaml; printf %s "$METAHOOKS_MANIFEST" >"$mf"
 e=$d/kubectl.err
