@@ -2,7 +2,7 @@ import type { KObject } from '../core/contract/objects.ts'
 import { fnv32a } from '../core/k8s/hash.ts'
 import { isWorkflowDone } from './nodes.ts'
 import type { Synchronization } from './schema.ts'
-import { asks, holderOf, isMe, limitOf, locksOf, slotIndex, slotObject, type Lock, type LockWorld, type Workflow } from './synchronization.ts'
+import { asks, holderOf, isMe, limitOf, LOCK_LABEL, locksOf, slotIndex, slotObject, type Lock, type LockWorld, type Workflow } from './synchronization.ts'
 
 /**
  * Template-level synchronization: a node of a template with `synchronization` runs once it holds
@@ -40,7 +40,7 @@ export class NodeLocks {
     const messages: string[] = []
     let first: string | undefined
     for (const lock of locksOf(sync, this.namespace, `template ${template}: synchronization`)) {
-      const taken = this.world.slots.filter((o) => o.metadata.labels?.['workflows.metahooks.dev/lock'] === fnv32a(lock.key))
+      const taken = this.world.slots.filter((o) => o.metadata.labels?.[LOCK_LABEL] === fnv32a(lock.key))
       const mine = taken.find((o) => isMe(holderOf(o), me) && (o as { data?: { holder?: string } }).data?.holder === holder)
       if (mine) {
         this.slots.push(slotObject(lock, slotIndex(mine), holder))
