@@ -43,6 +43,7 @@ function targetOf(t: Template): { group: string; resource: string } | string {
     const [resource, ...group] = kind.split('/')[0]!.split('.')
     return { group: group.join('.'), resource: resource!.endsWith('s') ? resource! : resourceOf(resource!) }
   }
+  if (r.manifestFrom) return 'its manifest comes from an artifact (write the Role for its kind by hand)'
   let object: { apiVersion?: unknown; kind?: unknown }
   try {
     object = parse(r.manifest ?? '') as typeof object

@@ -80,7 +80,7 @@ done
 shift
 ${SCRIPT_HELPERS}inpath kubectl || { say "kubectl is not in the image's PATH"; exit 127; }; k=$p
 "$b" mkdir -p "$d/resource"
-mf=$d/manifest.yaml; printf %s "$METAHOOKS_MANIFEST" >"$mf"
+if [ -n "\${METAHOOKS_MANIFEST_FILE-}" ]; then mf=$METAHOOKS_MANIFEST_FILE; else mf=$d/manifest.yaml; printf %s "$METAHOOKS_MANIFEST" >"$mf"; fi
 e=$d/kubectl.err
 case $a in
   delete) "$k" delete -f "$mf" --ignore-not-found "$@" </dev/null 2>"$e"; c=$?; [ $c = 0 ] || say "kubectl delete: $("$b" tail -n 1 "$e")"; exit $c ;;
@@ -138,6 +138,7 @@ export interface ResourceRun {
 export function resourceContainer(template: Template, owner: { apiVersion: string; kind: string; name: string; uid?: string }, dir: string = EXECUTOR_DIR): ResourceRun | string {
   const r = template.resource!
   let manifest = r.manifest ?? ''
+  if (r.manifestFrom && r.setOwnerReference) return 'setOwnerReference needs the manifest written in place (a manifest from an artifact is not read by the hook)'
   if (r.setOwnerReference) {
     if (!owner.uid) return 'setOwnerReference needs the workflow\'s uid'
     let object: unknown
@@ -163,7 +164,8 @@ export function resourceContainer(template: Template, owner: { apiVersion: strin
   for (const o of outputs) words.push('-o', o.name, o.jsonPath)
   const argv = [`${dir}/busybox`, 'sh', '-c', SCRIPT, PROGRAM, dir, r.action, r.mergeStrategy ?? 'strategic', ...words, '--', ...(r.flags ?? [])].map(escape)
   return {
-    main: { name: 'main', image: KUBECTL_IMAGE, env: [{ name: 'METAHOOKS_MANIFEST', value: escape(manifest) }] },
+    // A manifest from an input artifact is the file the executor fetched it into.
+    main: { name: 'main', image: KUBECTL_IMAGE, env: [r.manifestFrom ? { name: 'METAHOOKS_MANIFEST_FILE', value: escape(`${dir}/in/${r.manifestFrom.artifact.name}`) } : { name: 'METAHOOKS_MANIFEST', value: escape(manifest) }] },
     argv,
     plan: { result: false, outputs: outputs.map((o) => ({ name: o.name, path: resourceOutput(dir, o.name) })) },
   }

@@ -148,8 +148,8 @@ const Resource = refusingObject(
     failureCondition: z.string().optional(),
     setOwnerReference: z.boolean().optional(),
     flags: z.array(z.string()).optional(),
+    manifestFrom: refusingObject('a manifestFrom', { artifact: z.object({ name: z.string().min(1) }) }).optional(),
   },
-  { manifestFrom: 'resource manifestFrom (write the manifest in place)' },
 )
 
 /** Argo's http template: curl in a Pod, the phase decided by the hook (hooks/workflow/http.ts). */

@@ -9,7 +9,11 @@ import type { Template } from './schema.ts'
 export function resourceProblems(t: Template, path: string): string[] {
   const r = t.resource!
   const problems: string[] = []
-  if (r.manifest === undefined || r.manifest.trim() === '') problems.push(`${path}.resource.manifest: a resource template needs a manifest`)
+  if (r.manifestFrom) {
+    if (r.manifest !== undefined) problems.push(`${path}.resource: manifest and manifestFrom both given`)
+    if (!t.inputs?.artifacts?.some((a) => a.name === r.manifestFrom!.artifact.name)) problems.push(`${path}.resource.manifestFrom.artifact.name: ${r.manifestFrom.artifact.name} is not an input artifact of the template`)
+    if (r.setOwnerReference) problems.push(`${path}.resource.setOwnerReference: needs the manifest written in place (the hook does not read one from an artifact)`)
+  } else if (r.manifest === undefined || r.manifest.trim() === '') problems.push(`${path}.resource.manifest: a resource template needs a manifest (or manifestFrom an input artifact)`)
   if (r.action === 'patch' && r.mergeStrategy === 'json' && !r.flags?.length) problems.push(`${path}.resource.flags: a json patch names its object in flags (e.g. [configmap, my-config]), as in Argo`)
   for (const key of ['successCondition', 'failureCondition'] as const) {
     const text = r[key]

@@ -26,10 +26,12 @@ writeFileSync(join(root, 'kubeconfig'), kubeconfigYaml(cluster.open, join(root, 
 let count = 0
 
 /** Runs a resource template's Pod (init, then main) on this machine; `during` runs while it polls. */
-async function runResource(resource: NonNullable<Template['resource']>, outputs: { name: string; jsonPath: string }[] = [], during?: () => Promise<void>, kubeconfig = join(root, 'kubeconfig')) {
+async function runResource(resource: NonNullable<Template['resource']>, outputs: { name: string; jsonPath: string }[] = [], during?: () => Promise<void>, kubeconfig = join(root, 'kubeconfig'), fetched: Record<string, string> = {}) {
   const dir = join(root, `pod-${++count}`)
   const exec = join(dir, 'exec')
-  mkdirSync(exec, { recursive: true })
+  mkdirSync(join(exec, 'in'), { recursive: true })
+  // Input artifacts as the executor's init container leaves them.
+  for (const [name, text] of Object.entries(fetched)) writeFileSync(join(exec, 'in', name), text)
   const template = { name: 't', resource, outputs: { parameters: outputs.map((o) => ({ name: o.name, valueFrom: { jsonPath: o.jsonPath } })) } } as Template
   const run = resourceContainer(template, { apiVersion: 'workflows.metahooks.dev/v1alpha1', kind: 'Workflow', name: 'wf', uid: '3f0c9a52-5d8e-4c43-9d0e-6a4d8f3e2b11' }, exec)
   if (typeof run === 'string') throw new Error(run)
@@ -71,6 +73,12 @@ describe.skipIf(!HAVE_BUSYBOX)('resource templates: the executor with kubectl v1
     const again = await runResource({ action: 'create', manifest: configMap('rt-exists', { a: '1' }) })
     expect(again.code).toBe(1)
     expect(again.result?.message).toMatch(/^kubectl create: Error from server \(AlreadyExists\).*rt-exists/)
+  })
+
+  it('manifestFrom: the manifest is the input artifact the executor fetched', async () => {
+    const run = await runResource({ action: 'create', manifestFrom: { artifact: { name: 'manifest' } } }, [{ name: 'a', jsonPath: '{.data.a}' }], undefined, undefined, { manifest: configMap('rt-from-artifact', { a: 'from an artifact' }) })
+    expect(run.code, run.result?.message).toBe(0)
+    expect(run.result?.parameters).toEqual({ a: 'from an artifact' })
   })
 
   it('apply, patch (merge and json), get with exists/! conditions, and delete', async () => {

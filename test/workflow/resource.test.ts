@@ -61,6 +61,25 @@ spec:
     expect(show.outputs?.parameters).toEqual({ 'job-name': 'pi-job-x7k2p' })
   })
 
+  it('manifestFrom an input artifact (raw here): fetched by the executor, read by kubectl from its file', async () => {
+    const spec = {
+      entrypoint: 'apply',
+      templates: [
+        {
+          name: 'apply',
+          inputs: { artifacts: [{ name: 'manifest', path: '/tmp/manifest.yaml', raw: { data: 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: from-artifact }\n' } }] },
+          resource: { action: 'apply', manifestFrom: { artifact: { name: 'manifest' } } },
+        },
+      ],
+    }
+    const sim = simulate(spec)
+    await sim.run()
+    expect(sim.status?.phase).toBe('Succeeded')
+    const pod = pods(sim)[0] as unknown as Pod & { spec: { initContainers: { name: string; env?: { name: string; value?: string }[] }[] } }
+    expect(pod.spec.initContainers.find((c) => c.name === 'metahooks-artifacts-in')!.env).toEqual([{ name: 'METAHOOKS_ARTIFACT_1_DATA', value: 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: from-artifact }\n' }])
+    expect(pod.spec.containers[0]!.env).toEqual([{ name: 'METAHOOKS_MANIFEST_FILE', value: '/var/run/metahooks/in/manifest' }])
+  })
+
   it('a failure condition that holds fails the step with what the executor said', async () => {
     const sim = simulate(spec({ failureCondition: 'status.failed > 3' }), { pi: { exitCode: 1, files: { '/var/run/metahooks/message': 'job.batch/pi-job-x7k2p: the failure condition holds' } } })
     await sim.run()
