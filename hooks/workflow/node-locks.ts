@@ -2,7 +2,7 @@ import type { KObject } from '../core/contract/objects.ts'
 import { fnv32a } from '../core/k8s/hash.ts'
 import { isWorkflowDone } from './nodes.ts'
 import type { Synchronization } from './schema.ts'
-import { asks, holderOf, isMe, limitOf, LOCK_LABEL, locksOf, slotIndex, slotObject, type Lock, type LockWorld, type Workflow } from './synchronization.ts'
+import { asks, byTurn, holderOf, queued, isMe, limitOf, LOCK_LABEL, locksOf, slotIndex, slotObject, type Lock, type LockWorld, type Workflow } from './synchronization.ts'
 
 /**
  * Template-level synchronization: a node of a template with `synchronization` runs once it holds
@@ -66,13 +66,10 @@ export class NodeLocks {
     return messages.length === 0 ? { admitted: true } : { admitted: false, message: messages.join('; '), lock: first! }
   }
 
-  /** Waiters in older workflows (creation time, then name): workflow-level ones and their nodes waiting. */
+  /** Waiters in workflows whose turn comes first (priority, creation time, name): workflow-level ones and their nodes waiting. */
   #olderWaiters(lock: Lock): number {
     const me = this.world.workflow
-    const before = (w: Workflow) => {
-      const t = typeof w.metadata.creationTimestamp === 'string' ? w.metadata.creationTimestamp : ''
-      return t.localeCompare(me.creationTimestamp ?? '') < 0 || (t === (me.creationTimestamp ?? '') && w.metadata.name < me.name)
-    }
+    const before = (w: Workflow) => byTurn(queued(w), me) < 0
     let count = 0
     for (const w of this.world.workflows) {
       if (w.metadata.name === me.name || isWorkflowDone(w.status?.phase) || !before(w)) continue

@@ -227,6 +227,7 @@ export const WorkflowSpec = refusingObject(
     hooks: Hooks.optional(),
     artifactRepositoryRef: ArtifactRepositoryRef.optional(),
     synchronization: Synchronization.optional(),
+    priority: z.number().int().optional().describe('the turn for a lock (higher first), as in Argo'),
     parallelism: z.number().int().min(1).optional(),
     activeDeadlineSeconds: intOrString().optional(),
     retryStrategy: RetryStrategy.optional(),
@@ -243,7 +244,7 @@ export const WorkflowSpec = refusingObject(
     metrics: z.looseObject({}).optional().describe('accepted; the hook emits no workflow metrics (docs/workflow.md)'),
     ...WorkflowPodFields,
   },
-  later('artifactGC', 'archiveLogs', 'executor', 'ttlStrategy', 'volumeClaimGC', 'podDisruptionBudget', 'workflowMetadata', 'priority', 'podPriority'),
+  later('artifactGC', 'archiveLogs', 'executor', 'ttlStrategy', 'volumeClaimGC', 'podDisruptionBudget', 'workflowMetadata', 'podPriority'),
 )
 export type WorkflowSpec = z.output<typeof WorkflowSpec>
 

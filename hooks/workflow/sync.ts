@@ -106,7 +106,7 @@ export async function sync({ parent, spec: written, children, related, now }: Ho
     ...(parent.metadata.annotations && { annotations: parent.metadata.annotations }),
   }
   const lockSlots = related.list('ConfigMap').filter((c) => c.metadata.labels?.[LOCK_LABEL] !== undefined)
-  const world = { workflow, configMaps, slots: lockSlots, workflows: related.list('Workflow') }
+  const world = { workflow: { ...workflow, ...(spec.priority !== undefined && { priority: spec.priority }) }, configMaps, slots: lockSlots, workflows: related.list('Workflow') }
   const admission = locks.length > 0 ? admit(locks, world) : undefined
   const nodeLocks = templateLocks(spec) ? new NodeLocks(world, namespace) : undefined
   // A run that has not started waits for its locks; one that has started is never held back (its Pods must stay).

@@ -25,7 +25,7 @@ export interface Lock {
   limitFrom?: { name: string; key: string }
 }
 
-export type Workflow = KObject & { spec?: { synchronization?: Synchronization }; status?: { phase?: unknown } }
+export type Workflow = KObject & { spec?: { synchronization?: Synchronization; priority?: unknown }; status?: { phase?: unknown } }
 
 /** The locks a spec asks for (`mutex`/`mutexes`, `semaphore`/`semaphores`), each once. */
 export function locksOf(sync: Synchronization | undefined, namespace: string, where = 'spec.synchronization'): Lock[] {
@@ -59,7 +59,7 @@ export function slotObject(lock: Lock, slot: number, holder: string): KObject {
 }
 
 export interface LockWorld {
-  workflow: { name: string; uid?: string; creationTimestamp?: string }
+  workflow: Queued & { uid?: string }
   /** Related ConfigMaps' data by name (semaphore limits). */
   configMaps: Record<string, Record<string, string>>
   /** Related ConfigMaps labelled as lock slots, every workflow's. */
@@ -123,14 +123,30 @@ export function admit(locks: readonly Lock[], world: LockWorld): Admission {
 }
 
 /** The workflows (this one among them) waiting for a lock: not done, not holding a slot of it; oldest first, then by name. */
-function queue(lock: Lock, taken: readonly { holder: { name: string; uid?: string } }[], world: LockWorld): { name: string; creationTimestamp?: string }[] {
+function queue(lock: Lock, taken: readonly { holder: { name: string; uid?: string } }[], world: LockWorld): Queued[] {
   const me = world.workflow
   const others = world.workflows
     .filter((w) => w.metadata.name !== me.name && !isWorkflowDone(w.status?.phase) && asks(w, lock.key))
-    .map((w) => ({ name: w.metadata.name, ...(w.metadata.uid && { uid: w.metadata.uid }), ...(typeof w.metadata.creationTimestamp === 'string' && { creationTimestamp: w.metadata.creationTimestamp }) }))
+    .map((w) => ({ ...queued(w), ...(w.metadata.uid && { uid: w.metadata.uid }) }))
     .filter((w) => !taken.some((t) => isMe(t.holder, w)))
-  return [...others, me].sort((a, b) => (a.creationTimestamp ?? '').localeCompare(b.creationTimestamp ?? '') || a.name.localeCompare(b.name))
+  return [...others, me].sort(byTurn)
 }
+
+/** What decides a waiter's turn: Argo's workflow priority (higher first), then creation time, then name. */
+export interface Queued {
+  name: string
+  creationTimestamp?: string
+  priority?: number
+}
+
+export const queued = (w: Workflow): Queued => ({
+  name: w.metadata.name,
+  ...(typeof w.metadata.creationTimestamp === 'string' && { creationTimestamp: w.metadata.creationTimestamp }),
+  ...(typeof w.spec?.priority === 'number' && { priority: w.spec.priority }),
+})
+
+export const byTurn = (a: Queued, b: Queued): number =>
+  (b.priority ?? 0) - (a.priority ?? 0) || (a.creationTimestamp ?? '').localeCompare(b.creationTimestamp ?? '') || a.name.localeCompare(b.name)
 
 function compactLists<T extends Record<string, unknown[]>>(lists: T): Partial<T> {
   return Object.fromEntries(Object.entries(lists).filter(([, v]) => v.length > 0)) as Partial<T>

@@ -77,6 +77,22 @@ describe('workflow: synchronization', () => {
       phase: 'Pending',
     },
     {
+      name: 'a free mutex, an older workflow waiting for it, this one of higher priority',
+      reason: "Argo's spec.priority comes before age: the higher takes the slot",
+      me: named('me', { ...mutexSpec, priority: 5 }, 2),
+      related: [named('older', mutexSpec, 1)],
+      children: [`ConfigMap/${slotObject(MUTEX, 0, 'me').metadata.name}`],
+      phase: 'Pending',
+    },
+    {
+      name: 'a free mutex, a younger workflow of higher priority waiting for it',
+      reason: 'priority first: the older one waits',
+      me: named('me', mutexSpec, 1),
+      related: [named('younger', { ...mutexSpec, priority: 1 }, 2)],
+      children: [],
+      phase: 'Pending',
+    },
+    {
       name: 'a free mutex, a younger workflow waiting for it',
       reason: 'this one is first in line: it takes the slot (and runs once the slot is its own)',
       me: named('me', mutexSpec, 1),
