@@ -49,8 +49,11 @@ export const ContainerSet = refusingObject(
   {
     containers: z.array(refusingObject('a containerSet container', { ...ContainerFields, name: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'must be a DNS label (a container name)' }).max(63), dependencies: z.array(z.string()).optional() }, EXECUTOR_OWNED)).min(1),
     volumeMounts: z.array(VolumeMount).optional(),
+    retryStrategy: refusingObject('a containerSet retryStrategy', {
+      retries: z.union([z.number().int().min(0), z.string().regex(/^\d+$/, { message: 'must be a whole number' }).transform(Number)]),
+      duration: z.string().regex(/^(\d+(\.\d+)?(ms|s|m|h))+$|^\d+$/, { message: 'must be a duration such as 1s or 500ms' }).optional(),
+    }).optional(),
   },
-  { retryStrategy: "containerSet retryStrategy (retries of one container; the template's retryStrategy retries the Pod)" },
 )
 
 export type ContainerSpec = z.output<typeof Container>

@@ -1,6 +1,7 @@
 import type { Container } from 'kubernetes-types/core/v1'
 import { IMAGES_CONFIGMAP, resolveArgv, type ImageEntrypoints } from './entrypoints.ts'
 import { wrap, type ExecutorPlan } from './executor.ts'
+import { durationSeconds } from './nodes.ts'
 import type { Template } from './schema.ts'
 
 /**
@@ -25,7 +26,8 @@ export function containerSetParts(template: Template, mainPlan: ExecutorPlan | u
     const argv = resolveArgv(container, images)
     if (!argv?.length) return `container ${container.name}: the image ${container.image} runs an entrypoint the executor does not know; give it a command, or add the image to the ConfigMap ${IMAGES_CONFIGMAP}`
     const own = container.name === 'main' ? (mainPlan ?? { result: false, outputs: [] }) : { result: false, outputs: [] }
-    out.push({ container, argv, plan: { ...own, container: { name: container.name, dependencies: dependencies ?? [] } } })
+    const retries = set.retryStrategy && { limit: set.retryStrategy.retries, delaySeconds: durationSeconds(set.retryStrategy.duration) }
+    out.push({ container, argv, plan: { ...own, container: { name: container.name, dependencies: dependencies ?? [], ...(retries && { retries }) } } })
   }
   return out
 }

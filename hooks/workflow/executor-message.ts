@@ -17,6 +17,7 @@ function planOf(main: Container): { dir: string; result: boolean; outputs: { nam
     if (c[i] === '-r') plan.result = true
     else if (c[i] === '-N' && c[i + 1] !== undefined) plan.name = c[++i]!
     else if (c[i] === '-W' && c[i + 1] !== undefined) i++
+    else if (c[i] === '-R' && c[i + 2] !== undefined) i += 2
     else if (c[i] === '-o' && c[i + 2] !== undefined) plan.outputs.push({ name: c[++i]!, path: unescape(c[++i]!) })
     else if (c[i] === '-a' && (c[i + 3] === 'tgz' || c[i + 3] === 'none')) plan.artifacts.push({ name: c[++i]!, path: unescape(c[++i]!), archive: c[++i] as 'tgz' | 'none' })
     else return undefined

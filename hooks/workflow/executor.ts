@@ -32,8 +32,8 @@ export interface ExecutorPlan {
   outputs: { name: string; path: string }[]
   /** A script template's source: staged at `<dir>/script` and run as `<command…> <dir>/script`. */
   script?: string
-  /** In a containerSet: this container's name (its end is written for the others) and the containers it waits for. */
-  container?: { name: string; dependencies: string[] }
+  /** In a containerSet: this container's name (its end is written for the others), the containers it waits for, and how often its command is run again after a failure. */
+  container?: { name: string; dependencies: string[]; retries?: { limit: number; delaySeconds: number } }
   /** Output artifacts packed when the command exits (a gzipped tar, or the file as it is) for the artifacts sidecar to store. */
   artifacts?: PackedArtifact[]
 }
@@ -87,11 +87,12 @@ const SCRIPT_ENV = 'METAHOOKS_SCRIPT'
  * not found, 128+n when killed by signal n.
  */
 export const WRAPPER = `d=$1; b=$d/busybox; shift
-r=0; n=0; m=0; nw=0; nm=
+r=0; n=0; m=0; nw=0; nm=; rt=0; rd=0
 while [ "$1" != -- ]; do
   case $1 in
     -r) r=1; shift ;;
     -N) nm=$2; shift 2 ;;
+    -R) rt=$2 rd=$3; shift 3 ;;
     -W) nw=$((nw+1)); eval "wd$nw=\\$2"; shift 2 ;;
     -o) n=$((n+1)); eval "k$n=\\$2 p$n=\\$3"; shift 3 ;;
     -a) m=$((m+1)); eval "an$m=\\$2 ap$m=\\$3 ak$m=\\$4"; shift 4 ;;
@@ -122,18 +123,22 @@ if [ -n "$skip" ]; then
 elif [ -z "$c" ]; then
   echo "${PROGRAM}: $1: not found" >&2; code=127
 else
-  shift; exec 3<&0
-  if [ "$r" = 1 ]; then
-    f=$d/stdout.fifo; "$b" rm -f "$f"; "$b" mkfifo "$f"
-    "$b" tee "$d/stdout" <"$f" 3<&- & tp=$!
-    "$c" "$@" <&3 >"$f" 3<&- & pid=$!
-  else
-    "$c" "$@" <&3 3<&- & pid=$!
-  fi
-  [ "$g" = 1 ] && "$b" kill -TERM "$pid" 2>/dev/null
-  reap "$pid"; code=$?
+  shift; exec 3<&0; at=0
+  while :; do
+    if [ "$r" = 1 ]; then
+      f=$d/stdout.fifo; "$b" rm -f "$f"; "$b" mkfifo "$f"
+      "$b" tee "$d/stdout" <"$f" 3<&- & tp=$!
+      "$c" "$@" <&3 >"$f" 3<&- & pid=$!
+    else
+      "$c" "$@" <&3 3<&- & pid=$!
+    fi
+    [ "$g" = 1 ] && "$b" kill -TERM "$pid" 2>/dev/null
+    reap "$pid"; code=$?
+    [ "$r" = 1 ] && { reap "$tp"; "$b" rm -f "$f"; }
+    { [ "$code" = 0 ] || [ "$at" -ge "$rt" ] || [ "$g" = 1 ]; } && break
+    at=$((at+1)); pid=; echo "${PROGRAM}: exit $code; retry $at of $rt" >&2; "$b" sleep "$rd"
+  done
   trap '' TERM
-  [ "$r" = 1 ] && { reap "$tp"; "$b" rm -f "$f"; }
 fi
 trap '' TERM
 j=0; w=0
@@ -224,6 +229,7 @@ export function wrap(main: Container, argv: string[], plan: ExecutorPlan, image:
   const options = [
     ...(plan.result ? ['-r'] : []),
     ...(plan.container ? ['-N', plan.container.name, ...plan.container.dependencies.flatMap((d) => ['-W', d])] : []),
+    ...(plan.container?.retries ? ['-R', String(plan.container.retries.limit), String(plan.container.retries.delaySeconds)] : []),
     ...plan.outputs.flatMap((o) => ['-o', o.name, escape(o.path)]),
     ...(plan.artifacts ?? []).flatMap((a) => ['-a', a.name, escape(a.path), a.archive]),
   ]

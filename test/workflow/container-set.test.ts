@@ -15,12 +15,13 @@ import { BUSYBOX, HAVE_BUSYBOX, runContainer, runContainerAsync } from './local-
 type Pod = { spec: { containers: { name: string; command: string[] }[] } }
 
 /** Argo's containerSet example, shaped like its docs: a and b, then main reading both. */
-const set = (sh: (name: string) => string, deps: Record<string, string[]> = { b: ['a'], main: ['a', 'b'] }) =>
+const set = (sh: (name: string) => string, deps: Record<string, string[]> = { b: ['a'], main: ['a', 'b'] }, retryStrategy?: Record<string, unknown>) =>
   Template.parse({
     name: 'set',
     volumes: [{ name: 'workspace', emptyDir: {} }],
     containerSet: {
       volumeMounts: [{ name: 'workspace', mountPath: '/workspace' }],
+      ...(retryStrategy && { retryStrategy }),
       containers: ['a', 'b', 'main'].map((name) => ({ name, image: 'alpine:3', command: [BUSYBOX, 'sh', '-c', sh(name)], ...(deps[name] && { dependencies: deps[name] }) })),
     },
     outputs: { parameters: [{ name: 'order', valueFrom: { path: '/workspace/order' } }] },
@@ -57,11 +58,11 @@ describe.skipIf(!HAVE_BUSYBOX)('containerSet: the real wrappers under busybox, a
   afterAll(() => rmSync(root, { recursive: true, force: true }))
   let count = 0
 
-  async function runSet(sh: (name: string, dir: string) => string, deps?: Record<string, string[]>) {
+  async function runSet(sh: (name: string, dir: string) => string, deps?: Record<string, string[]>, retryStrategy?: Record<string, unknown>) {
     const dir = join(root, `pod-${++count}`)
     const exec = join(dir, 'exec')
     mkdirSync(exec, { recursive: true })
-    const template = set((n) => sh(n, dir), deps)
+    const template = set((n) => sh(n, dir), deps, retryStrategy)
     const parts = containerSetParts(template, { result: false, outputs: [{ name: 'order', path: join(dir, 'order') }] }, undefined)
     if (typeof parts === 'string') throw new Error(parts)
     const mainPart = parts.find((p) => p.container.name === 'main')!
@@ -86,6 +87,18 @@ describe.skipIf(!HAVE_BUSYBOX)('containerSet: the real wrappers under busybox, a
     expect(run.codes).toEqual({ a: 3, b: 1, main: 1 })
     expect(run.result?.message).toBe('not run: a exited 3')
     expect(run.result?.missing).toEqual(['order'])
+  })
+
+  it("retryStrategy runs a failing container's command again (retries, duration between), and what waits for it starts once it succeeds", async () => {
+    // a fails twice, then succeeds: its attempts are counted in a file.
+    const flaky = (dir: string) => `n=$(cat ${dir}/tries 2>/dev/null || echo 0); n=$((n+1)); echo $n > ${dir}/tries; [ $n -ge 3 ] && echo a >> ${dir}/order`
+    const run = await runSet((n, dir) => (n === 'a' ? `${flaky(dir)}` : `echo ${n} >> ${dir}/order`), undefined, { retries: '2', duration: '0.1s' })
+    expect(run.codes).toEqual({ a: 0, b: 0, main: 0 })
+    expect(readFileSync(join(run.dir, 'tries'), 'utf8')).toBe('3\n')
+    expect(run.result?.parameters).toEqual({ order: 'a\nb\nmain' })
+    const exhausted = await runSet((n, dir) => (n === 'a' ? `${flaky(dir)}` : `echo ${n} >> ${dir}/order`), undefined, { retries: 1, duration: '0s' })
+    expect(exhausted.codes).toEqual({ a: 1, b: 1, main: 1 })
+    expect(exhausted.result?.message).toBe('not run: a exited 1')
   })
 
   it('wrapSiblings wraps every container but main (main is wrapped with the Pod\'s executor)', () => {
