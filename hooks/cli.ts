@@ -33,7 +33,8 @@ Usage:
                    [--delete-after N] [--kubelet auto|none] [--now ISO_TIME]
                    [--apply-strategy dynamic-apply|server-side-apply]
       Run the controller against an in-memory cluster until it is quiet; print each round's
-      actions and the final state. Exit 0 when it converged.
+      actions and the final state. Exit 0 when it converged. --delete-after N deletes the parent
+      after N rounds (or once quiet, if sooner) and runs on until what it owned is cleaned up.
   metahooks manifests [--target cluster|worker] [--url URL] [--auth] [--tls|--mtls] [--image IMAGE] [-o DIR]
       Generate the CRDs, CompositeControllers/DecoratorControllers, the server's deployment,
       Metacontroller's least-privilege RBAC and kustomization.yaml from the definitions. Without -o
@@ -42,7 +43,7 @@ Usage:
       Validate manifests offline (default: every YAML in the repo outside test/ and helm/).
   metahooks controllers
       List controllers and their routes.
-\${WORKFLOW_RBAC_USAGE}
+${WORKFLOW_RBAC_USAGE}
 
 Observed objects of a child type without an owner are taken as the parent's children (as if
 Metacontroller had created them); other objects are the rest of the cluster (related objects,
@@ -164,12 +165,14 @@ async function simulateCommand(args: string[]): Promise<void> {
   let result = await sim.run({ maxRounds: deleteAfter ?? rounds })
   for (const r of result.rounds) print(formatRound(r, start))
   if (deleteAfter !== undefined && sim.parent) {
-    print(`delete ${parent.kind} ${parent.metadata.name} (after ${result.rounds.length} round(s))`)
+    print(`${formatResult(result)}`)
+    print(`--delete-after ${deleteAfter}: delete ${parent.kind} ${parent.metadata.name} now, as kubectl delete would, and run until the cluster is quiet`)
     for (const line of formatActions(sim.deleteParent())) print(line)
     result = await sim.run({ maxRounds: rounds })
     for (const r of result.rounds) print(formatRound(r, start))
-  }
-  print(formatResult(result))
+    const more = result.rounds.length > 0 ? ` in ${result.rounds.length} more round(s)` : ''
+    print(result.converged ? `cleaned up after the deletion${more}: ${result.reason}` : formatResult(result))
+  } else print(formatResult(result))
   const state = sim.objects()
   print(`--- final state (${state.length} object(s))`)
   if (state.length > 0) process.stdout.write(stateYaml(state))
@@ -193,17 +196,18 @@ async function manifestsCommand(args: string[]): Promise<void> {
     console.log(`manifests up to date (${files.size} files)`)
     return
   }
-  writeManifests(root, files)
-  for (const path of files.keys()) console.log(`wrote ${relative(process.cwd(), join(root, path)) || path}`)
+  for (const { path, changed } of writeManifests(root, files)) console.log(`${changed ? 'wrote' : 'unchanged'} ${relative(process.cwd(), join(root, path)) || path}`)
 }
 
 async function validateCommand(args: string[]): Promise<void> {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} })
   const paths = positionals.length > 0 ? positionals : [ROOT]
-  const problems = await validateManifests(paths, controllers, process.cwd())
+  const counted = { files: 0, objects: 0 }
+  const problems = await validateManifests(paths, controllers, process.cwd(), counted)
   for (const p of problems) console.error(formatProblem(p))
-  if (problems.length > 0) throw new Error(`${problems.length} problem(s) found`)
-  console.log('all manifests valid')
+  const checked = `${counted.files} file(s), ${counted.objects} object(s)`
+  if (problems.length > 0) throw new Error(`${problems.length} problem(s) found in ${checked}`)
+  console.log(`all manifests valid: ${checked} checked`)
 }
 
 async function serve(args: string[]): Promise<void> {
@@ -218,8 +222,23 @@ function list(): void {
   for (const c of controllers) console.log(`${c.name}\t${c.type}\t${controllerRoutes(c).map((r) => r.path).join(' ')}`)
 }
 
+/** A command's own part of the usage text (its lines, up to the next command). */
+function commandHelp(command: string): string | undefined {
+  const lines = USAGE.split('\n')
+  const start = lines.findIndex((l) => l.startsWith(`  metahooks ${command}`))
+  if (start < 0) return undefined
+  const end = lines.findIndex((l, i) => i > start && (l.startsWith('  metahooks ') || l.trim() === ''))
+  return ['Usage:', ...lines.slice(start, end < 0 ? undefined : end)].join('\n')
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv
+  if (command && (rest.includes('--help') || rest.includes('-h'))) {
+    const help = commandHelp(command)
+    if (!help) throw new UsageError(`unknown command "${command}"; run "metahooks help"`)
+    console.log(help)
+    return
+  }
   switch (command) {
     case 'serve':
       return serve(rest)

@@ -118,7 +118,9 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
       },
       () => resolve(s as Server),
     )
-    s.once('error', reject)
+    s.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new Error(`${options.host}:${options.port} is already in use; choose another port: PORT=9000 npm start, or metahooks serve --port 9000`) : error),
+    )
   })
   const connections = connectionCloser(server, { secure: tls !== undefined })
   const stopReloading = tls ? reloadOnChange(tls, server as unknown as HttpsServer, log) : () => {}

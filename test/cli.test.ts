@@ -47,6 +47,24 @@ status:
 )
 
 describe('metahooks as a process', () => {
+  it.each(['render', 'simulate', 'manifests', 'validate', 'serve', 'workflow-rbac'])('%s --help prints that command\'s usage and exits 0', async (command) => {
+    const { code, stdout, stderr } = await metahooks([command, '--help'])
+    expect(stderr).toBe('')
+    expect(code).toBe(0)
+    expect(stdout).toMatch(new RegExp(`^Usage:\\n  metahooks ${command}`))
+  })
+
+  it('a busy port is named with the way to choose another', async () => {
+    const { createServer } = await import('node:net')
+    const holder = createServer()
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r))
+    const port = (holder.address() as { port: number }).port
+    const { code, stderr } = await metahooks(['serve', '--port', String(port)])
+    holder.close()
+    expect(code).toBe(1)
+    expect(stderr).toBe(`metahooks: 127.0.0.1:${port} is already in use; choose another port: PORT=9000 npm start, or metahooks serve --port 9000\n`)
+  })
+
   it('stops quietly with status 0 when its reader goes away (| head), instead of an EPIPE stack trace', async () => {
     const child = spawn(process.execPath, [join(ROOT, 'bin/metahooks.js'), 'render', 'mypod', '-f', example], { cwd: ROOT })
     child.stdout.destroy()
@@ -150,8 +168,10 @@ describe('metahooks simulate', () => {
   it('--delete-after deletes the parent and the Pod is collected', async () => {
     const { code, stdout } = await metahooks(['simulate', 'mypod', '-f', example, '--delete-after', '2'])
     expect(code).toBe(0)
-    expect(stdout).toContain('delete MyPod mypod-test (after 2 round(s))')
+    expect(stdout).toContain('--delete-after 2: delete MyPod mypod-test now, as kubectl delete would, and run until the cluster is quiet')
     expect(stdout).toContain(`- garbage-collected Pod default/${NOTES_POD}`)
+    expect(stdout).toMatch(/\ncleaned up after the deletion( in \d+ more round\(s\))?: /)
+    expect(stdout).not.toMatch(/converged after 0 round/)
     expect(stdout).toContain('--- final state (0 object(s))')
   })
 
@@ -285,10 +305,14 @@ describe('metahooks manifests / validate', () => {
     const out = join(scratch, 'worker')
     const gen = await metahooks(['manifests', '--target', 'worker', '--url', 'https://hooks.example.workers.dev', '-o', out])
     expect(gen.code).toBe(0)
+    expect(gen.stdout).toContain('wrote ')
     expect(gen.stdout).toContain('compositecontrollers/mypod.yaml')
+    const again = await metahooks(['manifests', '--target', 'worker', '--url', 'https://hooks.example.workers.dev', '-o', out])
+    expect(again.stdout.trim().split('\n').every((l) => l.startsWith('unchanged ')), again.stdout).toBe(true)
     const valid = await metahooks(['validate', out])
     expect(valid.stderr).toBe('')
     expect(valid.code).toBe(0)
+    expect(valid.stdout).toMatch(/^all manifests valid: \d+ file\(s\), \d+ object\(s\) checked$/m)
   })
 
   it('manifests --target worker without --url is a usage error', async () => {
@@ -302,6 +326,6 @@ describe('metahooks manifests / validate', () => {
     const { code, stderr } = await metahooks(['validate', path])
     expect(code).toBe(1)
     expect(stderr).toContain('test/fixtures/broken/mypod-typo.yaml (document 1): spec: must NOT have additional properties (imgae)')
-    expect(stderr).toMatch(/metahooks: 1 problem\(s\) found/)
+    expect(stderr).toMatch(/metahooks: 1 problem\(s\) found in 1 file\(s\), 1 object\(s\)/)
   })
 })

@@ -101,12 +101,15 @@ export function generateManifests(definitions: readonly ControllerDefinition[], 
 }
 
 /** Writes the files under `root`. */
-export function writeManifests(root: string, files: Map<string, string>): void {
-  for (const [path, content] of files) {
+/** Writes the files whose content changed; says for each whether it did. */
+export function writeManifests(root: string, files: Map<string, string>): { path: string; changed: boolean }[] {
+  return [...files].map(([path, content]) => {
     const full = join(root, path)
+    if (existsSync(full) && readFileSync(full, 'utf8') === content) return { path, changed: false }
     mkdirSync(dirname(full), { recursive: true })
     writeFileSync(full, content)
-  }
+    return { path, changed: true }
+  })
 }
 
 /** Paths whose committed content differs from a fresh generation, plus stale generated files. */

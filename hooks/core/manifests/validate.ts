@@ -235,10 +235,11 @@ export class ObjectValidator {
 }
 
 /** Validates every YAML document under `paths`; returns the problems (empty: all valid). */
-export async function validateManifests(paths: readonly string[], definitions: readonly ControllerDefinition[], root = process.cwd()): Promise<Problem[]> {
+export async function validateManifests(paths: readonly string[], definitions: readonly ControllerDefinition[], root = process.cwd(), counted?: { files: number; objects: number }): Promise<Problem[]> {
   const problems: Problem[] = []
   const docs: Doc[] = []
   for (const file of paths.flatMap((p) => findYaml(p))) {
+    if (counted) counted.files++
     const shown = relative(root, file) || file
     if (!existsSync(file)) {
       problems.push({ file: shown, document: 0, message: 'no such file or directory' })
@@ -260,6 +261,7 @@ export async function validateManifests(paths: readonly string[], definitions: r
   const validator = new ObjectValidator(definitions)
   for (const doc of docs) if (doc.value.kind === 'CustomResourceDefinition' && (await validator.check(doc.value)).problems.length === 0) validator.addCrd(doc.value)
 
+  if (counted) counted.objects = docs.length
   for (const doc of docs) {
     const report = (messages: string[]) => messages.forEach((message) => problems.push({ file: doc.file, document: doc.index, message }))
     if (doc.value.kind === 'Kustomization') report(checkKustomization(doc))
