@@ -2,6 +2,9 @@ import * as z from 'zod'
 import { splitCommand } from '../core/k8s/command.ts'
 import { image } from '../core/k8s/schemas.ts'
 
+/** Words that only mean something to a shell: customCommand runs without one, so they would reach the program as arguments. */
+const SHELL_OPERATORS = new Set(['&&', '||', '|', ';', '&', '>', '>>', '<', '2>', '2>&1', '<<'])
+
 /** MyPod (crd.example.com/v1): one Pod per MyPod, from the study notes' first custom resource. */
 export const MyPodSpec = z.object({
   uri: z.string().optional().describe('Given to the container as the URI environment variable.'),
@@ -12,7 +15,10 @@ export const MyPodSpec = z.object({
     .superRefine((line, ctx) => {
       if (line === undefined) return
       try {
-        if (splitCommand(line).length === 0) ctx.addIssue({ code: 'custom', message: 'must contain a command (omit it to run the image entrypoint)' })
+        const words = splitCommand(line)
+        if (words.length === 0) ctx.addIssue({ code: 'custom', message: 'must contain a command (omit it to run the image entrypoint)' })
+        const operator = words.find((w) => SHELL_OPERATORS.has(w) || w.startsWith('$(') || w.includes('`'))
+        if (operator) ctx.addIssue({ code: 'custom', message: `uses the shell's ${JSON.stringify(operator)}, but no shell runs it (it would be an argument); to run a shell, write: sh -c '${line.replaceAll("'", "'\\''")}'` })
       } catch (error) {
         ctx.addIssue({ code: 'custom', message: `cannot be split into words: ${(error as Error).message}` })
       }

@@ -154,6 +154,9 @@ describe('mypod sync', () => {
     { name: 'image with whitespace', spec: { image: 'nginx latest' }, error: /spec\.image: must be a container image reference without whitespace/ },
     { name: 'unterminated quote', spec: { customCommand: `echo "hi` }, error: /spec\.customCommand: cannot be split into words: unterminated double quote/ },
     { name: 'blank command', spec: { customCommand: '   ' }, error: /spec\.customCommand: must contain a command/ },
+    { name: 'shell operators without a shell', spec: { customCommand: 'echo $URI && sleep 3600' }, error: /spec\.customCommand: uses the shell's "&&", but no shell runs it \(it would be an argument\); to run a shell, write: sh -c 'echo \$URI && sleep 3600'/ },
+    { name: 'a command substitution without a shell', spec: { customCommand: 'echo $(date)' }, error: /spec\.customCommand: uses the shell's "\$\(date\)"/ },
+    { name: 'a redirection without a shell', spec: { customCommand: 'echo hi > /tmp/x' }, error: /spec\.customCommand: uses the shell's ">"/ },
     { name: 'uri not a string', spec: { uri: ['a'] }, error: /spec\.uri/ },
   ])('invalid spec ($name) is a 422 and no child list at all', async ({ spec, error }) => {
     const observed = [observedPod(NOTES, { phase: 'Running', ready: true })]
