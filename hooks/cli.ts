@@ -5,7 +5,7 @@ import { controllers } from './registry.ts'
 import type { Env } from './core/http/config.ts'
 import type { ControllerDefinition, HookName } from './core/define.ts'
 import type { KObject } from './core/contract/objects.ts'
-import { InputError, loadObjects, loadOne } from './core/testing/files.ts'
+import { InputError, loadObjects } from './core/testing/files.ts'
 import { ignoredInputs, type Ignored } from './core/testing/ignored.ts'
 import { customizeRules, requestFor } from './core/testing/requests.ts'
 import { asStored, ownObserved, render } from './core/testing/render.ts'
@@ -14,6 +14,7 @@ import { APPLY_STRATEGIES, Simulation } from './core/testing/simulator.ts'
 import { generateManifests, manifestDrift, writeManifests } from './core/manifests/generate.ts'
 import { formatProblem, ObjectValidator, validateManifests } from './core/manifests/validate.ts'
 import { fileURLToPath } from 'node:url'
+import { defaultScope } from './core/k8s/resources.ts'
 import { WORKFLOW_RBAC_USAGE, workflowRbacCommand } from './workflow/rbac-command.ts'
 import { join, relative } from 'node:path'
 
@@ -25,11 +26,11 @@ const USAGE = `metahooks — Kubernetes controllers as Metacontroller hooks
 Usage:
   metahooks serve [--host HOST] [--port PORT]
       Serve every controller's hooks (default 127.0.0.1:8080; same as npm start).
-  metahooks render <controller> -f PARENT.yaml [--observed FILE_OR_DIR]... [--hook sync|finalize|customize]
+  metahooks render <controller> -f PARENT.yaml [--parent KIND/NAME] [--observed FILE_OR_DIR]... [--hook sync|finalize|customize]
                    [-o yaml|json] [--url URL] [--now ISO_TIME]
       One hook call, exactly as Metacontroller would make it; prints the response (yaml: the parent
       with its new status, then every desired child). --url sends it to a running server.
-  metahooks simulate <controller> -f PARENT.yaml [--observed FILE_OR_DIR]... [--rounds N]
+  metahooks simulate <controller> -f PARENT.yaml [--parent KIND/NAME] [--observed FILE_OR_DIR]... [--rounds N]
                    [--delete-after N] [--kubelet auto|none] [--now ISO_TIME]
                    [--apply-strategy dynamic-apply|server-side-apply]
       Run the controller against an in-memory cluster until it is quiet; print each round's
@@ -45,7 +46,8 @@ Usage:
       List controllers and their routes.
 ${WORKFLOW_RBAC_USAGE}
 
-Observed objects of a child type without an owner are taken as the parent's children (as if
+A file of several objects needs --parent KIND/NAME (the parent, or a decorator's target); its other
+objects are taken with the observed ones. Observed objects of a child type without an owner are taken as the parent's children (as if
 Metacontroller had created them); other objects are the rest of the cluster (related objects,
 namespaces, objects owned by others).
 
@@ -80,17 +82,35 @@ function oneOf<T extends string>(value: string | undefined, flag: string, allowe
 
 const inputOptions = {
   file: { type: 'string', short: 'f' },
+  parent: { type: 'string' },
   observed: { type: 'string', multiple: true },
 } as const
+
+/**
+ * The parent among a file's objects: the only one, or the one `--parent KIND/NAME` names; the
+ * others are taken with the observed objects (children, related objects).
+ */
+function pickParent(file: string, objects: KObject[], named: string | undefined): { parent: KObject; rest: KObject[] } {
+  if (named === undefined) {
+    if (objects.length === 1) return { parent: objects[0]!, rest: [] }
+    const names = objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')
+    throw new UsageError(`${file} holds ${objects.length} objects (${names}); name the parent with --parent KIND/NAME`)
+  }
+  const [kind, name] = named.split('/')
+  const index = objects.findIndex((o) => o.kind.toLowerCase() === kind?.toLowerCase() && o.metadata.name === name)
+  if (!kind || !name || index < 0) throw new UsageError(`--parent ${named}: no such object in ${file} (it holds ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')})`)
+  return { parent: objects[index]!, rest: objects.filter((_, i) => i !== index) }
+}
 
 /**
  * The parent and observed objects from files, refused — naming file, object and field — where the
  * API server would refuse them (the same check as `metahooks validate`), so a typo in a spec is an
  * error instead of a quietly applied default.
  */
-async function readInputs(file: string | undefined, observed: string[] | undefined, command: string): Promise<{ parent: KObject; objects: KObject[] }> {
+async function readInputs(file: string | undefined, observed: string[] | undefined, command: string, parentName?: string): Promise<{ parent: KObject; objects: KObject[] }> {
   if (!file) throw new UsageError(`${command} needs -f PARENT.yaml`)
-  const sources = [{ path: file, objects: [loadOne(file)] }, ...(observed ?? []).map((path) => ({ path, objects: loadObjects(path) }))]
+  const picked = pickParent(file, loadObjects(file).map(inNamespace), parentName)
+  const sources = [{ path: file, objects: [picked.parent, ...picked.rest] }, ...(observed ?? []).map((path) => ({ path, objects: loadObjects(path).map(inNamespace) }))]
   const validator = new ObjectValidator(controllers)
   const problems: string[] = []
   for (const { path, objects } of sources) {
@@ -103,6 +123,14 @@ async function readInputs(file: string | undefined, observed: string[] | undefin
   if (problems.length > 0) throw new InputError(problems.join('; '))
   const [parent, ...objects] = sources.flatMap((s) => s.objects)
   return { parent: parent!, objects }
+}
+
+/** A namespaced object without a namespace lands in `default`, as `kubectl apply` would put it there. */
+function inNamespace(o: KObject): KObject {
+  if (o.metadata.namespace) return o
+  const ours = controllers.find((c) => c.type === 'composite' && c.parent.apiVersion === o.apiVersion && c.parent.kind === o.kind)
+  const scope = ours?.type === 'composite' ? ours.parent.scope : defaultScope(o.kind)
+  return scope === 'Cluster' ? o : { ...o, metadata: { ...o.metadata, namespace: 'default' } }
 }
 
 function reportIgnored(ignored: readonly Ignored[]): void {
@@ -120,7 +148,7 @@ async function renderCommand(args: string[]): Promise<void> {
   const definition = controllerNamed(positionals[0])
   const hook = oneOf<HookName>(values.hook, '--hook', ['sync', 'finalize', 'customize'])
   const output = oneOf(values.output, '-o', ['yaml', 'json'] as const) ?? 'yaml'
-  const { parent, objects } = await readInputs(values.file, values.observed, 'render')
+  const { parent, objects } = await readInputs(values.file, values.observed, 'render', values.parent)
   const token = process.env.METAHOOKS_AUTH_TOKEN
   let rendered
   try {
@@ -152,7 +180,7 @@ async function simulateCommand(args: string[]): Promise<void> {
   const deleteAfter = positiveInt(values['delete-after'], '--delete-after')
   const kubelet = oneOf(values.kubelet, '--kubelet', ['auto', 'none'] as const) ?? 'auto'
   const applyStrategy = oneOf(values['apply-strategy'], '--apply-strategy', APPLY_STRATEGIES) ?? 'dynamic-apply'
-  const { parent, objects } = await readInputs(values.file, values.observed, 'simulate')
+  const { parent, objects } = await readInputs(values.file, values.observed, 'simulate', values.parent)
   const stored = asStored(definition, parent)
   const owned = ownObserved(definition, stored, objects)
   // When customize refuses (an invalid spec) there is nothing to report: the first round shows the error.

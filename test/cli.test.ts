@@ -76,6 +76,24 @@ describe('metahooks as a process', () => {
   })
 })
 
+describe('metahooks render --parent', () => {
+  it('a file of several objects: --parent names the parent (here a decorator\'s Namespace), the rest are related; without it, a usage error listing them', async () => {
+    const propagate = join(ROOT, 'examples/propagate.yaml')
+    const { code, stdout, stderr } = await metahooks(['render', 'propagate', '-f', propagate, '--parent', 'Namespace/kiamol-ch20-propagate'])
+    expect(stderr).toBe('')
+    expect(code).toBe(0)
+    const copy = parseAllDocuments(stdout).map((d) => d.toJS()).find((o) => o.kind === 'ConfigMap')
+    // The source has no namespace in the file: it is in default, as kubectl apply would put it.
+    expect(copy).toMatchObject({ metadata: { name: 'shared-config', namespace: 'kiamol-ch20-propagate', annotations: { 'propagate.metahooks.dev/source': 'default/shared-config' } }, data: { greeting: 'hello from default' } })
+    const two = file('two.yaml', 'apiVersion: crd.example.com/v1\nkind: MyPod\nmetadata: {name: a}\n---\napiVersion: crd.example.com/v1\nkind: MyPod\nmetadata: {name: b}\n')
+    const ambiguous = await metahooks(['render', 'mypod', '-f', two])
+    expect(ambiguous.code).toBe(2)
+    expect(ambiguous.stderr).toMatch(/two\.yaml holds 2 objects \(MyPod\/a, MyPod\/b\); name the parent with --parent KIND\/NAME/)
+    const wrong = await metahooks(['render', 'mypod', '-f', two, '--parent', 'MyPod/c'])
+    expect(wrong.stderr).toMatch(/--parent MyPod\/c: no such object in .*two\.yaml \(it holds MyPod\/a, MyPod\/b\)/)
+  })
+})
+
 describe('metahooks workflow-rbac', () => {
   it('prints the Role a workflow\'s resource templates need, and says why when the file has no workflow', async () => {
     const ok = await metahooks(['workflow-rbac', '-f', join(ROOT, 'examples/workflows/k8s-jobs.yaml'), '-n', 'ci'])
@@ -127,7 +145,6 @@ describe('metahooks render', () => {
   it.each([
     { name: 'broken YAML', text: 'apiVersion: v1\nkind: [unclosed\n', error: /broken-YAML\.yaml:3:1: Flow sequence in block collection/ },
     { name: 'not an object', text: 'just a string\n', error: /not a Kubernetes object/ },
-    { name: 'two parents', text: 'apiVersion: crd.example.com/v1\nkind: MyPod\nmetadata: {name: a}\n---\napiVersion: crd.example.com/v1\nkind: MyPod\nmetadata: {name: b}\n', error: /expected exactly one object, found 2/ },
     { name: 'invalid spec', text: 'apiVersion: crd.example.com/v1\nkind: MyPod\nmetadata: {name: a}\nspec: {image: 42}\n', error: /MyPod a is invalid: spec\.image: must be string/ },
     { name: 'wrong kind', text: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n', error: /answered 400: .*parent is ConfigMap\.v1; mypod handles MyPod/ },
   ])('$name → exit 1 and one line naming the file', async ({ name, text, error }) => {
