@@ -59,7 +59,9 @@ METAHOOKS_TLS_KEY_FILE, METAHOOKS_TLS_CLIENT_CA_FILE, METAHOOKS_BUILD_ID,
 METAHOOKS_SHUTDOWN_DELAY_SECONDS, METAHOOKS_SHUTDOWN_TIMEOUT_SECONDS. render --url sends
 METAHOOKS_AUTH_TOKEN as a Bearer token.`
 
-class UsageError extends Error {}
+class UsageError extends Error {
+  override name = 'UsageError'
+}
 
 function controllerNamed(name: string | undefined): ControllerDefinition {
   if (!name) throw new UsageError(`name a controller: ${controllers.map((c) => c.name).join(', ')}`)

@@ -8,7 +8,9 @@
  *             parentheses, 'quoted' or "quoted" strings, numbers, true/false; bare words are strings.
  */
 
-export class ExpressionError extends Error {}
+export class ExpressionError extends Error {
+  override name = 'ExpressionError'
+}
 
 export const DEPENDS_RESULTS = ['Succeeded', 'Failed', 'Errored', 'Skipped', 'Omitted', 'Daemoned', 'AnySucceeded', 'AllFailed'] as const
 export type DependsResult = (typeof DEPENDS_RESULTS)[number]

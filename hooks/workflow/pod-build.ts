@@ -17,7 +17,9 @@ import { substitute } from './substitute.ts'
 import { lookup } from './variables.ts'
 
 /** A Pod that cannot be built as the template asks (the node becomes an Error naming why). */
-export class PodBuildError extends Error {}
+export class PodBuildError extends Error {
+  override name = 'PodBuildError'
+}
 
 /** Template fields that end up in the Pod: everything but the other template kinds' bodies. */
 export function podFields(t: Template): Template {

@@ -22,7 +22,9 @@ const MERGE_KEYS: Record<string, string> = {
   topologySpreadConstraints: 'topologyKey',
 }
 
-export class PodSpecPatchError extends Error {}
+export class PodSpecPatchError extends Error {
+  override name = 'PodSpecPatchError'
+}
 
 export function parsePodSpecPatch(text: string): Record<string, unknown> {
   let value: unknown

@@ -12,7 +12,9 @@ export interface Variables {
   env(): Record<string, ExprValue>
 }
 
-export class UnresolvedError extends Error {}
+export class UnresolvedError extends Error {
+  override name = 'UnresolvedError'
+}
 
 /** `{{ name }}` references in a text, in order (expression tags not included). */
 export function references(text: string): string[] {

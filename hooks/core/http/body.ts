@@ -18,23 +18,32 @@ export function nodeIncoming(c: Context): NodeIncoming | undefined {
   return (c.env as { incoming?: NodeIncoming } | undefined)?.incoming
 }
 
-export class BodyTooLarge extends Error {}
+export class BodyTooLarge extends Error {
+  override name = 'BodyTooLarge'
+}
 
 /** The client closed the connection before its request body was complete. */
 export class ClientGone extends Error {
+  override name = 'ClientGone'
   constructor() {
     super('client disconnected before the request body was complete')
   }
 }
 
 /** The body had not fully arrived when the request's deadline passed. */
-export class BodyTimeout extends Error {}
+export class BodyTimeout extends Error {
+  override name = 'BodyTimeout'
+}
 
 /** The body grew past what the byte budget could admit (a body of undeclared length). */
-export class OverBudget extends Error {}
+export class OverBudget extends Error {
+  override name = 'OverBudget'
+}
 
 /** The server took the request's slot and bytes back for a newer one while the body was still arriving. */
-export class Preempted extends Error {}
+export class Preempted extends Error {
+  override name = 'Preempted'
+}
 
 export interface BodyLimits {
   /** At most this many bytes (BodyTooLarge past it). */

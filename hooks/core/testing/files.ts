@@ -5,7 +5,9 @@ import { formatIssues } from '../issues.ts'
 import { readYamlDocuments } from '../yaml.ts'
 
 /** A problem with an input file; the message starts with the file (and line) it concerns. */
-export class InputError extends Error {}
+export class InputError extends Error {
+  override name = 'InputError'
+}
 
 function yamlFiles(path: string): string[] {
   let stat

@@ -9,7 +9,9 @@ import type { Simulation } from './simulator.ts'
  * broke — callable from any test framework.
  */
 
-export class InvariantError extends Error {}
+export class InvariantError extends Error {
+  override name = 'InvariantError'
+}
 
 /** Same request → byte-identical response (or the identical error). */
 export async function assertDeterministic(definition: ControllerDefinition, hook: HookName, request: unknown, now?: Date): Promise<void> {

@@ -29,7 +29,9 @@ const KNOWN_KINDS: Record<string, string> = {
   endpoints: 'Endpoints',
 }
 
-export class RelatedRuleError extends Error {}
+export class RelatedRuleError extends Error {
+  override name = 'RelatedRuleError'
+}
 
 function kindFor(rule: RelatedResourceRule, objects: readonly KObject[], extraKinds: readonly string[]): string {
   const fromObjects = objects.find((o) => o.apiVersion === rule.apiVersion && pluralize(o.kind) === rule.resource)?.kind

@@ -9,7 +9,9 @@ import { ignoredInputs, type Ignored } from './ignored.ts'
 import type { RelatedResourceRule } from '../contract/responses.ts'
 
 /** A hook call that did not produce a checked 200; the message is one line. */
-export class RenderError extends Error {}
+export class RenderError extends Error {
+  override name = 'RenderError'
+}
 
 export interface RenderInput {
   parent: KObject

@@ -7,6 +7,7 @@ export class ExprError extends Error {
 
 /** A dotted name that is not in the environment; `??` and sprig's default/coalesce/empty treat it as nil. */
 export class UnknownVariableError extends ExprError {
+  override name = 'UnknownVariableError'
   constructor(
     readonly path: string,
     where = '',
