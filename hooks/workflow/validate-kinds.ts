@@ -1,3 +1,4 @@
+import { findCycle } from './dag-graph.ts'
 import { IMAGES_CONFIGMAP, resolveArgv, type ImageEntrypoints } from './entrypoints.ts'
 import { parseExpr } from './expr/index.ts'
 import { parseCondition } from './resource.ts'
@@ -59,25 +60,10 @@ export function containerSetProblems(t: Template, path: string, images: ImageEnt
   if (!names.has('main')) problems.push(`${path}.containerSet: one container must be named main (it carries the template's outputs), as in Argo`)
   const deps = new Map(containers.map((c) => [c.name, c.dependencies ?? []]))
   for (const [name, list] of deps) for (const d of list) if (!deps.has(d)) problems.push(`${path}.containerSet: container ${name} depends on ${d}, which is not in the set`)
-  const state = new Map<string, 'visiting' | 'done'>()
-  const cycle = (n: string, trail: string[]): string[] | undefined => {
-    if (state.get(n) === 'done') return undefined
-    if (state.get(n) === 'visiting') return [...trail.slice(trail.indexOf(n)), n]
-    state.set(n, 'visiting')
-    for (const d of deps.get(n) ?? []) {
-      const found = deps.has(d) ? cycle(d, [...trail, n]) : undefined
-      if (found) return found
-    }
-    state.set(n, 'done')
-    return undefined
-  }
-  for (const name of deps.keys()) {
-    const found = cycle(name, [])
-    if (found) {
-      problems.push(`${path}.containerSet: containers wait for each other (${found.join(' → ')}), so none would start`)
-      break
-    }
-  }
+  // The same cycle search the DAG's validation uses, over container positions.
+  const order = containers.map((c) => c.name)
+  const cycle = findCycle(containers.map((c) => (c.dependencies ?? []).map((d) => order.indexOf(d)).filter((i) => i >= 0)))
+  if (cycle) problems.push(`${path}.containerSet: containers wait for each other (${cycle.map((i) => order[i]).join(' → ')}), so none would start`)
   for (const c of containers) {
     if (c.image?.includes('{{') || resolveArgv(c as never, images)?.length) continue
     problems.push(`${path}.containerSet: container ${c.name} runs through the executor, and the image ${c.image ?? '(none)'} runs an entrypoint it does not know; give it a command, or add the image to the ConfigMap ${IMAGES_CONFIGMAP}`)
