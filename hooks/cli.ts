@@ -8,13 +8,12 @@ import type { KObject } from './core/contract/objects.ts'
 import { InputError, loadObjects } from './core/testing/files.ts'
 import { ignoredInputs, type Ignored } from './core/testing/ignored.ts'
 import { customizeRules, requestFor } from './core/testing/requests.ts'
-import { asStored, ownObserved, render } from './core/testing/render.ts'
+import { asStored, inDefaultNamespace, ownObserved, render } from './core/testing/render.ts'
 import { formatActions, formatResult, formatRound, renderedYaml, stateYaml } from './core/testing/report.ts'
 import { APPLY_STRATEGIES, Simulation } from './core/testing/simulator.ts'
 import { generateManifests, manifestDrift, writeManifests } from './core/manifests/generate.ts'
 import { formatProblem, ObjectValidator, validateManifests } from './core/manifests/validate.ts'
 import { fileURLToPath } from 'node:url'
-import { defaultScope } from './core/k8s/resources.ts'
 import { WORKFLOW_RBAC_USAGE, workflowRbacCommand } from './workflow/rbac-command.ts'
 import { join, relative } from 'node:path'
 
@@ -111,8 +110,8 @@ function pickParent(file: string, objects: KObject[], named: string | undefined)
  */
 async function readInputs(file: string | undefined, observed: string[] | undefined, command: string, parentName?: string): Promise<{ parent: KObject; objects: KObject[] }> {
   if (!file) throw new UsageError(`${command} needs -f PARENT.yaml`)
-  const picked = pickParent(file, loadObjects(file).map(inNamespace), parentName)
-  const sources = [{ path: file, objects: [picked.parent, ...picked.rest] }, ...(observed ?? []).map((path) => ({ path, objects: loadObjects(path).map(inNamespace) }))]
+  const picked = pickParent(file, loadObjects(file).map((o) => inDefaultNamespace(controllers, o)), parentName)
+  const sources = [{ path: file, objects: [picked.parent, ...picked.rest] }, ...(observed ?? []).map((path) => ({ path, objects: loadObjects(path).map((o) => inDefaultNamespace(controllers, o)) }))]
   const validator = new ObjectValidator(controllers)
   const problems: string[] = []
   for (const { path, objects } of sources) {
@@ -125,14 +124,6 @@ async function readInputs(file: string | undefined, observed: string[] | undefin
   if (problems.length > 0) throw new InputError(problems.join('; '))
   const [parent, ...objects] = sources.flatMap((s) => s.objects)
   return { parent: parent!, objects }
-}
-
-/** A namespaced object without a namespace lands in `default`, as `kubectl apply` would put it there. */
-function inNamespace(o: KObject): KObject {
-  if (o.metadata.namespace) return o
-  const ours = controllers.find((c) => c.type === 'composite' && c.parent.apiVersion === o.apiVersion && c.parent.kind === o.kind)
-  const scope = ours?.type === 'composite' ? ours.parent.scope : defaultScope(o.kind)
-  return scope === 'Cluster' ? o : { ...o, metadata: { ...o.metadata, namespace: 'default' } }
 }
 
 function reportIgnored(ignored: readonly Ignored[]): void {

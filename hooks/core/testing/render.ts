@@ -1,4 +1,5 @@
 import type { KObject } from '../contract/objects.ts'
+import { defaultScope } from '../k8s/resources.ts'
 import type { ControllerDefinition, HookName } from '../define.ts'
 import { checkResponse } from '../check.ts'
 import { controllerManifest } from '../manifests/controller.ts'
@@ -33,6 +34,17 @@ export interface Rendered {
   body: string
   /** Input objects the request does not carry, with the reason Metacontroller would leave them out. */
   ignored: Ignored[]
+}
+
+/**
+ * An object applied from a file: a namespaced one without a namespace lands in `default`, as
+ * `kubectl apply` would put it (the scope from the definitions' resources, else the built-in table).
+ */
+export function inDefaultNamespace(definitions: readonly ControllerDefinition[], o: KObject): KObject {
+  if (o.metadata.namespace) return o
+  const scopes = definitions.flatMap((d): { apiVersion: string; kind: string; scope: string }[] => (d.type === 'composite' ? [d.parent] : [...d.resources]))
+  const scope = scopes.find((r) => r.apiVersion === o.apiVersion && r.kind === o.kind)?.scope ?? defaultScope(o.kind)
+  return scope === 'Cluster' ? o : { ...o, metadata: { ...o.metadata, namespace: 'default' } }
 }
 
 /** Fills in what the API server would have set on a parent applied from a file. */
