@@ -2,14 +2,12 @@ import { parseArgs } from 'node:util'
 import { stringify } from 'yaml'
 import type { KObject } from '../core/contract/objects.ts'
 import { loadObjects } from '../core/testing/files.ts'
-import { executorRbac } from './rbac.ts'
+import { executorRbac, unionRules, type Rule } from './rbac.ts'
 import { WorkflowSpec } from './schema.ts'
 
 export const WORKFLOW_RBAC_USAGE = `  metahooks workflow-rbac -f WORKFLOW.yaml [--service-account NAME] [--namespace NS]
       The ServiceAccount, Role and RoleBinding the workflow's resource templates need (kubectl
       runs in their Pods under the workflow's service account): least privilege, as YAML.`
-
-type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] }
 
 /** `metahooks workflow-rbac`: prints the RBAC of every Workflow (template, CronWorkflow) in a file; what it cannot work out goes to stderr. */
 export async function workflowRbacCommand(args: string[], out: (text: string) => void, warn: (text: string) => void): Promise<void> {
@@ -31,7 +29,7 @@ export async function workflowRbacCommand(args: string[], out: (text: string) =>
     for (const o of objects) {
       const key = `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`
       const seen = merged.get(key) as (KObject & { rules?: Rule[] }) | undefined
-      if (seen?.rules) seen.rules = union(seen.rules, (o as { rules?: Rule[] }).rules ?? [])
+      if (seen?.rules) seen.rules = unionRules(seen.rules, (o as { rules?: Rule[] }).rules ?? [])
       else if (!seen) merged.set(key, o)
     }
   }
@@ -39,14 +37,3 @@ export async function workflowRbacCommand(args: string[], out: (text: string) =>
   out([...merged.values()].map((o) => stringify(o)).join('---\n'))
 }
 
-function union(a: Rule[], b: Rule[]): Rule[] {
-  const verbs = new Map<string, Set<string>>()
-  for (const r of [...a, ...b]) {
-    const key = `${r.apiGroups[0]}\u0000${r.resources[0]}`
-    verbs.set(key, new Set([...(verbs.get(key) ?? []), ...r.verbs]))
-  }
-  return [...verbs].sort(([x], [y]) => x.localeCompare(y)).map(([key, v]) => {
-    const [group, resource] = key.split('\u0000') as [string, string]
-    return { apiGroups: [group], resources: [resource], verbs: [...v].sort() }
-  })
-}

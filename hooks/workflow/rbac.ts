@@ -55,6 +55,28 @@ function targetOf(t: Template): { group: string; resource: string } | string {
   return { group: apiVersion.includes('/') ? apiVersion.split('/')[0]! : '', resource: resourceOf(kind) }
 }
 
+export type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] }
+
+/** A Role's rules from verbs by group and resource, in a stable order. */
+function rulesOf(byTarget: Map<string, Set<string>>): Rule[] {
+  return [...byTarget]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, verbs]) => {
+      const [group, resource] = key.split('\u0000') as [string, string]
+      return { apiGroups: [group], resources: [resource], verbs: [...verbs].sort() }
+    })
+}
+
+/** Two Roles' rules as one (the verbs of the same group and resource together). */
+export function unionRules(a: readonly Rule[], b: readonly Rule[]): Rule[] {
+  const verbs = new Map<string, Set<string>>()
+  for (const r of [...a, ...b]) {
+    const key = `${r.apiGroups[0]}\u0000${r.resources[0]}`
+    verbs.set(key, new Set([...(verbs.get(key) ?? []), ...r.verbs]))
+  }
+  return rulesOf(verbs)
+}
+
 export interface ExecutorRbac {
   objects: KObject[]
   /** Templates whose target could not be worked out (named, with why). */
@@ -88,12 +110,7 @@ export function executorRbac(spec: WorkflowSpec, namespace: string, fallbackAcco
   for (const [account, byTarget] of [...rules].sort(([a], [b]) => a.localeCompare(b))) {
     const meta = { name: account, namespace }
     objects.push({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta })
-    const roleRules = [...byTarget]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([key, verbs]) => {
-        const [group, resource] = key.split('\u0000') as [string, string]
-        return { apiGroups: [group], resources: [resource], verbs: [...verbs].sort() }
-      })
+    const roleRules = rulesOf(byTarget)
     objects.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: meta, rules: roleRules } as KObject)
     objects.push({
       apiVersion: 'rbac.authorization.k8s.io/v1',

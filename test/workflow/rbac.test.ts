@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { executorRbac, resourceOf } from '../../hooks/workflow/rbac.ts'
+import { executorRbac, resourceOf, unionRules } from '../../hooks/workflow/rbac.ts'
 import { workflowRbacCommand } from '../../hooks/workflow/rbac-command.ts'
 import { WorkflowSpec } from '../../hooks/workflow/schema.ts'
 import { ROOT } from '../fixtures/server.ts'
@@ -34,6 +34,12 @@ describe('workflow-rbac: least privilege for resource templates', () => {
   })
 
   it.each([['Job', 'jobs'], ['Ingress', 'ingresses'], ['NetworkPolicy', 'networkpolicies'], ['Gateway', 'gateways'], ['ConfigMap', 'configmaps']])('%s is the resource %s', (kind, resource) => expect(resourceOf(kind)).toBe(resource))
+
+  it('two workflows under one service account: one Role with the verbs of both', () => {
+    const jobs = { apiGroups: ['batch'], resources: ['jobs'], verbs: ['create'] }
+    const merged = unionRules([jobs], [{ ...jobs, verbs: ['get', 'create'] }, { apiGroups: [''], resources: ['configmaps'], verbs: ['patch'] }])
+    expect(merged).toEqual([{ apiGroups: ['batch'], resources: ['jobs'], verbs: ['create', 'get'] }, { apiGroups: [''], resources: ['configmaps'], verbs: ['patch'] }])
+  })
 
   it('examples/workflows/k8s-jobs.rbac.yaml is what workflow-rbac prints for k8s-jobs.yaml', async () => {
     let printed = ''
