@@ -2,7 +2,7 @@ import type { KObject } from '../core/contract/objects.ts'
 import { fnv32a } from '../core/k8s/hash.ts'
 import { isWorkflowDone } from './nodes.ts'
 import type { Synchronization } from './schema.ts'
-import { asks, byTurn, holderOf, queued, isMe, limitOf, LOCK_LABEL, locksOf, slotIndex, slotObject, type Lock, type LockWorld, type Workflow } from './synchronization.ts'
+import { asks, byTurn, heldBy, queued, limitOf, LOCK_LABEL, locksOf, slotIndex, slotObject, type Lock, type LockWorld, type Workflow } from './synchronization.ts'
 
 /**
  * Template-level synchronization: a node of a template with `synchronization` runs once it holds
@@ -41,7 +41,7 @@ export class NodeLocks {
     let first: string | undefined
     for (const lock of locksOf(sync, this.namespace, `template ${template}: synchronization`)) {
       const taken = this.world.slots.filter((o) => o.metadata.labels?.[LOCK_LABEL] === fnv32a(lock.key))
-      const mine = taken.find((o) => isMe(holderOf(o), me) && (o as { data?: { holder?: string } }).data?.holder === holder)
+      const mine = taken.find((o) => heldBy(o, me, holder))
       if (mine) {
         this.slots.push(slotObject(lock, slotIndex(mine), holder))
         this.#holding.push({ lock, node })
@@ -73,7 +73,7 @@ export class NodeLocks {
     let count = 0
     for (const w of this.world.workflows) {
       if (w.metadata.name === me.name || isWorkflowDone(w.status?.phase) || !before(w)) continue
-      const holds = this.world.slots.some((o) => isMe(holderOf(o), { name: w.metadata.name, ...(w.metadata.uid && { uid: w.metadata.uid }) }) && (o as { data?: { holder?: string } }).data?.holder === w.metadata.name)
+      const holds = this.world.slots.some((o) => heldBy(o, { name: w.metadata.name, ...(w.metadata.uid && { uid: w.metadata.uid }) }, w.metadata.name))
       if (!holds && asks(w, lock.key) && w.status?.phase === 'Pending') count++
       const nodes = (w.status as { nodes?: Record<string, Partial<LockWait> & { phase?: string }> } | undefined)?.nodes ?? {}
       for (const n of Object.values(nodes)) if (n.waitingForLock === lock.key && n.phase === 'Pending') count++

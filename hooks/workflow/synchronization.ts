@@ -87,9 +87,11 @@ export function admit(locks: readonly Lock[], world: LockWorld): Admission {
   const mutex = { holding: [] as { mutex: string; holder: string }[], waiting: [] as { mutex: string; holder: string }[] }
   const semaphore = { holding: [] as { semaphore: string; holders: string[] }[], waiting: [] as { semaphore: string; holders: string[] }[] }
   for (const lock of locks) {
-    const taken = world.slots.filter((o) => o.metadata.labels?.[LOCK_LABEL] === fnv32a(lock.key)).map((o) => ({ slot: slotIndex(o), holder: holderOf(o), who: (o as { data?: { holder?: string } }).data?.holder }))
+    const observed = world.slots.filter((o) => o.metadata.labels?.[LOCK_LABEL] === fnv32a(lock.key))
+    const taken = observed.map((o) => ({ slot: slotIndex(o), holder: holderOf(o) }))
     // The workflow's own slot, not one a node of it holds (template-level, node-locks.ts).
-    const mine = taken.find((t) => isMe(t.holder, me) && (t.who === undefined || t.who === me.name))
+    const own = observed.find((o) => heldBy(o, me, me.name))
+    const mine = own && { slot: slotIndex(own) }
     const holders = [...new Set(taken.map((t) => t.holder.name))].sort()
     if (mine) {
       held++
@@ -164,6 +166,14 @@ export function limitOf(lock: Lock, configMaps: Record<string, Record<string, st
 export function slotIndex(o: KObject): number {
   const n = Number((o as { data?: { slot?: string } }).data?.slot ?? o.metadata.name.split('-').pop())
   return Number.isInteger(n) ? n : -1
+}
+
+/**
+ * Whether a slot is `holder`'s (`<workflow>` for the workflow's own lock, `<workflow>/<node>` for a
+ * node's): owned by that workflow and saying so (a slot from before node locks says nothing: the workflow's).
+ */
+export function heldBy(o: KObject, workflow: { name: string; uid?: string }, holder: string): boolean {
+  return isMe(holderOf(o), workflow) && ((o as { data?: { holder?: string } }).data?.holder ?? workflow.name) === holder
 }
 
 /** Who holds a slot: its controller owner (the API server's record), else what it says. */
