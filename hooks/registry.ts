@@ -1,4 +1,4 @@
-import type { ControllerDefinition } from './core/define.ts'
+import type { ControllerDefinition } from 'metahooks'
 import cronworkflow from './cronworkflow/index.ts'
 import guardrails from './guardrails/index.ts'
 import helmrelease from './helmrelease/index.ts'

@@ -49,7 +49,7 @@ status:
 describe('metahooks help', () => {
   it('lists every setting the server reads from its environment', async () => {
     const { readdirSync, readFileSync } = await import('node:fs')
-    const sources = [join(ROOT, 'hooks/node.ts'), ...readdirSync(join(ROOT, 'hooks/core/http')).filter((f) => f.endsWith('.ts')).map((f) => join(ROOT, 'hooks/core/http', f))]
+    const sources = [join(ROOT, 'hooks/core/node.ts'), ...readdirSync(join(ROOT, 'hooks/core/http')).filter((f) => f.endsWith('.ts')).map((f) => join(ROOT, 'hooks/core/http', f))]
     const read = new Set(sources.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/\bMETAHOOKS_[A-Z_]+/g)].map((m) => m[0])))
     expect(read.size).toBeGreaterThan(10)
     const { stdout } = await metahooks(['help'])

@@ -24,6 +24,19 @@ describe('style', () => {
     expect(Object.keys(ALLOWED_OVER_400).filter((p) => !long.includes(p))).toEqual([])
   })
 
+  it('controllers reach the toolkit only through its public surface (metahooks, metahooks/testing, …), never by a path into hooks/core', () => {
+    const outside = files.filter((f) => !f.path.startsWith('hooks/core/'))
+    const deep = outside.flatMap((f) => [...f.text.matchAll(/from '((?:\.\.?\/)+core\/[^']*)'/g)].map((m) => `${f.path}: ${m[1]}`))
+    expect(outside.filter((f) => /from 'metahooks'/.test(f.text)).length).toBeGreaterThan(17)
+    expect(deep).toEqual([])
+  })
+
+  it("the toolkit never imports a controller or this repository's registry (only the package's own package.json)", () => {
+    const core = files.filter((f) => f.path.startsWith('hooks/core/'))
+    const upward = core.flatMap((f) => [...f.text.matchAll(/from '([^']+)'/g)].map((m) => m[1]!).filter((spec) => spec.startsWith('.') && !spec.endsWith('/package.json') && !join(ROOT, f.path, '..', spec).startsWith(join(ROOT, 'hooks/core'))).map((spec) => `${f.path}: ${spec}`))
+    expect(upward).toEqual([])
+  })
+
   it('every error class under hooks/ sets its name (logs print name: message)', () => {
     const unnamed = files.flatMap((f) =>
       [...f.text.matchAll(/class (\w+) extends \w*Error\b[^{]*\{([\s\S]*?)\n\}/g)].filter((m) => !new RegExp(`name = '${m[1]}'`).test(m[2]!)).map((m) => `${f.path}: ${m[1]}`),

@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { defineCompositeController } from '../core/index.ts'
+import { defineCompositeController } from 'metahooks'
 import { GROUP_VERSION } from '../workflow/template-refs.ts'
 import { CronWorkflowSpec } from './schema.ts'
 import { sync } from './sync.ts'

@@ -1,5 +1,5 @@
 import { Cron } from 'croner'
-import { HookError } from '../core/index.ts'
+import { HookError } from 'metahooks'
 
 /**
  * The ticks of a CronWorkflow's schedules, read as Argo reads them (Go's robfig/cron standard

@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { passthrough, refusingObject } from '../core/index.ts'
+import { passthrough, refusingObject } from 'metahooks'
 
 /**
  * CronWorkflow (workflows.metahooks.dev/v1alpha1): Argo's CronWorkflow. Runs its `workflowSpec` as

@@ -1,6 +1,4 @@
-import { childName, condition, findBadValue, HookError, labelValueOf, safeParseBounded, type KObject } from '../core/index.ts'
-import { formatIssues } from '../core/issues.ts'
-import type { CompositeSyncResult, HookContext } from '../core/define.ts'
+import { childName, condition, findBadValue, formatIssues, HookError, labelValueOf, safeParseBounded, type CompositeSyncResult, type HookContext, type KObject } from 'metahooks'
 import { GROUP_VERSION, referencedSources } from '../workflow/template-refs.ts'
 import { WorkflowSpec } from '../workflow/schema.ts'
 import { normalize } from '../workflow/normalize.ts'

@@ -1,4 +1,4 @@
-import { defineDecoratorController } from '../core/define.ts'
+import { defineDecoratorController } from 'metahooks'
 import { ENABLED_ANNOTATION, GuardedDeployment } from './schema.ts'
 import { finalize, sync } from './sync.ts'
 

@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { parseSelector } from '../core/k8s/selectors.ts'
+import { parseSelector } from 'metahooks'
 
 export const ENABLED_ANNOTATION = 'guardrails.metahooks.dev/enabled'
 export const MIN_AVAILABLE_ANNOTATION = 'guardrails.metahooks.dev/min-available'

@@ -1,9 +1,6 @@
 import type { NetworkPolicy, NetworkPolicyPeer } from 'kubernetes-types/networking/v1'
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1'
-import type { DecoratorFinalizeResult, DecoratorSyncResult, FinalizeContext, HookContext } from '../core/define.ts'
-import type { KObject } from '../core/contract/objects.ts'
-import { parseSelector } from '../core/k8s/selectors.ts'
-import { childName } from '../core/k8s/names.ts'
+import { childName, parseSelector, type DecoratorFinalizeResult, type DecoratorSyncResult, type FinalizeContext, type HookContext, type KObject } from 'metahooks'
 import { ALLOW_FROM_ANNOTATION, ATTACHED_ANNOTATION, MIN_AVAILABLE_ANNOTATION, PROTECTED_LABEL, type GuardedDeployment } from './schema.ts'
 
 /**

@@ -1,5 +1,4 @@
-import { defineCompositeController } from '../core/define.ts'
-import { ObservedJob } from '../core/k8s/workloads.ts'
+import { defineCompositeController, ObservedJob } from 'metahooks'
 import { HELM_CLUSTER_ROLE, HelmReleaseSpec } from './schema.ts'
 import { finalize, sync } from './sync.ts'
 

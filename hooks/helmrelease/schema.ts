@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { dnsLabel, image } from '../core/k8s/schemas.ts'
+import { dnsLabel, image } from 'metahooks'
 
 export const DEFAULT_HELM_IMAGE = 'alpine/helm:3.15.4'
 /** Helm's own rule for release names. */

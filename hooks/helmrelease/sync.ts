@@ -2,12 +2,7 @@ import type { Job } from 'kubernetes-types/batch/v1'
 import type { ConfigMap, ServiceAccount } from 'kubernetes-types/core/v1'
 import type { RoleBinding } from 'kubernetes-types/rbac/v1'
 import { stringify } from 'yaml'
-import type { CompositeFinalizeResult, CompositeSyncResult, FinalizeContext, HookContext, Parent } from '../core/define.ts'
-import type { KObject } from '../core/contract/objects.ts'
-import { condition } from '../core/k8s/conditions.ts'
-import { jobOutcome } from '../core/k8s/workloads.ts'
-import { canonicalJson, sha256Hex } from '../core/k8s/hash.ts'
-import { childName, fitName, labelValueOf } from '../core/k8s/names.ts'
+import { canonicalJson, childName, condition, fitName, jobOutcome, labelValueOf, sha256Hex, type CompositeFinalizeResult, type CompositeSyncResult, type FinalizeContext, type HookContext, type KObject, type Parent } from 'metahooks'
 import { DEFAULT_HELM_IMAGE, HELM_CLUSTER_ROLE, HelmReleaseSpec, RELEASE_NAME } from './schema.ts'
 
 type P = Parent<HelmReleaseSpec | undefined>

@@ -1,6 +1,5 @@
 import * as z from 'zod'
-import { dnsSubdomain, image, labelValue, quantity, positiveQuantity } from '../core/k8s/schemas.ts'
-import { ObservedWorkload } from '../core/k8s/workloads.ts'
+import { dnsSubdomain, image, labelValue, ObservedWorkload, positiveQuantity, quantity } from 'metahooks'
 
 /** Jenkins (ci.metahooks.dev/v1): a Jenkins for one project, removed when the project ends. */
 export const JenkinsSpec = z.object({

@@ -1,10 +1,6 @@
 import type { StatefulSet } from 'kubernetes-types/apps/v1'
 import type { Service } from 'kubernetes-types/core/v1'
-import type { CompositeSyncResult, HookContext, Parent } from '../core/define.ts'
-import type { KObject } from '../core/contract/objects.ts'
-import { condition, type Condition } from '../core/k8s/conditions.ts'
-import { deploymentReady } from '../core/k8s/workloads.ts'
-import { childName, labelValueOf } from '../core/k8s/names.ts'
+import { childName, condition, deploymentReady, labelValueOf, type CompositeSyncResult, type Condition, type HookContext, type KObject, type Parent } from 'metahooks'
 import type { JenkinsSpec } from './schema.ts'
 
 type P = Parent<JenkinsSpec>

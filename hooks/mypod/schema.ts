@@ -1,6 +1,5 @@
 import * as z from 'zod'
-import { splitCommand } from '../core/k8s/command.ts'
-import { image } from '../core/k8s/schemas.ts'
+import { image, splitCommand } from 'metahooks'
 
 /** Words that only mean something to a shell: customCommand runs without one, so they would reach the program as arguments. */
 const SHELL_OPERATORS = new Set(['&&', '||', '|', ';', '&', '>', '>>', '<', '2>', '2>&1', '<<'])

@@ -1,11 +1,5 @@
 import type { Container, Pod } from 'kubernetes-types/core/v1'
-import type { CompositeSyncResult, Parent } from '../core/define.ts'
-import type { ObservedObjects } from '../core/contract/objectmap.ts'
-import { condition, findCondition } from '../core/k8s/conditions.ts'
-import { splitCommand } from '../core/k8s/command.ts'
-import { canonicalJson, fnv32a } from '../core/k8s/hash.ts'
-import { childName, labelValueOf } from '../core/k8s/names.ts'
-import type { KObject } from '../core/contract/objects.ts'
+import { canonicalJson, childName, condition, findCondition, fnv32a, labelValueOf, splitCommand, type CompositeSyncResult, type KObject, type ObservedObjects, type Parent } from 'metahooks'
 import type { MyPodSpec } from './schema.ts'
 
 export const CONTAINER = 'main'

@@ -1,6 +1,4 @@
-import { defineCompositeController } from '../core/define.ts'
-import { ObservedSecret } from '../core/k8s/encoding.ts'
-import { ObservedWorkload } from '../core/k8s/workloads.ts'
+import { defineCompositeController, ObservedSecret, ObservedWorkload } from 'metahooks'
 import { MysqlClusterSpec } from './schema.ts'
 import { customize, sync } from './sync.ts'
 

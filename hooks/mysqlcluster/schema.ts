@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { containerResources, dnsLabel, quantity, positiveQuantity } from '../core/k8s/schemas.ts'
+import { containerResources, dnsLabel, positiveQuantity, quantity } from 'metahooks'
 
 /** MysqlCluster (mysql.metahooks.dev/v1): a MySQL primary with replicas, like the Presslabs operator's. */
 export const MysqlClusterSpec = z.object({

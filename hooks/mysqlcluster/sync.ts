@@ -2,12 +2,7 @@ import type { StatefulSet } from 'kubernetes-types/apps/v1'
 import type { CronJob } from 'kubernetes-types/batch/v1'
 import type { ConfigMap, PersistentVolumeClaim, Service } from 'kubernetes-types/core/v1'
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1'
-import type { CompositeSyncResult, CustomizeContext, HookContext, Parent } from '../core/define.ts'
-import type { KObject } from '../core/contract/objects.ts'
-import type { RelatedResourceRule } from '../core/contract/responses.ts'
-import { condition } from '../core/k8s/conditions.ts'
-import { deploymentReady } from '../core/k8s/workloads.ts'
-import { childName, labelValueOf } from '../core/k8s/names.ts'
+import { childName, condition, deploymentReady, labelValueOf, type CompositeSyncResult, type CustomizeContext, type HookContext, type KObject, type Parent, type RelatedResourceRule } from 'metahooks'
 import type { MysqlClusterSpec } from './schema.ts'
 
 type P = Parent<MysqlClusterSpec>

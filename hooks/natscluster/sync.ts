@@ -1,10 +1,6 @@
 import type { StatefulSet } from 'kubernetes-types/apps/v1'
 import type { Secret, Service } from 'kubernetes-types/core/v1'
-import type { CompositeSyncResult, HookContext, Parent } from '../core/define.ts'
-import type { KObject } from '../core/contract/objects.ts'
-import { condition } from '../core/k8s/conditions.ts'
-import { secretData } from '../core/k8s/encoding.ts'
-import { childName, labelValueOf } from '../core/k8s/names.ts'
+import { childName, condition, labelValueOf, secretData, type CompositeSyncResult, type HookContext, type KObject, type Parent } from 'metahooks'
 import type { NatsClusterSpec } from './schema.ts'
 
 type P = Parent<NatsClusterSpec>

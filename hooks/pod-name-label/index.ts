@@ -1,7 +1,5 @@
 import * as z from 'zod'
-import { defineDecoratorController } from '../core/define.ts'
-import { labelKey } from '../core/k8s/schemas.ts'
-import { labelValueOf } from '../core/k8s/names.ts'
+import { defineDecoratorController, labelKey, labelValueOf } from 'metahooks'
 
 export const ANNOTATION = 'pod-name-label'
 

@@ -1,5 +1,4 @@
-import { defineCompositeController } from '../core/define.ts'
-import { ObservedWorkload } from '../core/k8s/workloads.ts'
+import { defineCompositeController, ObservedWorkload } from 'metahooks'
 import { ObservedService, PrometheusSpec } from './schema.ts'
 import { customize, sync } from './sync.ts'
 

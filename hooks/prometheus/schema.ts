@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { containerResources, image, labelSelector } from '../core/k8s/schemas.ts'
+import { containerResources, image, labelSelector } from 'metahooks'
 
 const Selector = labelSelector()
 

@@ -1,12 +1,7 @@
 import type { Deployment } from 'kubernetes-types/apps/v1'
 import type { ConfigMap, Service } from 'kubernetes-types/core/v1'
 import { stringify } from 'yaml'
-import type { CompositeSyncResult, CustomizeContext, HookContext, Parent } from '../core/define.ts'
-import type { KObject } from '../core/contract/objects.ts'
-import type { RelatedResourceRule } from '../core/contract/responses.ts'
-import { sha256Hex } from '../core/k8s/hash.ts'
-import { childName, labelValueOf } from '../core/k8s/names.ts'
-import { deploymentReady } from '../core/k8s/workloads.ts'
+import { childName, deploymentReady, labelValueOf, sha256Hex, type CompositeSyncResult, type CustomizeContext, type HookContext, type KObject, type Parent, type RelatedResourceRule } from 'metahooks'
 import type { ObservedService, PrometheusSpec } from './schema.ts'
 
 type P = Parent<PrometheusSpec>

@@ -1,4 +1,4 @@
-import { defineDecoratorController } from '../core/define.ts'
+import { defineDecoratorController } from 'metahooks'
 import { NamespaceObject, RelatedSource } from './schema.ts'
 import { customize, sync } from './sync.ts'
 

@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { labels } from '../core/k8s/schemas.ts'
+import { labels } from 'metahooks'
 
 /** A source opts in with this label (selectable by Metacontroller) … */
 export const SOURCE_LABEL = 'propagate.metahooks.dev/enabled'

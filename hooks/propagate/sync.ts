@@ -1,7 +1,4 @@
-import type { DecoratorSyncResult, HookContext } from '../core/define.ts'
-import type { KObject } from '../core/contract/objects.ts'
-import type { RelatedResourceRule } from '../core/contract/responses.ts'
-import { matchesSelector, parseSelector } from '../core/k8s/selectors.ts'
+import { matchesSelector, parseSelector, type DecoratorSyncResult, type HookContext, type KObject, type RelatedResourceRule } from 'metahooks'
 import { SELECTOR_ANNOTATION, SKIPPED_ANNOTATION, SOURCE_ANNOTATION, SOURCE_LABEL, type NamespaceObject } from './schema.ts'
 
 /**

@@ -1,4 +1,4 @@
-import { defineDecoratorController } from '../core/define.ts'
+import { defineDecoratorController } from 'metahooks'
 import { LABEL_ANNOTATION, PORTS_ANNOTATION, ServicePerPodObject } from './schema.ts'
 import { finalize, sync } from './sync.ts'
 

@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { labelKey } from '../core/k8s/schemas.ts'
+import { labelKey } from 'metahooks'
 
 export const LABEL_ANNOTATION = 'service-per-pod-label'
 export const PORTS_ANNOTATION = 'service-per-pod-ports'

@@ -1,7 +1,5 @@
 import type { Service } from 'kubernetes-types/core/v1'
-import type { DecoratorFinalizeResult, DecoratorSyncResult, FinalizeContext, HookContext } from '../core/define.ts'
-import type { KObject } from '../core/contract/objects.ts'
-import { childName, labelValueOf } from '../core/k8s/names.ts'
+import { childName, labelValueOf, type DecoratorFinalizeResult, type DecoratorSyncResult, type FinalizeContext, type HookContext, type KObject } from 'metahooks'
 import { LABEL_ANNOTATION, PORTS_ANNOTATION, type ServicePerPodObject } from './schema.ts'
 
 /** One Service per Pod ordinal, selecting that Pod by its own name under the configured label. */

@@ -1,5 +1,4 @@
-import { defineCompositeController } from '../core/define.ts'
-import { ObservedWorkload } from '../core/k8s/workloads.ts'
+import { defineCompositeController, ObservedWorkload } from 'metahooks'
 import { TimeCheckSpec } from './schema.ts'
 import { sync } from './sync.ts'
 

@@ -1,8 +1,5 @@
 import type { Deployment } from 'kubernetes-types/apps/v1'
-import type { CompositeSyncResult, HookContext, Parent } from '../core/define.ts'
-import type { KObject } from '../core/contract/objects.ts'
-import { deploymentReady } from '../core/k8s/workloads.ts'
-import { labelValueOf } from '../core/k8s/names.ts'
+import { deploymentReady, labelValueOf, type CompositeSyncResult, type HookContext, type KObject, type Parent } from 'metahooks'
 import type { TimeCheckSpec } from './schema.ts'
 
 /** The notes' Deployment: the timecheck app writing /logs/timecheck.log, a sidecar tailing it. */

@@ -1,4 +1,4 @@
-import { defineCompositeController } from '../core/define.ts'
+import { defineCompositeController } from 'metahooks'
 import { ToDoSpec } from './schema.ts'
 import { sync } from './sync.ts'
 

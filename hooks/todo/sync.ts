@@ -1,4 +1,4 @@
-import type { CompositeSyncResult, HookContext } from '../core/define.ts'
+import type { CompositeSyncResult, HookContext } from 'metahooks'
 import type { ToDoSpec } from './schema.ts'
 
 const DAY = 86_400_000

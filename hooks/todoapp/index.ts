@@ -1,6 +1,4 @@
-import { defineCompositeController } from '../core/define.ts'
-import { ObservedWorkload } from '../core/k8s/workloads.ts'
-import { ObservedSecret } from '../core/k8s/encoding.ts'
+import { defineCompositeController, ObservedSecret, ObservedWorkload } from 'metahooks'
 import { TodoAppSpec } from './schema.ts'
 import { sync } from './sync.ts'
 

@@ -1,6 +1,5 @@
 import * as z from 'zod'
-import { defineCompositeController } from '../core/define.ts'
-import { ObservedSecret } from '../core/k8s/encoding.ts'
+import { defineCompositeController, ObservedSecret } from 'metahooks'
 import { UserSpec } from './schema.ts'
 import { customize, sync } from './sync.ts'
 

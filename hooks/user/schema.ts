@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { apiServerFormat, dnsLabel } from '../core/k8s/schemas.ts'
+import { apiServerFormat, dnsLabel } from 'metahooks'
 
 /** The namespace every user of a group gets their identity in. */
 export const NAMESPACE_PREFIX = 'kiamol-ch20-authn-'

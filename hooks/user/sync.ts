@@ -1,9 +1,5 @@
 import type { Secret, ServiceAccount } from 'kubernetes-types/core/v1'
-import type { CompositeSyncResult, CustomizeContext, HookContext, Parent } from '../core/define.ts'
-import type { RelatedResourceRule } from '../core/contract/responses.ts'
-import type { KObject } from '../core/contract/objects.ts'
-import { condition } from '../core/k8s/conditions.ts'
-import { childName } from '../core/k8s/names.ts'
+import { childName, condition, type CompositeSyncResult, type CustomizeContext, type HookContext, type KObject, type Parent, type RelatedResourceRule } from 'metahooks'
 import { groupNamespace, NAMESPACE_PREFIX, type UserSpec } from './schema.ts'
 
 type P = Parent<UserSpec>

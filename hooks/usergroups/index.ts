@@ -1,4 +1,4 @@
-import { defineCompositeController } from '../core/define.ts'
+import { defineCompositeController } from 'metahooks'
 import { GRANTABLE_CLUSTER_ROLES, ObservedUser, UserGroupsSpec } from './schema.ts'
 import { customize, sync } from './sync.ts'
 

@@ -1,9 +1,6 @@
 import type { RoleBinding } from 'kubernetes-types/rbac/v1'
 import type { Namespace } from 'kubernetes-types/core/v1'
-import type { CompositeSyncResult, CustomizeContext, HookContext } from '../core/define.ts'
-import type { KObject } from '../core/contract/objects.ts'
-import type { RelatedResourceRule } from '../core/contract/responses.ts'
-import { HookError } from '../core/errors.ts'
+import { HookError, type CompositeSyncResult, type CustomizeContext, type HookContext, type KObject, type RelatedResourceRule } from 'metahooks'
 import { groupNamespace } from '../user/schema.ts'
 import { SINGLETON, type ObservedUser, type UserGroupsSpec } from './schema.ts'
 

@@ -1,5 +1,4 @@
-import { defineCompositeController } from '../core/define.ts'
-import { ObservedWorkload } from '../core/k8s/workloads.ts'
+import { defineCompositeController, ObservedWorkload } from 'metahooks'
 import { WebPingerSpec } from './schema.ts'
 import { finalize, sync } from './sync.ts'
 

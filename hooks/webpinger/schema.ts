@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { labelValue } from '../core/k8s/schemas.ts'
+import { labelValue } from 'metahooks'
 
 /** WebPinger (ch20.kiamol.net/v1): ping a site on an interval, keep the log, archive it on demand. */
 export const WebPingerSpec = z.object({

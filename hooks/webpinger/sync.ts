@@ -1,9 +1,6 @@
 import type { Deployment } from 'kubernetes-types/apps/v1'
 import type { ConfigMap, Service } from 'kubernetes-types/core/v1'
-import type { CompositeFinalizeResult, CompositeSyncResult, FinalizeContext, HookContext, Parent } from '../core/define.ts'
-import type { KObject } from '../core/contract/objects.ts'
-import { deploymentReady } from '../core/k8s/workloads.ts'
-import { childName, labelValueOf } from '../core/k8s/names.ts'
+import { childName, deploymentReady, labelValueOf, type CompositeFinalizeResult, type CompositeSyncResult, type FinalizeContext, type HookContext, type KObject, type Parent } from 'metahooks'
 import { intervalMillis, type WebPingerSpec } from './schema.ts'
 
 type P = Parent<WebPingerSpec | undefined>

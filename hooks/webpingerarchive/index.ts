@@ -1,6 +1,5 @@
 import * as z from 'zod'
-import { defineCompositeController } from '../core/define.ts'
-import { ObservedJob } from '../core/k8s/workloads.ts'
+import { defineCompositeController, ObservedJob } from 'metahooks'
 import { WebPingerArchiveSpec } from './schema.ts'
 import { customize, sync } from './sync.ts'
 

@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { labelValue } from '../core/k8s/schemas.ts'
+import { labelValue } from 'metahooks'
 
 /** WebPingerArchive (ch20.kiamol.net/v1): fetch and truncate a pinger's log once, in a Job. */
 export const WebPingerArchiveSpec = z.object({

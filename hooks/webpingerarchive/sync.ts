@@ -1,10 +1,5 @@
 import type { Job } from 'kubernetes-types/batch/v1'
-import type { CompositeSyncResult, CustomizeContext, HookContext, Parent } from '../core/define.ts'
-import type { KObject } from '../core/contract/objects.ts'
-import type { RelatedResourceRule } from '../core/contract/responses.ts'
-import { condition } from '../core/k8s/conditions.ts'
-import { jobOutcome } from '../core/k8s/workloads.ts'
-import { childName } from '../core/k8s/names.ts'
+import { childName, condition, jobOutcome, type CompositeSyncResult, type CustomizeContext, type HookContext, type KObject, type Parent, type RelatedResourceRule } from 'metahooks'
 import type { WebPingerArchiveSpec } from './schema.ts'
 
 type P = Parent<WebPingerArchiveSpec>

@@ -1,5 +1,5 @@
 import type { Container, EnvVar, Volume, VolumeMount } from 'kubernetes-types/core/v1'
-import { fnv32a } from '../core/k8s/hash.ts'
+import { fnv32a } from 'metahooks'
 import type { Location } from './artifact-schema.ts'
 import { DEFAULT_EXECUTOR_IMAGE, escape, EXECUTOR_DIR, EXECUTOR_VOLUME, SCRIPT_HELPERS } from './executor.ts'
 

@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { refusingObject } from '../core/k8s/open-schemas.ts'
+import { refusingObject } from 'metahooks'
 
 /**
  * Argo's artifacts: where bytes come from (`s3`, `http`, `raw`, `from` an earlier step) and where a

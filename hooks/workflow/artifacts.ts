@@ -1,5 +1,5 @@
 import { parse } from 'yaml'
-import type { KObject } from '../core/contract/objects.ts'
+import type { KObject } from 'metahooks'
 import { ArtifactRepository, type Artifact, type Location } from './artifact-schema.ts'
 import type { Scope } from './nodes.ts'
 import type { Template, WorkflowSpec } from './schema.ts'

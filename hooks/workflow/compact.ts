@@ -1,6 +1,5 @@
 import * as z from 'zod'
-import { HookError } from '../core/errors.ts'
-import { fnv32a } from '../core/k8s/hash.ts'
+import { fnv32a, HookError } from 'metahooks'
 import { isFulfilled, iso, type NodeRecord, type Phase } from './nodes.ts'
 
 /**

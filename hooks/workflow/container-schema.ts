@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { passthrough, passthroughList, refusingObject } from '../core/k8s/open-schemas.ts'
+import { passthrough, passthroughList, refusingObject } from 'metahooks'
 
 /**
  * A template's container as Argo takes it: a Kubernetes container. Argo names it `main` itself; the

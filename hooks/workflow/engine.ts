@@ -1,4 +1,4 @@
-import type { KObject } from '../core/contract/objects.ts'
+import type { KObject } from 'metahooks'
 import { artifactArguments } from './artifacts.ts'
 import { compact } from './compact.ts'
 import { workflowParameters } from './configmaps.ts'

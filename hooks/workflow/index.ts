@@ -1,4 +1,4 @@
-import { defineCompositeController } from '../core/define.ts'
+import { defineCompositeController } from 'metahooks'
 import { ObservedPod } from './pods.ts'
 import { WorkflowObservedStatus, WorkflowSpec } from './schema.ts'
 import { customize, sync } from './sync.ts'

@@ -1,5 +1,4 @@
-import type { KObject } from '../core/contract/objects.ts'
-import { fnv32a } from '../core/k8s/hash.ts'
+import { fnv32a, type KObject } from 'metahooks'
 import { isWorkflowDone } from './nodes.ts'
 import type { Synchronization } from './schema.ts'
 import { asks, byTurn, heldBy, queued, limitOf, LOCK_LABEL, locksOf, slotIndex, slotObject, type Lock, type LockWorld, type Workflow } from './synchronization.ts'

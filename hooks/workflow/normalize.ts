@@ -1,5 +1,4 @@
-import { HookError } from '../core/errors.ts'
-import { formatIssues } from '../core/issues.ts'
+import { formatIssues, HookError } from 'metahooks'
 import { Template, TemplateDefaults, type Step, type Task, type WorkflowSpec } from './schema.ts'
 
 /**

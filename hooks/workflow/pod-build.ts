@@ -1,5 +1,5 @@
 import type { Container, Volume } from 'kubernetes-types/core/v1'
-import type { KObject } from '../core/contract/objects.ts'
+import type { KObject } from 'metahooks'
 import { IMAGES_CONFIGMAP, resolveArgv } from './entrypoints.ts'
 import { artifactContainers } from './artifact-pod.ts'
 import type { Location } from './artifact-schema.ts'

@@ -1,4 +1,4 @@
-import type { KObject } from '../core/contract/objects.ts'
+import type { KObject } from 'metahooks'
 import { durationSeconds, isFulfilled, isWorkflowDone, type NodeRecord, type Phase } from './nodes.ts'
 import { desiredPod, PodBuildError } from './pod-build.ts'
 import { PodSpecPatchError } from './pod-spec-patch.ts'

@@ -1,8 +1,6 @@
 import type { Container, Pod, Volume } from 'kubernetes-types/core/v1'
 import * as z from 'zod'
-import type { KObject } from '../core/contract/objects.ts'
-import { fnv32a } from '../core/k8s/hash.ts'
-import { childName } from '../core/k8s/names.ts'
+import { childName, fnv32a, type KObject } from 'metahooks'
 
 export { fnv32a }
 

@@ -1,16 +1,17 @@
 import { parseArgs } from 'node:util'
 import { stringify } from 'yaml'
-import type { KObject } from '../core/contract/objects.ts'
-import { loadObjects } from '../core/testing/files.ts'
+import type { KObject } from 'metahooks'
+import type { Command } from 'metahooks/cli'
+import { loadObjects } from 'metahooks/testing'
 import { executorRbac, unionRules, type Rule } from './rbac.ts'
 import { WorkflowSpec } from './schema.ts'
 
-export const WORKFLOW_RBAC_USAGE = `  metahooks workflow-rbac -f WORKFLOW.yaml [--service-account NAME] [--namespace NS]
+const USAGE = `  metahooks workflow-rbac -f WORKFLOW.yaml [--service-account NAME] [--namespace NS]
       The ServiceAccount, Role and RoleBinding the workflow's resource templates need (kubectl
       runs in their Pods under the workflow's service account): least privilege, as YAML.`
 
 /** `metahooks workflow-rbac`: prints the RBAC of every Workflow (template, CronWorkflow) in a file; what it cannot work out goes to stderr. */
-export async function workflowRbacCommand(args: string[], out: (text: string) => void, warn: (text: string) => void): Promise<void> {
+export async function workflowRbac(args: string[], out: (text: string) => void, warn: (text: string) => void): Promise<void> {
   const { values } = parseArgs({ args, options: { file: { type: 'string', short: 'f' }, 'service-account': { type: 'string' }, namespace: { type: 'string', short: 'n' } } })
   if (!values.file) throw new Error('workflow-rbac needs -f WORKFLOW.yaml')
   const workflows = (await loadObjects(values.file)).filter((o) => /^(Workflow|WorkflowTemplate|ClusterWorkflowTemplate|CronWorkflow)$/.test(o.kind))
@@ -37,3 +38,9 @@ export async function workflowRbacCommand(args: string[], out: (text: string) =>
   out([...merged.values()].map((o) => stringify(o)).join('---\n'))
 }
 
+/** `metahooks workflow-rbac`, the workflow controller's own command (listed in hooks/commands.ts). */
+export const workflowRbacCommand: Command = {
+  name: 'workflow-rbac',
+  usage: USAGE,
+  run: (args) => workflowRbac(args, (text) => process.stdout.write(text), (text) => console.error(`metahooks: ${text}`)),
+}

@@ -1,5 +1,5 @@
 import { parse } from 'yaml'
-import type { KObject } from '../core/contract/objects.ts'
+import type { KObject } from 'metahooks'
 import type { Template, WorkflowSpec } from './schema.ts'
 
 /**

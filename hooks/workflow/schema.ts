@@ -1,6 +1,5 @@
 import * as z from 'zod'
-import { labelSelector } from '../core/k8s/schemas.ts'
-import { refusingObject, intOrString, numberOrString } from '../core/k8s/open-schemas.ts'
+import { intOrString, labelSelector, numberOrString, refusingObject } from 'metahooks'
 import { FinishedPods } from './compact.ts'
 import { DURATION, DURATION_HINT } from './nodes.ts'
 import { Container, ContainerSet, Script, TemplatePodFields, WorkflowPodFields } from './container-schema.ts'

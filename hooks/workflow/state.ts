@@ -1,5 +1,4 @@
-import type { KObject } from '../core/contract/objects.ts'
-import { fnv32a } from '../core/k8s/hash.ts'
+import { fnv32a, type KObject } from 'metahooks'
 import { nodeId, type Memo } from './compact.ts'
 import { podNamer } from './pods.ts'
 import { isFulfilled, iso, latest, type NodeRecord, type Scope } from './nodes.ts'

@@ -1,6 +1,4 @@
-import type { KObject } from '../core/contract/objects.ts'
-import { HookError } from '../core/errors.ts'
-import { fnv32a } from '../core/k8s/hash.ts'
+import { fnv32a, HookError, type KObject } from 'metahooks'
 import { isWorkflowDone } from './nodes.ts'
 import type { Synchronization } from './schema.ts'
 

@@ -1,8 +1,5 @@
 import * as z from 'zod'
-import type { KObject } from '../core/contract/objects.ts'
-import type { ObservedObjects } from '../core/contract/objectmap.ts'
-import type { RelatedResourceRule } from '../core/contract/responses.ts'
-import { formatIssues } from '../core/issues.ts'
+import { formatIssues, type KObject, type ObservedObjects, type RelatedResourceRule } from 'metahooks'
 import { Template, WorkflowSpec, type LifecycleHook, type Step, type Task, type TemplateRef } from './schema.ts'
 import { callsOf } from './nodes.ts'
 

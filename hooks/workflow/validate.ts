@@ -1,5 +1,5 @@
 import { callsOf, DURATION, DURATION_HINT, exitHandlerOf } from './nodes.ts'
-import { HookError } from '../core/errors.ts'
+import { HookError } from 'metahooks'
 import { parseWhen } from './expressions.ts'
 import { dagGraph, findCycle } from './dag-graph.ts'
 import { IMAGES_CONFIGMAP, repository, resolveArgv, type ImageEntrypoints } from './entrypoints.ts'

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { executorRbac, resourceOf, unionRules } from '../../hooks/workflow/rbac.ts'
-import { workflowRbacCommand } from '../../hooks/workflow/rbac-command.ts'
+import { workflowRbac } from '../../hooks/workflow/rbac-command.ts'
 import { WorkflowSpec } from '../../hooks/workflow/schema.ts'
 import { ROOT } from '../fixtures/server.ts'
 
@@ -43,7 +43,7 @@ describe('workflow-rbac: least privilege for resource templates', () => {
 
   it('examples/workflows/k8s-jobs.rbac.yaml is what workflow-rbac prints for k8s-jobs.yaml', async () => {
     let printed = ''
-    await workflowRbacCommand(['-f', join(ROOT, 'examples/workflows/k8s-jobs.yaml')], (t) => (printed += t), () => {})
+    await workflowRbac(['-f', join(ROOT, 'examples/workflows/k8s-jobs.yaml')], (t) => (printed += t), () => {})
     expect(printed).toBe(readFileSync(join(ROOT, 'examples/workflows/k8s-jobs.rbac.yaml'), 'utf8'))
   })
 })

@@ -1,4 +1,4 @@
-import { clip, quote } from '../../core/issues.ts'
+import { clip, quote } from 'metahooks'
 
 /** Every failure of the expression language: a one-line message naming the problem. */
 export class ExprError extends Error {

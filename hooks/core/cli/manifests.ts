@@ -1,0 +1,54 @@
+import { join, relative } from 'node:path'
+import { parseArgs } from 'node:util'
+import { generateManifests, manifestDrift, writeManifests } from '../manifests/generate.ts'
+import { formatProblem, validateManifests } from '../manifests/validate.ts'
+import { oneOf, UsageError, type Command, type Project } from './command.ts'
+
+async function manifests(args: string[], project: Project): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { target: { type: 'string' }, url: { type: 'string' }, auth: { type: 'boolean' }, tls: { type: 'boolean' }, mtls: { type: 'boolean' }, image: { type: 'string' }, output: { type: 'string', short: 'o' }, check: { type: 'boolean' } },
+  })
+  const target = oneOf(values.target, '--target', ['cluster', 'worker'] as const) ?? 'cluster'
+  if (target === 'worker' && !values.url) throw new UsageError('--target worker needs --url https://<your worker>')
+  if (target === 'worker' && !values.output && !values.check) throw new UsageError('--target worker writes elsewhere: give -o DIR (the committed files are the cluster target)')
+  const files = generateManifests(project.controllers, { target, ...(values.url && { url: values.url }), ...(values.auth && { auth: true }), ...(values.tls && { tls: true }), ...(values.mtls && { mtls: true }), ...(values.image && { image: values.image }) })
+  const root = values.output ?? project.root
+  if (values.check) {
+    const drift = manifestDrift(root, files)
+    for (const d of drift) console.error(`drift: ${d}`)
+    if (drift.length > 0) throw new Error(`generated manifests are out of date (${drift.length}); run: npx metahooks manifests`)
+    console.log(`manifests up to date (${files.size} files)`)
+    return
+  }
+  for (const { path, changed } of writeManifests(root, files)) console.log(`${changed ? 'wrote' : 'unchanged'} ${relative(process.cwd(), join(root, path)) || path}`)
+}
+
+async function validate(args: string[], project: Project): Promise<void> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} })
+  const paths = positionals.length > 0 ? positionals : [project.root]
+  const counted = { files: 0, objects: 0 }
+  const problems = await validateManifests(paths, project.controllers, process.cwd(), counted)
+  for (const p of problems) console.error(formatProblem(p))
+  const checked = `${counted.files} file(s), ${counted.objects} object(s)`
+  if (problems.length > 0) throw new Error(`${problems.length} problem(s) found in ${checked}`)
+  console.log(`all manifests valid: ${checked} checked`)
+}
+
+export const manifestsCommand: Command = {
+  name: 'manifests',
+  needsProject: true,
+  usage: `  metahooks manifests [--target cluster|worker] [--url URL] [--auth] [--tls|--mtls] [--image IMAGE] [-o DIR]
+      Generate the CRDs, CompositeControllers/DecoratorControllers, the server's deployment,
+      Metacontroller's least-privilege RBAC and kustomization.yaml from the definitions. Without -o
+      it rewrites the committed files (cluster target); --check only reports drift (exit 1).`,
+  run: manifests,
+}
+
+export const validateCommand: Command = {
+  name: 'validate',
+  needsProject: true,
+  usage: `  metahooks validate [PATH...]
+      Validate manifests offline (default: every YAML in the project outside test/ and helm/).`,
+  run: validate,
+}
