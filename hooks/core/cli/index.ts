@@ -2,13 +2,14 @@
 // and, optionally, hooks/commands.ts) and calls runCli with its controllers and commands.
 import { UsageError, type Command, type Project } from './command.ts'
 import { manifestsCommand, validateCommand } from './manifests.ts'
+import { initCommand, newCommand } from './scaffold/index.ts'
 import { controllersCommand, serveCommand } from './serve.ts'
 import { renderCommand, simulateCommand } from './try.ts'
 
 export { UsageError, controllerNamed, oneOf, positiveInt, type Command, type Project } from './command.ts'
 
 /** The toolkit's own commands, in the order the help lists them. */
-export const COMMANDS: readonly Command[] = [serveCommand, renderCommand, simulateCommand, manifestsCommand, validateCommand, controllersCommand]
+export const COMMANDS: readonly Command[] = [serveCommand, renderCommand, simulateCommand, manifestsCommand, validateCommand, controllersCommand, initCommand, newCommand]
 
 const ENVIRONMENT = `Environment (serve; README lists defaults and ranges): PORT, HOST, METAHOOKS_AUTH_TOKEN,
 METAHOOKS_AUTH_SCHEME, METAHOOKS_BASIC_USERNAME, METAHOOKS_BASIC_PASSWORD, METAHOOKS_ALLOW_UNAUTHENTICATED,

@@ -1,8 +1,17 @@
+import { readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { parseArgs } from 'node:util'
 import { generateManifests, manifestDrift, writeManifests } from '../manifests/generate.ts'
 import { formatProblem, validateManifests } from '../manifests/validate.ts'
 import { oneOf, UsageError, type Command, type Project } from './command.ts'
+
+/** The project's package name and version (they name its server and image). */
+function projectPackage(root: string): { name: string; version: string } {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown }
+  const name = typeof pkg.name === 'string' ? pkg.name : ''
+  if (!/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name)) throw new Error(`package.json: the name ${JSON.stringify(name)} names the server and its namespace, so it must be a DNS label (lowercase letters, digits, '-')`)
+  return { name, version: typeof pkg.version === 'string' ? pkg.version : '0.0.0' }
+}
 
 async function manifests(args: string[], project: Project): Promise<void> {
   const { values } = parseArgs({
@@ -12,7 +21,15 @@ async function manifests(args: string[], project: Project): Promise<void> {
   const target = oneOf(values.target, '--target', ['cluster', 'worker'] as const) ?? 'cluster'
   if (target === 'worker' && !values.url) throw new UsageError('--target worker needs --url https://<your worker>')
   if (target === 'worker' && !values.output && !values.check) throw new UsageError('--target worker writes elsewhere: give -o DIR (the committed files are the cluster target)')
-  const files = generateManifests(project.controllers, { target, ...(values.url && { url: values.url }), ...(values.auth && { auth: true }), ...(values.tls && { tls: true }), ...(values.mtls && { mtls: true }), ...(values.image && { image: values.image }) })
+  const files = generateManifests(project.controllers, {
+    target,
+    project: projectPackage(project.root),
+    ...(values.url && { url: values.url }),
+    ...(values.auth && { auth: true }),
+    ...(values.tls && { tls: true }),
+    ...(values.mtls && { mtls: true }),
+    ...(values.image && { image: values.image }),
+  })
   const root = values.output ?? project.root
   if (values.check) {
     const drift = manifestDrift(root, files)

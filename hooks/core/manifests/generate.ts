@@ -18,6 +18,11 @@ export interface GenerateOptions {
   /** cluster target: `tls`, and Metacontroller presents the `metahooks-client-tls` certificate (mTLS). */
   mtls?: boolean
   image?: string
+  /**
+   * The project the server is: its name names the server, its namespace and Metacontroller's
+   * ClusterRole; its default image is NAME:VERSION. Default: metahooks itself.
+   */
+  project?: { name: string; version: string }
 }
 
 export const AUTH_SECRET = 'metahooks-auth'
@@ -36,8 +41,10 @@ export function generateManifests(definitions: readonly ControllerDefinition[], 
   if (options.target === 'worker' && (options.tls || options.mtls)) throw new Error('--tls and --mtls apply to the cluster target (a Worker serves HTTPS itself)')
   const files = new Map<string, string>()
   const tls = options.tls === true || options.mtls === true
+  const project = options.project && options.project.name !== DEFAULT_SERVER.name ? options.project : undefined
   const server = {
     ...DEFAULT_SERVER,
+    ...(project && { name: project.name, namespace: project.name, image: `${project.name}:${project.version}` }),
     ...(options.image && { image: options.image }),
     ...(tls && { tls: { secret: TLS_SECRET, mtls: options.mtls === true } }),
   }
@@ -67,16 +74,17 @@ export function generateManifests(definitions: readonly ControllerDefinition[], 
     files.set('deploy/server.yaml', yamlFile(serverManifests({ ...server, ...(auth && { authSecret: AUTH_SECRET }) })))
   }
   const rules = metacontrollerRules(definitions)
+  const roleName = `metacontroller-${server.name}`
   files.set(
     'deploy/metacontroller-rbac.yaml',
     yamlFile(
       [
-        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'metacontroller-metahooks', labels: MANAGED_BY }, rules },
+        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: roleName, labels: MANAGED_BY }, rules },
         {
           apiVersion: 'rbac.authorization.k8s.io/v1',
           kind: 'ClusterRoleBinding',
-          metadata: { name: 'metacontroller-metahooks', labels: MANAGED_BY },
-          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'metacontroller-metahooks' },
+          metadata: { name: roleName, labels: MANAGED_BY },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName },
           subjects: [{ kind: 'ServiceAccount', name: 'metacontroller', namespace: server.metacontrollerNamespace }],
         },
       ],
