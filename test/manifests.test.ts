@@ -90,10 +90,12 @@ describe('generated manifests', () => {
     })
     expect(controller!.spec.childResources).toEqual([{ apiVersion: 'v1', resource: 'pods', updateStrategy: { method: 'InPlace' } }])
     const server = docs(cluster.get('deploy/server.yaml')!)
-    expect(server.map((d) => d.kind)).toEqual(['Namespace', 'Deployment', 'Service', 'PodDisruptionBudget', 'NetworkPolicy'])
+    expect(server.map((d) => d.kind)).toEqual(['Namespace', 'Deployment', 'Service', 'PodDisruptionBudget', 'NetworkPolicy', 'HorizontalPodAutoscaler'])
     const deployment = server[1]!
     const container = deployment.spec.template.spec.containers[0]
-    expect(deployment.spec.replicas).toBe(2)
+    // The autoscaler owns the replica count (stateless hooks scale out); an applied count would reset it.
+    expect(deployment.spec.replicas).toBeUndefined()
+    expect(server[5]!.spec).toMatchObject({ scaleTargetRef: { kind: 'Deployment', name: 'metahooks' }, minReplicas: 2, maxReplicas: 10 })
     expect(deployment.spec.template.spec.securityContext.runAsNonRoot).toBe(true)
     expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false })
     expect(container.readinessProbe.httpGet.path).toBe('/readyz')
@@ -110,6 +112,21 @@ describe('generated manifests', () => {
     expect(controller!.spec.hooks.sync.webhook.authorization).toEqual({ type: 'Bearer', secretRef: { name: 'metahooks-auth', namespace: 'metahooks', key: 'token' } })
     const env = docs(files.get('deploy/server.yaml')!)[1]!.spec.template.spec.containers[0].env
     expect(env).toContainEqual({ name: 'METAHOOKS_AUTH_TOKEN', valueFrom: { secretKeyRef: { name: 'metahooks-auth', key: 'token' } } })
+  })
+
+  it.each([
+    { name: 'plain HTTP, no auth', options: {}, endpoint: { port: 'http', path: '/metrics' }, absent: ['authorization', 'tlsConfig'] },
+    { name: '--auth', options: { auth: true }, endpoint: { port: 'http', authorization: { type: 'Bearer', credentials: { name: 'metahooks-auth', key: 'token' } } }, absent: ['tlsConfig'] },
+    { name: '--mtls', options: { mtls: true }, endpoint: { port: 'https', scheme: 'https', tlsConfig: { ca: { secret: { name: 'metahooks-tls', key: 'ca.crt' } }, cert: { secret: { name: 'metahooks-client-tls', key: 'tls.crt' } } } }, absent: ['authorization'] },
+  ])('--metrics ($name): a ServiceMonitor scraping /metrics with the hooks\' credentials, Prometheus admitted, listed in the kustomization', ({ options, endpoint, absent }) => {
+    const files = generateManifests(controllers, { target: 'cluster', monitoringNamespace: 'monitoring', ...options })
+    const [monitor] = docs(files.get('deploy/monitoring.yaml')!)
+    expect(monitor!.spec.endpoints[0]).toMatchObject(endpoint)
+    for (const key of absent) expect(monitor!.spec.endpoints[0]).not.toHaveProperty(key)
+    const policy = docs(files.get('deploy/server.yaml')!).find((d) => d.kind === 'NetworkPolicy')!
+    expect(policy.spec.ingress[0].from).toContainEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } })
+    expect(docs(files.get('kustomization.yaml')!)[0]!.resources).toContain('deploy/monitoring.yaml')
+    expect(() => generateManifests(controllers, { target: 'worker', url: 'https://x.example', monitoringNamespace: 'monitoring' })).toThrow(/cluster target/)
   })
 
   it('worker target: hooks call the URL with a token; no server manifests', () => {

@@ -10,6 +10,7 @@ import type { Sha256 } from './http/etag.ts'
 import { httpsOptions, reloadOnChange, socketAuthorized, tlsFilesFromEnv } from './http/tls.ts'
 import { connectionCloser } from './http/connections.ts'
 import { batchedLogger, consoleLogger, type Logger } from './http/log.ts'
+import { prometheusMetrics } from './http/metrics.ts'
 import type { ControllerDefinition } from './define.ts'
 import { PACKAGE_VERSION } from './version.ts'
 
@@ -103,6 +104,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
     isReady: () => ready,
     ...(options.clock && { clock: options.clock }),
     sha256: nodeSha256,
+    metrics: prometheusMetrics(),
     ...(tls?.clientCa && { clientCertificateVerified: socketAuthorized }),
   })
 

@@ -79,6 +79,11 @@ describe('Worker (workerd)', () => {
     expect((await call({ METAHOOKS_ALLOW_UNAUTHENTICATED: 'true' }, '/mypod/sync', syncInit())).status).toBe(200)
   })
 
+  it('serves no /metrics (prom-client is Node only; Workers have their own analytics): 404 even when open', async () => {
+    const res = await call({ METAHOOKS_AUTH_TOKEN: 'tok', METAHOOKS_METRICS_OPEN: 'true' }, '/metrics', { headers: { Authorization: 'Bearer tok' } })
+    expect(res.status).toBe(404)
+  })
+
   it('answers 500 naming the setting when the configuration is invalid', async () => {
     const res = await call({ METAHOOKS_MAX_BODY_BYTES: 'big' }, '/healthz')
     expect(res.status).toBe(500)

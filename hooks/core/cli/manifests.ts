@@ -5,6 +5,11 @@ import { generateManifests, manifestDrift, writeManifests } from '../manifests/g
 import { formatProblem, validateManifests } from '../manifests/validate.ts'
 import { oneOf, UsageError, type Command, type Project } from './command.ts'
 
+function dnsLabelOption(value: string, flag: string): string {
+  if (!/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(value)) throw new UsageError(`${flag} must name a namespace (a DNS label), got "${value}"`)
+  return value
+}
+
 /** The project's package name and version (they name its server and image). */
 function projectPackage(root: string): { name: string; version: string } {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown }
@@ -16,7 +21,7 @@ function projectPackage(root: string): { name: string; version: string } {
 async function manifests(args: string[], project: Project): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { target: { type: 'string' }, url: { type: 'string' }, auth: { type: 'boolean' }, tls: { type: 'boolean' }, mtls: { type: 'boolean' }, image: { type: 'string' }, output: { type: 'string', short: 'o' }, check: { type: 'boolean' } },
+    options: { target: { type: 'string' }, url: { type: 'string' }, auth: { type: 'boolean' }, tls: { type: 'boolean' }, mtls: { type: 'boolean' }, image: { type: 'string' }, metrics: { type: 'string' }, output: { type: 'string', short: 'o' }, check: { type: 'boolean' } },
   })
   const target = oneOf(values.target, '--target', ['cluster', 'worker'] as const) ?? 'cluster'
   if (target === 'worker' && !values.url) throw new UsageError('--target worker needs --url https://<your worker>')
@@ -29,6 +34,7 @@ async function manifests(args: string[], project: Project): Promise<void> {
     ...(values.tls && { tls: true }),
     ...(values.mtls && { mtls: true }),
     ...(values.image && { image: values.image }),
+    ...(values.metrics !== undefined && { monitoringNamespace: dnsLabelOption(values.metrics, '--metrics') }),
   })
   const root = values.output ?? project.root
   if (values.check) {
@@ -55,10 +61,11 @@ async function validate(args: string[], project: Project): Promise<void> {
 export const manifestsCommand: Command = {
   name: 'manifests',
   needsProject: true,
-  usage: `  metahooks manifests [--target cluster|worker] [--url URL] [--auth] [--tls|--mtls] [--image IMAGE] [-o DIR]
+  usage: `  metahooks manifests [--target cluster|worker] [--url URL] [--auth] [--tls|--mtls] [--image IMAGE] [--metrics PROMETHEUS_NAMESPACE] [-o DIR]
       Generate the CRDs, CompositeControllers/DecoratorControllers, the server's deployment,
       Metacontroller's least-privilege RBAC and kustomization.yaml from the definitions. Without -o
-      it rewrites the committed files (cluster target); --check only reports drift (exit 1).`,
+      it rewrites the committed files (cluster target); --check only reports drift (exit 1). --metrics
+      adds a ServiceMonitor (Prometheus Operator) and admits Prometheus from that namespace.`,
   run: manifests,
 }
 

@@ -34,7 +34,32 @@ export interface AppOptions {
   clock?: () => Date
   /** SHA-256 for ETags; default Web Crypto. The Node server passes node:crypto's (incremental, synchronous). */
   sha256?: Sha256
+  /** Served at GET /metrics, behind the hooks' auth unless `metricsOpen` (the Node server passes Prometheus metrics). */
+  metrics?: Metrics
+  /** METAHOOKS_METRICS_OPEN=true: /metrics needs no credentials (it names the controllers, so off by default). */
+  metricsOpen?: boolean
 }
+
+/** One answered hook call, as metrics see it. */
+export interface HookCall {
+  controller: string
+  hook: string
+  status: number
+  durationMs: number
+  observed?: number
+  desired?: number
+}
+
+/** What the app reports to a metrics implementation, and how it serves them. */
+export interface Metrics {
+  hookCall(call: HookCall): void
+  inFlight(delta: 1 | -1): void
+  refused(status: number): void
+  render(): Promise<{ contentType: string; body: string }>
+}
+
+/** Statuses that mean a request was refused before (or instead of) its hook call. */
+const REFUSALS = new Set([401, 403, 408, 413, 415, 429])
 
 /** Sent with 429 and 503: Metacontroller re-queues a 429'd parent after this many seconds. */
 const RETRY_AFTER_SECONDS = 1
@@ -115,7 +140,29 @@ export function createApp(options: AppOptions): Hono {
   app.get('/healthz', (c) => c.text('ok'))
   app.get('/readyz', (c) => ((options.isReady?.() ?? true) ? c.text('ok') : c.text('shutting down', 503)))
 
-  app.use('*', accessMiddleware({ auth: options.auth, clientCertificateVerified: options.clientCertificateVerified, open: HEALTH_PATHS, log, describePath }))
+  const metrics = options.metrics
+  if (metrics) {
+    app.use('*', async (c, next) => {
+      if (HEALTH_PATHS.has(c.req.path) || c.req.path === '/metrics') return next()
+      metrics.inFlight(1)
+      try {
+        await next()
+      } finally {
+        metrics.inFlight(-1)
+        if (REFUSALS.has(c.res.status)) metrics.refused(c.res.status)
+      }
+    })
+  }
+
+  const open = metrics && options.metricsOpen ? new Set([...HEALTH_PATHS, '/metrics']) : HEALTH_PATHS
+  app.use('*', accessMiddleware({ auth: options.auth, clientCertificateVerified: options.clientCertificateVerified, open, log, describePath }))
+
+  if (metrics) {
+    app.get('/metrics', async (c) => {
+      const { contentType, body } = await metrics.render()
+      return c.body(body, 200, { 'Content-Type': contentType })
+    })
+  }
 
   app.get('/', (c) => c.json({ name: 'metahooks', version: options.version, controllers: options.controllers.map(describeController) }))
 
@@ -130,6 +177,7 @@ export function createApp(options: AppOptions): Hono {
           line.status = loggedStatus
           line.durationMs = Math.round((performance.now() - started) * 100) / 100
           log(line)
+          metrics?.hookCall(line as unknown as HookCall)
           return response
         }
         const refuse = (status: number, message: string, headers?: Record<string, string>): Response => {

@@ -12,6 +12,8 @@ export interface ServerConfig {
   hookTimeoutMs: number
   /** Time a request's body has to arrive once its headers have; past it, 408 (0 = no limit). */
   requestTimeoutMs: number
+  /** GET /metrics without credentials (Node only; the Worker serves no metrics). */
+  metricsOpen: boolean
 }
 
 export type Env = Record<string, unknown>
@@ -120,5 +122,6 @@ export function configFromEnv(env: Env, { requireAuth }: { requireAuth: boolean 
     maxConcurrency: integer(env, 'METAHOOKS_MAX_CONCURRENCY', DEFAULT_MAX_CONCURRENCY, { range: 'from 0 (no limit) to 2147483647' }),
     hookTimeoutMs: seconds(env, 'METAHOOKS_HOOK_TIMEOUT_SECONDS', DEFAULT_HOOK_TIMEOUT_SECONDS, 'no budget') * 1000,
     requestTimeoutMs: seconds(env, 'METAHOOKS_REQUEST_TIMEOUT_SECONDS', DEFAULT_REQUEST_TIMEOUT_SECONDS, 'no limit') * 1000,
+    metricsOpen: bool(env, 'METAHOOKS_METRICS_OPEN'),
   }
 }

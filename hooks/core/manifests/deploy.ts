@@ -14,7 +14,15 @@ export interface ServerOptions {
    * verify Metacontroller's client certificate).
    */
   tls?: { secret: string; mtls: boolean }
+  /**
+   * Prometheus Operator scraping: a ServiceMonitor (with the auth Secret's token and the TLS Secrets
+   * when those are on) and the NetworkPolicy admitting Prometheus from this namespace.
+   */
+  monitoring?: { namespace: string; clientTlsSecret?: string }
 }
+
+/** The hooks are stateless, so load is met by replicas: from 2 (the PodDisruptionBudget keeps 1) up to 10 at 70% CPU. */
+export const AUTOSCALING = { minReplicas: 2, maxReplicas: 10, cpuPercent: 70 }
 
 export const DEFAULT_SERVER: ServerOptions = {
   namespace: 'metahooks',
@@ -52,8 +60,8 @@ export function serverManifests(o: ServerOptions = DEFAULT_SERVER): Record<strin
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: o.name, namespace: o.namespace, labels },
+      // No replicas: the HorizontalPodAutoscaler owns the count (an applied count would reset it).
       spec: {
-        replicas: 2,
         selector: { matchLabels: selector },
         template: {
           metadata: { labels },
@@ -102,11 +110,51 @@ export function serverManifests(o: ServerOptions = DEFAULT_SERVER): Record<strin
         policyTypes: ['Ingress'],
         ingress: [
           {
-            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': o.metacontrollerNamespace } } }],
+            from: [o.metacontrollerNamespace, ...(o.monitoring ? [o.monitoring.namespace] : [])].map((ns) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } })),
             ports: [{ protocol: 'TCP', port: port.number }],
           },
         ],
       },
     },
+    {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: o.name, namespace: o.namespace, labels },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: o.name },
+        minReplicas: AUTOSCALING.minReplicas,
+        maxReplicas: AUTOSCALING.maxReplicas,
+        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: AUTOSCALING.cpuPercent } } }],
+      },
+    },
   ]
+}
+
+/** A Prometheus Operator ServiceMonitor for the server's /metrics (same credentials as Metacontroller's calls). */
+export function serviceMonitor(o: ServerOptions): Record<string, unknown> {
+  const tls = o.tls
+  return {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'ServiceMonitor',
+    metadata: { name: o.name, namespace: o.namespace, labels: { 'app.kubernetes.io/name': o.name, ...MANAGED_BY } },
+    spec: {
+      selector: { matchLabels: { 'app.kubernetes.io/name': o.name } },
+      endpoints: [
+        {
+          port: tls ? 'https' : 'http',
+          path: '/metrics',
+          interval: '30s',
+          ...(o.authSecret && { authorization: { type: 'Bearer', credentials: { name: o.authSecret, key: 'token' } } }),
+          ...(tls && {
+            scheme: 'https',
+            tlsConfig: {
+              serverName: `${o.name}.${o.namespace}.svc`,
+              ca: { secret: { name: tls.secret, key: 'ca.crt' } },
+              ...(tls.mtls && o.monitoring?.clientTlsSecret && { cert: { secret: { name: o.monitoring.clientTlsSecret, key: 'tls.crt' } }, keySecret: { name: o.monitoring.clientTlsSecret, key: 'tls.key' } }),
+            },
+          }),
+        },
+      ],
+    },
+  }
 }

@@ -4,7 +4,7 @@ import { stringify } from 'yaml'
 import type { ControllerDefinition } from '../define.ts'
 import { controllerManifest, type HookTarget } from './controller.ts'
 import { crdFor, customResourceCrds, MANAGED_BY } from './crd.ts'
-import { DEFAULT_SERVER, serverManifests } from './deploy.ts'
+import { DEFAULT_SERVER, serverManifests, serviceMonitor } from './deploy.ts'
 import { metacontrollerRules } from './rbac.ts'
 
 export interface GenerateOptions {
@@ -23,6 +23,8 @@ export interface GenerateOptions {
    * ClusterRole; its default image is NAME:VERSION. Default: metahooks itself.
    */
   project?: { name: string; version: string }
+  /** cluster target: a ServiceMonitor (Prometheus Operator) in deploy/monitoring.yaml, and Prometheus in this namespace admitted to the server. */
+  monitoringNamespace?: string
 }
 
 export const AUTH_SECRET = 'metahooks-auth'
@@ -47,6 +49,7 @@ export function generateManifests(definitions: readonly ControllerDefinition[], 
     ...(project && { name: project.name, namespace: project.name, image: `${project.name}:${project.version}` }),
     ...(options.image && { image: options.image }),
     ...(tls && { tls: { secret: TLS_SECRET, mtls: options.mtls === true } }),
+    ...(options.monitoringNamespace && { monitoring: { namespace: options.monitoringNamespace, clientTlsSecret: CLIENT_TLS_SECRET } }),
   }
   const auth = options.target === 'worker' || options.auth === true
   const target: HookTarget = options.target === 'worker' ? { kind: 'url', baseUrl: options.url! } : { kind: 'service', name: server.name, namespace: server.namespace, port: 80 }
@@ -71,8 +74,10 @@ export function generateManifests(definitions: readonly ControllerDefinition[], 
   const controllerFiles = [...files.keys()]
 
   if (options.target === 'cluster') {
-    files.set('deploy/server.yaml', yamlFile(serverManifests({ ...server, ...(auth && { authSecret: AUTH_SECRET }) })))
-  }
+    const withAuth = { ...server, ...(auth && { authSecret: AUTH_SECRET }) }
+    files.set('deploy/server.yaml', yamlFile(serverManifests(withAuth)))
+    if (server.monitoring) files.set('deploy/monitoring.yaml', yamlFile([serviceMonitor(withAuth)], `${GENERATED}\n# Needs the Prometheus Operator's CRDs (monitoring.coreos.com).`))
+  } else if (options.monitoringNamespace) throw new Error('--metrics applies to the cluster target (a Worker serves no /metrics)')
   const rules = metacontrollerRules(definitions)
   const roleName = `metacontroller-${server.name}`
   files.set(
@@ -101,7 +106,7 @@ export function generateManifests(definitions: readonly ControllerDefinition[], 
       {
         apiVersion: 'kustomize.config.k8s.io/v1beta1',
         kind: 'Kustomization',
-        resources: [...(options.target === 'cluster' ? ['deploy/server.yaml'] : []), ...controllerFiles],
+        resources: [...(options.target === 'cluster' ? ['deploy/server.yaml'] : []), ...(server.monitoring ? ['deploy/monitoring.yaml'] : []), ...controllerFiles],
       },
     ]),
   )

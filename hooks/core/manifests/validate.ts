@@ -19,6 +19,29 @@ import { structuralProblems, type SchemaProps } from './schema.ts'
  * that defines it (unknown fields included: kubectl's strict field validation rejects them).
  */
 
+/**
+ * The part of the Prometheus Operator's ServiceMonitor that `manifests --metrics` writes (its CRD
+ * is the operator's, not in this repository): what Prometheus needs to find and scrape the server.
+ */
+const SecretKey = z.strictObject({ name: z.string().min(1), key: z.string().min(1) })
+const ServiceMonitor = z.looseObject({
+  spec: z.looseObject({
+    selector: z.looseObject({ matchLabels: z.record(z.string(), z.string()) }),
+    endpoints: z
+      .array(
+        z.looseObject({
+          port: z.string().min(1),
+          path: z.string().startsWith('/'),
+          interval: z.string().regex(/^(\d+(ms|s|m|h))+$/).optional(),
+          scheme: z.enum(['http', 'https']).optional(),
+          authorization: z.strictObject({ type: z.string(), credentials: SecretKey }).optional(),
+          tlsConfig: z.looseObject({ ca: z.strictObject({ secret: SecretKey }).optional(), cert: z.strictObject({ secret: SecretKey }).optional(), keySecret: SecretKey.optional() }).optional(),
+        }),
+      )
+      .min(1),
+  }),
+})
+
 const Ajv = (AjvModule as unknown as { default: typeof AjvModule }).default ?? AjvModule
 const addFormats = (formatsModule as unknown as { default: typeof formatsModule }).default ?? formatsModule
 
@@ -211,6 +234,10 @@ export class ObjectValidator {
     if (value.kind === 'CustomResourceDefinition' && value.apiVersion === 'apiextensions.k8s.io/v1') return { known: true, problems: [...problems, ...checkCrd(value, this.#customResources)] }
     if (value.apiVersion === 'metacontroller.k8s.io/v1alpha1' && (value.kind === 'CompositeController' || value.kind === 'DecoratorController')) {
       return { known: true, problems: [...problems, ...checkMetacontroller(value)] }
+    }
+    if (value.apiVersion === 'monitoring.coreos.com/v1' && value.kind === 'ServiceMonitor') {
+      const parsed = ServiceMonitor.safeParse(value)
+      return { known: true, problems: [...problems, ...(parsed.success ? [] : formatIssues(parsed.error))] }
     }
     const key = `${value.apiVersion} ${value.kind}`
     const schema = this.#crds.get(key)
