@@ -58,7 +58,7 @@ describe('metahooks help', () => {
 })
 
 describe('metahooks as a process', () => {
-  it.each(['render', 'simulate', 'manifests', 'validate', 'serve', 'workflow-rbac', 'init', 'new'])('%s --help prints that command\'s usage and exits 0', async (command) => {
+  it.each(['render', 'simulate', 'manifests', 'validate', 'serve', 'workflow-rbac', 'init', 'new', 'apply', 'status', 'doctor', 'unstick'])('%s --help prints that command\'s usage and exits 0', async (command) => {
     const { code, stdout, stderr } = await metahooks([command, '--help'])
     expect(stderr).toBe('')
     expect(code).toBe(0)

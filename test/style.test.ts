@@ -37,6 +37,11 @@ describe('style', () => {
     expect(upward).toEqual([])
   })
 
+  it('@kubernetes/client-node is loaded lazily (the cluster commands import it when they run; the server, the Worker and other commands never)', () => {
+    expect(files.filter((f) => /from '@kubernetes\/client-node'/.test(f.text)).map((f) => f.path)).toEqual([])
+    expect(files.some((f) => f.text.includes("import('@kubernetes/client-node')"))).toBe(true)
+  })
+
   it('every error class under hooks/ sets its name (logs print name: message)', () => {
     const unnamed = files.flatMap((f) =>
       [...f.text.matchAll(/class (\w+) extends \w*Error\b[^{]*\{([\s\S]*?)\n\}/g)].filter((m) => !new RegExp(`name = '${m[1]}'`).test(m[2]!)).map((m) => `${f.path}: ${m[1]}`),

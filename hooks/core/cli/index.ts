@@ -1,6 +1,10 @@
 // `metahooks/cli`: the `metahooks` command. bin/metahooks.js finds the project (hooks/registry.ts
 // and, optionally, hooks/commands.ts) and calls runCli with its controllers and commands.
 import { UsageError, type Command, type Project } from './command.ts'
+import { applyCommand } from './cluster/apply.ts'
+import { doctorCommand } from './cluster/doctor.ts'
+import { statusCommand } from './cluster/status.ts'
+import { unstickCommand } from './cluster/unstick.ts'
 import { manifestsCommand, validateCommand } from './manifests.ts'
 import { initCommand, newCommand } from './scaffold/index.ts'
 import { controllersCommand, serveCommand } from './serve.ts'
@@ -9,7 +13,7 @@ import { renderCommand, simulateCommand } from './try.ts'
 export { UsageError, controllerNamed, oneOf, positiveInt, type Command, type Project } from './command.ts'
 
 /** The toolkit's own commands, in the order the help lists them. */
-export const COMMANDS: readonly Command[] = [serveCommand, renderCommand, simulateCommand, manifestsCommand, validateCommand, controllersCommand, initCommand, newCommand]
+export const COMMANDS: readonly Command[] = [serveCommand, renderCommand, simulateCommand, manifestsCommand, validateCommand, controllersCommand, initCommand, newCommand, applyCommand, statusCommand, doctorCommand, unstickCommand]
 
 const ENVIRONMENT = `Environment (serve; README lists defaults and ranges): PORT, HOST, METAHOOKS_AUTH_TOKEN,
 METAHOOKS_AUTH_SCHEME, METAHOOKS_BASIC_USERNAME, METAHOOKS_BASIC_PASSWORD, METAHOOKS_ALLOW_UNAUTHENTICATED,

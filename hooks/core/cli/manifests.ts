@@ -18,15 +18,24 @@ function projectPackage(root: string): { name: string; version: string } {
   return { name, version: typeof pkg.version === 'string' ? pkg.version : '0.0.0' }
 }
 
-async function manifests(args: string[], project: Project): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: { target: { type: 'string' }, url: { type: 'string' }, auth: { type: 'boolean' }, tls: { type: 'boolean' }, mtls: { type: 'boolean' }, image: { type: 'string' }, metrics: { type: 'string' }, output: { type: 'string', short: 'o' }, check: { type: 'boolean' } },
-  })
+/** The options that shape the generated manifests (`manifests` and `apply` share them). */
+export const GENERATE_OPTIONS = {
+  target: { type: 'string' },
+  url: { type: 'string' },
+  auth: { type: 'boolean' },
+  tls: { type: 'boolean' },
+  mtls: { type: 'boolean' },
+  image: { type: 'string' },
+  metrics: { type: 'string' },
+} as const
+
+type GenerateValues = { target?: string; url?: string; auth?: boolean; tls?: boolean; mtls?: boolean; image?: string; metrics?: string }
+
+/** The project's manifests for these options. */
+export function generateFor(project: Project, values: GenerateValues): Map<string, string> {
   const target = oneOf(values.target, '--target', ['cluster', 'worker'] as const) ?? 'cluster'
   if (target === 'worker' && !values.url) throw new UsageError('--target worker needs --url https://<your worker>')
-  if (target === 'worker' && !values.output && !values.check) throw new UsageError('--target worker writes elsewhere: give -o DIR (the committed files are the cluster target)')
-  const files = generateManifests(project.controllers, {
+  return generateManifests(project.controllers, {
     target,
     project: projectPackage(project.root),
     ...(values.url && { url: values.url }),
@@ -36,6 +45,12 @@ async function manifests(args: string[], project: Project): Promise<void> {
     ...(values.image && { image: values.image }),
     ...(values.metrics !== undefined && { monitoringNamespace: dnsLabelOption(values.metrics, '--metrics') }),
   })
+}
+
+async function manifests(args: string[], project: Project): Promise<void> {
+  const { values } = parseArgs({ args, options: { ...GENERATE_OPTIONS, output: { type: 'string', short: 'o' }, check: { type: 'boolean' } } })
+  if (values.target === 'worker' && values.url && !values.output && !values.check) throw new UsageError('--target worker writes elsewhere: give -o DIR (the committed files are the cluster target)')
+  const files = generateFor(project, values)
   const root = values.output ?? project.root
   if (values.check) {
     const drift = manifestDrift(root, files)
