@@ -9,8 +9,10 @@ import { render } from '../hooks/core/testing/render.ts'
 import mypod from '../hooks/mypod/index.ts'
 import { loadObjects, loadOne } from '../hooks/core/testing/files.ts'
 import { NOTES_POD } from './fixtures/mypod.ts'
+import { runInProcess, type CliResult } from './fixtures/cli.ts'
 
-// The `metahooks` command as a user runs it: a process, its exit code, stdout and stderr.
+// The `metahooks` command as a user runs it: its exit code, stdout and stderr (a process where the
+// bin, a port or a pipe is part of what is tested).
 
 const scratch = mkdtempSync(join(tmpdir(), 'metahooks-cli-'))
 afterAll(() => rmSync(scratch, { recursive: true, force: true }))
@@ -21,9 +23,9 @@ function file(name: string, text: string): string {
   return path
 }
 
-function metahooks(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function metahooksProcess(args: string[], env: Record<string, string> = {}, cwd = ROOT): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/metahooks.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env } })
+    const child = spawn(process.execPath, [join(ROOT, 'bin/metahooks.js'), ...args], { cwd, env: { ...process.env, ...env } })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += String(d)))
@@ -31,6 +33,9 @@ function metahooks(args: string[], env: Record<string, string> = {}): Promise<{ 
     child.on('close', (code) => resolve({ code, stdout, stderr }))
   })
 }
+
+/** Most calls run in this process (test/fixtures/cli.ts); the bin itself is run where it matters. */
+const metahooks = runInProcess
 
 const example = join(ROOT, 'examples/mypod-test.yaml')
 const runningPod = file(
@@ -58,6 +63,16 @@ describe('metahooks help', () => {
 })
 
 describe('metahooks as a process', () => {
+  it('the bin finds this repository from its working directory and runs its commands, the workflow controller\'s own included', async () => {
+    const { code, stdout, stderr } = await metahooksProcess(['help'])
+    expect(stderr).toBe('')
+    expect(code).toBe(0)
+    expect(stdout).toContain('  metahooks workflow-rbac -f WORKFLOW.yaml')
+    const outside = await metahooksProcess(['controllers'], {}, tmpdir())
+    expect(outside.code).toBe(2)
+    expect(outside.stderr).toMatch(/controllers works in a metahooks project: no hooks\/registry\.ts in .* or above \(create one with: metahooks init DIR\)/)
+  })
+
   it.each(['render', 'simulate', 'manifests', 'validate', 'serve', 'workflow-rbac', 'init', 'new', 'apply', 'status', 'doctor', 'unstick'])('%s --help prints that command\'s usage and exits 0', async (command) => {
     const { code, stdout, stderr } = await metahooks([command, '--help'])
     expect(stderr).toBe('')
@@ -70,7 +85,7 @@ describe('metahooks as a process', () => {
     const holder = createServer()
     await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r))
     const port = (holder.address() as { port: number }).port
-    const { code, stderr } = await metahooks(['serve', '--port', String(port)])
+    const { code, stderr } = await metahooksProcess(['serve', '--port', String(port)])
     holder.close()
     expect(code).toBe(1)
     expect(stderr).toBe(`metahooks: 127.0.0.1:${port} is already in use; choose another port: PORT=9000 npm start, or metahooks serve --port 9000\n`)

@@ -18,6 +18,7 @@ describe('server settings from the environment', () => {
       maxConcurrency: DEFAULT_MAX_CONCURRENCY,
       hookTimeoutMs: DEFAULT_HOOK_TIMEOUT_SECONDS * 1000,
       requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_SECONDS * 1000,
+      metricsOpen: false,
     })
     expect(DEFAULT_HOOK_TIMEOUT_SECONDS).toBeLessThan(10)
     expect(DEFAULT_REQUEST_TIMEOUT_SECONDS).toBeLessThanOrEqual(10)

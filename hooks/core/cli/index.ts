@@ -49,16 +49,24 @@ async function dispatch(argv: readonly string[], project: Project, commands: rea
   await command.run(rest, project)
 }
 
+let pipeWatched = false
+
+/** A reader that stops early (`| head`) is not an error: stop quietly, as other Unix tools do. */
+function quietOnClosedPipe(): void {
+  if (pipeWatched) return
+  pipeWatched = true
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error
+    process.exit(0)
+  })
+}
+
 /**
  * Runs one CLI call: the toolkit's commands and the project's own (a project command may not
  * take a toolkit command's name). Errors print one line; usage errors exit 2, others 1.
  */
 export async function runCli(argv: readonly string[], project: Project, projectCommands: readonly Command[] = []): Promise<void> {
-  // A reader that stops early (`| head`) is not an error: stop quietly, as other Unix tools do.
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error
-    process.exit(0)
-  })
+  quietOnClosedPipe()
   try {
     const clash = projectCommands.find((c) => COMMANDS.some((t) => t.name === c.name))
     if (clash) throw new Error(`hooks/commands.ts: "${clash.name}" is a metahooks command already; name yours differently`)
