@@ -7,7 +7,15 @@ export default defineConfig({
     silent: 'passed-only',
     globalSetup: ['test/fixtures/global-setup.ts'],
     projects: [
-      { test: { name: 'node', include: ['test/**/*.test.ts'], exclude: ['test/workers/**', 'test/cluster/**', 'test/artifacts/**', 'test/package/**'], setupFiles: ['test/fixtures/record-children.ts'], testTimeout: 30_000 } },
+      {
+        test: {
+          name: 'node',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/workers/**', 'test/cluster/**', 'test/artifacts/**', 'test/package/**'],
+          setupFiles: ['test/fixtures/record-children.ts'],
+          testTimeout: 30_000,
+        },
+      },
       './vitest.workers.config.ts',
     ],
   },

@@ -10,7 +10,9 @@ export default defineConfig({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: './wrangler.toml' },
-      miniflare: { bindings: { METAHOOKS_AUTH_TOKEN: 'workers-test-token', METAHOOKS_BUILD_ID: 'test' } },
+      miniflare: {
+        bindings: { METAHOOKS_AUTH_TOKEN: 'workers-test-token', METAHOOKS_BUILD_ID: 'test' },
+      },
     }),
   ],
   test: { name: 'workerd', include: ['test/workers/**/*.test.ts'] },

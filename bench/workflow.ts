@@ -19,7 +19,16 @@ function dagWorkflow(tasks: number, status?: Record<string, unknown>): KObject {
     spec: {
       entrypoint: 'd',
       templates: [
-        { name: 'd', dag: { tasks: Array.from({ length: tasks }, (_, i) => ({ name: `t${i}`, template: 'job', ...(i > 0 && { dependencies: [`t${Math.floor((i - 1) / 2)}`] }) })) } },
+        {
+          name: 'd',
+          dag: {
+            tasks: Array.from({ length: tasks }, (_, i) => ({
+              name: `t${i}`,
+              template: 'job',
+              ...(i > 0 && { dependencies: [`t${Math.floor((i - 1) / 2)}`] }),
+            })),
+          },
+        },
         { name: 'job', container: { image: 'alpine:3.20', command: ['sh', '-c', 'echo hi'] } },
       ],
     },
@@ -31,17 +40,30 @@ function dagWorkflow(tasks: number, status?: Record<string, unknown>): KObject {
 async function finishedStatus(tasks: number): Promise<Record<string, unknown>> {
   let status: Record<string, unknown> | undefined
   for (let round = 0; round < 20; round++) {
-    const outcome = await runHook(workflow, 'sync', compositeRequest(workflow, { parent: dagWorkflow(tasks, status) }), { now: NOW })
+    const outcome = await runHook(
+      workflow,
+      'sync',
+      compositeRequest(workflow, { parent: dagWorkflow(tasks, status) }),
+      { now: NOW },
+    )
     if (!outcome.ok) throw new Error(outcome.message)
-    const next = outcome.response.status as { phase: string; nodes: Record<string, { phase: string; finishedAt?: string }> }
-    for (const node of Object.values(next.nodes)) if (node.phase === 'Pending' || node.phase === 'Running') Object.assign(node, { phase: 'Succeeded', finishedAt: NOW.toISOString() })
+    const next = outcome.response.status as {
+      phase: string
+      nodes: Record<string, { phase: string; finishedAt?: string }>
+    }
+    for (const node of Object.values(next.nodes))
+      if (node.phase === 'Pending' || node.phase === 'Running')
+        Object.assign(node, { phase: 'Succeeded', finishedAt: NOW.toISOString() })
     status = next
     if (next.phase === 'Succeeded') break
   }
   return status!
 }
 
-async function time(fn: () => Promise<unknown>, budgetMs = 2000): Promise<{ median: number; runs: number }> {
+async function time(
+  fn: () => Promise<unknown>,
+  budgetMs = 2000,
+): Promise<{ median: number; runs: number }> {
   const samples: number[] = []
   const until = performance.now() + budgetMs
   while (samples.length < 5 || (performance.now() < until && samples.length < 200)) {
@@ -53,7 +75,9 @@ async function time(fn: () => Promise<unknown>, budgetMs = 2000): Promise<{ medi
   return { median: samples[Math.floor(samples.length / 2)]!, runs: samples.length }
 }
 
-console.log(`workflow sync benchmark — node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'})`)
+console.log(
+  `workflow sync benchmark — node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'})`,
+)
 console.log('tasks  | first sync (ms) | finished sync (ms) | status size (bytes) | per task')
 for (const tasks of [10, 100, 1000, 5000, 10_000]) {
   const fresh = JSON.stringify(compositeRequest(workflow, { parent: dagWorkflow(tasks) }))
@@ -62,5 +86,7 @@ for (const tasks of [10, 100, 1000, 5000, 10_000]) {
   const first = await time(() => runHook(workflow, 'sync', JSON.parse(fresh), { now: NOW }))
   const finished = await time(() => runHook(workflow, 'sync', JSON.parse(done), { now: NOW }))
   const size = JSON.stringify(status).length
-  console.log(`${String(tasks).padStart(6)} | ${first.median.toFixed(2).padStart(15)} | ${finished.median.toFixed(2).padStart(18)} | ${String(size).padStart(19)} | ${(size / tasks).toFixed(0)} B`)
+  console.log(
+    `${String(tasks).padStart(6)} | ${first.median.toFixed(2).padStart(15)} | ${finished.median.toFixed(2).padStart(18)} | ${String(size).padStart(19)} | ${(size / tasks).toFixed(0)} B`,
+  )
 }

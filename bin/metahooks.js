@@ -45,8 +45,17 @@ const keepPackagesExternal = {
   setup(build) {
     build.onResolve({ filter: /^[^./]/ }, async (args) => {
       if (args.pluginData === 'resolving' || args.path.startsWith('node:')) return undefined
-      const resolved = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'resolving' })
-      if (resolved.errors.length > 0 || resolved.external || resolved.path.includes(`${sep}node_modules${sep}`)) return { path: args.path, external: true }
+      const resolved = await build.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        pluginData: 'resolving',
+      })
+      if (
+        resolved.errors.length > 0 ||
+        resolved.external ||
+        resolved.path.includes(`${sep}node_modules${sep}`)
+      )
+        return { path: args.path, external: true }
       return resolved
     })
   },
@@ -54,8 +63,14 @@ const keepPackagesExternal = {
 
 async function bundled(root, entrySource) {
   const cacheDir = join(root, '.cache', 'metahooks')
-  const bundle = join(cacheDir, `cli-${createHash('sha256').update(`${packageRoot}\0${entrySource}`).digest('hex').slice(0, 12)}.mjs`)
-  const sources = newestSource([join(root, 'hooks'), ...(toolkitFromSource ? [join(packageRoot, 'hooks')] : [])], [join(root, 'package.json'), join(packageRoot, 'package.json')])
+  const bundle = join(
+    cacheDir,
+    `cli-${createHash('sha256').update(`${packageRoot}\0${entrySource}`).digest('hex').slice(0, 12)}.mjs`,
+  )
+  const sources = newestSource(
+    [join(root, 'hooks'), ...(toolkitFromSource ? [join(packageRoot, 'hooks')] : [])],
+    [join(root, 'package.json'), join(packageRoot, 'package.json')],
+  )
   try {
     if (statSync(bundle).mtimeMs >= sources) return bundle
   } catch {
@@ -67,7 +82,12 @@ async function bundled(root, entrySource) {
     // Written aside then renamed: CLI calls running at once never read half a bundle.
     const partial = `${bundle}.${process.pid}.tmp`
     await build({
-      stdin: { contents: entrySource, resolveDir: root, loader: 'ts', sourcefile: 'metahooks-cli-entry.ts' },
+      stdin: {
+        contents: entrySource,
+        resolveDir: root,
+        loader: 'ts',
+        sourcefile: 'metahooks-cli-entry.ts',
+      },
       bundle: true,
       platform: 'node',
       format: 'esm',
@@ -86,7 +106,10 @@ async function bundled(root, entrySource) {
 const root = findProject(process.cwd())
 const project = { root: root ?? process.cwd(), found: root !== undefined }
 const registry = root && join(root, 'hooks', 'registry.ts')
-const commands = root && existsSync(join(root, 'hooks', 'commands.ts')) ? join(root, 'hooks', 'commands.ts') : undefined
+const commands =
+  root && existsSync(join(root, 'hooks', 'commands.ts'))
+    ? join(root, 'hooks', 'commands.ts')
+    : undefined
 const argv = process.argv.slice(2)
 
 if (!root && !toolkitFromSource) {
@@ -106,7 +129,9 @@ if (!root && !toolkitFromSource) {
     const { register } = await import('tsx/esm/api')
     register()
     const { runCli } = await import('metahooks/cli')
-    const { controllers } = registry ? await import(pathToFileURL(registry).href) : { controllers: [] }
+    const { controllers } = registry
+      ? await import(pathToFileURL(registry).href)
+      : { controllers: [] }
     const extra = commands ? (await import(pathToFileURL(commands).href)).commands : []
     await runCli(argv, { ...project, controllers }, extra)
   }

@@ -20,4 +20,24 @@ import webpingerarchive from './webpingerarchive/index.ts'
 import workflow from './workflow/index.ts'
 
 /** Every controller this server serves. */
-export const controllers: readonly ControllerDefinition[] = [mypod, todo, timecheck, webpinger, webpingerarchive, user, usergroups, jenkins, workflow, cronworkflow, natscluster, mysqlcluster, todoapp, prometheus, helmrelease, servicePerPod, podNameLabel, propagate, guardrails]
+export const controllers: readonly ControllerDefinition[] = [
+  mypod,
+  todo,
+  timecheck,
+  webpinger,
+  webpingerarchive,
+  user,
+  usergroups,
+  jenkins,
+  workflow,
+  cronworkflow,
+  natscluster,
+  mysqlcluster,
+  todoapp,
+  prometheus,
+  helmrelease,
+  servicePerPod,
+  podNameLabel,
+  propagate,
+  guardrails,
+]

@@ -12,7 +12,14 @@ const commands = DOCS.flatMap((doc) =>
   readFileSync(join(ROOT, doc), 'utf8')
     .split('\n')
     .filter((line) => /^npx metahooks (render|simulate) /.test(line))
-    .map((line) => ({ doc, line, args: line.replace(/\s+#.*$/, '').split(/\s+/).slice(2) })),
+    .map((line) => ({
+      doc,
+      line,
+      args: line
+        .replace(/\s+#.*$/, '')
+        .split(/\s+/)
+        .slice(2),
+    })),
 )
 
 /** Documented otherwise: pod-name-label decorates Pods that service-per-pod's example only templates; a cron never goes quiet. */
@@ -21,9 +28,18 @@ const NO_RENDER = new Set(['pod-name-label'])
 
 describe('the documented commands', () => {
   it('every controller shows how to render and simulate its example', () => {
-    const shown = (verb: string) => new Set(commands.filter((c) => c.args[0] === verb).map((c) => c.args[1]))
-    expect(controllers.map((c) => c.name).filter((name) => !NO_RENDER.has(name) && !shown('render').has(name))).toEqual([])
-    expect(controllers.map((c) => c.name).filter((name) => !NO_SIMULATE.has(name) && !shown('simulate').has(name))).toEqual([])
+    const shown = (verb: string) =>
+      new Set(commands.filter((c) => c.args[0] === verb).map((c) => c.args[1]))
+    expect(
+      controllers
+        .map((c) => c.name)
+        .filter((name) => !NO_RENDER.has(name) && !shown('render').has(name)),
+    ).toEqual([])
+    expect(
+      controllers
+        .map((c) => c.name)
+        .filter((name) => !NO_SIMULATE.has(name) && !shown('simulate').has(name)),
+    ).toEqual([])
   })
 
   it.each(commands)('$doc: $line', async ({ args }) => {

@@ -1,6 +1,11 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { compareGolden, loadGoldenCases, runGoldenCase, updateGoldenCase } from '../hooks/core/testing/golden.ts'
+import {
+  compareGolden,
+  loadGoldenCases,
+  runGoldenCase,
+  updateGoldenCase,
+} from '../hooks/core/testing/golden.ts'
 import { controllers } from '../hooks/registry.ts'
 import { ROOT } from './fixtures/server.ts'
 

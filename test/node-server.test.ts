@@ -1,9 +1,17 @@
 import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
-import { ROOT, openPost, startServerProcess, stopServerProcess, type ServerProcess } from './fixtures/server.ts'
+import {
+  ROOT,
+  openPost,
+  startServerProcess,
+  stopServerProcess,
+  type ServerProcess,
+} from './fixtures/server.ts'
 
 const requestBody = readFileSync(`${ROOT}/test/fixtures/golden/mypod-sync-v2.request.json`)
-const expectedBody = JSON.stringify(JSON.parse(readFileSync(`${ROOT}/test/fixtures/golden/mypod-sync-v2.response.json`, 'utf8')))
+const expectedBody = JSON.stringify(
+  JSON.parse(readFileSync(`${ROOT}/test/fixtures/golden/mypod-sync-v2.response.json`, 'utf8')),
+)
 
 let server: ServerProcess | undefined
 afterEach(async () => {
@@ -14,26 +22,48 @@ afterEach(async () => {
 describe('Node server on loopback (npm start)', () => {
   it('answers a Metacontroller-shaped v2 sync request with the Pod, byte for byte', async () => {
     server = await startServerProcess()
-    const res = await fetch(`${server.url}/mypod/sync`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: requestBody })
+    const res = await fetch(`${server.url}/mypod/sync`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: requestBody,
+    })
     expect(res.status).toBe(200)
     expect(await res.text()).toBe(expectedBody)
     const etag = res.headers.get('etag')!
-    const cached = await fetch(`${server.url}/mypod/sync`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'If-None-Match': etag }, body: requestBody })
+    const cached = await fetch(`${server.url}/mypod/sync`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'If-None-Match': etag },
+      body: requestBody,
+    })
     expect(cached.status).toBe(304)
-    expect(server.logs.find((l) => l.msg === 'hook')).toMatchObject({ controller: 'mypod', hook: 'sync', namespace: 'default', name: 'mypod-test', observed: 1, desired: 1, status: 200 })
+    expect(server.logs.find((l) => l.msg === 'hook')).toMatchObject({
+      controller: 'mypod',
+      hook: 'sync',
+      namespace: 'default',
+      name: 'mypod-test',
+      observed: 1,
+      desired: 1,
+      status: 200,
+    })
   })
 
   it('requires the configured token', async () => {
     server = await startServerProcess({ METAHOOKS_AUTH_TOKEN: 'node-test-token' })
     const post = (auth?: string) =>
-      fetch(`${server!.url}/mypod/sync`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...(auth && { Authorization: auth }) }, body: requestBody })
+      fetch(`${server!.url}/mypod/sync`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...(auth && { Authorization: auth }) },
+        body: requestBody,
+      })
     expect((await post()).status).toBe(401)
     expect((await post('Bearer node-test-token')).status).toBe(200)
     expect(JSON.stringify(server.logs)).not.toContain('node-test-token')
   })
 
   it('refuses to start on a bad setting, naming it', async () => {
-    await expect(startServerProcess({ METAHOOKS_MAX_CONCURRENCY: 'lots' })).rejects.toThrow(/METAHOOKS_MAX_CONCURRENCY must be an integer from 0 \(no limit\)/)
+    await expect(startServerProcess({ METAHOOKS_MAX_CONCURRENCY: 'lots' })).rejects.toThrow(
+      /METAHOOKS_MAX_CONCURRENCY must be an integer from 0 \(no limit\)/,
+    )
   })
 
   it('SIGTERM: readiness fails first, the in-flight request completes, new connections are refused, exit 0', async () => {
@@ -56,7 +86,16 @@ describe('Node server on loopback (npm start)', () => {
     }
     expect(await until(async () => (await fetch(`${url}/readyz`)).status === 503, 1400)).toBe(true)
     // …then the listener closes while our request is still open.
-    expect(await until(() => fetch(`${url}/healthz`).then(() => false, () => true), 8000)).toBe(true)
+    expect(
+      await until(
+        () =>
+          fetch(`${url}/healthz`).then(
+            () => false,
+            () => true,
+          ),
+        8000,
+      ),
+    ).toBe(true)
     expect(server.child.exitCode).toBeNull()
 
     req.end(requestBody.subarray(half))
@@ -65,6 +104,8 @@ describe('Node server on loopback (npm start)', () => {
     expect(done.body).toBe(expectedBody)
 
     expect(await server.exited).toBe(0)
-    expect(server.logs.map((l) => l.msg)).toEqual(expect.arrayContaining(['shutting down', 'stopped']))
+    expect(server.logs.map((l) => l.msg)).toEqual(
+      expect.arrayContaining(['shutting down', 'stopped']),
+    )
   })
 })

@@ -15,14 +15,28 @@ describe('production install', () => {
   it('serves a sync from `npm ci --omit=dev`', async () => {
     for (const f of ['package.json', 'package-lock.json']) cpSync(join(ROOT, f), join(app, f))
     cpSync(join(ROOT, 'hooks'), join(app, 'hooks'), { recursive: true })
-    const install = spawnSync('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: app, encoding: 'utf8' })
+    const install = spawnSync(
+      'npm',
+      ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'],
+      { cwd: app, encoding: 'utf8' },
+    )
     expect(install.status, install.stderr).toBe(0)
     const server = await startServerProcess({}, app)
     try {
       const body = readFileSync(join(ROOT, 'test/fixtures/golden/mypod-sync-v2.request.json'))
-      const res = await fetch(`${server.url}/mypod/sync`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body })
+      const res = await fetch(`${server.url}/mypod/sync`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body,
+      })
       expect(res.status).toBe(200)
-      expect(await res.text()).toBe(JSON.stringify(JSON.parse(readFileSync(join(ROOT, 'test/fixtures/golden/mypod-sync-v2.response.json'), 'utf8'))))
+      expect(await res.text()).toBe(
+        JSON.stringify(
+          JSON.parse(
+            readFileSync(join(ROOT, 'test/fixtures/golden/mypod-sync-v2.response.json'), 'utf8'),
+          ),
+        ),
+      )
     } finally {
       server.child.kill('SIGTERM')
       await server.exited

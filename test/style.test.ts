@@ -7,14 +7,38 @@ import { ROOT } from './fixtures/server.ts'
 
 /** Files still waiting to be split, each with why and since when. Shrinks; never grows without a reason. */
 const ALLOWED_OVER_400: Record<string, string> = {
-  'hooks/core/define.ts': '2026-11-30: the definition types and their defaults; to split into types and defaulting',
-  'hooks/workflow/expr/eval.ts': "2026-11-30: expr-lang's evaluator, one switch over node kinds; to split by operator family",
+  'hooks/core/define.ts':
+    '2026-11-30: the definition types and their defaults; to split into types and defaulting',
+  'hooks/workflow/expr/eval.ts':
+    "2026-11-30: expr-lang's evaluator, one switch over node kinds; to split by operator family",
+  // The six below passed 400 when the repository was first formatted at width 100 (2026-11-30).
+  'hooks/core/run.ts':
+    '2026-11-30: one hook call end to end; to split request checking from dispatch and the answer',
+  'hooks/workflow/validate.ts':
+    '2026-11-30: every workflow rule in one pass; to split reference checks from template checks',
+  'hooks/core/testing/simulator.ts':
+    '2026-11-30: the simulation loop and its apply strategies; to split the apply strategies out',
+  'hooks/workflow/expr/parser.ts':
+    "2026-11-30: expr-lang's grammar, one recursive-descent parser; to split the lexer out",
+  'hooks/core/manifests/validate.ts':
+    '2026-11-30: every kind of manifest check; to split the per-kind checks from file walking',
+  'hooks/workflow/schema.ts':
+    "2026-11-30: Argo's Workflow spec as zod; to split templates from the workflow-level fields",
 }
 
 function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []))
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory()
+      ? sources(join(dir, e.name))
+      : e.name.endsWith('.ts')
+        ? [join(dir, e.name)]
+        : [],
+  )
 }
-const files = sources(join(ROOT, 'hooks')).map((path) => ({ path: relative(ROOT, path), text: readFileSync(path, 'utf8') }))
+const files = sources(join(ROOT, 'hooks')).map((path) => ({
+  path: relative(ROOT, path),
+  text: readFileSync(path, 'utf8'),
+}))
 
 describe('style', () => {
   it('no file under hooks/ grows past 400 lines unless the allow-list names it (with a date and a reason)', () => {
@@ -26,25 +50,41 @@ describe('style', () => {
 
   it('controllers reach the toolkit only through its public surface (metahooks, metahooks/testing, …), never by a path into hooks/core', () => {
     const outside = files.filter((f) => !f.path.startsWith('hooks/core/'))
-    const deep = outside.flatMap((f) => [...f.text.matchAll(/from '((?:\.\.?\/)+core\/[^']*)'/g)].map((m) => `${f.path}: ${m[1]}`))
+    const deep = outside.flatMap((f) =>
+      [...f.text.matchAll(/from '((?:\.\.?\/)+core\/[^']*)'/g)].map((m) => `${f.path}: ${m[1]}`),
+    )
     expect(outside.filter((f) => /from 'metahooks'/.test(f.text)).length).toBeGreaterThan(17)
     expect(deep).toEqual([])
   })
 
   it("the toolkit never imports a controller or this repository's registry (only the package's own package.json)", () => {
     const core = files.filter((f) => f.path.startsWith('hooks/core/'))
-    const upward = core.flatMap((f) => [...f.text.matchAll(/from '([^']+)'/g)].map((m) => m[1]!).filter((spec) => spec.startsWith('.') && !spec.endsWith('/package.json') && !join(ROOT, f.path, '..', spec).startsWith(join(ROOT, 'hooks/core'))).map((spec) => `${f.path}: ${spec}`))
+    const upward = core.flatMap((f) =>
+      [...f.text.matchAll(/from '([^']+)'/g)]
+        .map((m) => m[1]!)
+        .filter(
+          (spec) =>
+            spec.startsWith('.') &&
+            !spec.endsWith('/package.json') &&
+            !join(ROOT, f.path, '..', spec).startsWith(join(ROOT, 'hooks/core')),
+        )
+        .map((spec) => `${f.path}: ${spec}`),
+    )
     expect(upward).toEqual([])
   })
 
   it('@kubernetes/client-node is loaded lazily (the cluster commands import it when they run; the server, the Worker and other commands never)', () => {
-    expect(files.filter((f) => /from '@kubernetes\/client-node'/.test(f.text)).map((f) => f.path)).toEqual([])
+    expect(
+      files.filter((f) => /from '@kubernetes\/client-node'/.test(f.text)).map((f) => f.path),
+    ).toEqual([])
     expect(files.some((f) => f.text.includes("import('@kubernetes/client-node')"))).toBe(true)
   })
 
   it('every error class under hooks/ sets its name (logs print name: message)', () => {
     const unnamed = files.flatMap((f) =>
-      [...f.text.matchAll(/class (\w+) extends \w*Error\b[^{]*\{([\s\S]*?)\n\}/g)].filter((m) => !new RegExp(`name = '${m[1]}'`).test(m[2]!)).map((m) => `${f.path}: ${m[1]}`),
+      [...f.text.matchAll(/class (\w+) extends \w*Error\b[^{]*\{([\s\S]*?)\n\}/g)]
+        .filter((m) => !new RegExp(`name = '${m[1]}'`).test(m[2]!))
+        .map((m) => `${f.path}: ${m[1]}`),
     )
     expect(files.some((f) => /class \w+ extends \w*Error/.test(f.text))).toBe(true)
     expect(unnamed).toEqual([])

@@ -38,7 +38,11 @@ function freePort(): Promise<number> {
 describe('wrangler (offline)', () => {
   it('bundles the Worker with `wrangler deploy --dry-run`', () => {
     const outdir = join(scratch, 'dist')
-    const result = spawnSync(wrangler, ['deploy', '--dry-run', '--outdir', outdir, '--minify'], { cwd: ROOT, env, encoding: 'utf8' })
+    const result = spawnSync(wrangler, ['deploy', '--dry-run', '--outdir', outdir, '--minify'], {
+      cwd: ROOT,
+      env,
+      encoding: 'utf8',
+    })
     expect(result.status, result.stderr).toBe(0)
     const bundle = join(outdir, 'worker.js')
     expect(existsSync(bundle)).toBe(true)
@@ -49,8 +53,20 @@ describe('wrangler (offline)', () => {
     const port = await freePort()
     const child = spawn(
       wrangler,
-      ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', '0', '--show-interactive-dev-session=false',
-        '--persist-to', join(scratch, 'state'), '--var', `METAHOOKS_AUTH_TOKEN:${TOKEN}`],
+      [
+        'dev',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--inspector-port',
+        '0',
+        '--show-interactive-dev-session=false',
+        '--persist-to',
+        join(scratch, 'state'),
+        '--var',
+        `METAHOOKS_AUTH_TOKEN:${TOKEN}`,
+      ],
       { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
     )
     try {
@@ -66,17 +82,57 @@ describe('wrangler (offline)', () => {
         setTimeout(() => reject(new Error(`wrangler dev not ready: ${out}`)), 45_000).unref()
       })
       const body = readFileSync(join(ROOT, 'test/fixtures/golden/mypod-sync-v2.request.json'))
-      const expected = JSON.stringify(JSON.parse(readFileSync(join(ROOT, 'test/fixtures/golden/mypod-sync-v2.response.json'), 'utf8')))
+      const expected = JSON.stringify(
+        JSON.parse(
+          readFileSync(join(ROOT, 'test/fixtures/golden/mypod-sync-v2.response.json'), 'utf8'),
+        ),
+      )
       const url = `http://127.0.0.1:${port}`
       // Over the wire, as Metacontroller sends it: the token's UTF-8 bytes.
-      const ok = await rawExchange(url, rawRequest('POST', '/mypod/sync', { 'Content-Type': 'application/json', Authorization: Buffer.from(`Bearer ${TOKEN}`), Connection: 'close' }, body))
+      const ok = await rawExchange(
+        url,
+        rawRequest(
+          'POST',
+          '/mypod/sync',
+          {
+            'Content-Type': 'application/json',
+            Authorization: Buffer.from(`Bearer ${TOKEN}`),
+            Connection: 'close',
+          },
+          body,
+        ),
+      )
       expect(ok.status).toBe(200)
       expect(Buffer.from(ok.body, 'latin1').toString('utf8')).toBe(expected)
       for (const c of NEGOTIATION.filter((n) => n.status !== 200)) {
-        const refused = await rawExchange(url, rawRequest('POST', '/mypod/sync', { ...c.headers, Authorization: Buffer.from(`Bearer ${TOKEN}`), Connection: 'close' }, await encodeBody(body, c)))
-        expect({ name: c.name, status: refused.status, body: refused.body }).toEqual({ name: c.name, status: c.status, body: c.body })
+        const refused = await rawExchange(
+          url,
+          rawRequest(
+            'POST',
+            '/mypod/sync',
+            { ...c.headers, Authorization: Buffer.from(`Bearer ${TOKEN}`), Connection: 'close' },
+            await encodeBody(body, c),
+          ),
+        )
+        expect({ name: c.name, status: refused.status, body: refused.body }).toEqual({
+          name: c.name,
+          status: c.status,
+          body: c.body,
+        })
       }
-      const wrong = await rawExchange(url, rawRequest('POST', '/mypod/sync', { 'Content-Type': 'application/json', Authorization: Buffer.from(`Bearer ${TOKEN}`, 'latin1'), Connection: 'close' }, body))
+      const wrong = await rawExchange(
+        url,
+        rawRequest(
+          'POST',
+          '/mypod/sync',
+          {
+            'Content-Type': 'application/json',
+            Authorization: Buffer.from(`Bearer ${TOKEN}`, 'latin1'),
+            Connection: 'close',
+          },
+          body,
+        ),
+      )
       expect(wrong.status).toBe(401)
     } finally {
       // wrangler runs workerd in its own processes: stop the whole group.

@@ -10,4 +10,6 @@ app.post('/mypod/sync', async (c) => {
   JSON.parse(await c.req.text())
   return c.body(response, 200, { 'Content-Type': 'application/json' })
 })
-serve({ fetch: app.fetch, hostname: '127.0.0.1', port: Number(process.env.PORT) }, () => console.log('ready'))
+serve({ fetch: app.fetch, hostname: '127.0.0.1', port: Number(process.env.PORT) }, () =>
+  console.log('ready'),
+)

@@ -11,7 +11,9 @@ createServer((req, res) => {
     const parent = request.parent
     const spec = { image: 'nginx', ...parent.spec }
     const pod = desiredPod(parent, spec)
-    const observed = Object.values(request.children['Pod.v1'] ?? {}).find((p: any) => p.metadata.name === parent.metadata.name) as any
+    const observed = Object.values(request.children['Pod.v1'] ?? {}).find(
+      (p: any) => p.metadata.name === parent.metadata.name,
+    ) as any
     const body = JSON.stringify({ status: podStatus(observed, pod), children: [pod] })
     res.writeHead(200, { 'Content-Type': 'application/json' })
     res.end(body)

@@ -36,9 +36,38 @@ export { safeParseBounded, formatIssues, quote, clip } from './issues.ts'
 export { findBadValue } from './check.ts'
 
 // Kubernetes helpers
-export { childName, fitName, labelValueOf, nameRule, isValidName, isValidLabelValue, isValidLabelKey, explainNameRule, type NameRule } from './k8s/names.ts'
-export { apiServerFormat, containerResources, dnsLabel, dnsSubdomain, image, labelKey, labels, labelSelector, labelValue, positiveQuantity, quantity, resourceName } from './k8s/schemas.ts'
-export { refusingObject, passthrough, passthroughList, intOrString, numberOrString } from './k8s/open-schemas.ts'
+export {
+  childName,
+  fitName,
+  labelValueOf,
+  nameRule,
+  isValidName,
+  isValidLabelValue,
+  isValidLabelKey,
+  explainNameRule,
+  type NameRule,
+} from './k8s/names.ts'
+export {
+  apiServerFormat,
+  containerResources,
+  dnsLabel,
+  dnsSubdomain,
+  image,
+  labelKey,
+  labels,
+  labelSelector,
+  labelValue,
+  positiveQuantity,
+  quantity,
+  resourceName,
+} from './k8s/schemas.ts'
+export {
+  refusingObject,
+  passthrough,
+  passthroughList,
+  intOrString,
+  numberOrString,
+} from './k8s/open-schemas.ts'
 export { condition, findCondition, type Condition } from './k8s/conditions.ts'
 export { matchesSelector, parseSelector, isEmptySelector } from './k8s/selectors.ts'
 export { splitCommand } from './k8s/command.ts'

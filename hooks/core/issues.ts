@@ -82,7 +82,10 @@ function holdsMoreThan(value: unknown, limit: number): boolean {
  * is parsed for every problem only when it is small enough to report in full (else up to the first,
  * with zod's abortEarly — which is several times slower on success, so it is not the first try).
  */
-export function safeParseBounded<S extends z.ZodType>(schema: S, value: unknown): z.ZodSafeParseResult<z.output<S>> {
+export function safeParseBounded<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+): z.ZodSafeParseResult<z.output<S>> {
   const fast = compiled(schema)
   if (fast.validate(value)) return fast.safeParse(value)
   return failureBounded(schema, value)
@@ -105,8 +108,12 @@ function compiled<S extends z.ZodType>(schema: S): S {
   return fast as S
 }
 
-function failureBounded<S extends z.ZodType>(schema: S, value: unknown): z.ZodSafeParseResult<z.output<S>> {
-  if (holdsMoreThan(value, FULL_REPORT_VALUES)) return schema.safeParse(value, { abortEarly: true } as z.core.ParseContext<z.core.$ZodIssue>)
+function failureBounded<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+): z.ZodSafeParseResult<z.output<S>> {
+  if (holdsMoreThan(value, FULL_REPORT_VALUES))
+    return schema.safeParse(value, { abortEarly: true } as z.core.ParseContext<z.core.$ZodIssue>)
   return schema.safeParse(value)
 }
 

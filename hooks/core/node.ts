@@ -24,10 +24,13 @@ export function codeVersion(env: Env, codeDir: string): string {
   if (typeof buildId === 'string' && buildId !== '') return `${PACKAGE_VERSION}+${buildId}`
   const hash = createHash('sha256')
   const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : 1,
+    )) {
       const path = join(dir, entry.name)
       if (entry.isDirectory()) walk(path)
-      else if (entry.name.endsWith('.ts')) hash.update(relative(codeDir, path)).update(readFileSync(path))
+      else if (entry.name.endsWith('.ts'))
+        hash.update(relative(codeDir, path)).update(readFileSync(path))
     }
   }
   walk(codeDir)
@@ -63,12 +66,16 @@ export interface RunningServer {
 function parsePort(raw: unknown): number {
   if (raw === undefined || raw === '') return 8080
   const text = String(raw)
-  if (!/^\d+$/.test(text) || Number(text) > 65535) throw new Error(`PORT must be an integer from 0 to 65535, got ${JSON.stringify(text)}`)
+  if (!/^\d+$/.test(text) || Number(text) > 65535)
+    throw new Error(`PORT must be an integer from 0 to 65535, got ${JSON.stringify(text)}`)
   return Number(text)
 }
 
 export function listenFromEnv(env: Env): { host: string; port: number } {
-  return { host: typeof env.HOST === 'string' && env.HOST ? env.HOST : '127.0.0.1', port: parsePort(env.PORT) }
+  return {
+    host: typeof env.HOST === 'string' && env.HOST ? env.HOST : '127.0.0.1',
+    port: parsePort(env.PORT),
+  }
 }
 
 /** Node's own timeouts, derived from the request deadline so every kind of stalled connection ends. */
@@ -93,7 +100,8 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
   const batched = options.log ? undefined : batchedLogger((text) => process.stdout.write(text))
   const log = options.log ?? batched!
   const config = configFromEnv(options.env, { requireAuth: false })
-  const drainDelayMs = seconds(options.env, 'METAHOOKS_SHUTDOWN_DELAY_SECONDS', 0, 'no delay') * 1000
+  const drainDelayMs =
+    seconds(options.env, 'METAHOOKS_SHUTDOWN_DELAY_SECONDS', 0, 'no delay') * 1000
   let ready = true
   const tls = tlsFilesFromEnv(options.env)
   const app = createApp({
@@ -115,12 +123,23 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
         fetch: app.fetch,
         hostname: options.host,
         port: options.port,
-        ...(tls ? { createServer: createHttpsServer, serverOptions: { ...httpsOptions(tls), ...timeouts } } : { serverOptions: timeouts }),
+        ...(tls
+          ? {
+              createServer: createHttpsServer,
+              serverOptions: { ...httpsOptions(tls), ...timeouts },
+            }
+          : { serverOptions: timeouts }),
       },
       () => resolve(s as Server),
     )
     s.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new Error(`${options.host}:${options.port} is already in use; choose another port: PORT=9000 npm start, or metahooks serve --port 9000`) : error),
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(
+              `${options.host}:${options.port} is already in use; choose another port: PORT=9000 npm start, or metahooks serve --port 9000`,
+            )
+          : error,
+      ),
     )
   })
   const connections = connectionCloser(server, { secure: tls !== undefined })
@@ -131,7 +150,13 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
   const host = options.host.includes(':') ? `[${options.host}]` : options.host
   const url = `${tls ? 'https' : 'http'}://${host}:${port}`
   const auth = config.auth.token || config.auth.basic ? 'required' : 'off'
-  log({ msg: 'listening', url, controllers: options.controllers.map((c) => c.name), auth, tls: tls ? (tls.clientCa ? 'mtls' : 'https') : 'off' })
+  log({
+    msg: 'listening',
+    url,
+    controllers: options.controllers.map((c) => c.name),
+    auth,
+    tls: tls ? (tls.clientCa ? 'mtls' : 'https') : 'off',
+  })
 
   let closing: Promise<void> | undefined
   const shutdown = (reason: string): Promise<void> =>
@@ -160,7 +185,10 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
  * signal changes nothing: `npm start` forwards the signal it gets to the server, so a signal sent
  * to the process group arrives twice.
  */
-export async function serveUntilSignalled(project: { controllers: readonly ControllerDefinition[]; codeDir: string }, env: Env): Promise<RunningServer> {
+export async function serveUntilSignalled(
+  project: { controllers: readonly ControllerDefinition[]; codeDir: string },
+  env: Env,
+): Promise<RunningServer> {
   const deadlineMs = seconds(env, 'METAHOOKS_SHUTDOWN_TIMEOUT_SECONDS', 25, 'no limit') * 1000
   const running = await startNodeServer({ ...project, ...listenFromEnv(env), env })
   let signalled = false

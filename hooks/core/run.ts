@@ -1,14 +1,34 @@
 import * as z from 'zod'
-import { CompositeHookRequest, CustomizeHookRequest, DecoratorHookRequest } from './contract/requests.ts'
-import { isCompositeHookRequest, isCustomizeHookRequest, isDecoratorHookRequest } from './contract/guards.ts'
+import {
+  CompositeHookRequest,
+  CustomizeHookRequest,
+  DecoratorHookRequest,
+} from './contract/requests.ts'
+import {
+  isCompositeHookRequest,
+  isCustomizeHookRequest,
+  isDecoratorHookRequest,
+} from './contract/guards.ts'
 import { ObservedObjects, groupKey, type ObservedCheck } from './contract/objectmap.ts'
 import type { KObject, ObjectMap } from './contract/objects.ts'
-import { ownNamespaceRule, type ControllerDefinition, type FinalizeContext, type HookContext, type HookName } from './define.ts'
+import {
+  ownNamespaceRule,
+  type ControllerDefinition,
+  type FinalizeContext,
+  type HookContext,
+  type HookName,
+} from './define.ts'
 import { checkResponse } from './check.ts'
 import { OVER_BUDGET, withinBudget } from './budget.ts'
 import { HookError } from './errors.ts'
 import { checkBounded, clip, formatIssues, quote, safeParseBounded } from './issues.ts'
-import { explainNameRule, isValidName, isValidNamespace, NAMESPACE_RULE, nameRule } from './k8s/names.ts'
+import {
+  explainNameRule,
+  isValidName,
+  isValidNamespace,
+  NAMESPACE_RULE,
+  nameRule,
+} from './k8s/names.ts'
 
 /** What a hook call produced, independent of HTTP: the server, the CLI and the tests share it. */
 export type HookOutcome = HookSuccess | HookFailure
@@ -48,7 +68,9 @@ function fail(status: number, message: string, meta: OutcomeMeta): HookFailure {
 
 function listProblems(problems: string[]): string {
   const shown = problems.slice(0, MAX_LISTED_PROBLEMS).join('; ')
-  return problems.length > MAX_LISTED_PROBLEMS ? `${shown}; … and ${problems.length - MAX_LISTED_PROBLEMS} more` : shown
+  return problems.length > MAX_LISTED_PROBLEMS
+    ? `${shown}; … and ${problems.length - MAX_LISTED_PROBLEMS} more`
+    : shown
 }
 
 export function hasHook(definition: ControllerDefinition, hook: HookName): boolean {
@@ -69,7 +91,13 @@ function requestSchema(definition: ControllerDefinition, hook: HookName) {
 function parentProblem(definition: ControllerDefinition, parent: KObject): string | undefined {
   const accepted =
     definition.type === 'composite'
-      ? [{ apiVersion: definition.parent.apiVersion, kind: definition.parent.kind, scope: definition.parent.scope }]
+      ? [
+          {
+            apiVersion: definition.parent.apiVersion,
+            kind: definition.parent.kind,
+            scope: definition.parent.scope,
+          },
+        ]
       : definition.resources
   const what = definition.type === 'composite' ? 'parent' : 'object'
   const match = accepted.find((r) => r.apiVersion === parent.apiVersion && r.kind === parent.kind)
@@ -77,13 +105,16 @@ function parentProblem(definition: ControllerDefinition, parent: KObject): strin
     return `${what} is ${clip(`${parent.kind}.${parent.apiVersion}`)}; ${definition.name} handles ${accepted.map((r) => `${r.kind}.${r.apiVersion}`).join(', ')}`
   }
   const rule = nameRule(parent.apiVersion, parent.kind)
-  if (!isValidName(rule, parent.metadata.name)) return `${what} name ${quote(parent.metadata.name, 80)} is not a valid ${parent.kind} name (${explainNameRule(rule)})`
+  if (!isValidName(rule, parent.metadata.name))
+    return `${what} name ${quote(parent.metadata.name, 80)} is not a valid ${parent.kind} name (${explainNameRule(rule)})`
   const namespaced = (parent.metadata.namespace ?? '') !== ''
   if (namespaced && !isValidNamespace(parent.metadata.namespace!)) {
     return `${what} namespace ${quote(parent.metadata.namespace!, 80)} is not a valid namespace name (${explainNameRule(NAMESPACE_RULE)})`
   }
-  if (match.scope === 'Namespaced' && !namespaced) return `${what} ${parent.kind} ${parent.metadata.name} is namespaced but has no metadata.namespace`
-  if (match.scope === 'Cluster' && namespaced) return `${what} ${parent.kind} ${parent.metadata.name} is cluster-scoped but has metadata.namespace`
+  if (match.scope === 'Namespaced' && !namespaced)
+    return `${what} ${parent.kind} ${parent.metadata.name} is namespaced but has no metadata.namespace`
+  if (match.scope === 'Cluster' && namespaced)
+    return `${what} ${parent.kind} ${parent.metadata.name} is cluster-scoped but has metadata.namespace`
   return undefined
 }
 
@@ -91,8 +122,13 @@ function parentProblem(definition: ControllerDefinition, parent: KObject): strin
  * The `observed` schema a controller declared for a child (or related) type, as a check run when
  * the controller reads an object of that type: a malformed one refuses the request (400).
  */
-function observedChecks(declared: readonly { apiVersion: string; kind?: string; observed?: z.ZodType }[], what: 'observed' | 'related') {
-  const byGroup = new Map(declared.filter((t) => t.observed && t.kind).map((t) => [groupKey(t.apiVersion, t.kind!), t]))
+function observedChecks(
+  declared: readonly { apiVersion: string; kind?: string; observed?: z.ZodType }[],
+  what: 'observed' | 'related',
+) {
+  const byGroup = new Map(
+    declared.filter((t) => t.observed && t.kind).map((t) => [groupKey(t.apiVersion, t.kind!), t]),
+  )
   return (key: string): ObservedCheck | undefined => {
     const type = byGroup.get(key)
     if (!type) return undefined
@@ -100,7 +136,10 @@ function observedChecks(declared: readonly { apiVersion: string; kind?: string; 
       const error = checkBounded(type.observed!, object)
       if (error) {
         const ns = object.metadata.namespace ? `${clip(object.metadata.namespace, 63)}/` : ''
-        throw new HookError(400, `request is not a Metacontroller request: ${what} ${type.kind} ${ns}${clip(object.metadata.name)} is malformed: ${listProblems(formatIssues(error))}`)
+        throw new HookError(
+          400,
+          `request is not a Metacontroller request: ${what} ${type.kind} ${ns}${clip(object.metadata.name)} is malformed: ${listProblems(formatIssues(error))}`,
+        )
       }
     }
   }
@@ -122,14 +161,22 @@ const RESULT_KEYS = {
  * Keys a controller returned that the response has no place for, and a missing child list. Either
  * would silently shrink the child list (a mis-cased `Children` means "no children"), so both fail.
  */
-function resultProblems(definition: ControllerDefinition, hook: HookName, result: Record<string, unknown>): string[] {
-  const allowed: readonly string[] = hook === 'customize' ? RESULT_KEYS.customize : RESULT_KEYS[definition.type]
+function resultProblems(
+  definition: ControllerDefinition,
+  hook: HookName,
+  result: Record<string, unknown>,
+): string[] {
+  const allowed: readonly string[] =
+    hook === 'customize' ? RESULT_KEYS.customize : RESULT_KEYS[definition.type]
   const problems = Object.keys(result)
     .filter((k) => !allowed.includes(k))
     .map((k) => `unknown response key ${JSON.stringify(k)} (allowed: ${allowed.join(', ')})`)
   if (hook !== 'customize') {
     const listKey = definition.type === 'composite' ? 'children' : 'attachments'
-    if (!Array.isArray(result[listKey])) problems.push(`${listKey} must be an array: an omitted list deletes every observed ${listKey === 'children' ? 'child' : 'attachment'}`)
+    if (!Array.isArray(result[listKey]))
+      problems.push(
+        `${listKey} must be an array: an omitted list deletes every observed ${listKey === 'children' ? 'child' : 'attachment'}`,
+      )
   }
   return problems
 }
@@ -142,10 +189,17 @@ export function finalizerName(definition: ControllerDefinition): string {
 /** Whether a Namespace object is being deleted. */
 function terminating(namespace: KObject | undefined): boolean {
   const ns = namespace as (KObject & { status?: { phase?: unknown } }) | undefined
-  return ns !== undefined && (ns.metadata.deletionTimestamp !== undefined || ns.status?.phase === 'Terminating')
+  return (
+    ns !== undefined &&
+    (ns.metadata.deletionTimestamp !== undefined || ns.status?.phase === 'Terminating')
+  )
 }
 
-function finalizeContext(definition: ControllerDefinition, ctx: HookContext<unknown>, specProblem: string | undefined): FinalizeContext<unknown> {
+function finalizeContext(
+  definition: ControllerDefinition,
+  ctx: HookContext<unknown>,
+  specProblem: string | undefined,
+): FinalizeContext<unknown> {
   const namespace = ctx.parent.metadata.namespace
   return {
     ...ctx,
@@ -153,14 +207,22 @@ function finalizeContext(definition: ControllerDefinition, ctx: HookContext<unkn
     requireSpec() {
       if (specProblem === undefined) return ctx.spec
       // A deletion waits on this finalize hook: say how to get out (the message becomes an Event).
-      throw new HookError(422, `${specProblem}; cleanup cannot run until it is fixed (to delete without cleanup, remove the finalizer ${finalizerName(definition)})`)
+      throw new HookError(
+        422,
+        `${specProblem}; cleanup cannot run until it is fixed (to delete without cleanup, remove the finalizer ${finalizerName(definition)})`,
+      )
     },
-    namespaceTerminating: namespace !== undefined && terminating(ctx.related.get('Namespace', namespace)),
+    namespaceTerminating:
+      namespace !== undefined && terminating(ctx.related.get('Namespace', namespace)),
   }
 }
 
 /** Builds the response with only the documented keys, in a fixed order. */
-function shapeResponse(definition: ControllerDefinition, hook: HookName, result: Record<string, unknown>): Record<string, unknown> {
+function shapeResponse(
+  definition: ControllerDefinition,
+  hook: HookName,
+  result: Record<string, unknown>,
+): Record<string, unknown> {
   if (hook === 'customize') return { relatedResources: result.relatedResources }
   const out: Record<string, unknown> = {}
   if (definition.type === 'decorator') {
@@ -191,7 +253,10 @@ export interface RunOptions {
 }
 
 /** The time a clock-using hook sees: `now` truncated to its granularity (undefined for other hooks). */
-export function hookTime(definition: ControllerDefinition, now: Date = new Date()): Date | undefined {
+export function hookTime(
+  definition: ControllerDefinition,
+  now: Date = new Date(),
+): Date | undefined {
   if (!definition.clock) return undefined
   const step = definition.clock === 'second' ? 1000 : 60_000
   return new Date(Math.floor(now.getTime() / step) * step)
@@ -221,23 +286,47 @@ function nestsDeeperThan(value: unknown, limit: number): boolean {
  * exhausts the stack (a controller copying it, the response check, JSON.stringify) is bad input: 400,
  * not a 500 — but only when the request really nests that deep; otherwise it is a bug and stays 500.
  */
-export async function runHook(definition: ControllerDefinition, route: HookName, input: unknown, options: RunOptions = {}): Promise<HookOutcome> {
+export async function runHook(
+  definition: ControllerDefinition,
+  route: HookName,
+  input: unknown,
+  options: RunOptions = {},
+): Promise<HookOutcome> {
   let outcome: HookOutcome
   try {
     outcome = await runHookChecked(definition, route, input, options)
   } catch (error) {
-    outcome = fail(500, `internal error in ${definition.name} ${route}: see the hook server's log`, { controller: definition.name, hook: route, cause: error })
+    outcome = fail(
+      500,
+      `internal error in ${definition.name} ${route}: see the hook server's log`,
+      { controller: definition.name, hook: route, cause: error },
+    )
   }
-  if (!outcome.ok && outcome.status === 500 && isStackOverflow(outcome.meta.cause) && nestsDeeperThan(input, MAX_NESTING)) {
+  if (
+    !outcome.ok &&
+    outcome.status === 500 &&
+    isStackOverflow(outcome.meta.cause) &&
+    nestsDeeperThan(input, MAX_NESTING)
+  ) {
     const { cause: _cause, ...meta } = outcome.meta
-    return fail(400, `request nests deeper than ${MAX_NESTING} levels; the hook does not handle objects that deep`, meta)
+    return fail(
+      400,
+      `request nests deeper than ${MAX_NESTING} levels; the hook does not handle objects that deep`,
+      meta,
+    )
   }
   return outcome
 }
 
-async function runHookChecked(definition: ControllerDefinition, route: HookName, input: unknown, options: RunOptions): Promise<HookOutcome> {
+async function runHookChecked(
+  definition: ControllerDefinition,
+  route: HookName,
+  input: unknown,
+  options: RunOptions,
+): Promise<HookOutcome> {
   const meta: OutcomeMeta = { controller: definition.name, hook: route }
-  if (!hasHook(definition, route)) return fail(404, `controller ${definition.name} has no ${route} hook`, meta)
+  if (!hasHook(definition, route))
+    return fail(404, `controller ${definition.name} has no ${route} hook`, meta)
 
   const { guard, schema } = requestSchema(definition, route)
   let request: Record<string, unknown>
@@ -245,28 +334,46 @@ async function runHookChecked(definition: ControllerDefinition, route: HookName,
   else {
     const parsed = safeParseBounded(schema, input)
     if (!parsed.success) {
-      const what = route === 'customize' ? 'customize' : `${definition.type === 'composite' ? 'CompositeController' : 'DecoratorController'} ${route}`
-      return fail(400, `request is not a Metacontroller ${what} request: ${listProblems(formatIssues(parsed.error))}`, meta)
+      const what =
+        route === 'customize'
+          ? 'customize'
+          : `${definition.type === 'composite' ? 'CompositeController' : 'DecoratorController'} ${route}`
+      return fail(
+        400,
+        `request is not a Metacontroller ${what} request: ${listProblems(formatIssues(parsed.error))}`,
+        meta,
+      )
     }
     request = parsed.data as Record<string, unknown>
   }
-  const parent = (definition.type === 'decorator' && route !== 'customize' ? request.object : request.parent) as KObject
+  const parent = (
+    definition.type === 'decorator' && route !== 'customize' ? request.object : request.parent
+  ) as KObject
   meta.namespace = parent.metadata.namespace
   meta.name = parent.metadata.name
   const wrongParent = parentProblem(definition, parent)
-  if (wrongParent) return fail(400, `request does not fit controller ${definition.name}: ${wrongParent}`, meta)
+  if (wrongParent)
+    return fail(400, `request does not fit controller ${definition.name}: ${wrongParent}`, meta)
 
   // Metacontroller may point sync and finalize at one URL and tells them apart by `finalizing`.
   let hook: HookName = route
   if (route !== 'customize') {
     const finalizing = request.finalizing as boolean
-    if (route === 'finalize' && !finalizing) return fail(400, 'finalize hook called with finalizing: false', meta)
+    if (route === 'finalize' && !finalizing)
+      return fail(400, 'finalize hook called with finalizing: false', meta)
     if (route === 'sync' && finalizing) {
-      if (!definition.finalize) return fail(400, `finalizing: true but controller ${definition.name} has no finalize hook`, meta)
+      if (!definition.finalize)
+        return fail(
+          400,
+          `finalizing: true but controller ${definition.name} has no finalize hook`,
+          meta,
+        )
       hook = 'finalize'
     }
     meta.hook = hook
-    const observed = (definition.type === 'composite' ? request.children : request.attachments) as ObjectMap
+    const observed = (
+      definition.type === 'composite' ? request.children : request.attachments
+    ) as ObjectMap
     meta.observed = countObjects(observed)
   }
 
@@ -277,7 +384,11 @@ async function runHookChecked(definition: ControllerDefinition, route: HookName,
   try {
     spec = definition.parseSpec(parent)
   } catch (error) {
-    if (!(error instanceof z.ZodError)) return fail(500, `internal error in ${definition.name} while reading the parent`, { ...meta, cause: error })
+    if (!(error instanceof z.ZodError))
+      return fail(500, `internal error in ${definition.name} while reading the parent`, {
+        ...meta,
+        cause: error,
+      })
     const prefix = definition.type === 'composite' ? 'spec' : ''
     specProblem = `${definition.type === 'composite' ? 'invalid parent spec' : `invalid ${parent.kind}`}: ${listProblems(formatIssues(error, prefix))}`
     // Customize comes before finalize: with an invalid spec it relates only what the toolkit itself
@@ -291,11 +402,17 @@ async function runHookChecked(definition: ControllerDefinition, route: HookName,
   }
 
   let trusted: KObject = parent
-  const statusSchema = definition.type === 'composite' ? definition.parent.observedStatus : undefined
+  const statusSchema =
+    definition.type === 'composite' ? definition.parent.observedStatus : undefined
   if (statusSchema) {
     const parsed = safeParseBounded(statusSchema, (parent as { status?: unknown }).status ?? {})
     if (!parsed.success) {
-      if (hook !== 'finalize') return fail(422, `parent status does not hold what ${definition.name} records: ${listProblems(formatIssues(parsed.error, 'status'))}`, meta)
+      if (hook !== 'finalize')
+        return fail(
+          422,
+          `parent status does not hold what ${definition.name} records: ${listProblems(formatIssues(parsed.error, 'status'))}`,
+          meta,
+        )
       // Finalize: a status that does not hold what the controller recorded is not trusted either.
       const { status: _untrusted, ...rest } = parent as KObject & { status?: unknown }
       trusted = rest as KObject
@@ -306,23 +423,41 @@ async function runHookChecked(definition: ControllerDefinition, route: HookName,
   // The controller's own function runs within the time budget; a late answer is dropped.
   const call = async (fn: () => unknown): Promise<unknown> => {
     const answer = await withinBudget(Promise.resolve().then(fn), options.timeoutMs ?? 0)
-    if (answer === OVER_BUDGET) throw new HookError(503, `${definition.name} ${hook} did not answer within ${(options.timeoutMs ?? 0) / 1000} s (METAHOOKS_HOOK_TIMEOUT_SECONDS); try again later`)
+    if (answer === OVER_BUDGET)
+      throw new HookError(
+        503,
+        `${definition.name} ${hook} did not answer within ${(options.timeoutMs ?? 0) / 1000} s (METAHOOKS_HOOK_TIMEOUT_SECONDS); try again later`,
+      )
     return answer
   }
   try {
     const typedParent = { ...trusted, spec } as HookContext<unknown>['parent']
     if (hook === 'customize') {
       const fn = definition.customize!
-      result = { relatedResources: await call(() => fn({ parent: typedParent, spec, controller: request.controller as Record<string, unknown> })) }
+      result = {
+        relatedResources: await call(() =>
+          fn({
+            parent: typedParent,
+            spec,
+            controller: request.controller as Record<string, unknown>,
+          }),
+        ),
+      }
     } else {
       const ctx: HookContext<unknown> = {
         parent: typedParent,
         spec,
         children: new ObservedObjects(
           (definition.type === 'composite' ? request.children : request.attachments) as ObjectMap,
-          observedChecks(definition.type === 'composite' ? definition.children : definition.attachments, 'observed'),
+          observedChecks(
+            definition.type === 'composite' ? definition.children : definition.attachments,
+            'observed',
+          ),
         ),
-        related: new ObservedObjects(request.related as ObjectMap, observedChecks(definition.related, 'related')),
+        related: new ObservedObjects(
+          request.related as ObjectMap,
+          observedChecks(definition.related, 'related'),
+        ),
         controller: request.controller as Record<string, unknown>,
         finalizing: request.finalizing as boolean,
       }
@@ -330,7 +465,10 @@ async function runHookChecked(definition: ControllerDefinition, route: HookName,
       if (now) ctx.now = now
       if (hook === 'finalize') {
         const fn = definition.finalize! as (c: FinalizeContext<unknown>) => unknown
-        result = (await call(() => fn(finalizeContext(definition, ctx, specProblem)))) as Record<string, unknown>
+        result = (await call(() => fn(finalizeContext(definition, ctx, specProblem)))) as Record<
+          string,
+          unknown
+        >
       } else {
         const fn = definition.sync as (c: HookContext<unknown>) => unknown
         result = (await call(() => fn(ctx))) as Record<string, unknown>
@@ -338,25 +476,37 @@ async function runHookChecked(definition: ControllerDefinition, route: HookName,
     }
   } catch (error) {
     if (error instanceof HookError) return fail(error.status, error.message, meta)
-    return fail(500, `internal error in ${definition.name} ${hook}: see the hook server's log`, { ...meta, cause: error })
+    return fail(500, `internal error in ${definition.name} ${hook}: see the hook server's log`, {
+      ...meta,
+      cause: error,
+    })
   }
   if (typeof result !== 'object' || result === null) {
-    return fail(500, `response check failed: ${definition.name} ${hook} returned ${result === null ? 'null' : typeof result}`, meta)
+    return fail(
+      500,
+      `response check failed: ${definition.name} ${hook} returned ${result === null ? 'null' : typeof result}`,
+      meta,
+    )
   }
 
   const shapeProblems = resultProblems(definition, hook, result)
-  if (shapeProblems.length > 0) return fail(500, `response check failed: ${listProblems(shapeProblems)}`, meta)
+  if (shapeProblems.length > 0)
+    return fail(500, `response check failed: ${listProblems(shapeProblems)}`, meta)
   const response = shapeResponse(definition, hook, result)
   const list = response.children ?? response.attachments
   if (Array.isArray(list)) meta.desired = list.length
   const problems = checkResponse({ definition, hook, parent, response })
-  if (problems.length > 0) return fail(500, `response check failed: ${listProblems(problems)}`, meta)
+  if (problems.length > 0)
+    return fail(500, `response check failed: ${listProblems(problems)}`, meta)
 
   let body: string
   try {
     body = JSON.stringify(response)
   } catch (error) {
-    return fail(500, `response check failed: the response cannot be serialized as JSON`, { ...meta, cause: error })
+    return fail(500, `response check failed: the response cannot be serialized as JSON`, {
+      ...meta,
+      cause: error,
+    })
   }
   return { ok: true, status: 200, response, body, meta }
 }

@@ -21,7 +21,11 @@ export function createWorker(controllers: readonly ControllerDefinition[]): Work
     if (cached?.env === env) return cached.app
     const metadata = env.CF_VERSION_METADATA as { id?: string } | undefined
     const buildId = (env.METAHOOKS_BUILD_ID as string | undefined) || metadata?.id || 'unversioned'
-    const app = createApp({ controllers, version: `${PACKAGE_VERSION}+${buildId}`, ...configFromEnv(env, { requireAuth: true }) })
+    const app = createApp({
+      controllers,
+      version: `${PACKAGE_VERSION}+${buildId}`,
+      ...configFromEnv(env, { requireAuth: true }),
+    })
     cached = { env, app }
     return app
   }
@@ -32,7 +36,10 @@ export function createWorker(controllers: readonly ControllerDefinition[]): Work
         app = appFor(env ?? {})
       } catch (error) {
         // A misconfigured Worker must say why on every call instead of serving with wrong settings.
-        return new Response(clip(`server misconfigured: ${(error as Error).message}`, MAX_ERROR_BODY_CHARS), { status: 500 })
+        return new Response(
+          clip(`server misconfigured: ${(error as Error).message}`, MAX_ERROR_BODY_CHARS),
+          { status: 500 },
+        )
       }
       return app.fetch(request, env, ctx as never)
     },

@@ -9,7 +9,9 @@ import { parseAllDocuments } from 'yaml'
  * (test/cluster/yaml.test.ts compares both with the pinned kubectl). Only a text both refuse is an
  * error, reported with `yaml`'s message and position.
  */
-export type YamlResult = { ok: true; documents: unknown[] } | { ok: false; line?: number; column?: number; message: string; document: number }
+export type YamlResult =
+  | { ok: true; documents: unknown[] }
+  | { ok: false; line?: number; column?: number; message: string; document: number }
 
 export function readYamlDocuments(text: string): YamlResult {
   const docs = parseAllDocuments(text)
@@ -21,6 +23,11 @@ export function readYamlDocuments(text: string): YamlResult {
   } catch {
     const error = list[failed]!.errors[0]!
     const pos = error.linePos?.[0]
-    return { ok: false, ...(pos && { line: pos.line, column: pos.col }), message: error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''), document: failed + 1 }
+    return {
+      ok: false,
+      ...(pos && { line: pos.line, column: pos.col }),
+      message: error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''),
+      document: failed + 1,
+    }
   }
 }

@@ -5,7 +5,9 @@ import { CronWorkflowSpec } from './schema.ts'
 import { sync } from './sync.ts'
 
 /** What the hook reads of its Workflows: their scheduled time (an annotation) and phase. */
-const ObservedWorkflow = z.looseObject({ status: z.looseObject({ phase: z.string().optional() }).optional() })
+const ObservedWorkflow = z.looseObject({
+  status: z.looseObject({ phase: z.string().optional() }).optional(),
+})
 
 export default defineCompositeController({
   name: 'cronworkflow',
@@ -27,7 +29,14 @@ export default defineCompositeController({
     ],
   },
   // A run is never changed once started (a spec edit applies to the next tick), only deleted.
-  children: [{ apiVersion: GROUP_VERSION, kind: 'Workflow', updateStrategy: 'OnDelete', observed: ObservedWorkflow }],
+  children: [
+    {
+      apiVersion: GROUP_VERSION,
+      kind: 'Workflow',
+      updateStrategy: 'OnDelete',
+      observed: ObservedWorkflow,
+    },
+  ],
   generateSelector: true,
   // Ticks are whole minutes; the clock is read once per call, in seconds.
   clock: 'second',

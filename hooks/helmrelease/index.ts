@@ -22,7 +22,12 @@ export default defineCompositeController({
   children: [
     { apiVersion: 'v1', kind: 'ServiceAccount', updateStrategy: 'InPlace' },
     // helm runs as a ServiceAccount bound to the built-in admin ClusterRole of its namespace.
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', updateStrategy: 'OnDelete', binds: { clusterRoles: [HELM_CLUSTER_ROLE] } },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      updateStrategy: 'OnDelete',
+      binds: { clusterRoles: [HELM_CLUSTER_ROLE] },
+    },
     { apiVersion: 'v1', kind: 'ConfigMap', updateStrategy: 'InPlace' },
     // Jobs are immutable; a new spec gets a new Job (its name carries a hash of the spec).
     { apiVersion: 'batch/v1', kind: 'Job', updateStrategy: 'OnDelete', observed: ObservedJob },

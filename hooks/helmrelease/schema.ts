@@ -7,9 +7,13 @@ export const RELEASE_NAME = dnsLabel(53)
 
 /** HelmRelease (helm.metahooks.dev/v1): a Helm chart installed, upgraded and removed by Jobs. */
 export const HelmReleaseSpec = z.object({
-  releaseName: RELEASE_NAME.optional().describe('Helm release name (default: the HelmRelease name).'),
+  releaseName: RELEASE_NAME.optional().describe(
+    'Helm release name (default: the HelmRelease name).',
+  ),
   chart: z.object({
-    repository: z.string().regex(/^(https?|oci):\/\/\S+$/, { message: 'must be an http(s) or oci:// chart repository URL' }),
+    repository: z.string().regex(/^(https?|oci):\/\/\S+$/, {
+      message: 'must be an http(s) or oci:// chart repository URL',
+    }),
     name: z.string().regex(/^[a-z0-9][-a-z0-9_.]*$/, { message: 'must be a chart name' }),
     version: z.string().regex(/^\S+$/, { message: 'must be a chart version' }),
   }),

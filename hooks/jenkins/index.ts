@@ -21,7 +21,12 @@ export default defineCompositeController({
     ],
   },
   children: [
-    { apiVersion: 'apps/v1', kind: 'StatefulSet', updateStrategy: 'InPlace', observed: ObservedStatefulSet },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      updateStrategy: 'InPlace',
+      observed: ObservedStatefulSet,
+    },
     { apiVersion: 'v1', kind: 'Service', updateStrategy: 'InPlace' },
   ],
   generateSelector: true,

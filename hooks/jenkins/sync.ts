@@ -1,6 +1,16 @@
 import type { StatefulSet } from 'kubernetes-types/apps/v1'
 import type { Service } from 'kubernetes-types/core/v1'
-import { childName, condition, deploymentReady, labelValueOf, type CompositeSyncResult, type Condition, type HookContext, type KObject, type Parent } from 'metahooks'
+import {
+  childName,
+  condition,
+  deploymentReady,
+  labelValueOf,
+  type CompositeSyncResult,
+  type Condition,
+  type HookContext,
+  type KObject,
+  type Parent,
+} from 'metahooks'
 import type { JenkinsSpec } from './schema.ts'
 
 type P = Parent<JenkinsSpec>
@@ -23,7 +33,11 @@ const SERVICE = { apiVersion: 'v1', kind: 'Service' }
  * Delete the claim goes with the StatefulSet; with Retain it outlives it (a hook cannot orphan its
  * own child, but the StatefulSet controller can leave the claim unowned).
  */
-export function desiredStatefulSet(parent: P, spec: JenkinsSpec, storage: string): StatefulSet & KObject {
+export function desiredStatefulSet(
+  parent: P,
+  spec: JenkinsSpec,
+  storage: string,
+): StatefulSet & KObject {
   const { statefulSet, agent } = names(parent)
   return {
     apiVersion: 'apps/v1',
@@ -74,18 +88,28 @@ export function desiredServices(parent: P, spec: JenkinsSpec): (Service & KObjec
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: service, labels: labels(parent) },
-      spec: { type: spec.serviceType, selector: labels(parent), ports: [{ name: 'http', port: 8080, targetPort: 'http' }] },
+      spec: {
+        type: spec.serviceType,
+        selector: labels(parent),
+        ports: [{ name: 'http', port: 8080, targetPort: 'http' }],
+      },
     },
     {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: agent, labels: labels(parent) },
-      spec: { clusterIP: 'None', selector: labels(parent), ports: [{ name: 'agent', port: 50000, targetPort: 'agent' }] },
+      spec: {
+        clusterIP: 'None',
+        selector: labels(parent),
+        ports: [{ name: 'agent', port: 50000, targetPort: 'agent' }],
+      },
     },
   ]
 }
 
-type ObservedSts = KObject & { spec?: { volumeClaimTemplates?: { spec?: { resources?: { requests?: { storage?: string } } } }[] } }
+type ObservedSts = KObject & {
+  spec?: { volumeClaimTemplates?: { spec?: { resources?: { requests?: { storage?: string } } } }[] }
+}
 
 export function sync({ parent, spec, children }: HookContext<JenkinsSpec>): CompositeSyncResult {
   const { statefulSet, service } = names(parent)
@@ -93,9 +117,18 @@ export function sync({ parent, spec, children }: HookContext<JenkinsSpec>): Comp
   // volumeClaimTemplates are immutable: keep the size the StatefulSet was created with, and say so.
   const existingSize = observed?.spec?.volumeClaimTemplates?.[0]?.spec?.resources?.requests?.storage
   const storage = existingSize ?? spec.storage
-  const conditions: Condition[] = [...deploymentReady(observed, statefulSet, 'StatefulSet').conditions]
+  const conditions: Condition[] = [
+    ...deploymentReady(observed, statefulSet, 'StatefulSet').conditions,
+  ]
   if (existingSize && existingSize !== spec.storage) {
-    conditions.push(condition('StorageResized', false, 'Immutable', `JENKINS_HOME stays ${existingSize}: a StatefulSet's volume size cannot change (resize the PersistentVolumeClaim instead)`))
+    conditions.push(
+      condition(
+        'StorageResized',
+        false,
+        'Immutable',
+        `JENKINS_HOME stays ${existingSize}: a StatefulSet's volume size cannot change (resize the PersistentVolumeClaim instead)`,
+      ),
+    )
   }
   return {
     children: [desiredStatefulSet(parent, spec, storage), ...desiredServices(parent, spec)],

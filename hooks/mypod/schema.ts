@@ -10,21 +10,34 @@ export const MyPodSpec = z.object({
   customCommand: z
     .string()
     .optional()
-    .describe('Command line run instead of the image entrypoint; split into words like a shell does, but no shell runs it.')
+    .describe(
+      'Command line run instead of the image entrypoint; split into words like a shell does, but no shell runs it.',
+    )
     .superRefine((line, ctx) => {
       if (line === undefined) return
       try {
         const words = splitCommand(line)
-        if (words.length === 0) ctx.addIssue({ code: 'custom', message: 'must contain a command (omit it to run the image entrypoint)' })
-        const operator = words.find((w) => SHELL_OPERATORS.has(w) || w.startsWith('$(') || w.includes('`'))
-        if (operator) ctx.addIssue({ code: 'custom', message: `uses the shell's ${JSON.stringify(operator)}, but no shell runs it (it would be an argument); to run a shell, write: sh -c '${line.replaceAll("'", "'\\''")}'` })
+        if (words.length === 0)
+          ctx.addIssue({
+            code: 'custom',
+            message: 'must contain a command (omit it to run the image entrypoint)',
+          })
+        const operator = words.find(
+          (w) => SHELL_OPERATORS.has(w) || w.startsWith('$(') || w.includes('`'),
+        )
+        if (operator)
+          ctx.addIssue({
+            code: 'custom',
+            message: `uses the shell's ${JSON.stringify(operator)}, but no shell runs it (it would be an argument); to run a shell, write: sh -c '${line.replaceAll("'", "'\\''")}'`,
+          })
       } catch (error) {
-        ctx.addIssue({ code: 'custom', message: `cannot be split into words: ${(error as Error).message}` })
+        ctx.addIssue({
+          code: 'custom',
+          message: `cannot be split into words: ${(error as Error).message}`,
+        })
       }
     }),
-  image: image()
-    .default('nginx')
-    .describe('Container image; defaults to nginx.'),
+  image: image().default('nginx').describe('Container image; defaults to nginx.'),
 })
 export type MyPodSpec = z.output<typeof MyPodSpec>
 
@@ -38,7 +51,9 @@ export const ObservedPod = z.looseObject({
           name: z.string(),
           image: z.string().optional(),
           command: z.array(z.string()).optional(),
-          env: z.array(z.looseObject({ name: z.string(), value: z.string().optional() })).optional(),
+          env: z
+            .array(z.looseObject({ name: z.string(), value: z.string().optional() }))
+            .optional(),
         }),
       ),
     })

@@ -1,5 +1,17 @@
 import type { Container, Pod } from 'kubernetes-types/core/v1'
-import { canonicalJson, childName, condition, findCondition, fnv32a, labelValueOf, splitCommand, type CompositeSyncResult, type KObject, type ObservedObjects, type Parent } from 'metahooks'
+import {
+  canonicalJson,
+  childName,
+  condition,
+  findCondition,
+  fnv32a,
+  labelValueOf,
+  splitCommand,
+  type CompositeSyncResult,
+  type KObject,
+  type ObservedObjects,
+  type Parent,
+} from 'metahooks'
 import type { MyPodSpec } from './schema.ts'
 
 export const CONTAINER = 'main'
@@ -19,7 +31,11 @@ export function desiredPod(parent: Parent<MyPodSpec>, spec: MyPodSpec): Pod & KO
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
-      name: childName({ apiVersion: 'v1', kind: 'Pod' }, parent.metadata.name, fnv32a(canonicalJson(container))),
+      name: childName(
+        { apiVersion: 'v1', kind: 'Pod' },
+        parent.metadata.name,
+        fnv32a(canonicalJson(container)),
+      ),
       labels: {
         'app.kubernetes.io/name': 'mypod',
         'app.kubernetes.io/instance': labelValueOf(parent.metadata.name),
@@ -37,36 +53,92 @@ function listed(names: readonly string[]): string {
 }
 
 /** Status from what Metacontroller observed: the Pod's phase and a Ready condition. No clock. */
-export function podStatus(observed: Pod | undefined, desired: Pod, replacing: readonly string[] = []): Record<string, unknown> {
+export function podStatus(
+  observed: Pod | undefined,
+  desired: Pod,
+  replacing: readonly string[] = [],
+): Record<string, unknown> {
   const name = desired.metadata!.name!
   const base = { podName: name, image: desired.spec!.containers[0]!.image }
   if (!observed) {
     if (replacing.length > 0) {
-      return { ...base, phase: 'Pending', conditions: [condition('Ready', false, 'Replacing', `the spec changed: Pod ${name} replaces ${listed(replacing)}`)] }
+      return {
+        ...base,
+        phase: 'Pending',
+        conditions: [
+          condition(
+            'Ready',
+            false,
+            'Replacing',
+            `the spec changed: Pod ${name} replaces ${listed(replacing)}`,
+          ),
+        ],
+      }
     }
-    return { ...base, phase: 'Pending', conditions: [condition('Ready', false, 'PodNotCreated', `waiting for Pod ${name} to be created`)] }
+    return {
+      ...base,
+      phase: 'Pending',
+      conditions: [
+        condition('Ready', false, 'PodNotCreated', `waiting for Pod ${name} to be created`),
+      ],
+    }
   }
   const phase = observed.status?.phase ?? 'Pending'
   if (observed.metadata?.deletionTimestamp) {
-    return { ...base, phase, conditions: [condition('Ready', false, 'PodTerminating', `Pod ${name} is being deleted`)] }
+    return {
+      ...base,
+      phase,
+      conditions: [condition('Ready', false, 'PodTerminating', `Pod ${name} is being deleted`)],
+    }
   }
   const ready = findCondition(observed, 'Ready')
   if (ready?.status === 'True') {
-    return { ...base, phase, conditions: [condition('Ready', true, 'PodReady', `Pod ${name} is ready`, ready.lastTransitionTime)] }
+    return {
+      ...base,
+      phase,
+      conditions: [
+        condition('Ready', true, 'PodReady', `Pod ${name} is ready`, ready.lastTransitionTime),
+      ],
+    }
   }
   if (replacing.length > 0) {
-    return { ...base, phase, conditions: [condition('Ready', false, 'Replacing', `the spec changed: Pod ${name} (${phase}) replaces ${listed(replacing)}`)] }
+    return {
+      ...base,
+      phase,
+      conditions: [
+        condition(
+          'Ready',
+          false,
+          'Replacing',
+          `the spec changed: Pod ${name} (${phase}) replaces ${listed(replacing)}`,
+        ),
+      ],
+    }
   }
   return {
     ...base,
     phase,
     conditions: [
-      condition('Ready', false, ready?.reason ?? 'PodNotReady', ready?.message ?? `Pod ${name} is ${phase}`, ready?.lastTransitionTime),
+      condition(
+        'Ready',
+        false,
+        ready?.reason ?? 'PodNotReady',
+        ready?.message ?? `Pod ${name} is ${phase}`,
+        ready?.lastTransitionTime,
+      ),
     ],
   }
 }
 
-export function sync({ parent, spec, children }: { parent: Parent<MyPodSpec>; spec: MyPodSpec; children: ObservedObjects }): CompositeSyncResult {
+export function sync({
+  parent,
+  spec,
+  children,
+}: {
+  parent: Parent<MyPodSpec>
+  spec: MyPodSpec
+  children: ObservedObjects
+}): CompositeSyncResult {
   const pod = desiredPod(parent, spec)
   const name = pod.metadata.name
   const observed = children.get<Pod & KObject>('Pod', name)

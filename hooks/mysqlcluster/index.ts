@@ -21,7 +21,12 @@ export default defineCompositeController({
   },
   children: [
     { apiVersion: 'v1', kind: 'ConfigMap', updateStrategy: 'InPlace' },
-    { apiVersion: 'apps/v1', kind: 'StatefulSet', updateStrategy: 'InPlace', observed: ObservedWorkload },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      updateStrategy: 'InPlace',
+      observed: ObservedWorkload,
+    },
     { apiVersion: 'v1', kind: 'Service', updateStrategy: 'InPlace' },
     { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', updateStrategy: 'InPlace' },
     { apiVersion: 'batch/v1', kind: 'CronJob', updateStrategy: 'InPlace' },

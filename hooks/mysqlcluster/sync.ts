@@ -2,7 +2,18 @@ import type { StatefulSet } from 'kubernetes-types/apps/v1'
 import type { CronJob } from 'kubernetes-types/batch/v1'
 import type { ConfigMap, PersistentVolumeClaim, Service } from 'kubernetes-types/core/v1'
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1'
-import { childName, condition, deploymentReady, labelValueOf, type CompositeSyncResult, type CustomizeContext, type HookContext, type KObject, type Parent, type RelatedResourceRule } from 'metahooks'
+import {
+  childName,
+  condition,
+  deploymentReady,
+  labelValueOf,
+  type CompositeSyncResult,
+  type CustomizeContext,
+  type HookContext,
+  type KObject,
+  type Parent,
+  type RelatedResourceRule,
+} from 'metahooks'
 import type { MysqlClusterSpec } from './schema.ts'
 
 type P = Parent<MysqlClusterSpec>
@@ -32,11 +43,24 @@ const labels = (parent: P) => ({
   'app.kubernetes.io/managed-by': 'metahooks',
   'mysql.metahooks.dev/cluster': instance(parent),
 })
-const selector = (parent: P) => ({ 'app.kubernetes.io/instance': instance(parent), 'mysql.metahooks.dev/cluster': instance(parent) })
+const selector = (parent: P) => ({
+  'app.kubernetes.io/instance': instance(parent),
+  'mysql.metahooks.dev/cluster': instance(parent),
+})
 
 /** The user's Secret, by name: its ROOT_PASSWORD must exist before anything is created. */
-export function customize({ parent, spec }: CustomizeContext<MysqlClusterSpec>): RelatedResourceRule[] {
-  return [{ apiVersion: 'v1', resource: 'secrets', namespace: parent.metadata.namespace!, names: [spec.secretName] }]
+export function customize({
+  parent,
+  spec,
+}: CustomizeContext<MysqlClusterSpec>): RelatedResourceRule[] {
+  return [
+    {
+      apiVersion: 'v1',
+      resource: 'secrets',
+      namespace: parent.metadata.namespace!,
+      names: [spec.secretName],
+    },
+  ]
 }
 
 /**
@@ -51,7 +75,15 @@ function configMap(parent: P): ConfigMap & KObject {
     kind: 'ConfigMap',
     metadata: { name: config, labels: labels(parent) },
     data: {
-      'my.cnf': ['[mysqld]', 'gtid_mode = ON', 'enforce_gtid_consistency = ON', 'log_bin = mysql-bin', 'log_slave_updates = ON', 'skip_name_resolve = ON', ''].join('\n'),
+      'my.cnf': [
+        '[mysqld]',
+        'gtid_mode = ON',
+        'enforce_gtid_consistency = ON',
+        'log_bin = mysql-bin',
+        'log_slave_updates = ON',
+        'skip_name_resolve = ON',
+        '',
+      ].join('\n'),
       'init-replication.sh': [
         '#!/bin/sh',
         'set -e',
@@ -69,7 +101,10 @@ function configMap(parent: P): ConfigMap & KObject {
 
 function statefulSet(parent: P, spec: MysqlClusterSpec): StatefulSet & KObject {
   const { statefulSet: name, headless, config } = names(parent)
-  const rootPassword = { name: 'MYSQL_ROOT_PASSWORD', valueFrom: { secretKeyRef: { name: spec.secretName, key: 'ROOT_PASSWORD' } } }
+  const rootPassword = {
+    name: 'MYSQL_ROOT_PASSWORD',
+    valueFrom: { secretKeyRef: { name: spec.secretName, key: 'ROOT_PASSWORD' } },
+  }
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
@@ -102,17 +137,39 @@ function statefulSet(parent: P, spec: MysqlClusterSpec): StatefulSet & KObject {
               image: `percona:${spec.mysqlVersion}`,
               env: [
                 rootPassword,
-                { name: 'MYSQL_DATABASE', valueFrom: { secretKeyRef: { name: spec.secretName, key: 'DATABASE', optional: true } } },
-                { name: 'MYSQL_USER', valueFrom: { secretKeyRef: { name: spec.secretName, key: 'USER', optional: true } } },
-                { name: 'MYSQL_PASSWORD', valueFrom: { secretKeyRef: { name: spec.secretName, key: 'PASSWORD', optional: true } } },
+                {
+                  name: 'MYSQL_DATABASE',
+                  valueFrom: {
+                    secretKeyRef: { name: spec.secretName, key: 'DATABASE', optional: true },
+                  },
+                },
+                {
+                  name: 'MYSQL_USER',
+                  valueFrom: {
+                    secretKeyRef: { name: spec.secretName, key: 'USER', optional: true },
+                  },
+                },
+                {
+                  name: 'MYSQL_PASSWORD',
+                  valueFrom: {
+                    secretKeyRef: { name: spec.secretName, key: 'PASSWORD', optional: true },
+                  },
+                },
               ],
               ports: [{ name: 'mysql', containerPort: 3306 }],
-              readinessProbe: { exec: { command: ['sh', '-c', 'mysqladmin ping -uroot -p"$MYSQL_ROOT_PASSWORD"'] }, periodSeconds: 5 },
+              readinessProbe: {
+                exec: { command: ['sh', '-c', 'mysqladmin ping -uroot -p"$MYSQL_ROOT_PASSWORD"'] },
+                periodSeconds: 5,
+              },
               ...(spec.resources && { resources: spec.resources }),
               volumeMounts: [
                 { name: 'data', mountPath: '/var/lib/mysql' },
                 { name: 'conf-d', mountPath: '/etc/mysql/conf.d' },
-                { name: 'config', mountPath: '/etc/mysql/conf.d/replication.cnf', subPath: 'my.cnf' },
+                {
+                  name: 'config',
+                  mountPath: '/etc/mysql/conf.d/replication.cnf',
+                  subPath: 'my.cnf',
+                },
                 { name: 'initdb', mountPath: '/docker-entrypoint-initdb.d' },
               ],
             },
@@ -124,7 +181,15 @@ function statefulSet(parent: P, spec: MysqlClusterSpec): StatefulSet & KObject {
           ],
         },
       },
-      volumeClaimTemplates: [{ metadata: { name: 'data', labels: selector(parent) }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: spec.storage } } } }],
+      volumeClaimTemplates: [
+        {
+          metadata: { name: 'data', labels: selector(parent) },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            resources: { requests: { storage: spec.storage } },
+          },
+        },
+      ],
     },
   }
 }
@@ -138,20 +203,56 @@ function services(parent: P): (Service & KObject)[] {
   const { statefulSet, headless, master, replicas } = names(parent)
   const port = [{ name: 'mysql', port: 3306, targetPort: 'mysql' }]
   return [
-    { apiVersion: 'v1', kind: 'Service', metadata: { name: master, labels: labels(parent) }, spec: { selector: { ...selector(parent), 'statefulset.kubernetes.io/pod-name': `${statefulSet}-0` }, ports: port } },
-    { apiVersion: 'v1', kind: 'Service', metadata: { name: replicas, labels: labels(parent) }, spec: { selector: selector(parent), ports: port } },
-    { apiVersion: 'v1', kind: 'Service', metadata: { name: headless, labels: labels(parent) }, spec: { clusterIP: 'None', publishNotReadyAddresses: true, selector: selector(parent), ports: port } },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: master, labels: labels(parent) },
+      spec: {
+        selector: { ...selector(parent), 'statefulset.kubernetes.io/pod-name': `${statefulSet}-0` },
+        ports: port,
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: replicas, labels: labels(parent) },
+      spec: { selector: selector(parent), ports: port },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: headless, labels: labels(parent) },
+      spec: {
+        clusterIP: 'None',
+        publishNotReadyAddresses: true,
+        selector: selector(parent),
+        ports: port,
+      },
+    },
   ]
 }
 
 function pdb(parent: P): PodDisruptionBudget & KObject {
-  return { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: names(parent).pdb, labels: labels(parent) }, spec: { maxUnavailable: 1, selector: { matchLabels: selector(parent) } } }
+  return {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: { name: names(parent).pdb, labels: labels(parent) },
+    spec: { maxUnavailable: 1, selector: { matchLabels: selector(parent) } },
+  }
 }
 
 function backups(parent: P, spec: MysqlClusterSpec): KObject[] {
   if (!spec.backupSchedule) return []
   const { backupClaim: claim, backup, replicas } = names(parent)
-  const pvc: PersistentVolumeClaim & KObject = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: claim, labels: labels(parent) }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: spec.backupStorage } } } }
+  const pvc: PersistentVolumeClaim & KObject = {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: claim, labels: labels(parent) },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage: spec.backupStorage } },
+    },
+  }
   const cron: CronJob & KObject = {
     apiVersion: 'batch/v1',
     kind: 'CronJob',
@@ -171,8 +272,17 @@ function backups(parent: P, spec: MysqlClusterSpec): KObject[] {
                 {
                   name: 'backup',
                   image: `percona:${spec.mysqlVersion}`,
-                  command: ['sh', '-c', `mysqldump -h ${replicas} -uroot -p"$MYSQL_ROOT_PASSWORD" --all-databases --single-transaction | gzip > /backups/$(date +%Y%m%d-%H%M%S).sql.gz`],
-                  env: [{ name: 'MYSQL_ROOT_PASSWORD', valueFrom: { secretKeyRef: { name: spec.secretName, key: 'ROOT_PASSWORD' } } }],
+                  command: [
+                    'sh',
+                    '-c',
+                    `mysqldump -h ${replicas} -uroot -p"$MYSQL_ROOT_PASSWORD" --all-databases --single-transaction | gzip > /backups/$(date +%Y%m%d-%H%M%S).sql.gz`,
+                  ],
+                  env: [
+                    {
+                      name: 'MYSQL_ROOT_PASSWORD',
+                      valueFrom: { secretKeyRef: { name: spec.secretName, key: 'ROOT_PASSWORD' } },
+                    },
+                  ],
                   volumeMounts: [{ name: 'backups', mountPath: '/backups' }],
                 },
               ],
@@ -190,18 +300,56 @@ function backups(parent: P, spec: MysqlClusterSpec): KObject[] {
  * The whole cluster — unless the user's Secret or its ROOT_PASSWORD is missing: then nothing new
  * is created, everything that exists is kept (never a shorter child list), and the status says why.
  */
-export function sync({ parent, spec, children, related }: HookContext<MysqlClusterSpec>): CompositeSyncResult {
-  const desired: KObject[] = [configMap(parent), statefulSet(parent, spec), ...services(parent), pdb(parent), ...backups(parent, spec)]
-  const secret = related.get<KObject & { data?: Record<string, string> }>('Secret', spec.secretName, parent.metadata.namespace)
-  const problem = !secret ? ['SecretMissing', `Secret ${spec.secretName} does not exist in ${parent.metadata.namespace}`] : secret.data?.ROOT_PASSWORD === undefined ? ['RootPasswordMissing', `Secret ${spec.secretName} has no ROOT_PASSWORD key`] : undefined
+export function sync({
+  parent,
+  spec,
+  children,
+  related,
+}: HookContext<MysqlClusterSpec>): CompositeSyncResult {
+  const desired: KObject[] = [
+    configMap(parent),
+    statefulSet(parent, spec),
+    ...services(parent),
+    pdb(parent),
+    ...backups(parent, spec),
+  ]
+  const secret = related.get<KObject & { data?: Record<string, string> }>(
+    'Secret',
+    spec.secretName,
+    parent.metadata.namespace,
+  )
+  const problem = !secret
+    ? ['SecretMissing', `Secret ${spec.secretName} does not exist in ${parent.metadata.namespace}`]
+    : secret.data?.ROOT_PASSWORD === undefined
+      ? ['RootPasswordMissing', `Secret ${spec.secretName} has no ROOT_PASSWORD key`]
+      : undefined
   if (problem) {
-    const existing = desired.filter((d) => children.get({ kind: d.kind, apiVersion: d.apiVersion }, d.metadata.name) !== undefined)
-    return { children: existing, status: { replicas: spec.replicas, readyReplicas: 0, conditions: [condition('Ready', false, problem[0]!, problem[1]!)] } }
+    const existing = desired.filter(
+      (d) =>
+        children.get({ kind: d.kind, apiVersion: d.apiVersion }, d.metadata.name) !== undefined,
+    )
+    return {
+      children: existing,
+      status: {
+        replicas: spec.replicas,
+        readyReplicas: 0,
+        conditions: [condition('Ready', false, problem[0]!, problem[1]!)],
+      },
+    }
   }
   const n = names(parent)
-  const ready = deploymentReady(children.get('StatefulSet', n.statefulSet), n.statefulSet, 'StatefulSet')
+  const ready = deploymentReady(
+    children.get('StatefulSet', n.statefulSet),
+    n.statefulSet,
+    'StatefulSet',
+  )
   return {
     children: desired,
-    status: { replicas: spec.replicas, ...ready, masterService: n.master, replicasService: n.replicas },
+    status: {
+      replicas: spec.replicas,
+      ...ready,
+      masterService: n.master,
+      replicasService: n.replicas,
+    },
   }
 }

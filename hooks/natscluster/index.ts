@@ -26,7 +26,12 @@ export default defineCompositeController({
   children: [
     { apiVersion: 'v1', kind: 'Secret', updateStrategy: 'InPlace' },
     { apiVersion: 'v1', kind: 'Service', updateStrategy: 'InPlace' },
-    { apiVersion: 'apps/v1', kind: 'StatefulSet', updateStrategy: 'InPlace', observed: ObservedStatefulSet },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      updateStrategy: 'InPlace',
+      observed: ObservedStatefulSet,
+    },
   ],
   generateSelector: true,
   sync,

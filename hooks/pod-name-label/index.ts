@@ -13,10 +13,19 @@ const PodObject = z.looseObject({
 
 export default defineDecoratorController({
   name: 'pod-name-label',
-  resources: [{ apiVersion: 'v1', kind: 'Pod', annotationSelector: { matchExpressions: [{ key: ANNOTATION, operator: 'Exists' }] } }],
+  resources: [
+    {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      annotationSelector: { matchExpressions: [{ key: ANNOTATION, operator: 'Exists' }] },
+    },
+  ],
   attachments: [],
   objectSchema: PodObject,
   hookVersion: 'v2',
   // A label value holds at most 63: a longer name is shortened with a hash (service-per-pod selects by the same value).
-  sync: ({ spec }) => ({ attachments: [], labels: { [spec.metadata.annotations[ANNOTATION]]: labelValueOf(spec.metadata.name) } }),
+  sync: ({ spec }) => ({
+    attachments: [],
+    labels: { [spec.metadata.annotations[ANNOTATION]]: labelValueOf(spec.metadata.name) },
+  }),
 })

@@ -21,13 +21,26 @@ export default defineCompositeController({
   },
   children: [
     { apiVersion: 'v1', kind: 'ConfigMap', updateStrategy: 'InPlace' },
-    { apiVersion: 'apps/v1', kind: 'Deployment', updateStrategy: 'InPlace', observed: ObservedWorkload },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      updateStrategy: 'InPlace',
+      observed: ObservedWorkload,
+    },
     { apiVersion: 'v1', kind: 'Service', updateStrategy: 'InPlace' },
   ],
   generateSelector: true,
   // v2: a namespaced Prometheus may relate Services in other namespaces.
   hookVersion: 'v2',
-  related: [{ apiVersion: 'v1', resource: 'services', kind: 'Service', observed: ObservedService, namespaceSelector: true }],
+  related: [
+    {
+      apiVersion: 'v1',
+      resource: 'services',
+      kind: 'Service',
+      observed: ObservedService,
+      namespaceSelector: true,
+    },
+  ],
   customize,
   sync,
 })

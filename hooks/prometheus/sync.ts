@@ -1,7 +1,18 @@
 import type { Deployment } from 'kubernetes-types/apps/v1'
 import type { ConfigMap, Service } from 'kubernetes-types/core/v1'
 import { stringify } from 'yaml'
-import { childName, deploymentReady, labelValueOf, sha256Hex, type CompositeSyncResult, type CustomizeContext, type HookContext, type KObject, type Parent, type RelatedResourceRule } from 'metahooks'
+import {
+  childName,
+  deploymentReady,
+  labelValueOf,
+  sha256Hex,
+  type CompositeSyncResult,
+  type CustomizeContext,
+  type HookContext,
+  type KObject,
+  type Parent,
+  type RelatedResourceRule,
+} from 'metahooks'
 import type { ObservedService, PrometheusSpec } from './schema.ts'
 
 type P = Parent<PrometheusSpec>
@@ -9,11 +20,28 @@ type P = Parent<PrometheusSpec>
 const labels = (p: P) => ({ app: 'prometheus', prometheus: labelValueOf(p.metadata.name) })
 
 /** Services picked by the selectors, across namespaces when a namespace selector is given (v2 hooks). */
-export function customize({ parent, spec }: CustomizeContext<PrometheusSpec>): RelatedResourceRule[] {
+export function customize({
+  parent,
+  spec,
+}: CustomizeContext<PrometheusSpec>): RelatedResourceRule[] {
   const labelSelector = spec.serviceMonitorSelector
   return spec.serviceMonitorNamespaceSelector
-    ? [{ apiVersion: 'v1', resource: 'services', labelSelector, namespaceSelector: spec.serviceMonitorNamespaceSelector }]
-    : [{ apiVersion: 'v1', resource: 'services', labelSelector, namespace: parent.metadata.namespace! }]
+    ? [
+        {
+          apiVersion: 'v1',
+          resource: 'services',
+          labelSelector,
+          namespaceSelector: spec.serviceMonitorNamespaceSelector,
+        },
+      ]
+    : [
+        {
+          apiVersion: 'v1',
+          resource: 'services',
+          labelSelector,
+          namespace: parent.metadata.namespace!,
+        },
+      ]
 }
 
 /** prometheus.yml: one scrape job per related Service port, targeting the Service's DNS name. */
@@ -22,18 +50,36 @@ export function prometheusConfig(spec: PrometheusSpec, services: readonly KObjec
   const jobs = (services as (KObject & ObservedService)[]).flatMap((svc) => {
     return (svc.spec?.ports ?? []).map((port) => ({
       job_name: `${svc.metadata.namespace}/${svc.metadata.name}/${port.name ?? port.port}`,
-      static_configs: [{ targets: [`${svc.metadata.name}.${svc.metadata.namespace}.svc:${port.port}`], labels: { namespace: svc.metadata.namespace ?? '', service: svc.metadata.name } }],
+      static_configs: [
+        {
+          targets: [`${svc.metadata.name}.${svc.metadata.namespace}.svc:${port.port}`],
+          labels: { namespace: svc.metadata.namespace ?? '', service: svc.metadata.name },
+        },
+      ],
     }))
   })
-  return stringify({ global: { scrape_interval: spec.scrapeInterval }, scrape_configs: jobs }, { lineWidth: 0 })
+  return stringify(
+    { global: { scrape_interval: spec.scrapeInterval }, scrape_configs: jobs },
+    { lineWidth: 0 },
+  )
 }
 
-export async function sync({ parent, spec, children, related }: HookContext<PrometheusSpec>): Promise<CompositeSyncResult> {
+export async function sync({
+  parent,
+  spec,
+  children,
+  related,
+}: HookContext<PrometheusSpec>): Promise<CompositeSyncResult> {
   const name = parent.metadata.name
   const configName = childName({ apiVersion: 'v1', kind: 'ConfigMap' }, name, 'config')
   const services = related.list('Service')
   const config = prometheusConfig(spec, services)
-  const configMap: ConfigMap & KObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: configName, labels: labels(parent) }, data: { 'prometheus.yml': config } }
+  const configMap: ConfigMap & KObject = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: configName, labels: labels(parent) },
+    data: { 'prometheus.yml': config },
+  }
   const deployment: Deployment & KObject = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -44,7 +90,10 @@ export async function sync({ parent, spec, children, related }: HookContext<Prom
       selector: { matchLabels: labels(parent) },
       template: {
         // A new config changes this hash, and the Deployment rolls.
-        metadata: { labels: labels(parent), annotations: { 'metahooks.dev/config-hash': await sha256Hex(config, 16) } },
+        metadata: {
+          labels: labels(parent),
+          annotations: { 'metahooks.dev/config-hash': await sha256Hex(config, 16) },
+        },
         spec: {
           automountServiceAccountToken: false,
           securityContext: { runAsNonRoot: true, runAsUser: 65534, fsGroup: 65534 },
@@ -52,7 +101,11 @@ export async function sync({ parent, spec, children, related }: HookContext<Prom
             {
               name: 'prometheus',
               image: spec.image,
-              args: ['--config.file=/etc/prometheus/prometheus.yml', '--storage.tsdb.path=/prometheus', `--storage.tsdb.retention.time=${spec.retention}`],
+              args: [
+                '--config.file=/etc/prometheus/prometheus.yml',
+                '--storage.tsdb.path=/prometheus',
+                `--storage.tsdb.retention.time=${spec.retention}`,
+              ],
               ports: [{ name: 'web', containerPort: 9090 }],
               readinessProbe: { httpGet: { path: '/-/ready', port: 'web' } },
               ...(spec.resources && { resources: spec.resources }),
@@ -70,7 +123,15 @@ export async function sync({ parent, spec, children, related }: HookContext<Prom
       },
     },
   }
-  const service: Service & KObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: childName({ apiVersion: 'v1', kind: 'Service' }, name), labels: labels(parent) }, spec: { selector: labels(parent), ports: [{ name: 'web', port: 9090, targetPort: 'web' }] } }
+  const service: Service & KObject = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: childName({ apiVersion: 'v1', kind: 'Service' }, name),
+      labels: labels(parent),
+    },
+    spec: { selector: labels(parent), ports: [{ name: 'web', port: 9090, targetPort: 'web' }] },
+  }
   return {
     children: [configMap, deployment, service],
     status: {

@@ -12,7 +12,10 @@ export const SKIPPED_ANNOTATION = 'propagate.metahooks.dev/skipped'
 
 /** The decorated Namespace: only its name and labels matter. */
 export const NamespaceObject = z.looseObject({
-  metadata: z.looseObject({ name: z.string(), labels: z.record(z.string(), z.string()).optional() }),
+  metadata: z.looseObject({
+    name: z.string(),
+    labels: z.record(z.string(), z.string()).optional(),
+  }),
 })
 export type NamespaceObject = z.output<typeof NamespaceObject>
 

@@ -1,5 +1,18 @@
-import { matchesSelector, parseSelector, type DecoratorSyncResult, type HookContext, type KObject, type RelatedResourceRule } from 'metahooks'
-import { SELECTOR_ANNOTATION, SKIPPED_ANNOTATION, SOURCE_ANNOTATION, SOURCE_LABEL, type NamespaceObject } from './schema.ts'
+import {
+  matchesSelector,
+  parseSelector,
+  type DecoratorSyncResult,
+  type HookContext,
+  type KObject,
+  type RelatedResourceRule,
+} from 'metahooks'
+import {
+  SELECTOR_ANNOTATION,
+  SKIPPED_ANNOTATION,
+  SOURCE_ANNOTATION,
+  SOURCE_LABEL,
+  type NamespaceObject,
+} from './schema.ts'
 
 /**
  * Every opted-in Secret and ConfigMap in the cluster, for every Namespace (the decorated object).
@@ -15,7 +28,11 @@ export function customize(): RelatedResourceRule[] {
   ]
 }
 
-type Source = KObject & { data?: Record<string, string>; binaryData?: Record<string, string>; type?: string }
+type Source = KObject & {
+  data?: Record<string, string>
+  binaryData?: Record<string, string>
+  type?: string
+}
 
 /** The copy: the source's data (and Secret type), its labels minus the opt-in, a pointer back. */
 function copy(source: Source, namespace: string): KObject {
@@ -41,7 +58,11 @@ function copy(source: Source, namespace: string): KObject {
  * namespace/name order) is skipped and named in an annotation; so is one whose selector does not
  * parse — but its copy here, if there is one, is kept: a typo in a selector must not delete copies.
  */
-export function sync({ spec, related, children }: HookContext<NamespaceObject>): DecoratorSyncResult {
+export function sync({
+  spec,
+  related,
+  children,
+}: HookContext<NamespaceObject>): DecoratorSyncResult {
   const namespace = spec.metadata.name
   const labels = spec.metadata.labels ?? {}
   const copies: KObject[] = []
@@ -57,20 +78,34 @@ export function sync({ spec, related, children }: HookContext<NamespaceObject>):
     try {
       selector = parseSelector(text)
     } catch {
-      skipped.push(`${source.kind} ${source.metadata.namespace}/${source.metadata.name} (bad selector)`)
+      skipped.push(
+        `${source.kind} ${source.metadata.namespace}/${source.metadata.name} (bad selector)`,
+      )
       selector = undefined
     }
     const key = `${source.kind}/${source.metadata.name}`
     if (selector === undefined) {
       const existing = children.get(source.kind, source.metadata.name, namespace)
-      if (!existing || existing.metadata.annotations?.[SOURCE_ANNOTATION] !== `${source.metadata.namespace}/${source.metadata.name}` || taken.has(key)) continue
+      if (
+        !existing ||
+        existing.metadata.annotations?.[SOURCE_ANNOTATION] !==
+          `${source.metadata.namespace}/${source.metadata.name}` ||
+        taken.has(key)
+      )
+        continue
     } else if (Object.keys(selector).length === 0 || !matchesSelector(selector, labels)) continue
     if (taken.has(key)) {
-      skipped.push(`${source.kind} ${source.metadata.namespace}/${source.metadata.name} (name taken)`)
+      skipped.push(
+        `${source.kind} ${source.metadata.namespace}/${source.metadata.name} (name taken)`,
+      )
       continue
     }
     taken.add(key)
     copies.push(copy(source, namespace))
   }
-  return { attachments: copies, annotations: { [SKIPPED_ANNOTATION]: skipped.length > 0 ? skipped.join(', ') : null }, status: null }
+  return {
+    attachments: copies,
+    annotations: { [SKIPPED_ANNOTATION]: skipped.length > 0 ? skipped.join(', ') : null },
+    status: null,
+  }
 }

@@ -8,7 +8,12 @@ export default defineDecoratorController({
     {
       apiVersion: 'apps/v1',
       kind: 'StatefulSet',
-      annotationSelector: { matchExpressions: [{ key: LABEL_ANNOTATION, operator: 'Exists' }, { key: PORTS_ANNOTATION, operator: 'Exists' }] },
+      annotationSelector: {
+        matchExpressions: [
+          { key: LABEL_ANNOTATION, operator: 'Exists' },
+          { key: PORTS_ANNOTATION, operator: 'Exists' },
+        ],
+      },
     },
   ],
   attachments: [{ apiVersion: 'v1', kind: 'Service', updateStrategy: 'InPlace' }],

@@ -16,7 +16,9 @@ export const ServicePerPodObject = z.looseObject({
       [LABEL_ANNOTATION]: labelKey(),
       [PORTS_ANNOTATION]: z
         .string()
-        .regex(/^\s*\d+(:\d+)?(\s*,\s*\d+(:\d+)?)*\s*$/, { message: 'must be ports like "80" or "80:8080,443:8443"' })
+        .regex(/^\s*\d+(:\d+)?(\s*,\s*\d+(:\d+)?)*\s*$/, {
+          message: 'must be ports like "80" or "80:8080,443:8443"',
+        })
         .transform((text) =>
           text.split(',').map((p) => {
             const [service, target] = p.trim().split(':')

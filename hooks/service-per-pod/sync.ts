@@ -1,5 +1,13 @@
 import type { Service } from 'kubernetes-types/core/v1'
-import { childName, labelValueOf, type DecoratorFinalizeResult, type DecoratorSyncResult, type FinalizeContext, type HookContext, type KObject } from 'metahooks'
+import {
+  childName,
+  labelValueOf,
+  type DecoratorFinalizeResult,
+  type DecoratorSyncResult,
+  type FinalizeContext,
+  type HookContext,
+  type KObject,
+} from 'metahooks'
 import { LABEL_ANNOTATION, PORTS_ANNOTATION, type ServicePerPodObject } from './schema.ts'
 
 /** One Service per Pod ordinal, selecting that Pod by its own name under the configured label. */
@@ -13,16 +21,28 @@ export function sync({ parent, spec }: HookContext<ServicePerPodObject>): Decora
       kind: 'Service',
       metadata: {
         name: childName({ apiVersion: 'v1', kind: 'Service' }, parent.metadata.name, String(i)),
-        labels: { 'app.kubernetes.io/managed-by': 'metahooks', 'service-per-pod.metahooks.dev/statefulset': labelValueOf(parent.metadata.name) },
+        labels: {
+          'app.kubernetes.io/managed-by': 'metahooks',
+          'service-per-pod.metahooks.dev/statefulset': labelValueOf(parent.metadata.name),
+        },
       },
       // The Pod's name as a label value, as pod-name-label writes it (hashed past 63 characters).
-      spec: { selector: { [labelKey]: labelValueOf(pod) }, ports: ports.map((p) => ({ name: `port-${p.port}`, port: p.port, targetPort: p.targetPort })) },
+      spec: {
+        selector: { [labelKey]: labelValueOf(pod) },
+        ports: ports.map((p) => ({
+          name: `port-${p.port}`,
+          port: p.port,
+          targetPort: p.targetPort,
+        })),
+      },
     }
   })
   return { attachments: services }
 }
 
 /** The Services go first; the StatefulSet is released only once none is observed. Needs nothing of the opt-in annotations, whose removal is what calls this. */
-export function finalize({ children }: FinalizeContext<ServicePerPodObject>): DecoratorFinalizeResult {
+export function finalize({
+  children,
+}: FinalizeContext<ServicePerPodObject>): DecoratorFinalizeResult {
   return { attachments: [], finalized: children.list('Service').length === 0 }
 }

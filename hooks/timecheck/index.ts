@@ -21,7 +21,14 @@ export default defineCompositeController({
     ],
   },
   // InPlace: unlike the book's controller, spec edits reach the Deployment.
-  children: [{ apiVersion: 'apps/v1', kind: 'Deployment', updateStrategy: 'InPlace', observed: ObservedWorkload }],
+  children: [
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      updateStrategy: 'InPlace',
+      observed: ObservedWorkload,
+    },
+  ],
   generateSelector: true,
   sync,
 })

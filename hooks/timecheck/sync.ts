@@ -1,9 +1,19 @@
 import type { Deployment } from 'kubernetes-types/apps/v1'
-import { deploymentReady, labelValueOf, type CompositeSyncResult, type HookContext, type KObject, type Parent } from 'metahooks'
+import {
+  deploymentReady,
+  labelValueOf,
+  type CompositeSyncResult,
+  type HookContext,
+  type KObject,
+  type Parent,
+} from 'metahooks'
 import type { TimeCheckSpec } from './schema.ts'
 
 /** The notes' Deployment: the timecheck app writing /logs/timecheck.log, a sidecar tailing it. */
-export function desiredDeployment(parent: Parent<TimeCheckSpec>, spec: TimeCheckSpec): Deployment & KObject {
+export function desiredDeployment(
+  parent: Parent<TimeCheckSpec>,
+  spec: TimeCheckSpec,
+): Deployment & KObject {
   const name = parent.metadata.name
   const podLabels = { app: 'timecheck', instance: labelValueOf(name) }
   return {
@@ -43,5 +53,11 @@ export function desiredDeployment(parent: Parent<TimeCheckSpec>, spec: TimeCheck
 export function sync({ parent, spec, children }: HookContext<TimeCheckSpec>): CompositeSyncResult {
   const deployment = desiredDeployment(parent, spec)
   const observed = children.get('Deployment', parent.metadata.name)
-  return { children: [deployment], status: { deployment: parent.metadata.name, ...deploymentReady(observed, deployment.metadata!.name!) } }
+  return {
+    children: [deployment],
+    status: {
+      deployment: parent.metadata.name,
+      ...deploymentReady(observed, deployment.metadata!.name!),
+    },
+  }
 }

@@ -16,5 +16,9 @@ export function sync({ spec, now }: HookContext<ToDoSpec>): CompositeSyncResult 
   if (state === 'Overdue') return { children: [], status }
   // Rounded up to a whole minute after midnight: `now` is truncated, so never wake a day early.
   const nextMidnight = Math.floor(now!.getTime() / DAY) * DAY + DAY
-  return { children: [], status, resyncAfterSeconds: Math.ceil((nextMidnight - now!.getTime()) / 1000) }
+  return {
+    children: [],
+    status,
+    resyncAfterSeconds: Math.ceil((nextMidnight - now!.getTime()) / 1000),
+  }
 }

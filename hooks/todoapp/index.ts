@@ -15,7 +15,12 @@ export default defineCompositeController({
     spec: TodoAppSpec,
     printerColumns: [
       { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
-      { name: 'Waiting', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].message', priority: 1 },
+      {
+        name: 'Waiting',
+        type: 'string',
+        jsonPath: '.status.conditions[?(@.type=="Ready")].message',
+        priority: 1,
+      },
       { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
     ],
   },
@@ -27,7 +32,12 @@ export default defineCompositeController({
     { apiVersion: 'mysql.metahooks.dev/v1', kind: 'MysqlCluster', updateStrategy: 'InPlace' },
     { apiVersion: 'nats.metahooks.dev/v1', kind: 'NatsCluster', updateStrategy: 'InPlace' },
     { apiVersion: 'v1', kind: 'ConfigMap', updateStrategy: 'InPlace' },
-    { apiVersion: 'apps/v1', kind: 'Deployment', updateStrategy: 'InPlace', observed: ObservedWorkload },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      updateStrategy: 'InPlace',
+      observed: ObservedWorkload,
+    },
     { apiVersion: 'v1', kind: 'Service', updateStrategy: 'InPlace' },
   ],
   generateSelector: true,

@@ -1,6 +1,18 @@
 import type { Deployment } from 'kubernetes-types/apps/v1'
 import type { ConfigMap, Secret, Service } from 'kubernetes-types/core/v1'
-import { childName, condition, deploymentReady, findCondition, fromBase64, secretData, sha256Hex, type CompositeSyncResult, type HookContext, type KObject, type Parent } from 'metahooks'
+import {
+  childName,
+  condition,
+  deploymentReady,
+  findCondition,
+  fromBase64,
+  secretData,
+  sha256Hex,
+  type CompositeSyncResult,
+  type HookContext,
+  type KObject,
+  type Parent,
+} from 'metahooks'
 import { names as mysqlNames } from '../mysqlcluster/sync.ts'
 import { names as natsNames } from '../natscluster/sync.ts'
 import type { TodoAppSpec } from './schema.ts'
@@ -38,7 +50,14 @@ async function rootPassword(parent: P, existing: KObject | undefined): Promise<s
   return (await sha256Hex(`todoapp:${parent.metadata.uid ?? parent.metadata.name}`)).slice(0, 24)
 }
 
-function deployment(name: string, component: string, image: string, replicas: number, n: ReturnType<typeof names>, secretHash: string): Deployment & KObject {
+function deployment(
+  name: string,
+  component: string,
+  image: string,
+  replicas: number,
+  n: ReturnType<typeof names>,
+  secretHash: string,
+): Deployment & KObject {
   const labels = appLabels(component)
   return {
     apiVersion: 'apps/v1',
@@ -63,8 +82,18 @@ function deployment(name: string, component: string, image: string, replicas: nu
             },
           ],
           volumes: [
-            { name: 'config', configMap: { name: n.config, items: [{ key: 'config.json', path: 'config.json' }] } },
-            { name: 'secret', secret: { secretName: n.secret, defaultMode: 0o400, items: [{ key: 'secrets.json', path: 'secrets.json' }] } },
+            {
+              name: 'config',
+              configMap: { name: n.config, items: [{ key: 'config.json', path: 'config.json' }] },
+            },
+            {
+              name: 'secret',
+              secret: {
+                secretName: n.secret,
+                defaultMode: 0o400,
+                items: [{ key: 'secrets.json', path: 'secrets.json' }],
+              },
+            },
           ],
         },
       },
@@ -77,46 +106,119 @@ function partReady(object: KObject | undefined): boolean {
   return findCondition(object, 'Ready')?.status === 'True'
 }
 
-export async function sync({ parent, spec, children }: HookContext<TodoAppSpec>): Promise<CompositeSyncResult> {
+export async function sync({
+  parent,
+  spec,
+  children,
+}: HookContext<TodoAppSpec>): Promise<CompositeSyncResult> {
   const n = names(parent)
   const password = await rootPassword(parent, children.get('Secret', n.dbSecret))
   const connection = (host: string) => `server=${host};database=todo;user=root;password=${password}`
   // The database's and the queue's Services, as MysqlCluster and NatsCluster name them.
   const database = mysqlNames({ metadata: { name: n.db } })
-  const secretsJson = JSON.stringify({ ConnectionStrings: { ToDoDb: connection(database.master), 'ToDoDb-ReadOnly': connection(database.replicas) } }, null, 2)
+  const secretsJson = JSON.stringify(
+    {
+      ConnectionStrings: {
+        ToDoDb: connection(database.master),
+        'ToDoDb-ReadOnly': connection(database.replicas),
+      },
+    },
+    null,
+    2,
+  )
   const secretHash = await sha256Hex(secretsJson, 16)
 
-  const dbSecret: Secret & KObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: n.dbSecret, labels: { kiamol: 'ch20' } }, data: secretData({ ROOT_PASSWORD: password }) }
-  const db: KObject = { apiVersion: 'mysql.metahooks.dev/v1', kind: 'MysqlCluster', metadata: { name: n.db, labels: { kiamol: 'ch20' } }, spec: { replicas: spec.db.replicas, mysqlVersion: spec.db.mysqlVersion, secretName: n.dbSecret, storage: spec.db.storage, dataPolicy: spec.db.dataPolicy } }
-  const queue: KObject = { apiVersion: 'nats.metahooks.dev/v1', kind: 'NatsCluster', metadata: { name: n.queue, labels: { kiamol: 'ch20' } }, spec: { size: spec.queue.size, version: spec.queue.version } }
+  const dbSecret: Secret & KObject = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: n.dbSecret, labels: { kiamol: 'ch20' } },
+    data: secretData({ ROOT_PASSWORD: password }),
+  }
+  const db: KObject = {
+    apiVersion: 'mysql.metahooks.dev/v1',
+    kind: 'MysqlCluster',
+    metadata: { name: n.db, labels: { kiamol: 'ch20' } },
+    spec: {
+      replicas: spec.db.replicas,
+      mysqlVersion: spec.db.mysqlVersion,
+      secretName: n.dbSecret,
+      storage: spec.db.storage,
+      dataPolicy: spec.db.dataPolicy,
+    },
+  }
+  const queue: KObject = {
+    apiVersion: 'nats.metahooks.dev/v1',
+    kind: 'NatsCluster',
+    metadata: { name: n.queue, labels: { kiamol: 'ch20' } },
+    spec: { size: spec.queue.size, version: spec.queue.version },
+  }
   const config: ConfigMap & KObject = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name: n.config, labels: { kiamol: 'ch20' } },
-    data: { 'config.json': JSON.stringify({ Database: { Provider: 'MySql' }, MessageQueue: { Url: `nats://${natsNames({ metadata: { name: n.queue } }).client}:4222` } }, null, 2) },
+    data: {
+      'config.json': JSON.stringify(
+        {
+          Database: { Provider: 'MySql' },
+          MessageQueue: { Url: `nats://${natsNames({ metadata: { name: n.queue } }).client}:4222` },
+        },
+        null,
+        2,
+      ),
+    },
   }
-  const secret: Secret & KObject = { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name: n.secret, labels: { kiamol: 'ch20' } }, data: secretData({ 'secrets.json': secretsJson }) }
+  const secret: Secret & KObject = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'Opaque',
+    metadata: { name: n.secret, labels: { kiamol: 'ch20' } },
+    data: secretData({ 'secrets.json': secretsJson }),
+  }
   const web = deployment(n.web, 'web', 'kiamol/ch20-todo-list', spec.web.replicas, n, secretHash)
-  const saveHandler = deployment(n.saveHandler, 'save-handler', 'kiamol/ch20-todo-save-handler', spec.saveHandler.replicas, n, secretHash)
+  const saveHandler = deployment(
+    n.saveHandler,
+    'save-handler',
+    'kiamol/ch20-todo-save-handler',
+    spec.saveHandler.replicas,
+    n,
+    secretHash,
+  )
   const service: Service & KObject = {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name: n.webService, labels: { kiamol: 'ch20', ...appLabels('web') } },
-    spec: { type: spec.serviceType, selector: appLabels('web'), ports: [{ name: 'http', port: spec.servicePort, targetPort: 80 }] },
+    spec: {
+      type: spec.serviceType,
+      selector: appLabels('web'),
+      ports: [{ name: 'http', port: spec.servicePort, targetPort: 80 }],
+    },
   }
 
   const parts = {
     database: partReady(children.get('MysqlCluster', n.db)),
     queue: partReady(children.get('NatsCluster', n.queue)),
     web: deploymentReady(children.get('Deployment', n.web), n.web).conditions[0]!.status === 'True',
-    saveHandler: deploymentReady(children.get('Deployment', n.saveHandler), n.saveHandler).conditions[0]!.status === 'True',
+    saveHandler:
+      deploymentReady(children.get('Deployment', n.saveHandler), n.saveHandler).conditions[0]!
+        .status === 'True',
   }
-  const waiting = Object.entries(parts).filter(([, ok]) => !ok).map(([part]) => part)
+  const waiting = Object.entries(parts)
+    .filter(([, ok]) => !ok)
+    .map(([part]) => part)
   return {
     children: [dbSecret, db, queue, config, secret, web, saveHandler, service],
     status: {
       parts,
-      conditions: [waiting.length === 0 ? condition('Ready', true, 'AllPartsReady', 'database, queue, web and save handler are ready') : condition('Ready', false, 'PartsNotReady', `waiting for ${waiting.join(', ')}`)],
+      conditions: [
+        waiting.length === 0
+          ? condition(
+              'Ready',
+              true,
+              'AllPartsReady',
+              'database, queue, web and save handler are ready',
+            )
+          : condition('Ready', false, 'PartsNotReady', `waiting for ${waiting.join(', ')}`),
+      ],
     },
   }
 }

@@ -27,7 +27,16 @@ export default defineCompositeController({
     { apiVersion: 'v1', kind: 'Secret', observed: ObservedSecret },
   ],
   generateSelector: true,
-  related: [{ apiVersion: 'v1', resource: 'namespaces', kind: 'Namespace', observed: z.looseObject({ status: z.looseObject({ phase: z.string().optional() }).optional() }) }],
+  related: [
+    {
+      apiVersion: 'v1',
+      resource: 'namespaces',
+      kind: 'Namespace',
+      observed: z.looseObject({
+        status: z.looseObject({ phase: z.string().optional() }).optional(),
+      }),
+    },
+  ],
   customize,
   sync,
 })

@@ -1,5 +1,14 @@
 import type { Secret, ServiceAccount } from 'kubernetes-types/core/v1'
-import { childName, condition, type CompositeSyncResult, type CustomizeContext, type HookContext, type KObject, type Parent, type RelatedResourceRule } from 'metahooks'
+import {
+  childName,
+  condition,
+  type CompositeSyncResult,
+  type CustomizeContext,
+  type HookContext,
+  type KObject,
+  type Parent,
+  type RelatedResourceRule,
+} from 'metahooks'
 import { groupNamespace, NAMESPACE_PREFIX, type UserSpec } from './schema.ts'
 
 type P = Parent<UserSpec>
@@ -8,7 +17,11 @@ export function desiredServiceAccount(parent: P, spec: UserSpec): ServiceAccount
   return {
     apiVersion: 'v1',
     kind: 'ServiceAccount',
-    metadata: { name: parent.metadata.name, namespace: groupNamespace(spec.group), labels: { kiamol: 'ch20' } },
+    metadata: {
+      name: parent.metadata.name,
+      namespace: groupNamespace(spec.group),
+      labels: { kiamol: 'ch20' },
+    },
     automountServiceAccountToken: false,
   }
 }
@@ -36,8 +49,14 @@ export function customize({ spec }: CustomizeContext<UserSpec>): RelatedResource
 /** Seconds until a User waiting for its namespace looks again (the Namespace appearing also wakes it). */
 export const WAIT_SECONDS = 5
 
-function namespaceReady(namespace: (KObject & { status?: { phase?: string } }) | undefined): boolean {
-  return namespace !== undefined && namespace.metadata.deletionTimestamp === undefined && namespace.status?.phase !== 'Terminating'
+function namespaceReady(
+  namespace: (KObject & { status?: { phase?: string } }) | undefined,
+): boolean {
+  return (
+    namespace !== undefined &&
+    namespace.metadata.deletionTimestamp === undefined &&
+    namespace.status?.phase !== 'Terminating'
+  )
 }
 
 /**
@@ -47,23 +66,47 @@ function namespaceReady(namespace: (KObject & { status?: { phase?: string } }) |
  * sync); the identity in the previous group's namespace, if any, is kept meanwhile, and the status
  * says what the User waits for.
  */
-export function sync({ parent, spec, children, related }: HookContext<UserSpec>): CompositeSyncResult {
+export function sync({
+  parent,
+  spec,
+  children,
+  related,
+}: HookContext<UserSpec>): CompositeSyncResult {
   const namespace = groupNamespace(spec.group)
   if (!namespaceReady(related.get('Namespace', namespace))) {
-    const recorded = typeof parent.status?.namespace === 'string' ? parent.status.namespace : undefined
-    const previous = recorded?.startsWith(NAMESPACE_PREFIX) && recorded !== namespace ? { ...spec, group: recorded.slice(NAMESPACE_PREFIX.length) } : undefined
-    const kept = previous ? [desiredServiceAccount(parent, previous), desiredTokenSecret(parent, previous)].filter((c) => children.get(c.kind, c.metadata.name, c.metadata.namespace)) : []
+    const recorded =
+      typeof parent.status?.namespace === 'string' ? parent.status.namespace : undefined
+    const previous =
+      recorded?.startsWith(NAMESPACE_PREFIX) && recorded !== namespace
+        ? { ...spec, group: recorded.slice(NAMESPACE_PREFIX.length) }
+        : undefined
+    const kept = previous
+      ? [desiredServiceAccount(parent, previous), desiredTokenSecret(parent, previous)].filter(
+          (c) => children.get(c.kind, c.metadata.name, c.metadata.namespace),
+        )
+      : []
     return {
       children: kept,
       status: {
         ...(previous && kept.length > 0 && { namespace: recorded }),
-        conditions: [condition('Ready', false, 'WaitingForNamespace', `namespace ${namespace} does not exist yet (UserGroups makes it for groups with users)`)],
+        conditions: [
+          condition(
+            'Ready',
+            false,
+            'WaitingForNamespace',
+            `namespace ${namespace} does not exist yet (UserGroups makes it for groups with users)`,
+          ),
+        ],
       },
       resyncAfterSeconds: WAIT_SECONDS,
     }
   }
   const secret = desiredTokenSecret(parent, spec)
-  const observed = children.get<KObject & { data?: Record<string, string> }>('Secret', secret.metadata!.name!, groupNamespace(spec.group))
+  const observed = children.get<KObject & { data?: Record<string, string> }>(
+    'Secret',
+    secret.metadata!.name!,
+    groupNamespace(spec.group),
+  )
   const ready = observed?.data?.token !== undefined
   return {
     children: [desiredServiceAccount(parent, spec), secret],
@@ -71,7 +114,16 @@ export function sync({ parent, spec, children, related }: HookContext<UserSpec>)
       namespace: groupNamespace(spec.group),
       serviceAccount: parent.metadata.name,
       tokenSecret: secret.metadata!.name,
-      conditions: [ready ? condition('Ready', true, 'TokenIssued', 'the token Secret holds a token') : condition('Ready', false, 'WaitingForToken', 'waiting for Kubernetes to fill in the token Secret')],
+      conditions: [
+        ready
+          ? condition('Ready', true, 'TokenIssued', 'the token Secret holds a token')
+          : condition(
+              'Ready',
+              false,
+              'WaitingForToken',
+              'waiting for Kubernetes to fill in the token Secret',
+            ),
+      ],
     },
   }
 }

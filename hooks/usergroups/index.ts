@@ -20,12 +20,25 @@ export default defineCompositeController({
   },
   children: [
     { apiVersion: 'v1', kind: 'Namespace', updateStrategy: 'InPlace' },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', updateStrategy: 'InPlace', binds: { clusterRoles: GRANTABLE_CLUSTER_ROLES } },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      updateStrategy: 'InPlace',
+      binds: { clusterRoles: GRANTABLE_CLUSTER_ROLES },
+    },
   ],
   generateSelector: true,
   // A User the hook cannot read refuses the call (400) rather than be skipped: skipping a group's
   // only member would drop its Namespace, and Metacontroller would delete it with everything in it.
-  related: [{ apiVersion: 'ch20.kiamol.net/v1', resource: 'users', kind: 'User', scope: 'Cluster', observed: ObservedUser }],
+  related: [
+    {
+      apiVersion: 'ch20.kiamol.net/v1',
+      resource: 'users',
+      kind: 'User',
+      scope: 'Cluster',
+      observed: ObservedUser,
+    },
+  ],
   customize,
   sync,
 })

@@ -15,7 +15,9 @@ export const UserGroupsSpec = z.object({
   clusterRole: z
     .enum(GRANTABLE_CLUSTER_ROLES)
     .optional()
-    .describe(`If set, a RoleBinding in each group namespace grants this ClusterRole (${GRANTABLE_CLUSTER_ROLES.join(' or ')}) to the group's service accounts.`),
+    .describe(
+      `If set, a RoleBinding in each group namespace grants this ClusterRole (${GRANTABLE_CLUSTER_ROLES.join(' or ')}) to the group's service accounts.`,
+    ),
 })
 export type UserGroupsSpec = z.output<typeof UserGroupsSpec>
 

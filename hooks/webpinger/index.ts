@@ -22,7 +22,12 @@ export default defineCompositeController({
   },
   children: [
     { apiVersion: 'v1', kind: 'ConfigMap', updateStrategy: 'InPlace' },
-    { apiVersion: 'apps/v1', kind: 'Deployment', updateStrategy: 'InPlace', observed: ObservedWorkload },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      updateStrategy: 'InPlace',
+      observed: ObservedWorkload,
+    },
     { apiVersion: 'v1', kind: 'Service', updateStrategy: 'InPlace' },
   ],
   generateSelector: true,

@@ -3,9 +3,20 @@ import { labelValue } from 'metahooks'
 
 /** WebPinger (ch20.kiamol.net/v1): ping a site on an interval, keep the log, archive it on demand. */
 export const WebPingerSpec = z.object({
-  target: labelValue().min(1).describe('Host to ping, e.g. blog.sixeyed.com; also the pods\' and Service\'s target label.'),
-  method: z.string().regex(/^[A-Z]+$/, { message: 'must be an HTTP method such as HEAD or GET' }).default('HEAD').describe('HTTP method.'),
-  interval: z.string().regex(/^[1-9][0-9]{0,6}[sm]$/, { message: 'must be a whole number of seconds or minutes, like 7s or 2m' }).describe('Time between pings: 7s, 2m.'),
+  target: labelValue()
+    .min(1)
+    .describe("Host to ping, e.g. blog.sixeyed.com; also the pods' and Service's target label."),
+  method: z
+    .string()
+    .regex(/^[A-Z]+$/, { message: 'must be an HTTP method such as HEAD or GET' })
+    .default('HEAD')
+    .describe('HTTP method.'),
+  interval: z
+    .string()
+    .regex(/^[1-9][0-9]{0,6}[sm]$/, {
+      message: 'must be a whole number of seconds or minutes, like 7s or 2m',
+    })
+    .describe('Time between pings: 7s, 2m.'),
 })
 export type WebPingerSpec = z.output<typeof WebPingerSpec>
 

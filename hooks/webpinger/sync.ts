@@ -1,6 +1,16 @@
 import type { Deployment } from 'kubernetes-types/apps/v1'
 import type { ConfigMap, Service } from 'kubernetes-types/core/v1'
-import { childName, deploymentReady, labelValueOf, type CompositeFinalizeResult, type CompositeSyncResult, type FinalizeContext, type HookContext, type KObject, type Parent } from 'metahooks'
+import {
+  childName,
+  deploymentReady,
+  labelValueOf,
+  type CompositeFinalizeResult,
+  type CompositeSyncResult,
+  type FinalizeContext,
+  type HookContext,
+  type KObject,
+  type Parent,
+} from 'metahooks'
 import { intervalMillis, type WebPingerSpec } from './schema.ts'
 
 type P = Parent<WebPingerSpec | undefined>
@@ -31,7 +41,12 @@ const names = (parent: P) => ({
 })
 
 export function desiredConfigMap(parent: P): ConfigMap & KObject {
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: names(parent).config, labels: { kiamol: 'ch20' } }, data: { 'logConfig.js': LOG_CONFIG } }
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: names(parent).config, labels: { kiamol: 'ch20' } },
+    data: { 'logConfig.js': LOG_CONFIG },
+  }
 }
 
 export function desiredDeployment(parent: P, spec: WebPingerSpec): Deployment & KObject {
@@ -85,7 +100,11 @@ export function desiredService(parent: P, spec: WebPingerSpec): Service & KObjec
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name: service, labels: { kiamol: 'ch20', app: 'web-ping', target: spec.target } },
-    spec: { type: 'ClusterIP', selector: { app: 'web-ping', instance: labelValueOf(app) }, ports: [{ name: 'api', port: 8080, targetPort: 'api' }] },
+    spec: {
+      type: 'ClusterIP',
+      selector: { app: 'web-ping', instance: labelValueOf(app) },
+      ports: [{ name: 'api', port: 8080, targetPort: 'api' }],
+    },
   }
 }
 
@@ -93,7 +112,11 @@ export function sync({ parent, spec, children }: HookContext<WebPingerSpec>): Co
   const deployment = desiredDeployment(parent, spec)
   return {
     children: [desiredConfigMap(parent), deployment, desiredService(parent, spec)],
-    status: { target: spec.target, intervalMillis: intervalMillis(spec.interval), ...deploymentReady(children.get('Deployment', names(parent).app), names(parent).app) },
+    status: {
+      target: spec.target,
+      intervalMillis: intervalMillis(spec.interval),
+      ...deploymentReady(children.get('Deployment', names(parent).app), names(parent).app),
+    },
   }
 }
 
@@ -106,16 +129,33 @@ const TEARDOWN = ['Service', 'Deployment', 'ConfigMap'] as const
  * declaring them again, which needs the spec; without one (or while the namespace itself goes)
  * everything is removed at once instead of in order.
  */
-export function finalize({ parent, spec, children, namespaceTerminating }: FinalizeContext<WebPingerSpec>): CompositeFinalizeResult {
+export function finalize({
+  parent,
+  spec,
+  children,
+  namespaceTerminating,
+}: FinalizeContext<WebPingerSpec>): CompositeFinalizeResult {
   const { app, service, config } = names(parent)
   const nameOf = { Service: service, Deployment: app, ConfigMap: config }
   const remaining = TEARDOWN.filter((kind) => children.get(kind, nameOf[kind]) !== undefined)
   const ordered = spec !== undefined && !namespaceTerminating
   const desired = (kind: (typeof TEARDOWN)[number]): KObject =>
-    kind === 'Service' ? desiredService(parent, spec!) : kind === 'Deployment' ? desiredDeployment(parent, spec!) : desiredConfigMap(parent)
+    kind === 'Service'
+      ? desiredService(parent, spec!)
+      : kind === 'Deployment'
+        ? desiredDeployment(parent, spec!)
+        : desiredConfigMap(parent)
   return {
     children: ordered ? remaining.slice(1).map(desired) : [],
-    status: { ...(spec && { target: spec.target }), teardown: remaining.length === 0 ? 'Done' : ordered ? `Removing ${remaining[0]}` : 'Removing everything' },
+    status: {
+      ...(spec && { target: spec.target }),
+      teardown:
+        remaining.length === 0
+          ? 'Done'
+          : ordered
+            ? `Removing ${remaining[0]}`
+            : 'Removing everything',
+    },
     finalized: remaining.length === 0,
   }
 }

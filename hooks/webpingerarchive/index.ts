@@ -22,10 +22,14 @@ export default defineCompositeController({
     ],
   },
   // Jobs are immutable: OnDelete, so a spec edit never tries to update one.
-  children: [{ apiVersion: 'batch/v1', kind: 'Job', updateStrategy: 'OnDelete', observed: ObservedJob }],
+  children: [
+    { apiVersion: 'batch/v1', kind: 'Job', updateStrategy: 'OnDelete', observed: ObservedJob },
+  ],
   generateSelector: true,
   // Only the Service's name is read (the toolkit guarantees every object has one).
-  related: [{ apiVersion: 'v1', resource: 'services', kind: 'Service', observed: z.looseObject({}) }],
+  related: [
+    { apiVersion: 'v1', resource: 'services', kind: 'Service', observed: z.looseObject({}) },
+  ],
   customize,
   sync,
 })

@@ -6,4 +6,3 @@ export const WebPingerArchiveSpec = z.object({
   target: labelValue().min(1).describe('The target of the WebPinger whose log to archive.'),
 })
 export type WebPingerArchiveSpec = z.output<typeof WebPingerArchiveSpec>
-

@@ -1,7 +1,13 @@
 import type { Container, EnvVar, Volume, VolumeMount } from 'kubernetes-types/core/v1'
 import { fnv32a } from 'metahooks'
 import type { Location } from './artifact-schema.ts'
-import { DEFAULT_EXECUTOR_IMAGE, escape, EXECUTOR_DIR, EXECUTOR_VOLUME, SCRIPT_HELPERS } from './executor.ts'
+import {
+  DEFAULT_EXECUTOR_IMAGE,
+  escape,
+  EXECUTOR_DIR,
+  EXECUTOR_VOLUME,
+  SCRIPT_HELPERS,
+} from './executor.ts'
 
 /**
  * Artifacts in a Pod, moved by the executor and never by the hook. Input artifacts are fetched by an
@@ -143,70 +149,147 @@ export interface ArtifactContainers {
 export function artifactContainers(
   inputs: readonly (ArtifactTransfer & { path: string })[],
   outputs: readonly ArtifactTransfer[],
-  opts: { image?: string; busyboxImage?: string; securityContext?: Container['securityContext']; dir?: string } = {},
+  opts: {
+    image?: string
+    busyboxImage?: string
+    securityContext?: Container['securityContext']
+    dir?: string
+  } = {},
 ): ArtifactContainers {
   const dir = opts.dir ?? EXECUTOR_DIR
   const claims = new Map<string, string>()
   const claimMount = (claim: string) => `${dir}/volumes/${claim}`
-  for (const t of [...inputs, ...outputs]) if (t.location.volume) claims.set(t.location.volume.claimName, `metahooks-repo-${fnv32a(t.location.volume.claimName)}`)
-  const volumes: Volume[] = [...claims].map(([claimName, name]) => ({ name, persistentVolumeClaim: { claimName } }))
+  for (const t of [...inputs, ...outputs])
+    if (t.location.volume)
+      claims.set(
+        t.location.volume.claimName,
+        `metahooks-repo-${fnv32a(t.location.volume.claimName)}`,
+      )
+  const volumes: Volume[] = [...claims].map(([claimName, name]) => ({
+    name,
+    persistentVolumeClaim: { claimName },
+  }))
   let index = 0
-  const container = (name: string, op: 'get' | 'put', list: readonly ArtifactTransfer[]): Container | undefined => {
+  const container = (
+    name: string,
+    op: 'get' | 'put',
+    list: readonly ArtifactTransfer[],
+  ): Container | undefined => {
     if (list.length === 0) return undefined
     const env: EnvVar[] = []
     const records = list.flatMap((t) => record(t, ++index, env, claimMount))
     const needsRclone = list.some((t) => t.location.s3 || t.location.http)
-    const image = list.some((t) => t.location.git) ? GIT_IMAGE : needsRclone ? (opts.image ?? ARTIFACT_IMAGE) : (opts.busyboxImage ?? DEFAULT_EXECUTOR_IMAGE)
-    const used = new Set(list.flatMap((t) => (t.location.volume ? [t.location.volume.claimName] : [])))
+    const image = list.some((t) => t.location.git)
+      ? GIT_IMAGE
+      : needsRclone
+        ? (opts.image ?? ARTIFACT_IMAGE)
+        : (opts.busyboxImage ?? DEFAULT_EXECUTOR_IMAGE)
+    const used = new Set(
+      list.flatMap((t) => (t.location.volume ? [t.location.volume.claimName] : [])),
+    )
     return {
       name,
       image,
-      command: [escape(`${dir}/busybox`), 'sh', '-c', escape(SCRIPT), PROGRAM, escape(dir), RCLONE, op, ...records.map(escape)],
+      command: [
+        escape(`${dir}/busybox`),
+        'sh',
+        '-c',
+        escape(SCRIPT),
+        PROGRAM,
+        escape(dir),
+        RCLONE,
+        op,
+        ...records.map(escape),
+      ],
       ...(env.length > 0 && { env }),
       resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
       ...(opts.securityContext && { securityContext: opts.securityContext }),
-      volumeMounts: [{ name: EXECUTOR_VOLUME, mountPath: dir }, ...[...used].map((c) => ({ name: claims.get(c)!, mountPath: claimMount(c) }))],
+      volumeMounts: [
+        { name: EXECUTOR_VOLUME, mountPath: dir },
+        ...[...used].map((c) => ({ name: claims.get(c)!, mountPath: claimMount(c) })),
+      ],
     }
   }
-  const init = container('metahooks-artifacts-in', 'get', inputs.filter((t) => !t.location.git))
-  const git = container('metahooks-artifacts-git', 'get', inputs.filter((t) => t.location.git))
+  const init = container(
+    'metahooks-artifacts-in',
+    'get',
+    inputs.filter((t) => !t.location.git),
+  )
+  const git = container(
+    'metahooks-artifacts-git',
+    'get',
+    inputs.filter((t) => t.location.git),
+  )
   const put = container('metahooks-artifacts-out', 'put', outputs)
   return {
     inits: [init, git].filter((c) => c !== undefined),
     ...(put && { sidecar: { ...put, restartPolicy: 'Always' } }),
-    mounts: inputs.map((t) => ({ name: EXECUTOR_VOLUME, mountPath: t.path, subPath: `in/${t.name}` })),
+    mounts: inputs.map((t) => ({
+      name: EXECUTOR_VOLUME,
+      mountPath: t.path,
+      subPath: `in/${t.name}`,
+    })),
     volumes,
   }
 }
 
 /** One transfer as the script's seven words, its secrets and data added to the container's env. */
-function record(t: ArtifactTransfer, i: number, env: EnvVar[], claimMount: (claim: string) => string): string[] {
+function record(
+  t: ArtifactTransfer,
+  i: number,
+  env: EnvVar[],
+  claimMount: (claim: string) => string,
+): string[] {
   const { location: l } = t
   const flags: string[] = t.mode !== undefined ? [`mode=${t.mode.toString(8)}`] : []
-  const secret = (suffix: string, ref: { name: string; key: string } | undefined) => ref && env.push({ name: `METAHOOKS_ARTIFACT_${i}_${suffix}`, valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } } })
-  const words = (kind: string, a = '', b = '', c = '') => [kind, t.name, String(i), a, b, c, flags.join(',') || '-']
+  const secret = (suffix: string, ref: { name: string; key: string } | undefined) =>
+    ref &&
+    env.push({
+      name: `METAHOOKS_ARTIFACT_${i}_${suffix}`,
+      valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } },
+    })
+  const words = (kind: string, a = '', b = '', c = '') => [
+    kind,
+    t.name,
+    String(i),
+    a,
+    b,
+    c,
+    flags.join(',') || '-',
+  ]
   if (l.s3) {
     secret('ACCESS_KEY', l.s3.accessKeySecret)
     secret('SECRET_KEY', l.s3.secretKeySecret)
     secret('SESSION_TOKEN', l.s3.sessionTokenSecret)
     if (l.s3.useSDKCreds) flags.push('env-auth')
     if (l.s3.createBucketIfNotPresent) flags.push('create-bucket')
-    const endpoint = l.s3.endpoint === undefined ? '' : `${l.s3.insecure ? 'http' : 'https'}://${l.s3.endpoint}`
+    const endpoint =
+      l.s3.endpoint === undefined ? '' : `${l.s3.insecure ? 'http' : 'https'}://${l.s3.endpoint}`
     return words('s3', endpoint, `${l.s3.bucket ?? ''}/${l.s3.key}`, l.s3.region ?? '')
   }
   if (l.http) {
-    if (l.http.headers?.length) env.push({ name: `METAHOOKS_ARTIFACT_${i}_HEADERS`, value: l.http.headers.map((h) => `${h.name}: ${h.value}`).join('\n') })
+    if (l.http.headers?.length)
+      env.push({
+        name: `METAHOOKS_ARTIFACT_${i}_HEADERS`,
+        value: l.http.headers.map((h) => `${h.name}: ${h.value}`).join('\n'),
+      })
     return words('http', l.http.url)
   }
   if (l.git) {
     if (l.git.branch) env.push({ name: `METAHOOKS_ARTIFACT_${i}_BRANCH`, value: l.git.branch })
-    if (l.git.fetch?.length) env.push({ name: `METAHOOKS_ARTIFACT_${i}_FETCH`, value: l.git.fetch.join('\n') })
+    if (l.git.fetch?.length)
+      env.push({ name: `METAHOOKS_ARTIFACT_${i}_FETCH`, value: l.git.fetch.join('\n') })
     secret('USERNAME', l.git.usernameSecret)
     secret('PASSWORD', l.git.passwordSecret)
     if (l.git.singleBranch) flags.push('single-branch')
     if (l.git.disableSubmodules) flags.push('no-submodules')
     if (l.git.insecureSkipTLS) flags.push('insecure-tls')
-    return words('git', l.git.repo, l.git.revision ?? '', l.git.depth === undefined ? '' : String(l.git.depth))
+    return words(
+      'git',
+      l.git.repo,
+      l.git.revision ?? '',
+      l.git.depth === undefined ? '' : String(l.git.depth),
+    )
   }
   if (l.raw) {
     env.push({ name: `METAHOOKS_ARTIFACT_${i}_DATA`, value: l.raw.data })

@@ -7,19 +7,28 @@ import { refusingObject } from 'metahooks'
  * the bytes; the hook only ever handles locations.
  */
 
-const ArtifactName = z.string().regex(/^[a-zA-Z0-9][-a-zA-Z0-9_]*$/, { message: 'must be letters, digits, "-" or "_"' }).max(63)
+const ArtifactName = z
+  .string()
+  .regex(/^[a-zA-Z0-9][-a-zA-Z0-9_]*$/, { message: 'must be letters, digits, "-" or "_"' })
+  .max(63)
 const SecretKeySelector = z.object({ name: z.string().min(1), key: z.string().min(1) })
 export type SecretKeySelector = z.output<typeof SecretKeySelector>
 
 const S3Fields = {
-  endpoint: z.string().regex(/^[^/\s]+$/, { message: 'is host[:port], without a scheme (insecure: true for http)' }).optional(),
+  endpoint: z
+    .string()
+    .regex(/^[^/\s]+$/, { message: 'is host[:port], without a scheme (insecure: true for http)' })
+    .optional(),
   bucket: z.string().min(1).optional(),
   region: z.string().optional(),
   insecure: z.boolean().optional(),
   accessKeySecret: SecretKeySelector.optional(),
   secretKeySecret: SecretKeySelector.optional(),
   sessionTokenSecret: SecretKeySelector.optional(),
-  useSDKCreds: z.boolean().optional().describe("credentials from the Pod's environment (IRSA, instance profile)"),
+  useSDKCreds: z
+    .boolean()
+    .optional()
+    .describe("credentials from the Pod's environment (IRSA, instance profile)"),
   createBucketIfNotPresent: z.object({ objectLocking: z.boolean().optional() }).optional(),
   key: z.string().min(1).optional(),
 }
@@ -31,7 +40,14 @@ const S3_REFUSED = {
 export const S3 = refusingObject('an s3 location', S3Fields, S3_REFUSED)
 export type S3 = z.output<typeof S3>
 
-const Http = refusingObject('an http location', { url: z.string().regex(/^https?:\/\//, { message: 'must be an http:// or https:// URL' }), headers: z.array(z.object({ name: z.string().min(1), value: z.string() })).optional() }, { auth: 'http artifact auth (put a token in a header from a parameter, or use s3)' })
+const Http = refusingObject(
+  'an http location',
+  {
+    url: z.string().regex(/^https?:\/\//, { message: 'must be an http:// or https:// URL' }),
+    headers: z.array(z.object({ name: z.string().min(1), value: z.string() })).optional(),
+  },
+  { auth: 'http artifact auth (put a token in a header from a parameter, or use s3)' },
+)
 const Raw = refusingObject('a raw artifact', { data: z.string() })
 const Git = refusingObject(
   'a git location',
@@ -47,10 +63,21 @@ const Git = refusingObject(
     passwordSecret: SecretKeySelector.optional(),
     insecureSkipTLS: z.boolean().optional(),
   },
-  { sshPrivateKeySecret: 'git sshPrivateKeySecret (use an https repo with usernameSecret/passwordSecret)', insecureIgnoreHostKey: 'git insecureIgnoreHostKey (ssh)' },
+  {
+    sshPrivateKeySecret:
+      'git sshPrivateKeySecret (use an https repo with usernameSecret/passwordSecret)',
+    insecureIgnoreHostKey: 'git insecureIgnoreHostKey (ssh)',
+  },
 )
 export type Git = z.output<typeof Git>
-const Archive = refusingObject('an archive', { none: z.object({}).optional(), tar: z.object({ compressionLevel: z.number().int().min(0).max(9).optional() }).optional() }, { zip: 'zip archives (use tar or none)' })
+const Archive = refusingObject(
+  'an archive',
+  {
+    none: z.object({}).optional(),
+    tar: z.object({ compressionLevel: z.number().int().min(0).max(9).optional() }).optional(),
+  },
+  { zip: 'zip archives (use tar or none)' },
+)
 
 const LOCATIONS_LATER = {
   artifactory: 'artifactory artifacts',
@@ -88,7 +115,10 @@ export const Artifact = refusingObject(
 )
 export type Artifact = z.output<typeof Artifact>
 
-export const ArtifactRepositoryRef = refusingObject('an artifactRepositoryRef', { configMap: z.string().min(1).optional(), key: z.string().min(1).optional() })
+export const ArtifactRepositoryRef = refusingObject('an artifactRepositoryRef', {
+  configMap: z.string().min(1).optional(),
+  key: z.string().min(1).optional(),
+})
 
 /**
  * A repository as Argo's `artifact-repositories` ConfigMap holds one (a YAML value per key), and
@@ -97,10 +127,21 @@ export const ArtifactRepositoryRef = refusingObject('an artifactRepositoryRef', 
 export const ArtifactRepository = refusingObject(
   'an artifact repository',
   {
-    s3: refusingObject('an s3 repository', { ...S3Fields, keyFormat: z.string().min(1).optional(), keyPrefix: z.string().optional() }, S3_REFUSED).optional(),
-    volume: refusingObject('a volume repository', { claimName: z.string().min(1), keyFormat: z.string().min(1).optional() }).optional(),
+    s3: refusingObject(
+      'an s3 repository',
+      { ...S3Fields, keyFormat: z.string().min(1).optional(), keyPrefix: z.string().optional() },
+      S3_REFUSED,
+    ).optional(),
+    volume: refusingObject('a volume repository', {
+      claimName: z.string().min(1),
+      keyFormat: z.string().min(1).optional(),
+    }).optional(),
   },
-  { ...LOCATIONS_LATER, git: 'a git repository as an artifact repository', archiveLogs: 'archiveLogs' },
+  {
+    ...LOCATIONS_LATER,
+    git: 'a git repository as an artifact repository',
+    archiveLogs: 'archiveLogs',
+  },
 )
 export type ArtifactRepository = z.output<typeof ArtifactRepository>
 

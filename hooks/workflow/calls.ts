@@ -4,7 +4,17 @@ import { ExpressionError, whenHolds } from './expressions.ts'
 import { runCallHooks } from './lifecycle.ts'
 import { iterations } from './loops.ts'
 import { exportGlobals } from './outputs.ts'
-import { aggregate, exitHandlerOf, isFailure, isFulfilled, latest, letsScopeOn, type NodeRecord, type Phase, type Scope } from './nodes.ts'
+import {
+  aggregate,
+  exitHandlerOf,
+  isFailure,
+  isFulfilled,
+  latest,
+  letsScopeOn,
+  type NodeRecord,
+  type Phase,
+  type Scope,
+} from './nodes.ts'
 import type { Step, Task } from './schema.ts'
 import type { Run } from './state.ts'
 import { isSubstitutionError, substitute } from './substitute.ts'
@@ -29,19 +39,38 @@ export function runCall(run: Run, site: CallSite, call: Step | Task): NodeRecord
   const { name, displayName, scope } = site
   const loop = iterations(run, call, scope)
   if (loop === undefined) return runOnce(run, site, call)
-  if (typeof loop === 'string') return run.record(name, { displayName, type: 'TaskGroup', phase: 'Error', startedAt: run.now, finishedAt: run.now, message: loop })
+  if (typeof loop === 'string')
+    return run.record(name, {
+      displayName,
+      type: 'TaskGroup',
+      phase: 'Error',
+      startedAt: run.now,
+      finishedAt: run.now,
+      message: loop,
+    })
   const children: NodeRecord[] = []
   let stopped = false
   for (const [label, itemScope] of loop) {
     const childName = `${name}${label}`
     if (stopped && !run.memo(childName)) continue
-    const child = runOnce(run, { ...site, name: childName, displayName: `${displayName}${label}`, scope: { ...scope, ...itemScope } }, call)
+    const child = runOnce(
+      run,
+      {
+        ...site,
+        name: childName,
+        displayName: `${displayName}${label}`,
+        scope: { ...scope, ...itemScope },
+      },
+      call,
+    )
     if (child) children.push(child)
     if (child && isFailure(child.phase) && site.failFast) stopped = true
   }
   if (children.length === 0 && loop.length > 0) return undefined
   const failed = children.find((c) => isFailure(c.phase))
-  const allDone = (children.length === loop.length || (stopped && failed !== undefined)) && children.every(letsScopeOn)
+  const allDone =
+    (children.length === loop.length || (stopped && failed !== undefined)) &&
+    children.every(letsScopeOn)
   // Iterations that are daemons still up keep the group Running, and up itself.
   const daemons = allDone && !failed && children.some((c) => !isFulfilled(c.phase))
   const phase: Phase = !allDone || daemons ? 'Running' : failed ? failed.phase : 'Succeeded'
@@ -61,23 +90,41 @@ export function runCall(run: Run, site: CallSite, call: Step | Task): NodeRecord
 function runOnce(run: Run, site: CallSite, call: Step | Task): NodeRecord | undefined {
   const { name, displayName, scope, parallelism } = site
   const memo = run.memo(name)
-  if (memo && (memo.phase === 'Skipped' || memo.phase === 'Omitted')) return run.record(name, { ...memo })
+  if (memo && (memo.phase === 'Skipped' || memo.phase === 'Omitted'))
+    return run.record(name, { ...memo })
   // A Pod node that finished and whose Pod is gone cannot change: it is recorded as it was, without
   // evaluating its call again (what keeps a sync of a 10,000-task DAG fast).
   const exit = exitHandlerOf(call)
   if (memo && run.podGone(memo) && exit === undefined && call.hooks === undefined) {
-    if (memo.phase === 'Succeeded' && memo.outputs) exportGlobals(run, { template: run.template(call.template!) }, memo.outputs.parameters ?? {}, memo.outputs.artifacts)
+    if (memo.phase === 'Succeeded' && memo.outputs)
+      exportGlobals(
+        run,
+        { template: run.template(call.template!) },
+        memo.outputs.parameters ?? {},
+        memo.outputs.artifacts,
+      )
     return run.keep(name, memo)
   }
   try {
     // A node that started was allowed to: its `when` is not asked again.
     if (!memo && call.when !== undefined && !whenHolds(substitute(call.when, lookup(run, scope)))) {
-      return run.record(name, { displayName, type: 'Skipped', phase: 'Skipped', startedAt: run.now, finishedAt: run.now, message: `when '${call.when}' evaluated false` })
+      return run.record(name, {
+        displayName,
+        type: 'Skipped',
+        phase: 'Skipped',
+        startedAt: run.now,
+        finishedAt: run.now,
+        message: `when '${call.when}' evaluated false`,
+      })
     }
     // A node that started keeps the inputs it started with (runTemplate reads them from the memo).
     const args = memo?.inputs ? {} : argumentValues(run, call.arguments, scope)
     if (!memo && parallelism.left <= 0) return undefined
-    const ran = runTemplate(run, { name, displayName, template: run.template(call.template!) }, args)
+    const ran = runTemplate(
+      run,
+      { name, displayName, template: run.template(call.template!) },
+      args,
+    )
     if (!memo && ran && !isFulfilled(ran.phase)) parallelism.left--
     const node = ran && call.hooks ? runCallHooks(run, site, call, ran) : ran
     return node && exit ? runCallExit(run, site, exit, node) : node
@@ -91,7 +138,12 @@ function runOnce(run: Run, site: CallSite, call: Step | Task): NodeRecord | unde
 export function argumentValues(run: Run, args: Step['arguments'], scope: Scope): Scope {
   const out: Scope = {}
   for (const a of args?.parameters ?? []) {
-    const value = a.value !== undefined ? substitute(a.value, lookup(run, scope)) : a.valueFrom?.configMapKeyRef ? configMapValue(run, a.valueFrom.configMapKeyRef) : undefined
+    const value =
+      a.value !== undefined
+        ? substitute(a.value, lookup(run, scope))
+        : a.valueFrom?.configMapKeyRef
+          ? configMapValue(run, a.valueFrom.configMapKeyRef)
+          : undefined
     if (value !== undefined) out[a.name] = value
   }
   return { ...out, ...artifactArguments(run, args?.artifacts, scope) }
@@ -102,10 +154,24 @@ export function argumentValues(run: Run, args: Step['arguments'], scope: Scope):
  * node is done, as the node `<name>.onExit`; until it ends the call counts as running, and if it
  * fails, the call fails.
  */
-function runCallExit(run: Run, site: CallSite, handler: NonNullable<ReturnType<typeof exitHandlerOf>>, node: NodeRecord): NodeRecord {
+function runCallExit(
+  run: Run,
+  site: CallSite,
+  handler: NonNullable<ReturnType<typeof exitHandlerOf>>,
+  node: NodeRecord,
+): NodeRecord {
   if (!isFulfilled(node.phase)) return node
-  const exit = runTemplate(run, { name: `${site.name}.onExit`, displayName: `${site.displayName}.onExit`, template: run.template(handler.template) }, argumentValues(run, handler.arguments, site.scope))
+  const exit = runTemplate(
+    run,
+    {
+      name: `${site.name}.onExit`,
+      displayName: `${site.displayName}.onExit`,
+      template: run.template(handler.template),
+    },
+    argumentValues(run, handler.arguments, site.scope),
+  )
   if (!exit || !isFulfilled(exit.phase)) return { ...node, phase: 'Running' }
-  if (isFailure(exit.phase) && !isFailure(node.phase)) return { ...node, phase: exit.phase, message: `its exit handler ${exit.phase.toLowerCase()}` }
+  if (isFailure(exit.phase) && !isFailure(node.phase))
+    return { ...node, phase: exit.phase, message: `its exit handler ${exit.phase.toLowerCase()}` }
   return node
 }

@@ -16,28 +16,54 @@ import { isFulfilled, iso, type NodeRecord, type Phase } from './nodes.ts'
  */
 
 export const COMPACT_AFTER = 500
-export const FINISHED_PODS_FIELDS = ['parent', 'displayName', 'phase', 'startedAt', 'finishedAt', 'exitCode', 'templateName', 'message', 'outputs', 'hostNodeName'] as const
+export const FINISHED_PODS_FIELDS = [
+  'parent',
+  'displayName',
+  'phase',
+  'startedAt',
+  'finishedAt',
+  'exitCode',
+  'templateName',
+  'message',
+  'outputs',
+  'hostNodeName',
+] as const
 
 /** A row as compact() writes it (checked with one function per row: 10,000 rows must read fast). */
 const isRow = (r: unknown): boolean =>
-  Array.isArray(r) && r.length >= 5 && Number.isInteger(r[0]) && typeof r[1] === 'string' && typeof r[2] === 'string' && typeof r[3] === 'number' && typeof r[4] === 'number'
+  Array.isArray(r) &&
+  r.length >= 5 &&
+  Number.isInteger(r[0]) &&
+  typeof r[1] === 'string' &&
+  typeof r[2] === 'string' &&
+  typeof r[3] === 'number' &&
+  typeof r[4] === 'number'
 
 export const FinishedPods = z.object({
   fields: z.array(z.string()),
   since: z.string(),
   parents: z.array(z.string()),
-  rows: z.custom<unknown[][]>((rows) => Array.isArray(rows) && rows.every(isRow), { message: 'rows must be [parent, displayName, phase, startedAt, finishedAt, …] as compact() writes them' }),
+  rows: z.custom<unknown[][]>((rows) => Array.isArray(rows) && rows.every(isRow), {
+    message:
+      'rows must be [parent, displayName, phase, startedAt, finishedAt, …] as compact() writes them',
+  }),
 })
 export type FinishedPods = z.output<typeof FinishedPods>
 
 /** A node's id: the root is the workflow's name, every other node `<workflow>-<fnv32a(path)>`. */
-export const nodeId = (workflow: string, name: string, hash = fnv32a(name)) => (name === workflow ? name : `${workflow}-${hash}`)
+export const nodeId = (workflow: string, name: string, hash = fnv32a(name)) =>
+  name === workflow ? name : `${workflow}-${hash}`
 
 /**
  * Splits nodes into those kept as objects and the finished Pods' table (when there are many). A
  * node read from a row of `memo`'s table and kept as it was goes back as that same row.
  */
-export function compact(nodes: Map<string, NodeRecord>, since: string, id: (name: string) => string, memo: Memo = emptyMemo()): { nodes: Record<string, NodeRecord>; finishedPods?: FinishedPods } {
+export function compact(
+  nodes: Map<string, NodeRecord>,
+  since: string,
+  id: (name: string) => string,
+  memo: Memo = emptyMemo(),
+): { nodes: Record<string, NodeRecord>; finishedPods?: FinishedPods } {
   const kept: Record<string, NodeRecord> = {}
   if (nodes.size <= COMPACT_AFTER) {
     for (const [name, n] of nodes) kept[id(name)] = n
@@ -61,7 +87,13 @@ export function compact(nodes: Map<string, NodeRecord>, since: string, id: (name
       continue
     }
     const parent = n.name.slice(0, Math.max(0, n.name.length - n.displayName.length - 1))
-    const compactable = n.type === 'Pod' && isFulfilled(n.phase) && n.startedAt && n.finishedAt && n.name === `${parent}.${n.displayName}` && n.templateName !== undefined
+    const compactable =
+      n.type === 'Pod' &&
+      isFulfilled(n.phase) &&
+      n.startedAt &&
+      n.finishedAt &&
+      n.name === `${parent}.${n.displayName}` &&
+      n.templateName !== undefined
     if (!compactable) {
       kept[id(name)] = n
       continue
@@ -71,7 +103,18 @@ export function compact(nodes: Map<string, NodeRecord>, since: string, id: (name
       p = parents.push(parent) - 1
       parentIndex.set(parent, p)
     }
-    const row: unknown[] = [p, n.displayName, n.phase, offset(n.startedAt!), offset(n.finishedAt!), n.outputs?.exitCode ?? null, n.templateName ?? null, n.message ?? null, outputsWithoutExitCode(n.outputs), n.hostNodeName ?? null]
+    const row: unknown[] = [
+      p,
+      n.displayName,
+      n.phase,
+      offset(n.startedAt!),
+      offset(n.finishedAt!),
+      n.outputs?.exitCode ?? null,
+      n.templateName ?? null,
+      n.message ?? null,
+      outputsWithoutExitCode(n.outputs),
+      n.hostNodeName ?? null,
+    ]
     while (row.length > 5 && row.at(-1) === null) row.pop()
     rows.push(row)
   }
@@ -93,7 +136,11 @@ export const emptyMemo = (): Memo => ({ nodes: new Map(), ids: new Map(), rows: 
  * The nodes again, by name. An object kept under an id that is not its name's is not ours (an
  * edited status) and is not read, as no lookup by the name's id would find it.
  */
-export function expand(workflow: string, nodes: Record<string, NodeRecord>, table: FinishedPods | undefined): Memo {
+export function expand(
+  workflow: string,
+  nodes: Record<string, NodeRecord>,
+  table: FinishedPods | undefined,
+): Memo {
   const memo = emptyMemo()
   for (const id in nodes) {
     const node = nodes[id]!
@@ -111,10 +158,36 @@ export function expand(workflow: string, nodes: Record<string, NodeRecord>, tabl
     return t
   }
   for (const row of table.rows) {
-    const [p, displayName, phase, started, finished, exitCode, templateName, message, outputs, hostNodeName] = row as [number, string, Phase, number, number, number | null, string | null, string | null, Record<string, unknown> | null, string | null]
+    const [
+      p,
+      displayName,
+      phase,
+      started,
+      finished,
+      exitCode,
+      templateName,
+      message,
+      outputs,
+      hostNodeName,
+    ] = row as [
+      number,
+      string,
+      Phase,
+      number,
+      number,
+      number | null,
+      string | null,
+      string | null,
+      Record<string, unknown> | null,
+      string | null,
+    ]
     const parent = table.parents[p]
     // Our own memory, altered: refused (422) rather than read as other nodes.
-    if (parent === undefined) throw new HookError(422, `parent status does not hold what workflow records: finishedPods row ${displayName} names parent ${p} of ${table.parents.length}`)
+    if (parent === undefined)
+      throw new HookError(
+        422,
+        `parent status does not hold what workflow records: finishedPods row ${displayName} names parent ${p} of ${table.parents.length}`,
+      )
     const name = `${parent}.${displayName}`
     const node: NodeRecord = {
       name,
@@ -124,14 +197,19 @@ export function expand(workflow: string, nodes: Record<string, NodeRecord>, tabl
       startedAt: at(started),
       finishedAt: at(finished),
     }
-    if ((exitCode ?? null) !== null || outputs) node.outputs = { ...(outputs as NodeRecord['outputs']), ...(exitCode !== null && exitCode !== undefined && { exitCode }) }
+    if ((exitCode ?? null) !== null || outputs)
+      node.outputs = {
+        ...(outputs as NodeRecord['outputs']),
+        ...(exitCode !== null && exitCode !== undefined && { exitCode }),
+      }
     if (message) node.message = message
     if (hostNodeName) node.hostNodeName = hostNodeName
     // Its id and Pod name follow from its name: worked out when needed.
     if (templateName) node.templateName = templateName
     memo.nodes.set(name, node)
     // Written as compact() writes rows: it can go back as it came (see compact).
-    if (row.length <= FINISHED_PODS_FIELDS.length && (row.length === 5 || row.at(-1) !== null)) memo.rows.set(node, row)
+    if (row.length <= FINISHED_PODS_FIELDS.length && (row.length === 5 || row.at(-1) !== null))
+      memo.rows.set(node, row)
   }
   return memo
 }

@@ -4,7 +4,9 @@ import { UnresolvedError } from './substitute.ts'
 
 /** Parameters from ConfigMaps (`valueFrom.configMapKeyRef`), read from the related ConfigMaps Metacontroller sends. */
 
-export const ObservedConfigMap = z.looseObject({ data: z.record(z.string(), z.string()).optional() })
+export const ObservedConfigMap = z.looseObject({
+  data: z.record(z.string(), z.string()).optional(),
+})
 
 /** Every ConfigMap a spec (or stored templates) names in a configMapKeyRef. */
 export function configMapNames(value: unknown, out = new Set<string>()): Set<string> {
@@ -16,18 +18,24 @@ export function configMapNames(value: unknown, out = new Set<string>()): Set<str
   for (const k in value) {
     const v = (value as Record<string, unknown>)[k]
     if (typeof v !== 'object') continue
-    if (k === 'configMapKeyRef' && v !== null && typeof (v as { name?: unknown }).name === 'string') out.add((v as { name: string }).name)
+    if (k === 'configMapKeyRef' && v !== null && typeof (v as { name?: unknown }).name === 'string')
+      out.add((v as { name: string }).name)
     else configMapNames(v, out)
   }
   return out
 }
 
 /** The value of a key; undefined when the ref is optional and absent; an UnresolvedError (the node is an Error) otherwise. */
-export function configMapValue(run: Run, ref: { name: string; key: string; optional?: boolean | undefined }): string | undefined {
+export function configMapValue(
+  run: Run,
+  ref: { name: string; key: string; optional?: boolean | undefined },
+): string | undefined {
   const data = run.input.configMaps?.[ref.name]
   const value = data?.[ref.key]
   if (value !== undefined || ref.optional) return value
-  throw new UnresolvedError(data ? `ConfigMap ${ref.name} has no key ${ref.key}` : `ConfigMap ${ref.name} is not there`)
+  throw new UnresolvedError(
+    data ? `ConfigMap ${ref.name} has no key ${ref.key}` : `ConfigMap ${ref.name} is not there`,
+  )
 }
 
 /** The workflow's own parameters (`spec.arguments`), a ConfigMap key where a parameter names one; unresolvable ones left out. */

@@ -17,27 +17,60 @@ export interface SetContainer {
 }
 
 /** Each container of the set with its command and plan (main's with the template's outputs); a string is why one cannot run. */
-export function containerSetParts(template: Template, mainPlan: ExecutorPlan | undefined, images: ImageEntrypoints | undefined): SetContainer[] | string {
+export function containerSetParts(
+  template: Template,
+  mainPlan: ExecutorPlan | undefined,
+  images: ImageEntrypoints | undefined,
+): SetContainer[] | string {
   const set = template.containerSet!
   const out: SetContainer[] = []
   for (const { dependencies, ...fields } of set.containers) {
-    const container = { ...(fields as Container), volumeMounts: [...(fields.volumeMounts ?? []), ...(set.volumeMounts ?? [])] } as Container
+    const container = {
+      ...(fields as Container),
+      volumeMounts: [...(fields.volumeMounts ?? []), ...(set.volumeMounts ?? [])],
+    } as Container
     if (container.volumeMounts!.length === 0) delete container.volumeMounts
     const argv = resolveArgv(container, images)
-    if (!argv?.length) return `container ${container.name}: the image ${container.image} runs an entrypoint the executor does not know; give it a command, or add the image to the ConfigMap ${IMAGES_CONFIGMAP}`
-    const own = container.name === 'main' ? (mainPlan ?? { result: false, outputs: [] }) : { result: false, outputs: [] }
-    const retries = set.retryStrategy && { limit: set.retryStrategy.retries, delaySeconds: durationSeconds(set.retryStrategy.duration) }
-    out.push({ container, argv, plan: { ...own, container: { name: container.name, dependencies: dependencies ?? [], ...(retries && { retries }) } } })
+    if (!argv?.length)
+      return `container ${container.name}: the image ${container.image} runs an entrypoint the executor does not know; give it a command, or add the image to the ConfigMap ${IMAGES_CONFIGMAP}`
+    const own =
+      container.name === 'main'
+        ? (mainPlan ?? { result: false, outputs: [] })
+        : { result: false, outputs: [] }
+    const retries = set.retryStrategy && {
+      limit: set.retryStrategy.retries,
+      delaySeconds: durationSeconds(set.retryStrategy.duration),
+    }
+    out.push({
+      container,
+      argv,
+      plan: {
+        ...own,
+        container: {
+          name: container.name,
+          dependencies: dependencies ?? [],
+          ...(retries && { retries }),
+        },
+      },
+    })
   }
   return out
 }
 
 /** The set's other containers, wrapped (main is wrapped with the Pod's executor by the caller). */
 export function wrapSiblings(parts: readonly SetContainer[], image: string): Container[] {
-  return parts.filter((p) => p.container.name !== 'main').map((p) => wrap(p.container, p.argv, p.plan, image).main)
+  return parts
+    .filter((p) => p.container.name !== 'main')
+    .map((p) => wrap(p.container, p.argv, p.plan, image).main)
 }
 
 /** The containers in the order written, main as the caller built it. */
-export function inOrder(template: Template, main: Container, siblings: readonly Container[]): Container[] {
-  return template.containerSet!.containers.map((c) => (c.name === 'main' ? main : siblings.find((s) => s.name === c.name)!))
+export function inOrder(
+  template: Template,
+  main: Container,
+  siblings: readonly Container[],
+): Container[] {
+  return template.containerSet!.containers.map((c) =>
+    c.name === 'main' ? main : siblings.find((s) => s.name === c.name)!,
+  )
 }

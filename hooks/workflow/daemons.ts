@@ -15,7 +15,14 @@ export function stopDaemons(run: Run, node: NodeRecord, scope: 'steps' | 'DAG'):
   for (const id of node.children ?? []) {
     const child = run.nodeById(id)
     if (!child) continue
-    if (isUp(child)) run.record(child.name, { ...child, phase: 'Succeeded', finishedAt: run.now, message: `stopped: the ${scope} it ran in ended` })
-    if (child.type === 'StepGroup' || child.type === 'TaskGroup' || child.type === 'Retry') stopDaemons(run, child, scope)
+    if (isUp(child))
+      run.record(child.name, {
+        ...child,
+        phase: 'Succeeded',
+        finishedAt: run.now,
+        message: `stopped: the ${scope} it ran in ended`,
+      })
+    if (child.type === 'StepGroup' || child.type === 'TaskGroup' || child.type === 'Retry')
+      stopDaemons(run, child, scope)
   }
 }

@@ -33,13 +33,15 @@ function buildGraph(tasks: readonly Task[]): DagGraph {
   const problems: { at: string; message: string }[] = []
   const index = new Map<string, number>()
   tasks.forEach((task, k) => {
-    if (index.has(task.name)) problems.push({ at: `.tasks[${k}].name`, message: `duplicate task "${task.name}"` })
+    if (index.has(task.name))
+      problems.push({ at: `.tasks[${k}].name`, message: `duplicate task "${task.name}"` })
     else index.set(task.name, k)
   })
   const depends: (DependsExpr | undefined)[] = []
   const deps = tasks.map((task, k) => {
     let refs: Iterable<string> = task.dependencies ?? []
-    if (task.dependencies && task.depends) problems.push({ at: `.tasks[${k}]`, message: 'use dependencies or depends, not both' })
+    if (task.dependencies && task.depends)
+      problems.push({ at: `.tasks[${k}]`, message: 'use dependencies or depends, not both' })
     if (task.depends) {
       try {
         depends[k] = parseDepends(task.depends)
@@ -51,7 +53,8 @@ function buildGraph(tasks: readonly Task[]): DagGraph {
     const out: number[] = []
     for (const r of refs) {
       const d = index.get(r)
-      if (d === undefined) problems.push({ at: `.tasks[${k}]`, message: `depends on unknown task "${r}"` })
+      if (d === undefined)
+        problems.push({ at: `.tasks[${k}]`, message: `depends on unknown task "${r}"` })
       else out.push(d)
     }
     return out
@@ -67,7 +70,11 @@ export function topologicalOrder(graph: DagGraph, roots?: readonly number[]): nu
   if (roots === undefined) {
     let all = orders.get(graph)
     if (all === undefined) {
-      all = walk(graph.deps, graph.deps.map((_, k) => k), false).order
+      all = walk(
+        graph.deps,
+        graph.deps.map((_, k) => k),
+        false,
+      ).order
       orders.set(graph, all)
     }
     return all
@@ -79,7 +86,11 @@ export function topologicalOrder(graph: DagGraph, roots?: readonly number[]): nu
  * Depth first from each of `roots` in turn along `edges`, without recursion (a 10,000-task chain is
  * 10,000 deep): the post-order, and the first cycle met (as the path around it), if any.
  */
-function walk(edges: readonly (readonly number[])[], roots: readonly number[], stopAtCycle: boolean): { order: number[]; cycle?: number[] } {
+function walk(
+  edges: readonly (readonly number[])[],
+  roots: readonly number[],
+  stopAtCycle: boolean,
+): { order: number[]; cycle?: number[] } {
   const NEW = 0
   const ON_PATH = 1
   const DONE = 2
@@ -103,7 +114,8 @@ function walk(edges: readonly (readonly number[])[], roots: readonly number[], s
         continue
       }
       cursor[top]!++
-      if (state[next] === ON_PATH && stopAtCycle) return { order, cycle: [...path.slice(path.indexOf(next)), next] }
+      if (state[next] === ON_PATH && stopAtCycle)
+        return { order, cycle: [...path.slice(path.indexOf(next)), next] }
       if (state[next] !== NEW) continue
       state[next] = ON_PATH
       path.push(next)
@@ -118,5 +130,9 @@ function walk(edges: readonly (readonly number[])[], roots: readonly number[], s
  * undefined. Walked in order, so the same graph always reports the same cycle.
  */
 export function findCycle(edges: readonly (readonly number[])[]): number[] | undefined {
-  return walk(edges, edges.map((_, k) => k), true).cycle
+  return walk(
+    edges,
+    edges.map((_, k) => k),
+    true,
+  ).cycle
 }

@@ -2,7 +2,17 @@ import { runCall } from './calls.ts'
 import { dagGraph, topologicalOrder, type DagGraph } from './dag-graph.ts'
 import { evalDepends, type DependsResult } from './expressions.ts'
 import { isUp, stopDaemons } from './daemons.ts'
-import { continues, exitHandlerOf, isFailure, isFulfilled, latest, letsScopeOn, type NodeRecord, type Phase, type Scope } from './nodes.ts'
+import {
+  continues,
+  exitHandlerOf,
+  isFailure,
+  isFulfilled,
+  latest,
+  letsScopeOn,
+  type NodeRecord,
+  type Phase,
+  type Scope,
+} from './nodes.ts'
 import type { Task } from './schema.ts'
 import type { NodeCall, Run } from './state.ts'
 import { exportGlobals, recordComposite } from './outputs.ts'
@@ -16,14 +26,31 @@ export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
   const tasks = dag.tasks
   // `dependencies: [a, b]` is `a && b`; only `depends` needs its expression.
   const graph = dagGraph(tasks)
-  const targets = dag.target === undefined ? [] : substitute(dag.target, lookup(run, call.scope)).split(/[\s,]+/).filter(Boolean)
+  const targets =
+    dag.target === undefined
+      ? []
+      : substitute(dag.target, lookup(run, call.scope))
+          .split(/[\s,]+/)
+          .filter(Boolean)
   const unknown = targets.find((t) => !graph.index.has(t))
-  if (unknown !== undefined) return run.record(name, { displayName, type: 'DAG', phase: 'Error', startedAt: run.now, finishedAt: run.now, message: `target ${JSON.stringify(unknown)} is not a task of this DAG` })
+  if (unknown !== undefined)
+    return run.record(name, {
+      displayName,
+      type: 'DAG',
+      phase: 'Error',
+      startedAt: run.now,
+      finishedAt: run.now,
+      message: `target ${JSON.stringify(unknown)} is not a task of this DAG`,
+    })
   // Only what the targets need (with no target, every task).
-  const order = targets.length > 0 ? topologicalOrder(graph, needed(graph, targets)) : topologicalOrder(graph)
+  const order =
+    targets.length > 0 ? topologicalOrder(graph, needed(graph, targets)) : topologicalOrder(graph)
   // Failures another task explicitly handles (depends on X.Failed / X.Errored / X.AllFailed) do not fail the DAG.
   const handled = new Set<string>()
-  for (const t of tasks) if (t.depends) for (const m of t.depends.matchAll(/([A-Za-z0-9_-]+)\.(Failed|Errored|AllFailed)/g)) handled.add(m[1]!)
+  for (const t of tasks)
+    if (t.depends)
+      for (const m of t.depends.matchAll(/([A-Za-z0-9_-]+)\.(Failed|Errored|AllFailed)/g))
+        handled.add(m[1]!)
   const scope: Scope = { ...call.scope }
   /** Each visited task's node (undefined while it waits), by position. */
   const results: (NodeRecord | undefined)[] = new Array(tasks.length)
@@ -31,8 +58,10 @@ export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
   let blocked = false
   const finish = (task: Task, k: number, node: NodeRecord | undefined) => {
     results[k] = node
-    if (node && run.referenced.has(task.name)) exposeOutputs(scope, 'tasks', task.name, node, run.id(node.name))
-    if (node && isFailure(node.phase) && !continues(task, node.phase) && !handled.has(task.name)) blocked = true
+    if (node && run.referenced.has(task.name))
+      exposeOutputs(scope, 'tasks', task.name, node, run.id(node.name))
+    if (node && isFailure(node.phase) && !continues(task, node.phase) && !handled.has(task.name))
+      blocked = true
   }
   const has = (dep: string, result: DependsResult): boolean => {
     const at = graph.index.get(dep)
@@ -40,13 +69,20 @@ export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
     if (!r) return false
     const childPhases = () => (r.children ?? []).map((id) => run.nodeById(id)?.phase)
     switch (result) {
-      case 'Succeeded': return r.phase === 'Succeeded'
-      case 'Failed': return r.phase === 'Failed'
-      case 'Errored': return r.phase === 'Error'
-      case 'Skipped': return r.phase === 'Skipped'
-      case 'Omitted': return r.phase === 'Omitted'
-      case 'Daemoned': return r.daemoned === true
-      case 'AnySucceeded': return childPhases().some((p) => p === 'Succeeded')
+      case 'Succeeded':
+        return r.phase === 'Succeeded'
+      case 'Failed':
+        return r.phase === 'Failed'
+      case 'Errored':
+        return r.phase === 'Error'
+      case 'Skipped':
+        return r.phase === 'Skipped'
+      case 'Omitted':
+        return r.phase === 'Omitted'
+      case 'Daemoned':
+        return r.daemoned === true
+      case 'AnySucceeded':
+        return childPhases().some((p) => p === 'Succeeded')
       case 'AllFailed': {
         const phases = childPhases()
         return phases.length > 0 && phases.every((p) => p === 'Failed' || p === 'Error')
@@ -61,20 +97,56 @@ export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
     // A task that ran to its end (its Pod gone) or was left out cannot change: no need to ask again.
     const settled = memo && settledTask(run, memo, task) ? run.keep(taskName, memo) : undefined
     if (settled) {
-      if (settled.phase === 'Succeeded' && settled.outputs) exportGlobals(run, { template: run.template(task.template!) }, settled.outputs.parameters ?? {}, settled.outputs.artifacts)
+      if (settled.phase === 'Succeeded' && settled.outputs)
+        exportGlobals(
+          run,
+          { template: run.template(task.template!) },
+          settled.outputs.parameters ?? {},
+          settled.outputs.artifacts,
+        )
       finish(task, k, settled)
       continue
     }
-    const ready = deps.every((d) => { const r = results[d]; return r !== undefined && letsScopeOn(r) })
+    const ready = deps.every((d) => {
+      const r = results[d]
+      return r !== undefined && letsScopeOn(r)
+    })
     if (!ready) continue
     if (!memo && blocked && dag.failFast) continue
     const expr = graph.depends[k]
-    const allowed = expr ? evalDepends(expr, has) : deps.every((d) => { const dep = tasks[d]!.name; return has(dep, 'Succeeded') || has(dep, 'Skipped') || has(dep, 'Daemoned') })
+    const allowed = expr
+      ? evalDepends(expr, has)
+      : deps.every((d) => {
+          const dep = tasks[d]!.name
+          return has(dep, 'Succeeded') || has(dep, 'Skipped') || has(dep, 'Daemoned')
+        })
     if (deps.length > 0 && !allowed) {
-      results[k] = run.record(taskName, { displayName: task.name, type: 'Skipped', phase: 'Omitted', startedAt: run.now, finishedAt: run.now, message: 'its dependencies did not allow it to run' })
+      results[k] = run.record(taskName, {
+        displayName: task.name,
+        type: 'Skipped',
+        phase: 'Omitted',
+        startedAt: run.now,
+        finishedAt: run.now,
+        message: 'its dependencies did not allow it to run',
+      })
       continue
     }
-    finish(task, k, runCall(run, { name: taskName, displayName: task.name, scope, parallelism, failFast: template.failFast === true, kind: 'tasks' }, task))
+    finish(
+      task,
+      k,
+      runCall(
+        run,
+        {
+          name: taskName,
+          displayName: task.name,
+          scope,
+          parallelism,
+          failFast: template.failFast === true,
+          kind: 'tasks',
+        },
+        task,
+      ),
+    )
   }
   const started: NodeRecord[] = []
   let pending = false
@@ -88,17 +160,30 @@ export function runDag(run: Run, call: NodeCall): NodeRecord | undefined {
     }
     started.push(r)
     if (!letsScopeOn(r)) running = true
-    else if (!failure && isFailure(r.phase) && !handled.has(r.displayName) && !continues(tasks[k]!, r.phase)) failure = r
+    else if (
+      !failure &&
+      isFailure(r.phase) &&
+      !handled.has(r.displayName) &&
+      !continues(tasks[k]!, r.phase)
+    )
+      failure = r
   }
   if (started.length === 0) return undefined
-  const phase: Phase = running ? 'Running' : failure ? failure.phase : pending ? 'Running' : 'Succeeded'
+  const phase: Phase = running
+    ? 'Running'
+    : failure
+      ? failure.phase
+      : pending
+        ? 'Running'
+        : 'Succeeded'
   const node = recordComposite(run, call, scope, {
     type: 'DAG',
     phase,
     startedAt: started[0]!.startedAt,
     ...(isFulfilled(phase) && { finishedAt: latest(started) }),
     children: started.map((r) => run.id(r.name)),
-    ...(failure && !running && { message: `task ${failure.displayName} ${failure.phase.toLowerCase()}` }),
+    ...(failure &&
+      !running && { message: `task ${failure.displayName} ${failure.phase.toLowerCase()}` }),
   })
   if (isFulfilled(node.phase) && started.some(isUp)) stopDaemons(run, node, 'DAG')
   return node
@@ -123,7 +208,14 @@ function needed(graph: DagGraph, targets: string[]): number[] {
  * single Pod node and goes the long way.
  */
 function settledTask(run: Run, memo: NodeRecord, task: Task): boolean {
-  if (exitHandlerOf(task) !== undefined || task.hooks !== undefined || task.withItems !== undefined || task.withParam !== undefined || task.withSequence !== undefined) return false
+  if (
+    exitHandlerOf(task) !== undefined ||
+    task.hooks !== undefined ||
+    task.withItems !== undefined ||
+    task.withParam !== undefined ||
+    task.withSequence !== undefined
+  )
+    return false
   if (memo.type === 'Skipped' && (memo.phase === 'Omitted' || memo.phase === 'Skipped')) return true
   return run.podGone(memo)
 }

@@ -27,21 +27,42 @@ export function evaluate(input: EngineInput): EngineOutput {
   const run = new Run(input)
   const { spec, workflow } = input
   const { startedAt } = run
-  const deadlineAt = spec.activeDeadlineSeconds !== undefined ? Date.parse(startedAt) + spec.activeDeadlineSeconds * 1000 : undefined
-  if (deadlineAt !== undefined && run.nowMs >= deadlineAt) run.terminating = 'the workflow exceeded its activeDeadlineSeconds'
+  const deadlineAt =
+    spec.activeDeadlineSeconds !== undefined
+      ? Date.parse(startedAt) + spec.activeDeadlineSeconds * 1000
+      : undefined
+  if (deadlineAt !== undefined && run.nowMs >= deadlineAt)
+    run.terminating = 'the workflow exceeded its activeDeadlineSeconds'
   else if (spec.shutdown === 'Terminate') run.terminating = 'the workflow was terminated'
   else if (deadlineAt !== undefined) run.wake((deadlineAt - run.nowMs) / 1000)
   run.scheduling = !spec.suspend && !spec.shutdown && !run.terminating
 
-  const args = { ...workflowParameters(run), ...artifactArguments(run, spec.arguments?.artifacts, {}) }
-  let root = runTemplate(run, { name: workflow.name, displayName: workflow.name, template: run.template(spec.entrypoint!) }, args)
-  const stopped = spec.shutdown === 'Stop' || spec.shutdown === 'Terminate' || run.terminating !== undefined
+  const args = {
+    ...workflowParameters(run),
+    ...artifactArguments(run, spec.arguments?.artifacts, {}),
+  }
+  let root = runTemplate(
+    run,
+    { name: workflow.name, displayName: workflow.name, template: run.template(spec.entrypoint!) },
+    args,
+  )
+  const stopped =
+    spec.shutdown === 'Stop' || spec.shutdown === 'Terminate' || run.terminating !== undefined
   if (stopped && run.active === 0 && (!root || !isFulfilled(root.phase))) {
-    root = run.record(workflow.name, { ...(root ?? { displayName: workflow.name, type: 'Steps' }), phase: 'Failed', startedAt, finishedAt: run.now, message: run.terminating ?? 'the workflow was stopped' } as NodeRecord)
+    root = run.record(workflow.name, {
+      ...(root ?? { displayName: workflow.name, type: 'Steps' }),
+      phase: 'Failed',
+      startedAt,
+      finishedAt: run.now,
+      message: run.terminating ?? 'the workflow was stopped',
+    } as NodeRecord)
   }
   let phase: Phase | 'Pending' = root ? root.phase : 'Pending'
   let message = root?.message
-  const hooks = runWorkflowHooks(run, !root ? 'Pending' : isFulfilled(root.phase) ? root.phase : 'Running')
+  const hooks = runWorkflowHooks(
+    run,
+    !root ? 'Pending' : isFulfilled(root.phase) ? root.phase : 'Running',
+  )
   if (root && phase !== 'Pending') ({ phase, message } = runExitHandler(run, root, phase, message))
   if (hooks.running && isFulfilled(phase as Phase)) phase = 'Running'
   else if (hooks.error && (phase === 'Succeeded' || phase === 'Skipped' || phase === 'Omitted')) {
@@ -67,16 +88,26 @@ export function evaluate(input: EngineInput): EngineOutput {
     ...globalOutputs(run),
     ...compactStatus(run, startedAt),
   }
-  const resync = done ? run.cleanupResync : [run.resync, run.cleanupResync].filter((s) => s !== undefined).sort((a, b) => a - b)[0]
+  const resync = done
+    ? run.cleanupResync
+    : [run.resync, run.cleanupResync].filter((s) => s !== undefined).sort((a, b) => a - b)[0]
   return { pods: run.pods, status, ...(resync !== undefined && { resyncAfterSeconds: resync }) }
 }
 
 /** status.outputs: the parameters and artifacts exported with globalName, as Argo lists them. */
 function globalOutputs(run: Run): Record<string, unknown> {
   const parameters = Object.entries(run.globals).map(([name, value]) => ({ name, value }))
-  const artifacts = Object.entries(run.globalArtifacts).map(([name, location]) => ({ name, ...location }))
+  const artifacts = Object.entries(run.globalArtifacts).map(([name, location]) => ({
+    name,
+    ...location,
+  }))
   if (parameters.length === 0 && artifacts.length === 0) return {}
-  return { outputs: { ...(parameters.length > 0 && { parameters }), ...(artifacts.length > 0 && { artifacts }) } }
+  return {
+    outputs: {
+      ...(parameters.length > 0 && { parameters }),
+      ...(artifacts.length > 0 && { artifacts }),
+    },
+  }
 }
 
 function compactStatus(run: Run, since: string): Record<string, unknown> {

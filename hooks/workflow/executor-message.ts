@@ -1,5 +1,16 @@
 import type { Container } from 'kubernetes-types/core/v1'
-import { escape, LIMIT, MESSAGE_LIMIT, PROGRAM, TAG, unescape, WRAPPER, type ArtifactState, type ExecutorResult, type PackedArtifact } from './executor.ts'
+import {
+  escape,
+  LIMIT,
+  MESSAGE_LIMIT,
+  PROGRAM,
+  TAG,
+  unescape,
+  WRAPPER,
+  type ArtifactState,
+  type ExecutorResult,
+  type PackedArtifact,
+} from './executor.ts'
 
 /**
  * The executor's termination message, read (what the hook does with every finished Pod) and
@@ -8,18 +19,44 @@ import { escape, LIMIT, MESSAGE_LIMIT, PROGRAM, TAG, unescape, WRAPPER, type Art
  */
 
 /** The plan a wrapped container carries (its own arguments, unescaped), or undefined when it is not wrapped. */
-function planOf(main: Container): { dir: string; result: boolean; outputs: { name: string; path: string }[]; artifacts: PackedArtifact[]; name?: string } | undefined {
+function planOf(main: Container):
+  | {
+      dir: string
+      result: boolean
+      outputs: { name: string; path: string }[]
+      artifacts: PackedArtifact[]
+      name?: string
+    }
+  | undefined {
   const c = main.command ?? []
-  if (c[1] !== 'sh' || c[2] !== '-c' || c[3] !== escape(WRAPPER) || c[4] !== PROGRAM || c[5] === undefined) return undefined
-  const plan: NonNullable<ReturnType<typeof planOf>> = { dir: unescape(c[5]), result: false, outputs: [], artifacts: [] }
+  if (
+    c[1] !== 'sh' ||
+    c[2] !== '-c' ||
+    c[3] !== escape(WRAPPER) ||
+    c[4] !== PROGRAM ||
+    c[5] === undefined
+  )
+    return undefined
+  const plan: NonNullable<ReturnType<typeof planOf>> = {
+    dir: unescape(c[5]),
+    result: false,
+    outputs: [],
+    artifacts: [],
+  }
   for (let i = 6; i < c.length; i++) {
     if (c[i] === '--') return plan
     if (c[i] === '-r') plan.result = true
     else if (c[i] === '-N' && c[i + 1] !== undefined) plan.name = c[++i]!
     else if (c[i] === '-W' && c[i + 1] !== undefined) i++
     else if (c[i] === '-R' && c[i + 2] !== undefined) i += 2
-    else if (c[i] === '-o' && c[i + 2] !== undefined) plan.outputs.push({ name: c[++i]!, path: unescape(c[++i]!) })
-    else if (c[i] === '-a' && (c[i + 3] === 'tgz' || c[i + 3] === 'none')) plan.artifacts.push({ name: c[++i]!, path: unescape(c[++i]!), archive: c[++i] as 'tgz' | 'none' })
+    else if (c[i] === '-o' && c[i + 2] !== undefined)
+      plan.outputs.push({ name: c[++i]!, path: unescape(c[++i]!) })
+    else if (c[i] === '-a' && (c[i + 3] === 'tgz' || c[i + 3] === 'none'))
+      plan.artifacts.push({
+        name: c[++i]!,
+        path: unescape(c[++i]!),
+        archive: c[++i] as 'tgz' | 'none',
+      })
     else return undefined
   }
   return undefined
@@ -35,7 +72,10 @@ const trim = (s: string) => (s.endsWith('\n') ? s.slice(0, -1) : s)
  * files (keyed by the declared path): byte for byte the real wrapper's message (a test runs both).
  * A container that is not wrapped writes nothing.
  */
-export function emulate(main: Container, run: { exitCode: number; stdout?: string; files?: Record<string, string> }): { exitCode: number; message: string } {
+export function emulate(
+  main: Container,
+  run: { exitCode: number; stdout?: string; files?: Record<string, string> },
+): { exitCode: number; message: string } {
   const plan = planOf(main)
   if (!plan) return { exitCode: run.exitCode, message: '' }
   const head = `${TAG}\nexit ${run.exitCode}\n`
@@ -50,20 +90,43 @@ export function emulate(main: Container, run: { exitCode: number; stdout?: strin
   const artifacts = plan.artifacts.map(({ name, path, archive }) => {
     const file = run.files?.[path] !== undefined
     const dir = !file && Object.keys(run.files ?? {}).some((p) => p.startsWith(`${path}/`))
-    const state: ArtifactState = !file && !dir ? { state: 'missing' } : archive === 'none' && dir ? { state: 'failed', message: `archive none needs a file; ${path} is a directory (use tar)` } : { state: 'saved' }
-    total += state.message === undefined ? bytes(name) + state.state.length + 11 : bytes(name) + String(bytes(state.message)).length + bytes(state.message) + 19
+    const state: ArtifactState =
+      !file && !dir
+        ? { state: 'missing' }
+        : archive === 'none' && dir
+          ? {
+              state: 'failed',
+              message: `archive none needs a file; ${path} is a directory (use tar)`,
+            }
+          : { state: 'saved' }
+    total +=
+      state.message === undefined
+        ? bytes(name) + state.state.length + 11
+        : bytes(name) + String(bytes(state.message)).length + bytes(state.message) + 19
     return { name, ...state }
   })
-  const said = run.files?.[plan.name === undefined ? `${plan.dir}/message` : `${plan.dir}/cs/${plan.name}.message`]
-  const message = said === undefined ? undefined : said.replace(/[^\t\x20-\x7e]/g, '').slice(0, MESSAGE_LIMIT)
+  const said =
+    run.files?.[
+      plan.name === undefined ? `${plan.dir}/message` : `${plan.dir}/cs/${plan.name}.message`
+    ]
+  const message =
+    said === undefined ? undefined : said.replace(/[^\t\x20-\x7e]/g, '').slice(0, MESSAGE_LIMIT)
   if (message !== undefined) total += String(message.length).length + message.length + 10
   const result = plan.result ? trim(run.stdout ?? '') : undefined
   const resultSize = result === undefined ? 0 : bytes(result)
   if (result !== undefined) total += String(resultSize).length + resultSize + 9
   const over = total > LIMIT
   let text = head + (over ? `overflow ${total} ${LIMIT}\n` : '')
-  for (const o of outputs) text += o.value === undefined ? `missing ${o.name}\n` : `param ${o.name} ${o.size}\n${over ? '' : `${o.value}\n`}`
-  for (const a of artifacts) text += a.message === undefined ? `artifact ${a.name} ${a.state}\n` : `artifact ${a.name} failed ${bytes(a.message)}\n${a.message}\n`
+  for (const o of outputs)
+    text +=
+      o.value === undefined
+        ? `missing ${o.name}\n`
+        : `param ${o.name} ${o.size}\n${over ? '' : `${o.value}\n`}`
+  for (const a of artifacts)
+    text +=
+      a.message === undefined
+        ? `artifact ${a.name} ${a.state}\n`
+        : `artifact ${a.name} failed ${bytes(a.message)}\n${a.message}\n`
   if (message !== undefined) text += `message ${message.length}\n${message}\n`
   if (result !== undefined) text += `result ${resultSize}\n${over ? '' : `${result}\n`}`
   return { exitCode: run.exitCode, message: `${text}end\n` }
@@ -100,7 +163,12 @@ export function readTerminationMessage(message: string | undefined): ExecutorRes
     }
   }
   const version = line()
-  if (version !== TAG) return { parameters: {}, missing: [], error: `the termination message is from executor ${JSON.stringify(version ?? message.slice(0, 40))}; this engine reads ${TAG}` }
+  if (version !== TAG)
+    return {
+      parameters: {},
+      missing: [],
+      error: `the termination message is from executor ${JSON.stringify(version ?? message.slice(0, 40))}; this engine reads ${TAG}`,
+    }
   const exit = /^exit (\d{1,3})$/.exec(line() ?? '')
   if (!exit) return fail('"exit <code>"')
   out.exitCode = Number(exit[1])
@@ -129,7 +197,8 @@ export function readTerminationMessage(message: string | undefined): ExecutorRes
       if (n === undefined) out.artifacts[name] = { state: state as 'saved' | 'missing' }
       else {
         const message = body(Number(n))
-        if (message === undefined) return fail(`${n} bytes of why artifact ${name} failed and a newline`)
+        if (message === undefined)
+          return fail(`${n} bytes of why artifact ${name} failed and a newline`)
         out.artifacts[name] = { state: 'failed', message }
       }
     } else if (param) {
@@ -158,7 +227,10 @@ export function readTerminationMessage(message: string | undefined): ExecutorRes
   }
   if (next !== 'end' || at !== data.length) return fail('"end" as the last line')
   if (overflow) {
-    const what = sizes.length <= 1 ? (sizes[0] ?? 'the outputs') : `${sizes.slice(0, -1).join(', ')} and ${sizes.at(-1)}`
+    const what =
+      sizes.length <= 1
+        ? (sizes[0] ?? 'the outputs')
+        : `${sizes.slice(0, -1).join(', ')} and ${sizes.at(-1)}`
     return {
       exitCode: out.exitCode,
       parameters: {},

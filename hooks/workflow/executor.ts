@@ -33,7 +33,11 @@ export interface ExecutorPlan {
   /** A script template's source: staged at `<dir>/script` and run as `<command…> <dir>/script`. */
   script?: string
   /** In a containerSet: this container's name (its end is written for the others), the containers it waits for, and how often its command is run again after a failure. */
-  container?: { name: string; dependencies: string[]; retries?: { limit: number; delaySeconds: number } }
+  container?: {
+    name: string
+    dependencies: string[]
+    retries?: { limit: number; delaySeconds: number }
+  }
   /** Output artifacts packed when the command exits (a gzipped tar, or the file as it is) for the artifacts sidecar to store. */
   artifacts?: PackedArtifact[]
 }
@@ -217,19 +221,40 @@ export const unescape = (s: string) => s.replaceAll('$$', () => '$')
  * keep Kubernetes' `$(VAR)` expansion, the executor's are escaped from it.
  * @param dir the shared directory; tests only (production Pods always use EXECUTOR_DIR).
  */
-export function wrap(main: Container, argv: string[], plan: ExecutorPlan, image: string = DEFAULT_EXECUTOR_IMAGE, dir: string = EXECUTOR_DIR): { init: Container; volume: Volume; main: Container } {
-  if (argv.length === 0) throw new Error('the executor needs a command to run: the template gives none and the image entrypoint is not known')
+export function wrap(
+  main: Container,
+  argv: string[],
+  plan: ExecutorPlan,
+  image: string = DEFAULT_EXECUTOR_IMAGE,
+  dir: string = EXECUTOR_DIR,
+): { init: Container; volume: Volume; main: Container } {
+  if (argv.length === 0)
+    throw new Error(
+      'the executor needs a command to run: the template gives none and the image entrypoint is not known',
+    )
   for (const o of plan.outputs) {
-    if (!NAME.test(o.name)) throw new Error(`output parameter name ${JSON.stringify(o.name)} must be letters, digits, "-" or "_"`)
-    if (o.path === '' || o.path.includes('\0')) throw new Error(`output parameter ${o.name} needs a path`)
+    if (!NAME.test(o.name))
+      throw new Error(
+        `output parameter name ${JSON.stringify(o.name)} must be letters, digits, "-" or "_"`,
+      )
+    if (o.path === '' || o.path.includes('\0'))
+      throw new Error(`output parameter ${o.name} needs a path`)
   }
   const { init, volume } = executorInit(main, plan.script, image, dir)
   const mount = { name: VOLUME, mountPath: dir }
-  for (const a of plan.artifacts ?? []) if (!NAME.test(a.name) || !a.path.startsWith('/')) throw new Error(`output artifact ${JSON.stringify(a.name)} needs a name of letters, digits, "-" or "_" and an absolute path`)
+  for (const a of plan.artifacts ?? [])
+    if (!NAME.test(a.name) || !a.path.startsWith('/'))
+      throw new Error(
+        `output artifact ${JSON.stringify(a.name)} needs a name of letters, digits, "-" or "_" and an absolute path`,
+      )
   const options = [
     ...(plan.result ? ['-r'] : []),
-    ...(plan.container ? ['-N', plan.container.name, ...plan.container.dependencies.flatMap((d) => ['-W', d])] : []),
-    ...(plan.container?.retries ? ['-R', String(plan.container.retries.limit), String(plan.container.retries.delaySeconds)] : []),
+    ...(plan.container
+      ? ['-N', plan.container.name, ...plan.container.dependencies.flatMap((d) => ['-W', d])]
+      : []),
+    ...(plan.container?.retries
+      ? ['-R', String(plan.container.retries.limit), String(plan.container.retries.delaySeconds)]
+      : []),
     ...plan.outputs.flatMap((o) => ['-o', o.name, escape(o.path)]),
     ...(plan.artifacts ?? []).flatMap((a) => ['-a', a.name, escape(a.path), a.archive]),
   ]
@@ -238,23 +263,45 @@ export function wrap(main: Container, argv: string[], plan: ExecutorPlan, image:
   const logPath = main.terminationMessagePath
   const wrapped: Container = {
     ...rest,
-    command: [escape(`${dir}/busybox`), 'sh', '-c', escape(WRAPPER), PROGRAM, escape(dir), ...options, '--', ...command],
-    ...(logPath !== undefined && logPath !== '/dev/termination-log' && { env: [...(main.env ?? []), { name: 'METAHOOKS_TERMINATION_LOG', value: escape(logPath) }] }),
+    command: [
+      escape(`${dir}/busybox`),
+      'sh',
+      '-c',
+      escape(WRAPPER),
+      PROGRAM,
+      escape(dir),
+      ...options,
+      '--',
+      ...command,
+    ],
+    ...(logPath !== undefined &&
+      logPath !== '/dev/termination-log' && {
+        env: [...(main.env ?? []), { name: 'METAHOOKS_TERMINATION_LOG', value: escape(logPath) }],
+      }),
     volumeMounts: [...(main.volumeMounts ?? []), mount],
   }
   return { init, volume, main: wrapped }
 }
 
 /** The executor's volume and the init container that copies busybox into it (and stages a script). */
-export function executorInit(main: Container, script: string | undefined, image: string = DEFAULT_EXECUTOR_IMAGE, dir: string = EXECUTOR_DIR): { init: Container; volume: Volume } {
+export function executorInit(
+  main: Container,
+  script: string | undefined,
+  image: string = DEFAULT_EXECUTOR_IMAGE,
+  dir: string = EXECUTOR_DIR,
+): { init: Container; volume: Volume } {
   const init: Container = {
     name: VOLUME,
     image,
-    command: script === undefined
-      ? ['/bin/busybox', 'cp', '/bin/busybox', escape(`${dir}/busybox`)]
-      : ['/bin/busybox', 'sh', '-c', escape(INIT_SCRIPT), '/bin/busybox', escape(dir)],
+    command:
+      script === undefined
+        ? ['/bin/busybox', 'cp', '/bin/busybox', escape(`${dir}/busybox`)]
+        : ['/bin/busybox', 'sh', '-c', escape(INIT_SCRIPT), '/bin/busybox', escape(dir)],
     ...(script !== undefined && { env: [{ name: SCRIPT_ENV, value: escape(script) }] }),
-    resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
+    resources: {
+      requests: { cpu: '10m', memory: '16Mi' },
+      limits: { cpu: '100m', memory: '64Mi' },
+    },
     ...(main.securityContext && { securityContext: main.securityContext }),
     volumeMounts: [{ name: VOLUME, mountPath: dir }],
   }

@@ -12,7 +12,16 @@ export class ExpressionError extends Error {
   override name = 'ExpressionError'
 }
 
-export const DEPENDS_RESULTS = ['Succeeded', 'Failed', 'Errored', 'Skipped', 'Omitted', 'Daemoned', 'AnySucceeded', 'AllFailed'] as const
+export const DEPENDS_RESULTS = [
+  'Succeeded',
+  'Failed',
+  'Errored',
+  'Skipped',
+  'Omitted',
+  'Daemoned',
+  'AnySucceeded',
+  'AllFailed',
+] as const
 export type DependsResult = (typeof DEPENDS_RESULTS)[number]
 
 export type DependsExpr =
@@ -46,7 +55,8 @@ function tokenize(input: string, words: RegExp): Token[] {
     } else {
       words.lastIndex = i
       const m = words.exec(input)
-      if (!m || m.index !== i || m[0] === '') throw new ExpressionError(`unexpected "${ch}" at ${i + 1}`)
+      if (!m || m.index !== i || m[0] === '')
+        throw new ExpressionError(`unexpected "${ch}" at ${i + 1}`)
       tokens.push({ kind: /^-?\d+(\.\d+)?$/.test(m[0]) ? 'number' : 'word', text: m[0], at: i })
       i += m[0].length
     }
@@ -101,17 +111,27 @@ class Parser<T> {
 export function parseDepends(source: string): DependsExpr {
   const p = new Parser<DependsExpr>(tokenize(source, /[A-Za-z0-9_.-]+/y), source)
   const or = (): DependsExpr => p.binary('||', and, (left, right) => ({ op: 'or', left, right }))
-  const and = (): DependsExpr => p.binary('&&', unary, (left, right) => ({ op: 'and', left, right }))
+  const and = (): DependsExpr =>
+    p.binary('&&', unary, (left, right) => ({ op: 'and', left, right }))
   const unary = (): DependsExpr =>
-    p.prefix(unary, or, (expr) => ({ op: 'not', expr }), () => {
-      const t = p.next()
-      if (t.kind !== 'word' && t.kind !== 'number') throw new ExpressionError(`expected a task at ${t.at + 1} in "${source}"`)
-      const dot = t.text.lastIndexOf('.')
-      if (dot < 0) return { op: 'ref', task: t.text }
-      const result = t.text.slice(dot + 1)
-      if (!(DEPENDS_RESULTS as readonly string[]).includes(result)) throw new ExpressionError(`unknown result "${result}" (expected ${DEPENDS_RESULTS.join(', ')})`)
-      return { op: 'ref', task: t.text.slice(0, dot), result: result as DependsResult }
-    })
+    p.prefix(
+      unary,
+      or,
+      (expr) => ({ op: 'not', expr }),
+      () => {
+        const t = p.next()
+        if (t.kind !== 'word' && t.kind !== 'number')
+          throw new ExpressionError(`expected a task at ${t.at + 1} in "${source}"`)
+        const dot = t.text.lastIndexOf('.')
+        if (dot < 0) return { op: 'ref', task: t.text }
+        const result = t.text.slice(dot + 1)
+        if (!(DEPENDS_RESULTS as readonly string[]).includes(result))
+          throw new ExpressionError(
+            `unknown result "${result}" (expected ${DEPENDS_RESULTS.join(', ')})`,
+          )
+        return { op: 'ref', task: t.text.slice(0, dot), result: result as DependsResult }
+      },
+    )
   return p.done(or())
 }
 
@@ -125,10 +145,15 @@ export function dependsTasks(expr: DependsExpr, out = new Set<string>()): Set<st
   return out
 }
 
-export function evalDepends(expr: DependsExpr, has: (task: string, result: DependsResult) => boolean): boolean {
+export function evalDepends(
+  expr: DependsExpr,
+  has: (task: string, result: DependsResult) => boolean,
+): boolean {
   switch (expr.op) {
     case 'ref':
-      return expr.result ? has(expr.task, expr.result) : has(expr.task, 'Succeeded') || has(expr.task, 'Skipped') || has(expr.task, 'Daemoned')
+      return expr.result
+        ? has(expr.task, expr.result)
+        : has(expr.task, 'Succeeded') || has(expr.task, 'Skipped') || has(expr.task, 'Daemoned')
     case 'not':
       return !evalDepends(expr.expr, has)
     case 'and':
@@ -139,7 +164,10 @@ export function evalDepends(expr: DependsExpr, has: (task: string, result: Depen
 }
 
 type Value = string | number | boolean
-type WhenExpr = { op: 'lit'; value: Value } | { op: 'not'; expr: WhenExpr } | { op: string; left: WhenExpr; right: WhenExpr }
+type WhenExpr =
+  | { op: 'lit'; value: Value }
+  | { op: 'not'; expr: WhenExpr }
+  | { op: string; left: WhenExpr; right: WhenExpr }
 
 export function parseWhen(source: string): WhenExpr {
   const p = new Parser<WhenExpr>(tokenize(source, /[^\s()!=<>&|'"~]+/y), source)
@@ -147,17 +175,25 @@ export function parseWhen(source: string): WhenExpr {
   const and = (): WhenExpr => p.binary('&&', cmp, (left, right) => ({ op: '&&', left, right }))
   const cmp = (): WhenExpr => {
     const left = unary()
-    for (const op of ['==', '!=', '<=', '>=', '=~', '!~', '<', '>']) if (p.accept(op)) return { op, left, right: unary() }
+    for (const op of ['==', '!=', '<=', '>=', '=~', '!~', '<', '>'])
+      if (p.accept(op)) return { op, left, right: unary() }
     return left
   }
   const unary = (): WhenExpr =>
-    p.prefix(unary, or, (expr) => ({ op: 'not', expr }), () => {
-      const t = p.next()
-      if (t.kind === 'op') throw new ExpressionError(`unexpected "${t.text}" at ${t.at + 1} in "${source}"`)
-      if (t.kind === 'number') return { op: 'lit', value: Number(t.text) }
-      if (t.kind === 'word' && (t.text === 'true' || t.text === 'false')) return { op: 'lit', value: t.text === 'true' }
-      return { op: 'lit', value: t.text }
-    })
+    p.prefix(
+      unary,
+      or,
+      (expr) => ({ op: 'not', expr }),
+      () => {
+        const t = p.next()
+        if (t.kind === 'op')
+          throw new ExpressionError(`unexpected "${t.text}" at ${t.at + 1} in "${source}"`)
+        if (t.kind === 'number') return { op: 'lit', value: Number(t.text) }
+        if (t.kind === 'word' && (t.text === 'true' || t.text === 'false'))
+          return { op: 'lit', value: t.text === 'true' }
+        return { op: 'lit', value: t.text }
+      },
+    )
   return p.done(or())
 }
 

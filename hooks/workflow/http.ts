@@ -52,16 +52,36 @@ export function httpContainer(template: Template, dir: string = EXECUTOR_DIR): H
   ;(h.headers ?? []).forEach((header, i) => {
     const name = `METAHOOKS_HTTP_HEADER_${i}`
     const ref = header.valueFrom?.secretKeyRef
-    env.push(ref ? { name, valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } } } : { name, value: escape(header.value ?? '') })
+    env.push(
+      ref
+        ? { name, valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } } }
+        : { name, value: escape(header.value ?? '') },
+    )
     headerWords.push(header.name, name)
   })
   const body = h.bodyFrom?.bytes !== undefined ? atob(h.bodyFrom.bytes) : h.body
-  if (body !== undefined && body !== '') env.push({ name: 'METAHOOKS_HTTP_BODY', value: escape(body) })
-  const argv = [`${dir}/busybox`, 'sh', '-c', SCRIPT, PROGRAM, dir, h.method ?? 'GET', h.url, String(h.timeoutSeconds ?? 30), h.insecureSkipVerify ? '1' : '0', ...headerWords].map(escape)
+  if (body !== undefined && body !== '')
+    env.push({ name: 'METAHOOKS_HTTP_BODY', value: escape(body) })
+  const argv = [
+    `${dir}/busybox`,
+    'sh',
+    '-c',
+    SCRIPT,
+    PROGRAM,
+    dir,
+    h.method ?? 'GET',
+    h.url,
+    String(h.timeoutSeconds ?? 30),
+    h.insecureSkipVerify ? '1' : '0',
+    ...headerWords,
+  ].map(escape)
   return {
     main: { name: 'main', image: CURL_IMAGE, ...(env.length > 0 && { env }) },
     argv,
-    plan: { result: true, outputs: [HTTP_STATUS, HTTP_HEADERS].map((name) => ({ name, path: httpFile(dir, name) })) },
+    plan: {
+      result: true,
+      outputs: [HTTP_STATUS, HTTP_HEADERS].map((name) => ({ name, path: httpFile(dir, name) })),
+    },
   }
 }
 
@@ -72,26 +92,45 @@ function headersOf(text: string): Record<string, string[]> {
   for (const line of (blocks.at(-1) ?? '').split(/\r?\n/).slice(1)) {
     const at = line.indexOf(':')
     if (at <= 0) continue
-    const name = line.slice(0, at).trim().toLowerCase().replace(/(^|-)([a-z])/g, (_, d: string, c: string) => d + c.toUpperCase())
+    const name = line
+      .slice(0, at)
+      .trim()
+      .toLowerCase()
+      .replace(/(^|-)([a-z])/g, (_, d: string, c: string) => d + c.toUpperCase())
     ;(out[name] ??= []).push(line.slice(at + 1).trim())
   }
   return out
 }
 
 /** The node's phase from the response, as Argo's agent decides it; a message when it failed. */
-export function httpOutcome(template: Template, response: { status?: string; headers?: string; body: string }): { failed?: string } {
+export function httpOutcome(
+  template: Template,
+  response: { status?: string; headers?: string; body: string },
+): { failed?: string } {
   const h = template.http!
   const statusCode = Number(response.status)
-  if (!Number.isInteger(statusCode) || statusCode < 100) return { failed: `the http executor reported no status code (${JSON.stringify((response.status ?? '').slice(0, 20))})` }
+  if (!Number.isInteger(statusCode) || statusCode < 100)
+    return {
+      failed: `the http executor reported no status code (${JSON.stringify((response.status ?? '').slice(0, 20))})`,
+    }
   if (h.successCondition === undefined || h.successCondition === '') {
-    return statusCode >= 200 && statusCode < 300 ? {} : { failed: `received non-2xx response code: ${statusCode}` }
+    return statusCode >= 200 && statusCode < 300
+      ? {}
+      : { failed: `received non-2xx response code: ${statusCode}` }
   }
   const scope = {
-    request: { method: h.method ?? 'GET', url: h.url, body: h.body ?? '', headers: Object.fromEntries((h.headers ?? []).map((x) => [x.name, [x.value ?? '']])) },
+    request: {
+      method: h.method ?? 'GET',
+      url: h.url,
+      body: h.body ?? '',
+      headers: Object.fromEntries((h.headers ?? []).map((x) => [x.name, [x.value ?? '']])),
+    },
     response: { statusCode, body: response.body, headers: headersOf(response.headers ?? '') },
   }
   try {
-    return evaluate(parseExpr(h.successCondition), scope) === true ? {} : { failed: `successCondition '${h.successCondition}' evaluated false` }
+    return evaluate(parseExpr(h.successCondition), scope) === true
+      ? {}
+      : { failed: `successCondition '${h.successCondition}' evaluated false` }
   } catch (error) {
     return { failed: `successCondition '${h.successCondition}': ${(error as Error).message}` }
   }

@@ -15,7 +15,10 @@ import { lookup } from './variables.ts'
  * succeeded Error (so does an expression that cannot be worked out), one that ends Failed is
  * ignored (as Argo does for a step's hooks).
  */
-export function runWorkflowHooks(run: Run, status: Phase | 'Pending'): { running: boolean; error?: string } {
+export function runWorkflowHooks(
+  run: Run,
+  status: Phase | 'Pending',
+): { running: boolean; error?: string } {
   const { spec, workflow } = run.input
   let running = false
   let error: string | undefined
@@ -40,14 +43,26 @@ export function runWorkflowHooks(run: Run, status: Phase | 'Pending'): { running
  * after the step waits for the hooks that started; a hook that ends Error makes the step Error,
  * one that ends Failed is ignored (as Argo).
  */
-export function runCallHooks(run: Run, site: CallSite, call: Step | Task, node: NodeRecord): NodeRecord {
+export function runCallHooks(
+  run: Run,
+  site: CallSite,
+  call: Step | Task,
+  node: NodeRecord,
+): NodeRecord {
   let running = false
   let error: string | undefined
   for (const [hookName, hook] of Object.entries(call.hooks ?? {})) {
-    const at = { name: `${site.name}.hooks.${hookName}`, displayName: `${site.displayName}.hooks.${hookName}` }
-    const outcome = runHook(run, hookName, hook, at, site.scope, () => ({ ...lookup(run, site.scope).env(), [`${site.kind}.${call.name}.status`]: node.phase }))
+    const at = {
+      name: `${site.name}.hooks.${hookName}`,
+      displayName: `${site.displayName}.hooks.${hookName}`,
+    }
+    const outcome = runHook(run, hookName, hook, at, site.scope, () => ({
+      ...lookup(run, site.scope).env(),
+      [`${site.kind}.${call.name}.status`]: node.phase,
+    }))
     running ||= outcome.running
-    if (outcome.expressionError) error ??= `its lifecycle hook ${hookName}: ${outcome.expressionError}`
+    if (outcome.expressionError)
+      error ??= `its lifecycle hook ${hookName}: ${outcome.expressionError}`
     else if (outcome.errored) error ??= `its lifecycle hook ${hookName} errored`
   }
   if (!isFulfilled(node.phase)) return node
@@ -60,7 +75,14 @@ export function runCallHooks(run: Run, site: CallSite, call: Step | Task, node: 
  * then run to its end. An expression that cannot be worked out is not recorded: it is worked out
  * again, the same way, at every sync until the spec changes.
  */
-function runHook(run: Run, hookName: string, hook: LifecycleHook, at: { name: string; displayName: string }, scope: Scope, env: () => Record<string, unknown>): { running: boolean; errored?: boolean; expressionError?: string } {
+function runHook(
+  run: Run,
+  hookName: string,
+  hook: LifecycleHook,
+  at: { name: string; displayName: string },
+  scope: Scope,
+  env: () => Record<string, unknown>,
+): { running: boolean; errored?: boolean; expressionError?: string } {
   if (hookName === 'exit' || hook.template === undefined) return { running: false }
   const call = { ...at, template: run.template(hook.template) }
   if (run.memo(call.name) === undefined) {
@@ -68,7 +90,10 @@ function runHook(run: Run, hookName: string, hook: LifecycleHook, at: { name: st
     try {
       if (evaluate(parseExpr(hook.expression ?? 'false'), env()) !== true) return { running: false }
     } catch (e) {
-      return { running: false, expressionError: `its expression ${hook.expression}: ${(e as Error).message}` }
+      return {
+        running: false,
+        expressionError: `its expression ${hook.expression}: ${(e as Error).message}`,
+      }
     }
   }
   let node: NodeRecord | undefined
@@ -78,5 +103,8 @@ function runHook(run: Run, hookName: string, hook: LifecycleHook, at: { name: st
     if (!isSubstitutionError(e)) throw e
     node = run.error(call, e.message)
   }
-  return { running: node !== undefined && !isFulfilled(node.phase), errored: node?.phase === 'Error' }
+  return {
+    running: node !== undefined && !isFulfilled(node.phase),
+    errored: node?.phase === 'Error',
+  }
 }

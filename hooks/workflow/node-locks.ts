@@ -1,7 +1,20 @@
 import { fnv32a, type KObject } from 'metahooks'
 import { isWorkflowDone } from './nodes.ts'
 import type { Synchronization } from './schema.ts'
-import { asks, byTurn, heldBy, queued, limitOf, LOCK_LABEL, locksOf, slotIndex, slotObject, type Lock, type LockWorld, type Workflow } from './synchronization.ts'
+import {
+  asks,
+  byTurn,
+  heldBy,
+  queued,
+  limitOf,
+  LOCK_LABEL,
+  locksOf,
+  slotIndex,
+  slotObject,
+  type Lock,
+  type LockWorld,
+  type Workflow,
+} from './synchronization.ts'
 
 /**
  * Template-level synchronization: a node of a template with `synchronization` runs once it holds
@@ -26,20 +39,30 @@ export class NodeLocks {
   readonly #holding: { lock: Lock; node: string }[] = []
   readonly #waiting: { lock: Lock; node: string }[] = []
 
-  constructor(readonly world: LockWorld, readonly namespace: string) {}
+  constructor(
+    readonly world: LockWorld,
+    readonly namespace: string,
+  ) {}
 
   /**
    * Whether the node may run now. A node that holds every slot it needs may; otherwise it takes
    * the free slots that are its turn (they become its own by the next sync) and waits, saying for
    * what. A node that has started keeps the slots it holds and takes no new ones.
    */
-  acquire(node: string, template: string, sync: Synchronization, started: boolean): { admitted: true } | { admitted: false; message: string; lock: string } {
+  acquire(
+    node: string,
+    template: string,
+    sync: Synchronization,
+    started: boolean,
+  ): { admitted: true } | { admitted: false; message: string; lock: string } {
     const me = this.world.workflow
     const holder = `${me.name}/${node}`
     const messages: string[] = []
     let first: string | undefined
     for (const lock of locksOf(sync, this.namespace, `template ${template}: synchronization`)) {
-      const taken = this.world.slots.filter((o) => o.metadata.labels?.[LOCK_LABEL] === fnv32a(lock.key))
+      const taken = this.world.slots.filter(
+        (o) => o.metadata.labels?.[LOCK_LABEL] === fnv32a(lock.key),
+      )
       const mine = taken.find((o) => heldBy(o, me, holder))
       if (mine) {
         this.slots.push(slotObject(lock, slotIndex(mine), holder))
@@ -54,7 +77,9 @@ export class NodeLocks {
         messages.push(`Waiting for ${lock.key} lock: ${limit}`)
         continue
       }
-      const free = Array.from({ length: limit }, (_, i) => i).filter((i) => !taken.some((o) => slotIndex(o) === i))
+      const free = Array.from({ length: limit }, (_, i) => i).filter(
+        (i) => !taken.some((o) => slotIndex(o) === i),
+      )
       messages.push(`Waiting for ${lock.key} lock. Lock status: ${free.length}/${limit}`)
       const ahead = this.#olderWaiters(lock) + (this.#taken.get(lock.key) ?? 0)
       if (ahead < free.length) {
@@ -62,7 +87,9 @@ export class NodeLocks {
         this.#taken.set(lock.key, (this.#taken.get(lock.key) ?? 0) + 1)
       }
     }
-    return messages.length === 0 ? { admitted: true } : { admitted: false, message: messages.join('; '), lock: first! }
+    return messages.length === 0
+      ? { admitted: true }
+      : { admitted: false, message: messages.join('; '), lock: first! }
   }
 
   /** Waiters in workflows whose turn comes first (priority, creation time, name): workflow-level ones and their nodes waiting. */
@@ -72,10 +99,19 @@ export class NodeLocks {
     let count = 0
     for (const w of this.world.workflows) {
       if (w.metadata.name === me.name || isWorkflowDone(w.status?.phase) || !before(w)) continue
-      const holds = this.world.slots.some((o) => heldBy(o, { name: w.metadata.name, ...(w.metadata.uid && { uid: w.metadata.uid }) }, w.metadata.name))
+      const holds = this.world.slots.some((o) =>
+        heldBy(
+          o,
+          { name: w.metadata.name, ...(w.metadata.uid && { uid: w.metadata.uid }) },
+          w.metadata.name,
+        ),
+      )
       if (!holds && asks(w, lock.key) && w.status?.phase === 'Pending') count++
-      const nodes = (w.status as { nodes?: Record<string, Partial<LockWait> & { phase?: string }> } | undefined)?.nodes ?? {}
-      for (const n of Object.values(nodes)) if (n.waitingForLock === lock.key && n.phase === 'Pending') count++
+      const nodes =
+        (w.status as { nodes?: Record<string, Partial<LockWait> & { phase?: string }> } | undefined)
+          ?.nodes ?? {}
+      for (const n of Object.values(nodes))
+        if (n.waitingForLock === lock.key && n.phase === 'Pending') count++
     }
     return count
   }
@@ -84,12 +120,18 @@ export class NodeLocks {
   status(): { mutex?: Record<string, unknown[]>; semaphore?: Record<string, unknown[]> } {
     const mutex: Record<string, unknown[]> = {}
     const semaphore: Record<string, unknown[]> = {}
-    for (const [list, key] of [[this.#holding, 'holding'], [this.#waiting, 'waiting']] as const) {
+    for (const [list, key] of [
+      [this.#holding, 'holding'],
+      [this.#waiting, 'waiting'],
+    ] as const) {
       for (const { lock, node } of list) {
         if (lock.kind === 'mutex') (mutex[key] ??= []).push({ mutex: lock.key, holder: node })
         else (semaphore[key] ??= []).push({ semaphore: lock.key, holders: [node] })
       }
     }
-    return { ...(Object.keys(mutex).length > 0 && { mutex }), ...(Object.keys(semaphore).length > 0 && { semaphore }) }
+    return {
+      ...(Object.keys(mutex).length > 0 && { mutex }),
+      ...(Object.keys(semaphore).length > 0 && { semaphore }),
+    }
   }
 }

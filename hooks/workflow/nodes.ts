@@ -4,7 +4,15 @@ import type { LifecycleHook, Step, Task, Template } from './schema.ts'
 /** Workflow nodes as `status.nodes` holds them, and the pure helpers every template kind shares. */
 
 export type Phase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Error' | 'Skipped' | 'Omitted'
-export type NodeType = 'Pod' | 'Steps' | 'StepGroup' | 'DAG' | 'TaskGroup' | 'Retry' | 'Skipped' | 'Suspend'
+export type NodeType =
+  | 'Pod'
+  | 'Steps'
+  | 'StepGroup'
+  | 'DAG'
+  | 'TaskGroup'
+  | 'Retry'
+  | 'Skipped'
+  | 'Suspend'
 
 /** One node in `status.nodes`, keyed by id. Only what a reader or a later sync needs. */
 export interface NodeRecord {
@@ -15,7 +23,12 @@ export interface NodeRecord {
   startedAt?: string
   finishedAt?: string
   children?: string[]
-  outputs?: { result?: string; parameters?: Record<string, string>; artifacts?: Record<string, Location>; exitCode?: number }
+  outputs?: {
+    result?: string
+    parameters?: Record<string, string>
+    artifacts?: Record<string, Location>
+    exitCode?: number
+  }
   message?: string
   /** Pod nodes: the template that ran and its Pod (Argo's fields, for `{{workflow.failures}}` and readers). */
   templateName?: string
@@ -36,7 +49,8 @@ const FULFILLED = new Set<Phase>(['Succeeded', 'Failed', 'Error', 'Skipped', 'Om
 export const isFulfilled = (p: Phase) => FULFILLED.has(p)
 export const isFailure = (p: Phase) => p === 'Failed' || p === 'Error'
 /** Whether a workflow's phase (as its status says, so any text) is final: Succeeded, Failed or Error. */
-export const isWorkflowDone = (phase: unknown) => phase === 'Succeeded' || phase === 'Failed' || phase === 'Error'
+export const isWorkflowDone = (phase: unknown) =>
+  phase === 'Succeeded' || phase === 'Failed' || phase === 'Error'
 /** Whether its steps or DAG may move on past a node: it finished, or it is a daemon that is up. */
 export const letsScopeOn = (n: NodeRecord) => isFulfilled(n.phase) || n.daemoned === true
 
@@ -51,14 +65,18 @@ export function durationSeconds(text: string | undefined): number {
   if (text === undefined) return 0
   if (/^\d+$/.test(text)) return Number(text)
   let total = 0
-  for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) total += Number(n) * ({ ms: 0.001, s: 1, m: 60, h: 3600 } as const)[unit as 'ms']!
+  for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g))
+    total += Number(n) * ({ ms: 0.001, s: 1, m: 60, h: 3600 } as const)[unit as 'ms']!
   return total
 }
 
 export const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z')
 
 export function continues(call: Step | Task, phase: Phase): boolean {
-  return (phase === 'Failed' && call.continueOn?.failed === true) || (phase === 'Error' && call.continueOn?.error === true)
+  return (
+    (phase === 'Failed' && call.continueOn?.failed === true) ||
+    (phase === 'Error' && call.continueOn?.error === true)
+  )
 }
 
 /** The latest time among nodes (RFC 3339 times in UTC compare as text). */
@@ -76,16 +94,36 @@ export function aggregate(children: NodeRecord[]): NodeRecord['outputs'] {
   const results = children.map((c) => c.outputs?.result ?? '')
   const names = [...new Set(children.flatMap((c) => Object.keys(c.outputs?.parameters ?? {})))]
   return {
-    result: JSON.stringify(results.map((r) => { try { return JSON.parse(r) as unknown } catch { return r } })),
-    ...(names.length > 0 && { parameters: Object.fromEntries(names.map((n) => [n, JSON.stringify(children.map((c) => c.outputs?.parameters?.[n] ?? ''))])) }),
+    result: JSON.stringify(
+      results.map((r) => {
+        try {
+          return JSON.parse(r) as unknown
+        } catch {
+          return r
+        }
+      }),
+    ),
+    ...(names.length > 0 && {
+      parameters: Object.fromEntries(
+        names.map((n) => [
+          n,
+          JSON.stringify(children.map((c) => c.outputs?.parameters?.[n] ?? '')),
+        ]),
+      ),
+    }),
   }
 }
 
 /** The exit handler of a step, task or workflow: `onExit`, or the lifecycle hook named `exit` (which may pass arguments). */
-export function exitHandlerOf(of: { onExit?: string | undefined; hooks?: Record<string, LifecycleHook> | undefined }): { template: string; arguments?: LifecycleHook['arguments'] } | undefined {
+export function exitHandlerOf(of: {
+  onExit?: string | undefined
+  hooks?: Record<string, LifecycleHook> | undefined
+}): { template: string; arguments?: LifecycleHook['arguments'] } | undefined {
   if (of.onExit !== undefined) return { template: of.onExit }
   const hook = of.hooks?.exit
-  return hook?.template === undefined ? undefined : { template: hook.template, ...(hook.arguments && { arguments: hook.arguments }) }
+  return hook?.template === undefined
+    ? undefined
+    : { template: hook.template, ...(hook.arguments && { arguments: hook.arguments }) }
 }
 
 /** Every step and task a template calls (a template has steps or a DAG, not both; validation says so when it has). */

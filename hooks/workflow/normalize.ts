@@ -8,14 +8,25 @@ import { Template, TemplateDefaults, type Step, type Task, type WorkflowSpec } f
  */
 export function normalize(spec: WorkflowSpec): WorkflowSpec {
   const problems: string[] = []
-  const parse = <T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError } }, value: unknown, path: string): T | undefined => {
+  const parse = <T>(
+    schema: {
+      safeParse(
+        v: unknown,
+      ): { success: true; data: T } | { success: false; error: import('zod').ZodError }
+    },
+    value: unknown,
+    path: string,
+  ): T | undefined => {
     const parsed = schema.safeParse(value)
     if (parsed.success) return parsed.data
     problems.push(...formatIssues(parsed.error, path, 3))
     return undefined
   }
-  const defaults = spec.templateDefaults ? parse(TemplateDefaults, spec.templateDefaults, 'spec.templateDefaults') : undefined
-  const withDefaults = (t: Template): Template => (defaults ? (mergeUnder(defaults, t) as Template) : t)
+  const defaults = spec.templateDefaults
+    ? parse(TemplateDefaults, spec.templateDefaults, 'spec.templateDefaults')
+    : undefined
+  const withDefaults = (t: Template): Template =>
+    defaults ? (mergeUnder(defaults, t) as Template) : t
   const templates: Template[] = []
   const hoist = (t: Template, path: string): Template => {
     const call = <C extends Step | Task>(c: C, p: string): C => {
@@ -29,12 +40,20 @@ export function normalize(spec: WorkflowSpec): WorkflowSpec {
     }
     return {
       ...t,
-      ...(t.steps && { steps: t.steps.map((group, g) => group.map((s, i) => call(s, `${path}.steps[${g}][${i}]`))) }),
-      ...(t.dag && { dag: { ...t.dag, tasks: t.dag.tasks.map((task, i) => call(task, `${path}.dag.tasks[${i}]`)) } }),
+      ...(t.steps && {
+        steps: t.steps.map((group, g) => group.map((s, i) => call(s, `${path}.steps[${g}][${i}]`))),
+      }),
+      ...(t.dag && {
+        dag: {
+          ...t.dag,
+          tasks: t.dag.tasks.map((task, i) => call(task, `${path}.dag.tasks[${i}]`)),
+        },
+      }),
     }
   }
   spec.templates.forEach((t, i) => templates.push(hoist(withDefaults(t), `spec.templates[${i}]`)))
-  if (problems.length > 0) throw new HookError(422, `invalid workflow: ${problems.slice(0, 5).join('; ')}`)
+  if (problems.length > 0)
+    throw new HookError(422, `invalid workflow: ${problems.slice(0, 5).join('; ')}`)
   return { ...spec, templates }
 }
 
@@ -46,4 +65,5 @@ export function mergeUnder(under: unknown, over: unknown): unknown {
   return out
 }
 
-const isPlain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+const isPlain = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)

@@ -1,5 +1,11 @@
 import type { KObject } from 'metahooks'
-import { durationSeconds, isFulfilled, isWorkflowDone, type NodeRecord, type Phase } from './nodes.ts'
+import {
+  durationSeconds,
+  isFulfilled,
+  isWorkflowDone,
+  type NodeRecord,
+  type Phase,
+} from './nodes.ts'
 import { desiredPod, PodBuildError } from './pod-build.ts'
 import { PodSpecPatchError } from './pod-spec-patch.ts'
 import { readPod, type PodResult } from './pods.ts'
@@ -20,12 +26,21 @@ export function runPod(run: Run, call: NodeCall, attempt: number): NodeRecord | 
   const memo = run.memo(name)
   const pod = run.podName(template.name, name)
   const observed = run.input.pods.get(pod)
-  const node = (fields: Omit<NodeRecord, 'name' | 'displayName' | 'type'>) => run.record(name, { displayName, type: 'Pod', ...fields, templateName: template.name, podName: pod })
+  const node = (fields: Omit<NodeRecord, 'name' | 'displayName' | 'type'>) =>
+    run.record(name, {
+      displayName,
+      type: 'Pod',
+      ...fields,
+      templateName: template.name,
+      podName: pod,
+    })
   if (memo && isFulfilled(memo.phase)) {
     // Recorded already: the Pod may go now if the GC policy (or a termination) says so.
     // A daemon's Pod goes as soon as its end is recorded, whatever podGC says: it would run forever.
-    if (observed && template.daemon !== true && !collect(run, memo, observed)) run.pods.push(keptPod(run, call, attempt, observed))
-    if (memo.phase === 'Succeeded') exportGlobals(run, call, memo.outputs?.parameters ?? {}, memo.outputs?.artifacts)
+    if (observed && template.daemon !== true && !collect(run, memo, observed))
+      run.pods.push(keptPod(run, call, attempt, observed))
+    if (memo.phase === 'Succeeded')
+      exportGlobals(run, call, memo.outputs?.parameters ?? {}, memo.outputs?.artifacts)
     return run.record(name, { ...memo })
   }
   const stop = run.terminating ?? timedOut(run, call, memo?.startedAt ?? run.now)
@@ -41,22 +56,47 @@ export function runPod(run: Run, call: NodeCall, attempt: number): NodeRecord | 
       }
       run.settle(name, true)
       // A daemon is up once Running and Ready, and stays up (as in Argo) until its scope ends or it exits.
-      const daemoned = template.daemon === true && result.phase === 'Running' && (result.ready === true || memo?.daemoned === true)
-      return node({ phase: result.phase, startedAt, ...(result.hostNodeName && { hostNodeName: result.hostNodeName }), ...(daemoned && { daemoned: true, ...(result.podIP && { podIP: result.podIP }) }) })
+      const daemoned =
+        template.daemon === true &&
+        result.phase === 'Running' &&
+        (result.ready === true || memo?.daemoned === true)
+      return node({
+        phase: result.phase,
+        startedAt,
+        ...(result.hostNodeName && { hostNodeName: result.hostNodeName }),
+        ...(daemoned && { daemoned: true, ...(result.podIP && { podIP: result.podIP }) }),
+      })
     }
     run.settle(name, false)
     // A daemon that was up stays known as one (its steps may have moved on past it).
-    const daemon = memo?.daemoned === true ? { daemoned: true, ...(memo.podIP && { podIP: memo.podIP }) } : {}
-    return run.record(name, { ...finished(run, call, result, startedAt), templateName: template.name, podName: pod, ...(result.hostNodeName && { hostNodeName: result.hostNodeName }), ...daemon })
+    const daemon =
+      memo?.daemoned === true ? { daemoned: true, ...(memo.podIP && { podIP: memo.podIP }) } : {}
+    return run.record(name, {
+      ...finished(run, call, result, startedAt),
+      templateName: template.name,
+      podName: pod,
+      ...(result.hostNodeName && { hostNodeName: result.hostNodeName }),
+      ...daemon,
+    })
   }
   if (memo?.phase === 'Running') {
     run.settle(name, false)
-    return node({ phase: 'Error', startedAt: memo.startedAt, finishedAt: run.now, message: 'the Pod was deleted' })
+    return node({
+      phase: 'Error',
+      startedAt: memo.startedAt,
+      finishedAt: run.now,
+      message: 'the Pod was deleted',
+    })
   }
   if (!memo && !run.mayStart()) return undefined
   if (stop) {
     run.settle(name, false)
-    return node({ phase: 'Failed', startedAt: memo?.startedAt ?? run.now, finishedAt: run.now, message: stop })
+    return node({
+      phase: 'Failed',
+      startedAt: memo?.startedAt ?? run.now,
+      finishedAt: run.now,
+      message: stop,
+    })
   }
   // Asked for (again, if a previous request is not observed yet): never counted as failed.
   let desired: KObject
@@ -65,7 +105,14 @@ export function runPod(run: Run, call: NodeCall, attempt: number): NodeRecord | 
     const invalid = run.input.checkPod?.(desired)
     if (invalid) throw new PodBuildError(`the Pod is invalid: ${invalid}`)
   } catch (error) {
-    if (!(isSubstitutionError(error) || error instanceof PodBuildError || error instanceof PodSpecPatchError)) throw error
+    if (
+      !(
+        isSubstitutionError(error) ||
+        error instanceof PodBuildError ||
+        error instanceof PodSpecPatchError
+      )
+    )
+      throw error
     return node({ phase: 'Error', startedAt: run.now, finishedAt: run.now, message: error.message })
   }
   run.pods.push(desired)
@@ -82,7 +129,14 @@ function keptPod(run: Run, call: NodeCall, attempt: number, observed: KObject): 
   try {
     return desiredPod(run, call, attempt)
   } catch (error) {
-    if (!(isSubstitutionError(error) || error instanceof PodBuildError || error instanceof PodSpecPatchError)) throw error
+    if (
+      !(
+        isSubstitutionError(error) ||
+        error instanceof PodBuildError ||
+        error instanceof PodSpecPatchError
+      )
+    )
+      throw error
     return asObserved(observed)
   }
 }
@@ -90,13 +144,32 @@ function keptPod(run: Run, call: NodeCall, attempt: number, observed: KObject): 
 /** An observed Pod as a desired child: what the API server and kubelet added left out. */
 function asObserved(pod: KObject): KObject {
   const { status: _status, metadata, ...rest } = pod as KObject & { status?: unknown }
-  const { uid: _uid, resourceVersion: _rv, creationTimestamp: _ct, generation: _g, managedFields: _mf, ownerReferences: _or, annotations, ...meta } = metadata as KObject['metadata'] & Record<string, unknown>
-  const own = Object.entries(annotations ?? {}).filter(([k]) => !k.startsWith('metacontroller.k8s.io/'))
-  return { ...rest, metadata: { ...meta, ...(own.length > 0 && { annotations: Object.fromEntries(own) }) } } as KObject
+  const {
+    uid: _uid,
+    resourceVersion: _rv,
+    creationTimestamp: _ct,
+    generation: _g,
+    managedFields: _mf,
+    ownerReferences: _or,
+    annotations,
+    ...meta
+  } = metadata as KObject['metadata'] & Record<string, unknown>
+  const own = Object.entries(annotations ?? {}).filter(
+    ([k]) => !k.startsWith('metacontroller.k8s.io/'),
+  )
+  return {
+    ...rest,
+    metadata: { ...meta, ...(own.length > 0 && { annotations: Object.fromEntries(own) }) },
+  } as KObject
 }
 
 /** A finished Pod's node: its phase, exit code and the outputs some expression reads. */
-function finished(run: Run, call: NodeCall, result: PodResult, startedAt: string): Omit<NodeRecord, 'name'> {
+function finished(
+  run: Run,
+  call: NodeCall,
+  result: PodResult,
+  startedAt: string,
+): Omit<NodeRecord, 'name'> {
   const { displayName, template } = call
   const outputs: NonNullable<NodeRecord['outputs']> = { exitCode: result.exitCode }
   let phase: Phase = result.phase
@@ -107,7 +180,11 @@ function finished(run: Run, call: NodeCall, result: PodResult, startedAt: string
   }
   if (phase === 'Succeeded' && template.http && !result.outputsProblem) {
     // An http node's phase is the response's, judged here as Argo's agent judges it.
-    const { failed } = httpOutcome(template, { status: result.parameters?.[HTTP_STATUS], headers: result.parameters?.[HTTP_HEADERS], body: result.result ?? '' })
+    const { failed } = httpOutcome(template, {
+      status: result.parameters?.[HTTP_STATUS],
+      headers: result.parameters?.[HTTP_HEADERS],
+      body: result.result ?? '',
+    })
     if (failed) {
       phase = 'Failed'
       message = failed
@@ -117,10 +194,14 @@ function finished(run: Run, call: NodeCall, result: PodResult, startedAt: string
     const parameters: Record<string, string> = {}
     if (result.outputsProblem) fail(result.outputsProblem)
     for (const p of template.outputs?.parameters ?? []) {
-      const literal = p.value === undefined ? undefined : substitute(p.value, lookup(run, call.scope))
+      const literal =
+        p.value === undefined ? undefined : substitute(p.value, lookup(run, call.scope))
       const value = result.parameters?.[p.name] ?? literal ?? trimNewline(p.valueFrom?.default)
       if (value !== undefined) parameters[p.name] = value
-      else if (p.valueFrom?.path !== undefined) fail(`output parameter ${p.name}: ${p.valueFrom.path} was not there when the command exited`)
+      else if (p.valueFrom?.path !== undefined)
+        fail(
+          `output parameter ${p.name}: ${p.valueFrom.path} was not there when the command exited`,
+        )
       else fail(`output parameter ${p.name} is missing from the termination message`)
     }
     const artifacts = savedArtifacts(run, call, result, fail)
@@ -132,7 +213,15 @@ function finished(run: Run, call: NodeCall, result: PodResult, startedAt: string
       if (Object.keys(parameters).length > 0) outputs.parameters = parameters
     }
   }
-  return { displayName, type: 'Pod', phase, startedAt, finishedAt: result.finishedAt ?? run.now, outputs, ...(message && { message }) }
+  return {
+    displayName,
+    type: 'Pod',
+    phase,
+    startedAt,
+    finishedAt: result.finishedAt ?? run.now,
+    outputs,
+    ...(message && { message }),
+  }
 }
 
 /**
@@ -140,16 +229,24 @@ function finished(run: Run, call: NodeCall, result: PodResult, startedAt: string
  * repository may have changed since it was built); one it could
  * not store, or a required one that was not there, fails the node (Argo: an Error).
  */
-function savedArtifacts(run: Run, call: NodeCall, result: PodResult, fail: (why: string) => void): Record<string, Location> | undefined {
+function savedArtifacts(
+  run: Run,
+  call: NodeCall,
+  result: PodResult,
+  fail: (why: string) => void,
+): Record<string, Location> | undefined {
   const declared = call.template.outputs?.artifacts ?? []
   if (declared.length === 0) return undefined
   const out: Record<string, Location> = {}
   const pod = run.podName(call.template.name, call.name)
   for (const a of declared) {
     const state = result.artifacts?.[a.name]
-    if (state?.state === 'saved') out[a.name] = result.artifactLocations?.[a.name] ?? outputLocation(run, call.scope, a, pod)
-    else if (state?.state === 'failed') fail(`output artifact ${a.name} could not be saved: ${state.message || 'no reason given'}`)
-    else if (state?.state === 'missing' && !a.optional) fail(`output artifact ${a.name}: ${a.path} was not there when the command exited`)
+    if (state?.state === 'saved')
+      out[a.name] = result.artifactLocations?.[a.name] ?? outputLocation(run, call.scope, a, pod)
+    else if (state?.state === 'failed')
+      fail(`output artifact ${a.name} could not be saved: ${state.message || 'no reason given'}`)
+    else if (state?.state === 'missing' && !a.optional)
+      fail(`output artifact ${a.name}: ${a.path} was not there when the command exited`)
     else if (!state) fail(`output artifact ${a.name} is missing from the termination message`)
   }
   return Object.keys(out).length > 0 ? out : undefined
@@ -177,8 +274,14 @@ function collect(run: Run, node: NodeRecord, pod: KObject): boolean {
   if (node.message !== undefined && TIMED_OUT.test(node.message)) return true
   if (node.phase === 'Pending' || node.phase === 'Running') return false
   const gc = run.spec.podGC
-  if (gc?.labelSelector && !matchesSelector(gc.labelSelector, pod.metadata.labels ?? {})) return false
-  if (gc?.deleteDelayDuration !== undefined && gc.strategy !== undefined && gc.strategy !== 'OnPodNone' && node.finishedAt) {
+  if (gc?.labelSelector && !matchesSelector(gc.labelSelector, pod.metadata.labels ?? {}))
+    return false
+  if (
+    gc?.deleteDelayDuration !== undefined &&
+    gc.strategy !== undefined &&
+    gc.strategy !== 'OnPodNone' &&
+    node.finishedAt
+  ) {
     const at = Date.parse(node.finishedAt) + durationSeconds(gc.deleteDelayDuration) * 1000
     if (at > run.nowMs) {
       if (collectable(run, node)) run.wakeForCleanup((at - run.nowMs) / 1000)
@@ -189,7 +292,10 @@ function collect(run: Run, node: NodeRecord, pod: KObject): boolean {
 }
 
 /** The Pod's labels, as it has them, match podGC.labelSelector. */
-function matchesSelector(selector: NonNullable<NonNullable<Run['spec']['podGC']>['labelSelector']>, labels: Record<string, string>): boolean {
+function matchesSelector(
+  selector: NonNullable<NonNullable<Run['spec']['podGC']>['labelSelector']>,
+  labels: Record<string, string>,
+): boolean {
   for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false
   for (const e of selector.matchExpressions ?? []) {
     const has = Object.hasOwn(labels, e.key)

@@ -31,22 +31,33 @@ export function parsePodSpecPatch(text: string): Record<string, unknown> {
   try {
     value = parse(text)
   } catch (error) {
-    throw new PodSpecPatchError(`podSpecPatch is not JSON or YAML: ${(error as Error).message.split('\n')[0]}`)
+    throw new PodSpecPatchError(
+      `podSpecPatch is not JSON or YAML: ${(error as Error).message.split('\n')[0]}`,
+    )
   }
-  if (!isPlain(value)) throw new PodSpecPatchError('podSpecPatch must be an object of Pod spec fields')
+  if (!isPlain(value))
+    throw new PodSpecPatchError('podSpecPatch must be an object of Pod spec fields')
   return value
 }
 
-export function mergePodSpec(spec: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+export function mergePodSpec(
+  spec: Record<string, unknown>,
+  patch: Record<string, unknown>,
+): Record<string, unknown> {
   return mergeObject(spec, patch)
 }
 
-function mergeObject(base: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+function mergeObject(
+  base: Record<string, unknown>,
+  patch: Record<string, unknown>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base }
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete out[key]
-    else if (Array.isArray(value) && Array.isArray(out[key]) && MERGE_KEYS[key]) out[key] = mergeList(out[key] as unknown[], value, MERGE_KEYS[key]!)
-    else if (isPlain(value) && isPlain(out[key])) out[key] = mergeObject(out[key] as Record<string, unknown>, value)
+    else if (Array.isArray(value) && Array.isArray(out[key]) && MERGE_KEYS[key])
+      out[key] = mergeList(out[key] as unknown[], value, MERGE_KEYS[key]!)
+    else if (isPlain(value) && isPlain(out[key]))
+      out[key] = mergeObject(out[key] as Record<string, unknown>, value)
     else out[key] = value
   }
   return out
@@ -57,10 +68,12 @@ function mergeList(base: unknown[], patch: unknown[], key: string): unknown[] {
   const out = [...base]
   for (const item of patch) {
     const at = isPlain(item) ? out.findIndex((b) => isPlain(b) && b[key] === item[key]) : -1
-    if (at >= 0) out[at] = mergeObject(out[at] as Record<string, unknown>, item as Record<string, unknown>)
+    if (at >= 0)
+      out[at] = mergeObject(out[at] as Record<string, unknown>, item as Record<string, unknown>)
     else out.push(item)
   }
   return out
 }
 
-const isPlain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+const isPlain = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)

@@ -5,7 +5,8 @@ import { childName, fnv32a, type KObject } from 'metahooks'
 export { fnv32a }
 
 /** The claim a volumeClaimTemplate becomes: `<workflow>-<name>`, shortened to fit when long. */
-export const claimName = (workflow: string, claim: string) => childName({ apiVersion: 'v1', kind: 'PersistentVolumeClaim' }, workflow, claim)
+export const claimName = (workflow: string, claim: string) =>
+  childName({ apiVersion: 'v1', kind: 'PersistentVolumeClaim' }, workflow, claim)
 import type { ArtifactContainers } from './artifact-pod.ts'
 import type { Location } from './artifact-schema.ts'
 import type { ArtifactState } from './executor.ts'
@@ -20,7 +21,12 @@ export const WORKFLOW_LABEL = 'workflows.metahooks.dev/workflow'
 export const NODE_NAME_ANNOTATION = 'workflows.metahooks.dev/node-name'
 
 /** `<workflow>-<template>-<hash>`, cut to a valid name: the same node always gets the same Pod. */
-export function podName(workflow: string, template: string, nodeName: string, hash = fnv32a(nodeName)): string {
+export function podName(
+  workflow: string,
+  template: string,
+  nodeName: string,
+  hash = fnv32a(nodeName),
+): string {
   return `${podNamePrefix(workflow, template)}-${hash}`
 }
 
@@ -34,7 +40,12 @@ export function podNamer(workflow: string): (template: string, hash: string) => 
   }
 }
 
-const podNamePrefix = (workflow: string, template: string) => `${workflow}-${template}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 53).replace(/-+$/, '')
+const podNamePrefix = (workflow: string, template: string) =>
+  `${workflow}-${template}`
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .slice(0, 53)
+    .replace(/-+$/, '')
 
 export interface PodInput {
   workflow: { name: string }
@@ -67,18 +78,30 @@ export interface PodInput {
  */
 export function buildPod(input: PodInput): Pod & KObject {
   const { template: t, spec: w, main } = input
-  const mounts = (c: { volumeMounts?: { name: string }[] }) => (c.volumeMounts ?? []).map((m) => m.name)
+  const mounts = (c: { volumeMounts?: { name: string }[] }) =>
+    (c.volumeMounts ?? []).map((m) => m.name)
   // mirrorVolumeMounts: the main container's mounts too.
-  const user = ({ mirrorVolumeMounts, ...c }: UserContainerSpec, extra: Partial<Container> = {}) => ({ ...c, ...(mirrorVolumeMounts && { volumeMounts: [...(c.volumeMounts ?? []), ...(main.volumeMounts ?? [])] }), ...extra }) as Container
+  const user = ({ mirrorVolumeMounts, ...c }: UserContainerSpec, extra: Partial<Container> = {}) =>
+    ({
+      ...c,
+      ...(mirrorVolumeMounts && {
+        volumeMounts: [...(c.volumeMounts ?? []), ...(main.volumeMounts ?? [])],
+      }),
+      ...extra,
+    }) as Container
   const moved = input.artifacts
   const initContainers = [
     ...(input.executor ? [input.executor.init] : []),
     ...(moved?.inits ?? []),
     ...(moved?.sidecar ? [moved.sidecar] : []),
-    ...(t.initContainers ?? []).map((c) => user(c)), ...(t.sidecars ?? []).map((c) => user(c, { restartPolicy: 'Always' }))]
+    ...(t.initContainers ?? []).map((c) => user(c)),
+    ...(t.sidecars ?? []).map((c) => user(c, { restartPolicy: 'Always' })),
+  ]
   const mounted = new Set([main, ...(input.containers ?? []), ...initContainers].flatMap(mounts))
   const volumes: Volume[] = [
-    ...input.claims.filter((c) => mounted.has(c.name)).map((c) => ({ name: c.name, persistentVolumeClaim: { claimName: c.claimName } })),
+    ...input.claims
+      .filter((c) => mounted.has(c.name))
+      .map((c) => ({ name: c.name, persistentVolumeClaim: { claimName: c.claimName } })),
     ...((w.volumes ?? []) as unknown as Volume[]).filter((v) => mounted.has(v.name)),
     ...((t.volumes ?? []) as unknown as Volume[]),
     ...(input.executor ? [input.executor.volume] : []),
@@ -92,7 +115,9 @@ export function buildPod(input: PodInput): Pod & KObject {
     restartPolicy: 'Never',
     ...(serviceAccountName && { serviceAccountName }),
     ...(automount !== undefined && { automountServiceAccountToken: automount }),
-    ...(t.activeDeadlineSeconds !== undefined && { activeDeadlineSeconds: t.activeDeadlineSeconds }),
+    ...(t.activeDeadlineSeconds !== undefined && {
+      activeDeadlineSeconds: t.activeDeadlineSeconds,
+    }),
     ...pick('nodeSelector', t.nodeSelector ?? w.nodeSelector),
     ...pick('affinity', t.affinity ?? w.affinity),
     ...pick('tolerations', t.tolerations ?? w.tolerations),
@@ -108,7 +133,8 @@ export function buildPod(input: PodInput): Pod & KObject {
     containers: input.containers ?? [main],
     ...(volumes.length > 0 && { volumes }),
   }
-  for (const patch of [w.podSpecPatch, t.podSpecPatch]) if (patch !== undefined) podSpec = mergePodSpec(podSpec, parsePodSpecPatch(patch))
+  for (const patch of [w.podSpecPatch, t.podSpecPatch])
+    if (patch !== undefined) podSpec = mergePodSpec(podSpec, parsePodSpecPatch(patch))
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -125,14 +151,17 @@ export function buildPod(input: PodInput): Pod & KObject {
         ...w.podMetadata?.annotations,
         ...t.metadata?.annotations,
         [NODE_NAME_ANNOTATION]: input.nodeName,
-        ...(input.outputArtifacts && { [OUTPUT_ARTIFACTS_ANNOTATION]: JSON.stringify(input.outputArtifacts) }),
+        ...(input.outputArtifacts && {
+          [OUTPUT_ARTIFACTS_ANNOTATION]: JSON.stringify(input.outputArtifacts),
+        }),
       },
     },
     spec: podSpec as unknown as Pod['spec'],
   }
 }
 
-const pick = <K extends string>(key: K, value: unknown) => (value === undefined ? {} : { [key]: value })
+const pick = <K extends string>(key: K, value: unknown) =>
+  value === undefined ? {} : { [key]: value }
 
 /** What the engine reads from an observed Pod (checked before the hook runs). */
 const ContainerStatuses = z
@@ -141,7 +170,15 @@ const ContainerStatuses = z
       name: z.string(),
       state: z
         .looseObject({
-          terminated: z.looseObject({ exitCode: z.number(), reason: z.string().optional(), message: z.string().optional(), startedAt: z.string().optional(), finishedAt: z.string().optional() }).optional(),
+          terminated: z
+            .looseObject({
+              exitCode: z.number(),
+              reason: z.string().optional(),
+              message: z.string().optional(),
+              startedAt: z.string().optional(),
+              finishedAt: z.string().optional(),
+            })
+            .optional(),
         })
         .optional(),
     }),
@@ -189,7 +226,9 @@ export interface PodResult {
 }
 
 /** The outputs in a termination message: the executor's, else the text a container wrote itself. */
-function readMessage(message: string | undefined): Pick<PodResult, 'result' | 'parameters' | 'artifacts' | 'outputsProblem'> {
+function readMessage(
+  message: string | undefined,
+): Pick<PodResult, 'result' | 'parameters' | 'artifacts' | 'outputsProblem'> {
   const executor = readTerminationMessage(message)
   if (!executor) return parseMessage(message)
   const problem = executor.overflow ?? executor.error
@@ -215,21 +254,52 @@ export function readPod(pod: KObject): PodResult {
   const main = status.containerStatuses?.find((c) => c.name === MAIN)?.state?.terminated
   const node = (pod as Observed).spec?.nodeName
   const locations = pod.metadata.annotations?.[OUTPUT_ARTIFACTS_ANNOTATION]
-  const base = { ...(status.startTime && { startedAt: status.startTime }), ...(node && { hostNodeName: node }), ...(locations && { artifactLocations: parseLocations(locations) }) }
+  const base = {
+    ...(status.startTime && { startedAt: status.startTime }),
+    ...(node && { hostNodeName: node }),
+    ...(locations && { artifactLocations: parseLocations(locations) }),
+  }
   switch (status.phase) {
     case 'Succeeded':
-      return { ...base, phase: 'Succeeded', exitCode: main?.exitCode ?? 0, ...(main?.finishedAt && { finishedAt: main.finishedAt }), ...readMessage(main?.message) }
+      return {
+        ...base,
+        phase: 'Succeeded',
+        exitCode: main?.exitCode ?? 0,
+        ...(main?.finishedAt && { finishedAt: main.finishedAt }),
+        ...readMessage(main?.message),
+      }
     case 'Failed':
       if (main && main.exitCode !== 0) {
         const outputs = readMessage(main.message)
         // The executor's message holds outputs, not a reason: say what Argo says.
         const executor = readTerminationMessage(main.message)
-        const reason = executor ? (executor.message ?? `Error (exit code ${main.exitCode})`) : (main.message ?? main.reason ?? `exit code ${main.exitCode}`)
-        return { ...base, phase: 'Failed', exitCode: main.exitCode, ...(main.finishedAt && { finishedAt: main.finishedAt }), message: reason.slice(0, 256), ...outputs }
+        const reason = executor
+          ? (executor.message ?? `Error (exit code ${main.exitCode})`)
+          : (main.message ?? main.reason ?? `exit code ${main.exitCode}`)
+        return {
+          ...base,
+          phase: 'Failed',
+          exitCode: main.exitCode,
+          ...(main.finishedAt && { finishedAt: main.finishedAt }),
+          message: reason.slice(0, 256),
+          ...outputs,
+        }
       }
-      return { ...base, phase: 'Error', message: (status.message ?? initFailure(status) ?? status.reason ?? 'the Pod failed').slice(0, 256) }
+      return {
+        ...base,
+        phase: 'Error',
+        message: (status.message ?? initFailure(status) ?? status.reason ?? 'the Pod failed').slice(
+          0,
+          256,
+        ),
+      }
     case 'Running':
-      return { ...base, phase: 'Running', ready: status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true, ...(status.podIP && { podIP: status.podIP }) }
+      return {
+        ...base,
+        phase: 'Running',
+        ready: status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true,
+        ...(status.podIP && { podIP: status.podIP }),
+      }
     default:
       return { ...base, phase: 'Pending' }
   }
@@ -237,9 +307,14 @@ export function readPod(pod: KObject): PodResult {
 
 /** An init container that failed (the executor's fetching input artifacts says why in its termination message). */
 function initFailure(status: NonNullable<Observed['status']>): string | undefined {
-  const failed = status.initContainerStatuses?.find((c) => c.state?.terminated && c.state.terminated.exitCode !== 0)
+  const failed = status.initContainerStatuses?.find(
+    (c) => c.state?.terminated && c.state.terminated.exitCode !== 0,
+  )
   const t = failed?.state?.terminated
-  return t && `init container ${failed.name} failed${t.message ? `: ${t.message.trim()}` : ` (exit code ${t.exitCode})`}`
+  return (
+    t &&
+    `init container ${failed.name} failed${t.message ? `: ${t.message.trim()}` : ` (exit code ${t.exitCode})`}`
+  )
 }
 
 /** The annotation a Pod keeps its output artifacts' locations in. */
@@ -248,7 +323,9 @@ export const OUTPUT_ARTIFACTS_ANNOTATION = 'workflows.metahooks.dev/output-artif
 function parseLocations(text: string): Record<string, Location> | undefined {
   try {
     const value = JSON.parse(text) as unknown
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, Location>) : undefined
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, Location>)
+      : undefined
   } catch {
     return undefined
   }

@@ -13,7 +13,10 @@ import type { Template, WorkflowSpec } from './schema.ts'
 /** The verbs kubectl uses for an action (and `get` to poll conditions and read outputs). */
 function verbsOf(t: Template): string[] {
   const r = t.resource!
-  const reads = r.successCondition !== undefined || r.failureCondition !== undefined || (t.outputs?.parameters ?? []).some((p) => p.valueFrom?.jsonPath !== undefined)
+  const reads =
+    r.successCondition !== undefined ||
+    r.failureCondition !== undefined ||
+    (t.outputs?.parameters ?? []).some((p) => p.valueFrom?.jsonPath !== undefined)
   const verbs: Record<typeof r.action, string[]> = {
     get: ['get'],
     create: ['create'],
@@ -41,9 +44,13 @@ function targetOf(t: Template): { group: string; resource: string } | string {
     const [kind] = r.flags ?? []
     if (!kind || kind.includes('{{')) return 'a json patch names its object in flags'
     const [resource, ...group] = kind.split('/')[0]!.split('.')
-    return { group: group.join('.'), resource: resource!.endsWith('s') ? resource! : resourceOf(resource!) }
+    return {
+      group: group.join('.'),
+      resource: resource!.endsWith('s') ? resource! : resourceOf(resource!),
+    }
   }
-  if (r.manifestFrom) return 'its manifest comes from an artifact (write the Role for its kind by hand)'
+  if (r.manifestFrom)
+    return 'its manifest comes from an artifact (write the Role for its kind by hand)'
   let object: { apiVersion?: unknown; kind?: unknown }
   try {
     object = parse(r.manifest ?? '') as typeof object
@@ -51,8 +58,17 @@ function targetOf(t: Template): { group: string; resource: string } | string {
     return 'its manifest is not YAML'
   }
   const { apiVersion, kind } = object ?? {}
-  if (typeof apiVersion !== 'string' || typeof kind !== 'string' || apiVersion.includes('{{') || kind.includes('{{')) return 'its manifest\'s apiVersion and kind are not written out'
-  return { group: apiVersion.includes('/') ? apiVersion.split('/')[0]! : '', resource: resourceOf(kind) }
+  if (
+    typeof apiVersion !== 'string' ||
+    typeof kind !== 'string' ||
+    apiVersion.includes('{{') ||
+    kind.includes('{{')
+  )
+    return "its manifest's apiVersion and kind are not written out"
+  return {
+    group: apiVersion.includes('/') ? apiVersion.split('/')[0]! : '',
+    resource: resourceOf(kind),
+  }
 }
 
 export type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] }
@@ -84,14 +100,20 @@ export interface ExecutorRbac {
 }
 
 /** ServiceAccount, Role and RoleBinding per service account the resource templates run under. */
-export function executorRbac(spec: WorkflowSpec, namespace: string, fallbackAccount?: string): ExecutorRbac {
+export function executorRbac(
+  spec: WorkflowSpec,
+  namespace: string,
+  fallbackAccount?: string,
+): ExecutorRbac {
   const rules = new Map<string, Map<string, Set<string>>>()
   const skipped: string[] = []
   for (const t of spec.templates) {
     if (!t.resource) continue
     const account = t.serviceAccountName ?? spec.serviceAccountName ?? fallbackAccount
     if (!account) {
-      skipped.push(`template ${t.name}: runs as the namespace's default service account; set spec.serviceAccountName (or pass one) rather than granting it to every Pod`)
+      skipped.push(
+        `template ${t.name}: runs as the namespace's default service account; set spec.serviceAccountName (or pass one) rather than granting it to every Pod`,
+      )
       continue
     }
     const target = targetOf(t)
@@ -111,7 +133,12 @@ export function executorRbac(spec: WorkflowSpec, namespace: string, fallbackAcco
     const meta = { name: account, namespace }
     objects.push({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta })
     const roleRules = rulesOf(byTarget)
-    objects.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: meta, rules: roleRules } as KObject)
+    objects.push({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: meta,
+      rules: roleRules,
+    } as KObject)
     objects.push({
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'RoleBinding',

@@ -41,19 +41,45 @@ function jsonPath(path: string): string | undefined {
 
 /** A condition as requirements, or why it cannot be read. */
 export function parseCondition(text: string): Requirement[] | string {
-  const parts = text.split(/,(?![^(]*\))/).map((s) => s.trim()).filter((s) => s !== '')
+  const parts = text
+    .split(/,(?![^(]*\))/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
   if (parts.length === 0) return 'is empty'
   const out: Requirement[] = []
   for (const part of parts) {
-    const m = /^(!?)([^\s=!<>()]+)\s*(?:(==|=|!=|>|<)\s*([^\s,()]+)|\s+(in|notin)\s*\(([^()]*)\))?$/.exec(part)
-    if (!m) return `cannot read "${part}": a requirement is "path op value" with op one of ==, =, !=, >, <, in (a,b), notin (a,b), or "path" / "!path"`
-    const [, not, key, op, value, setOp, set] = m as unknown as [string, string, string, string | undefined, string | undefined, string | undefined, string | undefined]
+    const m =
+      /^(!?)([^\s=!<>()]+)\s*(?:(==|=|!=|>|<)\s*([^\s,()]+)|\s+(in|notin)\s*\(([^()]*)\))?$/.exec(
+        part,
+      )
+    if (!m)
+      return `cannot read "${part}": a requirement is "path op value" with op one of ==, =, !=, >, <, in (a,b), notin (a,b), or "path" / "!path"`
+    const [, not, key, op, value, setOp, set] = m as unknown as [
+      string,
+      string,
+      string,
+      string | undefined,
+      string | undefined,
+      string | undefined,
+      string | undefined,
+    ]
     const path = jsonPath(key)
-    if (!path) return `cannot read the path "${key}": dotted field names and indexes only (no gjson queries or wildcards)`
+    if (!path)
+      return `cannot read the path "${key}": dotted field names and indexes only (no gjson queries or wildcards)`
     if (not && (op || setOp)) return `cannot read "${part}": "!" goes with a path alone`
-    if ((op === '>' || op === '<') && !/^-?\d+$/.test(value ?? '')) return `"${part}": ${op} compares whole numbers`
-    if (setOp) out.push({ path, op: setOp as 'in' | 'notin', values: set!.split(',').map((v) => v.trim()).filter((v) => v !== '') })
-    else if (op) out.push({ path, op: op === '=' ? '==' : (op as Requirement['op']), values: [value!] })
+    if ((op === '>' || op === '<') && !/^-?\d+$/.test(value ?? ''))
+      return `"${part}": ${op} compares whole numbers`
+    if (setOp)
+      out.push({
+        path,
+        op: setOp as 'in' | 'notin',
+        values: set!
+          .split(',')
+          .map((v) => v.trim())
+          .filter((v) => v !== ''),
+      })
+    else if (op)
+      out.push({ path, op: op === '=' ? '==' : (op as Requirement['op']), values: [value!] })
     else out.push({ path, op: not ? '!' : 'exists', values: [] })
   }
   return out
@@ -135,38 +161,79 @@ export interface ResourceRun {
  * The Pod's main container for a resource template (its fields already substituted); `owner` is
  * the Workflow a `setOwnerReference` manifest gets as owner. A string is why it cannot run.
  */
-export function resourceContainer(template: Template, owner: { apiVersion: string; kind: string; name: string; uid?: string }, dir: string = EXECUTOR_DIR): ResourceRun | string {
+export function resourceContainer(
+  template: Template,
+  owner: { apiVersion: string; kind: string; name: string; uid?: string },
+  dir: string = EXECUTOR_DIR,
+): ResourceRun | string {
   const r = template.resource!
   let manifest = r.manifest ?? ''
-  if (r.manifestFrom && r.setOwnerReference) return 'setOwnerReference needs the manifest written in place (a manifest from an artifact is not read by the hook)'
+  if (r.manifestFrom && r.setOwnerReference)
+    return 'setOwnerReference needs the manifest written in place (a manifest from an artifact is not read by the hook)'
   if (r.setOwnerReference) {
-    if (!owner.uid) return 'setOwnerReference needs the workflow\'s uid'
+    if (!owner.uid) return "setOwnerReference needs the workflow's uid"
     let object: unknown
     try {
       object = parse(manifest)
     } catch (error) {
       return `the manifest is not YAML: ${(error as Error).message.split('\n')[0]}`
     }
-    if (!object || typeof object !== 'object' || Array.isArray(object)) return 'the manifest is not one object'
+    if (!object || typeof object !== 'object' || Array.isArray(object))
+      return 'the manifest is not one object'
     const meta = ((object as { metadata?: Record<string, unknown> }).metadata ??= {})
     // Not a controller reference: Metacontroller would take a Pod or ConfigMap with one as the workflow's child, and delete it.
-    meta.ownerReferences = [...((meta.ownerReferences as unknown[] | undefined) ?? []), { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.name, uid: owner.uid }]
+    meta.ownerReferences = [
+      ...((meta.ownerReferences as unknown[] | undefined) ?? []),
+      { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.name, uid: owner.uid },
+    ]
     manifest = JSON.stringify(object)
   }
   const words: string[] = []
-  for (const [flag, text] of [['-s', r.successCondition], ['-f', r.failureCondition]] as const) {
+  for (const [flag, text] of [
+    ['-s', r.successCondition],
+    ['-f', r.failureCondition],
+  ] as const) {
     if (text === undefined || text.trim() === '') continue
     const requirements = parseCondition(text)
-    if (typeof requirements === 'string') return `${flag === '-s' ? 'successCondition' : 'failureCondition'} ${requirements}`
+    if (typeof requirements === 'string')
+      return `${flag === '-s' ? 'successCondition' : 'failureCondition'} ${requirements}`
     for (const q of requirements) words.push(flag, q.path, q.op, q.values.join(',') || '-')
   }
-  const outputs = (template.outputs?.parameters ?? []).flatMap((p) => (p.valueFrom?.jsonPath !== undefined ? [{ name: p.name, jsonPath: p.valueFrom.jsonPath }] : []))
+  const outputs = (template.outputs?.parameters ?? []).flatMap((p) =>
+    p.valueFrom?.jsonPath !== undefined ? [{ name: p.name, jsonPath: p.valueFrom.jsonPath }] : [],
+  )
   for (const o of outputs) words.push('-o', o.name, o.jsonPath)
-  const argv = [`${dir}/busybox`, 'sh', '-c', SCRIPT, PROGRAM, dir, r.action, r.mergeStrategy ?? 'strategic', ...words, '--', ...(r.flags ?? [])].map(escape)
+  const argv = [
+    `${dir}/busybox`,
+    'sh',
+    '-c',
+    SCRIPT,
+    PROGRAM,
+    dir,
+    r.action,
+    r.mergeStrategy ?? 'strategic',
+    ...words,
+    '--',
+    ...(r.flags ?? []),
+  ].map(escape)
   return {
     // A manifest from an input artifact is the file the executor fetched it into.
-    main: { name: 'main', image: KUBECTL_IMAGE, env: [r.manifestFrom ? { name: 'METAHOOKS_MANIFEST_FILE', value: escape(`${dir}/in/${r.manifestFrom.artifact.name}`) } : { name: 'METAHOOKS_MANIFEST', value: escape(manifest) }] },
+    main: {
+      name: 'main',
+      image: KUBECTL_IMAGE,
+      env: [
+        r.manifestFrom
+          ? {
+              name: 'METAHOOKS_MANIFEST_FILE',
+              value: escape(`${dir}/in/${r.manifestFrom.artifact.name}`),
+            }
+          : { name: 'METAHOOKS_MANIFEST', value: escape(manifest) },
+      ],
+    },
     argv,
-    plan: { result: false, outputs: outputs.map((o) => ({ name: o.name, path: resourceOutput(dir, o.name) })) },
+    plan: {
+      result: false,
+      outputs: outputs.map((o) => ({ name: o.name, path: resourceOutput(dir, o.name) })),
+    },
   }
 }

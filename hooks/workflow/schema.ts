@@ -2,7 +2,13 @@ import * as z from 'zod'
 import { intOrString, labelSelector, numberOrString, refusingObject } from 'metahooks'
 import { FinishedPods } from './compact.ts'
 import { DURATION, DURATION_HINT } from './nodes.ts'
-import { Container, ContainerSet, Script, TemplatePodFields, WorkflowPodFields } from './container-schema.ts'
+import {
+  Container,
+  ContainerSet,
+  Script,
+  TemplatePodFields,
+  WorkflowPodFields,
+} from './container-schema.ts'
 import { Artifact, ArtifactRepositoryRef } from './artifact-schema.ts'
 
 /**
@@ -10,14 +16,18 @@ import { Artifact, ArtifactRepositoryRef } from './artifact-schema.ts'
  * hook. Field names follow Argo's where the feature is the same.
  */
 
-const Name = z.string().regex(/^[a-zA-Z0-9][-a-zA-Z0-9_]*$/, { message: 'must be letters, digits, "-" or "_"' }).max(63)
+const Name = z
+  .string()
+  .regex(/^[a-zA-Z0-9][-a-zA-Z0-9_]*$/, { message: 'must be letters, digits, "-" or "_"' })
+  .max(63)
 const Duration = z.string().regex(DURATION, { message: DURATION_HINT })
 /** Argo's parameter values are strings, but YAML numbers and booleans are taken as their text. */
 const AnyString = z.union([z.string(), z.number()]).transform(String)
 
 /** Argo features a later version brings: kept by the CRD, refused by the hook naming the feature. */
 const LATER = {
-  memoize: 'memoization (its cache must outlive the workflows that share it, and a hook can only create objects its own Workflow owns, which go when it goes)',
+  memoize:
+    'memoization (its cache must outlive the workflows that share it, and a hook can only create objects its own Workflow owns, which go when it goes)',
   data: 'data templates',
   plugin: 'plugin templates',
   archiveLocation: 'archiveLocation (artifacts)',
@@ -33,9 +43,14 @@ const LATER = {
   jqFilter: 'valueFrom.jqFilter',
   event: 'valueFrom.event',
 } as const
-const later = (...keys: (keyof typeof LATER)[]) => Object.fromEntries(keys.map((k) => [k, LATER[k]]))
+const later = (...keys: (keyof typeof LATER)[]) =>
+  Object.fromEntries(keys.map((k) => [k, LATER[k]]))
 
-const ConfigMapKeyRef = z.object({ name: z.string().min(1), key: z.string().min(1), optional: z.boolean().optional() })
+const ConfigMapKeyRef = z.object({
+  name: z.string().min(1),
+  key: z.string().min(1),
+  optional: z.boolean().optional(),
+})
 
 const InputParameter = refusingObject('an input parameter', {
   name: Name,
@@ -44,7 +59,15 @@ const InputParameter = refusingObject('an input parameter', {
   description: z.string().optional(),
   enum: z.array(AnyString).optional(),
   globalName: z.string().optional(),
-  valueFrom: refusingObject('an input valueFrom', { configMapKeyRef: ConfigMapKeyRef.optional(), default: AnyString.optional(), supplied: z.object({}).optional() }, later('jqFilter', 'event')).optional(),
+  valueFrom: refusingObject(
+    'an input valueFrom',
+    {
+      configMapKeyRef: ConfigMapKeyRef.optional(),
+      default: AnyString.optional(),
+      supplied: z.object({}).optional(),
+    },
+    later('jqFilter', 'event'),
+  ).optional(),
 })
 export type Parameter = z.output<typeof InputParameter>
 
@@ -69,10 +92,15 @@ const OutputParameter = refusingObject('an output parameter', {
 })
 export type OutputParameter = z.output<typeof OutputParameter>
 
-const Arguments = refusingObject('arguments', { parameters: z.array(InputParameter).default([]), artifacts: z.array(Artifact).optional() })
+const Arguments = refusingObject('arguments', {
+  parameters: z.array(InputParameter).default([]),
+  artifacts: z.array(Artifact).optional(),
+})
 
 const RetryStrategy = refusingObject('a retryStrategy', {
-  limit: intOrString().optional().describe('attempts after the first; without a limit, retries go on'),
+  limit: intOrString()
+    .optional()
+    .describe('attempts after the first; without a limit, retries go on'),
   retryPolicy: z.enum(['Always', 'OnFailure', 'OnError', 'OnTransientError']).default('OnFailure'),
   backoff: refusingObject('a backoff', {
     duration: Duration.default('0s'),
@@ -102,7 +130,11 @@ const LoopFields = {
 const ContinueOn = z.object({ error: z.boolean().optional(), failed: z.boolean().optional() })
 
 /** A template of a WorkflowTemplate (or, with clusterScope, a ClusterWorkflowTemplate). */
-const TemplateRef = refusingObject('a templateRef', { name: z.string().min(1).max(253), template: Name, clusterScope: z.boolean().optional() })
+const TemplateRef = refusingObject('a templateRef', {
+  name: z.string().min(1).max(253),
+  template: Name,
+  clusterScope: z.boolean().optional(),
+})
 export type TemplateRef = z.output<typeof TemplateRef>
 
 /**
@@ -110,9 +142,20 @@ export type TemplateRef = z.output<typeof TemplateRef>
  * the hook named `exit`, when the step, task or workflow it is attached to ends (an exit handler
  * with arguments).
  */
-const LifecycleHook = refusingObject('a lifecycle hook', { template: Name.optional(), templateRef: TemplateRef.optional(), arguments: Arguments.optional(), expression: z.string().optional() })
+const LifecycleHook = refusingObject('a lifecycle hook', {
+  template: Name.optional(),
+  templateRef: TemplateRef.optional(),
+  arguments: Arguments.optional(),
+  expression: z.string().optional(),
+})
 export type LifecycleHook = z.output<typeof LifecycleHook>
-const Hooks = z.record(z.string().regex(/^[a-zA-Z0-9][-a-zA-Z0-9_]*$/, { message: 'a hook name is letters, digits, "-" or "_"' }).max(63), LifecycleHook)
+const Hooks = z.record(
+  z
+    .string()
+    .regex(/^[a-zA-Z0-9][-a-zA-Z0-9_]*$/, { message: 'a hook name is letters, digits, "-" or "_"' })
+    .max(63),
+  LifecycleHook,
+)
 
 const CallFields = {
   name: Name,
@@ -131,35 +174,50 @@ const CallFields = {
 const Step = refusingObject('a step', CallFields)
 export type Step = z.output<typeof Step> & { inlineTemplate?: Template }
 
-const Task = refusingObject('a DAG task', { ...CallFields, dependencies: z.array(Name).optional(), depends: z.string().optional() })
+const Task = refusingObject('a DAG task', {
+  ...CallFields,
+  dependencies: z.array(Name).optional(),
+  depends: z.string().optional(),
+})
 export type Task = z.output<typeof Task> & { inlineTemplate?: Template }
 
-const Outputs = refusingObject('outputs', { parameters: z.array(OutputParameter).optional(), artifacts: z.array(Artifact).optional() }, { result: 'outputs.result (set by the engine, not the spec)', exitCode: 'outputs.exitCode (set by the engine)' })
-
-/** Argo's resource template: kubectl in a Pod (hooks/workflow/resource.ts). */
-const Resource = refusingObject(
-  'a resource',
+const Outputs = refusingObject(
+  'outputs',
+  { parameters: z.array(OutputParameter).optional(), artifacts: z.array(Artifact).optional() },
   {
-    action: z.enum(['get', 'create', 'apply', 'delete', 'replace', 'patch']),
-    manifest: z.string().optional(),
-    mergeStrategy: z.enum(['strategic', 'merge', 'json']).optional(),
-    successCondition: z.string().optional(),
-    failureCondition: z.string().optional(),
-    setOwnerReference: z.boolean().optional(),
-    flags: z.array(z.string()).optional(),
-    manifestFrom: refusingObject('a manifestFrom', { artifact: z.object({ name: z.string().min(1) }) }).optional(),
+    result: 'outputs.result (set by the engine, not the spec)',
+    exitCode: 'outputs.exitCode (set by the engine)',
   },
 )
+
+/** Argo's resource template: kubectl in a Pod (hooks/workflow/resource.ts). */
+const Resource = refusingObject('a resource', {
+  action: z.enum(['get', 'create', 'apply', 'delete', 'replace', 'patch']),
+  manifest: z.string().optional(),
+  mergeStrategy: z.enum(['strategic', 'merge', 'json']).optional(),
+  successCondition: z.string().optional(),
+  failureCondition: z.string().optional(),
+  setOwnerReference: z.boolean().optional(),
+  flags: z.array(z.string()).optional(),
+  manifestFrom: refusingObject('a manifestFrom', {
+    artifact: z.object({ name: z.string().min(1) }),
+  }).optional(),
+})
 
 /** Argo's http template: curl in a Pod, the phase decided by the hook (hooks/workflow/http.ts). */
 const HttpHeader = refusingObject('an http header', {
   name: z.string().min(1),
   value: z.string().optional(),
-  valueFrom: refusingObject('a header valueFrom', { secretKeyRef: z.object({ name: z.string().min(1), key: z.string().min(1) }) }).optional(),
+  valueFrom: refusingObject('a header valueFrom', {
+    secretKeyRef: z.object({ name: z.string().min(1), key: z.string().min(1) }),
+  }).optional(),
 })
 const Http = refusingObject('an http template', {
   url: z.string().min(1),
-  method: z.string().regex(/^[A-Z]+$/, { message: 'is an HTTP method in capitals (GET, POST, …)' }).optional(),
+  method: z
+    .string()
+    .regex(/^[A-Z]+$/, { message: 'is an HTTP method in capitals (GET, POST, …)' })
+    .optional(),
   headers: z.array(HttpHeader).optional(),
   timeoutSeconds: z.number().int().min(1).optional(),
   body: z.string().optional(),
@@ -168,24 +226,50 @@ const Http = refusingObject('an http template', {
   insecureSkipVerify: z.boolean().optional(),
 })
 
-const Metadata = z.object({ labels: z.record(z.string(), z.string()).optional(), annotations: z.record(z.string(), z.string()).optional() })
+const Metadata = z.object({
+  labels: z.record(z.string(), z.string()).optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+})
 
 /** Argo's synchronization (a workflow's or a template's): mutexes (one holder) and semaphores (a limit read from a ConfigMap key). */
-const LockNamespace = z.string().optional().describe("the workflow's own namespace (locks in other namespaces are not supported)")
-const Mutex = refusingObject('a mutex', { name: z.string().min(1).max(253), namespace: LockNamespace }, { database: 'database-backed locks' })
-const Semaphore = refusingObject('a semaphore', { configMapKeyRef: ConfigMapKeyRef, namespace: LockNamespace }, { database: 'database-backed locks' })
-export const Synchronization = refusingObject('synchronization', { mutexes: z.array(Mutex).optional(), mutex: Mutex.optional(), semaphores: z.array(Semaphore).optional(), semaphore: Semaphore.optional() })
+const LockNamespace = z
+  .string()
+  .optional()
+  .describe("the workflow's own namespace (locks in other namespaces are not supported)")
+const Mutex = refusingObject(
+  'a mutex',
+  { name: z.string().min(1).max(253), namespace: LockNamespace },
+  { database: 'database-backed locks' },
+)
+const Semaphore = refusingObject(
+  'a semaphore',
+  { configMapKeyRef: ConfigMapKeyRef, namespace: LockNamespace },
+  { database: 'database-backed locks' },
+)
+export const Synchronization = refusingObject('synchronization', {
+  mutexes: z.array(Mutex).optional(),
+  mutex: Mutex.optional(),
+  semaphores: z.array(Semaphore).optional(),
+  semaphore: Semaphore.optional(),
+})
 export type Synchronization = z.output<typeof Synchronization>
 
 const TemplateFields = {
   name: Name,
-  inputs: refusingObject('inputs', { parameters: z.array(InputParameter).default([]), artifacts: z.array(Artifact).optional() }).optional(),
+  inputs: refusingObject('inputs', {
+    parameters: z.array(InputParameter).default([]),
+    artifacts: z.array(Artifact).optional(),
+  }).optional(),
   outputs: Outputs.optional(),
   metadata: Metadata.optional(),
   container: Container.optional(),
   script: Script.optional(),
   steps: z.array(z.array(Step).min(1)).min(1).optional(),
-  dag: refusingObject('a dag', { tasks: z.array(Task).min(1).max(10_000), target: z.string().optional(), failFast: z.boolean().default(true) }).optional(),
+  dag: refusingObject('a dag', {
+    tasks: z.array(Task).min(1).max(10_000),
+    target: z.string().optional(),
+    failFast: z.boolean().default(true),
+  }).optional(),
   suspend: refusingObject('a suspend', { duration: z.string().optional() }).optional(),
   resource: Resource.optional(),
   http: Http.optional(),
@@ -196,21 +280,43 @@ const TemplateFields = {
   parallelism: z.number().int().min(1).optional(),
   failFast: z.boolean().optional(),
   synchronization: Synchronization.optional(),
-  daemon: z.boolean().optional().describe('run the Pod in the background: what comes after starts once it is Ready, and it is stopped when its steps or DAG end'),
-  metrics: z.looseObject({}).optional().describe("accepted; the hook emits no workflow metrics (docs/workflow.md)"),
+  daemon: z
+    .boolean()
+    .optional()
+    .describe(
+      'run the Pod in the background: what comes after starts once it is Ready, and it is stopped when its steps or DAG end',
+    ),
+  metrics: z
+    .looseObject({})
+    .optional()
+    .describe('accepted; the hook emits no workflow metrics (docs/workflow.md)'),
   ...TemplatePodFields,
 }
-const TEMPLATE_LATER = { ...later('data', 'plugin', 'archiveLocation', 'memoize', 'executor', 'priority') }
+const TEMPLATE_LATER = {
+  ...later('data', 'plugin', 'archiveLocation', 'memoize', 'executor', 'priority'),
+}
 
 export const Template = refusingObject('a template', TemplateFields, TEMPLATE_LATER)
 export type Template = z.output<typeof Template>
 /** templateDefaults: any template field, merged under every template. */
-export const TemplateDefaults = refusingObject('templateDefaults', Object.fromEntries(Object.entries(TemplateFields).map(([k, v]) => [k, (v as z.ZodType).optional()])) as { [K in keyof typeof TemplateFields]: z.ZodOptional<(typeof TemplateFields)[K]> }, TEMPLATE_LATER)
-
-
+export const TemplateDefaults = refusingObject(
+  'templateDefaults',
+  Object.fromEntries(
+    Object.entries(TemplateFields).map(([k, v]) => [k, (v as z.ZodType).optional()]),
+  ) as { [K in keyof typeof TemplateFields]: z.ZodOptional<(typeof TemplateFields)[K]> },
+  TEMPLATE_LATER,
+)
 
 const PodGC = refusingObject('a podGC', {
-  strategy: z.enum(['OnPodCompletion', 'OnPodSuccess', 'OnWorkflowCompletion', 'OnWorkflowSuccess', 'OnPodNone']).optional(),
+  strategy: z
+    .enum([
+      'OnPodCompletion',
+      'OnPodSuccess',
+      'OnWorkflowCompletion',
+      'OnWorkflowSuccess',
+      'OnPodNone',
+    ])
+    .optional(),
   labelSelector: labelSelector().optional(),
   deleteDelayDuration: Duration.optional(),
 })
@@ -220,30 +326,64 @@ export const WorkflowSpec = refusingObject(
   {
     entrypoint: Name.optional().describe('required unless a workflowTemplateRef gives it'),
     templates: z.array(Template).default([]),
-    workflowTemplateRef: refusingObject('a workflowTemplateRef', { name: z.string().min(1).max(253), clusterScope: z.boolean().optional() }).optional(),
+    workflowTemplateRef: refusingObject('a workflowTemplateRef', {
+      name: z.string().min(1).max(253),
+      clusterScope: z.boolean().optional(),
+    }).optional(),
     arguments: Arguments.optional(),
     onExit: Name.optional(),
     hooks: Hooks.optional(),
     artifactRepositoryRef: ArtifactRepositoryRef.optional(),
     synchronization: Synchronization.optional(),
-    priority: z.number().int().optional().describe('the turn for a lock (higher first), as in Argo'),
+    priority: z
+      .number()
+      .int()
+      .optional()
+      .describe('the turn for a lock (higher first), as in Argo'),
     parallelism: z.number().int().min(1).optional(),
     activeDeadlineSeconds: intOrString().optional(),
     retryStrategy: RetryStrategy.optional(),
-    suspend: z.boolean().optional().describe('true pauses scheduling of new steps; false (or removing it) resumes.'),
-    resume: z.array(z.string()).optional().describe('Names of suspend nodes to resume (their displayName).'),
+    suspend: z
+      .boolean()
+      .optional()
+      .describe('true pauses scheduling of new steps; false (or removing it) resumes.'),
+    resume: z
+      .array(z.string())
+      .optional()
+      .describe('Names of suspend nodes to resume (their displayName).'),
     suppliedParameters: z
       .record(z.string(), z.record(z.string(), z.string()))
       .optional()
-      .describe("Values for a suspend node's valueFrom.supplied outputs, by node displayName then parameter (Argo's `argo node set`)."),
+      .describe(
+        "Values for a suspend node's valueFrom.supplied outputs, by node displayName then parameter (Argo's `argo node set`).",
+      ),
     shutdown: z.enum(['Stop', 'Terminate']).optional(),
     podGC: PodGC.optional(),
-    volumeClaimTemplates: z.array(z.object({ metadata: z.object({ name: Name }), spec: z.record(z.string(), z.unknown()) })).optional(),
-    templateDefaults: z.looseObject({}).optional().describe('template fields merged under every template'),
-    metrics: z.looseObject({}).optional().describe('accepted; the hook emits no workflow metrics (docs/workflow.md)'),
+    volumeClaimTemplates: z
+      .array(
+        z.object({ metadata: z.object({ name: Name }), spec: z.record(z.string(), z.unknown()) }),
+      )
+      .optional(),
+    templateDefaults: z
+      .looseObject({})
+      .optional()
+      .describe('template fields merged under every template'),
+    metrics: z
+      .looseObject({})
+      .optional()
+      .describe('accepted; the hook emits no workflow metrics (docs/workflow.md)'),
     ...WorkflowPodFields,
   },
-  later('artifactGC', 'archiveLogs', 'executor', 'ttlStrategy', 'volumeClaimGC', 'podDisruptionBudget', 'workflowMetadata', 'podPriority'),
+  later(
+    'artifactGC',
+    'archiveLogs',
+    'executor',
+    'ttlStrategy',
+    'volumeClaimGC',
+    'podDisruptionBudget',
+    'workflowMetadata',
+    'podPriority',
+  ),
 )
 export type WorkflowSpec = z.output<typeof WorkflowSpec>
 
@@ -261,7 +401,11 @@ const NodeRecord = z.looseObject({
   finishedAt: z.string().optional(),
   children: z.array(z.string()).optional(),
   outputs: z
-    .looseObject({ result: z.string().optional(), parameters: z.record(z.string(), z.string()).optional(), exitCode: z.number().optional() })
+    .looseObject({
+      result: z.string().optional(),
+      parameters: z.record(z.string(), z.string()).optional(),
+      exitCode: z.number().optional(),
+    })
     .optional(),
   message: z.string().optional(),
 })

@@ -15,7 +15,14 @@ import { outputsRead, resultsRead } from './variables.ts'
  */
 
 export interface EngineInput {
-  workflow: { name: string; namespace: string; uid?: string; creationTimestamp?: string; labels?: Record<string, string>; annotations?: Record<string, string> }
+  workflow: {
+    name: string
+    namespace: string
+    uid?: string
+    creationTimestamp?: string
+    labels?: Record<string, string>
+    annotations?: Record<string, string>
+  }
   spec: WorkflowSpec
   now: Date
   /** `status.nodes` (and its finished Pods' rows) as Metacontroller sent it: what we recorded before. */
@@ -91,11 +98,18 @@ export class Run {
     this.#podNames = podNamer(input.workflow.name)
     this.nowMs = input.now.getTime()
     this.now = iso(this.nowMs)
-    this.startedAt = input.observedStartedAt ?? input.memo.nodes.get(input.workflow.name)?.startedAt ?? this.now
+    this.startedAt =
+      input.observedStartedAt ?? input.memo.nodes.get(input.workflow.name)?.startedAt ?? this.now
     this.referenced = outputsRead(input.spec)
     this.resultsRead = resultsRead(input.spec)
     this.activeBefore = new Set()
-    for (const [name, n] of input.memo.nodes) if (n.type === 'Pod' && (n.phase === 'Pending' || n.phase === 'Running') && n.waitingForLock === undefined) this.activeBefore.add(name)
+    for (const [name, n] of input.memo.nodes)
+      if (
+        n.type === 'Pod' &&
+        (n.phase === 'Pending' || n.phase === 'Running') &&
+        n.waitingForLock === undefined
+      )
+        this.activeBefore.add(name)
     this.active = this.activeBefore.size
   }
 
@@ -126,7 +140,8 @@ export class Run {
   nodeById(id: string): NodeRecord | undefined {
     if (this.#indexed < this.nodes.size) {
       let i = 0
-      for (const [name, node] of this.nodes) if (i++ >= this.#indexed) this.#byId.set(this.id(name), node)
+      for (const [name, node] of this.nodes)
+        if (i++ >= this.#indexed) this.#byId.set(this.id(name), node)
       this.#indexed = this.nodes.size
     }
     return this.#byId.get(id)
@@ -142,13 +157,17 @@ export class Run {
    * Pod's name is worked out only when some Pods are observed at all.)
    */
   podGone(node: NodeRecord): boolean {
-    if (node.type !== 'Pod' || !isFulfilled(node.phase) || node.templateName === undefined) return false
+    if (node.type !== 'Pod' || !isFulfilled(node.phase) || node.templateName === undefined)
+      return false
     return this.input.pods.size === 0 || !this.input.pods.has(this.podNameOf(node)!)
   }
 
   /** The Pod of a Pod node (rows read back from finishedPods do not carry it). */
   podNameOf(node: NodeRecord): string | undefined {
-    return node.podName ?? (node.templateName === undefined ? undefined : this.podName(node.templateName, node.name))
+    return (
+      node.podName ??
+      (node.templateName === undefined ? undefined : this.podName(node.templateName, node.name))
+    )
   }
 
   memo(name: string): NodeRecord | undefined {
@@ -206,12 +225,22 @@ export class Run {
 
   /** Whether a new Pod may start now (scheduling on and under the workflow's parallelism). */
   mayStart(): boolean {
-    return this.scheduling && (this.spec.parallelism === undefined || this.active < this.spec.parallelism)
+    return (
+      this.scheduling &&
+      (this.spec.parallelism === undefined || this.active < this.spec.parallelism)
+    )
   }
 
   /** An Error node for a call that cannot run (an unresolved variable, a bad expression). */
   error(call: Pick<NodeCall, 'name' | 'displayName'>, message: string): NodeRecord {
-    return this.record(call.name, { displayName: call.displayName, type: 'Pod', phase: 'Error', startedAt: this.now, finishedAt: this.now, message })
+    return this.record(call.name, {
+      displayName: call.displayName,
+      type: 'Pod',
+      phase: 'Error',
+      startedAt: this.now,
+      finishedAt: this.now,
+      message,
+    })
   }
 }
 

@@ -18,12 +18,16 @@ export class UnresolvedError extends Error {
 
 /** `{{ name }}` references in a text, in order (expression tags not included). */
 export function references(text: string): string[] {
-  return tags(text).filter((t) => !t.expression).map((t) => t.body.trim())
+  return tags(text)
+    .filter((t) => !t.expression)
+    .map((t) => t.body.trim())
 }
 
 /** `{{=expr}}` sources in a text, in order. */
 export function expressions(text: string): string[] {
-  return tags(text).filter((t) => t.expression).map((t) => t.body)
+  return tags(text)
+    .filter((t) => t.expression)
+    .map((t) => t.body)
 }
 
 interface Tag {
@@ -54,7 +58,10 @@ function tags(text: string): Tag[] {
 }
 
 /** Replaces every tag; an unknown name throws UnresolvedError, a failing expression ExprError. */
-export function substitute(text: string, vars: Variables | ((name: string) => string | undefined)): string {
+export function substitute(
+  text: string,
+  vars: Variables | ((name: string) => string | undefined),
+): string {
   if (!text.includes('{{')) return text
   const v: Variables = typeof vars === 'function' ? { get: vars, env: () => ({}) } : vars
   let env: Record<string, ExprValue> | undefined

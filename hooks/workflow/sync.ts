@@ -1,9 +1,26 @@
 import type { PersistentVolumeClaim } from 'kubernetes-types/core/v1'
-import { HookError, type CompositeSyncResult, type CustomizeContext, type HookContext, type KObject, type RelatedResourceRule } from 'metahooks'
-import { ARTIFACT_REPOSITORIES, artifactRepository, needsRepository, usesArtifacts } from './artifacts.ts'
+import {
+  HookError,
+  type CompositeSyncResult,
+  type CustomizeContext,
+  type HookContext,
+  type KObject,
+  type RelatedResourceRule,
+} from 'metahooks'
+import {
+  ARTIFACT_REPOSITORIES,
+  artifactRepository,
+  needsRepository,
+  usesArtifacts,
+} from './artifacts.ts'
 import { configMapNames } from './configmaps.ts'
 import { IMAGES_CONFIGMAP, imagesFrom } from './entrypoints.ts'
-import { referencedSources, resolveTemplates, templateRules, type StoredTemplates } from './template-refs.ts'
+import {
+  referencedSources,
+  resolveTemplates,
+  templateRules,
+  type StoredTemplates,
+} from './template-refs.ts'
 import { evaluate } from './engine.ts'
 import type { NodeRecord } from './nodes.ts'
 import { claimName, NODE_NAME_ANNOTATION } from './pods.ts'
@@ -44,16 +61,36 @@ interface ObservedStatus {
 /** What the workflow needs related: the WorkflowTemplates it refers to and the ConfigMaps its parameters read. */
 export function customize({ parent, spec }: CustomizeContext<WorkflowSpec>): RelatedResourceRule[] {
   const status = (parent.status ?? {}) as ObservedStatus
-  const repository = usesArtifacts(spec) || usesArtifacts(status.storedTemplates) ? [spec.artifactRepositoryRef?.configMap ?? ARTIFACT_REPOSITORIES] : []
-  const configMaps = [...new Set([IMAGES_CONFIGMAP, ...repository, ...configMapNames(spec), ...configMapNames(status.storedTemplates ?? {}), ...(status.waitingForConfigMaps ?? [])])].sort()
+  const repository =
+    usesArtifacts(spec) || usesArtifacts(status.storedTemplates)
+      ? [spec.artifactRepositoryRef?.configMap ?? ARTIFACT_REPOSITORIES]
+      : []
+  const configMaps = [
+    ...new Set([
+      IMAGES_CONFIGMAP,
+      ...repository,
+      ...configMapNames(spec),
+      ...configMapNames(status.storedTemplates ?? {}),
+      ...(status.waitingForConfigMaps ?? []),
+    ]),
+  ].sort()
   // Synchronization: every lock slot of the namespace and the Workflows that may wait for one.
-  const locks: RelatedResourceRule[] = spec.synchronization || templateLocks(spec) || templateLocks(status.storedTemplates)
-    ? [
-        { apiVersion: 'v1', resource: 'configmaps', labelSelector: { matchExpressions: [{ key: LOCK_LABEL, operator: 'Exists' }] } },
-        { apiVersion: GROUP_VERSION, resource: 'workflows', labelSelector: {} },
-      ]
-    : []
-  return [...templateRules(referencedSources(spec, status)), { apiVersion: 'v1', resource: 'configmaps', names: configMaps }, ...locks]
+  const locks: RelatedResourceRule[] =
+    spec.synchronization || templateLocks(spec) || templateLocks(status.storedTemplates)
+      ? [
+          {
+            apiVersion: 'v1',
+            resource: 'configmaps',
+            labelSelector: { matchExpressions: [{ key: LOCK_LABEL, operator: 'Exists' }] },
+          },
+          { apiVersion: GROUP_VERSION, resource: 'workflows', labelSelector: {} },
+        ]
+      : []
+  return [
+    ...templateRules(referencedSources(spec, status)),
+    { apiVersion: 'v1', resource: 'configmaps', names: configMaps },
+    ...locks,
+  ]
 }
 
 /**
@@ -61,55 +98,112 @@ export function customize({ parent, spec }: CustomizeContext<WorkflowSpec>): Rel
  * and the status we recorded last time. Every Pod the engine still needs is in the answer —
  * including finished ones whose result the observed status does not hold yet.
  */
-export async function sync({ parent, spec: written, children, related, now }: HookContext<WorkflowSpec>): Promise<CompositeSyncResult> {
+export async function sync({
+  parent,
+  spec: written,
+  children,
+  related,
+  now,
+}: HookContext<WorkflowSpec>): Promise<CompositeSyncResult> {
   const status = (parent.status ?? {}) as ObservedStatus
   const namespace = parent.metadata.namespace ?? 'default'
   const resolved = resolveTemplates(written, related, namespace, status.storedTemplates ?? {})
-  if (!resolved.ok && 'invalid' in resolved) throw new HookError(422, `invalid workflow: ${resolved.invalid}`)
+  if (!resolved.ok && 'invalid' in resolved)
+    throw new HookError(422, `invalid workflow: ${resolved.invalid}`)
   // ConfigMaps named only inside referenced templates are related once customize has seen them (in the status).
-  const askedFor = new Set([...configMapNames(written), ...configMapNames(status.storedTemplates ?? {})])
-  const unseen = resolved.ok ? [...configMapNames(resolved.stored)].filter((n) => !askedFor.has(n)) : []
+  const askedFor = new Set([
+    ...configMapNames(written),
+    ...configMapNames(status.storedTemplates ?? {}),
+  ])
+  const unseen = resolved.ok
+    ? [...configMapNames(resolved.stored)].filter((n) => !askedFor.has(n))
+    : []
   if (!resolved.ok || unseen.length > 0) {
     const waiting = resolved.ok ? unseen.map((n) => `ConfigMap/${n}`) : resolved.missing
     // Waiting is only for a run that has not started: a running one has what it needs stored.
-    const started = children.list('Pod').length > 0 || Object.keys(status.nodes ?? {}).length > 0 || (status.finishedPods?.rows.length ?? 0) > 0
-    if (started) throw new HookError(409, `the workflow has started but cannot resolve ${waiting.join(', ')}; restore them (or the spec it started with)`)
+    const started =
+      children.list('Pod').length > 0 ||
+      Object.keys(status.nodes ?? {}).length > 0 ||
+      (status.finishedPods?.rows.length ?? 0) > 0
+    if (started)
+      throw new HookError(
+        409,
+        `the workflow has started but cannot resolve ${waiting.join(', ')}; restore them (or the spec it started with)`,
+      )
     return {
       children: [],
       status: {
         phase: 'Pending',
         message: `waiting for ${waiting.join(', ')}`,
-        ...(resolved.ok ? { storedTemplates: resolved.stored, waitingForConfigMaps: unseen } : { waitingForTemplates: resolved.missing }),
-        conditions: [{ type: 'TemplatesResolved', status: 'False', reason: resolved.ok ? 'WaitingForConfigMaps' : 'WorkflowTemplateNotFound', message: `waiting for ${waiting.join(', ')}` }],
+        ...(resolved.ok
+          ? { storedTemplates: resolved.stored, waitingForConfigMaps: unseen }
+          : { waitingForTemplates: resolved.missing }),
+        conditions: [
+          {
+            type: 'TemplatesResolved',
+            status: 'False',
+            reason: resolved.ok ? 'WaitingForConfigMaps' : 'WorkflowTemplateNotFound',
+            message: `waiting for ${waiting.join(', ')}`,
+          },
+        ],
       },
     }
   }
   const spec = normalize(resolved.spec)
-  const configMaps = Object.fromEntries(related.list<KObject & { data?: Record<string, string> }>('ConfigMap').map((c) => [c.metadata.name, c.data ?? {}]))
+  const configMaps = Object.fromEntries(
+    related
+      .list<KObject & { data?: Record<string, string> }>('ConfigMap')
+      .map((c) => [c.metadata.name, c.data ?? {}]),
+  )
   const images = imagesFrom(configMaps[IMAGES_CONFIGMAP])
   validateWorkflow(spec, images.images, images.problems)
   const repository = artifactRepository(spec, related.list('ConfigMap'))
   const needs = needsRepository(spec)
-  if (needs && 'problem' in repository) throw new HookError(422, `invalid workflow: ${needs} needs an artifact repository: ${repository.problem}`)
+  if (needs && 'problem' in repository)
+    throw new HookError(
+      422,
+      `invalid workflow: ${needs} needs an artifact repository: ${repository.problem}`,
+    )
   const locks = locksOf(spec.synchronization, namespace)
-  const memo = expand(parent.metadata.name, status.nodes && typeof status.nodes === 'object' ? status.nodes : {}, status.finishedPods)
+  const memo = expand(
+    parent.metadata.name,
+    status.nodes && typeof status.nodes === 'object' ? status.nodes : {},
+    status.finishedPods,
+  )
   const observedPods = children.list('Pod')
   const workflow = {
     name: parent.metadata.name,
     namespace,
     ...(parent.metadata.uid && { uid: parent.metadata.uid }),
-    ...(typeof parent.metadata.creationTimestamp === 'string' && { creationTimestamp: parent.metadata.creationTimestamp }),
+    ...(typeof parent.metadata.creationTimestamp === 'string' && {
+      creationTimestamp: parent.metadata.creationTimestamp,
+    }),
     ...(parent.metadata.labels && { labels: parent.metadata.labels }),
     ...(parent.metadata.annotations && { annotations: parent.metadata.annotations }),
   }
-  const lockSlots = related.list('ConfigMap').filter((c) => c.metadata.labels?.[LOCK_LABEL] !== undefined)
-  const world = { workflow: { ...workflow, ...(spec.priority !== undefined && { priority: spec.priority }) }, configMaps, slots: lockSlots, workflows: related.list('Workflow') }
+  const lockSlots = related
+    .list('ConfigMap')
+    .filter((c) => c.metadata.labels?.[LOCK_LABEL] !== undefined)
+  const world = {
+    workflow: { ...workflow, ...(spec.priority !== undefined && { priority: spec.priority }) },
+    configMaps,
+    slots: lockSlots,
+    workflows: related.list('Workflow'),
+  }
   const admission = locks.length > 0 ? admit(locks, world) : undefined
   const nodeLocks = templateLocks(spec) ? new NodeLocks(world, namespace) : undefined
   // A run that has not started waits for its locks; one that has started is never held back (its Pods must stay).
   const started = observedPods.length > 0 || memo.nodes.size > 0
   if (admission && !admission.admitted && !started) {
-    return { children: admission.slots, status: { phase: 'Pending', message: admission.message ?? 'waiting for its locks', synchronization: admission.status }, resyncAfterSeconds: LOCK_RETRY_SECONDS }
+    return {
+      children: admission.slots,
+      status: {
+        phase: 'Pending',
+        message: admission.message ?? 'waiting for its locks',
+        synchronization: admission.status,
+      },
+      resyncAfterSeconds: LOCK_RETRY_SECONDS,
+    }
   }
   const out = evaluate({
     workflow,
@@ -118,7 +212,8 @@ export async function sync({ parent, spec: written, children, related, now }: Ho
     memo,
     ...(typeof status.phase === 'string' && { observedPhase: status.phase }),
     ...(typeof status.startedAt === 'string' && { observedStartedAt: status.startedAt }),
-    ...(typeof status.finishedAt === 'string' && isWorkflowDone(status.phase) && { observedFinishedAt: status.finishedAt }),
+    ...(typeof status.finishedAt === 'string' &&
+      isWorkflowDone(status.phase) && { observedFinishedAt: status.finishedAt }),
     pods: new Map(observedPods.map((p) => [p.metadata.name, p])),
     configMaps,
     images: images.images,
@@ -130,8 +225,20 @@ export async function sync({ parent, spec: written, children, related, now }: Ho
   // A run that ended gives its locks back: their slots leave the answer.
   const ended = isWorkflowDone(out.status.phase)
   return {
-    children: [...claims(parent.metadata.name, spec), ...out.pods, ...(admission && !ended ? admission.slots : []), ...(nodeLocks?.slots ?? [])],
-    status: { ...out.status, ...(Object.keys(resolved.stored).length > 0 && { storedTemplates: resolved.stored }), ...synchronizationStatus(admission && !ended ? admission.status : undefined, nodeLocks?.status()) },
+    children: [
+      ...claims(parent.metadata.name, spec),
+      ...out.pods,
+      ...(admission && !ended ? admission.slots : []),
+      ...(nodeLocks?.slots ?? []),
+    ],
+    status: {
+      ...out.status,
+      ...(Object.keys(resolved.stored).length > 0 && { storedTemplates: resolved.stored }),
+      ...synchronizationStatus(
+        admission && !ended ? admission.status : undefined,
+        nodeLocks?.status(),
+      ),
+    },
     ...(out.resyncAfterSeconds !== undefined && { resyncAfterSeconds: out.resyncAfterSeconds }),
   }
 }
@@ -141,31 +248,56 @@ export async function sync({ parent, spec: written, children, related, now }: Ho
  * once the status Metacontroller sent records its node as finished. Anything else (a bug, or a spec
  * edited under a running Pod) is refused instead of answered, so Metacontroller deletes nothing.
  */
-function keepsUnrecordedPods(workflow: string, memo: Memo, observed: readonly KObject[], desired: readonly KObject[]): void {
+function keepsUnrecordedPods(
+  workflow: string,
+  memo: Memo,
+  observed: readonly KObject[],
+  desired: readonly KObject[],
+): void {
   const kept = new Set(desired.map((p) => p.metadata.name))
   for (const pod of observed) {
     if (kept.has(pod.metadata.name)) continue
     const node = pod.metadata.annotations?.[NODE_NAME_ANNOTATION]
     // Node paths start with the workflow's name; a Pod of another path (no such node can exist) is not judged here.
-    if (node === undefined || !(node === workflow || node.startsWith(`${workflow}.`) || node.startsWith(`${workflow}(`) || node.startsWith(`${workflow}[`))) continue
+    if (
+      node === undefined ||
+      !(
+        node === workflow ||
+        node.startsWith(`${workflow}.`) ||
+        node.startsWith(`${workflow}(`) ||
+        node.startsWith(`${workflow}[`)
+      )
+    )
+      continue
     const recorded = memo.nodes.get(node)
     if (recorded && isFulfilled(recorded.phase)) continue
-    throw new HookError(409, `the Pod ${pod.metadata.name} (node ${node}) has no recorded end but is no longer part of the workflow — was the spec edited while it ran? Delete the Pod or restore the spec`)
+    throw new HookError(
+      409,
+      `the Pod ${pod.metadata.name} (node ${node}) has no recorded end but is no longer part of the workflow — was the spec edited while it ran? Delete the Pod or restore the spec`,
+    )
   }
 }
 
 /** Whether some template (of the spec, or stored from a WorkflowTemplate) names a lock. */
-function templateLocks(value: { templates?: readonly { synchronization?: unknown }[] } | StoredTemplates | undefined): boolean {
+function templateLocks(
+  value: { templates?: readonly { synchronization?: unknown }[] } | StoredTemplates | undefined,
+): boolean {
   if (!value) return false
-  if ('templates' in value && Array.isArray(value.templates)) return value.templates.some((t) => t.synchronization !== undefined)
+  if ('templates' in value && Array.isArray(value.templates))
+    return value.templates.some((t) => t.synchronization !== undefined)
   return /"synchronization":/.test(JSON.stringify(value))
 }
 
 /** `status.synchronization`: the workflow's own locks and its nodes', Argo's lists merged. */
-function synchronizationStatus(workflow: Record<string, unknown> | undefined, nodes: Record<string, Record<string, unknown[]>> | undefined): Record<string, unknown> {
+function synchronizationStatus(
+  workflow: Record<string, unknown> | undefined,
+  nodes: Record<string, Record<string, unknown[]>> | undefined,
+): Record<string, unknown> {
   const merged: Record<string, Record<string, unknown[]>> = {}
   for (const part of [workflow as Record<string, Record<string, unknown[]>> | undefined, nodes]) {
-    for (const [kind, lists] of Object.entries(part ?? {})) for (const [key, list] of Object.entries(lists)) ((merged[kind] ??= {})[key] ??= []).push(...list)
+    for (const [kind, lists] of Object.entries(part ?? {}))
+      for (const [key, list] of Object.entries(lists))
+        ((merged[kind] ??= {})[key] ??= []).push(...list)
   }
   return Object.keys(merged).length > 0 ? { synchronization: merged } : {}
 }

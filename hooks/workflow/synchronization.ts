@@ -23,13 +23,24 @@ export interface Lock {
   limitFrom?: { name: string; key: string }
 }
 
-export type Workflow = KObject & { spec?: { synchronization?: Synchronization; priority?: unknown }; status?: { phase?: unknown } }
+export type Workflow = KObject & {
+  spec?: { synchronization?: Synchronization; priority?: unknown }
+  status?: { phase?: unknown }
+}
 
 /** The locks a spec asks for (`mutex`/`mutexes`, `semaphore`/`semaphores`), each once. */
-export function locksOf(sync: Synchronization | undefined, namespace: string, where = 'spec.synchronization'): Lock[] {
+export function locksOf(
+  sync: Synchronization | undefined,
+  namespace: string,
+  where = 'spec.synchronization',
+): Lock[] {
   const locks = new Map<string, Lock>()
   const inNamespace = (ns: string | undefined, what: string) => {
-    if (ns !== undefined && ns !== namespace) throw new HookError(422, `invalid parent spec: ${where}: ${what} is in namespace ${ns}; locks in another namespace than the workflow's are not supported`)
+    if (ns !== undefined && ns !== namespace)
+      throw new HookError(
+        422,
+        `invalid parent spec: ${where}: ${what} is in namespace ${ns}; locks in another namespace than the workflow's are not supported`,
+      )
   }
   for (const m of [...(sync?.mutexes ?? []), ...(sync?.mutex ? [sync.mutex] : [])]) {
     inNamespace(m.namespace, `mutex ${m.name}`)
@@ -51,7 +62,11 @@ export function slotObject(lock: Lock, slot: number, holder: string): KObject {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: `metahooks-lock-${hash}-${slot}`, labels: { [LOCK_LABEL]: hash }, annotations: { [LOCK_ANNOTATION]: lock.key } },
+    metadata: {
+      name: `metahooks-lock-${hash}-${slot}`,
+      labels: { [LOCK_LABEL]: hash },
+      annotations: { [LOCK_ANNOTATION]: lock.key },
+    },
     data: { lock: lock.key, slot: String(slot), holder },
   } as KObject
 }
@@ -82,8 +97,14 @@ export function admit(locks: readonly Lock[], world: LockWorld): Admission {
   const slots: KObject[] = []
   const messages: string[] = []
   let held = 0
-  const mutex = { holding: [] as { mutex: string; holder: string }[], waiting: [] as { mutex: string; holder: string }[] }
-  const semaphore = { holding: [] as { semaphore: string; holders: string[] }[], waiting: [] as { semaphore: string; holders: string[] }[] }
+  const mutex = {
+    holding: [] as { mutex: string; holder: string }[],
+    waiting: [] as { mutex: string; holder: string }[],
+  }
+  const semaphore = {
+    holding: [] as { semaphore: string; holders: string[] }[],
+    waiting: [] as { semaphore: string; holders: string[] }[],
+  }
   for (const lock of locks) {
     const observed = world.slots.filter((o) => o.metadata.labels?.[LOCK_LABEL] === fnv32a(lock.key))
     const taken = observed.map((o) => ({ slot: slotIndex(o), holder: holderOf(o) }))
@@ -105,7 +126,9 @@ export function admit(locks: readonly Lock[], world: LockWorld): Admission {
       messages.push(`Waiting for ${lock.key} lock: ${limit}`)
       continue
     }
-    const free = Array.from({ length: limit }, (_, i) => i).filter((i) => !taken.some((t) => t.slot === i))
+    const free = Array.from({ length: limit }, (_, i) => i).filter(
+      (i) => !taken.some((t) => t.slot === i),
+    )
     messages.push(`Waiting for ${lock.key} lock. Lock status: ${free.length}/${limit}`)
     // The first `free.length` workflows in the queue take the free slots.
     const place = queue(lock, taken, world).findIndex((w) => w.name === me.name)
@@ -117,16 +140,24 @@ export function admit(locks: readonly Lock[], world: LockWorld): Admission {
     ...(messages.length > 0 && { message: messages.join('; ') }),
     status: {
       ...((mutex.holding.length > 0 || mutex.waiting.length > 0) && { mutex: compactLists(mutex) }),
-      ...((semaphore.holding.length > 0 || semaphore.waiting.length > 0) && { semaphore: compactLists(semaphore) }),
+      ...((semaphore.holding.length > 0 || semaphore.waiting.length > 0) && {
+        semaphore: compactLists(semaphore),
+      }),
     },
   }
 }
 
 /** The workflows (this one among them) waiting for a lock: not done, not holding a slot of it; oldest first, then by name. */
-function queue(lock: Lock, taken: readonly { holder: { name: string; uid?: string } }[], world: LockWorld): Queued[] {
+function queue(
+  lock: Lock,
+  taken: readonly { holder: { name: string; uid?: string } }[],
+  world: LockWorld,
+): Queued[] {
   const me = world.workflow
   const others = world.workflows
-    .filter((w) => w.metadata.name !== me.name && !isWorkflowDone(w.status?.phase) && asks(w, lock.key))
+    .filter(
+      (w) => w.metadata.name !== me.name && !isWorkflowDone(w.status?.phase) && asks(w, lock.key),
+    )
     .map((w) => ({ ...queued(w), ...(w.metadata.uid && { uid: w.metadata.uid }) }))
     .filter((w) => !taken.some((t) => isMe(t.holder, w)))
   return [...others, me].sort(byTurn)
@@ -141,28 +172,42 @@ export interface Queued {
 
 export const queued = (w: Workflow): Queued => ({
   name: w.metadata.name,
-  ...(typeof w.metadata.creationTimestamp === 'string' && { creationTimestamp: w.metadata.creationTimestamp }),
+  ...(typeof w.metadata.creationTimestamp === 'string' && {
+    creationTimestamp: w.metadata.creationTimestamp,
+  }),
   ...(typeof w.spec?.priority === 'number' && { priority: w.spec.priority }),
 })
 
 export const byTurn = (a: Queued, b: Queued): number =>
-  (b.priority ?? 0) - (a.priority ?? 0) || (a.creationTimestamp ?? '').localeCompare(b.creationTimestamp ?? '') || a.name.localeCompare(b.name)
+  (b.priority ?? 0) - (a.priority ?? 0) ||
+  (a.creationTimestamp ?? '').localeCompare(b.creationTimestamp ?? '') ||
+  a.name.localeCompare(b.name)
 
 function compactLists<T extends Record<string, unknown[]>>(lists: T): Partial<T> {
   return Object.fromEntries(Object.entries(lists).filter(([, v]) => v.length > 0)) as Partial<T>
 }
 
-export function limitOf(lock: Lock, configMaps: Record<string, Record<string, string>>): number | string {
+export function limitOf(
+  lock: Lock,
+  configMaps: Record<string, Record<string, string>>,
+): number | string {
   if (lock.kind === 'mutex') return 1
   const { name, key } = lock.limitFrom!
   const text = configMaps[name]?.[key]
-  if (text === undefined) return configMaps[name] ? `ConfigMap ${name} has no key ${key} (the semaphore's limit)` : `ConfigMap ${name} (the semaphore's limit) is not there`
+  if (text === undefined)
+    return configMaps[name]
+      ? `ConfigMap ${name} has no key ${key} (the semaphore's limit)`
+      : `ConfigMap ${name} (the semaphore's limit) is not there`
   const limit = Number(text.trim())
-  return Number.isInteger(limit) && limit >= 0 ? limit : `ConfigMap ${name} key ${key} is ${JSON.stringify(text)}, not a whole number (the semaphore's limit)`
+  return Number.isInteger(limit) && limit >= 0
+    ? limit
+    : `ConfigMap ${name} key ${key} is ${JSON.stringify(text)}, not a whole number (the semaphore's limit)`
 }
 
 export function slotIndex(o: KObject): number {
-  const n = Number((o as { data?: { slot?: string } }).data?.slot ?? o.metadata.name.split('-').pop())
+  const n = Number(
+    (o as { data?: { slot?: string } }).data?.slot ?? o.metadata.name.split('-').pop(),
+  )
   return Number.isInteger(n) ? n : -1
 }
 
@@ -170,18 +215,28 @@ export function slotIndex(o: KObject): number {
  * Whether a slot is `holder`'s (`<workflow>` for the workflow's own lock, `<workflow>/<node>` for a
  * node's): owned by that workflow and saying so (a slot from before node locks says nothing: the workflow's).
  */
-export function heldBy(o: KObject, workflow: { name: string; uid?: string }, holder: string): boolean {
-  return isMe(holderOf(o), workflow) && ((o as { data?: { holder?: string } }).data?.holder ?? workflow.name) === holder
+export function heldBy(
+  o: KObject,
+  workflow: { name: string; uid?: string },
+  holder: string,
+): boolean {
+  return (
+    isMe(holderOf(o), workflow) &&
+    ((o as { data?: { holder?: string } }).data?.holder ?? workflow.name) === holder
+  )
 }
 
 /** Who holds a slot: its controller owner (the API server's record), else what it says. */
 export function holderOf(o: KObject): { name: string; uid?: string } {
-  const owner = (o.metadata.ownerReferences as { controller?: boolean; name: string; uid: string }[] | undefined)?.find((r) => r.controller === true)
+  const owner = (
+    o.metadata.ownerReferences as { controller?: boolean; name: string; uid: string }[] | undefined
+  )?.find((r) => r.controller === true)
   if (owner) return { name: owner.name, uid: owner.uid }
   return { name: (o as { data?: { holder?: string } }).data?.holder ?? '' }
 }
 
-export const isMe = (holder: { name: string; uid?: string }, me: { name: string; uid?: string }) => (holder.uid !== undefined && me.uid !== undefined ? holder.uid === me.uid : holder.name === me.name)
+export const isMe = (holder: { name: string; uid?: string }, me: { name: string; uid?: string }) =>
+  holder.uid !== undefined && me.uid !== undefined ? holder.uid === me.uid : holder.name === me.name
 
 export function asks(w: Workflow, key: string): boolean {
   try {

@@ -12,7 +12,16 @@ import { runSteps } from './steps.ts'
 import { runSuspend } from './suspend.ts'
 
 /** The kinds of template, each run by one function: the dispatch table the engine goes through. */
-export const TEMPLATE_KINDS = ['container', 'script', 'containerSet', 'resource', 'http', 'steps', 'dag', 'suspend'] as const
+export const TEMPLATE_KINDS = [
+  'container',
+  'script',
+  'containerSet',
+  'resource',
+  'http',
+  'steps',
+  'dag',
+  'suspend',
+] as const
 export type TemplateKind = (typeof TEMPLATE_KINDS)[number]
 
 type Runner = (run: Run, call: NodeCall) => NodeRecord | undefined
@@ -36,7 +45,11 @@ export function kindOf(template: Template): TemplateKind {
 }
 
 /** Runs any template as node `call.name` with the arguments it was called with. */
-export function runTemplate(run: Run, call: Omit<NodeCall, 'scope'>, args: Scope): NodeRecord | undefined {
+export function runTemplate(
+  run: Run,
+  call: Omit<NodeCall, 'scope'>,
+  args: Scope,
+): NodeRecord | undefined {
   const memo = run.memo(call.name)
   const started = memo?.inputs?.parameters
   // A Pod node that finished needs no inputs any more (a compacted one no longer holds them).
@@ -48,15 +61,30 @@ export function runTemplate(run: Run, call: Omit<NodeCall, 'scope'>, args: Scope
       const ref = p.valueFrom?.configMapKeyRef
       let value: string | undefined
       try {
-        value = args[p.name] ?? (ref ? configMapValue(run, ref) : undefined) ?? p.value ?? p.valueFrom?.default ?? p.default
+        value =
+          args[p.name] ??
+          (ref ? configMapValue(run, ref) : undefined) ??
+          p.value ??
+          p.valueFrom?.default ??
+          p.default
       } catch (error) {
         if (!isSubstitutionError(error)) throw error
         if (finishedPod) return run.keep(call.name, memo)
         return run.error(call, `input parameter ${p.name}: ${error.message}`)
       }
       if (value === undefined && finishedPod) return run.keep(call.name, memo)
-      if (value === undefined) return run.record(call.name, { displayName: call.displayName, type: 'Pod', phase: 'Error', message: `input parameter ${p.name} has no value` })
-      if (p.enum && !p.enum.includes(value)) return run.error(call, `input parameter ${p.name} is ${JSON.stringify(value)}, not one of its enum ${JSON.stringify(p.enum)}`)
+      if (value === undefined)
+        return run.record(call.name, {
+          displayName: call.displayName,
+          type: 'Pod',
+          phase: 'Error',
+          message: `input parameter ${p.name} has no value`,
+        })
+      if (p.enum && !p.enum.includes(value))
+        return run.error(
+          call,
+          `input parameter ${p.name} is ${JSON.stringify(value)}, not one of its enum ${JSON.stringify(p.enum)}`,
+        )
       parameters[p.name] = value
     }
   }
@@ -71,12 +99,18 @@ export function runTemplate(run: Run, call: Omit<NodeCall, 'scope'>, args: Scope
       return run.error(call, error.message)
     }
   }
-  const paths = Object.fromEntries((call.template.inputs?.artifacts ?? []).map((a) => [a.name, a.path]))
+  const paths = Object.fromEntries(
+    (call.template.inputs?.artifacts ?? []).map((a) => [a.name, a.path]),
+  )
   Object.assign(scope, artifactVariables('inputs.artifacts', artifacts, paths))
   const waiting = waitForLocks(run, call, memo)
   if (waiting) return waiting
   // A template may call itself (ended by a `when`, as in Argo); past this depth it is an Error.
-  if (run.depth >= MAX_DEPTH) return run.error(call, `maximum recursion depth (${MAX_DEPTH}) exceeded: templates call each other ${MAX_DEPTH} deep here (a recursion whose when never turns false?)`)
+  if (run.depth >= MAX_DEPTH)
+    return run.error(
+      call,
+      `maximum recursion depth (${MAX_DEPTH}) exceeded: templates call each other ${MAX_DEPTH} deep here (a recursion whose when never turns false?)`,
+    )
   let node: NodeRecord | undefined
   run.depth++
   try {
@@ -88,7 +122,8 @@ export function runTemplate(run: Run, call: Omit<NodeCall, 'scope'>, args: Scope
     run.depth--
   }
   // What it started with, kept so later syncs never resolve its inputs again.
-  if (node && node.inputs === undefined && (Object.keys(parameters).length > 0 || artifacts)) node.inputs = { parameters, ...(artifacts && { artifacts }) }
+  if (node && node.inputs === undefined && (Object.keys(parameters).length > 0 || artifacts))
+    node.inputs = { parameters, ...(artifacts && { artifacts }) }
   return node
 }
 
@@ -100,16 +135,34 @@ export const LOCK_RETRY_SECONDS = 15
  * locks; until then it is Pending, saying what it waits for. One that finished needs none (its
  * slots are given back by leaving the answer).
  */
-function waitForLocks(run: Run, call: Omit<NodeCall, 'scope'>, memo: NodeRecord | undefined): NodeRecord | undefined {
+function waitForLocks(
+  run: Run,
+  call: Omit<NodeCall, 'scope'>,
+  memo: NodeRecord | undefined,
+): NodeRecord | undefined {
   const sync = call.template.synchronization
   if (!sync || (memo && isFulfilled(memo.phase))) return undefined
-  if (!run.input.nodeLocks) throw new Error('template-level synchronization without the lock slots (sync.ts relates them)')
+  if (!run.input.nodeLocks)
+    throw new Error('template-level synchronization without the lock slots (sync.ts relates them)')
   const started = memo !== undefined && memo.waitingForLock === undefined
   const got = run.input.nodeLocks.acquire(call.name, call.template.name, sync, started)
   if (got.admitted || started) return undefined
   run.wake(LOCK_RETRY_SECONDS)
-  const type = call.template.steps ? 'Steps' : call.template.dag ? 'DAG' : call.template.suspend ? 'Suspend' : 'Pod'
-  return run.record(call.name, { displayName: call.displayName, type, phase: 'Pending', startedAt: memo?.startedAt ?? run.now, message: got.message, waitingForLock: got.lock })
+  const type = call.template.steps
+    ? 'Steps'
+    : call.template.dag
+      ? 'DAG'
+      : call.template.suspend
+        ? 'Suspend'
+        : 'Pod'
+  return run.record(call.name, {
+    displayName: call.displayName,
+    type,
+    phase: 'Pending',
+    startedAt: memo?.startedAt ?? run.now,
+    message: got.message,
+    waitingForLock: got.lock,
+  })
 }
 
 /** A Pod template, retried when a retryStrategy (its own or the workflow's) says so. */

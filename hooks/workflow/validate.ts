@@ -18,32 +18,49 @@ import type { LifecycleHook, Step, Task, Template, WorkflowSpec } from './schema
  * cycles (in a DAG and in the template call graph), bad expressions, unknown or missing
  * parameters. Each problem names its path in the spec; any problem is a 422.
  */
-export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = {}, badImages: Record<string, string> = {}): void {
+export function validateWorkflow(
+  spec: WorkflowSpec,
+  images: ImageEntrypoints = {},
+  badImages: Record<string, string> = {},
+): void {
   const problems: string[] = []
   const templates = new Map<string, { t: Template; i: number }>()
   spec.templates.forEach((t, i) => {
-    if (templates.has(t.name)) problems.push(`spec.templates[${i}].name: duplicate template "${t.name}"`)
+    if (templates.has(t.name))
+      problems.push(`spec.templates[${i}].name: duplicate template "${t.name}"`)
     templates.set(t.name, { t, i })
   })
   const workflowParams = new Set((spec.arguments?.parameters ?? []).map((p) => p.name))
   const known = (name: string, path: string) => {
     if (!templates.has(name)) problems.push(`${path}: unknown template "${name}"`)
   }
-  if (spec.entrypoint === undefined) problems.push('spec.entrypoint: required (or a workflowTemplateRef whose template has one)')
+  if (spec.entrypoint === undefined)
+    problems.push('spec.entrypoint: required (or a workflowTemplateRef whose template has one)')
   else known(spec.entrypoint, 'spec.entrypoint')
-  if (spec.templates.length === 0) problems.push('spec.templates: needs at least one template (or a workflowTemplateRef)')
+  if (spec.templates.length === 0)
+    problems.push('spec.templates: needs at least one template (or a workflowTemplateRef)')
   if (spec.onExit) known(spec.onExit, 'spec.onExit')
 
-  const globals = new Set(spec.templates.flatMap((t) => (t.outputs?.parameters ?? []).flatMap((p) => (p.globalName ? [p.globalName] : []))))
+  const globals = new Set(
+    spec.templates.flatMap((t) =>
+      (t.outputs?.parameters ?? []).flatMap((p) => (p.globalName ? [p.globalName] : [])),
+    ),
+  )
   // Templates run from an exit handler (and what they call): only they see workflow.status/failures.
   // The workflow's lifecycle hooks see them too (Argo: "exit handler variables").
-  const callees = (t: Template) => callsOf(t).flatMap((c) => [c.template, exitHandlerOf(c)?.template]).filter((n): n is string => n !== undefined)
-  const exitRoots: string[] = Object.values(spec.hooks ?? {}).flatMap((h) => (h.template === undefined ? [] : [h.template]))
+  const callees = (t: Template) =>
+    callsOf(t)
+      .flatMap((c) => [c.template, exitHandlerOf(c)?.template])
+      .filter((n): n is string => n !== undefined)
+  const exitRoots: string[] = Object.values(spec.hooks ?? {}).flatMap((h) =>
+    h.template === undefined ? [] : [h.template],
+  )
   if (spec.onExit !== undefined) exitRoots.push(spec.onExit)
-  for (const t of spec.templates) for (const c of callsOf(t)) {
-    const exit = exitHandlerOf(c)
-    if (exit) exitRoots.push(exit.template)
-  }
+  for (const t of spec.templates)
+    for (const c of callsOf(t)) {
+      const exit = exitHandlerOf(c)
+      if (exit) exitRoots.push(exit.template)
+    }
   const exitTemplates = new Set<string>()
   for (const queue = [...exitRoots]; queue.length > 0; ) {
     const name = queue.pop()!
@@ -54,11 +71,37 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
   }
   /** The template being checked: whether it runs as an exit handler, whether it is retried, which of its steps or tasks run daemons. */
   let here = { exit: false, retried: false, daemons: new Set<string>() }
-  const NODE_FIELDS = /^(outputs\.result|outputs\.(parameters|artifacts)\.[^.]+|exitCode|status|id|startedAt|finishedAt)$/
+  const NODE_FIELDS =
+    /^(outputs\.result|outputs\.(parameters|artifacts)\.[^.]+|exitCode|status|id|startedAt|finishedAt)$/
   /** `steps.X.<field>`: a node's fields, and `ip` of a daemon's. */
-  const nodeField = (parts: string[]) => NODE_FIELDS.test(parts.slice(2).join('.')) || (parts.length === 3 && parts[2] === 'ip' && here.daemons.has(parts[1]!))
-  const WORKFLOW_FIELDS = new Set(['name', 'namespace', 'uid', 'status', 'failures', 'duration', 'creationTimestamp', 'mainEntrypoint', 'serviceAccountName', 'parameters'])
-  const checkRefs = (text: string, path: string, scope: { inputs: Set<string>; artifacts?: Set<string>; steps?: Set<string>; tasks?: () => Set<string>; loop?: boolean; exit?: boolean; pod?: boolean }) => {
+  const nodeField = (parts: string[]) =>
+    NODE_FIELDS.test(parts.slice(2).join('.')) ||
+    (parts.length === 3 && parts[2] === 'ip' && here.daemons.has(parts[1]!))
+  const WORKFLOW_FIELDS = new Set([
+    'name',
+    'namespace',
+    'uid',
+    'status',
+    'failures',
+    'duration',
+    'creationTimestamp',
+    'mainEntrypoint',
+    'serviceAccountName',
+    'parameters',
+  ])
+  const checkRefs = (
+    text: string,
+    path: string,
+    scope: {
+      inputs: Set<string>
+      artifacts?: Set<string>
+      steps?: Set<string>
+      tasks?: () => Set<string>
+      loop?: boolean
+      exit?: boolean
+      pod?: boolean
+    },
+  ) => {
     if (!text.includes('{{')) return
     for (const source of expressions(text)) {
       try {
@@ -71,22 +114,48 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
       const parts = ref.split('.')
       const ok =
         (parts[0] === 'inputs' && parts[1] === 'parameters' && scope.inputs.has(parts[2] ?? '')) ||
-        (parts[0] === 'inputs' && parts[1] === 'artifacts' && scope.artifacts?.has(parts[2] ?? '') === true && (parts.length === 3 || (parts.length === 4 && parts[3] === 'path'))) ||
+        (parts[0] === 'inputs' &&
+          parts[1] === 'artifacts' &&
+          scope.artifacts?.has(parts[2] ?? '') === true &&
+          (parts.length === 3 || (parts.length === 4 && parts[3] === 'path'))) ||
         (parts[0] === 'workflow' && WORKFLOW_FIELDS.has(parts[1] ?? '') && parts.length === 2) ||
         (parts[0] === 'workflow' && parts[1] === 'creationTimestamp' && parts.length === 3) ||
-        (parts[0] === 'workflow' && (parts[1] === 'labels' || parts[1] === 'annotations') && parts.length >= 3) ||
-        (parts[0] === 'workflow' && parts[1] === 'parameters' && workflowParams.has(parts[2] ?? '')) ||
-        (parts[0] === 'workflow' && parts[1] === 'outputs' && parts[2] === 'parameters' && globals.has(parts.slice(3).join('.'))) ||
+        (parts[0] === 'workflow' &&
+          (parts[1] === 'labels' || parts[1] === 'annotations') &&
+          parts.length >= 3) ||
+        (parts[0] === 'workflow' &&
+          parts[1] === 'parameters' &&
+          workflowParams.has(parts[2] ?? '')) ||
+        (parts[0] === 'workflow' &&
+          parts[1] === 'outputs' &&
+          parts[2] === 'parameters' &&
+          globals.has(parts.slice(3).join('.'))) ||
         (parts[0] === 'item' && scope.loop === true) ||
         (scope.pod === true && ref === 'retries') ||
-        (scope.pod === true && here.retried && parts[0] === 'lastRetry' && ['exitCode', 'status', 'duration', 'message'].includes(parts[1] ?? '') && parts.length === 2) ||
+        (scope.pod === true &&
+          here.retried &&
+          parts[0] === 'lastRetry' &&
+          ['exitCode', 'status', 'duration', 'message'].includes(parts[1] ?? '') &&
+          parts.length === 2) ||
         (scope.pod === true && (ref === 'pod.name' || ref === 'node.name')) ||
         (parts[0] === 'steps' && scope.steps?.has(parts[1] ?? '') === true && nodeField(parts)) ||
         (parts[0] === 'tasks' && scope.tasks?.().has(parts[1] ?? '') === true && nodeField(parts))
-      if (ok && (ref === 'workflow.status' || ref === 'workflow.failures') && !here.exit) problems.push(`${path}: {{${ref}}} is set only in exit handlers (templates run from onExit)`)
-      else if (!ok && ['retries', 'pod.name', 'node.name'].includes(ref)) problems.push(`${path}: {{${ref}}} is set only in a container or script template's own fields`)
-      else if (!ok && parts[0] === 'lastRetry') problems.push(`${path}: {{${ref}}} is set only in the fields of a template with a retryStrategy`)
-      else if (!ok && /^(steps|tasks)\.[^.]+\.ip$/.test(ref)) problems.push(`${path}: {{${ref}}} is the IP of a daemon step, and ${parts[1]} is not an earlier step or task that runs a template with daemon: true`)
+      if (ok && (ref === 'workflow.status' || ref === 'workflow.failures') && !here.exit)
+        problems.push(
+          `${path}: {{${ref}}} is set only in exit handlers (templates run from onExit)`,
+        )
+      else if (!ok && ['retries', 'pod.name', 'node.name'].includes(ref))
+        problems.push(
+          `${path}: {{${ref}}} is set only in a container or script template's own fields`,
+        )
+      else if (!ok && parts[0] === 'lastRetry')
+        problems.push(
+          `${path}: {{${ref}}} is set only in the fields of a template with a retryStrategy`,
+        )
+      else if (!ok && /^(steps|tasks)\.[^.]+\.ip$/.test(ref))
+        problems.push(
+          `${path}: {{${ref}}} is the IP of a daemon step, and ${parts[1]} is not an earlier step or task that runs a template with daemon: true`,
+        )
       else if (!ok) problems.push(`${path}: unknown parameter or reference {{${ref}}}`)
     }
   }
@@ -97,21 +166,40 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
     const tasks = new Set((t.dag?.tasks ?? []).map((s) => s.name))
     for (const [j, a] of (t.outputs?.artifacts ?? []).entries()) {
       const at = `${path}.outputs.artifacts[${j}]`
-      if (leaf && a.path === undefined) problems.push(`${at}: a ${t.script ? 'script' : 'container'} template's output artifact needs a path`)
-      if (!leaf && a.from === undefined) problems.push(`${at}: a steps or DAG template's output artifact needs from`)
-      if (!leaf && a.from !== undefined) checkRefs(a.from, `${at}.from`, { inputs, steps, tasks: () => tasks })
+      if (leaf && a.path === undefined)
+        problems.push(
+          `${at}: a ${t.script ? 'script' : 'container'} template's output artifact needs a path`,
+        )
+      if (!leaf && a.from === undefined)
+        problems.push(`${at}: a steps or DAG template's output artifact needs from`)
+      if (!leaf && a.from !== undefined)
+        checkRefs(a.from, `${at}.from`, { inputs, steps, tasks: () => tasks })
     }
     for (const [j, a] of (t.inputs?.artifacts ?? []).entries()) {
-      if (leaf && a.path === undefined) problems.push(`${path}.inputs.artifacts[${j}]: a ${t.script ? 'script' : 'container'} template's input artifact needs a path`)
+      if (leaf && a.path === undefined)
+        problems.push(
+          `${path}.inputs.artifacts[${j}]: a ${t.script ? 'script' : 'container'} template's input artifact needs a path`,
+        )
       if (a.from !== undefined) checkRefs(a.from, `${path}.inputs.artifacts[${j}].from`, { inputs })
     }
     if (!t.outputs?.parameters) return
     ;(t.outputs?.parameters ?? []).forEach((p, j) => {
       const at = `${path}.outputs.parameters[${j}]`
       const vf = p.valueFrom ?? {}
-      if (leaf && vf.path === undefined && p.value === undefined && vf.default === undefined) problems.push(`${at}: a ${t.script ? 'script' : 'container'} template's output needs valueFrom.path (or a value)`)
-      if (leaf && (vf.parameter !== undefined || vf.expression !== undefined)) problems.push(`${at}: valueFrom.parameter and valueFrom.expression are for steps and DAG templates' outputs`)
-      for (const [key, text] of [['valueFrom.parameter', vf.parameter], ['value', p.value]] as const) if (text !== undefined) checkRefs(text, `${at}.${key}`, { inputs, steps, tasks: () => tasks })
+      if (leaf && vf.path === undefined && p.value === undefined && vf.default === undefined)
+        problems.push(
+          `${at}: a ${t.script ? 'script' : 'container'} template's output needs valueFrom.path (or a value)`,
+        )
+      if (leaf && (vf.parameter !== undefined || vf.expression !== undefined))
+        problems.push(
+          `${at}: valueFrom.parameter and valueFrom.expression are for steps and DAG templates' outputs`,
+        )
+      for (const [key, text] of [
+        ['valueFrom.parameter', vf.parameter],
+        ['value', p.value],
+      ] as const)
+        if (text !== undefined)
+          checkRefs(text, `${at}.${key}`, { inputs, steps, tasks: () => tasks })
       if (vf.expression !== undefined) {
         try {
           parseExpr(vf.expression)
@@ -129,36 +217,63 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
       problems.push(`${path}: ${(e as Error).message}`)
     }
   }
-  const checkCall = (call: Step | Task, path: string, scope: { inputs: Set<string>; steps?: Set<string>; tasks?: () => Set<string> }) => {
+  const checkCall = (
+    call: Step | Task,
+    path: string,
+    scope: { inputs: Set<string>; steps?: Set<string>; tasks?: () => Set<string> },
+  ) => {
     if (call.onExit !== undefined) known(call.onExit, `${path}.onExit`)
     if (call.template === undefined) problems.push(`${path}: needs template or inline`)
     else known(call.template, `${path}.template`)
-    const loop = call.withItems !== undefined || call.withSequence !== undefined || call.withParam !== undefined
-    const loops = [call.withItems, call.withSequence, call.withParam].filter((l) => l !== undefined).length
+    const loop =
+      call.withItems !== undefined ||
+      call.withSequence !== undefined ||
+      call.withParam !== undefined
+    const loops = [call.withItems, call.withSequence, call.withParam].filter(
+      (l) => l !== undefined,
+    ).length
     if (loops > 1) problems.push(`${path}: use one of withItems, withSequence, withParam`)
     // Most calls have nothing to check here: the scope with `item` is made only for those that do.
     if (call.arguments?.parameters || call.arguments?.artifacts || call.when) {
       const inner = { ...scope, loop }
-      for (const a of call.arguments?.artifacts ?? []) if (a.from !== undefined) checkRefs(a.from, `${path}.arguments.artifacts.${a.name}.from`, inner)
+      for (const a of call.arguments?.artifacts ?? [])
+        if (a.from !== undefined)
+          checkRefs(a.from, `${path}.arguments.artifacts.${a.name}.from`, inner)
       for (const a of call.arguments?.parameters ?? []) {
-        if (a.value !== undefined) checkRefs(a.value, `${path}.arguments.parameters.${a.name}`, inner)
-        else if (!a.valueFrom) problems.push(`${path}.arguments.parameters.${a.name}: needs a value`)
+        if (a.value !== undefined)
+          checkRefs(a.value, `${path}.arguments.parameters.${a.name}`, inner)
+        else if (!a.valueFrom)
+          problems.push(`${path}.arguments.parameters.${a.name}: needs a value`)
       }
       if (call.when) checkRefs(call.when, `${path}.when`, inner)
       checkWhen(call.when, `${path}.when`)
     }
     if (call.withParam) checkRefs(call.withParam, `${path}.withParam`, { ...scope, loop: false })
-    if (call.withSequence && call.withSequence.count === undefined && call.withSequence.end === undefined) problems.push(`${path}.withSequence: needs count or end`)
+    if (
+      call.withSequence &&
+      call.withSequence.count === undefined &&
+      call.withSequence.end === undefined
+    )
+      problems.push(`${path}.withSequence: needs count or end`)
     const format = call.withSequence?.format
-    if (format !== undefined && /%/.test(format.replace(SEQUENCE_FORMAT, ''))) problems.push(`${path}.withSequence.format: ${JSON.stringify(format)} uses a verb other than %d, %x, %X, %o, %b (with width and 0 or - flags)`)
+    if (format !== undefined && /%/.test(format.replace(SEQUENCE_FORMAT, '')))
+      problems.push(
+        `${path}.withSequence.format: ${JSON.stringify(format)} uses a verb other than %d, %x, %X, %o, %b (with width and 0 or - flags)`,
+      )
     for (const key of ['start', 'end', 'count'] as const) {
       const v = call.withSequence?.[key]
       if (typeof v === 'string') checkRefs(v, `${path}.withSequence.${key}`, scope)
     }
     needsArguments(call.template, call.arguments, path)
     for (const [hookName, hook] of Object.entries(call.hooks ?? {})) {
-      if (hookName === 'exit' && call.onExit !== undefined) problems.push(`${path}.hooks.exit: use onExit or hooks.exit, not both`)
-      checkHook(hook, `${path}.hooks.${hookName}`, hookName === 'exit' ? 'exit' : 'expression', scope)
+      if (hookName === 'exit' && call.onExit !== undefined)
+        problems.push(`${path}.hooks.exit: use onExit or hooks.exit, not both`)
+      checkHook(
+        hook,
+        `${path}.hooks.${hookName}`,
+        hookName === 'exit' ? 'exit' : 'expression',
+        scope,
+      )
     }
   }
   /** A call's (or hook's) arguments give every input its template needs; those it does not declare are ignored, as in Argo. */
@@ -167,16 +282,31 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
     if (!target?.inputs?.parameters) return
     const passed = new Set((args?.parameters ?? []).map((a) => a.name))
     for (const p of target.inputs.parameters) {
-      if (!passed.has(p.name) && p.value === undefined && p.default === undefined && p.valueFrom === undefined) problems.push(`${path}.arguments: template "${target.name}" needs parameter "${p.name}"`)
+      if (
+        !passed.has(p.name) &&
+        p.value === undefined &&
+        p.default === undefined &&
+        p.valueFrom === undefined
+      )
+        problems.push(`${path}.arguments: template "${target.name}" needs parameter "${p.name}"`)
     }
   }
   /** A lifecycle hook: the one named `exit` runs when what it is attached to ends, any other when its expression first holds. */
-  const checkHook = (hook: LifecycleHook, path: string, kind: 'exit' | 'expression', scope: { inputs: Set<string>; steps?: Set<string>; tasks?: () => Set<string> }) => {
+  const checkHook = (
+    hook: LifecycleHook,
+    path: string,
+    kind: 'exit' | 'expression',
+    scope: { inputs: Set<string>; steps?: Set<string>; tasks?: () => Set<string> },
+  ) => {
     // A templateRef was resolved into template with the workflow's other references (template-refs.ts).
     if (hook.template === undefined) problems.push(`${path}: needs template or templateRef`)
     else known(hook.template, `${path}.template`)
-    if (kind === 'exit' && hook.expression !== undefined) problems.push(`${path}.expression: the exit hook runs when what it is attached to ends, and takes no expression (give the hook another name)`)
-    if (kind === 'expression' && hook.expression === undefined) problems.push(`${path}: needs an expression (only the hook named exit runs without one)`)
+    if (kind === 'exit' && hook.expression !== undefined)
+      problems.push(
+        `${path}.expression: the exit hook runs when what it is attached to ends, and takes no expression (give the hook another name)`,
+      )
+    if (kind === 'expression' && hook.expression === undefined)
+      problems.push(`${path}: needs an expression (only the hook named exit runs without one)`)
     if (hook.expression !== undefined) {
       try {
         parseExpr(hook.expression)
@@ -187,7 +317,8 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
     needsArguments(hook.template, hook.arguments, path)
     const outside = here
     here = { ...here, exit: true }
-    for (const a of hook.arguments?.parameters ?? []) if (a.value !== undefined) checkRefs(a.value, `${path}.arguments.parameters.${a.name}`, scope)
+    for (const a of hook.arguments?.parameters ?? [])
+      if (a.value !== undefined) checkRefs(a.value, `${path}.arguments.parameters.${a.name}`, scope)
     here = outside
   }
 
@@ -197,11 +328,19 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
     here = {
       exit: exitTemplates.has(t.name),
       retried: t.retryStrategy !== undefined || spec.retryStrategy !== undefined,
-      daemons: new Set(callsOf(t).filter((c) => templates.get(c.template ?? '')?.t.daemon === true).map((c) => c.name)),
+      daemons: new Set(
+        callsOf(t)
+          .filter((c) => templates.get(c.template ?? '')?.t.daemon === true)
+          .map((c) => c.name),
+      ),
     }
-    if (t.daemon && !t.container && !t.script) problems.push(`${path}.daemon: only container and script templates run as daemons`)
+    if (t.daemon && !t.container && !t.script)
+      problems.push(`${path}.daemon: only container and script templates run as daemons`)
     const kinds = TEMPLATE_KINDS.filter((k) => t[k] !== undefined)
-    if (kinds.length !== 1) problems.push(`${path}: needs exactly one of ${TEMPLATE_KINDS.join(', ')} (has ${kinds.join(', ') || 'none'})`)
+    if (kinds.length !== 1)
+      problems.push(
+        `${path}: needs exactly one of ${TEMPLATE_KINDS.join(', ')} (has ${kinds.join(', ') || 'none'})`,
+      )
     if (t.resource) problems.push(...resourceProblems(t, path))
     if (t.http) problems.push(...httpProblems(t, path))
     if (t.containerSet) problems.push(...containerSetProblems(t, path, images))
@@ -209,16 +348,23 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
     const inputArtifacts = new Set((t.inputs?.artifacts ?? []).map((a) => a.name))
     const fieldTexts = (c: object, base: string) => {
       for (const [k, v] of Object.entries(c)) {
-        const items = Array.isArray(v) ? v.map((x, j) => [`${base}.${k}[${j}]`, x] as const) : [[`${base}.${k}`, v] as const]
+        const items = Array.isArray(v)
+          ? v.map((x, j) => [`${base}.${k}[${j}]`, x] as const)
+          : [[`${base}.${k}`, v] as const]
         for (const [p, x] of items) {
-          if (typeof x === 'string') checkRefs(x, p, { inputs, artifacts: inputArtifacts, exit: true, pod: true })
+          if (typeof x === 'string')
+            checkRefs(x, p, { inputs, artifacts: inputArtifacts, exit: true, pod: true })
           else if (x && typeof x === 'object') fieldTexts(x, p)
         }
       }
     }
     if (t.timeout !== undefined) {
-      if (!t.container && !t.script) problems.push(`${path}.timeout: only container and script templates have a timeout (as in Argo); use activeDeadlineSeconds on the workflow`)
-      else if (!t.timeout.includes('{{') && !DURATION.test(t.timeout)) problems.push(`${path}.timeout: ${DURATION_HINT}`)
+      if (!t.container && !t.script)
+        problems.push(
+          `${path}.timeout: only container and script templates have a timeout (as in Argo); use activeDeadlineSeconds on the workflow`,
+        )
+      else if (!t.timeout.includes('{{') && !DURATION.test(t.timeout))
+        problems.push(`${path}.timeout: ${DURATION_HINT}`)
       else checkRefs(t.timeout, `${path}.timeout`, { inputs })
     }
     if (t.retryStrategy?.expression !== undefined) {
@@ -230,7 +376,8 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
     }
     outputProblems(t, path, inputs)
     const duration = t.suspend?.duration
-    if (duration !== undefined && !duration.includes('{{') && !DURATION.test(duration)) problems.push(`${path}.suspend.duration: ${DURATION_HINT}`)
+    if (duration !== undefined && !duration.includes('{{') && !DURATION.test(duration))
+      problems.push(`${path}.suspend.duration: ${DURATION_HINT}`)
     if (t.container || t.script || t.resource || t.http || t.containerSet) {
       const { name: _name, ...fields } = podFields(t)
       fieldTexts(fields, path)
@@ -239,7 +386,11 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
     // Templates this one calls at once, before anything can end a recursion (the first group's steps
     // and the DAG's first tasks, without `when` or a loop that may be empty): a cycle of these never ends.
     const called = new Set<string>()
-    const immediate = (c: Step | Task) => c.when === undefined && c.withParam === undefined && c.withSequence === undefined && (c.withItems === undefined || c.withItems.length > 0)
+    const immediate = (c: Step | Task) =>
+      c.when === undefined &&
+      c.withParam === undefined &&
+      c.withSequence === undefined &&
+      (c.withItems === undefined || c.withItems.length > 0)
     if (t.steps) {
       const seen = new Set<string>()
       t.steps.forEach((group, g) => {
@@ -271,45 +422,87 @@ export function validateWorkflow(spec: WorkflowSpec, images: ImageEntrypoints = 
       if (t.dag.target) checkRefs(t.dag.target, `${path}.dag.target`, { inputs })
       t.dag.tasks.forEach((task, k) => {
         let before: Set<string> | undefined
-        checkCall(task, `${path}.dag.tasks[${k}]`, { inputs, tasks: () => (before ??= ancestors(k)) })
-        if (deps[k]!.length === 0 && task.depends === undefined && task.template !== undefined && immediate(task)) called.add(task.template)
+        checkCall(task, `${path}.dag.tasks[${k}]`, {
+          inputs,
+          tasks: () => (before ??= ancestors(k)),
+        })
+        if (
+          deps[k]!.length === 0 &&
+          task.depends === undefined &&
+          task.template !== undefined &&
+          immediate(task)
+        )
+          called.add(task.template)
       })
-      if (!t.dag.target?.includes('{{')) for (const target of (t.dag.target ?? '').split(/[\s,]+/).filter(Boolean)) if (!index.has(target)) problems.push(`${path}.dag.target: unknown task "${target}"`)
+      if (!t.dag.target?.includes('{{'))
+        for (const target of (t.dag.target ?? '').split(/[\s,]+/).filter(Boolean))
+          if (!index.has(target)) problems.push(`${path}.dag.target: unknown task "${target}"`)
       const cycle = findCycle(deps)
-      if (cycle) problems.push(`${path}.dag: dependency cycle ${cycle.map((k) => t.dag!.tasks[k]!.name).join(' → ')}`)
+      if (cycle)
+        problems.push(
+          `${path}.dag: dependency cycle ${cycle.map((k) => t.dag!.tasks[k]!.name).join(' → ')}`,
+        )
     }
     calls.set(t.name, called)
   })
   here = { exit: true, retried: false, daemons: new Set() }
-  for (const [hookName, hook] of Object.entries(spec.hooks ?? {})) checkHook(hook, `spec.hooks.${hookName}`, hookName === 'exit' ? 'exit' : 'expression', { inputs: new Set() })
-  if (spec.onExit !== undefined && spec.hooks?.exit !== undefined) problems.push('spec.hooks.exit: use onExit or hooks.exit, not both')
+  for (const [hookName, hook] of Object.entries(spec.hooks ?? {}))
+    checkHook(hook, `spec.hooks.${hookName}`, hookName === 'exit' ? 'exit' : 'expression', {
+      inputs: new Set(),
+    })
+  if (spec.onExit !== undefined && spec.hooks?.exit !== undefined)
+    problems.push('spec.hooks.exit: use onExit or hooks.exit, not both')
   if (problems.length === 0) {
     const names = [...calls.keys()]
     const position = new Map(names.map((n, i) => [n, i]))
-    const cycle = findCycle(names.map((n) => [...calls.get(n)!].flatMap((c) => position.get(c) ?? [])))?.map((i) => names[i]!)
-    if (cycle) problems.push(`spec.templates: template "${cycle[0]}" calls itself before anything can end the recursion (${cycle.join(' → ')}); put the call behind a when, or after a step that runs first`)
+    const cycle = findCycle(
+      names.map((n) => [...calls.get(n)!].flatMap((c) => position.get(c) ?? [])),
+    )?.map((i) => names[i]!)
+    if (cycle)
+      problems.push(
+        `spec.templates: template "${cycle[0]}" calls itself before anything can end the recursion (${cycle.join(' → ')}); put the call behind a when, or after a step that runs first`,
+      )
   }
   problems.push(...unwrappable(spec, images, badImages))
   problems.push(...pendingFeatures(spec))
   if (problems.length > 0) {
     const shown = problems.slice(0, 5).join('; ')
-    throw new HookError(422, `invalid workflow: ${shown}${problems.length > 5 ? `; … and ${problems.length - 5} more` : ''}`)
+    throw new HookError(
+      422,
+      `invalid workflow: ${shown}${problems.length > 5 ? `; … and ${problems.length - 5} more` : ''}`,
+    )
   }
 }
 
 /** Templates whose outputs the executor must capture but whose command it cannot know (no `command`, an image it does not know). */
-function unwrappable(spec: WorkflowSpec, images: ImageEntrypoints, badImages: Record<string, string>): string[] {
+function unwrappable(
+  spec: WorkflowSpec,
+  images: ImageEntrypoints,
+  badImages: Record<string, string>,
+): string[] {
   const read = resultsRead(spec)
   const resultRead = new Set<string | undefined>()
-  if (read.size > 0) for (const t of spec.templates) for (const c of callsOf(t)) if (read.has(c.name)) resultRead.add(c.template)
+  if (read.size > 0)
+    for (const t of spec.templates)
+      for (const c of callsOf(t)) if (read.has(c.name)) resultRead.add(c.template)
   return spec.templates.flatMap((t, i) => {
     const container = t.container ?? t.script
-    const packed = (t.outputs?.artifacts ?? []).map((a) => ({ name: a.name, path: a.path ?? '', archive: 'tgz' as const }))
-    if (!container || container.image?.includes('{{') || !executorPlan(t, resultRead.has(t.name), packed)) return []
+    const packed = (t.outputs?.artifacts ?? []).map((a) => ({
+      name: a.name,
+      path: a.path ?? '',
+      archive: 'tgz' as const,
+    }))
+    if (
+      !container ||
+      container.image?.includes('{{') ||
+      !executorPlan(t, resultRead.has(t.name), packed)
+    )
+      return []
     if (resolveArgv(container, images)?.length) return []
     const bad = badImages[repository(container.image ?? '')]
     if (bad) return [`spec.templates[${i}] (${t.name}): ${bad}`]
-    return [`spec.templates[${i}] (${t.name}): its outputs are captured by wrapping the command, and the image ${container.image ?? '(none)'} runs an entrypoint the executor does not know; give the ${t.script ? 'script' : 'container'} a command, or add the image to the ConfigMap ${IMAGES_CONFIGMAP}`]
+    return [
+      `spec.templates[${i}] (${t.name}): its outputs are captured by wrapping the command, and the image ${container.image ?? '(none)'} runs an entrypoint the executor does not know; give the ${t.script ? 'script' : 'container'} a command, or add the image to the ConfigMap ${IMAGES_CONFIGMAP}`,
+    ]
   })
 }
-

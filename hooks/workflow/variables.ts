@@ -25,7 +25,9 @@ function workflowVariables(run: Run): Scope {
     'workflow.uid': w.uid ?? '',
     'workflow.mainEntrypoint': run.spec.entrypoint ?? '',
     'workflow.duration': String(Math.max(0, (run.nowMs - Date.parse(run.startedAt)) / 1000)),
-    ...(run.spec.serviceAccountName && { 'workflow.serviceAccountName': run.spec.serviceAccountName }),
+    ...(run.spec.serviceAccountName && {
+      'workflow.serviceAccountName': run.spec.serviceAccountName,
+    }),
   }
   if (run.workflowStatus) {
     vars['workflow.status'] = run.workflowStatus
@@ -41,7 +43,8 @@ function workflowVariables(run: Run): Scope {
   const created = w.creationTimestamp ?? run.startedAt
   vars['workflow.creationTimestamp'] = created
   vars['workflow.creationTimestamp.RFC3339'] = created
-  for (const [c, v] of Object.entries(strftime(new Date(created)))) vars[`workflow.creationTimestamp.${c}`] = v
+  for (const [c, v] of Object.entries(strftime(new Date(created))))
+    vars[`workflow.creationTimestamp.${c}`] = v
   return vars
 }
 
@@ -49,11 +52,31 @@ function workflowVariables(run: Run): Scope {
 function failures(run: Run): Record<string, string>[] {
   return [...run.nodes.values()]
     .filter((n) => n.type === 'Pod' && (n.phase === 'Failed' || n.phase === 'Error'))
-    .map((n) => ({ displayName: n.displayName, message: n.message ?? '', templateName: n.templateName ?? '', phase: n.phase, podName: run.podNameOf(n) ?? run.id(n.name), finishedAt: n.finishedAt ?? '' }))
+    .map((n) => ({
+      displayName: n.displayName,
+      message: n.message ?? '',
+      templateName: n.templateName ?? '',
+      phase: n.phase,
+      podName: run.podNameOf(n) ?? run.id(n.name),
+      finishedAt: n.finishedAt ?? '',
+    }))
 }
 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday']
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+]
 
 /** The strftime conversions Argo offers as `workflow.creationTimestamp.<c>` (UTC). */
 function strftime(d: Date): Record<string, string> {
@@ -92,18 +115,32 @@ function strftime(d: Date): Record<string, string> {
 }
 
 /** After a step or task ran: `steps.X.status`, `.id`, `.startedAt`, `.finishedAt`, `.exitCode`, `.outputs.result`, `.outputs.parameters.y`. */
-export function exposeOutputs(scope: Scope, kind: 'steps' | 'tasks', name: string, node: NodeRecord, id: string): void {
+export function exposeOutputs(
+  scope: Scope,
+  kind: 'steps' | 'tasks',
+  name: string,
+  node: NodeRecord,
+  id: string,
+): void {
   scope[`${kind}.${name}.status`] = node.phase
   scope[`${kind}.${name}.id`] = id
   if (node.startedAt) scope[`${kind}.${name}.startedAt`] = node.startedAt
   if (node.finishedAt) scope[`${kind}.${name}.finishedAt`] = node.finishedAt
   // Skipped or omitted producers resolve to "" rather than failing the consumer.
-  if (node.phase === 'Skipped' || node.phase === 'Omitted') scope[`${kind}.${name}.outputs.result`] = ''
-  if (node.outputs?.exitCode !== undefined) scope[`${kind}.${name}.exitCode`] = String(node.outputs.exitCode)
+  if (node.phase === 'Skipped' || node.phase === 'Omitted')
+    scope[`${kind}.${name}.outputs.result`] = ''
+  if (node.outputs?.exitCode !== undefined)
+    scope[`${kind}.${name}.exitCode`] = String(node.outputs.exitCode)
   if (node.podIP !== undefined) scope[`${kind}.${name}.ip`] = node.podIP
-  if (node.outputs?.result !== undefined) scope[`${kind}.${name}.outputs.result`] = node.outputs.result
-  for (const [k, v] of Object.entries(node.outputs?.parameters ?? {})) scope[`${kind}.${name}.outputs.parameters.${k}`] = v
-  if (node.outputs?.artifacts) Object.assign(scope, artifactVariables(`${kind}.${name}.outputs.artifacts`, node.outputs.artifacts))
+  if (node.outputs?.result !== undefined)
+    scope[`${kind}.${name}.outputs.result`] = node.outputs.result
+  for (const [k, v] of Object.entries(node.outputs?.parameters ?? {}))
+    scope[`${kind}.${name}.outputs.parameters.${k}`] = v
+  if (node.outputs?.artifacts)
+    Object.assign(
+      scope,
+      artifactVariables(`${kind}.${name}.outputs.artifacts`, node.outputs.artifacts),
+    )
 }
 
 /** Steps and tasks whose outputs some expression reads (`{{steps.X.…}}`, `{{=tasks['X'].…}}`): only theirs are captured and kept. */
@@ -117,7 +154,11 @@ export function outputsRead(spec: object): Set<string> {
  * overflows its termination message.
  */
 export function resultsRead(spec: object): Set<string> {
-  return namesRead(spec, resultCache, /\{\{\s*(?:steps|tasks)\.([A-Za-z0-9_-]+)\.outputs\.result\b/g)
+  return namesRead(
+    spec,
+    resultCache,
+    /\{\{\s*(?:steps|tasks)\.([A-Za-z0-9_-]+)\.outputs\.result\b/g,
+  )
 }
 
 function namesRead(spec: object, cache: WeakMap<object, Set<string>>, plain: RegExp): Set<string> {
@@ -129,7 +170,8 @@ function namesRead(spec: object, cache: WeakMap<object, Set<string>>, plain: Reg
     for (const m of text.matchAll(plain)) read.add(m[1]!)
     // Expressions are read whole: what they touch of a step is not worked out.
     for (const m of text.matchAll(/\b(?:steps|tasks)\[['"]([A-Za-z0-9_-]+)['"]\]/g)) read.add(m[1]!)
-    for (const m of text.matchAll(/\{\{=[^}]*?\b(?:steps|tasks)\.([A-Za-z0-9_-]+)\./g)) read.add(m[1]!)
+    for (const m of text.matchAll(/\{\{=[^}]*?\b(?:steps|tasks)\.([A-Za-z0-9_-]+)\./g))
+      read.add(m[1]!)
   })
   cache.set(spec, read)
   return read
@@ -139,7 +181,8 @@ function namesRead(spec: object, cache: WeakMap<object, Set<string>>, plain: Reg
 function forEachText(value: unknown, fn: (text: string) => void): void {
   if (typeof value === 'string') fn(value)
   else if (Array.isArray(value)) for (const v of value) forEachText(v, fn)
-  else if (typeof value === 'object' && value !== null) for (const k in value) forEachText((value as Record<string, unknown>)[k], fn)
+  else if (typeof value === 'object' && value !== null)
+    for (const k in value) forEachText((value as Record<string, unknown>)[k], fn)
 }
 
 const readCache = new WeakMap<object, Set<string>>()

@@ -17,50 +17,75 @@ import { exampleParents } from '../fixtures/examples.ts'
 
 const client = objectsClient(kubeConfig(inject('cluster').open))
 
-describe.each(controllers.map((c) => ({ name: c.name, definition: c })))('$name: children the API server accepts', ({ name, definition }) => {
-  const cases = loadGoldenCases(join(ROOT, 'test/golden', name)).filter((c) => !c.expectedError)
+describe.each(controllers.map((c) => ({ name: c.name, definition: c })))(
+  '$name: children the API server accepts',
+  ({ name, definition }) => {
+    const cases = loadGoldenCases(join(ROOT, 'test/golden', name)).filter((c) => !c.expectedError)
 
-  it.skipIf(cases.length === 0)('every golden case', async () => {
-    const refusals: string[] = []
-    for (const c of cases) {
-      const actual = await runGoldenCase(definition, c)
-      if (!actual.ok) continue
-      refusals.push(...(await refusedChildren(client, definition, c.parent, childrenOf(actual.response))).map((r) => `${c.name}: ${r}`))
-    }
-    expect(refusals).toEqual([])
-  })
-
-  const parents = exampleParents(definition)
-  it.skipIf(parents.length === 0)('every round of a simulation from each example until quiet, then deleted', async () => {
-    const refusals: string[] = []
-    for (const { parent, objects } of parents) {
-      const sim = new Simulation(definition, { parent, objects })
-      for (let round = 0; round < 12; round++) {
-        const result = await sim.step()
-        refusals.push(...(await refusedChildren(client, definition, sim.parent ?? parent, sim.children())).map((r) => `round ${round + 1}: ${r}`))
-        if (result.actions.length === 0 && !result.error) break
+    it.skipIf(cases.length === 0)('every golden case', async () => {
+      const refusals: string[] = []
+      for (const c of cases) {
+        const actual = await runGoldenCase(definition, c)
+        if (!actual.ok) continue
+        refusals.push(
+          ...(await refusedChildren(client, definition, c.parent, childrenOf(actual.response))).map(
+            (r) => `${c.name}: ${r}`,
+          ),
+        )
       }
-    }
-    expect([...new Set(refusals)]).toEqual([])
-  })
+      expect(refusals).toEqual([])
+    })
 
-  it.skipIf(parents.length === 0)('parent names of 1, 63, 64, 200 and 253 characters', async () => {
-    const refusals: string[] = []
-    const { parent, objects } = parents[0]!
-    for (const length of [1, 63, 64, 200, 253]) {
-      // A legal name of that length, for the parent's kind (DNS-1123 subdomain; a label where the kind needs one).
-      const base = childName({ apiVersion: parent.apiVersion, kind: parent.kind }, 'a'.repeat(length))
-      const named = { ...parent, metadata: { ...parent.metadata, name: base } } as KObject
-      let rendered
-      try {
-        rendered = await render(definition, { parent: named, observed: objects })
-      } catch (error) {
-        // A 4xx (a singleton's required name, say) changes nothing in a cluster; a 5xx is a bug.
-        if (!/answered 4\d\d/.test((error as Error).message)) refusals.push(`${length}: ${(error as Error).message}`)
-        continue
-      }
-      refusals.push(...(await refusedChildren(client, definition, named, childrenOf(rendered.response))).map((r) => `${length}: ${r}`))
-    }
-    expect(refusals).toEqual([])
-  })
-})
+    const parents = exampleParents(definition)
+    it.skipIf(parents.length === 0)(
+      'every round of a simulation from each example until quiet, then deleted',
+      async () => {
+        const refusals: string[] = []
+        for (const { parent, objects } of parents) {
+          const sim = new Simulation(definition, { parent, objects })
+          for (let round = 0; round < 12; round++) {
+            const result = await sim.step()
+            refusals.push(
+              ...(
+                await refusedChildren(client, definition, sim.parent ?? parent, sim.children())
+              ).map((r) => `round ${round + 1}: ${r}`),
+            )
+            if (result.actions.length === 0 && !result.error) break
+          }
+        }
+        expect([...new Set(refusals)]).toEqual([])
+      },
+    )
+
+    it.skipIf(parents.length === 0)(
+      'parent names of 1, 63, 64, 200 and 253 characters',
+      async () => {
+        const refusals: string[] = []
+        const { parent, objects } = parents[0]!
+        for (const length of [1, 63, 64, 200, 253]) {
+          // A legal name of that length, for the parent's kind (DNS-1123 subdomain; a label where the kind needs one).
+          const base = childName(
+            { apiVersion: parent.apiVersion, kind: parent.kind },
+            'a'.repeat(length),
+          )
+          const named = { ...parent, metadata: { ...parent.metadata, name: base } } as KObject
+          let rendered
+          try {
+            rendered = await render(definition, { parent: named, observed: objects })
+          } catch (error) {
+            // A 4xx (a singleton's required name, say) changes nothing in a cluster; a 5xx is a bug.
+            if (!/answered 4\d\d/.test((error as Error).message))
+              refusals.push(`${length}: ${(error as Error).message}`)
+            continue
+          }
+          refusals.push(
+            ...(
+              await refusedChildren(client, definition, named, childrenOf(rendered.response))
+            ).map((r) => `${length}: ${r}`),
+          )
+        }
+        expect(refusals).toEqual([])
+      },
+    )
+  },
+)

@@ -13,7 +13,8 @@ export async function ensureNamespace(client: KubernetesObjectApi, name: string)
   try {
     await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })
   } catch (error) {
-    if (!/^409/.test(apiMessage(error))) throw new Error(`creating namespace ${name}: ${apiMessage(error)}`)
+    if (!/^409/.test(apiMessage(error)))
+      throw new Error(`creating namespace ${name}: ${apiMessage(error)}`)
   }
   done.add(name)
 }
@@ -22,12 +23,20 @@ export async function ensureNamespace(client: KubernetesObjectApi, name: string)
  * Sends every child to the API server as a server-side dry-run create (strict field validation)
  * in the namespace Metacontroller would create it in, and returns the refusals: `Kind name: why`.
  */
-export async function refusedChildren(client: KubernetesObjectApi, definition: ControllerDefinition, parent: KObject, children: readonly KObject[]): Promise<string[]> {
+export async function refusedChildren(
+  client: KubernetesObjectApi,
+  definition: ControllerDefinition,
+  parent: KObject,
+  children: readonly KObject[],
+): Promise<string[]> {
   const declared = definition.type === 'composite' ? definition.children : definition.attachments
   const refusals: string[] = []
   for (const child of children) {
     const type = declared.find((d) => d.kind === child.kind && d.apiVersion === child.apiVersion)
-    const namespace = type?.scope === 'Cluster' ? undefined : (child.metadata.namespace ?? parent.metadata.namespace)
+    const namespace =
+      type?.scope === 'Cluster'
+        ? undefined
+        : (child.metadata.namespace ?? parent.metadata.namespace)
     if (namespace) await ensureNamespace(client, namespace)
     const object = { ...child, metadata: { ...child.metadata, ...(namespace && { namespace }) } }
     const isNamespace = child.kind === 'Namespace' && child.apiVersion === 'v1'
@@ -35,10 +44,14 @@ export async function refusedChildren(client: KubernetesObjectApi, definition: C
     // Namespaces are made for real (later children go in them); one made earlier already exists.
     if (isNamespace && refusal?.startsWith('409')) refusal = undefined
     if (isNamespace && !refusal) await ensureNamespace(client, child.metadata.name)
-    if (refusal) refusals.push(`${child.kind} ${namespace ? `${namespace}/` : ''}${child.metadata.name}: ${refusal}`)
+    if (refusal)
+      refusals.push(
+        `${child.kind} ${namespace ? `${namespace}/` : ''}${child.metadata.name}: ${refusal}`,
+      )
   }
   return refusals
 }
 
 /** The children (or attachments) of a hook response. */
-export const childrenOf = (response: Record<string, unknown>) => ((response.children ?? response.attachments ?? []) as KObject[])
+export const childrenOf = (response: Record<string, unknown>) =>
+  (response.children ?? response.attachments ?? []) as KObject[]

@@ -1,4 +1,11 @@
-import { ApiException, createConfiguration, KubeConfig, KubernetesObjectApi, ServerConfiguration, type KubernetesObject } from '@kubernetes/client-node'
+import {
+  ApiException,
+  createConfiguration,
+  KubeConfig,
+  KubernetesObjectApi,
+  ServerConfiguration,
+  type KubernetesObject,
+} from '@kubernetes/client-node'
 // Not re-exported by the package's index; the file is part of its published dist.
 import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js'
 import type { ApiServer } from './cluster.ts'
@@ -14,10 +21,15 @@ const verbatimTypes = new Set<string>()
  */
 export function sendVerbatim(object: KubernetesObject): void {
   const apiVersion = object.apiVersion ?? ''
-  const [group, version] = apiVersion.includes('/') ? (apiVersion.split('/') as [string, string]) : ['', apiVersion]
+  const [group, version] = apiVersion.includes('/')
+    ? (apiVersion.split('/') as [string, string])
+    : ['', apiVersion]
   const key = `${apiVersion} ${object.kind}`
   if (verbatimTypes.has(key)) return
-  ObjectSerializer.registerModel({ group, version, kind: object.kind! }, { serialize: (data: unknown) => data, deserialize: (data: unknown) => data })
+  ObjectSerializer.registerModel(
+    { group, version, kind: object.kind! },
+    { serialize: (data: unknown) => data, deserialize: (data: unknown) => data },
+  )
   verbatimTypes.add(key)
 }
 
@@ -25,7 +37,9 @@ export function sendVerbatim(object: KubernetesObject): void {
 export function kubeConfig(server: ApiServer, token = server.adminToken): KubeConfig {
   const kc = new KubeConfig()
   kc.loadFromOptions({
-    clusters: [{ name: 'tier', server: server.url, caData: Buffer.from(server.ca).toString('base64') }],
+    clusters: [
+      { name: 'tier', server: server.url, caData: Buffer.from(server.ca).toString('base64') },
+    ],
     users: [{ name: 'tier', token }],
     contexts: [{ name: 'tier', cluster: 'tier', user: 'tier' }],
     currentContext: 'tier',
@@ -70,7 +84,10 @@ export function apiMessage(error: unknown): string {
 }
 
 /** A server-side dry-run create; resolves with the API server's refusal, or undefined if accepted. */
-export async function dryRunCreate(client: KubernetesObjectApi, object: KubernetesObject): Promise<string | undefined> {
+export async function dryRunCreate(
+  client: KubernetesObjectApi,
+  object: KubernetesObject,
+): Promise<string | undefined> {
   sendVerbatim(object)
   try {
     await client.create(object, undefined, 'All')

@@ -1,6 +1,14 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { request } from 'node:https'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -14,7 +22,6 @@ import { ROOT } from '../fixtures/server.ts'
  * Two API servers share the one etcd under different prefixes: `open` authorizes everything (an
  * admin token in system:masters), `rbac` runs RBAC, for checking what a ServiceAccount may do.
  */
-
 
 /** What a test needs to talk to one API server (passed from the global setup to the tests). */
 export interface ApiServer {
@@ -34,7 +41,10 @@ export interface ClusterInfo {
 
 /** Builds the binaries when missing (test/cluster/build.sh) and returns their directory. */
 export function binaries(): string {
-  const result = spawnSync('bash', [join(ROOT, 'test/cluster/build.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+  const result = spawnSync('bash', [join(ROOT, 'test/cluster/build.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   if (result.status !== 0) throw new Error(`test/cluster/build.sh failed (exit ${result.status})`)
   return result.stdout.trim().split('\n').at(-1)!
 }
@@ -53,12 +63,16 @@ async function freePort(): Promise<number> {
 /** GET `path` on an API server as the admin: status (0 when not reachable yet) and body. */
 function get(server: ApiServer, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve) => {
-    const req = request(`${server.url}${path}`, { ca: server.ca, headers: { Authorization: `Bearer ${server.adminToken}` }, timeout: 2000 }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (chunk: string) => (body += chunk))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
-    })
+    const req = request(
+      `${server.url}${path}`,
+      { ca: server.ca, headers: { Authorization: `Bearer ${server.adminToken}` }, timeout: 2000 },
+      (res) => {
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (chunk: string) => (body += chunk))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+      },
+    )
     req.on('error', () => resolve({ status: 0, body: '' }))
     req.on('timeout', () => req.destroy())
     req.end()
@@ -76,11 +90,19 @@ async function getJson(server: ApiServer, path: string): Promise<any> {
   return status === 200 ? JSON.parse(body) : undefined
 }
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs: number, processes: readonly Proc[]): Promise<void> {
+async function until(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  processes: readonly Proc[],
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     const dead = processes.find((p) => p.child.exitCode !== null)
-    if (dead) throw new Error(`${dead.name} exited with ${dead.child.exitCode} while waiting for ${what}; see ${dead.log}`)
+    if (dead)
+      throw new Error(
+        `${dead.name} exited with ${dead.child.exitCode} while waiting for ${what}; see ${dead.log}`,
+      )
     if (await check()) return
     await new Promise((r) => setTimeout(r, 250))
   }
@@ -104,7 +126,9 @@ export async function startCluster(): Promise<RunningCluster> {
   const processes: Proc[] = []
   const start = (name: string, args: string[]) => {
     const log = join(dir, `${name}.log`)
-    const child = spawn(join(bin, name.replace(/-(open|rbac)$/, '')), args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(join(bin, name.replace(/-(open|rbac)$/, '')), args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     const out = createWriteStream(log)
     child.stdout!.pipe(out)
     child.stderr!.pipe(out)
@@ -127,7 +151,9 @@ export async function startCluster(): Promise<RunningCluster> {
     )
     if (!process.env.METAHOOKS_KEEP_CLUSTER) rmSync(dir, { recursive: true, force: true })
   }
-  process.once('exit', () => processes.forEach((p) => p.child.exitCode === null && p.child.kill('SIGKILL')))
+  process.once('exit', () =>
+    processes.forEach((p) => p.child.exitCode === null && p.child.kill('SIGKILL')),
+  )
 
   try {
     const [etcdPort, peerPort] = [await freePort(), await freePort()]
@@ -175,11 +201,21 @@ export async function startCluster(): Promise<RunningCluster> {
       ])
       servers[mode] = { url: `https://127.0.0.1:${port}`, ca: '', adminToken }
       const crt = join(certDir, 'apiserver.crt')
-      await until(`kube-apiserver (${mode}) to write its certificate`, async () => existsSync(crt) && readFileSync(crt, 'utf8').includes('END CERTIFICATE'), 60_000, processes)
+      await until(
+        `kube-apiserver (${mode}) to write its certificate`,
+        async () => existsSync(crt) && readFileSync(crt, 'utf8').includes('END CERTIFICATE'),
+        60_000,
+        processes,
+      )
       servers[mode].ca = readFileSync(crt, 'utf8')
     }
     for (const mode of ['open', 'rbac'] as const) {
-      await until(`kube-apiserver (${mode}) to be ready`, async () => (await probe(servers[mode], '/readyz')) === 200, 90_000, processes)
+      await until(
+        `kube-apiserver (${mode}) to be ready`,
+        async () => (await probe(servers[mode], '/readyz')) === 200,
+        90_000,
+        processes,
+      )
     }
 
     // One controller manager per API server. The RBAC one runs the ClusterRole aggregation
@@ -191,7 +227,10 @@ export async function startCluster(): Promise<RunningCluster> {
     }
     for (const mode of ['open', 'rbac'] as const) {
       const kubeconfig = join(dir, `kcm-${mode}.kubeconfig`)
-      writeFileSync(kubeconfig, kubeconfigYaml(servers[mode], join(dir, `certs-${mode}/apiserver.crt`)))
+      writeFileSync(
+        kubeconfig,
+        kubeconfigYaml(servers[mode], join(dir, `certs-${mode}/apiserver.crt`)),
+      )
       start(`kube-controller-manager-${mode}`, [
         `--kubeconfig=${kubeconfig}`,
         `--controllers=${controllerSets[mode]}`,
@@ -202,19 +241,41 @@ export async function startCluster(): Promise<RunningCluster> {
       ])
     }
     // The controller managers are working once the default ServiceAccount exists and view has rules
-    await until('kube-controller-manager to create the default ServiceAccount', async () => (await probe(servers.open, '/api/v1/namespaces/default/serviceaccounts/default')) === 200, 90_000, processes)
+    await until(
+      'kube-controller-manager to create the default ServiceAccount',
+      async () =>
+        (await probe(servers.open, '/api/v1/namespaces/default/serviceaccounts/default')) === 200,
+      90_000,
+      processes,
+    )
     // (The bootstrap roles exist only where RBAC is on.)
-    await until('the ClusterRole view to be aggregated', async () => (await getJson(servers.rbac, '/apis/rbac.authorization.k8s.io/v1/clusterroles/view'))?.rules?.length > 0, 90_000, processes)
+    await until(
+      'the ClusterRole view to be aggregated',
+      async () =>
+        (await getJson(servers.rbac, '/apis/rbac.authorization.k8s.io/v1/clusterroles/view'))?.rules
+          ?.length > 0,
+      90_000,
+      processes,
+    )
     return { open: servers.open, rbac: servers.rbac, bin, stop }
   } catch (error) {
-    const logs = processes.map((p) => `--- ${p.name}\n${existsSync(p.log) ? readFileSync(p.log, 'utf8').split('\n').slice(-15).join('\n') : ''}`).join('\n')
+    const logs = processes
+      .map(
+        (p) =>
+          `--- ${p.name}\n${existsSync(p.log) ? readFileSync(p.log, 'utf8').split('\n').slice(-15).join('\n') : ''}`,
+      )
+      .join('\n')
     await stop()
     throw new Error(`${(error as Error).message}\n${logs}`)
   }
 }
 
 /** A kubeconfig for one API server and token (for kubectl and the controller manager). */
-export function kubeconfigYaml(server: ApiServer, caFile: string, token = server.adminToken): string {
+export function kubeconfigYaml(
+  server: ApiServer,
+  caFile: string,
+  token = server.adminToken,
+): string {
   return `apiVersion: v1
 kind: Config
 clusters: [{ name: c, cluster: { server: "${server.url}", certificate-authority: "${caFile}" } }]

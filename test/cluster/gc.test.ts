@@ -26,7 +26,11 @@ async function create(object: KubernetesObject): Promise<KubernetesObject> {
 
 const exists = async (o: KubernetesObject) => {
   try {
-    await client.read({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata!.name!, namespace: o.metadata!.namespace } })
+    await client.read({
+      apiVersion: o.apiVersion,
+      kind: o.kind,
+      metadata: { name: o.metadata!.name!, namespace: o.metadata!.namespace },
+    })
     return true
   } catch (error) {
     if (apiMessage(error).startsWith('404')) return false
@@ -44,16 +48,36 @@ describe.each([
     const namespace = `gc-${definition.name}-${propagation.toLowerCase()}`
     await ensureNamespace(client, namespace)
     const { parent: example, objects } = exampleParents(definition)[0]!
-    const parent = await create({ ...example, metadata: { name: example.metadata.name, namespace } } as KubernetesObject)
+    const parent = await create({
+      ...example,
+      metadata: { name: example.metadata.name, namespace },
+    } as KubernetesObject)
     const rendered = await render(definition, { parent: parent as KObject, observed: objects })
-    const owner = { apiVersion: parent.apiVersion!, kind: parent.kind!, name: parent.metadata!.name!, uid: parent.metadata!.uid!, controller: true, blockOwnerDeletion: true }
+    const owner = {
+      apiVersion: parent.apiVersion!,
+      kind: parent.kind!,
+      name: parent.metadata!.name!,
+      uid: parent.metadata!.uid!,
+      controller: true,
+      blockOwnerDeletion: true,
+    }
     const children: KubernetesObject[] = []
     for (const child of childrenOf(rendered.response)) {
-      children.push(await create({ ...child, metadata: { ...child.metadata, namespace, ownerReferences: [owner] } } as KubernetesObject))
+      children.push(
+        await create({
+          ...child,
+          metadata: { ...child.metadata, namespace, ownerReferences: [owner] },
+        } as KubernetesObject),
+      )
     }
     expect(children.length).toBeGreaterThan(0)
 
     await client.delete(parent, undefined, undefined, undefined, undefined, propagation)
-    await expect.poll(async () => (await Promise.all([parent, ...children].map(exists))).filter(Boolean).length, { timeout: 60_000, interval: 250 }).toBe(0)
+    await expect
+      .poll(
+        async () => (await Promise.all([parent, ...children].map(exists))).filter(Boolean).length,
+        { timeout: 60_000, interval: 250 },
+      )
+      .toBe(0)
   })
 })

@@ -23,36 +23,59 @@ async function apply(object: KubernetesObject): Promise<void> {
   try {
     await admin.create(object)
   } catch (error) {
-    if (!apiMessage(error).startsWith('409')) throw new Error(`${object.kind} ${object.metadata?.name}: ${apiMessage(error)}`)
+    if (!apiMessage(error).startsWith('409'))
+      throw new Error(`${object.kind} ${object.metadata?.name}: ${apiMessage(error)}`)
   }
 }
 
 /** A client that authenticates as a ServiceAccount, with a token from the TokenRequest API. */
 async function asServiceAccount(namespace: string, name: string): Promise<KubernetesObjectApi> {
   const core = kubeConfig(rbac).makeApiClient(CoreV1Api)
-  const { status } = await core.createNamespacedServiceAccountToken({ name, namespace, body: { spec: { audiences: ['https://kubernetes.default.svc'], expirationSeconds: 3600 } } })
+  const { status } = await core.createNamespacedServiceAccountToken({
+    name,
+    namespace,
+    body: { spec: { audiences: ['https://kubernetes.default.svc'], expirationSeconds: 3600 } },
+  })
   return objectsClient(kubeConfig(rbac, status!.token))
 }
 
-const rbacDocs = () => parseAllDocuments(readFileSync(join(ROOT, 'deploy/metacontroller-rbac.yaml'), 'utf8')).map((d) => d.toJS() as KubernetesObject & { rules?: { verbs: string[] }[] })
+const rbacDocs = () =>
+  parseAllDocuments(readFileSync(join(ROOT, 'deploy/metacontroller-rbac.yaml'), 'utf8')).map(
+    (d) => d.toJS() as KubernetesObject & { rules?: { verbs: string[] }[] },
+  )
 
 /** Every child of every golden case, with its controller and parent. */
-async function goldenChildren(): Promise<{ definition: ControllerDefinition; parent: KObject; children: KObject[]; where: string }[]> {
+async function goldenChildren(): Promise<
+  { definition: ControllerDefinition; parent: KObject; children: KObject[]; where: string }[]
+> {
   const out = []
   for (const definition of controllers) {
-    for (const c of loadGoldenCases(join(ROOT, 'test/golden', definition.name)).filter((g) => !g.expectedError)) {
+    for (const c of loadGoldenCases(join(ROOT, 'test/golden', definition.name)).filter(
+      (g) => !g.expectedError,
+    )) {
       const actual = await runGoldenCase(definition, c)
-      if (actual.ok) out.push({ definition, parent: c.parent, children: childrenOf(actual.response), where: `${definition.name}/${c.name}` })
+      if (actual.ok)
+        out.push({
+          definition,
+          parent: c.parent,
+          children: childrenOf(actual.response),
+          where: `${definition.name}/${c.name}`,
+        })
     }
   }
   return out
 }
 
-async function refusalsFor(client: KubernetesObjectApi, only?: (child: KObject) => boolean): Promise<string[]> {
+async function refusalsFor(
+  client: KubernetesObjectApi,
+  only?: (child: KObject) => boolean,
+): Promise<string[]> {
   const refusals: string[] = []
   for (const { definition, parent, children, where } of await goldenChildren()) {
     const chosen = only ? children.filter(only) : children
-    refusals.push(...(await refusedChildren(client, definition, parent, chosen)).map((r) => `${where}: ${r}`))
+    refusals.push(
+      ...(await refusedChildren(client, definition, parent, chosen)).map((r) => `${where}: ${r}`),
+    )
   }
   return refusals
 }
@@ -62,12 +85,24 @@ const isBinding = (c: KObject) => c.kind === 'RoleBinding'
 describe('the generated Metacontroller RBAC on an API server in RBAC mode', () => {
   beforeAll(async () => {
     await apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'metacontroller' } })
-    await apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'metacontroller', namespace: 'metacontroller' } })
+    await apply({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'metacontroller', namespace: 'metacontroller' },
+    })
     for (const doc of rbacDocs()) await apply(doc)
     // The same role without its `bind` rules, for the control case.
     const role = rbacDocs().find((d) => d.kind === 'ClusterRole')!
-    await apply({ ...role, metadata: { name: 'without-bind' }, rules: role.rules!.filter((r) => !r.verbs.includes('bind')) } as KubernetesObject)
-    await apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'without-bind', namespace: 'metacontroller' } })
+    await apply({
+      ...role,
+      metadata: { name: 'without-bind' },
+      rules: role.rules!.filter((r) => !r.verbs.includes('bind')),
+    } as KubernetesObject)
+    await apply({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'without-bind', namespace: 'metacontroller' },
+    })
     await apply({
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
@@ -89,13 +124,23 @@ describe('the generated Metacontroller RBAC on an API server in RBAC mode', () =
     const withoutBind = await asServiceAccount('metacontroller', 'without-bind')
     const refusals = await refusalsFor(withoutBind, isBinding)
     expect(refusals.length).toBeGreaterThan(0)
-    for (const r of refusals) expect(r).toMatch(/403: .*is attempting to grant RBAC permissions not currently held/)
+    for (const r of refusals)
+      expect(r).toMatch(/403: .*is attempting to grant RBAC permissions not currently held/)
   })
 
   it('binds only the declared roles: a RoleBinding to cluster-admin is refused', async () => {
     const metacontroller = await asServiceAccount('metacontroller', 'metacontroller')
-    const { definition, parent, children } = (await goldenChildren()).find((g) => g.children.some(isBinding))!
-    const binding = { ...children.find(isBinding)!, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' } } as KObject
+    const { definition, parent, children } = (await goldenChildren()).find((g) =>
+      g.children.some(isBinding),
+    )!
+    const binding = {
+      ...children.find(isBinding)!,
+      roleRef: {
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'ClusterRole',
+        name: 'cluster-admin',
+      },
+    } as KObject
     const refusals = await refusedChildren(metacontroller, definition, parent, [binding])
     expect(refusals).toEqual([expect.stringMatching(/403: .*forbidden/)])
   })

@@ -12,20 +12,36 @@ const client = objectsClient(kubeConfig(inject('cluster').open))
 const recorded = recordedChildren()
 
 describe('children of every simulation round in the test suite', () => {
-  it.skipIf(recorded.length === 0)(`the API server accepts all ${recorded.length} distinct children recorded in ${RECORDED_CHILDREN_DIR}`, async () => {
-    const refusals: string[] = []
-    for (const { controller, namespace, child } of recorded) {
-      const definition = controllers.find((c) => c.name === controller)!
-      const parent = { apiVersion: 'v1', kind: 'Parent', metadata: { name: 'recorded', ...(namespace && { namespace }) } } as KObject
-      refusals.push(...(await refusedChildren(client, definition, parent, [child])).map((r) => `${controller}: ${r}`))
-    }
-    expect(refusals).toEqual([])
-  })
+  it.skipIf(recorded.length === 0)(
+    `the API server accepts all ${recorded.length} distinct children recorded in ${RECORDED_CHILDREN_DIR}`,
+    async () => {
+      const refusals: string[] = []
+      for (const { controller, namespace, child } of recorded) {
+        const definition = controllers.find((c) => c.name === controller)!
+        const parent = {
+          apiVersion: 'v1',
+          kind: 'Parent',
+          metadata: { name: 'recorded', ...(namespace && { namespace }) },
+        } as KObject
+        refusals.push(
+          ...(await refusedChildren(client, definition, parent, [child])).map(
+            (r) => `${controller}: ${r}`,
+          ),
+        )
+      }
+      expect(refusals).toEqual([])
+    },
+  )
 
   // Without a recording (`npm run test:cluster` on a fresh clone) the test above is skipped; CI,
   // which runs `npm test` first, requires one.
-  it.runIf(recorded.length > 0 || process.env.METAHOOKS_REQUIRE_RECORDING === '1')('a recording covers most controllers (run `npm test` before `npm run test:cluster`, as .ci/run does)', () => {
-    expect(recorded.length, `nothing recorded in ${RECORDED_CHILDREN_DIR}`).toBeGreaterThan(100)
-    expect(new Set(recorded.map((r) => r.controller)).size).toBeGreaterThan(controllers.length / 2)
-  })
+  it.runIf(recorded.length > 0 || process.env.METAHOOKS_REQUIRE_RECORDING === '1')(
+    'a recording covers most controllers (run `npm test` before `npm run test:cluster`, as .ci/run does)',
+    () => {
+      expect(recorded.length, `nothing recorded in ${RECORDED_CHILDREN_DIR}`).toBeGreaterThan(100)
+      expect(new Set(recorded.map((r) => r.controller)).size).toBeGreaterThan(
+        controllers.length / 2,
+      )
+    },
+  )
 })

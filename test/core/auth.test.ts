@@ -6,7 +6,11 @@ describe('goTrimSpace: what Metacontroller does to every Secret value it sends (
     { input: '  tok\n', output: 'tok', reason: 'ASCII whitespace at both ends' },
     { input: '\u0085tok\u00a0', output: 'tok', reason: 'NEL and NBSP are White_Space in Go' },
     { input: '\u3000tok\u2028', output: 'tok', reason: 'ideographic space, line separator' },
-    { input: '\ufefftok', output: '\ufefftok', reason: 'a BOM is not White_Space in Go (String.prototype.trim would drop it)' },
+    {
+      input: '\ufefftok',
+      output: '\ufefftok',
+      reason: 'a BOM is not White_Space in Go (String.prototype.trim would drop it)',
+    },
     { input: 't o k', output: 't o k', reason: 'inner whitespace stays' },
   ])('$reason', ({ input, output }) => {
     expect(goTrimSpace(input)).toBe(output)

@@ -10,9 +10,20 @@ const composite = {
   spec: {
     generateSelector: true,
     resyncPeriodSeconds: 60,
-    parentResource: { apiVersion: 'crd.example.com/v1', resource: 'mypods', revisionHistory: { fieldPaths: ['spec'] } },
+    parentResource: {
+      apiVersion: 'crd.example.com/v1',
+      resource: 'mypods',
+      revisionHistory: { fieldPaths: ['spec'] },
+    },
     childResources: [
-      { apiVersion: 'v1', resource: 'pods', updateStrategy: { method: 'RollingRecreate', statusChecks: { conditions: [{ type: 'Ready', status: 'True' }] } } },
+      {
+        apiVersion: 'v1',
+        resource: 'pods',
+        updateStrategy: {
+          method: 'RollingRecreate',
+          statusChecks: { conditions: [{ type: 'Ready', status: 'True' }] },
+        },
+      },
     ],
     hooks: {
       sync: {
@@ -23,10 +34,18 @@ const composite = {
           timeout: '10s',
           etag: { enabled: true, cacheTimeoutSeconds: 600, cacheCleanupSeconds: 600 },
           responseUnMarshallMode: 'strict',
-          authorization: { type: 'Bearer', secretRef: { name: 'auth', namespace: 'metahooks', key: 'token' } },
+          authorization: {
+            type: 'Bearer',
+            secretRef: { name: 'auth', namespace: 'metahooks', key: 'token' },
+          },
         },
       },
-      finalize: { webhook: { url: 'https://hooks.example/mypod/finalize', basicAuth: { secretRef: { name: 'b', namespace: 'n' } } } },
+      finalize: {
+        webhook: {
+          url: 'https://hooks.example/mypod/finalize',
+          basicAuth: { secretRef: { name: 'b', namespace: 'n' } },
+        },
+      },
     },
   },
 }
@@ -36,8 +55,18 @@ const decorator = {
   kind: 'DecoratorController',
   metadata: { name: 'service-per-pod' },
   spec: {
-    resources: [{ apiVersion: 'apps/v1', resource: 'statefulsets', annotationSelector: { matchExpressions: [{ key: 'service-per-pod-label', operator: 'Exists' }] } }],
-    attachments: [{ apiVersion: 'v1', resource: 'services', updateStrategy: { method: 'InPlace' } }],
+    resources: [
+      {
+        apiVersion: 'apps/v1',
+        resource: 'statefulsets',
+        annotationSelector: {
+          matchExpressions: [{ key: 'service-per-pod-label', operator: 'Exists' }],
+        },
+      },
+    ],
+    attachments: [
+      { apiVersion: 'v1', resource: 'services', updateStrategy: { method: 'InPlace' } },
+    ],
     hooks: { sync: { version: 'v2', webhook: { url: 'http://x/service-per-pod/sync' } } },
   },
 }
@@ -49,10 +78,29 @@ describe('CompositeController / DecoratorController schemas', () => {
   })
 
   it.each([
-    { name: 'mis-cased responseUnmarshallMode', patch: (c: any) => ((c.spec.hooks.sync.webhook.responseUnmarshallMode = 'strict'), delete c.spec.hooks.sync.webhook.responseUnMarshallMode), path: 'responseUnmarshallMode' },
-    { name: 'unknown update method', patch: (c: any) => (c.spec.childResources[0].updateStrategy.method = 'Rolling'), path: 'method' },
-    { name: 'missing parentResource', patch: (c: any) => delete c.spec.parentResource, path: 'parentResource' },
-    { name: 'childResources given kind instead of resource', patch: (c: any) => (c.spec.childResources = [{ apiVersion: 'v1', kind: 'Pod' }]), path: 'childResources' },
+    {
+      name: 'mis-cased responseUnmarshallMode',
+      patch: (c: any) => (
+        (c.spec.hooks.sync.webhook.responseUnmarshallMode = 'strict'),
+        delete c.spec.hooks.sync.webhook.responseUnMarshallMode
+      ),
+      path: 'responseUnmarshallMode',
+    },
+    {
+      name: 'unknown update method',
+      patch: (c: any) => (c.spec.childResources[0].updateStrategy.method = 'Rolling'),
+      path: 'method',
+    },
+    {
+      name: 'missing parentResource',
+      patch: (c: any) => delete c.spec.parentResource,
+      path: 'parentResource',
+    },
+    {
+      name: 'childResources given kind instead of resource',
+      patch: (c: any) => (c.spec.childResources = [{ apiVersion: 'v1', kind: 'Pod' }]),
+      path: 'childResources',
+    },
   ])('reject $name', ({ patch, path }) => {
     const copy = structuredClone(composite)
     patch(copy)

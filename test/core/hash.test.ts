@@ -25,7 +25,9 @@ describe('fnv32a', () => {
 
 describe('canonicalJson', () => {
   it('sorts object keys at every depth, so equal values give equal text', () => {
-    expect(canonicalJson({ b: 1, a: { d: [2, { f: 1, e: 0 }], c: null } })).toBe(canonicalJson({ a: { c: null, d: [2, { e: 0, f: 1 }] }, b: 1 }))
+    expect(canonicalJson({ b: 1, a: { d: [2, { f: 1, e: 0 }], c: null } })).toBe(
+      canonicalJson({ a: { c: null, d: [2, { e: 0, f: 1 }] }, b: 1 }),
+    )
     expect(canonicalJson({ b: 1, a: 2 })).toBe('{"a":2,"b":1}')
   })
 })

@@ -10,8 +10,14 @@ describe('batchedLogger', () => {
     expect(writes).toEqual([])
     await new Promise((r) => setImmediate(r))
     expect(writes).toHaveLength(1)
-    const lines = writes[0]!.trimEnd().split('\n').map((l) => JSON.parse(l))
-    expect(lines).toMatchObject([{ msg: 'a', n: 1 }, { msg: 'b', n: 2 }])
+    const lines = writes[0]!
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+    expect(lines).toMatchObject([
+      { msg: 'a', n: 1 },
+      { msg: 'b', n: 2 },
+    ])
     expect(typeof lines[0].time).toBe('string')
     log({ msg: 'c' })
     log.flush()

@@ -15,20 +15,41 @@ import { mutate, mutation } from '../fixtures/mutate.ts'
 
 // Random seeds explore locally; CI runs a fixed one so a submission never fails by chance.
 // A failure prints its seed: rerun it with FC_SEED=<seed>.
-const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : process.env.CI ? 20261122 : undefined
+const seed = process.env.FC_SEED
+  ? Number(process.env.FC_SEED)
+  : process.env.CI
+    ? 20261122
+    : undefined
 if (seed !== undefined) fc.configureGlobal({ seed })
 
 const { app } = testApp()
-const valid = compositeRequest(mypod, { parent: myPodParent(), observed: [observedPod(NOTES_POD, { phase: 'Running' })] })
+const valid = compositeRequest(mypod, {
+  parent: myPodParent(),
+  observed: [observedPod(NOTES_POD, { phase: 'Running' })],
+})
 
 function isValid(request: unknown): boolean {
   const parsed = CompositeHookRequest.safeParse(request)
   if (!parsed.success || parsed.data.finalizing) return false
   const { parent } = parsed.data
-  if (parent.apiVersion !== 'crd.example.com/v1' || parent.kind !== 'MyPod' || !parent.metadata.namespace) return false
-  if (!isValidName(nameRule(parent.apiVersion, parent.kind), parent.metadata.name) || !isValidNamespace(parent.metadata.namespace)) return false
+  if (
+    parent.apiVersion !== 'crd.example.com/v1' ||
+    parent.kind !== 'MyPod' ||
+    !parent.metadata.namespace
+  )
+    return false
+  if (
+    !isValidName(nameRule(parent.apiVersion, parent.kind), parent.metadata.name) ||
+    !isValidNamespace(parent.metadata.namespace)
+  )
+    return false
   // MyPod reads every Pod it owns (the current one, and earlier ones it names in its status).
-  if (!Object.values(parsed.data.children['Pod.v1'] ?? {}).every((pod) => ObservedPod.safeParse(pod).success)) return false
+  if (
+    !Object.values(parsed.data.children['Pod.v1'] ?? {}).every(
+      (pod) => ObservedPod.safeParse(pod).success,
+    )
+  )
+    return false
   return MyPodSpec.safeParse((parsed.data.parent as { spec?: unknown }).spec ?? {}).success
 }
 
@@ -39,7 +60,9 @@ async function expectSafe(body: string | Uint8Array, request: unknown): Promise<
     expect(isValid(request), text).toBe(true)
     const response = JSON.parse(text)
     const name = podNameFor((request as { parent: KObject }).parent)
-    expect(response.children.map((c: { metadata: { name: string } }) => c.metadata.name)).toEqual([name])
+    expect(response.children.map((c: { metadata: { name: string } }) => c.metadata.name)).toEqual([
+      name,
+    ])
   } else {
     expect(isValid(request), `${res.status} ${text}`).toBe(false)
     expect(res.status).toBeGreaterThanOrEqual(400)

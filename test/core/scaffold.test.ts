@@ -7,7 +7,8 @@ describe('addToRegistry', () => {
     {
       name: 'an empty registry',
       reason: 'what metahooks init writes',
-      source: "import type { ControllerDefinition } from 'metahooks'\n\nexport const controllers: readonly ControllerDefinition[] = []\n",
+      source:
+        "import type { ControllerDefinition } from 'metahooks'\n\nexport const controllers: readonly ControllerDefinition[] = []\n",
       want: "import type { ControllerDefinition } from 'metahooks'\nimport myThing from './my-thing/index.ts'\n\nexport const controllers: readonly ControllerDefinition[] = [myThing]\n",
     },
     {
@@ -27,6 +28,8 @@ describe('addToRegistry', () => {
   })
 
   it('a registry without an exported controllers list is an error saying what to add by hand', () => {
-    expect(() => addToRegistry('export default []\n', 'my-thing')).toThrow(/add import myThing from '\.\/my-thing\/index\.ts' and myThing by hand/)
+    expect(() => addToRegistry('export default []\n', 'my-thing')).toThrow(
+      /add import myThing from '\.\/my-thing\/index\.ts' and myThing by hand/,
+    )
   })
 })

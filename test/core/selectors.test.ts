@@ -10,13 +10,44 @@ describe('matchesSelector', () => {
     { name: 'matchLabels subset', selector: { matchLabels: { app: 'web' } }, matches: true },
     { name: 'matchLabels wrong value', selector: { matchLabels: { app: 'db' } }, matches: false },
     { name: 'matchLabels missing key', selector: { matchLabels: { env: 'prod' } }, matches: false },
-    { name: 'In hit', selector: { matchExpressions: [{ key: 'tier', operator: 'In', values: ['front', 'back'] }] }, matches: true },
-    { name: 'In on missing key', selector: { matchExpressions: [{ key: 'env', operator: 'In', values: ['x'] }] }, matches: false },
-    { name: 'NotIn hit', selector: { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['front'] }] }, matches: false },
-    { name: 'NotIn on missing key matches', selector: { matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['x'] }] }, matches: true },
-    { name: 'Exists', selector: { matchExpressions: [{ key: 'app', operator: 'Exists' }] }, matches: true },
-    { name: 'DoesNotExist', selector: { matchExpressions: [{ key: 'app', operator: 'DoesNotExist' }] }, matches: false },
-    { name: 'labels and expressions are ANDed', selector: { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['back'] }] }, matches: false },
+    {
+      name: 'In hit',
+      selector: { matchExpressions: [{ key: 'tier', operator: 'In', values: ['front', 'back'] }] },
+      matches: true,
+    },
+    {
+      name: 'In on missing key',
+      selector: { matchExpressions: [{ key: 'env', operator: 'In', values: ['x'] }] },
+      matches: false,
+    },
+    {
+      name: 'NotIn hit',
+      selector: { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['front'] }] },
+      matches: false,
+    },
+    {
+      name: 'NotIn on missing key matches',
+      selector: { matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['x'] }] },
+      matches: true,
+    },
+    {
+      name: 'Exists',
+      selector: { matchExpressions: [{ key: 'app', operator: 'Exists' }] },
+      matches: true,
+    },
+    {
+      name: 'DoesNotExist',
+      selector: { matchExpressions: [{ key: 'app', operator: 'DoesNotExist' }] },
+      matches: false,
+    },
+    {
+      name: 'labels and expressions are ANDed',
+      selector: {
+        matchLabels: { app: 'web' },
+        matchExpressions: [{ key: 'tier', operator: 'In', values: ['back'] }],
+      },
+      matches: false,
+    },
   ])('$name', ({ selector, matches }) => {
     expect(matchesSelector(selector, labels)).toBe(matches)
   })
@@ -31,9 +62,31 @@ describe('matchesSelector', () => {
 describe('parseSelector', () => {
   it.each([
     { text: 'env=prod', selector: { matchLabels: { env: 'prod' } } },
-    { text: 'env==prod, tier!=db', selector: { matchLabels: { env: 'prod' }, matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['db'] }] } },
-    { text: 'team in (a, b),zone notin (x)', selector: { matchExpressions: [{ key: 'team', operator: 'In', values: ['a', 'b'] }, { key: 'zone', operator: 'NotIn', values: ['x'] }] } },
-    { text: 'kiamol.net/owned,!legacy', selector: { matchExpressions: [{ key: 'kiamol.net/owned', operator: 'Exists' }, { key: 'legacy', operator: 'DoesNotExist' }] } },
+    {
+      text: 'env==prod, tier!=db',
+      selector: {
+        matchLabels: { env: 'prod' },
+        matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['db'] }],
+      },
+    },
+    {
+      text: 'team in (a, b),zone notin (x)',
+      selector: {
+        matchExpressions: [
+          { key: 'team', operator: 'In', values: ['a', 'b'] },
+          { key: 'zone', operator: 'NotIn', values: ['x'] },
+        ],
+      },
+    },
+    {
+      text: 'kiamol.net/owned,!legacy',
+      selector: {
+        matchExpressions: [
+          { key: 'kiamol.net/owned', operator: 'Exists' },
+          { key: 'legacy', operator: 'DoesNotExist' },
+        ],
+      },
+    },
     { text: '', selector: {} },
     { text: 'env=', selector: { matchLabels: { env: '' } } },
   ])('$text', ({ text, selector }) => {

@@ -3,7 +3,12 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { toBase64 } from '../../hooks/core/k8s/encoding.ts'
 import { MALFORMED, randomSecret, secretPieces } from '../fixtures/credentials.ts'
 import { rawExchange, rawRequest } from '../fixtures/raw.ts'
-import { ROOT, startServerProcess, stopServerProcess, type ServerProcess } from '../fixtures/server.ts'
+import {
+  ROOT,
+  startServerProcess,
+  stopServerProcess,
+  type ServerProcess,
+} from '../fixtures/server.ts'
 
 // Credentials against the real server (`npm start`): a refused header never reaches the log, not
 // even in part, whatever its form; and a request is let in exactly when it carries what
@@ -25,31 +30,60 @@ function output(s: ServerProcess): Promise<string> {
 }
 
 const call = (url: string, authorization: string | Uint8Array) =>
-  rawExchange(url, rawRequest('POST', '/mypod/sync', { 'Content-Type': 'application/json', Authorization: authorization, Connection: 'close' }, body))
+  rawExchange(
+    url,
+    rawRequest(
+      'POST',
+      '/mypod/sync',
+      { 'Content-Type': 'application/json', Authorization: authorization, Connection: 'close' },
+      body,
+    ),
+  )
 
 describe('credentials in the log', () => {
   it('no refused header, however malformed, leaves any 4-character piece of its secret in the output', async () => {
-    server = await startServerProcess({ METAHOOKS_AUTH_TOKEN: randomSecret(), METAHOOKS_BASIC_USERNAME: 'metacontroller', METAHOOKS_BASIC_PASSWORD: randomSecret() })
+    server = await startServerProcess({
+      METAHOOKS_AUTH_TOKEN: randomSecret(),
+      METAHOOKS_BASIC_USERNAME: 'metacontroller',
+      METAHOOKS_BASIC_PASSWORD: randomSecret(),
+    })
     const everything = output(server)
     const sent = MALFORMED.map((m) => ({ ...m, secret: randomSecret() }))
-    for (const m of sent) expect((await call(server.url, m.header(m.secret))).status, m.name).toBe(401)
-    await expect.poll(() => server!.logs.filter((l) => l.msg === 'refused').map((l) => l.scheme)).toEqual(sent.map((m) => m.logged))
+    for (const m of sent)
+      expect((await call(server.url, m.header(m.secret))).status, m.name).toBe(401)
+    await expect
+      .poll(() => server!.logs.filter((l) => l.msg === 'refused').map((l) => l.scheme))
+      .toEqual(sent.map((m) => m.logged))
     server.child.kill('SIGTERM')
     const text = await everything
     for (const m of sent) {
-      const leaked = [...secretPieces(m.secret), ...secretPieces(`metacontroller:${m.secret}`).filter((p) => !'metacontroller:'.includes(p))].filter((p) => text.includes(p))
+      const leaked = [
+        ...secretPieces(m.secret),
+        ...secretPieces(`metacontroller:${m.secret}`).filter((p) => !'metacontroller:'.includes(p)),
+      ].filter((p) => text.includes(p))
       expect(leaked, m.name).toEqual([])
     }
   })
 })
 
 describe('exact credentials', () => {
-  it.each<{ name: string; env: Record<string, string>; accepted: (string | Uint8Array)[]; refused: (string | Uint8Array)[] }>([
+  it.each<{
+    name: string
+    env: Record<string, string>
+    accepted: (string | Uint8Array)[]
+    refused: (string | Uint8Array)[]
+  }>([
     {
       name: 'a password Secret with a trailing newline: what Metacontroller sends (trimmed) and the verbatim value both pass',
       env: { METAHOOKS_BASIC_USERNAME: 'metacontroller', METAHOOKS_BASIC_PASSWORD: 'pa55word\n' },
-      accepted: [`Basic ${toBase64('metacontroller:pa55word')}`, `Basic ${toBase64('metacontroller:pa55word\n')}`],
-      refused: [`Basic ${toBase64('metacontroller:pa55word\n ')}`, `Basic ${toBase64('metacontroller: pa55word')}`],
+      accepted: [
+        `Basic ${toBase64('metacontroller:pa55word')}`,
+        `Basic ${toBase64('metacontroller:pa55word\n')}`,
+      ],
+      refused: [
+        `Basic ${toBase64('metacontroller:pa55word\n ')}`,
+        `Basic ${toBase64('metacontroller: pa55word')}`,
+      ],
     },
     {
       name: 'a username with surrounding spaces: trimmed as Metacontroller does, or verbatim',
@@ -71,7 +105,13 @@ describe('exact credentials', () => {
     },
   ])('$name', async ({ env, accepted, refused }) => {
     server = await startServerProcess(env)
-    for (const header of accepted) expect((await call(server.url, header)).status, String(header)).toBe(200)
-    for (const header of refused) expect((await call(server.url, typeof header === 'string' ? Buffer.from(header, 'utf8') : header)).status, String(header)).toBe(401)
+    for (const header of accepted)
+      expect((await call(server.url, header)).status, String(header)).toBe(200)
+    for (const header of refused)
+      expect(
+        (await call(server.url, typeof header === 'string' ? Buffer.from(header, 'utf8') : header))
+          .status,
+        String(header),
+      ).toBe(401)
   })
 })

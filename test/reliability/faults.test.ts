@@ -29,15 +29,19 @@ afterAll(async () => {
   await server.shutdown('test done')
 })
 
-const echoBody = (spec: Record<string, unknown>, name: string) => JSON.stringify(compositeRequest(echo, { parent: echoParent(spec, name) }))
+const echoBody = (spec: Record<string, unknown>, name: string) =>
+  JSON.stringify(compositeRequest(echo, { parent: echoParent(spec, name) }))
 const hookLines = (name: string) => lines.filter((l) => l.msg === 'hook' && l.name === name)
 
 async function stillServes(): Promise<void> {
-  const res = await fetch(`${server.url}/mypod/sync`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(compositeRequest(mypod, { parent: myPodParent() })) })
+  const res = await fetch(`${server.url}/mypod/sync`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(compositeRequest(mypod, { parent: myPodParent() })),
+  })
   expect(res.status).toBe(200)
   expect((await res.json()).children).toHaveLength(1)
 }
-
 
 describe('controller faults', () => {
   it.each([
@@ -67,7 +71,12 @@ describe('controller faults', () => {
     },
     {
       name: 'returns an invalid response',
-      spec: { response: { children: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, status: {} }], status: {} } },
+      spec: {
+        response: {
+          children: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, status: {} }],
+          status: {},
+        },
+      },
       status: 500,
       body: /response check failed: child ConfigMap x: status cannot be set/,
       log: { status: 500 },
@@ -83,7 +92,11 @@ describe('controller faults', () => {
     },
   ])('a controller that $name: $status ($reason)', async ({ spec, status, body, log }) => {
     const name = `fault-${status}-${lines.length}`
-    const res = await fetch(`${server.url}/echo/sync`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: echoBody(spec, name) })
+    const res = await fetch(`${server.url}/echo/sync`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: echoBody(spec, name),
+    })
     expect(res.status).toBe(status)
     const text = await res.text()
     expect(text).toMatch(body)
@@ -106,16 +119,25 @@ describe('clients that go away', () => {
     req.write(body.subarray(0, 20))
     await new Promise((r) => setTimeout(r, 100))
     req.destroy()
-    await expect.poll(() => lines.some((l) => l.msg === 'hook' && l.controller === 'echo' && l.status === 499)).toBe(true)
+    await expect
+      .poll(() =>
+        lines.some((l) => l.msg === 'hook' && l.controller === 'echo' && l.status === 499),
+      )
+      .toBe(true)
     expect(lines.filter((l) => l.status === 499)).toHaveLength(1)
-    expect(lines.find((l) => l.status === 499)).toMatchObject({ error: 'client disconnected before the request body was complete' })
+    expect(lines.find((l) => l.status === 499)).toMatchObject({
+      error: 'client disconnected before the request body was complete',
+    })
     expect(lines.some((l) => l.msg === 'unhandled error')).toBe(false)
     await stillServes()
   })
 
   it('disconnecting while the controller runs: the call finishes and is logged once, the server carries on', async () => {
     const body = echoBody({ waitMs: 150 }, 'gone-while-running')
-    const req = httpRequest(`${server.url}/echo/sync`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } })
+    const req = httpRequest(`${server.url}/echo/sync`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+    })
     req.on('error', () => {})
     req.end(body)
     await new Promise((r) => setTimeout(r, 50))

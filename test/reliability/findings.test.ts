@@ -14,18 +14,26 @@ import { ROOT } from '../fixtures/server.ts'
 type Request = Record<string, any>
 
 async function goldenCall(definition: ControllerDefinition, file: string) {
-  const c = loadGoldenCases(join(ROOT, 'test/golden', definition.name)).find((g) => g.name === file)!
+  const c = loadGoldenCases(join(ROOT, 'test/golden', definition.name)).find(
+    (g) => g.name === file,
+  )!
   const { hook, request } = await goldenRequest(definition, c)
-  return { hook, request: request as Request, now: c.now ? new Date(c.now) : new Date('2026-11-22T12:00:00Z') }
+  return {
+    hook,
+    request: request as Request,
+    now: c.now ? new Date(c.now) : new Date('2026-11-22T12:00:00Z'),
+  }
 }
 
-const firstEntry = (map: Record<string, Record<string, Request>>, group: string) => Object.values(map[group]!)[0]!
+const firstEntry = (map: Record<string, Record<string, Request>>, group: string) =>
+  Object.values(map[group]!)[0]!
 
 describe('inputs the fuzzer found', () => {
   it.each([
     {
       name: 'a related ConfigMap whose data holds a null',
-      reason: 'propagate copied it and the response check failed (500); related objects are now checked as read',
+      reason:
+        'propagate copied it and the response check failed (500); related objects are now checked as read',
       definition: propagate as ControllerDefinition,
       golden: '01-namespace',
       damage: (r: Request) => {
@@ -36,7 +44,8 @@ describe('inputs the fuzzer found', () => {
     },
     {
       name: 'an observed object with a number as a label value',
-      reason: 'labels are string maps in every Kubernetes object; a controller copying them produced an invalid child',
+      reason:
+        'labels are string maps in every Kubernetes object; a controller copying them produced an invalid child',
       definition: propagate as ControllerDefinition,
       golden: '01-namespace',
       damage: (r: Request) => {
@@ -47,14 +56,16 @@ describe('inputs the fuzzer found', () => {
     },
     {
       name: 'a related object filed under another type, with a 10,000-character kind',
-      reason: 'propagate copied the kind and the response check failed (500) with the whole kind in the message',
+      reason:
+        'propagate copied the kind and the response check failed (500) with the whole kind in the message',
       definition: propagate as ControllerDefinition,
       golden: '01-namespace',
       damage: (r: Request) => {
         firstEntry(r.related, 'ConfigMap.v1').kind = 'x'.repeat(10_000)
       },
       status: 400,
-      message: /^(?=.{0,600}$).*related\.ConfigMap\.v1\..*object is not of the type its group names/,
+      message:
+        /^(?=.{0,600}$).*related\.ConfigMap\.v1\..*object is not of the type its group names/,
     },
     {
       name: 'a Workflow whose status.nodes holds a null',
@@ -70,13 +81,16 @@ describe('inputs the fuzzer found', () => {
     },
     {
       name: 'a volume claim template field nested 6,000 levels deep',
-      reason: 'serializing the response exhausted the stack (500); nesting that deep is refused as bad input',
+      reason:
+        'serializing the response exhausted the stack (500); nesting that deep is refused as bad input',
       definition: workflow as ControllerDefinition,
       golden: '01-single-job',
       damage: (r: Request) => {
         let deep: unknown = 1
         for (let i = 0; i < 6000; i++) deep = [deep]
-        r.parent.spec.volumeClaimTemplates = [{ metadata: { name: 'work' }, spec: { accessModes: ['ReadWriteOnce'], selector: deep } }]
+        r.parent.spec.volumeClaimTemplates = [
+          { metadata: { name: 'work' }, spec: { accessModes: ['ReadWriteOnce'], selector: deep } },
+        ]
       },
       status: 400,
       message: /nests deeper than 1000 levels/,
@@ -95,7 +109,14 @@ describe('inputs the fuzzer found', () => {
   })
 
   it('a stack overflow on a shallow request stays a 500: it is a bug, not bad input', async () => {
-    const recursive = { ...mypod, name: 'recursive', sync: () => { const f = (n: number): number => f(n + 1) + 1; return { children: [], status: { n: f(0) } } } } as ControllerDefinition
+    const recursive = {
+      ...mypod,
+      name: 'recursive',
+      sync: () => {
+        const f = (n: number): number => f(n + 1) + 1
+        return { children: [], status: { n: f(0) } }
+      },
+    } as ControllerDefinition
     const { hook, request } = await goldenCall(mypod, '01-fresh')
     const outcome = await runHook(recursive, hook, request)
     expect(outcome).toMatchObject({ ok: false, status: 500 })

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_BYTES_IN_FLIGHT } from '../../hooks/core/http/config.ts'
+import {
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_BYTES_IN_FLIGHT,
+} from '../../hooks/core/http/config.ts'
 import { startServerProcess, stopServerProcess, type ServerProcess } from '../fixtures/server.ts'
 import { deployment, memoryOf, send, SHAPES, type Sent } from '../stress/memory.ts'
 
@@ -38,7 +41,11 @@ describe(`memory under the Deployment's limit (${limitMiB} MiB)`, () => {
   })
 
   it('three of them at once: one is admitted, the others get 429 + Retry-After (bytes in flight)', async () => {
-    const sent = await run([SHAPES['empty-objects']!(MAX), SHAPES['invalid-templates']!(MAX), SHAPES['empty-arrays']!(MAX)])
+    const sent = await run([
+      SHAPES['empty-objects']!(MAX),
+      SHAPES['invalid-templates']!(MAX),
+      SHAPES['empty-arrays']!(MAX),
+    ])
     const refused = sent.filter((s) => s.status === 429)
     expect(refused.length).toBe(2)
     for (const r of refused) {
@@ -48,14 +55,23 @@ describe(`memory under the Deployment's limit (${limitMiB} MiB)`, () => {
   })
 
   it('halves and quarters of the budget at once are all admitted', async () => {
-    const half = await run([SHAPES['empty-objects']!(MAX / 2), SHAPES['invalid-templates']!(MAX / 2)])
+    const half = await run([
+      SHAPES['empty-objects']!(MAX / 2),
+      SHAPES['invalid-templates']!(MAX / 2),
+    ])
     expect(half.map((s) => s.status)).toEqual([200, 422])
-    const quarter = await run([SHAPES['empty-objects']!(MAX / 4), SHAPES['invalid-templates']!(MAX / 4), SHAPES['empty-arrays']!(MAX / 4), SHAPES['empty-objects']!(MAX / 4)])
+    const quarter = await run([
+      SHAPES['empty-objects']!(MAX / 4),
+      SHAPES['invalid-templates']!(MAX / 4),
+      SHAPES['empty-arrays']!(MAX / 4),
+      SHAPES['empty-objects']!(MAX / 4),
+    ])
     expect(quarter.map((s) => s.status)).toEqual([200, 422, 200, 200])
   })
 
   it('the costliest body again and again (garbage from the last must not pile up)', async () => {
-    for (let i = 0; i < 3; i++) expect((await run([SHAPES['invalid-templates']!(MAX)]))[0]!.status).toBe(422)
+    for (let i = 0; i < 3; i++)
+      expect((await run([SHAPES['invalid-templates']!(MAX)]))[0]!.status).toBe(422)
   })
 
   it('peak resident memory over all of it stayed under the limit', () => {

@@ -10,7 +10,9 @@ import { ROOT } from '../fixtures/server.ts'
 // is sent exactly so). test/workers/worker.test.ts runs the same table in workerd.
 
 const request = readFileSync(`${ROOT}/test/fixtures/golden/mypod-sync-v2.request.json`)
-const expected = JSON.stringify(JSON.parse(readFileSync(`${ROOT}/test/fixtures/golden/mypod-sync-v2.response.json`, 'utf8')))
+const expected = JSON.stringify(
+  JSON.parse(readFileSync(`${ROOT}/test/fixtures/golden/mypod-sync-v2.response.json`, 'utf8')),
+)
 
 let server: RunningServer
 beforeAll(async () => {
@@ -22,8 +24,15 @@ describe('content negotiation (Node)', () => {
   it.each(NEGOTIATION)('$name → $status', async (c) => {
     const body = await encodeBody(request, c)
     const { app } = testApp()
-    const inApp = await app.request('http://hooks.test/mypod/sync', { method: 'POST', headers: c.headers, body })
-    const overWire = await rawExchange(server.url, rawRequest('POST', '/mypod/sync', { ...c.headers, Connection: 'close' }, body))
+    const inApp = await app.request('http://hooks.test/mypod/sync', {
+      method: 'POST',
+      headers: c.headers,
+      body,
+    })
+    const overWire = await rawExchange(
+      server.url,
+      rawRequest('POST', '/mypod/sync', { ...c.headers, Connection: 'close' }, body),
+    )
     expect([inApp.status, overWire.status]).toEqual([c.status, c.status])
     expect([await inApp.text(), overWire.body]).toEqual(Array(2).fill(c.body ?? expected))
   })

@@ -24,13 +24,21 @@ interface Reply {
 
 function post(url: string, body: string, agent: Agent): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(`${url}/mypod/sync`, { method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (d) => (text += d))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
-      res.on('error', reject)
-    })
+    const req = httpRequest(
+      `${url}/mypod/sync`,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (d) => (text += d))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
+        res.on('error', reject)
+      },
+    )
     req.on('error', reject)
     req.end(body)
   })
@@ -38,10 +46,22 @@ function post(url: string, body: string, agent: Agent): Promise<Reply> {
 
 describe('graceful shutdown under load', () => {
   it('SIGTERM with 24 large requests in flight and a stream of small ones: all in-flight complete, then exit 0 (not 1, which the server exits with past its deadline)', async () => {
-    server = await startServerProcess({ METAHOOKS_SHUTDOWN_DELAY_SECONDS: '1', METAHOOKS_SHUTDOWN_TIMEOUT_SECONDS: '20', METAHOOKS_MAX_CONCURRENCY: '0', METAHOOKS_MAX_BYTES_IN_FLIGHT: '0' })
+    server = await startServerProcess({
+      METAHOOKS_SHUTDOWN_DELAY_SECONDS: '1',
+      METAHOOKS_SHUTDOWN_TIMEOUT_SECONDS: '20',
+      METAHOOKS_MAX_CONCURRENCY: '0',
+      METAHOOKS_MAX_BYTES_IN_FLIGHT: '0',
+    })
     const { url } = server
     // ~1.7 MB each: their parsing and checks queue up behind one another on the server's thread.
-    const large = JSON.stringify(compositeRequest(mypod, { parent: myPodParent(), observed: Array.from({ length: 2000 }, (_, i) => observedPod(i === 0 ? NOTES_POD : `extra-${i}`)) }))
+    const large = JSON.stringify(
+      compositeRequest(mypod, {
+        parent: myPodParent(),
+        observed: Array.from({ length: 2000 }, (_, i) =>
+          observedPod(i === 0 ? NOTES_POD : `extra-${i}`),
+        ),
+      }),
+    )
     const small = JSON.stringify(compositeRequest(mypod, { parent: myPodParent() }))
     const agent = new Agent({ keepAlive: true, maxSockets: 64 })
 
@@ -64,7 +84,16 @@ describe('graceful shutdown under load', () => {
     server.child.kill('SIGTERM')
 
     // Readiness goes first (polled on its own connection).
-    await expect.poll(() => fetch(`${url}/readyz`).then((r) => r.status, () => -1), { interval: 25, timeout: 1000 }).toBe(503)
+    await expect
+      .poll(
+        () =>
+          fetch(`${url}/readyz`).then(
+            (r) => r.status,
+            () => -1,
+          ),
+        { interval: 25, timeout: 1000 },
+      )
+      .toBe(503)
 
     const replies = await Promise.all(inFlight)
     expect(replies.map((r) => r.status)).toEqual(Array(24).fill(200))
@@ -79,26 +108,39 @@ describe('graceful shutdown under load', () => {
     expect(background.every((r) => r.status === 200)).toBe(true)
     // After exit nothing listens.
     await expect(fetch(`${url}/healthz`)).rejects.toThrow()
-    expect(server.logs.map((l) => l.msg)).toEqual(expect.arrayContaining(['shutting down', 'stopped']))
+    expect(server.logs.map((l) => l.msg)).toEqual(
+      expect.arrayContaining(['shutting down', 'stopped']),
+    )
   })
 })
 
 describe('shutdown with connections that carry no request', () => {
-  it('a never-used connection, one with half its headers and an idle keep-alive one do not hold SIGTERM: exit 0, not the deadline\'s 1', async () => {
+  it("a never-used connection, one with half its headers and an idle keep-alive one do not hold SIGTERM: exit 0, not the deadline's 1", async () => {
     server = await startServerProcess({ METAHOOKS_SHUTDOWN_TIMEOUT_SECONDS: '5' })
     const never = await rawConnection(server.url)
-    const half = await rawConnection(server.url, 'POST /mypod/sync HTTP/1.1\r\nHost: hooks.test\r\nContent-Ty')
+    const half = await rawConnection(
+      server.url,
+      'POST /mypod/sync HTTP/1.1\r\nHost: hooks.test\r\nContent-Ty',
+    )
     const idle = await rawConnection(server.url, rawRequest('GET', '/healthz', {}))
     expect((await idle.answered).status).toBe(200)
     server.child.kill('SIGTERM')
     expect(await server.exited).toBe(0)
     await Promise.all([never.closed, half.closed, idle.closed])
-    expect(server.logs.map((l) => l.msg)).toEqual(expect.arrayContaining(['shutting down', 'stopped']))
+    expect(server.logs.map((l) => l.msg)).toEqual(
+      expect.arrayContaining(['shutting down', 'stopped']),
+    )
   })
 
   it('METAHOOKS_SHUTDOWN_TIMEOUT_SECONDS=0 waits for an in-flight request however long it takes', async () => {
     server = await startServerProcess({ METAHOOKS_SHUTDOWN_TIMEOUT_SECONDS: '0' })
-    const connection = await rawConnection(server.url, rawRequest('POST', '/mypod/sync', { 'Content-Type': 'application/json', 'Content-Length': String(small.length) }))
+    const connection = await rawConnection(
+      server.url,
+      rawRequest('POST', '/mypod/sync', {
+        'Content-Type': 'application/json',
+        'Content-Length': String(small.length),
+      }),
+    )
     // A round trip on another connection: by then the server has our headers (a request whose
     // headers have not arrived when SIGTERM does is not in flight, and is closed).
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200)
@@ -110,33 +152,56 @@ describe('shutdown with connections that carry no request', () => {
     expect(await server.exited).toBe(0)
   })
 
-  it.each(['2200000', '-1', '0.0001', 'soon'])('METAHOOKS_SHUTDOWN_TIMEOUT_SECONDS=%s stops the server at start, naming the range', async (value) => {
-    await expect(startServerProcess({ METAHOOKS_SHUTDOWN_TIMEOUT_SECONDS: value })).rejects.toThrow(
-      /METAHOOKS_SHUTDOWN_TIMEOUT_SECONDS must be 0 \(no limit\) or a number of seconds from 0\.001 to 3600/,
-    )
-  })
+  it.each(['2200000', '-1', '0.0001', 'soon'])(
+    'METAHOOKS_SHUTDOWN_TIMEOUT_SECONDS=%s stops the server at start, naming the range',
+    async (value) => {
+      await expect(
+        startServerProcess({ METAHOOKS_SHUTDOWN_TIMEOUT_SECONDS: value }),
+      ).rejects.toThrow(
+        /METAHOOKS_SHUTDOWN_TIMEOUT_SECONDS must be 0 \(no limit\) or a number of seconds from 0\.001 to 3600/,
+      )
+    },
+  )
 })
 
 describe('SIGTERM to `npm start`', () => {
   it.each([
     { to: 'the npm process', kill: (pid: number) => process.kill(pid, 'SIGTERM') },
     { to: 'its process group', kill: (pid: number) => process.kill(-pid, 'SIGTERM') },
-  ])('sent to $to: the in-flight request completes, npm exits 0, no process is left', async ({ kill }) => {
-    server = await startServerProcess({ METAHOOKS_SHUTDOWN_DELAY_SECONDS: '0.5' }, undefined, { npm: true })
-    const pid = server.child.pid!
-    const connection = await rawConnection(server.url, rawRequest('POST', '/mypod/sync', { 'Content-Type': 'application/json', 'Content-Length': String(small.length) }))
-    expect((await fetch(`${server.url}/healthz`)).status).toBe(200)
-    kill(pid)
-    await expect.poll(() => fetch(`${server!.url}/readyz`).then((r) => r.status, () => -1)).toBe(503)
-    connection.write(small)
-    const answer = await connection.answered
-    expect(answer.status).toBe(200)
-    expect(JSON.parse(answer.body).children).toHaveLength(1)
-    expect(await server.exited).toBe(0)
-    // Nothing of the group is left: no orphaned server still answering.
-    await expect.poll(() => groupAlive(pid)).toBe(false)
-    await expect(fetch(`${server.url}/healthz`)).rejects.toThrow()
-  })
+  ])(
+    'sent to $to: the in-flight request completes, npm exits 0, no process is left',
+    async ({ kill }) => {
+      server = await startServerProcess({ METAHOOKS_SHUTDOWN_DELAY_SECONDS: '0.5' }, undefined, {
+        npm: true,
+      })
+      const pid = server.child.pid!
+      const connection = await rawConnection(
+        server.url,
+        rawRequest('POST', '/mypod/sync', {
+          'Content-Type': 'application/json',
+          'Content-Length': String(small.length),
+        }),
+      )
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200)
+      kill(pid)
+      await expect
+        .poll(() =>
+          fetch(`${server!.url}/readyz`).then(
+            (r) => r.status,
+            () => -1,
+          ),
+        )
+        .toBe(503)
+      connection.write(small)
+      const answer = await connection.answered
+      expect(answer.status).toBe(200)
+      expect(JSON.parse(answer.body).children).toHaveLength(1)
+      expect(await server.exited).toBe(0)
+      // Nothing of the group is left: no orphaned server still answering.
+      await expect.poll(() => groupAlive(pid)).toBe(false)
+      await expect(fetch(`${server.url}/healthz`)).rejects.toThrow()
+    },
+  )
 })
 
 function groupAlive(pgid: number): boolean {

@@ -20,18 +20,30 @@ export interface LoadResult {
 export async function load(
   url: string,
   seeds: readonly Pick<Seed, 'path' | 'request'>[],
-  options: { connections: number; amount?: number; duration?: number; headers?: Record<string, string> },
+  options: {
+    connections: number
+    amount?: number
+    duration?: number
+    headers?: Record<string, string>
+  },
 ): Promise<LoadResult> {
   const statuses: Record<string, number> = {}
   let missingRetryAfter = 0
-  const onResponse = (status: number, _body: string, _context: object, headers: IncomingHttpHeaders | undefined) => {
+  const onResponse = (
+    status: number,
+    _body: string,
+    _context: object,
+    headers: IncomingHttpHeaders | undefined,
+  ) => {
     statuses[status] = (statuses[status] ?? 0) + 1
     if (status === 429 && !headers?.['retry-after']) missingRetryAfter++
   }
   const result = await autocannon({
     url,
     connections: options.connections,
-    ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.duration ?? 10 }),
+    ...(options.amount !== undefined
+      ? { amount: options.amount }
+      : { duration: options.duration ?? 10 }),
     timeout: 20,
     requests: seeds.map((s) => ({
       method: 'POST' as const,

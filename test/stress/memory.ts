@@ -21,7 +21,9 @@ export interface Shaped {
 
 /** `unit` repeated, comma-separated, to fill about `bytes` characters. */
 function filler(unit: string, bytes: number): string {
-  return Array<string>(Math.max(1, Math.floor(bytes / (unit.length + 1)))).fill(unit).join(',')
+  return Array<string>(Math.max(1, Math.floor(bytes / (unit.length + 1))))
+    .fill(unit)
+    .join(',')
 }
 
 /** A valid MyPod request with `junk` (ignored by the spec schema) sized to make the whole body `bytes` long. */
@@ -38,7 +40,15 @@ function myPodWith(junk: (room: number) => string, bytes: number): Shaped {
  */
 export const SHAPES: Record<string, (bytes: number) => Shaped> = {
   'observed-pods': (bytes) => {
-    const request = (n: number) => JSON.stringify(compositeRequest(mypod, { parent: myPodParent(), observed: Array.from({ length: n }, (_, i) => observedPod(i === 0 ? NOTES_POD : `extra-${i}`)) }))
+    const request = (n: number) =>
+      JSON.stringify(
+        compositeRequest(mypod, {
+          parent: myPodParent(),
+          observed: Array.from({ length: n }, (_, i) =>
+            observedPod(i === 0 ? NOTES_POD : `extra-${i}`),
+          ),
+        }),
+      )
     const perPod = request(101).length / 100
     return { path: '/mypod/sync', body: request(Math.max(1, Math.floor(bytes / perPod) - 1)) }
   },
@@ -47,21 +57,32 @@ export const SHAPES: Record<string, (bytes: number) => Shaped> = {
   numbers: (bytes) => myPodWith((room) => `[${filler('0', room)}]`, bytes),
   'one-string': (bytes) => myPodWith((room) => JSON.stringify('a'.repeat(room)), bytes),
   'invalid-templates': (bytes) => {
-    const parent = { apiVersion: 'workflows.metahooks.dev/v1alpha1', kind: 'Workflow', metadata: { name: 'w', namespace: 'default', uid: 'u' }, spec: { entrypoint: 'main', templates: [] } }
+    const parent = {
+      apiVersion: 'workflows.metahooks.dev/v1alpha1',
+      kind: 'Workflow',
+      metadata: { name: 'w', namespace: 'default', uid: 'u' },
+      spec: { entrypoint: 'main', templates: [] },
+    }
     const base = JSON.stringify(compositeRequest(workflow, { parent: parent as never }))
-    return { path: '/workflow/sync', body: base.replace('"templates":[]', `"templates":[${filler('{}', bytes - base.length)}]`) }
+    return {
+      path: '/workflow/sync',
+      body: base.replace('"templates":[]', `"templates":[${filler('{}', bytes - base.length)}]`),
+    }
   },
 }
 
 /** The hook server's container in deploy/server.yaml: its memory limit (MiB) and its environment. */
 export function deployment(): { limitMiB: number; env: Record<string, string> } {
-  const docs = parseAllDocuments(readFileSync(`${ROOT}/deploy/server.yaml`, 'utf8')).map((d) => d.toJS())
+  const docs = parseAllDocuments(readFileSync(`${ROOT}/deploy/server.yaml`, 'utf8')).map((d) =>
+    d.toJS(),
+  )
   const container = docs.find((d) => d?.kind === 'Deployment').spec.template.spec.containers[0]
   const limit = String(container.resources.limits.memory)
   const match = /^(\d+)(Mi|Gi)$/.exec(limit)
   if (!match) throw new Error(`unexpected memory limit ${limit}`)
   const env: Record<string, string> = {}
-  for (const e of container.env ?? []) if (typeof e.value === 'string' && e.name !== 'HOST' && e.name !== 'PORT') env[e.name] = e.value
+  for (const e of container.env ?? [])
+    if (typeof e.value === 'string' && e.name !== 'HOST' && e.name !== 'PORT') env[e.name] = e.value
   return { limitMiB: Number(match[1]) * (match[2] === 'Gi' ? 1024 : 1), env }
 }
 
@@ -81,14 +102,31 @@ export interface Sent {
 /** One POST over its own connection, with the whole body written at once. */
 export function send(url: string, { path, body }: Shaped): Promise<Sent> {
   return new Promise((resolve, reject) => {
-    const req = request(`${url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (d) => (text += d))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] as string | undefined, body: text.slice(0, 300) }))
-    })
+    const req = request(
+      `${url}${path}`,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (d) => (text += d))
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            retryAfter: res.headers['retry-after'] as string | undefined,
+            body: text.slice(0, 300),
+          }),
+        )
+      },
+    )
     // A refusal may come before the whole body is written; the answer is what counts.
-    req.on('error', (error) => (req.writableFinished ? reject(error) : resolve({ status: -1, retryAfter: undefined, body: error.message })))
+    req.on('error', (error) =>
+      req.writableFinished
+        ? reject(error)
+        : resolve({ status: -1, retryAfter: undefined, body: error.message }),
+    )
     req.end(body)
   })
 }
@@ -102,7 +140,10 @@ async function main(): Promise<void> {
   console.log('| shape | status | idle RSS | peak RSS | per MiB of body |')
   console.log('|---|---|---|---|---|')
   for (const [name, shape] of Object.entries(SHAPES)) {
-    const server = await startServerProcess({ ...env, METAHOOKS_MAX_BODY_BYTES: String(Math.max(bytes, 1024) + 64 * 1024) })
+    const server = await startServerProcess({
+      ...env,
+      METAHOOKS_MAX_BODY_BYTES: String(Math.max(bytes, 1024) + 64 * 1024),
+    })
     try {
       await send(server.url, SHAPES['observed-pods']!(4096))
       const idle = memoryOf(server.child.pid!)
@@ -110,7 +151,9 @@ async function main(): Promise<void> {
       const answer = await send(server.url, shaped)
       const { peakMiB } = memoryOf(server.child.pid!)
       const perMiB = (peakMiB - idle.rssMiB) / (Buffer.byteLength(shaped.body) / MiB)
-      console.log(`| ${name} | ${answer.status} | ${idle.rssMiB.toFixed(0)} MiB | ${peakMiB.toFixed(0)} MiB | ${perMiB.toFixed(1)} MiB |`)
+      console.log(
+        `| ${name} | ${answer.status} | ${idle.rssMiB.toFixed(0)} MiB | ${peakMiB.toFixed(0)} MiB | ${perMiB.toFixed(1)} MiB |`,
+      )
     } finally {
       await stopServerProcess(server)
     }

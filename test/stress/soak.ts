@@ -21,16 +21,23 @@ const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS ?? 32)
 const WARMUP_SECONDS = Math.min(30, Math.max(5, Math.floor(SECONDS / 10)))
 const scratch = mkdtempSync(join(tmpdir(), 'metahooks-soak-'))
 
-async function startServer(env: Record<string, string>): Promise<{ url: string; pid: number; stop: () => void }> {
+async function startServer(
+  env: Record<string, string>,
+): Promise<{ url: string; pid: number; stop: () => void }> {
   const logFile = join(scratch, `server-${Date.now()}.log`)
   const fd = openSync(logFile, 'w')
-  const child = spawn(process.execPath, ['--import', 'tsx', 'hooks/node.ts'], { cwd: ROOT, env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env }, stdio: ['ignore', fd, fd] })
+  const child = spawn(process.execPath, ['--import', 'tsx', 'hooks/node.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env },
+    stdio: ['ignore', fd, fd],
+  })
   closeSync(fd)
   const deadline = Date.now() + 30_000
   for (;;) {
     const listening = readFileSync(logFile, 'utf8').match(/"msg":"listening","url":"([^"]+)"/)
     if (listening) return { url: listening[1]!, pid: child.pid!, stop: () => child.kill('SIGKILL') }
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server did not start: ${readFileSync(logFile, 'utf8').slice(0, 500)}`)
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`server did not start: ${readFileSync(logFile, 'utf8').slice(0, 500)}`)
     await new Promise((r) => setTimeout(r, 50))
   }
 }
@@ -47,7 +54,9 @@ const check = (ok: boolean, what: string) => {
 }
 
 const seeds = await loadSeeds()
-console.log(`soak: ${SECONDS} s, ${CONNECTIONS} connections, ${seeds.length} requests for ${new Set(seeds.map((s) => s.controller.name)).size} controllers in rotation`)
+console.log(
+  `soak: ${SECONDS} s, ${CONNECTIONS} connections, ${seeds.length} requests for ${new Set(seeds.map((s) => s.controller.name)).size} controllers in rotation`,
+)
 
 // 1. Soak.
 {
@@ -55,17 +64,30 @@ console.log(`soak: ${SECONDS} s, ${CONNECTIONS} connections, ${seeds.length} req
   try {
     const samples: { at: number; rss: number }[] = []
     const started = Date.now()
-    const sampler = setInterval(() => samples.push({ at: (Date.now() - started) / 1000, rss: rssMiB(server.pid) }), 5000)
+    const sampler = setInterval(
+      () => samples.push({ at: (Date.now() - started) / 1000, rss: rssMiB(server.pid) }),
+      5000,
+    )
     const result = await load(server.url, seeds, { connections: CONNECTIONS, duration: SECONDS })
     clearInterval(sampler)
     const afterWarmup = samples.find((s) => s.at >= WARMUP_SECONDS) ?? samples[0]!
     const end = samples.at(-1)!
     const growth = (end.rss - afterWarmup.rss) / afterWarmup.rss
-    console.log(`${result.requests} requests, p50 ${result.p50} ms, p99 ${result.p99} ms, max ${result.max} ms; statuses ${JSON.stringify(result.statuses)}`)
+    console.log(
+      `${result.requests} requests, p50 ${result.p50} ms, p99 ${result.p99} ms, max ${result.max} ms; statuses ${JSON.stringify(result.statuses)}`,
+    )
     console.log(`RSS MiB: ${samples.map((s) => s.rss.toFixed(0)).join(' ')}`)
-    console.log(`RSS after ${afterWarmup.at.toFixed(0)} s warm-up ${afterWarmup.rss.toFixed(1)} MiB, at the end ${end.rss.toFixed(1)} MiB (${(growth * 100).toFixed(1)}%)`)
-    check(result.requests > 0 && result.statuses[200] === result.requests, 'every valid request answered 200')
-    check(result.errors === 0 && result.timeouts === 0, `no connection errors or timeouts (${result.errors} errors, ${result.timeouts} timeouts)`)
+    console.log(
+      `RSS after ${afterWarmup.at.toFixed(0)} s warm-up ${afterWarmup.rss.toFixed(1)} MiB, at the end ${end.rss.toFixed(1)} MiB (${(growth * 100).toFixed(1)}%)`,
+    )
+    check(
+      result.requests > 0 && result.statuses[200] === result.requests,
+      'every valid request answered 200',
+    )
+    check(
+      result.errors === 0 && result.timeouts === 0,
+      `no connection errors or timeouts (${result.errors} errors, ${result.timeouts} timeouts)`,
+    )
     check(growth < 0.1, 'RSS growth under 10% after warm-up')
   } finally {
     server.stop()
@@ -76,13 +98,29 @@ console.log(`soak: ${SECONDS} s, ${CONNECTIONS} connections, ${seeds.length} req
 {
   const server = await startServer({ METAHOOKS_MAX_CONCURRENCY: '4' })
   try {
-    const large = compositeRequest(mypod, { parent: myPodParent(), observed: Array.from({ length: 1000 }, (_, i) => observedPod(i === 0 ? NOTES_POD : `extra-${i}`)) })
-    const result = await load(server.url, [{ path: '/mypod/sync', request: large }], { connections: 64, duration: Math.min(30, SECONDS) })
-    console.log(`overload: ${result.requests} requests, statuses ${JSON.stringify(result.statuses)}, p99 ${result.p99} ms, max ${result.max} ms`)
+    const large = compositeRequest(mypod, {
+      parent: myPodParent(),
+      observed: Array.from({ length: 1000 }, (_, i) =>
+        observedPod(i === 0 ? NOTES_POD : `extra-${i}`),
+      ),
+    })
+    const result = await load(server.url, [{ path: '/mypod/sync', request: large }], {
+      connections: 64,
+      duration: Math.min(30, SECONDS),
+    })
+    console.log(
+      `overload: ${result.requests} requests, statuses ${JSON.stringify(result.statuses)}, p99 ${result.p99} ms, max ${result.max} ms`,
+    )
     check((result.statuses[429] ?? 0) > 0, 'the excess is shed with 429')
     check(result.missingRetryAfter === 0, 'every 429 carries Retry-After')
-    check(Object.keys(result.statuses).every((s) => s === '200' || s === '429'), 'nothing but 200 and 429')
-    check(result.errors === 0 && result.timeouts === 0, `no timeouts or connection errors (${result.errors} errors, ${result.timeouts} timeouts)`)
+    check(
+      Object.keys(result.statuses).every((s) => s === '200' || s === '429'),
+      'nothing but 200 and 429',
+    )
+    check(
+      result.errors === 0 && result.timeouts === 0,
+      `no timeouts or connection errors (${result.errors} errors, ${result.timeouts} timeouts)`,
+    )
   } finally {
     server.stop()
   }

@@ -15,12 +15,17 @@ describe('todo', () => {
   })
 
   it('turns overdue at midnight UTC through its own resync', async () => {
-    const sim = new Simulation(todo, { parent: one('todo-items.yaml'), startTime: '2020-07-26T20:00:00Z' })
+    const sim = new Simulation(todo, {
+      parent: one('todo-items.yaml'),
+      startTime: '2020-07-26T20:00:00Z',
+    })
     const result = await sim.run({ maxRounds: 10 })
     const status = sim.status
     expect(status).toMatchObject({ state: 'Overdue', overdue: true })
     // Woken by resyncAfterSeconds at midnight, not by polling.
-    const overdueRound = result.rounds.find((r) => r.actions.some((a) => a.type === 'status' && a.detail?.includes('Overdue')))!
+    const overdueRound = result.rounds.find((r) =>
+      r.actions.some((a) => a.type === 'status' && a.detail?.includes('Overdue')),
+    )!
     expect(overdueRound.time).toBe('2020-07-27T00:00:00Z')
   })
 })

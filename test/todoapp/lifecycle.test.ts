@@ -7,13 +7,24 @@ import type { KObject } from '../../hooks/core/contract/objects.ts'
 import { one } from '../fixtures/examples.ts'
 
 const secretText = (sim: Simulation, name: string, key: string) =>
-  fromBase64((sim.children().find((c) => c.kind === 'Secret' && c.metadata.name === name) as unknown as { data: Record<string, string> }).data[key]!)!
+  fromBase64(
+    (
+      sim.children().find((c) => c.kind === 'Secret' && c.metadata.name === name) as unknown as {
+        data: Record<string, string>
+      }
+    ).data[key]!,
+  )!
 
 describe('todoapp', () => {
   it('conforms', async () => {
     const problems = await checkConformance(todoapp, {
       parent: one('todoapp.yaml'),
-      invalidSpecs: [{ servicePort: 0 }, { db: { replicas: 0 } }, { queue: { version: 'latest' } }, { serviceType: 'Ingress' }],
+      invalidSpecs: [
+        { servicePort: 0 },
+        { db: { replicas: 0 } },
+        { queue: { version: 'latest' } },
+        { serviceType: 'Ingress' },
+      ],
     })
     expect(problems).toEqual([])
   })
@@ -21,7 +32,12 @@ describe('todoapp', () => {
   it('composes the app from our own kinds, with connection strings to the database Services', async () => {
     const sim = new Simulation(todoapp, { parent: one('todoapp.yaml') })
     await sim.run()
-    expect(sim.children().map((c) => `${c.kind} ${c.metadata.name}`).sort()).toEqual([
+    expect(
+      sim
+        .children()
+        .map((c) => `${c.kind} ${c.metadata.name}`)
+        .sort(),
+    ).toEqual([
       'ConfigMap todo-list-config',
       'Deployment todo-list-save-handler',
       'Deployment todo-list-web',
@@ -40,11 +56,17 @@ describe('todoapp', () => {
       },
     })
     // The database and queue have not reported Ready (their own controllers would do that).
-    expect(sim.status).toMatchObject({ parts: { database: false, queue: false, web: true, saveHandler: true }, conditions: [{ status: 'False', message: 'waiting for database, queue' }] })
+    expect(sim.status).toMatchObject({
+      parts: { database: false, queue: false, web: true, saveHandler: true },
+      conditions: [{ status: 'False', message: 'waiting for database, queue' }],
+    })
 
     for (const kind of ['MysqlCluster', 'NatsCluster']) {
       const part = sim.children().find((c) => c.kind === kind)!
-      sim.cluster.update({ ...part, status: { conditions: [{ type: 'Ready', status: 'True' }] } } as KObject)
+      sim.cluster.update({
+        ...part,
+        status: { conditions: [{ type: 'Ready', status: 'True' }] },
+      } as KObject)
     }
     await sim.run()
     expect(sim.status).toMatchObject({ conditions: [{ type: 'Ready', status: 'True' }] })

@@ -25,11 +25,16 @@ describe('webpingerarchive', () => {
   })
 
   it('conforms from an empty cluster (it waits)', async () => {
-    expect(await checkConformance(webpingerarchive, { parent: one('webpingerarchive-blog.yaml') })).toEqual([])
+    expect(
+      await checkConformance(webpingerarchive, { parent: one('webpingerarchive-blog.yaml') }),
+    ).toEqual([])
   })
 
   it('waits with a condition, then archives once the pinger Service appears, then completes', async () => {
-    const sim = new Simulation(webpingerarchive, { parent: one('webpingerarchive-blog.yaml'), startTime: '2020-07-26T09:41:00Z' })
+    const sim = new Simulation(webpingerarchive, {
+      parent: one('webpingerarchive-blog.yaml'),
+      startTime: '2020-07-26T09:41:00Z',
+    })
     await sim.run()
     expect(sim.children()).toEqual([])
     expect(sim.status).toMatchObject({ conditions: [{ reason: 'WaitingForPinger' }] })
@@ -39,6 +44,9 @@ describe('webpingerarchive', () => {
     const job = sim.children()[0] as KObject & { status?: { succeeded?: number } }
     expect(job.metadata.name).toBe('wpa-blog-sixeyed-com-200726-0941')
     expect(job.status?.succeeded).toBe(1)
-    expect(sim.status).toMatchObject({ service: 'wp-blog-sixeyed-com', conditions: [{ status: 'True', reason: 'Archived' }] })
+    expect(sim.status).toMatchObject({
+      service: 'wp-blog-sixeyed-com',
+      conditions: [{ status: 'True', reason: 'Archived' }],
+    })
   })
 })

@@ -29,7 +29,11 @@ describe('Worker (workerd)', () => {
   })
 
   it('answers the MyPod v2 sync with the same bytes as Node', async () => {
-    const res = await call({ METAHOOKS_AUTH_TOKEN: 'tok' }, '/mypod/sync', syncInit({ Authorization: 'Bearer tok' }))
+    const res = await call(
+      { METAHOOKS_AUTH_TOKEN: 'tok' },
+      '/mypod/sync',
+      syncInit({ Authorization: 'Bearer tok' }),
+    )
     expect(res.status).toBe(200)
     expect(await res.text()).toBe(JSON.stringify(expected))
   })
@@ -38,8 +42,20 @@ describe('Worker (workerd)', () => {
     const parent = {
       apiVersion: 'workflows.metahooks.dev/v1alpha1',
       kind: 'CronWorkflow',
-      metadata: { name: 'c', namespace: 'default', uid: 'u', creationTimestamp: '2020-01-01T00:00:00Z' },
-      spec: { schedules: ['* * * * *', '30 5 * * *'], timezone: 'Asia/Kolkata', workflowSpec: { entrypoint: 'm', templates: [{ name: 'm', container: { image: 'busybox:1.37', command: ['true'] } }] } },
+      metadata: {
+        name: 'c',
+        namespace: 'default',
+        uid: 'u',
+        creationTimestamp: '2020-01-01T00:00:00Z',
+      },
+      spec: {
+        schedules: ['* * * * *', '30 5 * * *'],
+        timezone: 'Asia/Kolkata',
+        workflowSpec: {
+          entrypoint: 'm',
+          templates: [{ name: 'm', container: { image: 'busybox:1.37', command: ['true'] } }],
+        },
+      },
     }
     const res = await call({ METAHOOKS_ALLOW_UNAUTHENTICATED: 'true' }, '/cronworkflow/sync', {
       method: 'POST',
@@ -47,7 +63,10 @@ describe('Worker (workerd)', () => {
       body: JSON.stringify(compositeRequest(cronworkflow, { parent })),
     })
     expect(res.status).toBe(200)
-    const body = (await res.json()) as { children: { metadata: { name: string; annotations: Record<string, string> } }[]; resyncAfterSeconds: number }
+    const body = (await res.json()) as {
+      children: { metadata: { name: string; annotations: Record<string, string> } }[]
+      resyncAfterSeconds: number
+    }
     // The latest minute has passed: its run, named after its tick.
     expect(body.children).toHaveLength(1)
     const tick = body.children[0]!.metadata.annotations['workflows.metahooks.dev/scheduled-time']!
@@ -59,16 +78,31 @@ describe('Worker (workerd)', () => {
     const daily = await call({ METAHOOKS_ALLOW_UNAUTHENTICATED: 'true' }, '/cronworkflow/sync', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(compositeRequest(cronworkflow, { parent: { ...parent, spec: { ...parent.spec, schedules: ['30 5 * * *'] } } })),
+      body: JSON.stringify(
+        compositeRequest(cronworkflow, {
+          parent: { ...parent, spec: { ...parent.spec, schedules: ['30 5 * * *'] } },
+        }),
+      ),
     })
-    expect(((await daily.json()) as { status: { nextScheduledTime: string } }).status.nextScheduledTime).toMatch(/T00:00:00Z$/)
+    expect(
+      ((await daily.json()) as { status: { nextScheduledTime: string } }).status.nextScheduledTime,
+    ).toMatch(/T00:00:00Z$/)
   })
 
   it('requires credentials: 401 without, 200 with, Basic too', async () => {
-    const env = { METAHOOKS_AUTH_TOKEN: 'tok', METAHOOKS_BASIC_USERNAME: 'mc', METAHOOKS_BASIC_PASSWORD: 'pw' }
+    const env = {
+      METAHOOKS_AUTH_TOKEN: 'tok',
+      METAHOOKS_BASIC_USERNAME: 'mc',
+      METAHOOKS_BASIC_PASSWORD: 'pw',
+    }
     expect((await call(env, '/mypod/sync', syncInit())).status).toBe(401)
-    expect((await call(env, '/mypod/sync', syncInit({ Authorization: 'Bearer nope' }))).status).toBe(401)
-    expect((await call(env, '/mypod/sync', syncInit({ Authorization: `Basic ${btoa('mc:pw')}` }))).status).toBe(200)
+    expect(
+      (await call(env, '/mypod/sync', syncInit({ Authorization: 'Bearer nope' }))).status,
+    ).toBe(401)
+    expect(
+      (await call(env, '/mypod/sync', syncInit({ Authorization: `Basic ${btoa('mc:pw')}` })))
+        .status,
+    ).toBe(200)
   })
 
   it('refuses hook calls when no secret is configured, unless explicitly allowed', async () => {
@@ -76,11 +110,17 @@ describe('Worker (workerd)', () => {
     expect(refused.status).toBe(503)
     expect(await refused.text()).toMatch(/METAHOOKS_ALLOW_UNAUTHENTICATED/)
     expect((await call({}, '/healthz')).status).toBe(200)
-    expect((await call({ METAHOOKS_ALLOW_UNAUTHENTICATED: 'true' }, '/mypod/sync', syncInit())).status).toBe(200)
+    expect(
+      (await call({ METAHOOKS_ALLOW_UNAUTHENTICATED: 'true' }, '/mypod/sync', syncInit())).status,
+    ).toBe(200)
   })
 
   it('serves no /metrics (prom-client is Node only; Workers have their own analytics): 404 even when open', async () => {
-    const res = await call({ METAHOOKS_AUTH_TOKEN: 'tok', METAHOOKS_METRICS_OPEN: 'true' }, '/metrics', { headers: { Authorization: 'Bearer tok' } })
+    const res = await call(
+      { METAHOOKS_AUTH_TOKEN: 'tok', METAHOOKS_METRICS_OPEN: 'true' },
+      '/metrics',
+      { headers: { Authorization: 'Bearer tok' } },
+    )
     expect(res.status).toBe(404)
   })
 
@@ -95,19 +135,45 @@ describe('Worker (workerd)', () => {
     const first = await call(env, '/mypod/sync', syncInit())
     const etag = first.headers.get('etag')!
     expect((await call(env, '/mypod/sync', syncInit({ 'If-None-Match': etag }))).status).toBe(304)
-    expect((await call(env, '/mypod/sync', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{' })).status).toBe(400)
+    expect(
+      (
+        await call(env, '/mypod/sync', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: '{',
+        })
+      ).status,
+    ).toBe(400)
     const invalid = { ...request, parent: { ...request.parent, spec: { image: 42 } } }
-    const res422 = await call(env, '/mypod/sync', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(invalid) })
+    const res422 = await call(env, '/mypod/sync', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(invalid),
+    })
     expect(res422.status).toBe(422)
     expect(await res422.text()).toMatch(/spec\.image/)
     expect((await call(env, '/mypod/sync', { method: 'GET' })).status).toBe(405)
     expect((await call(env, '/nope/sync', syncInit())).status).toBe(404)
-    expect((await call({ ...env, METAHOOKS_MAX_BODY_BYTES: '100' }, '/mypod/sync', syncInit())).status).toBe(413)
+    expect(
+      (await call({ ...env, METAHOOKS_MAX_BODY_BYTES: '100' }, '/mypod/sync', syncInit())).status,
+    ).toBe(413)
   })
 
   it('the time budget holds in workerd: a controller that never answers gets 503 + Retry-After', async () => {
-    const app = createApp({ controllers: [echo], version: 'w', auth: { allowUnauthenticated: true }, maxBodyBytes: 1 << 20, maxConcurrency: 0, hookTimeoutMs: 100, log: () => {} })
-    const res = await app.request('/echo/sync', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(compositeRequest(echo, { parent: echoParent({ hang: true }) })) })
+    const app = createApp({
+      controllers: [echo],
+      version: 'w',
+      auth: { allowUnauthenticated: true },
+      maxBodyBytes: 1 << 20,
+      maxConcurrency: 0,
+      hookTimeoutMs: 100,
+      log: () => {},
+    })
+    const res = await app.request('/echo/sync', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(compositeRequest(echo, { parent: echoParent({ hang: true }) })),
+    })
     expect(res.status).toBe(503)
     expect(res.headers.get('retry-after')).toBe('1')
   })
@@ -119,24 +185,65 @@ describe('Worker (workerd): hostile clients, as on Node', () => {
   const bytes = new TextEncoder().encode(JSON.stringify(request))
 
   it.each(NEGOTIATION)('content negotiation: $name → $status', async (c) => {
-    const res = await call(open, '/mypod/sync', { method: 'POST', headers: c.headers, body: await encodeBody(bytes, c) })
+    const res = await call(open, '/mypod/sync', {
+      method: 'POST',
+      headers: c.headers,
+      body: await encodeBody(bytes, c),
+    })
     expect(res.status).toBe(c.status)
     expect(await res.text()).toBe(c.body ?? JSON.stringify(expected))
   })
 
   it('a body that stops arriving is answered 408 at the deadline', async () => {
-    const app = createApp({ controllers: [echo], version: 'w', auth: { allowUnauthenticated: true }, maxBodyBytes: 1 << 20, maxConcurrency: 0, requestTimeoutMs: 200, log: () => {} })
-    const stalled = new ReadableStream<Uint8Array>({ start: (controller) => controller.enqueue(new TextEncoder().encode('{"controller":')) })
-    const res = await app.request('/echo/sync', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: stalled, duplex: 'half' } as RequestInit)
+    const app = createApp({
+      controllers: [echo],
+      version: 'w',
+      auth: { allowUnauthenticated: true },
+      maxBodyBytes: 1 << 20,
+      maxConcurrency: 0,
+      requestTimeoutMs: 200,
+      log: () => {},
+    })
+    const stalled = new ReadableStream<Uint8Array>({
+      start: (controller) => controller.enqueue(new TextEncoder().encode('{"controller":')),
+    })
+    const res = await app.request('/echo/sync', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: stalled,
+      duplex: 'half',
+    } as RequestInit)
     expect(res.status).toBe(408)
-    expect(await res.text()).toBe('request body did not arrive within 0.2 s (METAHOOKS_REQUEST_TIMEOUT_SECONDS)')
+    expect(await res.text()).toBe(
+      'request body did not arrive within 0.2 s (METAHOOKS_REQUEST_TIMEOUT_SECONDS)',
+    )
   })
 
   it('past the bytes in flight: 429 + Retry-After, before the body is read', async () => {
-    const app = createApp({ controllers: [echo], version: 'w', auth: { allowUnauthenticated: true }, maxBodyBytes: 1 << 20, maxBytesInFlight: 1 << 20, maxConcurrency: 0, requestTimeoutMs: 500, log: () => {} })
-    const holding = new ReadableStream<Uint8Array>({ start: (controller) => controller.enqueue(new TextEncoder().encode('{')) })
-    const first = app.request('/echo/sync', { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': String(1 << 20) }, body: holding, duplex: 'half' } as RequestInit)
-    const second = await app.request('/echo/sync', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(compositeRequest(echo, { parent: echoParent({}) })) })
+    const app = createApp({
+      controllers: [echo],
+      version: 'w',
+      auth: { allowUnauthenticated: true },
+      maxBodyBytes: 1 << 20,
+      maxBytesInFlight: 1 << 20,
+      maxConcurrency: 0,
+      requestTimeoutMs: 500,
+      log: () => {},
+    })
+    const holding = new ReadableStream<Uint8Array>({
+      start: (controller) => controller.enqueue(new TextEncoder().encode('{')),
+    })
+    const first = app.request('/echo/sync', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Content-Length': String(1 << 20) },
+      body: holding,
+      duplex: 'half',
+    } as RequestInit)
+    const second = await app.request('/echo/sync', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(compositeRequest(echo, { parent: echoParent({}) })),
+    })
     expect(second.status).toBe(429)
     expect(second.headers.get('retry-after')).toBe('1')
     expect((await first).status).toBe(408)
@@ -144,30 +251,76 @@ describe('Worker (workerd): hostile clients, as on Node', () => {
 
   it('a refused Authorization header leaves no piece of its secret in the log', async () => {
     const logged: string[] = []
-    vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(' ')))
-    const env = { METAHOOKS_AUTH_TOKEN: randomSecret(), METAHOOKS_BASIC_USERNAME: 'metacontroller', METAHOOKS_BASIC_PASSWORD: randomSecret() }
+    vi.spyOn(console, 'log').mockImplementation(
+      (...args: unknown[]) => void logged.push(args.map(String).join(' ')),
+    )
+    const env = {
+      METAHOOKS_AUTH_TOKEN: randomSecret(),
+      METAHOOKS_BASIC_USERNAME: 'metacontroller',
+      METAHOOKS_BASIC_PASSWORD: randomSecret(),
+    }
     const sent = MALFORMED.map((m) => ({ ...m, secret: randomSecret() }))
-    for (const m of sent) expect((await call(env, '/mypod/sync', syncInit({ Authorization: m.header(m.secret) }))).status).toBe(401)
+    for (const m of sent)
+      expect(
+        (await call(env, '/mypod/sync', syncInit({ Authorization: m.header(m.secret) }))).status,
+      ).toBe(401)
     const refusals = logged.map((l) => JSON.parse(l)).filter((l) => l.msg === 'refused')
     expect(refusals.map((l) => l.scheme)).toEqual(sent.map((m) => m.logged))
     const text = logged.join('\n')
-    for (const m of sent) expect(secretPieces(m.secret).filter((p) => text.includes(p)), m.name).toEqual([])
+    for (const m of sent)
+      expect(
+        secretPieces(m.secret).filter((p) => text.includes(p)),
+        m.name,
+      ).toEqual([])
   })
 
   it('credentials are compared as Metacontroller sends them: trimmed Secret values, UTF-8 bytes', async () => {
-    const basic = { METAHOOKS_BASIC_USERNAME: 'metacontroller', METAHOOKS_BASIC_PASSWORD: 'pa55word\n' }
-    expect((await call(basic, '/mypod/sync', syncInit({ Authorization: `Basic ${btoa('metacontroller:pa55word')}` }))).status).toBe(200)
-    expect((await call(basic, '/mypod/sync', syncInit({ Authorization: `Basic ${btoa('metacontroller:pa55word\n')}` }))).status).toBe(200)
-    expect((await call(basic, '/mypod/sync', syncInit({ Authorization: `Basic ${btoa('metacontroller:pa55word ')}` }))).status).toBe(401)
+    const basic = {
+      METAHOOKS_BASIC_USERNAME: 'metacontroller',
+      METAHOOKS_BASIC_PASSWORD: 'pa55word\n',
+    }
+    expect(
+      (
+        await call(
+          basic,
+          '/mypod/sync',
+          syncInit({ Authorization: `Basic ${btoa('metacontroller:pa55word')}` }),
+        )
+      ).status,
+    ).toBe(200)
+    expect(
+      (
+        await call(
+          basic,
+          '/mypod/sync',
+          syncInit({ Authorization: `Basic ${btoa('metacontroller:pa55word\n')}` }),
+        )
+      ).status,
+    ).toBe(200)
+    expect(
+      (
+        await call(
+          basic,
+          '/mypod/sync',
+          syncInit({ Authorization: `Basic ${btoa('metacontroller:pa55word ')}` }),
+        )
+      ).status,
+    ).toBe(401)
     // workerd hands header values over decoded as UTF-8.
     const token = { METAHOOKS_AUTH_TOKEN: 'tök€n-秘密\n' }
-    expect((await call(token, '/mypod/sync', syncInit({ Authorization: 'Bearer tök€n-秘密' }))).status).toBe(200)
-    expect((await call(token, '/mypod/sync', syncInit({ Authorization: 'Bearer tök€n-秘' }))).status).toBe(401)
+    expect(
+      (await call(token, '/mypod/sync', syncInit({ Authorization: 'Bearer tök€n-秘密' }))).status,
+    ).toBe(200)
+    expect(
+      (await call(token, '/mypod/sync', syncInit({ Authorization: 'Bearer tök€n-秘' }))).status,
+    ).toBe(401)
   })
 
   it('error bodies stay on one printable line: a path with a newline, an escape and a bidi override', async () => {
     const res = await call(open, '/no%0Ape%1B%E2%80%AE/sync', syncInit())
     expect(res.status).toBe(404)
-    expect(await res.text()).toBe('no route POST "/no\\npe\\u001b\\u202e/sync"; GET / lists the controllers')
+    expect(await res.text()).toBe(
+      'no route POST "/no\\npe\\u001b\\u202e/sync"; GET / lists the controllers',
+    )
   })
 })

@@ -1,4 +1,13 @@
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gunzipSync, gzipSync } from 'node:zlib'
@@ -12,7 +21,9 @@ import { BUSYBOX, HAVE_BUSYBOX } from './local-kubelet.ts'
 // and raw sources: busybox only. test/artifacts/ runs S3 and HTTP with rclone against a real server.
 
 const root = HAVE_BUSYBOX ? mkdtempSync(join(tmpdir(), 'metahooks-artifacts-')) : ''
-afterAll(() => { if (root) rmSync(root, { recursive: true, force: true }) })
+afterAll(() => {
+  if (root) rmSync(root, { recursive: true, force: true })
+})
 let count = 0
 const fresh = () => {
   const dir = join(root, `pod-${++count}`)
@@ -40,7 +51,8 @@ describe.skipIf(!HAVE_BUSYBOX)('artifacts: the real executor with a volume repos
   const cases: Case[] = [
     {
       name: 'a file, tarred and gzipped (the default)',
-      reason: "Argo's default archive; the consumer gets the file itself at its path, not a tarball",
+      reason:
+        "Argo's default archive; the consumer gets the file itself at its path, not a tarball",
       produce: (out) => `echo hello world > ${out}`,
       archive: 'tgz',
       consumed: 'hello world\n',
@@ -66,20 +78,35 @@ describe.skipIf(!HAVE_BUSYBOX)('artifacts: the real executor with a volume repos
 
   it.each(cases)('$name: $reason', async (c) => {
     const producer = fresh()
-    const out = join(producer, c.archive === 'none' ? 'out.bin' : typeof c.consumed === 'string' ? 'out.txt' : 'outdir')
+    const out = join(
+      producer,
+      c.archive === 'none' ? 'out.bin' : typeof c.consumed === 'string' ? 'out.txt' : 'outdir',
+    )
     const key = `wf/${count}/out${c.archive === 'none' ? '' : '.tgz'}`
-    const made = await runArtifactPod({ dir: producer, argv: sh(c.produce(out)), outputs: [{ name: 'out', path: out, archive: c.archive, location: vol(key) }], claims: { repo: claim } })
+    const made = await runArtifactPod({
+      dir: producer,
+      argv: sh(c.produce(out)),
+      outputs: [{ name: 'out', path: out, archive: c.archive, location: vol(key) }],
+      claims: { repo: claim },
+    })
     expect(made.exitCode).toBe(0)
     expect(made.result?.artifacts).toEqual({ out: { state: 'saved' } })
     c.stored(readFileSync(join(claim, key)))
 
     const consumer = fresh()
     const input = join(consumer, 'work', 'in')
-    const used = await runArtifactPod({ dir: consumer, argv: sh(`cat ${input} 2>/dev/null || ls -R ${input}`), inputs: [{ name: 'in', path: input, location: vol(key) }], claims: { repo: claim } })
+    const used = await runArtifactPod({
+      dir: consumer,
+      argv: sh(`cat ${input} 2>/dev/null || ls -R ${input}`),
+      inputs: [{ name: 'in', path: input, location: vol(key) }],
+      claims: { repo: claim },
+    })
     expect(used.initFailure).toBeUndefined()
     expect(used.exitCode).toBe(0)
     if (typeof c.consumed === 'string') expect(readFileSync(input, 'utf8')).toBe(c.consumed)
-    else for (const [file, text] of Object.entries(c.consumed)) expect(readFileSync(join(input, file), 'utf8')).toBe(text)
+    else
+      for (const [file, text] of Object.entries(c.consumed))
+        expect(readFileSync(join(input, file), 'utf8')).toBe(text)
   })
 
   it('reports a missing output and a directory given archive none, byte for byte as the simulator emulates them', async () => {
@@ -99,22 +126,43 @@ describe.skipIf(!HAVE_BUSYBOX)('artifacts: the real executor with a volume repos
     })
     expect(run.result?.artifacts).toEqual({
       gone: { state: 'missing' },
-      folder: { state: 'failed', message: `archive none needs a file; ${folder} is a directory (use tar)` },
+      folder: {
+        state: 'failed',
+        message: `archive none needs a file; ${folder} is a directory (use tar)`,
+      },
       file: { state: 'saved' },
     })
-    const emulated = emulate(run.main!, { exitCode: 0, files: { [`${folder}/x`]: 'x\n', [file]: 'f\n' } })
+    const emulated = emulate(run.main!, {
+      exitCode: 0,
+      files: { [`${folder}/x`]: 'x\n', [file]: 'f\n' },
+    })
     expect(emulated.message).toBe(readFileSync(join(dir, 'termination-log'), 'utf8'))
   })
 
-  it('says why an output could not be stored (the key\'s folder is a file in the claim)', async () => {
+  it("says why an output could not be stored (the key's folder is a file in the claim)", async () => {
     const blocked = join(root, 'blocked-claim')
     mkdirSync(blocked)
     writeFileSync(join(blocked, 'a'), 'a file where the key needs a folder')
     const dir = fresh()
     const out = join(dir, 'o')
-    const run = await runArtifactPod({ dir, argv: sh(`echo o > ${out}`), outputs: [{ name: 'o', path: out, archive: 'tgz', location: { volume: { claimName: 'blocked', key: 'a/o.tgz' } } }], claims: { blocked } })
+    const run = await runArtifactPod({
+      dir,
+      argv: sh(`echo o > ${out}`),
+      outputs: [
+        {
+          name: 'o',
+          path: out,
+          archive: 'tgz',
+          location: { volume: { claimName: 'blocked', key: 'a/o.tgz' } },
+        },
+      ],
+      claims: { blocked },
+    })
     expect(run.exitCode).toBe(0)
-    expect(run.result?.artifacts?.o).toEqual({ state: 'failed', message: expect.stringMatching(/File exists|Not a directory/) })
+    expect(run.result?.artifacts?.o).toEqual({
+      state: 'failed',
+      message: expect.stringMatching(/File exists|Not a directory/),
+    })
   })
 
   it('fetches raw data with its mode, leaves a gzip that is no tarball as it is, and fails the Pod naming a missing input', async () => {
@@ -126,7 +174,12 @@ describe.skipIf(!HAVE_BUSYBOX)('artifacts: the real executor with a volume repos
       dir,
       argv: [script],
       inputs: [
-        { name: 'script', path: script, location: { raw: { data: '#!/bin/sh\necho from a raw artifact\n' } }, mode: 0o755 },
+        {
+          name: 'script',
+          path: script,
+          location: { raw: { data: '#!/bin/sh\necho from a raw artifact\n' } },
+          mode: 0o755,
+        },
         { name: 'gz', path: gz, location: vol('data.gz') },
       ],
       claims: { repo: claim },
@@ -137,8 +190,15 @@ describe.skipIf(!HAVE_BUSYBOX)('artifacts: the real executor with a volume repos
     expect(lstatSync(gz).isSymbolicLink()).toBe(true)
     expect(gunzipSync(readFileSync(gz)).toString()).toBe('not a tarball')
 
-    const failed = await runArtifactPod({ dir: fresh(), argv: sh('true'), inputs: [{ name: 'nothing', path: '/tmp/never', location: vol('no/such/key') }], claims: { repo: claim } })
-    expect(failed.initFailure).toMatch(/^input artifact nothing could not be fetched: .*no\/such\/key/)
+    const failed = await runArtifactPod({
+      dir: fresh(),
+      argv: sh('true'),
+      inputs: [{ name: 'nothing', path: '/tmp/never', location: vol('no/such/key') }],
+      claims: { repo: claim },
+    })
+    expect(failed.initFailure).toMatch(
+      /^input artifact nothing could not be fetched: .*no\/such\/key/,
+    )
     expect(readdirSync(claim)).not.toContain('no')
   })
 })

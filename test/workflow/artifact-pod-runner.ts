@@ -2,7 +2,12 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { Container } from 'kubernetes-types/core/v1'
 import { artifactContainers, type ArtifactTransfer } from '../../hooks/workflow/artifact-pod.ts'
-import { executorInit, wrap, type ExecutorResult, type PackedArtifact } from '../../hooks/workflow/executor.ts'
+import {
+  executorInit,
+  wrap,
+  type ExecutorResult,
+  type PackedArtifact,
+} from '../../hooks/workflow/executor.ts'
 import { readTerminationMessage } from '../../hooks/workflow/executor-message.ts'
 import { runContainerAsync, startContainer, type LocalRun } from './local-kubelet.ts'
 
@@ -45,16 +50,38 @@ export async function runArtifactPod(pod: ArtifactPod): Promise<ArtifactPodRun> 
   }
   const outputs = pod.outputs ?? []
   const base: Container = { name: 'main', image: 'test' }
-  const wrapped = outputs.length > 0 ? wrap(base, pod.argv, { result: false, outputs: [], artifacts: outputs.map(({ name, path, archive }) => ({ name, path, archive })) }, undefined, exec) : undefined
+  const wrapped =
+    outputs.length > 0
+      ? wrap(
+          base,
+          pod.argv,
+          {
+            result: false,
+            outputs: [],
+            artifacts: outputs.map(({ name, path, archive }) => ({ name, path, archive })),
+          },
+          undefined,
+          exec,
+        )
+      : undefined
   const init = wrapped?.init ?? executorInit(base, undefined, undefined, exec).init
   const containers = artifactContainers(pod.inputs ?? [], outputs, { dir: exec })
-  const opts = { cwd: pod.dir, ...(pod.secrets && { secrets: pod.secrets }), ...(pod.programs && { programs: pod.programs }), ...(pod.env && { env: pod.env }) }
+  const opts = {
+    cwd: pod.dir,
+    ...(pod.secrets && { secrets: pod.secrets }),
+    ...(pod.programs && { programs: pod.programs }),
+    ...(pod.env && { env: pod.env }),
+  }
   const first = await runContainerAsync(init, opts)
   if (first.status !== 0) throw new Error(`the executor's init container failed: ${first.stderr}`)
   for (const fetch of containers.inits) {
     const log = join(pod.dir, `${fetch.name}-termination-log`)
     const fetched = await runContainerAsync(fetch, { ...opts, log })
-    if (fetched.status !== 0) return { initFailure: existsSync(log) ? readFileSync(log, 'utf8') : fetched.stderr, containers }
+    if (fetched.status !== 0)
+      return {
+        initFailure: existsSync(log) ? readFileSync(log, 'utf8') : fetched.stderr,
+        containers,
+      }
   }
   for (const m of containers.mounts) {
     mkdirSync(dirname(m.mountPath), { recursive: true })
@@ -69,9 +96,16 @@ export async function runArtifactPod(pod: ArtifactPod): Promise<ArtifactPodRun> 
     sidecar.child.kill('SIGTERM')
     const code = await sidecar.exited
     sidecarStderr = sidecar.stderr()
-    if (code !== 0) throw new Error(`the artifacts sidecar exited ${code} after SIGTERM: ${sidecarStderr}`)
+    if (code !== 0)
+      throw new Error(`the artifacts sidecar exited ${code} after SIGTERM: ${sidecarStderr}`)
   }
   const message = existsSync(log) ? readFileSync(log, 'utf8') : undefined
   const result = readTerminationMessage(message)
-  return { exitCode: ran.status, ...(result && { result }), main, containers, ...(sidecarStderr !== undefined && { sidecarStderr }) }
+  return {
+    exitCode: ran.status,
+    ...(result && { result }),
+    main,
+    containers,
+    ...(sidecarStderr !== undefined && { sidecarStderr }),
+  }
 }

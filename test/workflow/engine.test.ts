@@ -6,12 +6,23 @@ describe('workflow: the whole evaluation (parallelism, deadlines, shutdown, susp
     const sim = simulate({
       entrypoint: 'fan',
       parallelism: 2,
-      templates: [{ name: 'fan', steps: [[{ name: 'n', template: 'job', withItems: [1, 2, 3, 4, 5] }]] }, container('job')],
+      templates: [
+        { name: 'fan', steps: [[{ name: 'n', template: 'job', withItems: [1, 2, 3, 4, 5] }]] },
+        container('job'),
+      ],
     })
     let most = 0
     for (let i = 0; i < 30 && sim.status?.phase !== 'Succeeded'; i++) {
       await sim.step()
-      most = Math.max(most, pods(sim).filter((p) => !['Succeeded', 'Failed'].includes((p as { status?: { phase?: string } }).status?.phase ?? '')).length)
+      most = Math.max(
+        most,
+        pods(sim).filter(
+          (p) =>
+            !['Succeeded', 'Failed'].includes(
+              (p as { status?: { phase?: string } }).status?.phase ?? '',
+            ),
+        ).length,
+      )
     }
     expect(sim.status!.phase).toBe('Succeeded')
     expect(most).toBe(2)
@@ -28,13 +39,33 @@ describe('workflow: the whole evaluation (parallelism, deadlines, shutdown, susp
             dag: {
               tasks: [
                 { name: 'gen', template: 'gen' },
-                { name: 'use', template: 'use', dependencies: ['gen'], arguments: { parameters: [{ name: 'v', value: '{{tasks.gen.outputs.parameters.version}}' }] } },
-                { name: 'many', template: 'use', withItems: ['a', 'b', 'c'], arguments: { parameters: [{ name: 'v', value: '{{item}}' }] } },
+                {
+                  name: 'use',
+                  template: 'use',
+                  dependencies: ['gen'],
+                  arguments: {
+                    parameters: [{ name: 'v', value: '{{tasks.gen.outputs.parameters.version}}' }],
+                  },
+                },
+                {
+                  name: 'many',
+                  template: 'use',
+                  withItems: ['a', 'b', 'c'],
+                  arguments: { parameters: [{ name: 'v', value: '{{item}}' }] },
+                },
               ],
             },
           },
-          { name: 'gen', outputs: { parameters: [{ name: 'version', valueFrom: { path: '/tmp/version' } }] }, container: { image: 'alpine:3', command: ['sh', '-c', 'echo 1.2.3 > /tmp/version'] } },
-          { name: 'use', inputs: { parameters: [{ name: 'v' }] }, container: { image: 'alpine:3', args: ['{{inputs.parameters.v}}'] } },
+          {
+            name: 'gen',
+            outputs: { parameters: [{ name: 'version', valueFrom: { path: '/tmp/version' } }] },
+            container: { image: 'alpine:3', command: ['sh', '-c', 'echo 1.2.3 > /tmp/version'] },
+          },
+          {
+            name: 'use',
+            inputs: { parameters: [{ name: 'v' }] },
+            container: { image: 'alpine:3', args: ['{{inputs.parameters.v}}'] },
+          },
         ],
       },
       { gen: { exitCode: 0, files: { '/tmp/version': '1.2.3\n' } } },
@@ -42,22 +73,43 @@ describe('workflow: the whole evaluation (parallelism, deadlines, shutdown, susp
     let most = 0
     for (let i = 0; i < 40 && sim.status?.phase !== 'Succeeded'; i++) {
       await sim.step()
-      most = Math.max(most, pods(sim).filter((p) => !['Succeeded', 'Failed'].includes((p as { status?: { phase?: string } }).status?.phase ?? '')).length)
+      most = Math.max(
+        most,
+        pods(sim).filter(
+          (p) =>
+            !['Succeeded', 'Failed'].includes(
+              (p as { status?: { phase?: string } }).status?.phase ?? '',
+            ),
+        ).length,
+      )
     }
     expect(sim.status!.phase).toBe('Succeeded')
     expect(most).toBe(1)
-    const use = pods(sim).find((p) => p.metadata.annotations?.['workflows.metahooks.dev/node-name'] === 'wf.use') as unknown as { spec: { containers: { args: string[] }[] } }
+    const use = pods(sim).find(
+      (p) => p.metadata.annotations?.['workflows.metahooks.dev/node-name'] === 'wf.use',
+    ) as unknown as { spec: { containers: { args: string[] }[] } }
     expect(use.spec.containers[0]!.args).toEqual(['1.2.3'])
   })
   it('activeDeadlineSeconds fails the workflow and stops its Pods — after recording them', async () => {
-    const sim = simulate({ entrypoint: 'x', activeDeadlineSeconds: 30, templates: [{ name: 'x', suspend: {} }, container('job')] })
-    const longRunning = simulate({ entrypoint: 'x', activeDeadlineSeconds: 30, templates: [container('x')] })
+    const sim = simulate({
+      entrypoint: 'x',
+      activeDeadlineSeconds: 30,
+      templates: [{ name: 'x', suspend: {} }, container('job')],
+    })
+    const longRunning = simulate({
+      entrypoint: 'x',
+      activeDeadlineSeconds: 30,
+      templates: [container('x')],
+    })
     await longRunning.step()
     await longRunning.step()
     expect(pods(longRunning)).toHaveLength(1)
     longRunning.cluster.now += 60_000
     const hit = await longRunning.step()
-    expect(longRunning.status).toMatchObject({ phase: 'Failed', message: 'the workflow exceeded its activeDeadlineSeconds' })
+    expect(longRunning.status).toMatchObject({
+      phase: 'Failed',
+      message: 'the workflow exceeded its activeDeadlineSeconds',
+    })
     expect(hit.actions.some((a) => a.type === 'deleted')).toBe(false)
     const next = await longRunning.step()
     expect(next.actions.map((a) => a.type)).toContain('deleted')
@@ -68,7 +120,16 @@ describe('workflow: the whole evaluation (parallelism, deadlines, shutdown, susp
   })
 
   it('shutdown Stop lets running Pods finish and schedules nothing new; Terminate stops them', async () => {
-    const spec = { entrypoint: 'm', templates: [{ name: 'm', steps: [[{ name: 'one', template: 'job' }], [{ name: 'two', template: 'job' }]] }, { ...container('job'), container: { image: 'alpine:3' } }] }
+    const spec = {
+      entrypoint: 'm',
+      templates: [
+        {
+          name: 'm',
+          steps: [[{ name: 'one', template: 'job' }], [{ name: 'two', template: 'job' }]],
+        },
+        { ...container('job'), container: { image: 'alpine:3' } },
+      ],
+    }
     const stop = simulate(spec)
     await stop.step()
     stop.updateParent((p) => ({ ...p, spec: { ...(p.spec as object), shutdown: 'Stop' } }))
@@ -80,7 +141,10 @@ describe('workflow: the whole evaluation (parallelism, deadlines, shutdown, susp
     const terminate = simulate(spec)
     await terminate.step()
     await terminate.step()
-    terminate.updateParent((p) => ({ ...p, spec: { ...(p.spec as object), shutdown: 'Terminate' } }))
+    terminate.updateParent((p) => ({
+      ...p,
+      spec: { ...(p.spec as object), shutdown: 'Terminate' },
+    }))
     await terminate.run()
     expect(terminate.status!.phase).toBe('Failed')
     expect(phases(terminate).one).toBe('Failed')
@@ -88,7 +152,11 @@ describe('workflow: the whole evaluation (parallelism, deadlines, shutdown, susp
   })
 
   it('spec.suspend pauses scheduling; resuming continues', async () => {
-    const sim = simulate({ entrypoint: 'm', suspend: true, templates: [{ name: 'm', steps: [[{ name: 'one', template: 'job' }]] }, container('job')] })
+    const sim = simulate({
+      entrypoint: 'm',
+      suspend: true,
+      templates: [{ name: 'm', steps: [[{ name: 'one', template: 'job' }]] }, container('job')],
+    })
     await sim.run()
     expect(pods(sim)).toEqual([])
     expect(sim.status).toMatchObject({ message: 'suspended: set spec.suspend to false to resume' })

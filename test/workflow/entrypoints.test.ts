@@ -14,11 +14,36 @@ describe('image entrypoints: the full command the executor wraps', () => {
   })
 
   it.each([
-    { name: 'command and args', reason: 'command replaces the ENTRYPOINT, args the CMD', container: { image: 'unknown/x', command: ['sh', '-c'], args: ['echo hi'] }, argv: ['sh', '-c', 'echo hi'] },
-    { name: 'args only, known image without ENTRYPOINT', reason: 'args run as the command', container: { image: 'python:3', args: ['-c', 'print(1)'] }, argv: ['-c', 'print(1)'] },
-    { name: 'args only, known image with ENTRYPOINT', reason: 'the ENTRYPOINT stays, args replace the CMD', container: { image: 'argoproj/argosay:v2', args: ['echo', 'hi'] }, argv: ['/argosay', 'echo', 'hi'] },
-    { name: 'nothing, known image', reason: 'the image CMD runs', container: { image: 'node:20' }, argv: ['docker-entrypoint.sh', 'node'] },
-    { name: 'args only, unknown image', reason: 'the image ENTRYPOINT is unknown: the executor cannot wrap it', container: { image: 'example.com/tool:1', args: ['run'] }, argv: undefined },
+    {
+      name: 'command and args',
+      reason: 'command replaces the ENTRYPOINT, args the CMD',
+      container: { image: 'unknown/x', command: ['sh', '-c'], args: ['echo hi'] },
+      argv: ['sh', '-c', 'echo hi'],
+    },
+    {
+      name: 'args only, known image without ENTRYPOINT',
+      reason: 'args run as the command',
+      container: { image: 'python:3', args: ['-c', 'print(1)'] },
+      argv: ['-c', 'print(1)'],
+    },
+    {
+      name: 'args only, known image with ENTRYPOINT',
+      reason: 'the ENTRYPOINT stays, args replace the CMD',
+      container: { image: 'argoproj/argosay:v2', args: ['echo', 'hi'] },
+      argv: ['/argosay', 'echo', 'hi'],
+    },
+    {
+      name: 'nothing, known image',
+      reason: 'the image CMD runs',
+      container: { image: 'node:20' },
+      argv: ['docker-entrypoint.sh', 'node'],
+    },
+    {
+      name: 'args only, unknown image',
+      reason: 'the image ENTRYPOINT is unknown: the executor cannot wrap it',
+      container: { image: 'example.com/tool:1', args: ['run'] },
+      argv: undefined,
+    },
   ])('$name', ({ container, argv, reason }) => {
     expect(resolveArgv(container), reason).toEqual(argv)
   })

@@ -8,17 +8,32 @@ describe('workflow: exit handlers and continueOn', () => {
         entrypoint: 'main',
         onExit: 'notify',
         templates: [
-          { name: 'main', steps: [[{ name: 'optional', template: 'job', continueOn: { failed: true } }], [{ name: 'required', template: 'job' }]] },
+          {
+            name: 'main',
+            steps: [
+              [{ name: 'optional', template: 'job', continueOn: { failed: true } }],
+              [{ name: 'required', template: 'job' }],
+            ],
+          },
           container('job'),
-          { name: 'notify', container: { image: 'alpine:3', args: ['workflow {{workflow.status}}'] } },
+          {
+            name: 'notify',
+            container: { image: 'alpine:3', args: ['workflow {{workflow.status}}'] },
+          },
         ],
       },
       { optional: { exitCode: 1 }, required: { exitCode: 3 } },
     )
     await sim.run()
-    expect(phases(sim)).toMatchObject({ optional: 'Failed', required: 'Failed', onExit: 'Succeeded' })
+    expect(phases(sim)).toMatchObject({
+      optional: 'Failed',
+      required: 'Failed',
+      onExit: 'Succeeded',
+    })
     expect(sim.status!.phase).toBe('Failed')
-    const notify = pods(sim).find((p) => p.metadata.annotations?.['workflows.metahooks.dev/node-name'] === 'wf.onExit') as unknown as { spec: { containers: { args: string[] }[] } }
+    const notify = pods(sim).find(
+      (p) => p.metadata.annotations?.['workflows.metahooks.dev/node-name'] === 'wf.onExit',
+    ) as unknown as { spec: { containers: { args: string[] }[] } }
     expect(notify.spec.containers[0]!.args).toEqual(['workflow Failed'])
   })
 })

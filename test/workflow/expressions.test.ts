@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest'
-import { dependsTasks, evalDepends, parseDepends, whenHolds, type DependsResult } from '../../hooks/workflow/expressions.ts'
+import {
+  dependsTasks,
+  evalDepends,
+  parseDepends,
+  whenHolds,
+  type DependsResult,
+} from '../../hooks/workflow/expressions.ts'
 
-const phases: Record<string, DependsResult[]> = { a: ['Succeeded'], b: ['Failed'], c: ['Skipped'], 'task-d': ['Errored'] }
+const phases: Record<string, DependsResult[]> = {
+  a: ['Succeeded'],
+  b: ['Failed'],
+  c: ['Skipped'],
+  'task-d': ['Errored'],
+}
 const has = (task: string, result: DependsResult) => (phases[task] ?? []).includes(result)
 
 describe('depends', () => {
@@ -10,14 +21,22 @@ describe('depends', () => {
     { expr: 'c', value: true, reason: 'Skipped counts for a bare name' },
     { expr: 'b', value: false, reason: 'Failed does not' },
     { expr: 'b.Failed && a.Succeeded', value: true, reason: 'results and &&' },
-    { expr: '!(a && b.Succeeded) || task-d.Errored', value: true, reason: 'parentheses, ! and names with -' },
+    {
+      expr: '!(a && b.Succeeded) || task-d.Errored',
+      value: true,
+      reason: 'parentheses, ! and names with -',
+    },
     { expr: 'a.Omitted || (b.Failed && !c)', value: false, reason: '&& binds tighter than ||' },
   ])('$expr → $value ($reason)', ({ expr, value }) => {
     expect(evalDepends(parseDepends(expr), has)).toBe(value)
   })
 
   it('lists the tasks an expression names', () => {
-    expect([...dependsTasks(parseDepends('(a.Succeeded || b) && !task-d.Failed'))].sort()).toEqual(['a', 'b', 'task-d'])
+    expect([...dependsTasks(parseDepends('(a.Succeeded || b) && !task-d.Failed'))].sort()).toEqual([
+      'a',
+      'b',
+      'task-d',
+    ])
   })
 
   it.each([

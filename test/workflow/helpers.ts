@@ -10,7 +10,12 @@ import type { NodeRecord } from '../../hooks/workflow/nodes.ts'
 export const START = '2026-01-01T00:00:00Z'
 
 export function wf(spec: Record<string, unknown>, name = 'wf'): KObject {
-  return { apiVersion: 'workflows.metahooks.dev/v1alpha1', kind: 'Workflow', metadata: { name, namespace: 'default' }, spec }
+  return {
+    apiVersion: 'workflows.metahooks.dev/v1alpha1',
+    kind: 'Workflow',
+    metadata: { name, namespace: 'default' },
+    spec,
+  }
 }
 
 /** How a step's main container ends: its exit code (0 when left out), what it printed, the files it wrote. */
@@ -30,7 +35,11 @@ function toPodOutcome(pod: KObject, o: StepOutcome): PodOutcome {
   const exitCode = o.exitCode ?? 0
   if (o.keepsRunning) return { exitCode, keepsRunning: true }
   if (o.message !== undefined) return { exitCode, message: o.message }
-  const { message } = emulate(main, { exitCode, ...(o.stdout !== undefined && { stdout: o.stdout }), ...(o.files && { files: o.files }) })
+  const { message } = emulate(main, {
+    exitCode,
+    ...(o.stdout !== undefined && { stdout: o.stdout }),
+    ...(o.files && { files: o.files }),
+  })
   return { exitCode, ...(message !== '' && { message }) }
 }
 
@@ -53,8 +62,16 @@ export function outcomes(table: Record<string, StepOutcome | StepOutcome[]>) {
   }
 }
 
-export function simulate(spec: Record<string, unknown>, table: Record<string, StepOutcome | StepOutcome[]> = {}, name = 'wf') {
-  return new Simulation(workflow, { parent: wf(spec, name), startTime: START, podOutcome: outcomes(table) })
+export function simulate(
+  spec: Record<string, unknown>,
+  table: Record<string, StepOutcome | StepOutcome[]> = {},
+  name = 'wf',
+) {
+  return new Simulation(workflow, {
+    parent: wf(spec, name),
+    startTime: START,
+    podOutcome: outcomes(table),
+  })
 }
 
 export const nodes = (sim: Simulation) => (sim.status?.nodes ?? {}) as Record<string, NodeRecord>
@@ -66,4 +83,8 @@ export function phases(sim: Simulation): Record<string, string> {
 
 export const pods = (sim: Simulation) => sim.objects().filter((o) => o.kind === 'Pod')
 
-export const container = (name: string, extra: Record<string, unknown> = {}) => ({ name, container: { image: 'alpine:3', command: ['sh', '-c', `echo ${name}`] }, ...extra })
+export const container = (name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  container: { image: 'alpine:3', command: ['sh', '-c', `echo ${name}`] },
+  ...extra,
+})

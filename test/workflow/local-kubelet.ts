@@ -11,7 +11,10 @@ import type { Container } from 'kubernetes-types/core/v1'
 export const BUSYBOX = '/usr/bin/busybox'
 export const HAVE_BUSYBOX = existsSync(BUSYBOX)
 // CI installs busybox-static and must not skip the real executor.
-if (!HAVE_BUSYBOX && process.env.METAHOOKS_REQUIRE_BUSYBOX === '1') throw new Error(`${BUSYBOX} is missing (apt-get install busybox-static) and METAHOOKS_REQUIRE_BUSYBOX=1`)
+if (!HAVE_BUSYBOX && process.env.METAHOOKS_REQUIRE_BUSYBOX === '1')
+  throw new Error(
+    `${BUSYBOX} is missing (apt-get install busybox-static) and METAHOOKS_REQUIRE_BUSYBOX=1`,
+  )
 
 /** What a Service in the namespace puts in every container's environment (and so in `$(…)` expansion). */
 export const SERVICE_ENV: Record<string, string> = { KUBERNETES_SERVICE_HOST: '10.96.0.1' }
@@ -20,12 +23,18 @@ export const SERVICE_ENV: Record<string, string> = { KUBERNETES_SERVICE_HOST: '1
 export function kubeExpand(input: string, vars: Record<string, string>): string {
   let out = ''
   for (let i = 0; i < input.length; i++) {
-    if (input[i] !== '$' || i + 1 === input.length) { out += input[i]; continue }
+    if (input[i] !== '$' || i + 1 === input.length) {
+      out += input[i]
+      continue
+    }
     const next = input[i + 1]
     const close = next === '(' ? input.indexOf(')', i + 2) : -1
     if (next === '$') out += '$'
-    else if (close >= 0) { const name = input.slice(i + 2, close); out += vars[name] ?? `$(${name})`; i = close - 1 }
-    else out += `$${next}`
+    else if (close >= 0) {
+      const name = input.slice(i + 2, close)
+      out += vars[name] ?? `$(${name})`
+      i = close - 1
+    } else out += `$${next}`
     i++
   }
   return out
@@ -49,12 +58,21 @@ function prepare(c: Container, opts: LocalRun): { argv: string[]; env: Record<st
   for (const e of c.env ?? []) {
     const ref = e.valueFrom?.secretKeyRef
     const value = ref ? opts.secrets?.[ref.name ?? '']?.[ref.key] : e.value
-    if (value === undefined) throw new Error(`${c.name}: env ${e.name} refers to secret ${ref?.name}/${ref?.key}, which the test did not give`)
+    if (value === undefined)
+      throw new Error(
+        `${c.name}: env ${e.name} refers to secret ${ref?.name}/${ref?.key}, which the test did not give`,
+      )
     vars[e.name] = ref ? value : kubeExpand(value, vars)
   }
   const programs: Record<string, string> = { '/bin/busybox': BUSYBOX, ...opts.programs }
   const argv = (c.command ?? []).map((a) => kubeExpand(a, vars)).map((a) => programs[a] ?? a)
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: opts.cwd, ...opts.env, ...vars, ...(opts.log && { METAHOOKS_TERMINATION_LOG: opts.log }) }
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: opts.cwd,
+    ...opts.env,
+    ...vars,
+    ...(opts.log && { METAHOOKS_TERMINATION_LOG: opts.log }),
+  }
   return { argv, env }
 }
 
@@ -65,9 +83,16 @@ export function runContainer(c: Container, opts: LocalRun) {
 }
 
 /** Runs a container to its end without blocking the event loop (servers in this process keep answering it). */
-export async function runContainerAsync(c: Container, opts: LocalRun): Promise<{ status: number | null; stdout: string; stderr: string }> {
+export async function runContainerAsync(
+  c: Container,
+  opts: LocalRun,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const { argv, env } = prepare(c, opts)
-  const child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawn(argv[0]!, argv.slice(1), {
+    cwd: opts.cwd,
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
@@ -75,16 +100,27 @@ export async function runContainerAsync(c: Container, opts: LocalRun): Promise<{
   // A command that never reads its stdin may be gone before it is written.
   child.stdin.on('error', () => {})
   child.stdin.end(opts.input ?? '')
-  const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
+  const status = await new Promise<number | null>((resolve) =>
+    child.on('close', (code) => resolve(code)),
+  )
   return { status, stdout, stderr }
 }
 
 /** Starts a container (a sidecar) in the background; its stderr is collected. */
-export function startContainer(c: Container, opts: LocalRun): { child: ChildProcess; stderr: () => string; exited: Promise<number | null> } {
+export function startContainer(
+  c: Container,
+  opts: LocalRun,
+): { child: ChildProcess; stderr: () => string; exited: Promise<number | null> } {
   const { argv, env } = prepare(c, opts)
-  const child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, env, stdio: ['ignore', 'ignore', 'pipe'] })
+  const child = spawn(argv[0]!, argv.slice(1), {
+    cwd: opts.cwd,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
   let err = ''
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()))
-  const exited = new Promise<number | null>((resolve) => child.on('close', (status) => resolve(status)))
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('close', (status) => resolve(status)),
+  )
   return { child, stderr: () => err, exited }
 }

@@ -1,8 +1,19 @@
 import { describe, expect, it } from 'vitest'
-import { mergePodSpec, parsePodSpecPatch, PodSpecPatchError } from '../../hooks/workflow/pod-spec-patch.ts'
+import {
+  mergePodSpec,
+  parsePodSpecPatch,
+  PodSpecPatchError,
+} from '../../hooks/workflow/pod-spec-patch.ts'
 
 const base = {
-  containers: [{ name: 'main', image: 'busybox', env: [{ name: 'A', value: '1' }], volumeMounts: [{ name: 'w', mountPath: '/w' }] }],
+  containers: [
+    {
+      name: 'main',
+      image: 'busybox',
+      env: [{ name: 'A', value: '1' }],
+      volumeMounts: [{ name: 'w', mountPath: '/w' }],
+    },
+  ],
   volumes: [{ name: 'w', emptyDir: {} }],
   tolerations: [{ key: 'a', operator: 'Exists' }],
   nodeSelector: { pool: 'default' },
@@ -10,12 +21,72 @@ const base = {
 
 describe('podSpecPatch merges like a strategic merge patch of a PodSpec', () => {
   it.each([
-    { name: 'containers by name', reason: 'Argo patches main by naming it', patch: { containers: [{ name: 'main', resources: { limits: { cpu: '1' } } }] }, want: { containers: [{ name: 'main', image: 'busybox', resources: { limits: { cpu: '1' } } }] } },
-    { name: 'a new container is appended', reason: 'a name not in the list adds an item', patch: { containers: [{ name: 'extra', image: 'x' }] }, want: { containers: [{ name: 'main' }, { name: 'extra', image: 'x' }] } },
-    { name: 'env by name inside a container', reason: 'nested lists keep their own merge keys', patch: { containers: [{ name: 'main', env: [{ name: 'A', value: '2' }, { name: 'B', value: '3' }] }] }, want: { containers: [{ name: 'main', env: [{ name: 'A', value: '2' }, { name: 'B', value: '3' }] }] } },
-    { name: 'volumeMounts by mountPath', reason: 'the merge key of volumeMounts is mountPath', patch: { containers: [{ name: 'main', volumeMounts: [{ name: 'w', mountPath: '/w', readOnly: true }] }] }, want: { containers: [{ name: 'main', volumeMounts: [{ name: 'w', mountPath: '/w', readOnly: true }] }] } },
-    { name: 'tolerations are replaced', reason: 'a list without a merge key is replaced whole', patch: { tolerations: [{ key: 'b', operator: 'Exists' }] }, want: { tolerations: [{ key: 'b', operator: 'Exists' }] } },
-    { name: 'maps merge, null deletes', reason: 'objects merge deeply and null removes a field', patch: { nodeSelector: { zone: 'a' }, volumes: null }, want: { nodeSelector: { pool: 'default', zone: 'a' } } },
+    {
+      name: 'containers by name',
+      reason: 'Argo patches main by naming it',
+      patch: { containers: [{ name: 'main', resources: { limits: { cpu: '1' } } }] },
+      want: {
+        containers: [{ name: 'main', image: 'busybox', resources: { limits: { cpu: '1' } } }],
+      },
+    },
+    {
+      name: 'a new container is appended',
+      reason: 'a name not in the list adds an item',
+      patch: { containers: [{ name: 'extra', image: 'x' }] },
+      want: { containers: [{ name: 'main' }, { name: 'extra', image: 'x' }] },
+    },
+    {
+      name: 'env by name inside a container',
+      reason: 'nested lists keep their own merge keys',
+      patch: {
+        containers: [
+          {
+            name: 'main',
+            env: [
+              { name: 'A', value: '2' },
+              { name: 'B', value: '3' },
+            ],
+          },
+        ],
+      },
+      want: {
+        containers: [
+          {
+            name: 'main',
+            env: [
+              { name: 'A', value: '2' },
+              { name: 'B', value: '3' },
+            ],
+          },
+        ],
+      },
+    },
+    {
+      name: 'volumeMounts by mountPath',
+      reason: 'the merge key of volumeMounts is mountPath',
+      patch: {
+        containers: [
+          { name: 'main', volumeMounts: [{ name: 'w', mountPath: '/w', readOnly: true }] },
+        ],
+      },
+      want: {
+        containers: [
+          { name: 'main', volumeMounts: [{ name: 'w', mountPath: '/w', readOnly: true }] },
+        ],
+      },
+    },
+    {
+      name: 'tolerations are replaced',
+      reason: 'a list without a merge key is replaced whole',
+      patch: { tolerations: [{ key: 'b', operator: 'Exists' }] },
+      want: { tolerations: [{ key: 'b', operator: 'Exists' }] },
+    },
+    {
+      name: 'maps merge, null deletes',
+      reason: 'objects merge deeply and null removes a field',
+      patch: { nodeSelector: { zone: 'a' }, volumes: null },
+      want: { nodeSelector: { pool: 'default', zone: 'a' } },
+    },
   ])('$name', ({ patch, want, reason }) => {
     const merged = mergePodSpec(base, patch)
     expect(merged, reason).toMatchObject(want)
@@ -34,7 +105,9 @@ describe('podSpecPatch merges like a strategic merge patch of a PodSpec', () => 
   })
 
   it('reads YAML and JSON alike', () => {
-    expect(parsePodSpecPatch('terminationGracePeriodSeconds: 5')).toEqual({ terminationGracePeriodSeconds: 5 })
+    expect(parsePodSpecPatch('terminationGracePeriodSeconds: 5')).toEqual({
+      terminationGracePeriodSeconds: 5,
+    })
     expect(parsePodSpecPatch('{"hostNetwork": true}')).toEqual({ hostNetwork: true })
   })
 })

@@ -42,31 +42,54 @@ export function loadScenarios(dir = DIR): Scenario[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
     .sort()
-    .map((file) => ({ file, ...(parse(readFileSync(join(dir, file), 'utf8')) as Omit<Scenario, 'file'>) }))
+    .map((file) => ({
+      file,
+      ...(parse(readFileSync(join(dir, file), 'utf8')) as Omit<Scenario, 'file'>),
+    }))
 }
 
 /** The workflow as our CRD takes it: our apiVersion, a name for generateName, the default namespace. */
 export function asOurs(object: KObject): KObject {
   const meta = object.metadata as KObject['metadata'] & { generateName?: string }
   const { generateName, ...metadata } = meta
-  const apiVersion = object.apiVersion === 'argoproj.io/v1alpha1' ? 'workflows.metahooks.dev/v1alpha1' : object.apiVersion
+  const apiVersion =
+    object.apiVersion === 'argoproj.io/v1alpha1'
+      ? 'workflows.metahooks.dev/v1alpha1'
+      : object.apiVersion
   const clusterScoped = object.kind === 'ClusterWorkflowTemplate'
   return {
     ...object,
     apiVersion,
-    metadata: { ...metadata, name: meta.name ?? `${(generateName ?? 'wf-').replace(/-$/, '')}`, ...(!clusterScoped && { namespace: meta.namespace ?? 'default' }) },
+    metadata: {
+      ...metadata,
+      name: meta.name ?? `${(generateName ?? 'wf-').replace(/-$/, '')}`,
+      ...(!clusterScoped && { namespace: meta.namespace ?? 'default' }),
+    },
   }
 }
 
 export async function runScenario(s: Scenario): Promise<Simulation> {
-  const sim = new Simulation(workflow, { parent: asOurs(s.workflow), objects: (s.objects ?? []).map(asOurs), startTime: START, podOutcome: outcomes(s.pods ?? {}) })
+  const sim = new Simulation(workflow, {
+    parent: asOurs(s.workflow),
+    objects: (s.objects ?? []).map(asOurs),
+    startTime: START,
+    podOutcome: outcomes(s.pods ?? {}),
+  })
   for (const change of s.then ?? []) {
     for (let i = 0; i < change.after; i++) await sim.step()
-    if (change.spec) sim.updateParent((p) => ({ ...p, spec: { ...(p.spec as object), ...change.spec } }))
+    if (change.spec)
+      sim.updateParent((p) => ({ ...p, spec: { ...(p.spec as object), ...change.spec } }))
     for (const o of change.update ?? []) {
       const ours = asOurs(o)
-      const existing = sim.cluster.list().find((x) => x.kind === ours.kind && x.metadata.name === ours.metadata.name)
-      if (existing) sim.cluster.update({ ...existing, ...ours, metadata: { ...existing.metadata, ...ours.metadata } } as never)
+      const existing = sim.cluster
+        .list()
+        .find((x) => x.kind === ours.kind && x.metadata.name === ours.metadata.name)
+      if (existing)
+        sim.cluster.update({
+          ...existing,
+          ...ours,
+          metadata: { ...existing.metadata, ...ours.metadata },
+        } as never)
       else sim.cluster.create(ours as never)
     }
   }

@@ -9,13 +9,21 @@ describe('workflow: Argo scenarios (test/workflow/scenarios/*.yaml)', () => {
     const sim = await runScenario(scenario)
     const { expect: want } = scenario
     const byName = Object.fromEntries(Object.values(nodes(sim)).map((n) => [n.displayName, n]))
-    const errors = Object.values(nodes(sim)).filter((n) => n.message).map((n) => `${n.displayName}: ${n.message}`)
-    expect(sim.status?.phase, `${scenario.reason}\n  node messages: ${errors.join(' | ')}`).toBe(want.phase)
+    const errors = Object.values(nodes(sim))
+      .filter((n) => n.message)
+      .map((n) => `${n.displayName}: ${n.message}`)
+    expect(sim.status?.phase, `${scenario.reason}\n  node messages: ${errors.join(' | ')}`).toBe(
+      want.phase,
+    )
     if (want.message !== undefined) expect(sim.status?.message).toMatch(new RegExp(want.message))
-    for (const [name, phase] of Object.entries(want.nodes ?? {})) expect(byName[name]?.phase, `node ${name}`).toBe(phase)
-    for (const [name, outputs] of Object.entries(want.outputs ?? {})) expect(byName[name]?.outputs, `outputs of ${name}`).toMatchObject(outputs)
+    for (const [name, phase] of Object.entries(want.nodes ?? {}))
+      expect(byName[name]?.phase, `node ${name}`).toBe(phase)
+    for (const [name, outputs] of Object.entries(want.outputs ?? {}))
+      expect(byName[name]?.outputs, `outputs of ${name}`).toMatchObject(outputs)
     for (const [name, fields] of Object.entries(want.pods ?? {})) {
-      const pod = pods(sim).find((p) => p.metadata.annotations?.[NODE_NAME_ANNOTATION]?.split('.').pop() === name)
+      const pod = pods(sim).find(
+        (p) => p.metadata.annotations?.[NODE_NAME_ANNOTATION]?.split('.').pop() === name,
+      )
       expect(pod, `the Pod of ${name}`).toBeDefined()
       expect(pod, `the Pod of ${name}`).toMatchObject(fields)
     }

@@ -8,27 +8,74 @@ import { LOCK_LABEL, locksOf, slotObject } from '../../hooks/workflow/synchroniz
 import { container, START, wf } from './helpers.ts'
 
 const job = container('job')
-const mutexSpec = { entrypoint: 'job', synchronization: { mutexes: [{ name: 'deploy' }] }, templates: [job] }
-const semaphoreSpec = { entrypoint: 'job', synchronization: { semaphore: { configMapKeyRef: { name: 'limits', key: 'builds' } } }, templates: [job] }
+const mutexSpec = {
+  entrypoint: 'job',
+  synchronization: { mutexes: [{ name: 'deploy' }] },
+  templates: [job],
+}
+const semaphoreSpec = {
+  entrypoint: 'job',
+  synchronization: { semaphore: { configMapKeyRef: { name: 'limits', key: 'builds' } } },
+  templates: [job],
+}
 const MUTEX = locksOf(mutexSpec.synchronization as never, 'default')[0]!
 const SEMAPHORE = locksOf(semaphoreSpec.synchronization as never, 'default')[0]!
 
 /** A workflow of the namespace (the one syncing, or another), created at `minute` past START. */
-function named(name: string, spec: Record<string, unknown>, minute: number, phase?: string): KObject {
+function named(
+  name: string,
+  spec: Record<string, unknown>,
+  minute: number,
+  phase?: string,
+): KObject {
   const w = wf(spec, name)
-  return { ...w, metadata: { ...w.metadata, uid: `uid-${name}`, creationTimestamp: `2026-01-01T00:0${minute}:00Z` }, ...(phase && { status: { phase } }) } as KObject
+  return {
+    ...w,
+    metadata: {
+      ...w.metadata,
+      uid: `uid-${name}`,
+      creationTimestamp: `2026-01-01T00:0${minute}:00Z`,
+    },
+    ...(phase && { status: { phase } }),
+  } as KObject
 }
 
 /** The slot ConfigMap as the API server keeps it once `holder` made it. */
 function held(lock: typeof MUTEX, slot: number, holder: string): KObject {
   const o = slotObject(lock, slot, holder)
-  return { ...o, metadata: { ...o.metadata, namespace: 'default', ownerReferences: [{ apiVersion: 'workflows.metahooks.dev/v1alpha1', kind: 'Workflow', name: holder, uid: `uid-${holder}`, controller: true }] } } as KObject
+  return {
+    ...o,
+    metadata: {
+      ...o.metadata,
+      namespace: 'default',
+      ownerReferences: [
+        {
+          apiVersion: 'workflows.metahooks.dev/v1alpha1',
+          kind: 'Workflow',
+          name: holder,
+          uid: `uid-${holder}`,
+          controller: true,
+        },
+      ],
+    },
+  } as KObject
 }
 
-const limits = (builds: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'limits', namespace: 'default' }, data: { builds } }) as KObject
+const limits = (builds: string) =>
+  ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'limits', namespace: 'default' },
+    data: { builds },
+  }) as KObject
 
 async function sync(parent: KObject, related: KObject[], observed: KObject[] = []) {
-  const outcome = await runHook(workflow, 'sync', compositeRequest(workflow, { parent, related, observed }), { now: new Date('2026-01-01T00:10:00Z') })
+  const outcome = await runHook(
+    workflow,
+    'sync',
+    compositeRequest(workflow, { parent, related, observed }),
+    { now: new Date('2026-01-01T00:10:00Z') },
+  )
   if (!outcome.ok) throw new Error(`${outcome.status} ${outcome.message}`)
   return outcome.response as { children: KObject[]; status: Record<string, any> }
 }
@@ -40,16 +87,31 @@ describe('workflow: synchronization', () => {
     const result = await sim.run()
     expect(result.converged).toBe(true)
     expect(sim.status!.phase).toBe('Succeeded')
-    const created = result.rounds.flatMap((r) => r.actions.filter((a) => a.type === 'created').map((a) => a.object))
+    const created = result.rounds.flatMap((r) =>
+      r.actions.filter((a) => a.type === 'created').map((a) => a.object),
+    )
     const slot = `ConfigMap default/${slotObject(MUTEX, 0, 'me').metadata.name}`
     // The slot first, the Pod only once the slot was there; the slot deleted at the end.
     expect(created[0]).toBe(slot)
     expect(created[1]).toMatch(/^Pod default\/me-job-/)
-    expect(result.rounds.flatMap((r) => r.actions.filter((a) => a.type === 'deleted').map((a) => a.object))).toContain(slot)
+    expect(
+      result.rounds.flatMap((r) =>
+        r.actions.filter((a) => a.type === 'deleted').map((a) => a.object),
+      ),
+    ).toContain(slot)
     expect(sim.objects().some((o) => o.kind === 'ConfigMap')).toBe(false)
   })
 
-  const cases: { name: string; reason: string; me: KObject; related: KObject[]; children: string[]; phase: string; message?: RegExp; sync?: Record<string, unknown> }[] = [
+  const cases: {
+    name: string
+    reason: string
+    me: KObject
+    related: KObject[]
+    children: string[]
+    phase: string
+    message?: RegExp
+    sync?: Record<string, unknown>
+  }[] = [
     {
       name: 'a mutex another workflow holds',
       reason: 'waits without asking for anything, and says who holds it',
@@ -104,17 +166,29 @@ describe('workflow: synchronization', () => {
       name: 'a semaphore of 2, one slot taken, an older workflow waiting',
       reason: 'the older one gets the last slot',
       me: named('me', semaphoreSpec, 3),
-      related: [limits('2'), named('a', semaphoreSpec, 0, 'Running'), held(SEMAPHORE, 0, 'a'), named('b', semaphoreSpec, 1)],
+      related: [
+        limits('2'),
+        named('a', semaphoreSpec, 0, 'Running'),
+        held(SEMAPHORE, 0, 'a'),
+        named('b', semaphoreSpec, 1),
+      ],
       children: [],
       phase: 'Pending',
       message: /Lock status: 1\/2$/,
-      sync: { semaphore: { waiting: [{ semaphore: 'default/ConfigMap/limits/builds', holders: ['a'] }] } },
+      sync: {
+        semaphore: { waiting: [{ semaphore: 'default/ConfigMap/limits/builds', holders: ['a'] }] },
+      },
     },
     {
       name: 'a semaphore of 3, one slot taken, an older workflow waiting',
       reason: 'two slots free, two in line: both take one (slot 1 the older, slot 2 this one)',
       me: named('me', semaphoreSpec, 3),
-      related: [limits('3'), named('a', semaphoreSpec, 0, 'Running'), held(SEMAPHORE, 0, 'a'), named('b', semaphoreSpec, 1)],
+      related: [
+        limits('3'),
+        named('a', semaphoreSpec, 0, 'Running'),
+        held(SEMAPHORE, 0, 'a'),
+        named('b', semaphoreSpec, 1),
+      ],
       children: [`ConfigMap/${slotObject(SEMAPHORE, 2, 'me').metadata.name}`],
       phase: 'Pending',
     },
@@ -125,7 +199,9 @@ describe('workflow: synchronization', () => {
       related: [limits('1'), held(SEMAPHORE, 0, 'me')],
       children: ['Pod/me-job-', `ConfigMap/${slotObject(SEMAPHORE, 0, 'me').metadata.name}`],
       phase: 'Pending',
-      sync: { semaphore: { holding: [{ semaphore: 'default/ConfigMap/limits/builds', holders: ['me'] }] } },
+      sync: {
+        semaphore: { holding: [{ semaphore: 'default/ConfigMap/limits/builds', holders: ['me'] }] },
+      },
     },
     {
       name: 'a semaphore without its ConfigMap',
@@ -134,7 +210,8 @@ describe('workflow: synchronization', () => {
       related: [],
       children: [],
       phase: 'Pending',
-      message: /^Waiting for default\/ConfigMap\/limits\/builds lock: ConfigMap limits \(the semaphore's limit\) is not there$/,
+      message:
+        /^Waiting for default\/ConfigMap\/limits\/builds lock: ConfigMap limits \(the semaphore's limit\) is not there$/,
     },
     {
       name: 'a limit that is not a number',
@@ -161,26 +238,82 @@ describe('workflow: synchronization', () => {
     const first = await sync(me, [held(MUTEX, 0, 'me')])
     const pod = first.children.find((c) => c.kind === 'Pod')!
     const running = { ...me, status: first.status } as KObject
-    const out = await sync(running, [named('other', mutexSpec, 0, 'Running'), held(MUTEX, 0, 'other')], [{ ...pod, metadata: { ...pod.metadata, namespace: 'default' }, status: { phase: 'Running' } } as KObject])
+    const out = await sync(
+      running,
+      [named('other', mutexSpec, 0, 'Running'), held(MUTEX, 0, 'other')],
+      [
+        {
+          ...pod,
+          metadata: { ...pod.metadata, namespace: 'default' },
+          status: { phase: 'Running' },
+        } as KObject,
+      ],
+    )
     expect(names(out.children)).toContain(`Pod/${pod.metadata.name}`)
   })
 
   it('asks Metacontroller for the lock slots and the namespace Workflows only when it synchronizes', async () => {
     const rules = async (parent: KObject) => {
-      const outcome = await runHook(workflow, 'customize', compositeRequest(workflow, { parent }), {})
-      return outcome.ok ? (outcome.response.relatedResources as { resource: string; labelSelector?: unknown }[]) : []
+      const outcome = await runHook(
+        workflow,
+        'customize',
+        compositeRequest(workflow, { parent }),
+        {},
+      )
+      return outcome.ok
+        ? (outcome.response.relatedResources as { resource: string; labelSelector?: unknown }[])
+        : []
     }
-    expect(await rules(named('me', mutexSpec, 0))).toEqual(expect.arrayContaining([{ apiVersion: 'v1', resource: 'configmaps', labelSelector: { matchExpressions: [{ key: LOCK_LABEL, operator: 'Exists' }] } }, { apiVersion: 'workflows.metahooks.dev/v1alpha1', resource: 'workflows', labelSelector: {} }]))
-    expect((await rules(named('me', { entrypoint: 'job', templates: [job] }, 0))).some((r) => r.resource === 'workflows')).toBe(false)
+    expect(await rules(named('me', mutexSpec, 0))).toEqual(
+      expect.arrayContaining([
+        {
+          apiVersion: 'v1',
+          resource: 'configmaps',
+          labelSelector: { matchExpressions: [{ key: LOCK_LABEL, operator: 'Exists' }] },
+        },
+        {
+          apiVersion: 'workflows.metahooks.dev/v1alpha1',
+          resource: 'workflows',
+          labelSelector: {},
+        },
+      ]),
+    )
+    expect(
+      (await rules(named('me', { entrypoint: 'job', templates: [job] }, 0))).some(
+        (r) => r.resource === 'workflows',
+      ),
+    ).toBe(false)
   })
 
   const invalid: { name: string; spec: Record<string, unknown>; error: RegExp }[] = [
-    { name: 'a lock in another namespace', spec: { ...mutexSpec, synchronization: { mutex: { name: 'm', namespace: 'other' } } }, error: /spec\.synchronization: mutex m is in namespace other; locks in another namespace than the workflow's are not supported/ },
-    { name: "a template's lock in another namespace", spec: { entrypoint: 'job', templates: [{ ...job, synchronization: { mutex: { name: 'm', namespace: 'other' } } }] }, error: /template job: synchronization: mutex m is in namespace other; locks in another namespace than the workflow's are not supported/ },
-    { name: 'a database lock', spec: { ...mutexSpec, synchronization: { mutexes: [{ name: 'm', database: true }] } }, error: /database: database-backed locks is not supported/ },
+    {
+      name: 'a lock in another namespace',
+      spec: { ...mutexSpec, synchronization: { mutex: { name: 'm', namespace: 'other' } } },
+      error:
+        /spec\.synchronization: mutex m is in namespace other; locks in another namespace than the workflow's are not supported/,
+    },
+    {
+      name: "a template's lock in another namespace",
+      spec: {
+        entrypoint: 'job',
+        templates: [{ ...job, synchronization: { mutex: { name: 'm', namespace: 'other' } } }],
+      },
+      error:
+        /template job: synchronization: mutex m is in namespace other; locks in another namespace than the workflow's are not supported/,
+    },
+    {
+      name: 'a database lock',
+      spec: { ...mutexSpec, synchronization: { mutexes: [{ name: 'm', database: true }] } },
+      error: /database: database-backed locks is not supported/,
+    },
   ]
   it.each(invalid)('422: $name', async ({ spec, error }) => {
-    const outcome = await runHook(workflow, 'sync', compositeRequest(workflow, { parent: wf(spec) }), { now: new Date(START) })
+    const outcome = await runHook(
+      workflow,
+      'sync',
+      compositeRequest(workflow, { parent: wf(spec) }),
+      { now: new Date(START) },
+    )
     expect(outcome.ok ? 200 : outcome.status).toBe(422)
     expect(outcome.ok ? '' : outcome.message).toMatch(error)
   })

@@ -10,10 +10,30 @@ import { initCommand, newCommand } from './scaffold/index.ts'
 import { controllersCommand, serveCommand } from './serve.ts'
 import { renderCommand, simulateCommand } from './try.ts'
 
-export { UsageError, controllerNamed, oneOf, positiveInt, type Command, type Project } from './command.ts'
+export {
+  UsageError,
+  controllerNamed,
+  oneOf,
+  positiveInt,
+  type Command,
+  type Project,
+} from './command.ts'
 
 /** The toolkit's own commands, in the order the help lists them. */
-export const COMMANDS: readonly Command[] = [serveCommand, renderCommand, simulateCommand, manifestsCommand, validateCommand, controllersCommand, initCommand, newCommand, applyCommand, statusCommand, doctorCommand, unstickCommand]
+export const COMMANDS: readonly Command[] = [
+  serveCommand,
+  renderCommand,
+  simulateCommand,
+  manifestsCommand,
+  validateCommand,
+  controllersCommand,
+  initCommand,
+  newCommand,
+  applyCommand,
+  statusCommand,
+  doctorCommand,
+  unstickCommand,
+]
 
 const ENVIRONMENT = `Environment (serve; README lists defaults and ranges): PORT, HOST, METAHOOKS_AUTH_TOKEN,
 METAHOOKS_AUTH_SCHEME, METAHOOKS_BASIC_USERNAME, METAHOOKS_BASIC_PASSWORD, METAHOOKS_ALLOW_UNAUTHENTICATED,
@@ -24,14 +44,25 @@ METAHOOKS_SHUTDOWN_DELAY_SECONDS, METAHOOKS_SHUTDOWN_TIMEOUT_SECONDS, METAHOOKS_
 METAHOOKS_AUTH_TOKEN as a Bearer token.`
 
 export function usage(commands: readonly Command[]): string {
-  return ['metahooks — Kubernetes controllers as Metacontroller hooks', '', 'Usage:', ...commands.map((c) => c.usage), '', ENVIRONMENT].join('\n')
+  return [
+    'metahooks — Kubernetes controllers as Metacontroller hooks',
+    '',
+    'Usage:',
+    ...commands.map((c) => c.usage),
+    '',
+    ENVIRONMENT,
+  ].join('\n')
 }
 
 function help(command: Command): string {
   return ['Usage:', command.usage, ...(command.details ? ['', command.details] : [])].join('\n')
 }
 
-async function dispatch(argv: readonly string[], project: Project, commands: readonly Command[]): Promise<void> {
+async function dispatch(
+  argv: readonly string[],
+  project: Project,
+  commands: readonly Command[],
+): Promise<void> {
   const [name, ...rest] = argv
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     console.log(usage(commands))
@@ -44,7 +75,9 @@ async function dispatch(argv: readonly string[], project: Project, commands: rea
     return
   }
   if (command.needsProject && !project.found) {
-    throw new UsageError(`${name} works in a metahooks project: no hooks/registry.ts in ${project.root} or above (create one with: metahooks init DIR)`)
+    throw new UsageError(
+      `${name} works in a metahooks project: no hooks/registry.ts in ${project.root} or above (create one with: metahooks init DIR)`,
+    )
   }
   await command.run(rest, project)
 }
@@ -65,16 +98,25 @@ function quietOnClosedPipe(): void {
  * Runs one CLI call: the toolkit's commands and the project's own (a project command may not
  * take a toolkit command's name). Errors print one line; usage errors exit 2, others 1.
  */
-export async function runCli(argv: readonly string[], project: Project, projectCommands: readonly Command[] = []): Promise<void> {
+export async function runCli(
+  argv: readonly string[],
+  project: Project,
+  projectCommands: readonly Command[] = [],
+): Promise<void> {
   quietOnClosedPipe()
   try {
     const clash = projectCommands.find((c) => COMMANDS.some((t) => t.name === c.name))
-    if (clash) throw new Error(`hooks/commands.ts: "${clash.name}" is a metahooks command already; name yours differently`)
+    if (clash)
+      throw new Error(
+        `hooks/commands.ts: "${clash.name}" is a metahooks command already; name yours differently`,
+      )
     await dispatch(argv, project, [...COMMANDS, ...projectCommands])
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
     console.error(`metahooks: ${message.split('\n')[0]}`)
-    const usageError = error instanceof UsageError || String((error as { code?: string }).code).startsWith('ERR_PARSE_ARGS')
+    const usageError =
+      error instanceof UsageError ||
+      String((error as { code?: string }).code).startsWith('ERR_PARSE_ARGS')
     process.exitCode = usageError ? 2 : 1
   }
 }

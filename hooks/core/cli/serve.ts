@@ -11,11 +11,18 @@ export const serveCommand: Command = {
   usage: `  metahooks serve [--host HOST] [--port PORT]
       Serve every controller's hooks (default 127.0.0.1:8080; same as npm start).`,
   async run(args, project) {
-    const { values } = parseArgs({ args, options: { host: { type: 'string' }, port: { type: 'string' } }, strict: true })
+    const { values } = parseArgs({
+      args,
+      options: { host: { type: 'string' }, port: { type: 'string' } },
+      strict: true,
+    })
     const env: Env = { ...process.env }
     if (values.host !== undefined) env.HOST = values.host
     if (values.port !== undefined) env.PORT = values.port
-    await serveUntilSignalled({ controllers: project.controllers, codeDir: join(project.root, 'hooks') }, env)
+    await serveUntilSignalled(
+      { controllers: project.controllers, codeDir: join(project.root, 'hooks') },
+      env,
+    )
   },
 }
 
@@ -25,6 +32,11 @@ export const controllersCommand: Command = {
   usage: `  metahooks controllers
       List controllers and their routes.`,
   run(_args, project) {
-    for (const c of project.controllers) console.log(`${c.name}\t${c.type}\t${controllerRoutes(c).map((r) => r.path).join(' ')}`)
+    for (const c of project.controllers)
+      console.log(
+        `${c.name}\t${c.type}\t${controllerRoutes(c)
+          .map((r) => r.path)
+          .join(' ')}`,
+      )
   },
 }

@@ -6,19 +6,37 @@ import { HookVersion, LabelSelector, LabelSelectorRequirement } from './objects.
  * (metacontroller.k8s.io/v1alpha1), as far as a hook author needs them. The manifests we generate
  * are validated against these schemas, and requests may be read through them.
  */
-const SecretKeyRef = z.strictObject({ name: z.string(), namespace: z.string(), key: z.string().optional() })
+const SecretKeyRef = z.strictObject({
+  name: z.string(),
+  namespace: z.string(),
+  key: z.string().optional(),
+})
 const SecretRef = z.strictObject({ name: z.string(), namespace: z.string() })
 
 const EndpointSecurity = {
   caBundle: z
-    .strictObject({ inline: z.string().optional(), secretRef: SecretKeyRef.optional(), configMapRef: SecretKeyRef.optional() })
+    .strictObject({
+      inline: z.string().optional(),
+      secretRef: SecretKeyRef.optional(),
+      configMapRef: SecretKeyRef.optional(),
+    })
     .optional(),
   clientTLS: z
-    .strictObject({ secretRef: SecretRef, certKey: z.string().optional(), privateKeyKey: z.string().optional() })
+    .strictObject({
+      secretRef: SecretRef,
+      certKey: z.string().optional(),
+      privateKeyKey: z.string().optional(),
+    })
     .optional(),
-  authorization: z.strictObject({ type: z.string().optional(), secretRef: SecretKeyRef }).optional(),
+  authorization: z
+    .strictObject({ type: z.string().optional(), secretRef: SecretKeyRef })
+    .optional(),
   basicAuth: z
-    .strictObject({ secretRef: SecretRef, usernameKey: z.string().optional(), passwordKey: z.string().optional() })
+    .strictObject({
+      secretRef: SecretRef,
+      usernameKey: z.string().optional(),
+      passwordKey: z.string().optional(),
+    })
     .optional(),
 }
 
@@ -26,7 +44,12 @@ export const Webhook = z.strictObject({
   url: z.string().optional(),
   path: z.string().optional(),
   service: z
-    .strictObject({ name: z.string(), namespace: z.string(), port: z.number().int().optional(), protocol: z.string().optional() })
+    .strictObject({
+      name: z.string(),
+      namespace: z.string(),
+      port: z.number().int().optional(),
+      protocol: z.string().optional(),
+    })
     .optional(),
   timeout: z.string().optional(),
   etag: z
@@ -45,7 +68,13 @@ export type Webhook = z.infer<typeof Webhook>
 export const Hook = z.strictObject({ version: HookVersion.optional(), webhook: Webhook })
 export type Hook = z.infer<typeof Hook>
 
-export const UpdateMethod = z.enum(['OnDelete', 'Recreate', 'InPlace', 'RollingRecreate', 'RollingInPlace'])
+export const UpdateMethod = z.enum([
+  'OnDelete',
+  'Recreate',
+  'InPlace',
+  'RollingRecreate',
+  'RollingInPlace',
+])
 export type UpdateMethod = z.infer<typeof UpdateMethod>
 
 export const StatusCheckCondition = z.strictObject({
@@ -73,7 +102,9 @@ export const CompositeControllerSpec = z.strictObject({
     revisionHistory: z.strictObject({ fieldPaths: z.array(z.string()).optional() }).optional(),
     ignoreStatusChanges: z.boolean().optional(),
   }),
-  childResources: z.array(z.strictObject({ ...ResourceRule, updateStrategy: ChildUpdateStrategy.optional() })).optional(),
+  childResources: z
+    .array(z.strictObject({ ...ResourceRule, updateStrategy: ChildUpdateStrategy.optional() }))
+    .optional(),
   resyncPeriodSeconds: z.number().int().optional(),
   generateSelector: z.boolean().optional(),
   hooks: z

@@ -39,7 +39,8 @@ function isKObject(v: unknown): boolean {
   const m = v.metadata
   return (
     isOptionalString(m.uid) &&
-    (m.generation === undefined || (typeof m.generation === 'number' && Number.isFinite(m.generation))) &&
+    (m.generation === undefined ||
+      (typeof m.generation === 'number' && Number.isFinite(m.generation))) &&
     isOptionalStringMap(m.labels) &&
     isOptionalStringMap(m.annotations)
   )
@@ -47,11 +48,17 @@ function isKObject(v: unknown): boolean {
 
 function isControllerObject(v: unknown): boolean {
   if (!isPlainRecord(v)) return false
-  return v.metadata === undefined || (isPlainRecord(v.metadata) && typeof v.metadata.name === 'string')
+  return (
+    v.metadata === undefined || (isPlainRecord(v.metadata) && typeof v.metadata.name === 'string')
+  )
 }
 
 /** Sync and finalize requests: the root object under `root`, the observed map under `observed`. */
-function isSyncRequest(v: unknown, root: 'parent' | 'object', observed: 'children' | 'attachments'): boolean {
+function isSyncRequest(
+  v: unknown,
+  root: 'parent' | 'object',
+  observed: 'children' | 'attachments',
+): boolean {
   return (
     isPlainRecord(v) &&
     isControllerObject(v.controller) &&
@@ -62,8 +69,10 @@ function isSyncRequest(v: unknown, root: 'parent' | 'object', observed: 'childre
   )
 }
 
-export const isCompositeHookRequest = (v: unknown): boolean => isSyncRequest(v, 'parent', 'children')
-export const isDecoratorHookRequest = (v: unknown): boolean => isSyncRequest(v, 'object', 'attachments')
+export const isCompositeHookRequest = (v: unknown): boolean =>
+  isSyncRequest(v, 'parent', 'children')
+export const isDecoratorHookRequest = (v: unknown): boolean =>
+  isSyncRequest(v, 'object', 'attachments')
 
 export function isCustomizeHookRequest(v: unknown): boolean {
   return isPlainRecord(v) && isControllerObject(v.controller) && isKObject(v.parent)
@@ -78,7 +87,9 @@ function isCommonResponse(v: Obj): boolean {
   return (
     (v.status === undefined || v.status === null || isPlainRecord(v.status)) &&
     (v.resyncAfterSeconds === undefined ||
-      (typeof v.resyncAfterSeconds === 'number' && Number.isFinite(v.resyncAfterSeconds) && v.resyncAfterSeconds >= 0)) &&
+      (typeof v.resyncAfterSeconds === 'number' &&
+        Number.isFinite(v.resyncAfterSeconds) &&
+        v.resyncAfterSeconds >= 0)) &&
     (v.finalized === undefined || typeof v.finalized === 'boolean')
   )
 }
@@ -91,10 +102,22 @@ function isOptionalObjectList(v: unknown): boolean {
 }
 
 const COMPOSITE_RESPONSE_KEYS = ['status', 'children', 'resyncAfterSeconds', 'finalized']
-const DECORATOR_RESPONSE_KEYS = ['labels', 'annotations', 'status', 'attachments', 'resyncAfterSeconds', 'finalized']
+const DECORATOR_RESPONSE_KEYS = [
+  'labels',
+  'annotations',
+  'status',
+  'attachments',
+  'resyncAfterSeconds',
+  'finalized',
+]
 
 export function isCompositeHookResponse(v: unknown): boolean {
-  return isPlainRecord(v) && hasOnlyKeys(v, COMPOSITE_RESPONSE_KEYS) && isCommonResponse(v) && isOptionalObjectList(v.children)
+  return (
+    isPlainRecord(v) &&
+    hasOnlyKeys(v, COMPOSITE_RESPONSE_KEYS) &&
+    isCommonResponse(v) &&
+    isOptionalObjectList(v.children)
+  )
 }
 
 export function isDecoratorHookResponse(v: unknown): boolean {

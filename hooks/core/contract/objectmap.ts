@@ -18,7 +18,8 @@ export function parseGroupKey(key: string): { kind: string; apiVersion: string }
  */
 export function entryKey(object: KObject, parent: KObject, version: HookVersion): string {
   const ns = object.metadata.namespace ?? ''
-  const qualified = version === 'v2' ? ns !== '' : ns !== '' && (parent.metadata.namespace ?? '') === ''
+  const qualified =
+    version === 'v2' ? ns !== '' : ns !== '' && (parent.metadata.namespace ?? '') === ''
   return qualified ? `${ns}/${object.metadata.name}` : object.metadata.name
 }
 
@@ -48,8 +49,15 @@ export type ObservedCheck = (object: KObject) => void
  * (checked when the request was read), so only matching keys are looked at — large groups are not
  * walked object by object.
  */
-function findByName(group: Record<string, KObject>, name: string, namespace: string | undefined): KObject | undefined {
-  const matches = (o: KObject | undefined) => o !== undefined && o.metadata.name === name && (namespace === undefined || (o.metadata.namespace ?? '') === namespace)
+function findByName(
+  group: Record<string, KObject>,
+  name: string,
+  namespace: string | undefined,
+): KObject | undefined {
+  const matches = (o: KObject | undefined) =>
+    o !== undefined &&
+    o.metadata.name === name &&
+    (namespace === undefined || (o.metadata.namespace ?? '') === namespace)
   if (namespace !== undefined) {
     const direct = group[namespace === '' ? name : `${namespace}/${name}`] ?? group[name]
     return matches(direct) ? direct : undefined
@@ -68,7 +76,10 @@ export class ObservedObjects {
   readonly #check: (groupKey: string) => ObservedCheck | undefined
 
   /** `check` returns, per group key, what every object read from that group must pass. */
-  constructor(map: ObjectMap, check: (groupKey: string) => ObservedCheck | undefined = () => undefined) {
+  constructor(
+    map: ObjectMap,
+    check: (groupKey: string) => ObservedCheck | undefined = () => undefined,
+  ) {
     this.#map = map
     this.#check = check
   }
@@ -82,7 +93,11 @@ export class ObservedObjects {
       const out: KObject[] = []
       for (const [key, group] of Object.entries(this.#map)) {
         const g = parseGroupKey(key)
-        if (g.kind !== ref.kind || (ref.apiVersion !== undefined && g.apiVersion !== ref.apiVersion)) continue
+        if (
+          g.kind !== ref.kind ||
+          (ref.apiVersion !== undefined && g.apiVersion !== ref.apiVersion)
+        )
+          continue
         const check = this.#check(key)
         for (const object of Object.values(group)) {
           check?.(object)
@@ -96,13 +111,21 @@ export class ObservedObjects {
   }
 
   /** The object of a type with this name (and namespace, when given), or undefined. */
-  get<T extends KObject = KObject>(type: TypeRef | string, name: string, namespace?: string): T | undefined {
+  get<T extends KObject = KObject>(
+    type: TypeRef | string,
+    name: string,
+    namespace?: string,
+  ): T | undefined {
     const ref = typeof type === 'string' ? { kind: type } : type
     // A lookup by name checks only the object it returns.
     if (!this.#cache.has(`${ref.kind}.${ref.apiVersion ?? '*'}`)) {
       for (const key of Object.keys(this.#map)) {
         const g = parseGroupKey(key)
-        if (g.kind !== ref.kind || (ref.apiVersion !== undefined && g.apiVersion !== ref.apiVersion)) continue
+        if (
+          g.kind !== ref.kind ||
+          (ref.apiVersion !== undefined && g.apiVersion !== ref.apiVersion)
+        )
+          continue
         const object = findByName(this.#map[key]!, name, namespace)
         if (object) {
           this.#check(key)?.(object)
@@ -112,7 +135,9 @@ export class ObservedObjects {
       return undefined
     }
     return this.list<T>(type).find(
-      (o) => o.metadata.name === name && (namespace === undefined || (o.metadata.namespace ?? '') === namespace),
+      (o) =>
+        o.metadata.name === name &&
+        (namespace === undefined || (o.metadata.namespace ?? '') === namespace),
     )
   }
 

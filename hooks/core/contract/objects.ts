@@ -26,7 +26,11 @@ export type KObject = z.infer<typeof KObject>
  */
 export function isKObjectLike(value: unknown): value is KObject {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
-  const o = value as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } | null }
+  const o = value as {
+    apiVersion?: unknown
+    kind?: unknown
+    metadata?: { name?: unknown; namespace?: unknown } | null
+  }
   return (
     typeof o.apiVersion === 'string' &&
     o.apiVersion !== '' &&
@@ -46,7 +50,9 @@ export function isKObjectLike(value: unknown): value is KObject {
 function isStringMapOrAbsent(value: unknown): boolean {
   if (value === undefined) return true
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
-  for (const key in value) if (Object.hasOwn(value, key) && typeof (value as Record<string, unknown>)[key] !== 'string') return false
+  for (const key in value)
+    if (Object.hasOwn(value, key) && typeof (value as Record<string, unknown>)[key] !== 'string')
+      return false
   return true
 }
 
@@ -57,14 +63,18 @@ function isStringMapOrAbsent(value: unknown): boolean {
  */
 const GROUP_KEY = /^[A-Za-z][A-Za-z0-9]*\.([a-z0-9]([a-z0-9.-]*[a-z0-9])?\/)?v[0-9a-z]+$/
 
-const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+const isMap = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /**
  * Walks `{ "<Kind.version>": { "<name or namespace/name>": object } }` in one pass without
  * copying (a zod record of objects would rebuild the whole map on every request). Without `report`
  * it stops at the first problem; with one it reports every problem.
  */
-export function checkObjectMap(value: unknown, report?: (path: string[], message: string) => void): boolean {
+export function checkObjectMap(
+  value: unknown,
+  report?: (path: string[], message: string) => void,
+): boolean {
   if (!isMap(value)) {
     report?.([], 'expected an object map ({ "Kind.version": { "name": object } })')
     return false
@@ -73,7 +83,8 @@ export function checkObjectMap(value: unknown, report?: (path: string[], message
   for (const key of Object.keys(value)) {
     const group = value[key]
     let problem: string | undefined
-    if (!GROUP_KEY.test(key)) problem = 'expected a group key of the form Kind.version or Kind.group/version'
+    if (!GROUP_KEY.test(key))
+      problem = 'expected a group key of the form Kind.version or Kind.group/version'
     else if (!isMap(group)) problem = 'expected an object of entries'
     if (problem) {
       if (!report) return false
@@ -86,7 +97,12 @@ export function checkObjectMap(value: unknown, report?: (path: string[], message
     const kind = key.slice(0, dot)
     const apiVersion = key.slice(dot + 1)
     for (const entry of Object.keys(group as object)) {
-      const message = entryProblem(entry, (group as Record<string, unknown>)[entry], kind, apiVersion)
+      const message = entryProblem(
+        entry,
+        (group as Record<string, unknown>)[entry],
+        kind,
+        apiVersion,
+      )
       if (message) {
         if (!report) return false
         report([key, entry], message)
@@ -102,20 +118,33 @@ export function checkObjectMap(value: unknown, report?: (path: string[], message
  * entry that is not filed that way is not from Metacontroller. Compared without building strings:
  * this runs for every observed object of every request.
  */
-function entryProblem(entry: string, object: unknown, kind: string, apiVersion: string): string | undefined {
-  if (!isKObjectLike(object)) return 'expected a Kubernetes object with apiVersion, kind and metadata.name'
-  if (object.kind !== kind || object.apiVersion !== apiVersion) return 'object is not of the type its group names'
+function entryProblem(
+  entry: string,
+  object: unknown,
+  kind: string,
+  apiVersion: string,
+): string | undefined {
+  if (!isKObjectLike(object))
+    return 'expected a Kubernetes object with apiVersion, kind and metadata.name'
+  if (object.kind !== kind || object.apiVersion !== apiVersion)
+    return 'object is not of the type its group names'
   const name = object.metadata.name
   if (name.includes('/')) return 'metadata.name must not contain "/"'
   if (entry === name) return undefined
   const ns = object.metadata.namespace ?? ''
-  const qualified = entry.length === ns.length + 1 + name.length && entry.startsWith(ns) && entry.charCodeAt(ns.length) === 47 && entry.endsWith(name)
+  const qualified =
+    entry.length === ns.length + 1 + name.length &&
+    entry.startsWith(ns) &&
+    entry.charCodeAt(ns.length) === 47 &&
+    entry.endsWith(name)
   return qualified && ns !== '' ? undefined : "entry key is not the object's name or namespace/name"
 }
 
-export const ObjectMap = z.custom<Record<string, Record<string, KObject>>>().superRefine((value, ctx) => {
-  checkObjectMap(value, (path, message) => ctx.addIssue({ code: 'custom', path, message }))
-})
+export const ObjectMap = z
+  .custom<Record<string, Record<string, KObject>>>()
+  .superRefine((value, ctx) => {
+    checkObjectMap(value, (path, message) => ctx.addIssue({ code: 'custom', path, message }))
+  })
 export type ObjectMap = Record<string, Record<string, KObject>>
 
 export const HookVersion = z.enum(['v1', 'v2'])

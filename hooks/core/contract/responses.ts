@@ -35,7 +35,9 @@ export type DecoratorHookResponse = z.infer<typeof DecoratorHookResponse>
 export const RelatedResourceRule = z
   .strictObject({
     apiVersion: z.string().min(1),
-    resource: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, { message: 'expected a lowercase plural resource name' }),
+    resource: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]*$/, { message: 'expected a lowercase plural resource name' }),
     labelSelector: LabelSelector.optional(),
     namespaceSelector: LabelSelector.optional(),
     namespace: z.string().min(1).optional(),

@@ -46,8 +46,12 @@ export class Admission {
   /** A slot and `bytes` of the budget for a request that has just arrived, or why there is none. */
   admit(bytes: number): Ticket | Refusal {
     const slotShort = this.maxConcurrency > 0 && this.tickets.size >= this.maxConcurrency ? 1 : 0
-    const bytesShort = this.maxBytesInFlight > 0 ? Math.max(0, this.bytesReserved + bytes - this.maxBytesInFlight) : 0
-    if ((slotShort > 0 || bytesShort > 0) && !this.preempt(slotShort, bytesShort)) return slotShort > 0 ? 'slots' : 'bytes'
+    const bytesShort =
+      this.maxBytesInFlight > 0
+        ? Math.max(0, this.bytesReserved + bytes - this.maxBytesInFlight)
+        : 0
+    if ((slotShort > 0 || bytesShort > 0) && !this.preempt(slotShort, bytesShort))
+      return slotShort > 0 ? 'slots' : 'bytes'
     const ticket = new Ticket(bytes, this.now())
     this.tickets.add(ticket)
     this.bytesReserved += bytes
@@ -84,7 +88,9 @@ export class Admission {
   private preempt(slots: number, bytes: number, except?: Ticket): boolean {
     const now = this.now()
     const rate = (t: Ticket) => t.received / Math.max(1, now - t.since)
-    const candidates = [...this.tickets].filter((t) => t !== except && !t.arrived && now - t.since >= GRACE_MS).sort((a, b) => rate(a) - rate(b))
+    const candidates = [...this.tickets]
+      .filter((t) => t !== except && !t.arrived && now - t.since >= GRACE_MS)
+      .sort((a, b) => rate(a) - rate(b))
     const chosen: Ticket[] = []
     let freedSlots = 0
     let freedBytes = 0

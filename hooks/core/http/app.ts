@@ -6,7 +6,16 @@ import { hasHook, hookTime, runHook } from '../run.ts'
 import { accessMiddleware, type AuthConfig } from './auth.ts'
 import { Admission } from './admission.ts'
 import { etagMatches, requestEtag, type Sha256 } from './etag.ts'
-import { BodyTimeout, BodyTooLarge, ClientGone, declaredLength, discardBody, OverBudget, Preempted, readBody } from './body.ts'
+import {
+  BodyTimeout,
+  BodyTooLarge,
+  ClientGone,
+  declaredLength,
+  discardBody,
+  OverBudget,
+  Preempted,
+  readBody,
+} from './body.ts'
 import { clip, quote } from '../issues.ts'
 import { consoleLogger, describeError, type Logger } from './log.ts'
 
@@ -69,26 +78,49 @@ const HEALTH_PATHS = new Set(['/healthz', '/readyz'])
 /** Error bodies end up in Kubernetes Events: at most this many characters, on one printable line. */
 export const MAX_ERROR_BODY_CHARS = 1024
 
-function plain(c: Context, status: number, message: string, headers?: Record<string, string>): Response {
+function plain(
+  c: Context,
+  status: number,
+  message: string,
+  headers?: Record<string, string>,
+): Response {
   return c.text(clip(message, MAX_ERROR_BODY_CHARS), status as 400, headers)
 }
 
 const OVER_CONCURRENCY = 'too many concurrent requests (METAHOOKS_MAX_CONCURRENCY); try again later'
-const OVER_BYTE_BUDGET = 'too many request bytes in flight (METAHOOKS_MAX_BYTES_IN_FLIGHT); try again later'
+const OVER_BYTE_BUDGET =
+  'too many request bytes in flight (METAHOOKS_MAX_BYTES_IN_FLIGHT); try again later'
 const PREEMPTED = 'request body arriving too slowly while the server is busy; try again later'
 const tooLarge = (max: number) => `request body exceeds ${max} bytes (METAHOOKS_MAX_BODY_BYTES)`
 
 /** The hook routes each controller serves: sync always, finalize and customize when defined. */
-export function controllerRoutes(definition: ControllerDefinition): { hook: HookName; path: string }[] {
-  return HOOKS.filter((h) => hasHook(definition, h)).map((hook) => ({ hook, path: `/${definition.name}/${hook}` }))
+export function controllerRoutes(
+  definition: ControllerDefinition,
+): { hook: HookName; path: string }[] {
+  return HOOKS.filter((h) => hasHook(definition, h)).map((hook) => ({
+    hook,
+    path: `/${definition.name}/${hook}`,
+  }))
 }
 
 function describeController(d: ControllerDefinition) {
   const target =
     d.type === 'composite'
-      ? { parent: `${d.parent.kind}.${d.parent.apiVersion}`, children: d.children.map((c) => `${c.kind}.${c.apiVersion}`) }
-      : { resources: d.resources.map((r) => `${r.kind}.${r.apiVersion}`), attachments: d.attachments.map((a) => `${a.kind}.${a.apiVersion}`) }
-  return { name: d.name, type: d.type, hookVersion: d.hookVersion, ...target, routes: controllerRoutes(d).map((r) => r.path) }
+      ? {
+          parent: `${d.parent.kind}.${d.parent.apiVersion}`,
+          children: d.children.map((c) => `${c.kind}.${c.apiVersion}`),
+        }
+      : {
+          resources: d.resources.map((r) => `${r.kind}.${r.apiVersion}`),
+          attachments: d.attachments.map((a) => `${a.kind}.${a.apiVersion}`),
+        }
+  return {
+    name: d.name,
+    type: d.type,
+    hookVersion: d.hookVersion,
+    ...target,
+    routes: controllerRoutes(d).map((r) => r.path),
+  }
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true })
@@ -98,21 +130,31 @@ const decoder = new TextDecoder('utf-8', { fatal: true })
  * labelled `application/json` (Metacontroller sends exactly that), in UTF-8 when a charset is named,
  * and not content-coded: a body we would read as something it is not is refused, not guessed at.
  */
-export function unsupportedMedia(contentType: string | undefined, contentEncoding: string | undefined): string | undefined {
+export function unsupportedMedia(
+  contentType: string | undefined,
+  contentEncoding: string | undefined,
+): string | undefined {
   // What Metacontroller sends, decided without parsing.
   if (contentType === 'application/json' && contentEncoding === undefined) return undefined
   const [mediaType, ...parameters] = (contentType ?? '').split(';')
   if (mediaType!.trim().toLowerCase() !== 'application/json') {
-    return contentType === undefined || contentType.trim() === '' ? 'Content-Type must be application/json (none was sent)' : `Content-Type must be application/json, not ${quote(contentType, 60)}`
+    return contentType === undefined || contentType.trim() === ''
+      ? 'Content-Type must be application/json (none was sent)'
+      : `Content-Type must be application/json, not ${quote(contentType, 60)}`
   }
   for (const parameter of parameters) {
     const eq = parameter.indexOf('=')
     if (eq < 0 || parameter.slice(0, eq).trim().toLowerCase() !== 'charset') continue
-    const charset = parameter.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1')
-    if (!/^utf-?8$/i.test(charset)) return `charset ${quote(charset, 40)} is not supported: send UTF-8`
+    const charset = parameter
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+    if (!/^utf-?8$/i.test(charset))
+      return `charset ${quote(charset, 40)} is not supported: send UTF-8`
   }
   const coding = contentEncoding?.trim() ?? ''
-  if (coding !== '' && coding.toLowerCase() !== 'identity') return `Content-Encoding ${quote(coding, 40)} is not supported: send the body uncompressed`
+  if (coding !== '' && coding.toLowerCase() !== 'identity')
+    return `Content-Encoding ${quote(coding, 40)} is not supported: send the body uncompressed`
   return undefined
 }
 
@@ -138,7 +180,9 @@ export function createApp(options: AppOptions): Hono {
   app.use(methodNotAllowed({ app }))
 
   app.get('/healthz', (c) => c.text('ok'))
-  app.get('/readyz', (c) => ((options.isReady?.() ?? true) ? c.text('ok') : c.text('shutting down', 503)))
+  app.get('/readyz', (c) =>
+    (options.isReady?.() ?? true) ? c.text('ok') : c.text('shutting down', 503),
+  )
 
   const metrics = options.metrics
   if (metrics) {
@@ -154,8 +198,18 @@ export function createApp(options: AppOptions): Hono {
     })
   }
 
-  const open = metrics && options.metricsOpen ? new Set([...HEALTH_PATHS, '/metrics']) : HEALTH_PATHS
-  app.use('*', accessMiddleware({ auth: options.auth, clientCertificateVerified: options.clientCertificateVerified, open, log, describePath }))
+  const open =
+    metrics && options.metricsOpen ? new Set([...HEALTH_PATHS, '/metrics']) : HEALTH_PATHS
+  app.use(
+    '*',
+    accessMiddleware({
+      auth: options.auth,
+      clientCertificateVerified: options.clientCertificateVerified,
+      open,
+      log,
+      describePath,
+    }),
+  )
 
   if (metrics) {
     app.get('/metrics', async (c) => {
@@ -164,7 +218,13 @@ export function createApp(options: AppOptions): Hono {
     })
   }
 
-  app.get('/', (c) => c.json({ name: 'metahooks', version: options.version, controllers: options.controllers.map(describeController) }))
+  app.get('/', (c) =>
+    c.json({
+      name: 'metahooks',
+      version: options.version,
+      controllers: options.controllers.map(describeController),
+    }),
+  )
 
   const retryLater = { 'Retry-After': String(RETRY_AFTER_SECONDS) }
 
@@ -180,20 +240,32 @@ export function createApp(options: AppOptions): Hono {
           metrics?.hookCall(line as unknown as HookCall)
           return response
         }
-        const refuse = (status: number, message: string, headers?: Record<string, string>): Response => {
+        const refuse = (
+          status: number,
+          message: string,
+          headers?: Record<string, string>,
+        ): Response => {
           line.error ??= message
           return finish(plain(c, status, message, headers))
         }
         // Refusals decided before the body is read still read it (bounded), so the keep-alive connection survives.
-        const refuseUnread = async (status: number, message: string, headers?: Record<string, string>) => {
+        const refuseUnread = async (
+          status: number,
+          message: string,
+          headers?: Record<string, string>,
+        ) => {
           await discardBody(c, options.maxBodyBytes, requestTimeoutMs)
           return refuse(status, message, headers)
         }
 
-        const unsupported = unsupportedMedia(c.req.header('content-type'), c.req.header('content-encoding'))
+        const unsupported = unsupportedMedia(
+          c.req.header('content-type'),
+          c.req.header('content-encoding'),
+        )
         if (unsupported) return refuseUnread(415, unsupported)
         const declared = declaredLength(c)
-        if (declared !== undefined && declared > options.maxBodyBytes) return refuse(413, tooLarge(options.maxBodyBytes))
+        if (declared !== undefined && declared > options.maxBodyBytes)
+          return refuse(413, tooLarge(options.maxBodyBytes))
         const ticket = admission.admit(declared ?? 0)
         if (ticket === 'slots') return refuseUnread(429, OVER_CONCURRENCY, retryLater)
         if (ticket === 'bytes') return refuseUnread(429, OVER_BYTE_BUDGET, retryLater)
@@ -209,7 +281,10 @@ export function createApp(options: AppOptions): Hono {
           } catch (error) {
             if (error instanceof BodyTooLarge) return refuse(413, tooLarge(options.maxBodyBytes))
             if (error instanceof BodyTimeout) {
-              return refuse(408, `request body did not arrive within ${requestTimeoutMs / 1000} s (METAHOOKS_REQUEST_TIMEOUT_SECONDS)`)
+              return refuse(
+                408,
+                `request body did not arrive within ${requestTimeoutMs / 1000} s (METAHOOKS_REQUEST_TIMEOUT_SECONDS)`,
+              )
             }
             if (error instanceof OverBudget) return refuseUnread(429, OVER_BYTE_BUDGET, retryLater)
             if (error instanceof Preempted) return refuse(429, PREEMPTED, retryLater)
@@ -238,7 +313,12 @@ export function createApp(options: AppOptions): Hono {
         // A clock-using hook answers per minute, so its ETag covers the minute as well.
         const now = options.clock?.() ?? new Date()
         const minute = hookTime(definition, now)
-        const etag = await requestEtag(minute ? `${options.version}@${minute.toISOString()}` : options.version, path, bytes, options.sha256)
+        const etag = await requestEtag(
+          minute ? `${options.version}@${minute.toISOString()}` : options.version,
+          path,
+          bytes,
+          options.sha256,
+        )
         if (etagMatches(c.req.header('if-none-match'), etag)) {
           line.etag = 'hit'
           return finish(c.body(null, 304, { ETag: etag }))
@@ -252,7 +332,10 @@ export function createApp(options: AppOptions): Hono {
           return refuse(400, 'request body is not valid JSON (UTF-8)')
         }
 
-        const outcome = await runHook(definition, hook, input, { now, timeoutMs: options.hookTimeoutMs ?? 0 })
+        const outcome = await runHook(definition, hook, input, {
+          now,
+          timeoutMs: options.hookTimeoutMs ?? 0,
+        })
         const { cause, ...meta } = outcome.meta
         Object.assign(line, meta)
         if (!outcome.ok) {
@@ -261,14 +344,24 @@ export function createApp(options: AppOptions): Hono {
             if (cause instanceof Error && cause.stack) line.stack = cause.stack
           }
           // A 503 (over the time budget) is worth retrying soon.
-          return refuse(outcome.status, outcome.message, outcome.status === 503 ? retryLater : undefined)
+          return refuse(
+            outcome.status,
+            outcome.message,
+            outcome.status === 503 ? retryLater : undefined,
+          )
         }
         return finish(c.body(outcome.body, 200, { 'Content-Type': 'application/json', ETag: etag }))
       }
     }
   }
 
-  app.notFound((c) => plain(c, 404, `no route ${c.req.method} ${quote(c.req.path, 200)}; GET / lists the controllers`))
+  app.notFound((c) =>
+    plain(
+      c,
+      404,
+      `no route ${c.req.method} ${quote(c.req.path, 200)}; GET / lists the controllers`,
+    ),
+  )
   app.onError((error, c) => {
     log({ msg: 'unhandled error', path: describePath(c), status: 500, cause: describeError(error) })
     return plain(c, 500, 'internal error: see the hook server log')

@@ -20,7 +20,8 @@ export interface AuthConfig {
 // (pkg/hooks/auth.go). A Basic header built from the untrimmed values (what Go's SetBasicAuth or
 // curl -u sends for the same Secret) is accepted too. Nothing else is trimmed or re-encoded.
 
-const GO_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000'
+const GO_SPACE =
+  '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000'
 const GO_TRIM = new RegExp(`^[${GO_SPACE}]+|[${GO_SPACE}]+$`, 'g')
 
 /** Go's strings.TrimSpace (Unicode White_Space plus U+0085; unlike String.prototype.trim, not U+FEFF). */
@@ -43,17 +44,25 @@ export function credentialProblem(variable: string, value: string): string | und
   if (variable === 'METAHOOKS_AUTH_TOKEN' && /[\u0000-\u0008\u000a-\u001f\u007f]/.test(trimmed)) {
     return `${variable} contains a control character, which no HTTP header can carry`
   }
-  if (variable === 'METAHOOKS_BASIC_USERNAME' && trimmed.includes(':')) return `${variable} must not contain ":"`
+  if (variable === 'METAHOOKS_BASIC_USERNAME' && trimmed.includes(':'))
+    return `${variable} must not contain ":"`
   return undefined
 }
 
 /** `Authorization` values that are let in, as byte strings (scheme compared case-insensitively). */
 function acceptedCredentials(config: AuthConfig): { scheme: string; credentials: string }[] {
   const accepted: { scheme: string; credentials: string }[] = []
-  if (config.token) accepted.push({ scheme: config.token.scheme.toLowerCase(), credentials: byteString(goTrimSpace(config.token.value)) })
+  if (config.token)
+    accepted.push({
+      scheme: config.token.scheme.toLowerCase(),
+      credentials: byteString(goTrimSpace(config.token.value)),
+    })
   if (config.basic) {
     const { username, password } = config.basic
-    const forms = new Set([`${goTrimSpace(username)}:${goTrimSpace(password)}`, `${username}:${password}`])
+    const forms = new Set([
+      `${goTrimSpace(username)}:${goTrimSpace(password)}`,
+      `${username}:${password}`,
+    ])
     for (const form of forms) accepted.push({ scheme: 'basic', credentials: toBase64(form) })
   }
   return accepted
@@ -82,7 +91,9 @@ function splitAuthorization(header: string): { scheme: string; credentials: stri
  */
 export function authMiddleware(config: AuthConfig): MiddlewareHandler {
   const accepted = acceptedCredentials(config)
-  const challenge = config.token ? `${config.token.scheme} realm="metahooks"` : 'Basic realm="metahooks"'
+  const challenge = config.token
+    ? `${config.token.scheme} realm="metahooks"`
+    : 'Basic realm="metahooks"'
 
   return async (c, next) => {
     if (accepted.length === 0) {
@@ -105,7 +116,22 @@ export function authMiddleware(config: AuthConfig): MiddlewareHandler {
 }
 
 /** Registered HTTP authentication schemes (IANA), the only first words of a refused header that are logged. */
-const REGISTERED_SCHEMES = new Set(['basic', 'bearer', 'concealed', 'digest', 'dpop', 'gnap', 'hoba', 'mutual', 'negotiate', 'oauth', 'privatetoken', 'scram-sha-1', 'scram-sha-256', 'vapid'])
+const REGISTERED_SCHEMES = new Set([
+  'basic',
+  'bearer',
+  'concealed',
+  'digest',
+  'dpop',
+  'gnap',
+  'hoba',
+  'mutual',
+  'negotiate',
+  'oauth',
+  'privatetoken',
+  'scram-sha-1',
+  'scram-sha-256',
+  'vapid',
+])
 
 /**
  * What a refused request offered, safe to log: `none`; the scheme when the header is a scheme of
@@ -119,7 +145,9 @@ export function offeredScheme(header: string | undefined, configured?: string): 
   if (!match) return 'malformed'
   const scheme = match[1]!
   const lower = scheme.toLowerCase()
-  return REGISTERED_SCHEMES.has(lower) || lower === configured?.toLowerCase() ? scheme : 'unregistered'
+  return REGISTERED_SCHEMES.has(lower) || lower === configured?.toLowerCase()
+    ? scheme
+    : 'unregistered'
 }
 
 export interface AccessOptions {
@@ -141,8 +169,12 @@ export interface AccessOptions {
  */
 export function accessMiddleware(options: AccessOptions): MiddlewareHandler {
   const credentials = authMiddleware(options.auth)
-  const refuse = (c: Context, status: number, reason: string, extra: Record<string, unknown> = {}) =>
-    options.log({ msg: 'refused', path: options.describePath(c), status, reason, ...extra })
+  const refuse = (
+    c: Context,
+    status: number,
+    reason: string,
+    extra: Record<string, unknown> = {},
+  ) => options.log({ msg: 'refused', path: options.describePath(c), status, reason, ...extra })
   return async (c, next) => {
     if (options.open.has(c.req.path)) return next()
     if (options.clientCertificateVerified && !options.clientCertificateVerified(c)) {
@@ -151,7 +183,9 @@ export function accessMiddleware(options: AccessOptions): MiddlewareHandler {
     }
     const refused = await credentials(c, next)
     if (refused instanceof Response) {
-      refuse(c, refused.status, 'missing or wrong credentials', { scheme: offeredScheme(c.req.header('authorization'), options.auth.token?.scheme) })
+      refuse(c, refused.status, 'missing or wrong credentials', {
+        scheme: offeredScheme(c.req.header('authorization'), options.auth.token?.scheme),
+      })
     }
     return refused
   }

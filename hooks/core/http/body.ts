@@ -72,7 +72,9 @@ export async function readBody(c: Context, limits: BodyLimits): Promise<Uint8Arr
   // A declared length over the limit is refused before a byte is read.
   if ((declaredLength(c) ?? 0) > limits.max) throw new BodyTooLarge()
   const incoming = nodeIncoming(c)
-  return incoming && !incoming.readableEnded ? readNode(incoming, limits) : readStream(c.req.raw.body, limits)
+  return incoming && !incoming.readableEnded
+    ? readNode(incoming, limits)
+    : readStream(c.req.raw.body, limits)
 }
 
 function concat(chunks: Uint8Array[], size: number): Uint8Array {
@@ -119,7 +121,12 @@ function sweepDeadlines(): void {
  * drains it or closes the connection after the answer. Closures are kept few on purpose: tsx names
  * every one it creates, which showed in profiles of small requests.
  */
-function drain(incoming: NodeIncoming, deadlineMs: number, onChunk: (chunk: Uint8Array) => boolean, preemptible?: { onPreempt: (ending: 'preempted') => void }): Promise<Ending> {
+function drain(
+  incoming: NodeIncoming,
+  deadlineMs: number,
+  onChunk: (chunk: Uint8Array) => boolean,
+  preemptible?: { onPreempt: (ending: 'preempted') => void },
+): Promise<Ending> {
   return new Promise<Ending>((resolve) => {
     let finished = false
     const finish = (ending: Ending) => {
@@ -149,25 +156,42 @@ function drain(incoming: NodeIncoming, deadlineMs: number, onChunk: (chunk: Uint
   })
 }
 
-async function readNode(incoming: NodeIncoming, { max, deadlineMs, admit, preemptible }: BodyLimits): Promise<Uint8Array> {
+async function readNode(
+  incoming: NodeIncoming,
+  { max, deadlineMs, admit, preemptible }: BodyLimits,
+): Promise<Uint8Array> {
   const chunks: Uint8Array[] = []
   let size = 0
   let refusal: Error | undefined
-  const ending = await drain(incoming, deadlineMs, (chunk) => {
-    size += chunk.length
-    if (size > max) refusal = new BodyTooLarge()
-    else if (admit && !admit(size)) refusal = new OverBudget()
-    else {
-      chunks.push(chunk)
-      return true
-    }
-    return false
-  }, preemptible)
+  const ending = await drain(
+    incoming,
+    deadlineMs,
+    (chunk) => {
+      size += chunk.length
+      if (size > max) refusal = new BodyTooLarge()
+      else if (admit && !admit(size)) refusal = new OverBudget()
+      else {
+        chunks.push(chunk)
+        return true
+      }
+      return false
+    },
+    preemptible,
+  )
   if (ending === 'end') return concat(chunks, size)
-  throw ending === 'timeout' ? new BodyTimeout() : ending === 'gone' ? new ClientGone() : ending === 'preempted' ? new Preempted() : refusal!
+  throw ending === 'timeout'
+    ? new BodyTimeout()
+    : ending === 'gone'
+      ? new ClientGone()
+      : ending === 'preempted'
+        ? new Preempted()
+        : refusal!
 }
 
-async function readStream(body: ReadableStream<Uint8Array> | null, { max, deadlineMs, admit, preemptible }: BodyLimits): Promise<Uint8Array> {
+async function readStream(
+  body: ReadableStream<Uint8Array> | null,
+  { max, deadlineMs, admit, preemptible }: BodyLimits,
+): Promise<Uint8Array> {
   if (!body) return new Uint8Array(0)
   const reader = body.getReader()
   // Why the read was cut short from outside (the deadline, a preemption), if it was.

@@ -53,11 +53,19 @@ export function str(env: Env, name: string): string | undefined {
 }
 
 /** An integer setting within [min, max]; a bad value throws naming the variable and the range. */
-export function integer(env: Env, name: string, fallback: number, { min = 0, max = 2 ** 31 - 1, range }: { min?: number; max?: number; range?: string } = {}): number {
+export function integer(
+  env: Env,
+  name: string,
+  fallback: number,
+  { min = 0, max = 2 ** 31 - 1, range }: { min?: number; max?: number; range?: string } = {},
+): number {
   const raw = str(env, name)
   if (raw === undefined) return fallback
   const n = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN
-  if (!(n >= min && n <= max)) throw new Error(`${name} must be an integer ${range ?? `from ${min} to ${max}`}, got ${JSON.stringify(raw)}`)
+  if (!(n >= min && n <= max))
+    throw new Error(
+      `${name} must be an integer ${range ?? `from ${min} to ${max}`}, got ${JSON.stringify(raw)}`,
+    )
   return n
 }
 
@@ -70,7 +78,9 @@ export function seconds(env: Env, name: string, fallback: number, zero: string):
   if (raw === undefined) return fallback
   const n = raw.trim() === '' ? NaN : Number(raw)
   if (!(n === 0 || (n >= 0.001 && n <= MAX_DURATION_SECONDS))) {
-    throw new Error(`${name} must be 0 (${zero}) or a number of seconds from 0.001 to ${MAX_DURATION_SECONDS}, got ${JSON.stringify(raw)}`)
+    throw new Error(
+      `${name} must be 0 (${zero}) or a number of seconds from 0.001 to ${MAX_DURATION_SECONDS}, got ${JSON.stringify(raw)}`,
+    )
   }
   return n
 }
@@ -97,9 +107,15 @@ export function configFromEnv(env: Env, { requireAuth }: { requireAuth: boolean 
   }
   const scheme = str(env, 'METAHOOKS_AUTH_SCHEME') ?? 'Bearer'
   if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(scheme) || scheme.toLowerCase() === 'basic') {
-    throw new Error('METAHOOKS_AUTH_SCHEME must be a single HTTP auth scheme token other than Basic')
+    throw new Error(
+      'METAHOOKS_AUTH_SCHEME must be a single HTTP auth scheme token other than Basic',
+    )
   }
-  for (const [name, value] of [['METAHOOKS_AUTH_TOKEN', token], ['METAHOOKS_BASIC_USERNAME', username], ['METAHOOKS_BASIC_PASSWORD', password]] as const) {
+  for (const [name, value] of [
+    ['METAHOOKS_AUTH_TOKEN', token],
+    ['METAHOOKS_BASIC_USERNAME', username],
+    ['METAHOOKS_BASIC_PASSWORD', password],
+  ] as const) {
     const problem = value === undefined ? undefined : credentialProblem(name, value)
     if (problem) throw new Error(problem)
   }
@@ -108,20 +124,40 @@ export function configFromEnv(env: Env, { requireAuth }: { requireAuth: boolean 
   }
   if (token) auth.token = { scheme, value: token }
   if (username && password) auth.basic = { username, password }
-  const maxBodyBytes = integer(env, 'METAHOOKS_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, { min: 1, max: MAX_BODY_BYTES_LIMIT })
-  const maxBytesInFlight = integer(env, 'METAHOOKS_MAX_BYTES_IN_FLIGHT', Math.max(DEFAULT_MAX_BYTES_IN_FLIGHT, maxBodyBytes), {
-    max: Number.MAX_SAFE_INTEGER,
+  const maxBodyBytes = integer(env, 'METAHOOKS_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, {
+    min: 1,
+    max: MAX_BODY_BYTES_LIMIT,
   })
+  const maxBytesInFlight = integer(
+    env,
+    'METAHOOKS_MAX_BYTES_IN_FLIGHT',
+    Math.max(DEFAULT_MAX_BYTES_IN_FLIGHT, maxBodyBytes),
+    {
+      max: Number.MAX_SAFE_INTEGER,
+    },
+  )
   if (maxBytesInFlight !== 0 && maxBytesInFlight < maxBodyBytes) {
-    throw new Error(`METAHOOKS_MAX_BYTES_IN_FLIGHT must be 0 (no budget) or at least METAHOOKS_MAX_BODY_BYTES (${maxBodyBytes}), got ${maxBytesInFlight}: a body of the largest size allowed could never be admitted`)
+    throw new Error(
+      `METAHOOKS_MAX_BYTES_IN_FLIGHT must be 0 (no budget) or at least METAHOOKS_MAX_BODY_BYTES (${maxBodyBytes}), got ${maxBytesInFlight}: a body of the largest size allowed could never be admitted`,
+    )
   }
   return {
     auth,
     maxBodyBytes,
     maxBytesInFlight,
-    maxConcurrency: integer(env, 'METAHOOKS_MAX_CONCURRENCY', DEFAULT_MAX_CONCURRENCY, { range: 'from 0 (no limit) to 2147483647' }),
-    hookTimeoutMs: seconds(env, 'METAHOOKS_HOOK_TIMEOUT_SECONDS', DEFAULT_HOOK_TIMEOUT_SECONDS, 'no budget') * 1000,
-    requestTimeoutMs: seconds(env, 'METAHOOKS_REQUEST_TIMEOUT_SECONDS', DEFAULT_REQUEST_TIMEOUT_SECONDS, 'no limit') * 1000,
+    maxConcurrency: integer(env, 'METAHOOKS_MAX_CONCURRENCY', DEFAULT_MAX_CONCURRENCY, {
+      range: 'from 0 (no limit) to 2147483647',
+    }),
+    hookTimeoutMs:
+      seconds(env, 'METAHOOKS_HOOK_TIMEOUT_SECONDS', DEFAULT_HOOK_TIMEOUT_SECONDS, 'no budget') *
+      1000,
+    requestTimeoutMs:
+      seconds(
+        env,
+        'METAHOOKS_REQUEST_TIMEOUT_SECONDS',
+        DEFAULT_REQUEST_TIMEOUT_SECONDS,
+        'no limit',
+      ) * 1000,
     metricsOpen: bool(env, 'METAHOOKS_METRICS_OPEN'),
   }
 }

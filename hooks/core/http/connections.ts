@@ -13,7 +13,10 @@ import type { Socket } from 'node:net'
  * request's headers to the end of its response — not public API, but what http-terminator and
  * others have relied on for years; without it a connection is only ever closed when idle.
  */
-export function connectionCloser(server: Server, { secure }: { secure: boolean }): { closeUnused(): void } {
+export function connectionCloser(
+  server: Server,
+  { secure }: { secure: boolean },
+): { closeUnused(): void } {
   const sockets = new Set<Socket>()
   const track = (socket: Socket) => {
     sockets.add(socket)

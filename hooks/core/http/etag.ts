@@ -22,7 +22,12 @@ export const webCryptoSha256: Sha256 = async (parts) => {
 
 const encoder = new TextEncoder()
 
-export async function requestEtag(version: string, route: string, body: Uint8Array, sha256: Sha256 = webCryptoSha256): Promise<string> {
+export async function requestEtag(
+  version: string,
+  route: string,
+  body: Uint8Array,
+  sha256: Sha256 = webCryptoSha256,
+): Promise<string> {
   const digest = await sha256([encoder.encode(`${version}\n${route}\n`), body])
   let hex = ''
   for (let i = 0; i < 16; i++) hex += digest[i]!.toString(16).padStart(2, '0')

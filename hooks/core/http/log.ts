@@ -2,7 +2,8 @@
 export type LogLine = Record<string, unknown>
 export type Logger = (line: LogLine) => void
 
-export const consoleLogger: Logger = (line) => console.log(JSON.stringify({ time: new Date().toISOString(), ...line }))
+export const consoleLogger: Logger = (line) =>
+  console.log(JSON.stringify({ time: new Date().toISOString(), ...line }))
 
 /** The message of a thrown value, without its stack, for the log line (never the response). */
 export function describeError(error: unknown): string {

@@ -23,9 +23,13 @@ export function tlsFilesFromEnv(env: Env): TlsFiles | undefined {
   const cert = str(env, 'METAHOOKS_TLS_CERT_FILE')
   const key = str(env, 'METAHOOKS_TLS_KEY_FILE')
   const clientCa = str(env, 'METAHOOKS_TLS_CLIENT_CA_FILE')
-  if ((cert === undefined) !== (key === undefined)) throw new Error('METAHOOKS_TLS_CERT_FILE and METAHOOKS_TLS_KEY_FILE must be set together')
+  if ((cert === undefined) !== (key === undefined))
+    throw new Error('METAHOOKS_TLS_CERT_FILE and METAHOOKS_TLS_KEY_FILE must be set together')
   if (cert === undefined || key === undefined) {
-    if (clientCa !== undefined) throw new Error('METAHOOKS_TLS_CLIENT_CA_FILE needs METAHOOKS_TLS_CERT_FILE and METAHOOKS_TLS_KEY_FILE (mTLS is HTTPS with client certificates)')
+    if (clientCa !== undefined)
+      throw new Error(
+        'METAHOOKS_TLS_CLIENT_CA_FILE needs METAHOOKS_TLS_CERT_FILE and METAHOOKS_TLS_KEY_FILE (mTLS is HTTPS with client certificates)',
+      )
     return undefined
   }
   return clientCa === undefined ? { cert, key } : { cert, key, clientCa }
@@ -35,7 +39,9 @@ function read(file: string, variable: string): Buffer {
   try {
     return readFileSync(file)
   } catch (error) {
-    throw new Error(`${variable}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+    throw new Error(
+      `${variable}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    )
   }
 }
 
@@ -66,14 +72,22 @@ export function httpsOptions(files: TlsFiles): ServerOptions {
  * server takes the new material for new connections. A broken renewal is logged and the current
  * certificate stays in use. Returns a function that stops watching.
  */
-export function reloadOnChange(files: TlsFiles, server: Server, log: Logger, intervalMs = 30_000): () => void {
+export function reloadOnChange(
+  files: TlsFiles,
+  server: Server,
+  log: Logger,
+  intervalMs = 30_000,
+): () => void {
   const watched = [files.cert, files.key, ...(files.clientCa ? [files.clientCa] : [])]
   const reload = () => {
     try {
       server.setSecureContext(httpsOptions(files))
       log({ msg: 'tls reloaded', files: watched })
     } catch (error) {
-      log({ msg: 'tls reload failed; keeping the current certificate', cause: describeError(error) })
+      log({
+        msg: 'tls reload failed; keeping the current certificate',
+        cause: describeError(error),
+      })
     }
   }
   for (const file of watched) watchFile(file, { interval: intervalMs, persistent: false }, reload)

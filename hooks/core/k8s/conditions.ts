@@ -14,7 +14,12 @@ export function condition(
   message: string,
   lastTransitionTime?: string,
 ): Condition {
-  const c: Condition = { type, status: status === 'Unknown' ? 'Unknown' : status ? 'True' : 'False', reason, message }
+  const c: Condition = {
+    type,
+    status: status === 'Unknown' ? 'Unknown' : status ? 'True' : 'False',
+    reason,
+    message,
+  }
   if (lastTransitionTime) c.lastTransitionTime = lastTransitionTime
   return c
 }
@@ -23,8 +28,20 @@ export function condition(
 export function findCondition(
   object: object | undefined,
   type: string,
-): { type: string; status?: string; reason?: string; message?: string; lastTransitionTime?: string } | undefined {
-  const conditions = ((object as { status?: { conditions?: unknown } } | undefined)?.status)?.conditions
+):
+  | {
+      type: string
+      status?: string
+      reason?: string
+      message?: string
+      lastTransitionTime?: string
+    }
+  | undefined {
+  const conditions = (object as { status?: { conditions?: unknown } } | undefined)?.status
+    ?.conditions
   if (!Array.isArray(conditions)) return undefined
-  return conditions.find((c): c is { type: string } => typeof c === 'object' && c !== null && (c as { type?: unknown }).type === type)
+  return conditions.find(
+    (c): c is { type: string } =>
+      typeof c === 'object' && c !== null && (c as { type?: unknown }).type === type,
+  )
 }

@@ -11,7 +11,9 @@ export function toBase64(text: string): string {
 export function fromBase64(value: string): string | undefined {
   try {
     const binary = atob(value)
-    return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)))
+    return new TextDecoder('utf-8', { fatal: true }).decode(
+      Uint8Array.from(binary, (c) => c.charCodeAt(0)),
+    )
   } catch {
     return undefined
   }

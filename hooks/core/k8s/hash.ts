@@ -3,7 +3,9 @@
  * in annotations (roll a Deployment when its config changes) and stable names (a Job per spec).
  */
 export async function sha256Hex(text: string, length = 64): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)))
+  const digest = new Uint8Array(
+    await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)),
+  )
   let hex = ''
   for (const byte of digest) hex += byte.toString(16).padStart(2, '0')
   return hex.slice(0, length)
@@ -45,4 +47,5 @@ function fnv32aBytes(bytes: Uint8Array): string {
   return hex32(h)
 }
 
-const hex32 = (h: number) => HEX[h >>> 24]! + HEX[(h >>> 16) & 255]! + HEX[(h >>> 8) & 255]! + HEX[h & 255]!
+const hex32 = (h: number) =>
+  HEX[h >>> 24]! + HEX[(h >>> 16) & 255]! + HEX[(h >>> 8) & 255]! + HEX[h & 255]!

@@ -54,9 +54,12 @@ export function nameRule(apiVersion: string, kind: string): NameRule {
 }
 
 const EXPLAINED: Record<NameFormat, string> = {
-  'dns1123-subdomain': 'a DNS-1123 subdomain: lowercase letters, digits, "-" and ".", starting and ending with a letter or digit',
-  'dns1123-label': 'a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit',
-  'dns1035-label': 'a DNS-1035 label: lowercase letters, digits and "-", starting with a letter and ending with a letter or digit',
+  'dns1123-subdomain':
+    'a DNS-1123 subdomain: lowercase letters, digits, "-" and ".", starting and ending with a letter or digit',
+  'dns1123-label':
+    'a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit',
+  'dns1035-label':
+    'a DNS-1035 label: lowercase letters, digits and "-", starting with a letter and ending with a letter or digit',
   'path-segment': 'non-empty, without "/" or "%", and not "." or ".."',
 }
 
@@ -74,7 +77,9 @@ function matchesFormat(format: NameFormat, name: string): boolean {
     case 'dns1035-label':
       return DNS1035_LABEL.test(name)
     case 'path-segment':
-      return name !== '' && name !== '.' && name !== '..' && !name.includes('/') && !name.includes('%')
+      return (
+        name !== '' && name !== '.' && name !== '..' && !name.includes('/') && !name.includes('%')
+      )
   }
 }
 
@@ -113,7 +118,13 @@ function tidy(format: NameFormat, text: string): string {
  */
 export function childName(type: TypeRef, ...parts: string[]): string {
   const rule = nameRule(type.apiVersion, type.kind)
-  return fitName({ format: rule.format, max: Math.min(rule.max, WORKING_MAX[`${type.kind}.${type.apiVersion}`] ?? rule.max) }, ...parts)
+  return fitName(
+    {
+      format: rule.format,
+      max: Math.min(rule.max, WORKING_MAX[`${type.kind}.${type.apiVersion}`] ?? rule.max),
+    },
+    ...parts,
+  )
 }
 
 /** `childName` for a rule of your own (a Helm release name, a container name). */
@@ -124,9 +135,15 @@ export function fitName(rule: NameRule, ...parts: string[]): string {
   const hash = fnv32a(joined)
   const last = parts.length > 1 ? tidy(rule.format, parts.at(-1)!) : ''
   const tail = last !== '' && last.length <= 16 ? `-${hash}-${last}` : `-${hash}`
-  let head = tidy(rule.format, parts.length > 1 && tail.length > 9 ? parts.slice(0, -1).join('-') : joined).slice(0, max - tail.length).replace(/[-.]+$/, '')
+  let head = tidy(
+    rule.format,
+    parts.length > 1 && tail.length > 9 ? parts.slice(0, -1).join('-') : joined,
+  )
+    .slice(0, max - tail.length)
+    .replace(/[-.]+$/, '')
   // A DNS-1035 name starts with a letter.
-  if (rule.format === 'dns1035-label' && !/^[a-z]/.test(head)) head = `x${head}`.slice(0, max - tail.length).replace(/[-.]+$/, '')
+  if (rule.format === 'dns1035-label' && !/^[a-z]/.test(head))
+    head = `x${head}`.slice(0, max - tail.length).replace(/[-.]+$/, '')
   const name = `${head}${tail}`.replace(/^[-.]+/, '')
   return matchesFormat(rule.format, name) ? name : `x${name}`.slice(0, max)
 }
@@ -144,7 +161,10 @@ export function isValidLabelValue(value: string): boolean {
  */
 export function labelValueOf(text: string): string {
   if (isValidLabelValue(text)) return text
-  const head = text.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 54).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '')
+  const head = text
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .slice(0, 54)
+    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '')
   return head === '' ? fnv32a(text) : `${head}-${fnv32a(text)}`
 }
 

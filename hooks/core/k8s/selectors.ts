@@ -5,7 +5,10 @@ import type { LabelSelector } from '../contract/objects.ts'
  * everything). Written here because the npm packages that do this are unmaintained browser
  * widgets; the semantics are small and fixed by the Kubernetes API.
  */
-export function matchesSelector(selector: LabelSelector, labels: Readonly<Record<string, string>> = {}): boolean {
+export function matchesSelector(
+  selector: LabelSelector,
+  labels: Readonly<Record<string, string>> = {},
+): boolean {
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
     if (labels[key] !== value) return false
   }
@@ -32,7 +35,11 @@ export function matchesSelector(selector: LabelSelector, labels: Readonly<Record
 
 /** True when the selector selects something specific (Metacontroller refuses an empty parent selector). */
 export function isEmptySelector(selector: LabelSelector | undefined): boolean {
-  return !selector || (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0)
+  return (
+    !selector ||
+    (Object.keys(selector.matchLabels ?? {}).length === 0 &&
+      (selector.matchExpressions ?? []).length === 0)
+  )
 }
 
 /**
@@ -63,14 +70,19 @@ export function parseSelector(text: string): LabelSelector {
       throw new Error(`empty requirement in selector "${text}"`)
     }
     let m: RegExpMatchArray | null
-    if ((m = raw.match(new RegExp(`^${key}\\s*(==|=)\\s*${value}$`)))) matchLabels[m[1]!] = m[4] ?? ''
-    else if ((m = raw.match(new RegExp(`^${key}\\s*!=\\s*${value}$`)))) matchExpressions.push({ key: m[1]!, operator: 'NotIn', values: [m[3] ?? ''] })
+    if ((m = raw.match(new RegExp(`^${key}\\s*(==|=)\\s*${value}$`))))
+      matchLabels[m[1]!] = m[4] ?? ''
+    else if ((m = raw.match(new RegExp(`^${key}\\s*!=\\s*${value}$`))))
+      matchExpressions.push({ key: m[1]!, operator: 'NotIn', values: [m[3] ?? ''] })
     else if ((m = raw.match(new RegExp(`^${key}\\s+(in|notin)\\s*\\(([^()]*)\\)$`)))) {
       const values = m[4]!.split(',').map((v) => v.trim())
-      if (values.some((v) => !new RegExp(`^${value}$`).test(v))) throw new Error(`bad value in "${raw}"`)
+      if (values.some((v) => !new RegExp(`^${value}$`).test(v)))
+        throw new Error(`bad value in "${raw}"`)
       matchExpressions.push({ key: m[1]!, operator: m[3] === 'in' ? 'In' : 'NotIn', values })
-    } else if ((m = raw.match(new RegExp(`^${key}$`)))) matchExpressions.push({ key: m[1]!, operator: 'Exists' })
-    else if ((m = raw.match(new RegExp(`^!\\s*${key}$`)))) matchExpressions.push({ key: m[1]!, operator: 'DoesNotExist' })
+    } else if ((m = raw.match(new RegExp(`^${key}$`))))
+      matchExpressions.push({ key: m[1]!, operator: 'Exists' })
+    else if ((m = raw.match(new RegExp(`^!\\s*${key}$`))))
+      matchExpressions.push({ key: m[1]!, operator: 'DoesNotExist' })
     else throw new Error(`cannot parse "${raw}" in selector "${text}"`)
   }
   return {

@@ -1,4 +1,9 @@
-import type { CompositeController, DecoratorController, Hook, Webhook } from '../contract/controllers.ts'
+import type {
+  CompositeController,
+  DecoratorController,
+  Hook,
+  Webhook,
+} from '../contract/controllers.ts'
 import type { ControllerDefinition, HookName, ResolvedChildResource } from '../define.ts'
 import { hasHook } from '../run.ts'
 
@@ -22,14 +27,26 @@ export interface ControllerManifestOptions {
    * Service target over HTTPS (Metacontroller 4.16+): port 443, the server verified with the CA in
    * `ca`; with `client`, Metacontroller presents that client certificate (mTLS).
    */
-  tls?: { ca: { name: string; namespace: string; key: string }; client?: { name: string; namespace: string } }
+  tls?: {
+    ca: { name: string; namespace: string; key: string }
+    client?: { name: string; namespace: string }
+  }
 }
 
-export const DEFAULT_TARGET: HookTarget = { kind: 'service', name: 'metahooks', namespace: 'metahooks', port: 80 }
+export const DEFAULT_TARGET: HookTarget = {
+  kind: 'service',
+  name: 'metahooks',
+  namespace: 'metahooks',
+  port: 80,
+}
 
 const HOOK_ORDER: readonly HookName[] = ['sync', 'finalize', 'customize']
 
-function webhook(definition: ControllerDefinition, hook: HookName, options: ControllerManifestOptions): Webhook {
+function webhook(
+  definition: ControllerDefinition,
+  hook: HookName,
+  options: ControllerManifestOptions,
+): Webhook {
   const path = `/${definition.name}/${hook}`
   const w: Webhook =
     options.target.kind === 'url'
@@ -38,7 +55,9 @@ function webhook(definition: ControllerDefinition, hook: HookName, options: Cont
           service: {
             name: options.target.name,
             namespace: options.target.namespace,
-            ...(options.tls ? { port: 443, protocol: 'https' } : options.target.port !== undefined && { port: options.target.port }),
+            ...(options.tls
+              ? { port: 443, protocol: 'https' }
+              : options.target.port !== undefined && { port: options.target.port }),
           },
           path,
         }
@@ -52,10 +71,14 @@ function webhook(definition: ControllerDefinition, hook: HookName, options: Cont
   return w
 }
 
-function hooks(definition: ControllerDefinition, options: ControllerManifestOptions): Record<string, Hook> {
+function hooks(
+  definition: ControllerDefinition,
+  options: ControllerManifestOptions,
+): Record<string, Hook> {
   const out: Record<string, Hook> = {}
   for (const hook of HOOK_ORDER) {
-    if (hasHook(definition, hook)) out[hook] = { version: definition.hookVersion, webhook: webhook(definition, hook, options) }
+    if (hasHook(definition, hook))
+      out[hook] = { version: definition.hookVersion, webhook: webhook(definition, hook, options) }
   }
   return out
 }
@@ -74,7 +97,10 @@ export function controllerManifest(
   definition: ControllerDefinition,
   options: ControllerManifestOptions = { target: DEFAULT_TARGET },
 ): CompositeController | DecoratorController {
-  const resync = definition.resyncPeriodSeconds !== undefined ? { resyncPeriodSeconds: definition.resyncPeriodSeconds } : {}
+  const resync =
+    definition.resyncPeriodSeconds !== undefined
+      ? { resyncPeriodSeconds: definition.resyncPeriodSeconds }
+      : {}
   if (definition.type === 'composite') {
     return {
       apiVersion: 'metacontroller.k8s.io/v1alpha1',
@@ -83,7 +109,10 @@ export function controllerManifest(
       spec: {
         ...(definition.generateSelector && { generateSelector: true }),
         ...resync,
-        parentResource: { apiVersion: definition.parent.apiVersion, resource: definition.parent.plural },
+        parentResource: {
+          apiVersion: definition.parent.apiVersion,
+          resource: definition.parent.plural,
+        },
         childResources: definition.children.map(childRule),
         hooks: hooks(definition, options),
       },

@@ -17,11 +17,18 @@ export function customResourceCrds(definition: ControllerDefinition): Record<str
   return (definition.customResources ?? []).map((r) => crdForResource(r, definition.name, false))
 }
 
-function crdForResource(p: CustomResource, controller: string, statusSubresource: boolean): Record<string, unknown> {
+function crdForResource(
+  p: CustomResource,
+  controller: string,
+  statusSubresource: boolean,
+): Record<string, unknown> {
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
-    metadata: { name: `${p.plural}.${p.group}`, labels: { ...p.labels, ...MANAGED_BY, 'metahooks.dev/controller': controller } },
+    metadata: {
+      name: `${p.plural}.${p.group}`,
+      labels: { ...p.labels, ...MANAGED_BY, 'metahooks.dev/controller': controller },
+    },
     spec: {
       group: p.group,
       scope: p.scope,
@@ -48,7 +55,9 @@ function crdForResource(p: CustomResource, controller: string, statusSubresource
                 kind: { type: 'string' },
                 metadata: { type: 'object' },
                 spec: structuralSchema(p.spec),
-                ...(statusSubresource && { status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } }),
+                ...(statusSubresource && {
+                  status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+                }),
               },
             },
           },

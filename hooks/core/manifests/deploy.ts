@@ -46,14 +46,25 @@ export function serverManifests(o: ServerOptions = DEFAULT_SERVER): Record<strin
     { name: 'METAHOOKS_SHUTDOWN_TIMEOUT_SECONDS', value: '20' },
     { name: 'NODE_OPTIONS', value: `--max-old-space-size=${SERVER_MEMORY.maxOldSpaceMiB}` },
   ]
-  if (o.authSecret) env.push({ name: 'METAHOOKS_AUTH_TOKEN', valueFrom: { secretKeyRef: { name: o.authSecret, key: 'token' } } })
-  const port = o.tls ? { name: 'https', number: 8443, scheme: 'HTTPS' } : { name: 'http', number: 8080, scheme: 'HTTP' }
+  if (o.authSecret)
+    env.push({
+      name: 'METAHOOKS_AUTH_TOKEN',
+      valueFrom: { secretKeyRef: { name: o.authSecret, key: 'token' } },
+    })
+  const port = o.tls
+    ? { name: 'https', number: 8443, scheme: 'HTTPS' }
+    : { name: 'http', number: 8080, scheme: 'HTTP' }
   if (o.tls) {
     env[1] = { name: 'PORT', value: String(port.number) }
-    env.push({ name: 'METAHOOKS_TLS_CERT_FILE', value: '/tls/tls.crt' }, { name: 'METAHOOKS_TLS_KEY_FILE', value: '/tls/tls.key' })
+    env.push(
+      { name: 'METAHOOKS_TLS_CERT_FILE', value: '/tls/tls.crt' },
+      { name: 'METAHOOKS_TLS_KEY_FILE', value: '/tls/tls.key' },
+    )
     if (o.tls.mtls) env.push({ name: 'METAHOOKS_TLS_CLIENT_CA_FILE', value: '/tls/ca.crt' })
   }
-  const probe = (path: string) => ({ httpGet: { path, port: port.name, ...(o.tls && { scheme: port.scheme }) } })
+  const probe = (path: string) => ({
+    httpGet: { path, port: port.name, ...(o.tls && { scheme: port.scheme }) },
+  })
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.namespace, labels: MANAGED_BY } },
     {
@@ -68,7 +79,12 @@ export function serverManifests(o: ServerOptions = DEFAULT_SERVER): Record<strin
           spec: {
             automountServiceAccountToken: false,
             terminationGracePeriodSeconds: 30,
-            securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: 1000,
+              runAsGroup: 1000,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
             containers: [
               {
                 name: 'server',
@@ -77,14 +93,27 @@ export function serverManifests(o: ServerOptions = DEFAULT_SERVER): Record<strin
                 env,
                 readinessProbe: { ...probe('/readyz'), periodSeconds: 2, failureThreshold: 1 },
                 livenessProbe: { ...probe('/healthz'), periodSeconds: 10, failureThreshold: 3 },
-                resources: { requests: { cpu: '100m', memory: SERVER_MEMORY.request }, limits: { memory: SERVER_MEMORY.limit } },
-                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+                resources: {
+                  requests: { cpu: '100m', memory: SERVER_MEMORY.request },
+                  limits: { memory: SERVER_MEMORY.limit },
+                },
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  capabilities: { drop: ['ALL'] },
+                },
                 // tsx caches compiled modules under /tmp; the root filesystem stays read-only.
-                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...(o.tls ? [{ name: 'tls', mountPath: '/tls', readOnly: true }] : [])],
+                volumeMounts: [
+                  { name: 'tmp', mountPath: '/tmp' },
+                  ...(o.tls ? [{ name: 'tls', mountPath: '/tls', readOnly: true }] : []),
+                ],
               },
             ],
             // A renewed certificate appears in the mounted Secret and is picked up without a restart.
-            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }, ...(o.tls ? [{ name: 'tls', secret: { secretName: o.tls.secret } }] : [])],
+            volumes: [
+              { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+              ...(o.tls ? [{ name: 'tls', secret: { secretName: o.tls.secret } }] : []),
+            ],
           },
         },
       },
@@ -93,7 +122,10 @@ export function serverManifests(o: ServerOptions = DEFAULT_SERVER): Record<strin
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: o.name, namespace: o.namespace, labels },
-      spec: { selector, ports: [{ name: port.name, port: o.tls ? 443 : 80, targetPort: port.name }] },
+      spec: {
+        selector,
+        ports: [{ name: port.name, port: o.tls ? 443 : 80, targetPort: port.name }],
+      },
     },
     {
       apiVersion: 'policy/v1',
@@ -110,7 +142,12 @@ export function serverManifests(o: ServerOptions = DEFAULT_SERVER): Record<strin
         policyTypes: ['Ingress'],
         ingress: [
           {
-            from: [o.metacontrollerNamespace, ...(o.monitoring ? [o.monitoring.namespace] : [])].map((ns) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } })),
+            from: [
+              o.metacontrollerNamespace,
+              ...(o.monitoring ? [o.monitoring.namespace] : []),
+            ].map((ns) => ({
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } },
+            })),
             ports: [{ protocol: 'TCP', port: port.number }],
           },
         ],
@@ -124,7 +161,15 @@ export function serverManifests(o: ServerOptions = DEFAULT_SERVER): Record<strin
         scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: o.name },
         minReplicas: AUTOSCALING.minReplicas,
         maxReplicas: AUTOSCALING.maxReplicas,
-        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: AUTOSCALING.cpuPercent } } }],
+        metrics: [
+          {
+            type: 'Resource',
+            resource: {
+              name: 'cpu',
+              target: { type: 'Utilization', averageUtilization: AUTOSCALING.cpuPercent },
+            },
+          },
+        ],
       },
     },
   ]
@@ -136,7 +181,11 @@ export function serviceMonitor(o: ServerOptions): Record<string, unknown> {
   return {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'ServiceMonitor',
-    metadata: { name: o.name, namespace: o.namespace, labels: { 'app.kubernetes.io/name': o.name, ...MANAGED_BY } },
+    metadata: {
+      name: o.name,
+      namespace: o.namespace,
+      labels: { 'app.kubernetes.io/name': o.name, ...MANAGED_BY },
+    },
     spec: {
       selector: { matchLabels: { 'app.kubernetes.io/name': o.name } },
       endpoints: [
@@ -144,13 +193,19 @@ export function serviceMonitor(o: ServerOptions): Record<string, unknown> {
           port: tls ? 'https' : 'http',
           path: '/metrics',
           interval: '30s',
-          ...(o.authSecret && { authorization: { type: 'Bearer', credentials: { name: o.authSecret, key: 'token' } } }),
+          ...(o.authSecret && {
+            authorization: { type: 'Bearer', credentials: { name: o.authSecret, key: 'token' } },
+          }),
           ...(tls && {
             scheme: 'https',
             tlsConfig: {
               serverName: `${o.name}.${o.namespace}.svc`,
               ca: { secret: { name: tls.secret, key: 'ca.crt' } },
-              ...(tls.mtls && o.monitoring?.clientTlsSecret && { cert: { secret: { name: o.monitoring.clientTlsSecret, key: 'tls.crt' } }, keySecret: { name: o.monitoring.clientTlsSecret, key: 'tls.key' } }),
+              ...(tls.mtls &&
+                o.monitoring?.clientTlsSecret && {
+                  cert: { secret: { name: o.monitoring.clientTlsSecret, key: 'tls.crt' } },
+                  keySecret: { name: o.monitoring.clientTlsSecret, key: 'tls.key' },
+                }),
             },
           }),
         },

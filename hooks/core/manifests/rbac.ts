@@ -16,8 +16,16 @@ const UPDATE = ['patch', 'update']
 
 /** What Metacontroller itself needs whatever the controllers (discovery, its own CRDs, events, leader election). */
 const METACONTROLLER_BASE: PolicyRule[] = [
-  { apiGroups: ['metacontroller.k8s.io'], resources: ['compositecontrollers', 'decoratorcontrollers'], verbs: READ },
-  { apiGroups: ['metacontroller.k8s.io'], resources: ['compositecontrollers/status', 'decoratorcontrollers/status'], verbs: UPDATE },
+  {
+    apiGroups: ['metacontroller.k8s.io'],
+    resources: ['compositecontrollers', 'decoratorcontrollers'],
+    verbs: READ,
+  },
+  {
+    apiGroups: ['metacontroller.k8s.io'],
+    resources: ['compositecontrollers/status', 'decoratorcontrollers/status'],
+    verbs: UPDATE,
+  },
   { apiGroups: ['metacontroller.k8s.io'], resources: ['controllerrevisions'], verbs: WRITE },
   { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: READ },
   { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
@@ -42,7 +50,10 @@ export function metacontrollerRules(definitions: readonly ControllerDefinition[]
     grants.set(key, set)
   }
   for (const d of definitions) {
-    const parents = d.type === 'composite' ? [{ group: d.parent.group, resource: d.parent.plural }] : d.resources.map((r) => ({ group: apiGroup(r.apiVersion), resource: r.resource }))
+    const parents =
+      d.type === 'composite'
+        ? [{ group: d.parent.group, resource: d.parent.plural }]
+        : d.resources.map((r) => ({ group: apiGroup(r.apiVersion), resource: r.resource }))
     for (const p of parents) {
       grant(p.group, p.resource, PARENT)
       grant(p.group, `${p.resource}/status`, UPDATE)
@@ -69,6 +80,13 @@ export function metacontrollerRules(definitions: readonly ControllerDefinition[]
   // Creating a RoleBinding needs `bind` on the role it names (unless one holds every permission in it).
   const binds = (['clusterroles', 'roles'] as const)
     .filter((resource) => bindable[resource].size > 0)
-    .map((resource): PolicyRule => ({ apiGroups: ['rbac.authorization.k8s.io'], resources: [resource], resourceNames: [...bindable[resource]].sort(), verbs: ['bind'] }))
+    .map(
+      (resource): PolicyRule => ({
+        apiGroups: ['rbac.authorization.k8s.io'],
+        resources: [resource],
+        resourceNames: [...bindable[resource]].sort(),
+        verbs: ['bind'],
+      }),
+    )
   return [...METACONTROLLER_BASE, ...merged.values(), ...binds]
 }

@@ -5,7 +5,22 @@ export type SchemaProps = { [key: string]: unknown }
 
 const PRESERVE = 'x-kubernetes-preserve-unknown-fields'
 /** Formats the API server knows; zod's others (e.g. starts_with) are left to their pattern. */
-const KUBERNETES_FORMATS = new Set(['date', 'date-time', 'datetime', 'email', 'uri', 'uuid', 'hostname', 'ipv4', 'ipv6', 'cidr', 'mac', 'byte', 'password', 'duration'])
+const KUBERNETES_FORMATS = new Set([
+  'date',
+  'date-time',
+  'datetime',
+  'email',
+  'uri',
+  'uuid',
+  'hostname',
+  'ipv4',
+  'ipv6',
+  'cidr',
+  'mac',
+  'byte',
+  'password',
+  'duration',
+])
 const DROP_KEYS = new Set(['$schema', 'additionalProperties', 'id'])
 /** Formats whose zod check accepts exactly what the API server's does (a calendar date, YYYY-MM-DD). */
 const AGREEING_FORMATS = new Set(['date'])
@@ -27,9 +42,17 @@ function open(description?: unknown): SchemaProps {
  */
 function toStructural(node: unknown, path: string): SchemaProps {
   if (!isObject(node)) throw new Error(`${path}: not a schema`)
-  if (node.$ref || node.$defs || node.definitions) throw new Error(`${path}: recursive or referenced schemas cannot be a CRD schema`)
+  if (node.$ref || node.$defs || node.definitions)
+    throw new Error(`${path}: recursive or referenced schemas cannot be a CRD schema`)
   if (Array.isArray(node.allOf)) {
-    if (node.allOf.length === 1) return toStructural({ ...node.allOf[0], ...(node.description !== undefined && { description: node.description }) }, path)
+    if (node.allOf.length === 1)
+      return toStructural(
+        {
+          ...node.allOf[0],
+          ...(node.description !== undefined && { description: node.description }),
+        },
+        path,
+      )
     throw new Error(`${path}: an intersection cannot be a structural CRD schema; merge the objects`)
   }
   const union = (node.anyOf ?? node.oneOf) as unknown[] | undefined
@@ -37,13 +60,26 @@ function toStructural(node: unknown, path: string): SchemaProps {
     const branches = union.map((b, i) => toStructural(b, `${path}[${i}]`))
     const types = new Set(branches.map((b) => b.type))
     // int | string is Kubernetes' IntOrString.
-    if ([...types].every((t) => t === 'integer' || t === 'number' || t === 'string') && types.has('string') && types.size === 2) {
-      return { 'x-kubernetes-int-or-string': true, ...(node.description !== undefined && { description: node.description }) }
+    if (
+      [...types].every((t) => t === 'integer' || t === 'number' || t === 'string') &&
+      types.has('string') &&
+      types.size === 2
+    ) {
+      return {
+        'x-kubernetes-int-or-string': true,
+        ...(node.description !== undefined && { description: node.description }),
+      }
     }
     if (types.size === 1 && branches.every((b) => Array.isArray(b.enum))) {
-      return { type: branches[0]!.type, enum: branches.flatMap((b) => b.enum as unknown[]), ...(node.description !== undefined && { description: node.description }) }
+      return {
+        type: branches[0]!.type,
+        enum: branches.flatMap((b) => b.enum as unknown[]),
+        ...(node.description !== undefined && { description: node.description }),
+      }
     }
-    throw new Error(`${path}: a union of different shapes cannot be a structural CRD schema; use one object with optional fields`)
+    throw new Error(
+      `${path}: a union of different shapes cannot be a structural CRD schema; use one object with optional fields`,
+    )
   }
   if (node.type === undefined) return open(node.description)
   const out: SchemaProps = {}
@@ -59,9 +95,18 @@ function toStructural(node: unknown, path: string): SchemaProps {
       continue
     }
     if (key === 'format' && !KUBERNETES_FORMATS.has(value as string)) continue
-    if ((key === 'minimum' || key === 'maximum') && Math.abs(value as number) >= Number.MAX_SAFE_INTEGER) continue
+    if (
+      (key === 'minimum' || key === 'maximum') &&
+      Math.abs(value as number) >= Number.MAX_SAFE_INTEGER
+    )
+      continue
     if (key === 'properties') {
-      out.properties = Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, toStructural(v, `${path}.${k}`)]))
+      out.properties = Object.fromEntries(
+        Object.entries(value as Record<string, unknown>).map(([k, v]) => [
+          k,
+          toStructural(v, `${path}.${k}`),
+        ]),
+      )
     } else if (key === 'items') {
       out.items = toStructural(value, `${path}[]`)
     } else {
@@ -73,13 +118,18 @@ function toStructural(node: unknown, path: string): SchemaProps {
     if (values[PRESERVE] === true && values.type === undefined) return { ...out, [PRESERVE]: true }
     if (!node.properties) out.additionalProperties = values
   }
-  if (node.type === 'object' && !node.properties && !isObject(node.additionalProperties)) out[PRESERVE] = true
+  if (node.type === 'object' && !node.properties && !isObject(node.additionalProperties))
+    out[PRESERVE] = true
   return out
 }
 
 /** The structural schema for a zod schema, as the API server validates (defaults included). */
 export function structuralSchema(schema: z.ZodType, path = 'spec'): SchemaProps {
-  const json = z.toJSONSchema(schema, { io: 'input', target: 'openapi-3.0', unrepresentable: 'any' })
+  const json = z.toJSONSchema(schema, {
+    io: 'input',
+    target: 'openapi-3.0',
+    unrepresentable: 'any',
+  })
   return toStructural(json, path)
 }
 
@@ -92,21 +142,33 @@ export function structuralProblems(node: unknown, path = 'openAPIV3Schema'): str
   const problems: string[] = []
   const preserve = node[PRESERVE] === true
   const intOrString = node['x-kubernetes-int-or-string'] === true
-  if (node.type === undefined && !preserve && !intOrString) problems.push(`${path}: type is required (or x-kubernetes-preserve-unknown-fields: true)`)
-  if (node.type !== undefined && !['object', 'array', 'string', 'integer', 'number', 'boolean'].includes(node.type as string)) {
+  if (node.type === undefined && !preserve && !intOrString)
+    problems.push(`${path}: type is required (or x-kubernetes-preserve-unknown-fields: true)`)
+  if (
+    node.type !== undefined &&
+    !['object', 'array', 'string', 'integer', 'number', 'boolean'].includes(node.type as string)
+  ) {
     problems.push(`${path}: unknown type ${JSON.stringify(node.type)}`)
   }
-  if (node.additionalProperties === false) problems.push(`${path}: additionalProperties: false is not allowed`)
-  if (node.properties !== undefined && node.additionalProperties !== undefined) problems.push(`${path}: properties and additionalProperties are mutually exclusive`)
+  if (node.additionalProperties === false)
+    problems.push(`${path}: additionalProperties: false is not allowed`)
+  if (node.properties !== undefined && node.additionalProperties !== undefined)
+    problems.push(`${path}: properties and additionalProperties are mutually exclusive`)
   for (const key of ['$ref', '$schema', 'definitions', 'dependencies', 'patternProperties', 'id']) {
     if (key in node) problems.push(`${path}: ${key} is not allowed in a CRD schema`)
   }
-  if (node.type === 'array' && node.items === undefined) problems.push(`${path}: an array needs items`)
-  if (isObject(node.properties)) for (const [k, v] of Object.entries(node.properties)) problems.push(...structuralProblems(v, `${path}.properties.${k}`))
+  if (node.type === 'array' && node.items === undefined)
+    problems.push(`${path}: an array needs items`)
+  if (isObject(node.properties))
+    for (const [k, v] of Object.entries(node.properties))
+      problems.push(...structuralProblems(v, `${path}.properties.${k}`))
   if (isObject(node.items)) problems.push(...structuralProblems(node.items, `${path}.items`))
-  if (isObject(node.additionalProperties)) problems.push(...structuralProblems(node.additionalProperties, `${path}.additionalProperties`))
+  if (isObject(node.additionalProperties))
+    problems.push(...structuralProblems(node.additionalProperties, `${path}.additionalProperties`))
   if (Array.isArray(node.required)) {
-    for (const r of node.required) if (!isObject(node.properties) || !(String(r) in node.properties)) problems.push(`${path}: required field ${r} is not in properties`)
+    for (const r of node.required)
+      if (!isObject(node.properties) || !(String(r) in node.properties))
+        problems.push(`${path}: required field ${r} is not in properties`)
   }
   return problems
 }

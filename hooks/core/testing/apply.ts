@@ -38,6 +38,12 @@ export function applyDesired(observed: KObject, desired: KObject): KObject {
 export function withLastApplied(object: KObject, desired: KObject): KObject {
   return {
     ...object,
-    metadata: { ...object.metadata, annotations: { ...object.metadata.annotations, [LAST_APPLIED_ANNOTATION]: JSON.stringify(desired) } },
+    metadata: {
+      ...object.metadata,
+      annotations: {
+        ...object.metadata.annotations,
+        [LAST_APPLIED_ANNOTATION]: JSON.stringify(desired),
+      },
+    },
   }
 }

@@ -3,7 +3,15 @@ import type { ControllerDefinition } from '../define.ts'
 import { applyDesired, withLastApplied } from './apply.ts'
 import { deepEqual, objectKey, type Cluster } from './cluster.ts'
 import { immutableChange } from './immutable.ts'
-import { CONTROLLER_UID_LABEL, DECORATOR_ANNOTATION, claimChildren, controllerRefTo, decoratorAttachments, isDeleting, ownerReferences } from './ownership.ts'
+import {
+  CONTROLLER_UID_LABEL,
+  DECORATOR_ANNOTATION,
+  claimChildren,
+  controllerRefTo,
+  decoratorAttachments,
+  isDeleting,
+  ownerReferences,
+} from './ownership.ts'
 import type { ActionType } from './simulator.ts'
 
 /** What one pass of Metacontroller's child management needs from the simulation. */
@@ -27,7 +35,11 @@ function typeKey(o: { apiVersion: string; kind: string }): string {
  * created with the owner reference, existing ones updated per their type's update strategy — and
  * what the API server would refuse (immutable fields, new objects in a dying namespace) refused.
  */
-export function manageChildren({ definition: def, cluster, serverSideApply, act, fail }: ManageContext, parent: KObject, desiredList: readonly KObject[]): void {
+export function manageChildren(
+  { definition: def, cluster, serverSideApply, act, fail }: ManageContext,
+  parent: KObject,
+  desiredList: readonly KObject[],
+): void {
   const refuse = (o: KObject, message: string) => {
     act('refused', o, message)
     fail(message)
@@ -36,12 +48,29 @@ export function manageChildren({ definition: def, cluster, serverSideApply, act,
   const desired = new Map<string, KObject>()
   for (const d of desiredList) {
     let child = structuredClone(d)
-    if (!child.metadata.namespace && parentNs) child = { ...child, metadata: { ...child.metadata, namespace: parentNs } }
-    if (def.type === 'composite' && def.generateSelector && child.metadata.labels?.[CONTROLLER_UID_LABEL] === undefined) {
-      child = { ...child, metadata: { ...child.metadata, labels: { ...child.metadata.labels, [CONTROLLER_UID_LABEL]: parent.metadata.uid ?? '' } } }
+    if (!child.metadata.namespace && parentNs)
+      child = { ...child, metadata: { ...child.metadata, namespace: parentNs } }
+    if (
+      def.type === 'composite' &&
+      def.generateSelector &&
+      child.metadata.labels?.[CONTROLLER_UID_LABEL] === undefined
+    ) {
+      child = {
+        ...child,
+        metadata: {
+          ...child.metadata,
+          labels: { ...child.metadata.labels, [CONTROLLER_UID_LABEL]: parent.metadata.uid ?? '' },
+        },
+      }
     }
     if (def.type === 'decorator') {
-      child = { ...child, metadata: { ...child.metadata, annotations: { ...child.metadata.annotations, [DECORATOR_ANNOTATION]: def.name } } }
+      child = {
+        ...child,
+        metadata: {
+          ...child.metadata,
+          annotations: { ...child.metadata.annotations, [DECORATOR_ANNOTATION]: def.name },
+        },
+      }
     }
     desired.set(objectKey(child), child)
   }
@@ -60,15 +89,30 @@ export function manageChildren({ definition: def, cluster, serverSideApply, act,
   }
   const rolled = new Set<string>()
   for (const [key, child] of desired) {
-    const existing = cluster.get({ apiVersion: child.apiVersion, kind: child.kind, name: child.metadata.name, namespace: child.metadata.namespace })
+    const existing = cluster.get({
+      apiVersion: child.apiVersion,
+      kind: child.kind,
+      name: child.metadata.name,
+      namespace: child.metadata.namespace,
+    })
     if (!existing && namespaceTerminating(cluster, child.metadata.namespace)) {
       // The API server refuses new objects in a namespace being deleted.
-      act('refused', child, `unable to create new content in namespace ${child.metadata.namespace} because it is being terminated`)
+      act(
+        'refused',
+        child,
+        `unable to create new content in namespace ${child.metadata.namespace} because it is being terminated`,
+      )
       continue
     }
     if (!existing) {
       const created = withLastApplied(
-        { ...child, metadata: { ...child.metadata, ownerReferences: [...ownerReferences(child), controllerRefTo(parent)] } } as KObject,
+        {
+          ...child,
+          metadata: {
+            ...child.metadata,
+            ownerReferences: [...ownerReferences(child), controllerRefTo(parent)],
+          },
+        } as KObject,
         child,
       )
       cluster.create(created)
@@ -76,7 +120,11 @@ export function manageChildren({ definition: def, cluster, serverSideApply, act,
       continue
     }
     if (!observed.some((o) => objectKey(o) === key)) {
-      act('conflict', child, 'exists but is not owned by this parent (Metacontroller ignores AlreadyExists)')
+      act(
+        'conflict',
+        child,
+        'exists but is not owned by this parent (Metacontroller ignores AlreadyExists)',
+      )
       continue
     }
     if (isDeleting(existing)) continue
@@ -112,6 +160,8 @@ export function manageChildren({ definition: def, cluster, serverSideApply, act,
 /** Whether the namespace is being deleted: the API server then refuses new objects in it. */
 export function namespaceTerminating(cluster: Cluster, namespace: string | undefined): boolean {
   if (!namespace) return false
-  const ns = cluster.get({ apiVersion: 'v1', kind: 'Namespace', name: namespace }) as (KObject & { status?: { phase?: string } }) | undefined
+  const ns = cluster.get({ apiVersion: 'v1', kind: 'Namespace', name: namespace }) as
+    | (KObject & { status?: { phase?: string } })
+    | undefined
   return ns !== undefined && (isDeleting(ns) || ns.status?.phase === 'Terminating')
 }

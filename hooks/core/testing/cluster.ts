@@ -1,7 +1,11 @@
 import type { KObject } from '../contract/objects.ts'
 import { ownerReferences } from './ownership.ts'
 
-export function objectKey(o: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }): string {
+export function objectKey(o: {
+  apiVersion: string
+  kind: string
+  metadata: { name: string; namespace?: string }
+}): string {
   return `${o.kind}.${o.apiVersion} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`
 }
 
@@ -16,7 +20,8 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => deepEqual(v, b[i]))
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((v, i) => deepEqual(v, b[i]))
   if (isPlainObject(a) && isPlainObject(b)) {
     const ka = Object.keys(a).filter((k) => a[k] !== undefined)
     const kb = Object.keys(b).filter((k) => b[k] !== undefined)
@@ -53,10 +58,18 @@ export class Cluster {
   create(object: KObject): KObject {
     const key = objectKey(object)
     if (this.#objects.has(key)) throw new Error(`${describeObject(object)} already exists`)
-    const uid = object.metadata.uid ?? `00000000-0000-4000-8000-${(++this.#uids).toString(16).padStart(12, '0')}`
+    const uid =
+      object.metadata.uid ??
+      `00000000-0000-4000-8000-${(++this.#uids).toString(16).padStart(12, '0')}`
     const stored = structuredClone({
       ...object,
-      metadata: { ...object.metadata, uid, resourceVersion: this.#nextVersion(), generation: 1, creationTimestamp: this.time },
+      metadata: {
+        ...object.metadata,
+        uid,
+        resourceVersion: this.#nextVersion(),
+        generation: 1,
+        creationTimestamp: this.time,
+      },
     }) as KObject
     this.#objects.set(key, stored)
     return stored
@@ -70,13 +83,27 @@ export class Cluster {
     const { metadata: _m1, status: _s1, ...specA } = current as Record<string, unknown>
     const { metadata: _m2, status: _s2, ...specB } = object as Record<string, unknown>
     const generation = (current.metadata.generation ?? 1) + (deepEqual(specA, specB) ? 0 : 1)
-    const stored = structuredClone({ ...object, metadata: { ...object.metadata, generation, resourceVersion: this.#nextVersion() } }) as KObject
+    const stored = structuredClone({
+      ...object,
+      metadata: { ...object.metadata, generation, resourceVersion: this.#nextVersion() },
+    }) as KObject
     this.#objects.set(key, stored)
     return stored
   }
 
-  get(ref: { apiVersion: string; kind: string; name: string; namespace?: string }): KObject | undefined {
-    return this.#objects.get(objectKey({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace && { namespace: ref.namespace }) } }))
+  get(ref: {
+    apiVersion: string
+    kind: string
+    name: string
+    namespace?: string
+  }): KObject | undefined {
+    return this.#objects.get(
+      objectKey({
+        apiVersion: ref.apiVersion,
+        kind: ref.kind,
+        metadata: { name: ref.name, ...(ref.namespace && { namespace: ref.namespace }) },
+      }),
+    )
   }
 
   /** Removes an object at once (no grace period). */
@@ -86,7 +113,9 @@ export class Cluster {
 
   /** All objects, sorted by type, namespace and name. */
   list(): KObject[] {
-    return [...this.#objects.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, o]) => o)
+    return [...this.#objects.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, o]) => o)
   }
 
   /** Removes every object whose owners are all gone, repeatedly (background cascading deletion). */

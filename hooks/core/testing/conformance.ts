@@ -1,7 +1,12 @@
 import type { KObject } from '../contract/objects.ts'
 import type { ControllerDefinition } from '../define.ts'
 import { objectKey } from './cluster.ts'
-import { assertDeterministic, assertIdempotent, assertRejected, assertValidBuiltins } from './invariants.ts'
+import {
+  assertDeterministic,
+  assertIdempotent,
+  assertRejected,
+  assertValidBuiltins,
+} from './invariants.ts'
 import { customizeRules, hookFor, requestFor } from './requests.ts'
 import { APPLY_STRATEGIES, Simulation, type ApplyStrategy } from './simulator.ts'
 
@@ -34,7 +39,10 @@ export interface Scenario {
  * fewer children), converge again after each valid spec change, and leave nothing behind once the
  * parent is deleted — under each of Metacontroller's apply strategies. Returns the problems.
  */
-export async function checkConformance(definition: ControllerDefinition, scenario: Scenario): Promise<string[]> {
+export async function checkConformance(
+  definition: ControllerDefinition,
+  scenario: Scenario,
+): Promise<string[]> {
   const problems: string[] = []
   const attempt = async (what: string, fn: () => unknown) => {
     try {
@@ -46,11 +54,17 @@ export async function checkConformance(definition: ControllerDefinition, scenari
   const strategies = scenario.applyStrategies ?? APPLY_STRATEGIES
   for (const [index, applyStrategy] of strategies.entries()) {
     const under = strategies.length > 1 ? ` (${applyStrategy})` : ''
-    const sim = new Simulation(definition, { parent: scenario.parent, objects: scenario.objects ?? [], applyStrategy, ...(scenario.startTime && { startTime: scenario.startTime }) })
+    const sim = new Simulation(definition, {
+      parent: scenario.parent,
+      objects: scenario.objects ?? [],
+      applyStrategy,
+      ...(scenario.startTime && { startTime: scenario.startTime }),
+    })
     const maxRounds = scenario.maxRounds ?? 5
     // Quiet with a resync pending counts: time-driven controllers wake later on purpose.
     const result = await sim.run({ maxRounds, followResync: false })
-    if (!result.converged) problems.push(`does not converge within ${maxRounds} rounds${under}: ${result.reason}`)
+    if (!result.converged)
+      problems.push(`does not converge within ${maxRounds} rounds${under}: ${result.reason}`)
 
     await attempt(`idempotence${under}`, () => assertIdempotent(sim))
     await attempt(`children${under}`, () => assertValidBuiltins(sim.children()))
@@ -61,26 +75,46 @@ export async function checkConformance(definition: ControllerDefinition, scenari
     for (const spec of scenario.changes ?? []) {
       sim.updateParent((p) => ({ ...p, spec }))
       const changed = await sim.run({ maxRounds, followResync: false })
-      if (!changed.converged) problems.push(`spec change to ${JSON.stringify(spec)} does not converge within ${maxRounds} rounds${under}: ${changed.reason}`)
-      await attempt(`children after the spec change to ${JSON.stringify(spec)}${under}`, () => assertValidBuiltins(sim.children()))
+      if (!changed.converged)
+        problems.push(
+          `spec change to ${JSON.stringify(spec)} does not converge within ${maxRounds} rounds${under}: ${changed.reason}`,
+        )
+      await attempt(`children after the spec change to ${JSON.stringify(spec)}${under}`, () =>
+        assertValidBuiltins(sim.children()),
+      )
     }
 
     const before = new Set((scenario.objects ?? []).map(objectKey))
     sim.deleteParent()
     const cleanup = await sim.run({ maxRounds: 10 })
     if (!cleanup.converged) problems.push(`deletion does not finish${under}: ${cleanup.reason}`)
-    const left = sim.objects().filter((o) => !before.has(objectKey(o)) && !(scenario.retained?.(o) ?? false))
-    if (left.length > 0) problems.push(`left behind after delete${under}: ${left.map(objectKey).join(', ')}`)
+    const left = sim
+      .objects()
+      .filter((o) => !before.has(objectKey(o)) && !(scenario.retained?.(o) ?? false))
+    if (left.length > 0)
+      problems.push(`left behind after delete${under}: ${left.map(objectKey).join(', ')}`)
   }
   return problems
 }
 
 /** Determinism and the refusal of every invalid spec, from a converged world. */
-async function checkRequests(definition: ControllerDefinition, scenario: Scenario, sim: Simulation, attempt: (what: string, fn: () => unknown) => Promise<void>): Promise<void> {
+async function checkRequests(
+  definition: ControllerDefinition,
+  scenario: Scenario,
+  sim: Simulation,
+  attempt: (what: string, fn: () => unknown) => Promise<void>,
+): Promise<void> {
   const parent = sim.parent!
-  const world = async (p: KObject) => requestFor(definition, { parent: p, objects: sim.cluster.list(), rules: await customizeRules(definition, p) })
+  const world = async (p: KObject) =>
+    requestFor(definition, {
+      parent: p,
+      objects: sim.cluster.list(),
+      rules: await customizeRules(definition, p),
+    })
   const now = new Date(sim.cluster.now)
-  await attempt('determinism', async () => assertDeterministic(definition, hookFor(definition, parent), await world(parent), now))
+  await attempt('determinism', async () =>
+    assertDeterministic(definition, hookFor(definition, parent), await world(parent), now),
+  )
   for (const spec of scenario.invalidSpecs ?? []) {
     await attempt(`invalid spec ${JSON.stringify(spec)}`, async () => {
       const invalid = { ...parent, spec } as KObject

@@ -10,7 +10,8 @@ function walk(a: unknown, b: unknown, path: string, out: string[]): void {
   if (deepEqual(a, b)) return
   if (a === undefined && isPlainObject(b)) a = {}
   if (isPlainObject(a) && isPlainObject(b)) {
-    for (const key of [...new Set([...Object.keys(a), ...Object.keys(b)])]) walk(a[key], b[key], path ? `${path}.${key}` : key, out)
+    for (const key of [...new Set([...Object.keys(a), ...Object.keys(b)])])
+      walk(a[key], b[key], path ? `${path}.${key}` : key, out)
     return
   }
   if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
@@ -24,5 +25,7 @@ function walk(a: unknown, b: unknown, path: string, out: string[]): void {
 export function statusDiff(before: unknown, after: unknown, max = 6): string {
   const out: string[] = []
   walk(before, after, '', out)
-  return out.length > max ? `${out.slice(0, max).join('; ')}; … ${out.length - max} more` : out.join('; ')
+  return out.length > max
+    ? `${out.slice(0, max).join('; ')}; … ${out.length - max} more`
+    : out.join('; ')
 }

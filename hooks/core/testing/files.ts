@@ -19,7 +19,13 @@ function yamlFiles(path: string): string[] {
   if (!stat.isDirectory()) return [path]
   return readdirSync(path, { withFileTypes: true })
     .sort((a, b) => (a.name < b.name ? -1 : 1))
-    .flatMap((e) => (e.isDirectory() ? yamlFiles(join(path, e.name)) : /\.(ya?ml|json)$/.test(e.name) ? [join(path, e.name)] : []))
+    .flatMap((e) =>
+      e.isDirectory()
+        ? yamlFiles(join(path, e.name))
+        : /\.(ya?ml|json)$/.test(e.name)
+          ? [join(path, e.name)]
+          : [],
+    )
 }
 
 /**
@@ -37,15 +43,25 @@ export function loadObjects(path: string): KObject[] {
   const out: KObject[] = []
   for (const file of yamlFiles(path)) {
     const read = readYamlDocuments(readFileSync(file, 'utf8'))
-    if (!read.ok) throw new InputError(`${file}${read.line !== undefined ? `:${read.line}:${read.column}` : ''}: ${read.message}`)
+    if (!read.ok)
+      throw new InputError(
+        `${file}${read.line !== undefined ? `:${read.line}:${read.column}` : ''}: ${read.message}`,
+      )
     const docs = read.documents
     docs.forEach((value, i) => {
       if (value === null || value === undefined) return
       const where = `${file}${docs.length > 1 ? ` (document ${i + 1})` : ''}`
-      const items = (value as { kind?: unknown }).kind === 'List' && Array.isArray((value as { items?: unknown }).items) ? ((value as { items: unknown[] }).items) : [value]
+      const items =
+        (value as { kind?: unknown }).kind === 'List' &&
+        Array.isArray((value as { items?: unknown }).items)
+          ? (value as { items: unknown[] }).items
+          : [value]
       for (const item of items) {
         const parsed = KObject.safeParse(withGeneratedName(item))
-        if (!parsed.success) throw new InputError(`${where}: not a Kubernetes object: ${formatIssues(parsed.error, '', 3).join('; ')}`)
+        if (!parsed.success)
+          throw new InputError(
+            `${where}: not a Kubernetes object: ${formatIssues(parsed.error, '', 3).join('; ')}`,
+          )
         out.push(parsed.data)
       }
     })
@@ -56,6 +72,7 @@ export function loadObjects(path: string): KObject[] {
 /** Exactly one object from a file. */
 export function loadOne(path: string): KObject {
   const objects = loadObjects(path)
-  if (objects.length !== 1) throw new InputError(`${path}: expected exactly one object, found ${objects.length}`)
+  if (objects.length !== 1)
+    throw new InputError(`${path}: expected exactly one object, found ${objects.length}`)
   return objects[0]!
 }

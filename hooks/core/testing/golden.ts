@@ -25,7 +25,9 @@ export const GoldenCase = z.strictObject({
   parent: KObject,
   observed: z.array(KObject).optional(),
   expected: z.record(z.string(), z.unknown()).optional(),
-  expectedError: z.strictObject({ status: z.number().int(), message: z.string().optional() }).optional(),
+  expectedError: z
+    .strictObject({ status: z.number().int(), message: z.string().optional() })
+    .optional(),
 })
 export type GoldenCase = z.infer<typeof GoldenCase> & { file: string; name: string }
 
@@ -37,29 +39,51 @@ export function loadGoldenCases(dir: string): GoldenCase[] {
     .map((f) => {
       const file = join(dir, f)
       const parsed = GoldenCase.safeParse(parse(readFileSync(file, 'utf8')))
-      if (!parsed.success) throw new InputError(`${file}: ${formatIssues(parsed.error, '', 3).join('; ')}`)
-      if (!parsed.data.expected && !parsed.data.expectedError) throw new InputError(`${file}: needs expected or expectedError`)
+      if (!parsed.success)
+        throw new InputError(`${file}: ${formatIssues(parsed.error, '', 3).join('; ')}`)
+      if (!parsed.data.expected && !parsed.data.expectedError)
+        throw new InputError(`${file}: needs expected or expectedError`)
       return { ...parsed.data, file, name: f.replace(/\.ya?ml$/, '') }
     })
 }
 
-export type GoldenActual = { ok: true; response: Record<string, unknown> } | { ok: false; status: number; message: string }
+export type GoldenActual =
+  | { ok: true; response: Record<string, unknown> }
+  | { ok: false; status: number; message: string }
 
 /** The hook call a case makes, built the way `metahooks render` would: customize, claim, request. */
-export async function goldenRequest(definition: ControllerDefinition, c: GoldenCase): Promise<{ hook: HookName; request: unknown }> {
+export async function goldenRequest(
+  definition: ControllerDefinition,
+  c: GoldenCase,
+): Promise<{ hook: HookName; request: unknown }> {
   const parent = asStored(definition, c.parent)
   const hook = c.hook ?? hookFor(definition, parent)
-  if (hook === 'customize') return { hook, request: { controller: controllerManifest(definition), parent } }
+  if (hook === 'customize')
+    return { hook, request: { controller: controllerManifest(definition), parent } }
   const rules = await customizeRules(definition, parent)
   const objects = ownObserved(definition, parent, c.observed ?? [])
-  return { hook, request: requestFor(definition, { parent, objects, rules, ...(c.version && { version: c.version }), finalizing: hook === 'finalize' }) }
+  return {
+    hook,
+    request: requestFor(definition, {
+      parent,
+      objects,
+      rules,
+      ...(c.version && { version: c.version }),
+      finalizing: hook === 'finalize',
+    }),
+  }
 }
 
 /** Runs a case: its hook call through runHook. */
-export async function runGoldenCase(definition: ControllerDefinition, c: GoldenCase): Promise<GoldenActual> {
+export async function runGoldenCase(
+  definition: ControllerDefinition,
+  c: GoldenCase,
+): Promise<GoldenActual> {
   const { hook, request } = await goldenRequest(definition, c)
   const outcome = await runHook(definition, hook, request, c.now ? { now: new Date(c.now) } : {})
-  return outcome.ok ? { ok: true, response: outcome.response } : { ok: false, status: outcome.status, message: outcome.message }
+  return outcome.ok
+    ? { ok: true, response: outcome.response }
+    : { ok: false, status: outcome.status, message: outcome.message }
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -68,11 +92,15 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function partialMismatch(expected: unknown, actual: unknown, path: string, out: string[]): void {
   if (isObject(expected)) {
-    if (!isObject(actual)) return void out.push(`${path}: expected an object, got ${JSON.stringify(actual)}`)
-    for (const [k, v] of Object.entries(expected)) partialMismatch(v, actual[k], `${path}.${k}`, out)
+    if (!isObject(actual))
+      return void out.push(`${path}: expected an object, got ${JSON.stringify(actual)}`)
+    for (const [k, v] of Object.entries(expected))
+      partialMismatch(v, actual[k], `${path}.${k}`, out)
   } else if (Array.isArray(expected)) {
     if (!Array.isArray(actual) || actual.length !== expected.length) {
-      return void out.push(`${path}: expected ${expected.length} item(s), got ${Array.isArray(actual) ? actual.length : JSON.stringify(actual)}`)
+      return void out.push(
+        `${path}: expected ${expected.length} item(s), got ${Array.isArray(actual) ? actual.length : JSON.stringify(actual)}`,
+      )
     }
     expected.forEach((v, i) => partialMismatch(v, actual[i], `${path}[${i}]`, out))
   } else if (expected !== actual) {
@@ -90,8 +118,12 @@ export function compareGolden(c: GoldenCase, actual: GoldenActual): string[] {
   const out: string[] = []
   if (c.expectedError) {
     if (actual.ok) return [`expected error ${c.expectedError.status}, got 200`]
-    if (actual.status !== c.expectedError.status) out.push(`expected status ${c.expectedError.status}, got ${actual.status}: ${actual.message}`)
-    if (c.expectedError.message && !actual.message.includes(c.expectedError.message)) out.push(`expected message containing ${JSON.stringify(c.expectedError.message)}, got ${JSON.stringify(actual.message)}`)
+    if (actual.status !== c.expectedError.status)
+      out.push(`expected status ${c.expectedError.status}, got ${actual.status}: ${actual.message}`)
+    if (c.expectedError.message && !actual.message.includes(c.expectedError.message))
+      out.push(
+        `expected message containing ${JSON.stringify(c.expectedError.message)}, got ${JSON.stringify(actual.message)}`,
+      )
     return out
   }
   if (!actual.ok) return [`expected 200, got ${actual.status}: ${actual.message}`]
@@ -119,6 +151,8 @@ export function compareGolden(c: GoldenCase, actual: GoldenActual): string[] {
 /** Rewrites the case's expectation from what the controller does now (for review in the diff). */
 export function updateGoldenCase(c: GoldenCase, actual: GoldenActual): void {
   const { file: _f, name: _n, expected: _e, expectedError: _x, ...rest } = c
-  const next = actual.ok ? { ...rest, expected: actual.response } : { ...rest, expectedError: { status: actual.status, message: actual.message } }
+  const next = actual.ok
+    ? { ...rest, expected: actual.response }
+    : { ...rest, expectedError: { status: actual.status, message: actual.message } }
   writeFileSync(c.file, stringify(next, { lineWidth: 0, aliasDuplicateObjects: false }))
 }

@@ -18,7 +18,12 @@ export const MESSAGE_ANNOTATION = 'sim.metahooks.dev/message'
 export const outcomeFromAnnotations: PodOutcomeFn = (pod) => {
   const annotations = pod.metadata.annotations ?? {}
   const code = Number(annotations[EXIT_CODE_ANNOTATION] ?? '0')
-  return { exitCode: Number.isInteger(code) ? code : 1, ...(annotations[MESSAGE_ANNOTATION] !== undefined && { message: annotations[MESSAGE_ANNOTATION] }) }
+  return {
+    exitCode: Number.isInteger(code) ? code : 1,
+    ...(annotations[MESSAGE_ANNOTATION] !== undefined && {
+      message: annotations[MESSAGE_ANNOTATION],
+    }),
+  }
 }
 
 type Obj = KObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> }
@@ -32,7 +37,8 @@ export interface Step {
 
 /** Each container's identity as a kubelet reports it in containerStatuses. */
 function containers(pod: Obj): { name: string; image: string; imageID: string }[] {
-  const list = (pod.spec as { containers?: { name?: string; image?: string }[] } | undefined)?.containers
+  const list = (pod.spec as { containers?: { name?: string; image?: string }[] } | undefined)
+    ?.containers
   return (Array.isArray(list) ? list : [{}]).map((c) => {
     const image = String(c?.image ?? 'unknown')
     return { name: String(c?.name ?? 'main'), image, imageID: `sim://${image}` }
@@ -42,21 +48,32 @@ function containers(pod: Obj): { name: string; image: string; imageID: string }[
 /** A Pod's address in the simulated cluster: the same for the same name. */
 function simulatedIP(name: string): string {
   const h = Number.parseInt(fnv32a(name), 16)
-  return `10.${(h >>> 16) & 255}.${(h >>> 8) & 255}.${(h & 255) || 1}`
+  return `10.${(h >>> 16) & 255}.${(h >>> 8) & 255}.${h & 255 || 1}`
 }
 
 function podStep(pod: Obj, now: string, outcome: PodOutcomeFn): Step | undefined {
   const phase = pod.status?.phase
   const names = containers(pod)
-  const restartPolicy = (pod.spec as { restartPolicy?: string } | undefined)?.restartPolicy ?? 'Always'
-  const cond = (type: string, status: boolean, reason?: string) => ({ type, status: status ? 'True' : 'False', lastTransitionTime: now, ...(reason && { reason }) })
+  const restartPolicy =
+    (pod.spec as { restartPolicy?: string } | undefined)?.restartPolicy ?? 'Always'
+  const cond = (type: string, status: boolean, reason?: string) => ({
+    type,
+    status: status ? 'True' : 'False',
+    lastTransitionTime: now,
+    ...(reason && { reason }),
+  })
   if (phase === undefined) {
     return {
       note: 'Pending',
       status: {
         phase: 'Pending',
         conditions: [cond('PodScheduled', true), cond('Ready', false, 'ContainersNotReady')],
-        containerStatuses: names.map((c) => ({ ...c, ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } })),
+        containerStatuses: names.map((c) => ({
+          ...c,
+          ready: false,
+          restartCount: 0,
+          state: { waiting: { reason: 'ContainerCreating' } },
+        })),
       },
     }
   }
@@ -69,7 +86,12 @@ function podStep(pod: Obj, now: string, outcome: PodOutcomeFn): Step | undefined
         podIP: simulatedIP(pod.metadata.name),
         podIPs: [{ ip: simulatedIP(pod.metadata.name) }],
         conditions: [cond('PodScheduled', true), cond('Ready', true)],
-        containerStatuses: names.map((c) => ({ ...c, ready: true, restartCount: 0, state: { running: { startedAt: now } } })),
+        containerStatuses: names.map((c) => ({
+          ...c,
+          ready: true,
+          restartCount: 0,
+          state: { running: { startedAt: now } },
+        })),
       },
     }
   }
@@ -90,7 +112,12 @@ function podStep(pod: Obj, now: string, outcome: PodOutcomeFn): Step | undefined
         ...pod.status,
         phase: succeeded ? 'Succeeded' : 'Failed',
         conditions: [cond('PodScheduled', true), cond('Ready', false, 'PodCompleted')],
-        containerStatuses: names.map((c) => ({ ...c, ready: false, restartCount: 0, state: { terminated } })),
+        containerStatuses: names.map((c) => ({
+          ...c,
+          ready: false,
+          restartCount: 0,
+          state: { terminated },
+        })),
       },
     }
   }
@@ -103,8 +130,13 @@ function podStep(pod: Obj, now: string, outcome: PodOutcomeFn): Step | undefined
  * (and go with it); with Retain (the default) they have no owner and outlive it.
  */
 function statefulSetClaims(sts: Obj, replicas: number): KObject[] {
-  const templates = (sts.spec?.volumeClaimTemplates as { metadata?: { name?: string; labels?: Record<string, string> }; spec?: unknown }[] | undefined) ?? []
-  const whenDeleted = (sts.spec?.persistentVolumeClaimRetentionPolicy as { whenDeleted?: string } | undefined)?.whenDeleted ?? 'Retain'
+  const templates =
+    (sts.spec?.volumeClaimTemplates as
+      | { metadata?: { name?: string; labels?: Record<string, string> }; spec?: unknown }[]
+      | undefined) ?? []
+  const whenDeleted =
+    (sts.spec?.persistentVolumeClaimRetentionPolicy as { whenDeleted?: string } | undefined)
+      ?.whenDeleted ?? 'Retain'
   const owned = whenDeleted === 'Delete' && sts.metadata.uid
   return templates.flatMap((t) =>
     Array.from({ length: replicas }, (_, i) => ({
@@ -114,7 +146,17 @@ function statefulSetClaims(sts: Obj, replicas: number): KObject[] {
         name: `${t.metadata?.name ?? 'data'}-${sts.metadata.name}-${i}`,
         ...(sts.metadata.namespace && { namespace: sts.metadata.namespace }),
         ...(t.metadata?.labels && { labels: t.metadata.labels }),
-        ...(owned && { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: sts.metadata.name, uid: sts.metadata.uid, blockOwnerDeletion: true }] }),
+        ...(owned && {
+          ownerReferences: [
+            {
+              apiVersion: 'apps/v1',
+              kind: 'StatefulSet',
+              name: sts.metadata.name,
+              uid: sts.metadata.uid,
+              blockOwnerDeletion: true,
+            },
+          ],
+        }),
       },
       spec: t.spec ?? {},
       status: { phase: 'Bound' },
@@ -126,9 +168,18 @@ function workloadStep(o: Obj, now: string): Step | undefined {
   const generation = o.metadata.generation ?? 1
   if (o.status?.observedGeneration === generation) return undefined
   const replicas = typeof o.spec?.replicas === 'number' ? o.spec.replicas : 1
-  const counts = { replicas, readyReplicas: replicas, availableReplicas: replicas, updatedReplicas: replicas }
+  const counts = {
+    replicas,
+    readyReplicas: replicas,
+    availableReplicas: replicas,
+    updatedReplicas: replicas,
+  }
   if (o.kind === 'StatefulSet') {
-    return { note: `${replicas} ready`, status: { observedGeneration: generation, ...counts, currentReplicas: replicas }, create: statefulSetClaims(o, replicas) }
+    return {
+      note: `${replicas} ready`,
+      status: { observedGeneration: generation, ...counts, currentReplicas: replicas },
+      create: statefulSetClaims(o, replicas),
+    }
   }
   return {
     note: `${replicas} available`,
@@ -136,8 +187,18 @@ function workloadStep(o: Obj, now: string): Step | undefined {
       observedGeneration: generation,
       ...counts,
       conditions: [
-        { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', lastTransitionTime: now },
-        { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', lastTransitionTime: now },
+        {
+          type: 'Available',
+          status: 'True',
+          reason: 'MinimumReplicasAvailable',
+          lastTransitionTime: now,
+        },
+        {
+          type: 'Progressing',
+          status: 'True',
+          reason: 'NewReplicaSetAvailable',
+          lastTransitionTime: now,
+        },
       ],
     },
   }
@@ -145,18 +206,39 @@ function workloadStep(o: Obj, now: string): Step | undefined {
 
 function jobStep(job: Obj, now: string, outcome: PodOutcomeFn): Step | undefined {
   const status = job.status ?? {}
-  if (status.completionTime || (status.conditions as unknown[] | undefined)?.length) return undefined
+  if (status.completionTime || (status.conditions as unknown[] | undefined)?.length)
+    return undefined
   if (!status.active) return { note: 'active', status: { active: 1, startTime: now } }
-  const end = outcome({ ...job, metadata: { ...job.metadata, annotations: { ...((job.spec?.template as Obj | undefined)?.metadata?.annotations ?? {}), ...job.metadata.annotations } } })
+  const end = outcome({
+    ...job,
+    metadata: {
+      ...job.metadata,
+      annotations: {
+        ...((job.spec?.template as Obj | undefined)?.metadata?.annotations ?? {}),
+        ...job.metadata.annotations,
+      },
+    },
+  })
   if (end.exitCode === 0) {
     return {
       note: 'Complete',
-      status: { startTime: status.startTime, completionTime: now, succeeded: 1, conditions: [{ type: 'Complete', status: 'True', lastTransitionTime: now }] },
+      status: {
+        startTime: status.startTime,
+        completionTime: now,
+        succeeded: 1,
+        conditions: [{ type: 'Complete', status: 'True', lastTransitionTime: now }],
+      },
     }
   }
   return {
     note: 'Failed',
-    status: { startTime: status.startTime, failed: 1, conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', lastTransitionTime: now }] },
+    status: {
+      startTime: status.startTime,
+      failed: 1,
+      conditions: [
+        { type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', lastTransitionTime: now },
+      ],
+    },
   }
 }
 
@@ -166,11 +248,22 @@ function jobStep(job: Obj, now: string, outcome: PodOutcomeFn): Step | undefined
  * a Deployment or StatefulSet becomes available; a Job becomes active, then completes.
  * Returns the new status and a note, or undefined when the object has nothing more to do.
  */
-export function advance(object: KObject, now: string, outcome: PodOutcomeFn = outcomeFromAnnotations): Step | undefined {
+export function advance(
+  object: KObject,
+  now: string,
+  outcome: PodOutcomeFn = outcomeFromAnnotations,
+): Step | undefined {
   const o = object as Obj
   if ((o.metadata as { deletionTimestamp?: string }).deletionTimestamp) return undefined
   if (o.apiVersion === 'v1' && o.kind === 'Pod') return podStep(o, now, outcome)
-  if (o.apiVersion === 'apps/v1' && (o.kind === 'Deployment' || o.kind === 'StatefulSet' || o.kind === 'ReplicaSet' || o.kind === 'DaemonSet')) return workloadStep(o, now)
+  if (
+    o.apiVersion === 'apps/v1' &&
+    (o.kind === 'Deployment' ||
+      o.kind === 'StatefulSet' ||
+      o.kind === 'ReplicaSet' ||
+      o.kind === 'DaemonSet')
+  )
+    return workloadStep(o, now)
   if (o.apiVersion === 'batch/v1' && o.kind === 'Job') return jobStep(o, now, outcome)
   return undefined
 }

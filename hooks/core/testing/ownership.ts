@@ -49,10 +49,17 @@ export function isDeleting(object: KObject): boolean {
 }
 
 /** The selector Metacontroller claims a composite parent's children with (undefined: none usable). */
-export function parentSelector(definition: CompositeDefinition, parent: KObject): LabelSelector | undefined {
-  if (definition.generateSelector) return { matchLabels: { [CONTROLLER_UID_LABEL]: parent.metadata.uid ?? '' } }
+export function parentSelector(
+  definition: CompositeDefinition,
+  parent: KObject,
+): LabelSelector | undefined {
+  if (definition.generateSelector)
+    return { matchLabels: { [CONTROLLER_UID_LABEL]: parent.metadata.uid ?? '' } }
   const selector = (parent as { spec?: { selector?: LabelSelector } }).spec?.selector
-  const empty = !selector || (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0)
+  const empty =
+    !selector ||
+    (Object.keys(selector.matchLabels ?? {}).length === 0 &&
+      (selector.matchExpressions ?? []).length === 0)
   return empty ? undefined : selector
 }
 
@@ -66,14 +73,19 @@ export interface Claim {
 }
 
 /** Metacontroller's child claiming for a CompositeController (contract §5). */
-export function claimChildren(definition: CompositeDefinition, parent: KObject, objects: readonly KObject[]): Claim {
+export function claimChildren(
+  definition: CompositeDefinition,
+  parent: KObject,
+  objects: readonly KObject[],
+): Claim {
   const selector = parentSelector(definition, parent)
   const claim: Claim = { claimed: [], adopt: [], release: [] }
   const types = new Set(definition.children.map((c) => `${c.kind}.${c.apiVersion}`))
   for (const object of objects) {
     if (!types.has(`${object.kind}.${object.apiVersion}`) || !inScope(object, parent)) continue
     const ref = controllerRef(object)
-    const matches = selector !== undefined && matchesSelector(selector, object.metadata.labels ?? {})
+    const matches =
+      selector !== undefined && matchesSelector(selector, object.metadata.labels ?? {})
     if (ref) {
       if (ref.uid !== parent.metadata.uid) continue
       if (matches) claim.claimed.push(object)
@@ -86,7 +98,11 @@ export function claimChildren(definition: CompositeDefinition, parent: KObject, 
 }
 
 /** A DecoratorController's attachments: controlled by the object and carrying the DC annotation. */
-export function decoratorAttachments(definition: DecoratorDefinition, object: KObject, objects: readonly KObject[]): KObject[] {
+export function decoratorAttachments(
+  definition: DecoratorDefinition,
+  object: KObject,
+  objects: readonly KObject[],
+): KObject[] {
   const types = new Set(definition.attachments.map((c) => `${c.kind}.${c.apiVersion}`))
   return objects.filter(
     (o) =>
@@ -108,6 +124,12 @@ export function decoratorSelects(definition: DecoratorDefinition, object: KObjec
       r.kind === object.kind &&
       (!r.labelSelector || matchesSelector(r.labelSelector, object.metadata.labels ?? {})) &&
       (!r.annotationSelector ||
-        matchesSelector({ matchLabels: r.annotationSelector.matchAnnotations, matchExpressions: r.annotationSelector.matchExpressions }, object.metadata.annotations ?? {})),
+        matchesSelector(
+          {
+            matchLabels: r.annotationSelector.matchAnnotations,
+            matchExpressions: r.annotationSelector.matchExpressions,
+          },
+          object.metadata.annotations ?? {},
+        )),
   )
 }

@@ -33,14 +33,27 @@ export class RelatedRuleError extends Error {
   override name = 'RelatedRuleError'
 }
 
-function kindFor(rule: RelatedResourceRule, objects: readonly KObject[], extraKinds: readonly string[]): string {
-  const fromObjects = objects.find((o) => o.apiVersion === rule.apiVersion && pluralize(o.kind) === rule.resource)?.kind
-  const known = fromObjects ?? extraKinds.find((k) => pluralize(k) === rule.resource) ?? KNOWN_KINDS[rule.resource]
-  if (!known) throw new RelatedRuleError(`cannot tell which kind resource "${rule.resource}" is: give an object of that type`)
+function kindFor(
+  rule: RelatedResourceRule,
+  objects: readonly KObject[],
+  extraKinds: readonly string[],
+): string {
+  const fromObjects = objects.find(
+    (o) => o.apiVersion === rule.apiVersion && pluralize(o.kind) === rule.resource,
+  )?.kind
+  const known =
+    fromObjects ??
+    extraKinds.find((k) => pluralize(k) === rule.resource) ??
+    KNOWN_KINDS[rule.resource]
+  if (!known)
+    throw new RelatedRuleError(
+      `cannot tell which kind resource "${rule.resource}" is: give an object of that type`,
+    )
   return known
 }
 
-const sel = (s: LabelSelector | undefined, o: KObject) => s === undefined || matchesSelector(s, o.metadata.labels ?? {})
+const sel = (s: LabelSelector | undefined, o: KObject) =>
+  s === undefined || matchesSelector(s, o.metadata.labels ?? {})
 
 /**
  * Evaluates customize rules against a set of objects the way Metacontroller does (contract §6),
@@ -58,35 +71,63 @@ export function relatedObjects(
   const groups: Record<string, KObject[]> = {}
   rules.forEach((rule, i) => {
     const where = `relatedResources[${i}] (${rule.resource})`
-    if (rule.names && (rule.labelSelector || rule.namespaceSelector)) throw new RelatedRuleError(`${where}: names cannot be combined with selectors`)
-    if (rule.namespace && rule.namespaceSelector) throw new RelatedRuleError(`${where}: namespace cannot be combined with namespaceSelector`)
+    if (rule.names && (rule.labelSelector || rule.namespaceSelector))
+      throw new RelatedRuleError(`${where}: names cannot be combined with selectors`)
+    if (rule.namespace && rule.namespaceSelector)
+      throw new RelatedRuleError(`${where}: namespace cannot be combined with namespaceSelector`)
     const kind = kindFor(rule, objects, extraKinds)
     const ofType = objects.filter((o) => o.apiVersion === rule.apiVersion && o.kind === kind)
-    const namespaced = ofType.length > 0 ? ofType.some((o) => o.metadata.namespace) : defaultScope(kind) === 'Namespaced'
+    const namespaced =
+      ofType.length > 0
+        ? ofType.some((o) => o.metadata.namespace)
+        : defaultScope(kind) === 'Namespaced'
     const ns = (o: KObject) => o.metadata.namespace ?? ''
     let selected: KObject[]
     if (rule.namespaceSelector) {
-      if (!namespaced) throw new RelatedRuleError(`${where}: namespaceSelector needs a namespaced resource`)
-      if (v1Namespaced) throw new RelatedRuleError(`${where}: namespaceSelector needs hook version v2 for a namespaced parent`)
+      if (!namespaced)
+        throw new RelatedRuleError(`${where}: namespaceSelector needs a namespaced resource`)
+      if (v1Namespaced)
+        throw new RelatedRuleError(
+          `${where}: namespaceSelector needs hook version v2 for a namespaced parent`,
+        )
       const namespaces = new Set(
-        objects.filter((o) => o.apiVersion === 'v1' && o.kind === 'Namespace' && sel(rule.namespaceSelector, o)).map((o) => o.metadata.name),
+        objects
+          .filter(
+            (o) =>
+              o.apiVersion === 'v1' && o.kind === 'Namespace' && sel(rule.namespaceSelector, o),
+          )
+          .map((o) => o.metadata.name),
       )
       selected = ofType.filter((o) => namespaces.has(ns(o)) && sel(rule.labelSelector, o))
     } else if (rule.labelSelector && rule.namespace) {
-      if (v1Namespaced && namespaced && rule.namespace !== parentNs) throw new RelatedRuleError(`${where}: a v1 hook of a namespaced parent sees only its own namespace`)
-      selected = ofType.filter((o) => (!namespaced || ns(o) === rule.namespace) && sel(rule.labelSelector, o))
+      if (v1Namespaced && namespaced && rule.namespace !== parentNs)
+        throw new RelatedRuleError(
+          `${where}: a v1 hook of a namespaced parent sees only its own namespace`,
+        )
+      selected = ofType.filter(
+        (o) => (!namespaced || ns(o) === rule.namespace) && sel(rule.labelSelector, o),
+      )
     } else if (rule.namespace || rule.names) {
       if (v1Namespaced && namespaced && rule.namespace && rule.namespace !== parentNs) {
-        throw new RelatedRuleError(`${where}: a v1 hook of a namespaced parent sees only its own namespace`)
+        throw new RelatedRuleError(
+          `${where}: a v1 hook of a namespaced parent sees only its own namespace`,
+        )
       }
       selected = ofType.filter(
-        (o) => (!namespaced || !rule.namespace || ns(o) === rule.namespace) && (!rule.names || rule.names.includes(o.metadata.name)),
+        (o) =>
+          (!namespaced || !rule.namespace || ns(o) === rule.namespace) &&
+          (!rule.names || rule.names.includes(o.metadata.name)),
       )
     } else {
-      selected = ofType.filter((o) => sel(rule.labelSelector, o) && !(v1Namespaced && namespaced && ns(o) !== parentNs))
+      selected = ofType.filter(
+        (o) => sel(rule.labelSelector, o) && !(v1Namespaced && namespaced && ns(o) !== parentNs),
+      )
     }
     const key = groupKey(rule.apiVersion, kind)
-    groups[key] = [...(groups[key] ?? []), ...selected.filter((o) => !(groups[key] ?? []).includes(o))]
+    groups[key] = [
+      ...(groups[key] ?? []),
+      ...selected.filter((o) => !(groups[key] ?? []).includes(o)),
+    ]
   })
   // A v1 sync hook of a namespaced parent never sees other namespaces or cluster-scoped objects.
   const out: ObjectMap = {}

@@ -4,7 +4,12 @@ import type { ControllerDefinition, HookName } from '../define.ts'
 import { checkResponse } from '../check.ts'
 import { controllerManifest } from '../manifests/controller.ts'
 import { runHook } from '../run.ts'
-import { CONTROLLER_UID_LABEL, controllerRef, controllerRefTo, ownerReferences } from './ownership.ts'
+import {
+  CONTROLLER_UID_LABEL,
+  controllerRef,
+  controllerRefTo,
+  ownerReferences,
+} from './ownership.ts'
 import { hookFor, requestFor } from './requests.ts'
 import { ignoredInputs, type Ignored } from './ignored.ts'
 import type { RelatedResourceRule } from '../contract/responses.ts'
@@ -40,16 +45,26 @@ export interface Rendered {
  * An object applied from a file: a namespaced one without a namespace lands in `default`, as
  * `kubectl apply` would put it (the scope from the definitions' resources, else the built-in table).
  */
-export function inDefaultNamespace(definitions: readonly ControllerDefinition[], o: KObject): KObject {
+export function inDefaultNamespace(
+  definitions: readonly ControllerDefinition[],
+  o: KObject,
+): KObject {
   if (o.metadata.namespace) return o
-  const scopes = definitions.flatMap((d): { apiVersion: string; kind: string; scope: string }[] => (d.type === 'composite' ? [d.parent] : [...d.resources]))
-  const scope = scopes.find((r) => r.apiVersion === o.apiVersion && r.kind === o.kind)?.scope ?? defaultScope(o.kind)
+  const scopes = definitions.flatMap((d): { apiVersion: string; kind: string; scope: string }[] =>
+    d.type === 'composite' ? [d.parent] : [...d.resources],
+  )
+  const scope =
+    scopes.find((r) => r.apiVersion === o.apiVersion && r.kind === o.kind)?.scope ??
+    defaultScope(o.kind)
   return scope === 'Cluster' ? o : { ...o, metadata: { ...o.metadata, namespace: 'default' } }
 }
 
 /** Fills in what the API server would have set on a parent applied from a file. */
 export function asStored(definition: ControllerDefinition, parent: KObject): KObject {
-  const namespaced = definition.type === 'composite' ? definition.parent.scope === 'Namespaced' : definition.resources.find((r) => r.kind === parent.kind)?.scope !== 'Cluster'
+  const namespaced =
+    definition.type === 'composite'
+      ? definition.parent.scope === 'Namespaced'
+      : definition.resources.find((r) => r.kind === parent.kind)?.scope !== 'Cluster'
   return {
     ...parent,
     metadata: {
@@ -66,12 +81,29 @@ export function asStored(definition: ControllerDefinition, parent: KObject): KOb
  * parent's children, as if Metacontroller had created them (owner reference and, under
  * generateSelector, the controller-uid label). Objects controlled by something else stay theirs.
  */
-export function ownObserved(definition: ControllerDefinition, parent: KObject, objects: readonly KObject[]): KObject[] {
+export function ownObserved(
+  definition: ControllerDefinition,
+  parent: KObject,
+  objects: readonly KObject[],
+): KObject[] {
   const declared = definition.type === 'composite' ? definition.children : definition.attachments
   return objects.map((o) => {
-    if (controllerRef(o) || !declared.some((d) => d.kind === o.kind && d.apiVersion === o.apiVersion)) return o
-    const labels = definition.type === 'composite' && definition.generateSelector ? { ...o.metadata.labels, [CONTROLLER_UID_LABEL]: parent.metadata.uid ?? '' } : o.metadata.labels
-    const annotations = definition.type === 'decorator' ? { ...o.metadata.annotations, 'metacontroller.k8s.io/decorator-controller': definition.name } : o.metadata.annotations
+    if (
+      controllerRef(o) ||
+      !declared.some((d) => d.kind === o.kind && d.apiVersion === o.apiVersion)
+    )
+      return o
+    const labels =
+      definition.type === 'composite' && definition.generateSelector
+        ? { ...o.metadata.labels, [CONTROLLER_UID_LABEL]: parent.metadata.uid ?? '' }
+        : o.metadata.labels
+    const annotations =
+      definition.type === 'decorator'
+        ? {
+            ...o.metadata.annotations,
+            'metacontroller.k8s.io/decorator-controller': definition.name,
+          }
+        : o.metadata.annotations
     return {
       ...o,
       metadata: {
@@ -85,7 +117,13 @@ export function ownObserved(definition: ControllerDefinition, parent: KObject, o
   })
 }
 
-async function call(definition: ControllerDefinition, hook: HookName, request: unknown, parent: KObject, input: RenderInput): Promise<{ response: Record<string, unknown>; body: string }> {
+async function call(
+  definition: ControllerDefinition,
+  hook: HookName,
+  request: unknown,
+  parent: KObject,
+  input: RenderInput,
+): Promise<{ response: Record<string, unknown>; body: string }> {
   if (!input.url) {
     const outcome = await runHook(definition, hook, request, input.now ? { now: input.now } : {})
     if (!outcome.ok) throw new RenderError(`${hook} answered ${outcome.status}: ${outcome.message}`)
@@ -96,14 +134,20 @@ async function call(definition: ControllerDefinition, hook: HookName, request: u
   try {
     res = await fetch(url, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', ...(input.authorization && { Authorization: input.authorization }) },
+      headers: {
+        'Content-Type': 'application/json',
+        ...(input.authorization && { Authorization: input.authorization }),
+      },
       body: JSON.stringify(request),
     })
   } catch (error) {
-    throw new RenderError(`${url}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`)
+    throw new RenderError(
+      `${url}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`,
+    )
   }
   const body = await res.text()
-  if (res.status !== 200) throw new RenderError(`${url} answered ${res.status}: ${body.split('\n')[0]}`)
+  if (res.status !== 200)
+    throw new RenderError(`${url} answered ${res.status}: ${body.split('\n')[0]}`)
   let response: Record<string, unknown>
   try {
     response = JSON.parse(body) as Record<string, unknown>
@@ -111,19 +155,27 @@ async function call(definition: ControllerDefinition, hook: HookName, request: u
     throw new RenderError(`${url} answered 200 with a body that is not JSON`)
   }
   const problems = checkResponse({ definition, hook, parent, response })
-  if (problems.length > 0) throw new RenderError(`${url}: response check failed: ${problems.slice(0, 3).join('; ')}`)
+  if (problems.length > 0)
+    throw new RenderError(`${url}: response check failed: ${problems.slice(0, 3).join('; ')}`)
   return { response, body }
 }
 
 /** One hook call, exactly as Metacontroller would make it for this parent and these objects. */
-export async function render(definition: ControllerDefinition, input: RenderInput): Promise<Rendered> {
+export async function render(
+  definition: ControllerDefinition,
+  input: RenderInput,
+): Promise<Rendered> {
   const parent = asStored(definition, input.parent)
   const hook = input.hook ?? hookFor(definition, parent)
-  if (hook !== 'sync' && !definition[hook]) throw new RenderError(`controller ${definition.name} has no ${hook} hook`)
+  if (hook !== 'sync' && !definition[hook])
+    throw new RenderError(`controller ${definition.name} has no ${hook} hook`)
   const controller = controllerManifest(definition)
   if (hook === 'customize') {
     const request = { controller, parent }
-    const ignored = (input.observed ?? []).map((o) => ({ object: `${o.kind} ${o.metadata.name}`, reason: 'the customize hook is sent the parent only' }))
+    const ignored = (input.observed ?? []).map((o) => ({
+      object: `${o.kind} ${o.metadata.name}`,
+      reason: 'the customize hook is sent the parent only',
+    }))
     return { hook, request, ...(await call(definition, hook, request, parent, input)), ignored }
   }
   let rules: RelatedResourceRule[] = []
@@ -132,6 +184,16 @@ export async function render(definition: ControllerDefinition, input: RenderInpu
     rules = (customized.response.relatedResources as RelatedResourceRule[] | undefined) ?? []
   }
   const objects = ownObserved(definition, parent, input.observed ?? [])
-  const request = requestFor(definition, { parent, objects, rules, finalizing: hook === 'finalize' })
-  return { hook, request, ...(await call(definition, hook, request, parent, input)), ignored: ignoredInputs(definition, parent, objects, request) }
+  const request = requestFor(definition, {
+    parent,
+    objects,
+    rules,
+    finalizing: hook === 'finalize',
+  })
+  return {
+    hook,
+    request,
+    ...(await call(definition, hook, request, parent, input)),
+    ignored: ignoredInputs(definition, parent, objects, request),
+  }
 }

@@ -79,11 +79,20 @@ export interface SimulationOptions {
    */
   applyStrategy?: ApplyStrategy
   /** How a hook is called; default in-process (the same runHook the server uses). */
-  call?: (definition: ControllerDefinition, hook: 'sync' | 'finalize', request: unknown, now: Date) => Promise<HookOutcome>
+  call?: (
+    definition: ControllerDefinition,
+    hook: 'sync' | 'finalize',
+    request: unknown,
+    now: Date,
+  ) => Promise<HookOutcome>
 }
 
-const defaultCall = (definition: ControllerDefinition, hook: 'sync' | 'finalize', request: unknown, now: Date) => runHook(definition, hook, request, { now })
-
+const defaultCall = (
+  definition: ControllerDefinition,
+  hook: 'sync' | 'finalize',
+  request: unknown,
+  now: Date,
+) => runHook(definition, hook, request, { now })
 
 function finalizers(o: KObject): string[] {
   const f = (o.metadata as { finalizers?: unknown }).finalizers
@@ -91,12 +100,20 @@ function finalizers(o: KObject): string[] {
 }
 
 function withFinalizers(o: KObject, list: string[]): KObject {
-  const { finalizers: _old, ...metadata } = o.metadata as KObject['metadata'] & { finalizers?: string[] }
-  return { ...o, metadata: list.length > 0 ? { ...metadata, finalizers: list } : metadata } as KObject
+  const { finalizers: _old, ...metadata } = o.metadata as KObject['metadata'] & {
+    finalizers?: string[]
+  }
+  return {
+    ...o,
+    metadata: list.length > 0 ? { ...metadata, finalizers: list } : metadata,
+  } as KObject
 }
 
 /** A label/annotation patch: strings set, nulls delete, others untouched. */
-function patchMap(current: Record<string, string> | undefined, patch: Record<string, string | null>): Record<string, string> {
+function patchMap(
+  current: Record<string, string> | undefined,
+  patch: Record<string, string | null>,
+): Record<string, string> {
   const out = { ...current }
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k]
@@ -132,7 +149,12 @@ export class Simulation {
     this.#serverSideApply = options.applyStrategy === 'server-side-apply'
     for (const o of options.objects ?? []) this.cluster.create(o)
     const { metadata } = options.parent
-    this.#parentRef = { apiVersion: options.parent.apiVersion, kind: options.parent.kind, name: metadata.name, ...(metadata.namespace && { namespace: metadata.namespace }) }
+    this.#parentRef = {
+      apiVersion: options.parent.apiVersion,
+      kind: options.parent.kind,
+      name: metadata.name,
+      ...(metadata.namespace && { namespace: metadata.namespace }),
+    }
     this.cluster.create(options.parent)
     this.#addFinalizer()
   }
@@ -143,7 +165,8 @@ export class Simulation {
     if (!parent || !this.definition.finalize || isDeleting(parent)) return
     if (this.definition.type === 'decorator' && !decoratorSelects(this.definition, parent)) return
     const name = finalizerName(this.definition)
-    if (!finalizers(parent).includes(name)) this.cluster.update(withFinalizers(parent, [...finalizers(parent), name]))
+    if (!finalizers(parent).includes(name))
+      this.cluster.update(withFinalizers(parent, [...finalizers(parent), name]))
   }
 
   /** The parent as the cluster holds it now; undefined once it is gone. */
@@ -163,7 +186,9 @@ export class Simulation {
   /** Everything the parent owns (directly), sorted. */
   children(): KObject[] {
     const uid = this.parent?.metadata.uid
-    return this.cluster.list().filter((o) => uid !== undefined && ownerReferences(o).some((r) => r.uid === uid))
+    return this.cluster
+      .list()
+      .filter((o) => uid !== undefined && ownerReferences(o).some((r) => r.uid === uid))
   }
 
   /** Edit the parent as a user would (`kubectl apply`); generation moves when its spec changes. */
@@ -181,19 +206,35 @@ export class Simulation {
     const current = this.parent
     if (!current) return []
     if (finalizers(current).length > 0) {
-      this.cluster.update({ ...current, metadata: { ...current.metadata, deletionTimestamp: this.cluster.time } } as KObject)
-      return [{ type: 'updated', object: describeObject(current), detail: `deletionTimestamp set; waiting for ${finalizers(current).join(', ')}` }]
+      this.cluster.update({
+        ...current,
+        metadata: { ...current.metadata, deletionTimestamp: this.cluster.time },
+      } as KObject)
+      return [
+        {
+          type: 'updated',
+          object: describeObject(current),
+          detail: `deletionTimestamp set; waiting for ${finalizers(current).join(', ')}`,
+        },
+      ]
     }
     this.cluster.remove(current)
     return [
       { type: 'removed', object: describeObject(current) },
-      ...this.cluster.collectGarbage().map((o): Action => ({ type: 'garbage-collected', object: describeObject(o) })),
+      ...this.cluster
+        .collectGarbage()
+        .map((o): Action => ({ type: 'garbage-collected', object: describeObject(o) })),
     ]
   }
 
   /** One sync pass plus one step of the world. */
   async step(): Promise<Round> {
-    const round: Round = { index: ++this.#round, time: this.cluster.time, hook: 'none', actions: [] }
+    const round: Round = {
+      index: ++this.#round,
+      time: this.cluster.time,
+      hook: 'none',
+      actions: [],
+    }
     const parent = this.parent
     if (parent) await this.#syncPass(parent, round)
     if (this.#kubelet) this.#advanceWorld(round)
@@ -203,22 +244,40 @@ export class Simulation {
 
   async #syncPass(initial: KObject, round: Round): Promise<void> {
     const def = this.definition
-    const act = (type: ActionType, o: KObject, detail?: string) => round.actions.push({ type, object: describeObject(o), ...(detail && { detail }) })
+    const act = (type: ActionType, o: KObject, detail?: string) =>
+      round.actions.push({ type, object: describeObject(o), ...(detail && { detail }) })
     this.#addFinalizer()
     const parent = this.parent ?? initial
     // A decorated object its selectors no longer pick, with nothing to finalize: left alone.
-    if (def.type === 'decorator' && !decoratorSelects(def, parent) && !finalizers(parent).includes(finalizerName(def))) return
+    if (
+      def.type === 'decorator' &&
+      !decoratorSelects(def, parent) &&
+      !finalizers(parent).includes(finalizerName(def))
+    )
+      return
     const hook = hookFor(def, parent)
     round.hook = hook
 
     if (def.type === 'composite') {
       const claim = claimChildren(def, parent, this.cluster.list())
       for (const o of claim.adopt) {
-        this.cluster.update({ ...o, metadata: { ...o.metadata, ownerReferences: [...ownerReferences(o), controllerRefTo(parent)] } } as KObject)
+        this.cluster.update({
+          ...o,
+          metadata: {
+            ...o.metadata,
+            ownerReferences: [...ownerReferences(o), controllerRefTo(parent)],
+          },
+        } as KObject)
         act('adopted', o)
       }
       for (const o of claim.release) {
-        this.cluster.update({ ...o, metadata: { ...o.metadata, ownerReferences: ownerReferences(o).filter((r) => r.uid !== parent.metadata.uid) } } as KObject)
+        this.cluster.update({
+          ...o,
+          metadata: {
+            ...o.metadata,
+            ownerReferences: ownerReferences(o).filter((r) => r.uid !== parent.metadata.uid),
+          },
+        } as KObject)
         act('released', o)
       }
     }
@@ -249,20 +308,41 @@ export class Simulation {
     const ourFinalizer = finalizerName(def)
     const hadFinalizer = finalizers(current).includes(ourFinalizer)
     if (response.finalized === true && hadFinalizer) {
-      current = this.cluster.update(withFinalizers(current, finalizers(current).filter((f) => f !== ourFinalizer)))
+      current = this.cluster.update(
+        withFinalizers(
+          current,
+          finalizers(current).filter((f) => f !== ourFinalizer),
+        ),
+      )
       act('finalized', current, `removed finalizer ${ourFinalizer}`)
     }
 
-    const finishing = isDeleting(current) || (def.type === 'decorator' && !decoratorSelects(def, current))
+    const finishing =
+      isDeleting(current) || (def.type === 'decorator' && !decoratorSelects(def, current))
     if (!finishing || hadFinalizer) {
-      const desired = (def.type === 'composite' ? response.children : response.attachments) as KObject[]
-      manageChildren({ definition: this.definition, cluster: this.cluster, serverSideApply: this.#serverSideApply, act, fail: (message) => (round.error ??= { status: 422, message }) }, current, desired)
+      const desired = (
+        def.type === 'composite' ? response.children : response.attachments
+      ) as KObject[]
+      manageChildren(
+        {
+          definition: this.definition,
+          cluster: this.cluster,
+          serverSideApply: this.#serverSideApply,
+          act,
+          fail: (message) => (round.error ??= { status: 422, message }),
+        },
+        current,
+        desired,
+      )
     }
 
     current = this.cluster.get(this.#parentRef)!
     let next = current
     if (def.type === 'composite') {
-      const status = { ...(response.status as Record<string, unknown>), observedGeneration: current.metadata.generation }
+      const status = {
+        ...(response.status as Record<string, unknown>),
+        observedGeneration: current.metadata.generation,
+      }
       if (!deepEqual(status, (current as { status?: unknown }).status)) {
         act('status', current, statusDiff((current as { status?: unknown }).status, status))
         next = { ...next, status } as KObject
@@ -273,12 +353,26 @@ export class Simulation {
         if (!patch) continue
         const patched = patchMap(current.metadata[field], patch)
         if (!deepEqual(patched, current.metadata[field] ?? {})) {
-          act(field, current, Object.entries(patch).map(([k, v]) => (v === null ? `-${k}` : `${k}=${v}`)).join(' '))
+          act(
+            field,
+            current,
+            Object.entries(patch)
+              .map(([k, v]) => (v === null ? `-${k}` : `${k}=${v}`))
+              .join(' '),
+          )
           next = { ...next, metadata: { ...next.metadata, [field]: patched } }
         }
       }
-      if (response.status !== null && response.status !== undefined && !deepEqual(response.status, (current as { status?: unknown }).status)) {
-        act('status', current, statusDiff((current as { status?: unknown }).status, response.status))
+      if (
+        response.status !== null &&
+        response.status !== undefined &&
+        !deepEqual(response.status, (current as { status?: unknown }).status)
+      ) {
+        act(
+          'status',
+          current,
+          statusDiff((current as { status?: unknown }).status, response.status),
+        )
         next = { ...next, status: response.status } as KObject
       }
     }
@@ -298,9 +392,20 @@ export class Simulation {
       this.cluster.update({ ...o, status: step.status } as KObject)
       round.actions.push({ type: 'kubelet', object: describeObject(o), detail: step.note })
       for (const created of step.create ?? []) {
-        if (this.cluster.get({ ...created, name: created.metadata.name, namespace: created.metadata.namespace })) continue
+        if (
+          this.cluster.get({
+            ...created,
+            name: created.metadata.name,
+            namespace: created.metadata.namespace,
+          })
+        )
+          continue
         this.cluster.create(created)
-        round.actions.push({ type: 'kubelet', object: describeObject(created), detail: `created for ${describeObject(o)}` })
+        round.actions.push({
+          type: 'kubelet',
+          object: describeObject(created),
+          detail: `created for ${describeObject(o)}`,
+        })
       }
     }
   }
@@ -309,7 +414,11 @@ export class Simulation {
   #fingerprint(): string {
     return JSON.stringify(
       this.cluster.list().map((o) => {
-        const { resourceVersion: _rv, creationTimestamp: _ct, ...metadata } = o.metadata as Record<string, unknown>
+        const {
+          resourceVersion: _rv,
+          creationTimestamp: _ct,
+          ...metadata
+        } = o.metadata as Record<string, unknown>
         return { ...o, metadata }
       }),
     )
@@ -320,37 +429,52 @@ export class Simulation {
    * `followResync` — the round a pending resyncAfterSeconds wakes), the parent is gone, the same error repeats, the
    * world flaps back to an earlier state, or `maxRounds` is reached.
    */
-  async run({ maxRounds = 50, followResync = true }: { maxRounds?: number; followResync?: boolean } = {}): Promise<RunResult> {
+  async run({
+    maxRounds = 50,
+    followResync = true,
+  }: {
+    maxRounds?: number
+    followResync?: boolean
+  } = {}): Promise<RunResult> {
     const rounds: Round[] = []
     const seen = new Set<string>([this.#fingerprint()])
     let lastError: string | undefined
     let errorRepeats = 0
     while (rounds.length < maxRounds) {
-      if (!this.parent) return { rounds, converged: true, reason: 'the parent is gone and its children collected' }
+      if (!this.parent)
+        return { rounds, converged: true, reason: 'the parent is gone and its children collected' }
       const round = await this.step()
       rounds.push(round)
       if (round.error) {
         const message = `${round.error.status} ${round.error.message}`
         errorRepeats = message === lastError ? errorRepeats + 1 : 1
         lastError = message
-        if (errorRepeats >= 3) return { rounds, converged: false, reason: `the hook keeps failing: ${message}` }
+        if (errorRepeats >= 3)
+          return { rounds, converged: false, reason: `the hook keeps failing: ${message}` }
         continue
       }
       lastError = undefined
-      if (!this.parent) return { rounds, converged: true, reason: 'the parent is gone and its children collected' }
+      if (!this.parent)
+        return { rounds, converged: true, reason: 'the parent is gone and its children collected' }
       if (round.actions.length === 0) {
         if (followResync && this.#resyncAt !== undefined && this.#resyncAt > this.cluster.now) {
           this.cluster.now = this.#resyncAt
           this.#resyncAt = undefined
           const woken = await this.step()
           rounds.push(woken)
-          if (woken.actions.length === 0 && !woken.error) return { rounds, converged: true, reason: 'quiet after its resync' }
+          if (woken.actions.length === 0 && !woken.error)
+            return { rounds, converged: true, reason: 'quiet after its resync' }
           continue
         }
         return { rounds, converged: true, reason: 'quiet: no action in the last round' }
       }
       const fingerprint = this.#fingerprint()
-      if (seen.has(fingerprint)) return { rounds, converged: false, reason: 'flapping: the world came back to an earlier state' }
+      if (seen.has(fingerprint))
+        return {
+          rounds,
+          converged: false,
+          reason: 'flapping: the world came back to an earlier state',
+        }
       seen.add(fingerprint)
     }
     return { rounds, converged: false, reason: `not quiet after ${maxRounds} rounds` }

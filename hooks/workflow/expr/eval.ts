@@ -42,7 +42,12 @@ interface Frame {
   acc?: ExprValue
 }
 
-const show = (v: ExprValue) => (typeof v === 'string' ? JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v) : typeof v === 'number' ? String(v) : typeName(v))
+const show = (v: ExprValue) =>
+  typeof v === 'string'
+    ? JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v)
+    : typeof v === 'number'
+      ? String(v)
+      : typeName(v)
 
 /** Evaluates trees against one flat environment, whose dotted keys it turns into nested maps on first use. */
 export class Evaluator {
@@ -62,7 +67,8 @@ export class Evaluator {
       const v = this.ev(node)
       return v === SHORT ? null : v
     } catch (e) {
-      if (e instanceof RangeError) throw new ExprError(`expression is too complex to evaluate: ${e.message}`)
+      if (e instanceof RangeError)
+        throw new ExprError(`expression is too complex to evaluate: ${e.message}`)
       throw e
     }
   }
@@ -88,7 +94,8 @@ export class Evaluator {
         }
       }
       const last = parts[parts.length - 1]!
-      if (!this.#isEnvMap(ownGet(node, last).value)) ownSet(node, last, raw === undefined ? null : raw)
+      if (!this.#isEnvMap(ownGet(node, last).value))
+        ownSet(node, last, raw === undefined ? null : raw)
     }
     return (this.#root = root)
   }
@@ -98,7 +105,8 @@ export class Evaluator {
   }
 
   step(): void {
-    if (--this.budget.steps < 0) throw new ExprError(`expression needs more than ${EXPR_LIMITS.steps} evaluation steps`)
+    if (--this.budget.steps < 0)
+      throw new ExprError(`expression needs more than ${EXPR_LIMITS.steps} evaluation steps`)
   }
 
   /** Counts what a result made against the allocation budget, refusing strings and arrays over their caps. */
@@ -109,7 +117,10 @@ export class Evaluator {
       checkSize(v.length, 'array')
       size = v.length
     } else if (isMap(v)) size = Object.keys(v).length
-    if ((this.budget.allocation -= size) < 0) throw new ExprError(`expression produces more than ${EXPR_LIMITS.allocation} characters and elements`)
+    if ((this.budget.allocation -= size) < 0)
+      throw new ExprError(
+        `expression produces more than ${EXPR_LIMITS.allocation} characters and elements`,
+      )
     return v
   }
 
@@ -141,7 +152,11 @@ export class Evaluator {
       case 'slice': {
         const base = this.ev(n.object)
         if (base === SHORT) return SHORT
-        return this.#slice(base, n.from ? this.ev(n.from) : undefined, n.to ? this.ev(n.to) : undefined)
+        return this.#slice(
+          base,
+          n.from ? this.ev(n.from) : undefined,
+          n.to ? this.ev(n.to) : undefined,
+        )
       }
       case 'unary': {
         const v = this.ev(n.node)
@@ -159,7 +174,8 @@ export class Evaluator {
         const out: ExprMap = {}
         for (const [k, v] of n.entries) {
           const key = this.ev(k)
-          if (typeof key !== 'string' && typeof key !== 'number') throw new ExprError(`a map key must be a string, not ${typeName(key)}`)
+          if (typeof key !== 'string' && typeof key !== 'number')
+            throw new ExprError(`a map key must be a string, not ${typeName(key)}`)
           ownSet(out, String(key), this.ev(v))
         }
         return this.charge(out)
@@ -180,7 +196,8 @@ export class Evaluator {
   }
 
   #name(name: string): ExprValue {
-    for (let i = this.#lets.length - 1; i >= 0; i--) if (this.#lets[i]!.name === name) return this.#lets[i]!.value
+    for (let i = this.#lets.length - 1; i >= 0; i--)
+      if (this.#lets[i]!.name === name) return this.#lets[i]!.value
     if (name === '$env') return this.root()
     const got = ownGet(this.root(), name)
     if (!got.found) throw new UnknownVariableError(name)
@@ -190,14 +207,17 @@ export class Evaluator {
   /** `a.b`, `a['b']`, `list[0]`, `list[-1]`: own keys of maps only, integer indexes of arrays. */
   member(base: ExprValue, key: ExprValue): ExprValue {
     if (Array.isArray(base) || typeof base === 'string') {
-      if (!Number.isInteger(key)) throw new ExprError(`cannot index ${typeName(base)} with ${show(key)}`)
+      if (!Number.isInteger(key))
+        throw new ExprError(`cannot index ${typeName(base)} with ${show(key)}`)
       const length = Array.isArray(base) ? base.length : byteLength(base)
       const i = (key as number) < 0 ? length + (key as number) : (key as number)
-      if (i < 0 || i >= length) throw new ExprError(`index out of range: ${key} (${typeName(base)} length is ${length})`)
+      if (i < 0 || i >= length)
+        throw new ExprError(`index out of range: ${key} (${typeName(base)} length is ${length})`)
       return Array.isArray(base) ? (base[i] ?? null) : byteAt(base, i)
     }
     if (isMap(base)) {
-      if (typeof key !== 'string') throw new ExprError(`cannot fetch ${show(key)} from a map (keys are strings)`)
+      if (typeof key !== 'string')
+        throw new ExprError(`cannot fetch ${show(key)} from a map (keys are strings)`)
       const got = ownGet(base, key)
       if (got.found) return got.value
       if (base === this.#root && Object.hasOwn(this.env, key)) return this.env[key] ?? null // $env['inputs.parameters.x']
@@ -210,7 +230,8 @@ export class Evaluator {
 
   /** expr's slice: negative bounds count from the end, bounds are clamped; strings are sliced in UTF-8 bytes as in Go. */
   #slice(base: ExprValue, from: ExprValue, to: ExprValue): ExprValue {
-    if (!Array.isArray(base) && typeof base !== 'string') throw new ExprError(`cannot slice ${typeName(base)}`)
+    if (!Array.isArray(base) && typeof base !== 'string')
+      throw new ExprError(`cannot slice ${typeName(base)}`)
     const length = Array.isArray(base) ? base.length : byteLength(base)
     const bound = (v: ExprValue, dflt: number) => {
       if (v === undefined) return dflt
@@ -224,7 +245,8 @@ export class Evaluator {
   }
 
   #bool(v: ExprValue, op: string): boolean {
-    if (typeof v !== 'boolean') throw new ExprError(`invalid operation: ${op} needs a bool, not ${typeName(v)}`)
+    if (typeof v !== 'boolean')
+      throw new ExprError(`invalid operation: ${op} needs a bool, not ${typeName(v)}`)
     return v
   }
 
@@ -243,7 +265,8 @@ export class Evaluator {
     }
     const a = this.ev(left)
     const b = this.ev(right)
-    const mismatch = () => new ExprError(`invalid operation: ${op} (mismatched types ${typeName(a)} and ${typeName(b)})`)
+    const mismatch = () =>
+      new ExprError(`invalid operation: ${op} (mismatched types ${typeName(a)} and ${typeName(b)})`)
     switch (op) {
       case '==':
         return equal(a, b)
@@ -270,7 +293,8 @@ export class Evaluator {
         if (isNil(b)) return false
         if (Array.isArray(b)) return b.some((x) => equal(x, a))
         if (isMap(b)) {
-          if (typeof a !== 'string') throw new ExprError(`invalid operation: ${typeName(a)} in map (keys are strings)`)
+          if (typeof a !== 'string')
+            throw new ExprError(`invalid operation: ${typeName(a)} in map (keys are strings)`)
           return Object.hasOwn(b, a)
         }
         throw new ExprError(`invalid operation: in ${typeName(b)} (needs an array or a map)`)
@@ -280,7 +304,11 @@ export class Evaluator {
       case 'endsWith':
         if (typeof a !== 'string' || typeof b !== 'string') throw mismatch()
         if (op === 'matches') return regex(b, 'matches').test(a)
-        return op === 'contains' ? a.includes(b) : op === 'startsWith' ? a.startsWith(b) : a.endsWith(b)
+        return op === 'contains'
+          ? a.includes(b)
+          : op === 'startsWith'
+            ? a.startsWith(b)
+            : a.endsWith(b)
     }
     if (typeof a !== 'number' || typeof b !== 'number') throw mismatch()
     switch (op) {
@@ -292,13 +320,19 @@ export class Evaluator {
         if (b === 0) throw new ExprError('division by zero')
         return finite(a / b, op)
       case '%':
-        if (!Number.isInteger(a) || !Number.isInteger(b)) throw new ExprError(`invalid operation: % needs ints, not ${typeName(a)} and ${typeName(b)}`)
+        if (!Number.isInteger(a) || !Number.isInteger(b))
+          throw new ExprError(
+            `invalid operation: % needs ints, not ${typeName(a)} and ${typeName(b)}`,
+          )
         if (b === 0) throw new ExprError('integer divide by zero')
         return (a % b) + 0
       case '**':
         return finite(a ** b, op)
       case '..': {
-        if (!Number.isInteger(a) || !Number.isInteger(b)) throw new ExprError(`invalid operation: .. needs ints, not ${typeName(a)} and ${typeName(b)}`)
+        if (!Number.isInteger(a) || !Number.isInteger(b))
+          throw new ExprError(
+            `invalid operation: .. needs ints, not ${typeName(a)} and ${typeName(b)}`,
+          )
         checkSize(Math.max(0, b - a + 1), 'array')
         return this.charge(Array.from({ length: Math.max(0, b - a + 1) }, (_, i) => a + i))
       }
@@ -307,7 +341,8 @@ export class Evaluator {
   }
 
   #call(name: string, argNodes: Node[]): ExprValue {
-    if (argNodes[1]?.k === 'closure' || name === 'count' || name === 'sum') return this.#closureCall(name, argNodes)
+    if (argNodes[1]?.k === 'closure' || name === 'count' || name === 'sum')
+      return this.#closureCall(name, argNodes)
     const f = Object.hasOwn(FUNCTIONS, name) ? FUNCTIONS[name] : undefined
     if (f === undefined) throw new ExprError(`unknown function ${JSON.stringify(name)}`)
     const args = argNodes.map((a) => {
@@ -319,14 +354,16 @@ export class Evaluator {
         throw e
       }
     })
-    if (args.length < f.min || args.length > f.max) throw new ExprError(`${name}: wrong number of arguments (${args.length})`)
+    if (args.length < f.min || args.length > f.max)
+      throw new ExprError(`${name}: wrong number of arguments (${args.length})`)
     return f.call(args, name)
   }
 
   /** all, any, none, one, filter, map, count, sum, find, findIndex, findLast, findLastIndex, groupBy, sortBy, reduce. */
   #closureCall(name: string, args: Node[]): ExprValue {
     const list = this.ev(args[0]!)
-    if (!Array.isArray(list)) throw new ExprError(`${name}: argument 1 must be an array, not ${typeName(list)}`)
+    if (!Array.isArray(list))
+      throw new ExprError(`${name}: argument 1 must be an array, not ${typeName(list)}`)
     const body = args[1]?.k === 'closure' ? args[1].body : undefined
     const run = (item: ExprValue, index: number, acc?: { value: ExprValue }): ExprValue => {
       if (body === undefined) return item
@@ -340,7 +377,8 @@ export class Evaluator {
     }
     const test = (item: ExprValue, index: number): boolean => {
       const v = run(item, index)
-      if (typeof v !== 'boolean') throw new ExprError(`${name}: the closure must return a bool, not ${typeName(v)}`)
+      if (typeof v !== 'boolean')
+        throw new ExprError(`${name}: the closure must return a bool, not ${typeName(v)}`)
       return v
     }
     switch (name) {
@@ -385,7 +423,12 @@ export class Evaluator {
       }
       case 'sortBy': {
         const order = args[2] ? this.ev(args[2]) : 'asc'
-        return sortValues(name, list, list.map((x, i) => run(x, i)), order)
+        return sortValues(
+          name,
+          list,
+          list.map((x, i) => run(x, i)),
+          order,
+        )
       }
       case 'reduce': {
         let start = 0

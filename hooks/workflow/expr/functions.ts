@@ -36,17 +36,29 @@ export function fail(name: string, message: string): never {
   throw new ExprError(`${name}: ${message}`)
 }
 
-function argument(name: string, args: ExprValue[], i: number, want: string, ok: (v: ExprValue) => boolean): ExprValue {
+function argument(
+  name: string,
+  args: ExprValue[],
+  i: number,
+  want: string,
+  ok: (v: ExprValue) => boolean,
+): ExprValue {
   const v = args[i] ?? null
   if (!ok(v)) fail(name, `argument ${i + 1} must be ${want}, not ${typeName(v)}`)
   return v
 }
-export const str = (name: string, args: ExprValue[], i: number) => argument(name, args, i, 'a string', (v) => typeof v === 'string') as string
-export const num = (name: string, args: ExprValue[], i: number) => argument(name, args, i, 'a number', (v) => typeof v === 'number') as number
-export const int = (name: string, args: ExprValue[], i: number) => argument(name, args, i, 'an int', (v) => Number.isInteger(v)) as number
-export const bool = (name: string, args: ExprValue[], i: number) => argument(name, args, i, 'a bool', (v) => typeof v === 'boolean') as boolean
-export const arr = (name: string, args: ExprValue[], i: number) => argument(name, args, i, 'an array', Array.isArray) as ExprValue[]
-export const map = (name: string, args: ExprValue[], i: number) => argument(name, args, i, 'a map', isMap) as ExprMap
+export const str = (name: string, args: ExprValue[], i: number) =>
+  argument(name, args, i, 'a string', (v) => typeof v === 'string') as string
+export const num = (name: string, args: ExprValue[], i: number) =>
+  argument(name, args, i, 'a number', (v) => typeof v === 'number') as number
+export const int = (name: string, args: ExprValue[], i: number) =>
+  argument(name, args, i, 'an int', (v) => Number.isInteger(v)) as number
+export const bool = (name: string, args: ExprValue[], i: number) =>
+  argument(name, args, i, 'a bool', (v) => typeof v === 'boolean') as boolean
+export const arr = (name: string, args: ExprValue[], i: number) =>
+  argument(name, args, i, 'an array', Array.isArray) as ExprValue[]
+export const map = (name: string, args: ExprValue[], i: number) =>
+  argument(name, args, i, 'a map', isMap) as ExprMap
 
 export function fn(min: number, max: number, call: Fn['call'], lenient = false): Fn {
   return { min, max, call, lenient }
@@ -74,7 +86,8 @@ export function toInt(name: string, v: ExprValue): number {
 export function toFloat(name: string, v: ExprValue): number {
   if (typeof v === 'number') return v
   if (typeof v === 'string') {
-    if (!/^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(v)) fail(name, `invalid operation: float(${JSON.stringify(v)})`)
+    if (!/^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(v))
+      fail(name, `invalid operation: float(${JSON.stringify(v)})`)
     return finite(Number(v), name)
   }
   return fail(name, `invalid operation: float(${typeName(v)})`)
@@ -87,12 +100,17 @@ const regexCache = new Map<string, RE2JS>()
 export function regex(pattern: string, where: string): RE2JS {
   const cached = regexCache.get(pattern)
   if (cached) return cached
-  if (pattern.length > EXPR_LIMITS.sourceLength) throw new ExprError(`${where}: regular expression of ${pattern.length} characters is over the limit of ${EXPR_LIMITS.sourceLength}`)
+  if (pattern.length > EXPR_LIMITS.sourceLength)
+    throw new ExprError(
+      `${where}: regular expression of ${pattern.length} characters is over the limit of ${EXPR_LIMITS.sourceLength}`,
+    )
   let compiled: RE2JS
   try {
     compiled = RE2JS.compile(pattern)
   } catch (e) {
-    throw new ExprError(`${where}: invalid regular expression ${JSON.stringify(pattern)}: ${(e as Error).message}`)
+    throw new ExprError(
+      `${where}: invalid regular expression ${JSON.stringify(pattern)}: ${(e as Error).message}`,
+    )
   }
   if (regexCache.size >= 64) regexCache.delete(regexCache.keys().next().value!)
   regexCache.set(pattern, compiled)
@@ -117,10 +135,17 @@ function roundHalfAway(n: number): number {
 }
 
 /** Sorts values by keys that are all numbers or all strings, stably; `order` is 'asc' or 'desc'. */
-export function sortValues(name: string, values: ExprValue[], keys: ExprValue[], order: ExprValue): ExprValue[] {
-  if (order !== 'asc' && order !== 'desc') fail(name, `order must be "asc" or "desc", not ${JSON.stringify(order)}`)
+export function sortValues(
+  name: string,
+  values: ExprValue[],
+  keys: ExprValue[],
+  order: ExprValue,
+): ExprValue[] {
+  if (order !== 'asc' && order !== 'desc')
+    fail(name, `order must be "asc" or "desc", not ${JSON.stringify(order)}`)
   const numeric = keys.every((k) => typeof k === 'number')
-  if (!numeric && !keys.every((k) => typeof k === 'string')) fail(name, 'can only sort numbers or strings')
+  if (!numeric && !keys.every((k) => typeof k === 'string'))
+    fail(name, 'can only sort numbers or strings')
   const idx = keys.map((_, i) => i)
   idx.sort((a, b) => {
     const x = keys[a]
@@ -146,7 +171,9 @@ export const BUILTINS: Record<string, Fn> = {
   int: fn(1, 1, ([v], n) => toInt(n, v)),
   float: fn(1, 1, ([v], n) => toFloat(n, v)),
   string: fn(1, 1, ([v]) => goString(v)),
-  trim: fn(1, 2, (a, n) => (a.length === 1 ? trimSpace(str(n, a, 0)) : trimCutset(str(n, a, 0), str(n, a, 1)))),
+  trim: fn(1, 2, (a, n) =>
+    a.length === 1 ? trimSpace(str(n, a, 0)) : trimCutset(str(n, a, 0), str(n, a, 1)),
+  ),
   trimPrefix: fn(1, 2, (a, n) => {
     const [s, p] = [str(n, a, 0), a.length > 1 ? str(n, a, 1) : ' ']
     return s.startsWith(p) ? s.slice(p.length) : s
@@ -158,8 +185,12 @@ export const BUILTINS: Record<string, Fn> = {
   upper: fn(1, 1, (a, n) => str(n, a, 0).toUpperCase()),
   lower: fn(1, 1, (a, n) => str(n, a, 0).toLowerCase()),
   split: fn(2, 3, (a, n) => goSplit(str(n, a, 0), str(n, a, 1), a.length > 2 ? int(n, a, 2) : -1)),
-  splitAfter: fn(2, 3, (a, n) => goSplit(str(n, a, 0), str(n, a, 1), a.length > 2 ? int(n, a, 2) : -1, true)),
-  replace: fn(3, 4, (a, n) => goReplace(str(n, a, 0), str(n, a, 1), str(n, a, 2), a.length > 3 ? int(n, a, 3) : -1)),
+  splitAfter: fn(2, 3, (a, n) =>
+    goSplit(str(n, a, 0), str(n, a, 1), a.length > 2 ? int(n, a, 2) : -1, true),
+  ),
+  replace: fn(3, 4, (a, n) =>
+    goReplace(str(n, a, 0), str(n, a, 1), str(n, a, 2), a.length > 3 ? int(n, a, 3) : -1),
+  ),
   repeat: fn(2, 2, (a, n) => {
     const [s, times] = [str(n, a, 0), int(n, a, 1)]
     if (times < 0) fail(n, `count must not be negative, got ${times}`)
@@ -170,7 +201,10 @@ export const BUILTINS: Record<string, Fn> = {
     const items = arr(n, a, 0)
     const glue = a.length > 1 ? str(n, a, 1) : ''
     if (!items.every((s) => typeof s === 'string')) fail(n, 'can only join an array of strings')
-    checkSize((items as string[]).reduce((t, s) => t + s.length + glue.length, 0), 'string')
+    checkSize(
+      (items as string[]).reduce((t, s) => t + s.length + glue.length, 0),
+      'string',
+    )
     return items.join(glue)
   }),
   indexOf: fn(2, 2, (a, n) => byteOffset(str(n, a, 0), str(n, a, 0).indexOf(str(n, a, 1)))),
@@ -202,10 +236,23 @@ export const BUILTINS: Record<string, Fn> = {
     const r = base64Decode(str(n, a, 0))
     return r.ok ? r.value : fail(n, r.error)
   }),
-  first: fn(1, 1, ([v], n) => (isNil(v) ? null : Array.isArray(v) ? (v[0] ?? null) : fail(n, `cannot get the first element of ${typeName(v)}`))),
-  last: fn(1, 1, ([v], n) => (isNil(v) ? null : Array.isArray(v) ? (v[v.length - 1] ?? null) : fail(n, `cannot get the last element of ${typeName(v)}`))),
+  first: fn(1, 1, ([v], n) =>
+    isNil(v)
+      ? null
+      : Array.isArray(v)
+        ? (v[0] ?? null)
+        : fail(n, `cannot get the first element of ${typeName(v)}`),
+  ),
+  last: fn(1, 1, ([v], n) =>
+    isNil(v)
+      ? null
+      : Array.isArray(v)
+        ? (v[v.length - 1] ?? null)
+        : fail(n, `cannot get the last element of ${typeName(v)}`),
+  ),
   get: fn(2, 2, ([v, k]) => {
-    if (Array.isArray(v) && Number.isInteger(k)) return v[(k as number) < 0 ? v.length + (k as number) : (k as number)] ?? null
+    if (Array.isArray(v) && Number.isInteger(k))
+      return v[(k as number) < 0 ? v.length + (k as number) : (k as number)] ?? null
     if (isMap(v) && typeof k === 'string') return Object.hasOwn(v, k) ? (v[k] ?? null) : null
     return null
   }),
@@ -214,7 +261,9 @@ export const BUILTINS: Record<string, Fn> = {
   values: fn(1, 1, (a, n) => Object.values(map(n, a, 0))),
   sort: fn(1, 2, (a, n) => sortValues(n, arr(n, a, 0), arr(n, a, 0), a.length > 1 ? a[1] : 'asc')),
   reverse: fn(1, 1, (a, n) => [...arr(n, a, 0)].reverse()),
-  uniq: fn(1, 1, (a, n) => arr(n, a, 0).filter((v, i, all) => all.findIndex((w) => equal(v, w)) === i)),
+  uniq: fn(1, 1, (a, n) =>
+    arr(n, a, 0).filter((v, i, all) => all.findIndex((w) => equal(v, w)) === i),
+  ),
   flatten: fn(1, 1, (a, n) => {
     const out: ExprValue[] = []
     const walk = (v: ExprValue, depth: number) => {
@@ -227,14 +276,18 @@ export const BUILTINS: Record<string, Fn> = {
   }),
   concat: fn(1, Infinity, (a, n) => {
     const lists = a.map((_, i) => arr(n, a, i))
-    checkSize(lists.reduce((t, l) => t + l.length, 0), 'array')
+    checkSize(
+      lists.reduce((t, l) => t + l.length, 0),
+      'array',
+    )
     return lists.flat(1)
   }),
   toPairs: fn(1, 1, (a, n) => Object.entries(map(n, a, 0))),
   fromPairs: fn(1, 1, (a, n) => {
     const out: ExprMap = {}
     for (const pair of arr(n, a, 0)) {
-      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string') fail(n, 'each pair must be [string key, value]')
+      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string')
+        fail(n, 'each pair must be [string key, value]')
       ownSet(out, pair[0] as string, pair[1])
     }
     return out
@@ -250,9 +303,42 @@ export const BUILTINS: Record<string, Fn> = {
 export const NONDETERMINISTIC = new Set([
   'now',
   ...[
-    'now', 'date', 'dateInZone', 'date_in_zone', 'dateModify', 'date_modify', 'mustDateModify', 'must_date_modify', 'ago', 'htmlDate', 'htmlDateInZone',
-    'toDate', 'mustToDate', 'unixEpoch', 'randAlphaNum', 'randAlpha', 'randAscii', 'randNumeric', 'randBytes', 'randInt', 'randSeededNumeric', 'uuidv4',
-    'shuffle', 'genPrivateKey', 'genCA', 'genCAWithKey', 'genSelfSignedCert', 'genSelfSignedCertWithKey', 'genSignedCert', 'genSignedCertWithKey',
-    'buildCustomCert', 'encryptAES', 'bcrypt', 'htpasswd', 'env', 'expandenv', 'getHostByName',
+    'now',
+    'date',
+    'dateInZone',
+    'date_in_zone',
+    'dateModify',
+    'date_modify',
+    'mustDateModify',
+    'must_date_modify',
+    'ago',
+    'htmlDate',
+    'htmlDateInZone',
+    'toDate',
+    'mustToDate',
+    'unixEpoch',
+    'randAlphaNum',
+    'randAlpha',
+    'randAscii',
+    'randNumeric',
+    'randBytes',
+    'randInt',
+    'randSeededNumeric',
+    'uuidv4',
+    'shuffle',
+    'genPrivateKey',
+    'genCA',
+    'genCAWithKey',
+    'genSelfSignedCert',
+    'genSelfSignedCertWithKey',
+    'genSignedCert',
+    'genSignedCertWithKey',
+    'buildCustomCert',
+    'encryptAES',
+    'bcrypt',
+    'htpasswd',
+    'env',
+    'expandenv',
+    'getHostByName',
   ].map((f) => `sprig.${f}`),
 ])

@@ -37,7 +37,9 @@ export interface Expr {
 }
 
 /** Every function an expression may call, closure functions included. */
-export const SUPPORTED_FUNCTIONS: readonly string[] = Object.freeze([...new Set([...Object.keys(FUNCTIONS), ...Object.keys(CLOSURE_ARGS)])].sort())
+export const SUPPORTED_FUNCTIONS: readonly string[] = Object.freeze(
+  [...new Set([...Object.keys(FUNCTIONS), ...Object.keys(CLOSURE_ARGS)])].sort(),
+)
 
 function arity(name: string): { min: number; max: number } {
   if (Object.hasOwn(CLOSURE_ARGS, name)) {
@@ -59,19 +61,34 @@ export function parseExpr(source: string): Expr {
   const tree = parse(source)
   for (const c of calls(tree)) {
     if (NONDETERMINISTIC.has(c.name)) {
-      throw new ExprError(`function ${JSON.stringify(c.name)} is not deterministic (it depends on the clock, randomness, the host or the network) and is refused in ${tag(source)}`)
+      throw new ExprError(
+        `function ${JSON.stringify(c.name)} is not deterministic (it depends on the clock, randomness, the host or the network) and is refused in ${tag(source)}`,
+      )
     }
-    if (!Object.hasOwn(FUNCTIONS, c.name) && !Object.hasOwn(CLOSURE_ARGS, c.name)) throw new ExprError(`unknown function ${JSON.stringify(c.name)} in ${tag(source)}`)
+    if (!Object.hasOwn(FUNCTIONS, c.name) && !Object.hasOwn(CLOSURE_ARGS, c.name))
+      throw new ExprError(`unknown function ${JSON.stringify(c.name)} in ${tag(source)}`)
     const { min, max } = arity(c.name)
     if (c.argc < min || c.argc > max) {
-      const want = min === max ? plural(min, 'argument') : max === Infinity ? `at least ${plural(min, 'argument')}` : `${min} to ${max} arguments`
+      const want =
+        min === max
+          ? plural(min, 'argument')
+          : max === Infinity
+            ? `at least ${plural(min, 'argument')}`
+            : `${min} to ${max} arguments`
       throw new ExprError(`${c.name} takes ${want}, not ${c.argc}, in ${tag(source)}`)
     }
     const pattern = c.name === 'sprig.regexMatch' ? c.args[0] : undefined
-    if (pattern?.k === 'literal' && typeof pattern.value === 'string') checkRegex(pattern.value, c.name, source)
+    if (pattern?.k === 'literal' && typeof pattern.value === 'string')
+      checkRegex(pattern.value, c.name, source)
   }
   const visit = (n: Node): void => {
-    if (n.k === 'binary' && n.op === 'matches' && n.right.k === 'literal' && typeof n.right.value === 'string') checkRegex(n.right.value, 'matches', source)
+    if (
+      n.k === 'binary' &&
+      n.op === 'matches' &&
+      n.right.k === 'literal' &&
+      typeof n.right.value === 'string'
+    )
+      checkRegex(n.right.value, 'matches', source)
     children(n).forEach(visit)
   }
   visit(tree)
@@ -95,7 +112,8 @@ function run(evaluator: Evaluator, expr: Expr): ExprValue {
   try {
     return evaluator.evaluate(expr.tree)
   } catch (e) {
-    if (e instanceof UnknownVariableError) throw new UnknownVariableError(e.path, ` in ${tag(expr.source)}`)
+    if (e instanceof UnknownVariableError)
+      throw new UnknownVariableError(e.path, ` in ${tag(expr.source)}`)
     if (e instanceof ExprError) throw new ExprError(`${e.message} in ${tag(expr.source)}`)
     throw e
   }
@@ -137,7 +155,10 @@ export function tagEnd(text: string, start: number): number {
     }
   }
   const found = text.indexOf('}}', from)
-  if (found >= 0 && found - from > EXPR_LIMITS.sourceLength) throw new ExprError(`expression of more than ${EXPR_LIMITS.sourceLength} characters at ${start + 1} is over the limit`)
+  if (found >= 0 && found - from > EXPR_LIMITS.sourceLength)
+    throw new ExprError(
+      `expression of more than ${EXPR_LIMITS.sourceLength} characters at ${start + 1} is over the limit`,
+    )
   throw new ExprError(`unterminated expression tag "{{=" at ${start + 1} (no matching "}}")`)
 }
 
@@ -155,7 +176,10 @@ export function substituteExpressions(text: string, env: Record<string, ExprValu
     const end = tagEnd(text, start)
     const expr = parseExpr(text.slice(start + 3, end))
     out += text.slice(i, start) + render(run(evaluator, expr), expr)
-    if (out.length > EXPR_LIMITS.outputLength) throw new ExprError(`substituted text of more than ${EXPR_LIMITS.outputLength} characters is over the limit`)
+    if (out.length > EXPR_LIMITS.outputLength)
+      throw new ExprError(
+        `substituted text of more than ${EXPR_LIMITS.outputLength} characters is over the limit`,
+      )
     i = end + 2
   }
   return out + text.slice(i)

@@ -25,7 +25,9 @@ interface Step {
 }
 
 function fail(path: string, message: string): never {
-  throw new ExprError(`jsonpath: ${message} in ${JSON.stringify(path.length > 120 ? `${path.slice(0, 120)}…` : path)}`)
+  throw new ExprError(
+    `jsonpath: ${message} in ${JSON.stringify(path.length > 120 ? `${path.slice(0, 120)}…` : path)}`,
+  )
 }
 
 function parsePath(path: string): Step[] {
@@ -71,7 +73,8 @@ function findClose(path: string, open: number): number {
 
 function parseBracket(path: string, body: string): Selector {
   if (body === '*') return { kind: 'wildcard' }
-  if (body.startsWith('?') || body.startsWith('(')) fail(path, 'filter and script expressions are not supported')
+  if (body.startsWith('?') || body.startsWith('('))
+    fail(path, 'filter and script expressions are not supported')
   if (body.startsWith("'") || body.startsWith('"')) {
     const keys: string[] = []
     const re = /\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\s*(,|$)/y
@@ -80,21 +83,33 @@ function parseBracket(path: string, body: string): Selector {
       keys.push((m[1] ?? m[2] ?? '').replace(/\\(.)/g, '$1'))
       if (m[3] === '') break
     }
-    if (re.lastIndex !== body.length || keys.length === 0) fail(path, `invalid key selector [${body}]`)
+    if (re.lastIndex !== body.length || keys.length === 0)
+      fail(path, `invalid key selector [${body}]`)
     return { kind: 'keys', keys }
   }
   const slice = /^(-?\d+)?\s*:\s*(-?\d+)?\s*(?::\s*(-?\d+))?$/.exec(body)
   if (slice) {
     const step = slice[3] === undefined ? 1 : Number(slice[3])
     if (step === 0) fail(path, 'slice step must not be 0')
-    return { kind: 'slice', start: slice[1] === undefined ? undefined : Number(slice[1]), end: slice[2] === undefined ? undefined : Number(slice[2]), step }
+    return {
+      kind: 'slice',
+      start: slice[1] === undefined ? undefined : Number(slice[1]),
+      end: slice[2] === undefined ? undefined : Number(slice[2]),
+      step,
+    }
   }
-  if (/^-?\d+(\s*,\s*-?\d+)*$/.test(body)) return { kind: 'indexes', indexes: body.split(',').map((s) => Number(s.trim())) }
+  if (/^-?\d+(\s*,\s*-?\d+)*$/.test(body))
+    return { kind: 'indexes', indexes: body.split(',').map((s) => Number(s.trim())) }
   return fail(path, `invalid selector [${body}]`)
 }
 
 function isDefinite(steps: Step[]): boolean {
-  return steps.every((s) => !s.descend && ((s.selector.kind === 'keys' && s.selector.keys.length === 1) || (s.selector.kind === 'indexes' && s.selector.indexes.length === 1)))
+  return steps.every(
+    (s) =>
+      !s.descend &&
+      ((s.selector.kind === 'keys' && s.selector.keys.length === 1) ||
+        (s.selector.kind === 'indexes' && s.selector.indexes.length === 1)),
+  )
 }
 
 /** The value and every value below it, depth first (for `..`). */
@@ -107,7 +122,13 @@ function descendants(v: ExprValue, out: ExprValue[], depth = 0): ExprValue[] {
   return out
 }
 
-function select(path: string, v: ExprValue, sel: Selector, strict: boolean, out: ExprValue[]): void {
+function select(
+  path: string,
+  v: ExprValue,
+  sel: Selector,
+  strict: boolean,
+  out: ExprValue[],
+): void {
   switch (sel.kind) {
     case 'wildcard':
       if (Array.isArray(v)) out.push(...v)
@@ -116,22 +137,45 @@ function select(path: string, v: ExprValue, sel: Selector, strict: boolean, out:
     case 'keys':
       for (const key of sel.keys) {
         if (isMap(v) && Object.hasOwn(v, key)) out.push(v[key] ?? null)
-        else if (strict) fail(path, isMap(v) ? `key ${JSON.stringify(key)} not found` : `cannot select key ${JSON.stringify(key)} from a non-object`)
+        else if (strict)
+          fail(
+            path,
+            isMap(v)
+              ? `key ${JSON.stringify(key)} not found`
+              : `cannot select key ${JSON.stringify(key)} from a non-object`,
+          )
       }
       return
     case 'indexes':
       for (const index of sel.indexes) {
         const i = Array.isArray(v) && index < 0 ? v.length + index : index
         if (Array.isArray(v) && i >= 0 && i < v.length) out.push(v[i] ?? null)
-        else if (strict) fail(path, Array.isArray(v) ? `index ${index} out of range (length ${v.length})` : `cannot select index ${index} from a non-array`)
+        else if (strict)
+          fail(
+            path,
+            Array.isArray(v)
+              ? `index ${index} out of range (length ${v.length})`
+              : `cannot select index ${index} from a non-array`,
+          )
       }
       return
     case 'slice': {
       if (!Array.isArray(v)) return
       const n = v.length
       const norm = (x: number) => (x < 0 ? Math.max(0, n + x) : Math.min(n, x))
-      if (sel.step > 0) for (let i = norm(sel.start ?? 0); i < norm(sel.end ?? n); i += sel.step) out.push(v[i] ?? null)
-      else for (let i = sel.start === undefined ? n - 1 : Math.min(n - 1, sel.start < 0 ? n + sel.start : sel.start); i > (sel.end === undefined ? -1 : sel.end < 0 ? n + sel.end : sel.end) && i >= 0; i += sel.step) out.push(v[i] ?? null)
+      if (sel.step > 0)
+        for (let i = norm(sel.start ?? 0); i < norm(sel.end ?? n); i += sel.step)
+          out.push(v[i] ?? null)
+      else
+        for (
+          let i =
+            sel.start === undefined
+              ? n - 1
+              : Math.min(n - 1, sel.start < 0 ? n + sel.start : sel.start);
+          i > (sel.end === undefined ? -1 : sel.end < 0 ? n + sel.end : sel.end) && i >= 0;
+          i += sel.step
+        )
+          out.push(v[i] ?? null)
     }
   }
 }

@@ -11,22 +11,70 @@ export interface Token {
 }
 
 /** Words that are operators in expr-lang; anything else that looks like a word is a name. */
-export const WORD_OPERATORS = new Set(['not', 'in', 'and', 'or', 'matches', 'contains', 'startsWith', 'endsWith', 'let'])
+export const WORD_OPERATORS = new Set([
+  'not',
+  'in',
+  'and',
+  'or',
+  'matches',
+  'contains',
+  'startsWith',
+  'endsWith',
+  'let',
+])
 
-const SYMBOLS = ['**', '??', '?.', '..', '==', '!=', '<=', '>=', '&&', '||', '::', '+', '-', '*', '/', '%', '^', '<', '>', '!', '?', ':', ',', '.', '#', '|', ';', '=']
+const SYMBOLS = [
+  '**',
+  '??',
+  '?.',
+  '..',
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '&&',
+  '||',
+  '::',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '^',
+  '<',
+  '>',
+  '!',
+  '?',
+  ':',
+  ',',
+  '.',
+  '#',
+  '|',
+  ';',
+  '=',
+]
 const NAME_START = /[\p{L}_$]/u
 const NAME_PART = /[\p{L}\p{N}_$]/u
 const DIGIT = /[0-9]/
 
 /** `unexpected ")" at 7 (expected …) in "…"`: positions are 1-based. */
-export function syntaxError(message: string, at: number | undefined, source: string, hint?: string): ExprError {
-  return new ExprError(`${message}${at === undefined ? '' : ` at ${at + 1}`}${hint ? ` (${hint})` : ''} in ${quoted(source)}`)
+export function syntaxError(
+  message: string,
+  at: number | undefined,
+  source: string,
+  hint?: string,
+): ExprError {
+  return new ExprError(
+    `${message}${at === undefined ? '' : ` at ${at + 1}`}${hint ? ` (${hint})` : ''} in ${quoted(source)}`,
+  )
 }
 
 /** Splits an expression into tokens, refusing one longer than EXPR_LIMITS.sourceLength. */
 export function tokenize(source: string): Token[] {
   if (source.length > EXPR_LIMITS.sourceLength) {
-    throw new ExprError(`expression of ${source.length} characters is over the limit of ${EXPR_LIMITS.sourceLength} in ${quoted(source)}`)
+    throw new ExprError(
+      `expression of ${source.length} characters is over the limit of ${EXPR_LIMITS.sourceLength} in ${quoted(source)}`,
+    )
   }
   const tokens: Token[] = []
   let i = 0
@@ -51,7 +99,12 @@ export function tokenize(source: string): Token[] {
       continue
     }
     const prev = tokens[tokens.length - 1]
-    const afterValue = prev !== undefined && (prev.kind === 'name' || prev.kind === 'number' || prev.kind === 'string' || (prev.kind === 'bracket' && ')]}'.includes(prev.text)))
+    const afterValue =
+      prev !== undefined &&
+      (prev.kind === 'name' ||
+        prev.kind === 'number' ||
+        prev.kind === 'string' ||
+        (prev.kind === 'bracket' && ')]}'.includes(prev.text)))
     if (DIGIT.test(ch) || (ch === '.' && DIGIT.test(source[i + 1] ?? '') && !afterValue)) {
       const { value, end } = readNumber(source, i, fail)
       tokens.push({ kind: 'number', text: source.slice(i, end), at: i, value })
@@ -77,7 +130,9 @@ export function tokenize(source: string): Token[] {
       i++
       continue
     }
-    const symbol = SYMBOLS.find((s) => source.startsWith(s, i) && !(s === '?.' && DIGIT.test(source[i + 2] ?? '')))
+    const symbol = SYMBOLS.find(
+      (s) => source.startsWith(s, i) && !(s === '?.' && DIGIT.test(source[i + 2] ?? '')),
+    )
     if (symbol === undefined) fail(`unexpected ${JSON.stringify(ch)}`)
     tokens.push({ kind: 'op', text: symbol!, at: i })
     i += symbol!.length
@@ -86,7 +141,11 @@ export function tokenize(source: string): Token[] {
   return tokens
 }
 
-function readNumber(source: string, start: number, fail: (m: string, at?: number) => never): { value: number; end: number } {
+function readNumber(
+  source: string,
+  start: number,
+  fail: (m: string, at?: number) => never,
+): { value: number; end: number } {
   const rest = source.slice(start)
   const prefixed = /^0([xX][0-9a-fA-F_]+|[oO][0-7_]+|[bB][01_]+)/.exec(rest)
   let text: string
@@ -103,22 +162,43 @@ function readNumber(source: string, start: number, fail: (m: string, at?: number
     value = Number(text.replace(/_/g, ''))
   }
   const end = start + text.length
-  if (end < source.length && NAME_PART.test(source[end]!)) fail(`invalid number literal ${JSON.stringify(source.slice(start, end + 1))}`, start)
+  if (end < source.length && NAME_PART.test(source[end]!))
+    fail(`invalid number literal ${JSON.stringify(source.slice(start, end + 1))}`, start)
   if (!Number.isFinite(value)) fail(`invalid number literal ${JSON.stringify(text)}`, start)
-  if (Number.isInteger(value) && !/[.eE]/.test(text) && !Number.isSafeInteger(value)) fail('integer literal is too large', start)
+  if (Number.isInteger(value) && !/[.eE]/.test(text) && !Number.isSafeInteger(value))
+    fail('integer literal is too large', start)
   return { value, end }
 }
 
-function readRaw(source: string, start: number, fail: (m: string, at?: number) => never): { value: string; end: number } {
+function readRaw(
+  source: string,
+  start: number,
+  fail: (m: string, at?: number) => never,
+): { value: string; end: number } {
   const end = source.indexOf('`', start + 1)
   if (end < 0) fail('unterminated string', start)
   return { value: source.slice(start + 1, end), end: end + 1 }
 }
 
-const SIMPLE_ESCAPES: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', "'": "'", '"': '"' }
+const SIMPLE_ESCAPES: Record<string, string> = {
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+}
 
 /** A quoted string with Go's escapes: \n \t \\ \' \" \a \b \f \r \v, \xHH, \ooo, \uHHHH, \UHHHHHHHH. */
-function readQuoted(source: string, start: number, fail: (m: string, at?: number) => never): { value: string; end: number } {
+function readQuoted(
+  source: string,
+  start: number,
+  fail: (m: string, at?: number) => never,
+): { value: string; end: number } {
   const quote = source[start]!
   let out = ''
   let i = start + 1
@@ -139,8 +219,10 @@ function readQuoted(source: string, start: number, fail: (m: string, at?: number
     const hex = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0
     if (hex > 0) {
       const digits = source.slice(i + 2, i + 2 + hex)
-      const code = /^[0-9a-fA-F]+$/.test(digits) && digits.length === hex ? parseInt(digits, 16) : NaN
-      if (!(code <= 0x10ffff) || (code >= 0xd800 && code <= 0xdfff)) fail('invalid escape in string', i)
+      const code =
+        /^[0-9a-fA-F]+$/.test(digits) && digits.length === hex ? parseInt(digits, 16) : NaN
+      if (!(code <= 0x10ffff) || (code >= 0xd800 && code <= 0xdfff))
+        fail('invalid escape in string', i)
       out += String.fromCodePoint(code)
       i += 2 + hex
       continue

@@ -23,18 +23,48 @@ export type Node =
 const BINARY: Record<string, { prec: number; right?: boolean }> = {
   '|': { prec: 0 },
   ...{ or: { prec: 10 }, '||': { prec: 10 }, and: { prec: 15 }, '&&': { prec: 15 } },
-  ...Object.fromEntries(['==', '!=', '<', '>', '<=', '>=', 'in', 'matches', 'contains', 'startsWith', 'endsWith'].map((op) => [op, { prec: 20 }])),
-  ...{ '..': { prec: 25 }, '+': { prec: 30 }, '-': { prec: 30 }, '*': { prec: 60 }, '/': { prec: 60 }, '%': { prec: 60 } },
+  ...Object.fromEntries(
+    ['==', '!=', '<', '>', '<=', '>=', 'in', 'matches', 'contains', 'startsWith', 'endsWith'].map(
+      (op) => [op, { prec: 20 }],
+    ),
+  ),
+  ...{
+    '..': { prec: 25 },
+    '+': { prec: 30 },
+    '-': { prec: 30 },
+    '*': { prec: 60 },
+    '/': { prec: 60 },
+    '%': { prec: 60 },
+  },
   ...{ '**': { prec: 100, right: true }, '^': { prec: 100, right: true }, '??': { prec: 500 } },
 }
 const COMPARISON = 20
-const UNARY: Record<string, { op: '!' | '-' | '+'; prec: number }> = { not: { op: '!', prec: 50 }, '!': { op: '!', prec: 50 }, '-': { op: '-', prec: 90 }, '+': { op: '+', prec: 90 } }
+const UNARY: Record<string, { op: '!' | '-' | '+'; prec: number }> = {
+  not: { op: '!', prec: 50 },
+  '!': { op: '!', prec: 50 },
+  '-': { op: '-', prec: 90 },
+  '+': { op: '+', prec: 90 },
+}
 const NEGATABLE = new Set(['in', 'matches', 'contains', 'startsWith', 'endsWith'])
 const CANONICAL: Record<string, string> = { and: '&&', or: '||', '^': '**' }
 
 /** Functions whose arguments include a closure: e = expression, c = closure, ? = optional. */
 export const CLOSURE_ARGS: Record<string, string[]> = {
-  ...Object.fromEntries(['all', 'none', 'any', 'one', 'filter', 'map', 'find', 'findIndex', 'findLast', 'findLastIndex', 'groupBy'].map((f) => [f, ['e', 'c']])),
+  ...Object.fromEntries(
+    [
+      'all',
+      'none',
+      'any',
+      'one',
+      'filter',
+      'map',
+      'find',
+      'findIndex',
+      'findLast',
+      'findLastIndex',
+      'groupBy',
+    ].map((f) => [f, ['e', 'c']]),
+  ),
   ...{ count: ['e', 'c?'], sum: ['e', 'c?'], sortBy: ['e', 'c', 'e?'], reduce: ['e', 'c', 'e?'] },
 }
 
@@ -46,7 +76,10 @@ export function parse(source: string): Node {
   const stack: [Node, number][] = [[node, 1]] // iterative, so a tall tree cannot overflow the stack here
   while (stack.length > 0) {
     const [n, height] = stack.pop()!
-    if (height > EXPR_LIMITS.treeHeight) throw new ExprError(`expression is more than ${EXPR_LIMITS.treeHeight} operations deep in ${quoted(source)}`)
+    if (height > EXPR_LIMITS.treeHeight)
+      throw new ExprError(
+        `expression is more than ${EXPR_LIMITS.treeHeight} operations deep in ${quoted(source)}`,
+      )
     for (const child of children(n)) stack.push([child, height + 1])
   }
   return node
@@ -81,7 +114,8 @@ class Parser {
   }
 
   expect(kind: Token['kind'], text: string): Token {
-    if (!this.is(kind, text)) throw this.unexpected(this.current, `expected ${JSON.stringify(text)}`)
+    if (!this.is(kind, text))
+      throw this.unexpected(this.current, `expected ${JSON.stringify(text)}`)
     return this.next()
   }
 
@@ -91,7 +125,10 @@ class Parser {
   }
 
   enter(): void {
-    if (++this.#depth > EXPR_LIMITS.depth) throw new ExprError(`expression is nested more than ${EXPR_LIMITS.depth} levels deep in ${quoted(this.source)}`)
+    if (++this.#depth > EXPR_LIMITS.depth)
+      throw new ExprError(
+        `expression is nested more than ${EXPR_LIMITS.depth} levels deep in ${quoted(this.source)}`,
+      )
   }
 
   /** Precedence climbing as expr-lang does it: comparisons chain, `??` does not mix, the conditional sits at precedence 0. */
@@ -121,7 +158,12 @@ class Parser {
         this.next()
         left = this.call(name.text, name.at, [left])
       } else {
-        if (previous === '??' && t.text !== '??') throw syntaxError(`operator ${JSON.stringify(t.text)} and "??" cannot be mixed without parentheses`, t.at, this.source)
+        if (previous === '??' && t.text !== '??')
+          throw syntaxError(
+            `operator ${JSON.stringify(t.text)} and "??" cannot be mixed without parentheses`,
+            t.at,
+            this.source,
+          )
         if (op.prec === COMPARISON) left = this.comparison(left, t, negate)
         else {
           const right = this.expression(op.right ? op.prec : op.prec + 1)
@@ -142,10 +184,16 @@ class Parser {
       const right = this.expression(COMPARISON + 1)
       let node: Node = { k: 'binary', op: t.text, left, right, at: t.at }
       if (negate) node = { k: 'unary', op: '!', node, at: t.at }
-      root = root === undefined ? node : { k: 'binary', op: '&&', left: root, right: node, at: t.at }
+      root =
+        root === undefined ? node : { k: 'binary', op: '&&', left: root, right: node, at: t.at }
       left = right
       const c = this.current
-      if (c.kind === 'op' && c.text === 'not' && NEGATABLE.has(this.peek().text) && this.peek().kind === 'op') {
+      if (
+        c.kind === 'op' &&
+        c.text === 'not' &&
+        NEGATABLE.has(this.peek().text) &&
+        this.peek().kind === 'op'
+      ) {
         this.next()
         t = this.next()
         negate = true
@@ -199,12 +247,18 @@ class Parser {
       return this.postfix(inner)
     }
     if (t.kind === 'op' && (t.text === '#' || t.text === '.')) {
-      if (this.#closures === 0) throw syntaxError(`${JSON.stringify(t.text)} can only be used inside a closure`, t.at, this.source)
+      if (this.#closures === 0)
+        throw syntaxError(
+          `${JSON.stringify(t.text)} can only be used inside a closure`,
+          t.at,
+          this.source,
+        )
       let name = ''
       if (t.text === '#') {
         this.next()
         if (this.is('name') && this.current.at === t.at + 1) name = this.next().text
-        if (name !== '' && name !== 'index' && name !== 'acc') throw syntaxError(`unknown closure variable #${name}`, t.at, this.source)
+        if (name !== '' && name !== 'index' && name !== 'acc')
+          throw syntaxError(`unknown closure variable #${name}`, t.at, this.source)
       }
       return this.postfix({ k: 'pointer', name, at: t.at }) // a leading "." stays for postfix: .name is #.name
     }
@@ -215,7 +269,8 @@ class Parser {
     const t = this.next()
     switch (t.kind) {
       case 'name':
-        if (t.text === 'true' || t.text === 'false') return { k: 'literal', value: t.text === 'true', at: t.at }
+        if (t.text === 'true' || t.text === 'false')
+          return { k: 'literal', value: t.text === 'true', at: t.at }
         if (t.text === 'nil') return { k: 'literal', value: null, at: t.at }
         if (this.is('bracket', '(')) return this.call(t.text, t.at, [])
         return { k: 'name', name: t.text, at: t.at }
@@ -245,12 +300,21 @@ class Parser {
     while (!this.is('bracket', '}')) {
       const t = this.current
       let key: Node
-      if (t.kind === 'name' || t.kind === 'number' || t.kind === 'string' || (t.kind === 'op' && WORD_OPERATORS.has(t.text))) {
+      if (
+        t.kind === 'name' ||
+        t.kind === 'number' ||
+        t.kind === 'string' ||
+        (t.kind === 'op' && WORD_OPERATORS.has(t.text))
+      ) {
         this.next()
         key = { k: 'literal', value: t.kind === 'string' ? t.value : t.text, at: t.at }
       } else if (t.kind === 'bracket' && t.text === '(') {
         key = this.primary()
-      } else throw this.unexpected(t, 'a map key is a name, a number, a quoted string or a parenthesized expression')
+      } else
+        throw this.unexpected(
+          t,
+          'a map key is a name, a number, a quoted string or a parenthesized expression',
+        )
       this.expect('op', ':')
       entries.push([key, this.expression(0)])
       if (!this.is('op', ',')) break
@@ -304,13 +368,20 @@ class Parser {
           continue
         }
         const p = this.current
-        if (p.kind !== 'name' && !(p.kind === 'op' && WORD_OPERATORS.has(p.text))) throw this.unexpected(p, 'expected a name')
+        if (p.kind !== 'name' && !(p.kind === 'op' && WORD_OPERATORS.has(p.text)))
+          throw this.unexpected(p, 'expected a name')
         this.next()
         if (this.is('bracket', '(')) {
           node = this.call(`${dottedName(node) ?? '(expression)'}.${p.text}`, node.at, [])
           continue
         }
-        node = { k: 'member', object: node, property: { k: 'literal', value: p.text, at: p.at }, optional: isOptional, at: p.at }
+        node = {
+          k: 'member',
+          object: node,
+          property: { k: 'literal', value: p.text, at: p.at },
+          optional: isOptional,
+          at: p.at,
+        }
       } else if (t.kind === 'bracket' && t.text === '[') node = this.index(node, false)
       else break
     }
@@ -337,7 +408,11 @@ class Parser {
 /** `sprig.upper` for the callee of `sprig.upper(x)`; undefined when the callee is not a plain dotted name. */
 function dottedName(node: Node): string | undefined {
   if (node.k === 'name') return node.name
-  if (node.k === 'member' && node.property.k === 'literal' && typeof node.property.value === 'string') {
+  if (
+    node.k === 'member' &&
+    node.property.k === 'literal' &&
+    typeof node.property.value === 'string'
+  ) {
     const base = dottedName(node.object)
     return base === undefined ? undefined : `${base}.${node.property.value}`
   }
@@ -345,7 +420,10 @@ function dottedName(node: Node): string | undefined {
 }
 
 /** Every call in the tree, in source order. */
-export function calls(node: Node, out: { name: string; at: number; argc: number; args: Node[] }[] = []): typeof out {
+export function calls(
+  node: Node,
+  out: { name: string; at: number; argc: number; args: Node[] }[] = [],
+): typeof out {
   const visit = (n: Node): void => {
     if (n.k === 'call') out.push({ name: n.name, at: n.at, argc: n.args.length, args: n.args })
     for (const child of children(n)) visit(child)

@@ -57,7 +57,15 @@ function toInt64(v: ExprValue): number {
   if (!m) return 0
   const body = m[2]!
   const lower = body.toLowerCase()
-  const n = lower.startsWith('0x') ? parseInt(body.slice(2), 16) : lower.startsWith('0b') ? parseInt(body.slice(2), 2) : lower.startsWith('0o') ? parseInt(body.slice(2), 8) : body.length > 1 && body.startsWith('0') ? parseInt(body.slice(1), 8) : Number(body)
+  const n = lower.startsWith('0x')
+    ? parseInt(body.slice(2), 16)
+    : lower.startsWith('0b')
+      ? parseInt(body.slice(2), 2)
+      : lower.startsWith('0o')
+        ? parseInt(body.slice(2), 8)
+        : body.length > 1 && body.startsWith('0')
+          ? parseInt(body.slice(1), 8)
+          : Number(body)
   const signed = m[1] === '-' ? -n : n
   return Number.isSafeInteger(signed) ? signed + 0 : 0
 }
@@ -73,7 +81,17 @@ function toFloat64(v: ExprValue): number {
   return 0
 }
 
-const ESCAPES: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '"': '\\"', '\\': '\\\\' }
+const ESCAPES: Record<string, string> = {
+  '\x07': '\\a',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\v': '\\v',
+  '"': '\\"',
+  '\\': '\\\\',
+}
 const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u
 
 /** Go's %q of a string. */
@@ -112,7 +130,8 @@ function list(name: string, v: ExprValue): ExprValue[] {
 
 function bytesRange(name: string, s: string, from: number, to: number): string {
   const n = byteLength(s)
-  if (from < 0 || to > n || from > to) fail(name, `slice bounds out of range [${from}:${to}] with length ${n}`)
+  if (from < 0 || to > n || from > to)
+    fail(name, `slice bounds out of range [${from}:${to}] with length ${n}`)
   return byteSlice(s, from, to)
 }
 
@@ -124,7 +143,8 @@ function indent(name: string, spaces: number, s: string): string {
 
 function dict(args: ExprValue[]): ExprMap {
   const out: ExprMap = {}
-  for (let i = 0; i < args.length; i += 2) ownSet(out, strval(args[i]), i + 1 < args.length ? args[i + 1] : '')
+  for (let i = 0; i < args.length; i += 2)
+    ownSet(out, strval(args[i]), i + 1 < args.length ? args[i + 1] : '')
   return out
 }
 
@@ -140,12 +160,19 @@ function sprigRound(a: ExprValue, places: ExprValue, roundOn: ExprValue): number
   const pow = 10 ** toFloat64(places)
   const digit = pow * toFloat64(a)
   const frac = digit - Math.trunc(digit)
-  return finite((frac >= (isNil(roundOn) ? 0.5 : toFloat64(roundOn)) ? Math.ceil(digit) : Math.floor(digit)) / pow, 'sprig.round') + 0
+  return (
+    finite(
+      (frac >= (isNil(roundOn) ? 0.5 : toFloat64(roundOn)) ? Math.ceil(digit) : Math.floor(digit)) /
+        pow,
+      'sprig.round',
+    ) + 0
+  )
 }
 
 function intOp(name: string, a: ExprValue[], op: (x: number, y: number) => number): number {
   const [x, y] = [toInt64(a[0]), toInt64(a[1])]
-  if ((name === 'sprig.div' || name === 'sprig.mod') && y === 0) fail(name, 'integer divide by zero')
+  if ((name === 'sprig.div' || name === 'sprig.mod') && y === 0)
+    fail(name, 'integer divide by zero')
   return finite(Math.trunc(op(x, y)), name) + 0
 }
 
@@ -154,10 +181,17 @@ const S: Record<string, Fn> = {
   upper: fn(1, 1, (a, n) => str(n, a, 0).toUpperCase()),
   lower: fn(1, 1, (a, n) => str(n, a, 0).toLowerCase()),
   title: fn(1, 1, (a, n) => title(str(n, a, 0))),
-  untitle: fn(1, 1, (a, n) => str(n, a, 0).replace(new RegExp(`(^|[${GO_SPACE}])(\\S)`, 'gu'), (_, sp: string, c: string) => sp + c.toLowerCase())),
+  untitle: fn(1, 1, (a, n) =>
+    str(n, a, 0).replace(
+      new RegExp(`(^|[${GO_SPACE}])(\\S)`, 'gu'),
+      (_, sp: string, c: string) => sp + c.toLowerCase(),
+    ),
+  ),
   trim: fn(1, 1, (a, n) => trimSpace(str(n, a, 0))),
   trimAll: fn(2, 2, (a, n) => trimCutset(str(n, a, 1), str(n, a, 0))),
-  trimPrefix: fn(2, 2, (a, n) => (str(n, a, 1).startsWith(str(n, a, 0)) ? str(n, a, 1).slice(str(n, a, 0).length) : str(n, a, 1))),
+  trimPrefix: fn(2, 2, (a, n) =>
+    str(n, a, 1).startsWith(str(n, a, 0)) ? str(n, a, 1).slice(str(n, a, 0).length) : str(n, a, 1),
+  ),
   trimSuffix: fn(2, 2, (a, n) => {
     const [suffix, s] = [str(n, a, 0), str(n, a, 1)]
     return suffix !== '' && s.endsWith(suffix) ? s.slice(0, s.length - suffix.length) : s
@@ -185,18 +219,38 @@ const S: Record<string, Fn> = {
     if (c >= 0 && len > c) return byteSlice(s, 0, c)
     return s
   }),
-  quote: fn(0, Infinity, (a) => a.filter((v) => !isNil(v)).map((v) => goQuote(strval(v))).join(' ')),
-  squote: fn(0, Infinity, (a) => a.filter((v) => !isNil(v)).map((v) => `'${strval(v)}'`).join(' ')),
-  cat: fn(0, Infinity, (a) => a.filter((v) => !isNil(v)).map(strval).join(' ')),
+  quote: fn(0, Infinity, (a) =>
+    a
+      .filter((v) => !isNil(v))
+      .map((v) => goQuote(strval(v)))
+      .join(' '),
+  ),
+  squote: fn(0, Infinity, (a) =>
+    a
+      .filter((v) => !isNil(v))
+      .map((v) => `'${strval(v)}'`)
+      .join(' '),
+  ),
+  cat: fn(0, Infinity, (a) =>
+    a
+      .filter((v) => !isNil(v))
+      .map(strval)
+      .join(' '),
+  ),
   indent: fn(2, 2, (a, n) => indent(n, int(n, a, 0), str(n, a, 1))),
   nindent: fn(2, 2, (a, n) => `\n${indent(n, int(n, a, 0), str(n, a, 1))}`),
   nospace: fn(1, 1, (a, n) => str(n, a, 0).replace(new RegExp(`[${GO_SPACE}]+`, 'g'), '')),
   plural: fn(3, 3, (a, n) => (int(n, a, 2) === 1 ? str(n, a, 0) : str(n, a, 1))),
   splitList: fn(2, 2, (a, n) => goSplit(str(n, a, 1), str(n, a, 0))),
-  split: fn(2, 2, (a, n) => dict(goSplit(str(n, a, 1), str(n, a, 0)).flatMap((part, i) => [`_${i}`, part]))),
+  split: fn(2, 2, (a, n) =>
+    dict(goSplit(str(n, a, 1), str(n, a, 0)).flatMap((part, i) => [`_${i}`, part])),
+  ),
   join: fn(2, 2, (a, n) => {
     const [sep, parts] = [str(n, a, 0), strslice(a[1])]
-    checkSize(parts.reduce((t, p) => t + p.length + sep.length, 0), 'string')
+    checkSize(
+      parts.reduce((t, p) => t + p.length + sep.length, 0),
+      'string',
+    )
     return parts.join(sep)
   }),
   toString: fn(1, 1, ([v]) => strval(v)),
@@ -240,12 +294,19 @@ const S: Record<string, Fn> = {
   push: fn(2, 2, ([l, v], n) => [...list(n, l), v]),
   prepend: fn(2, 2, ([l, v], n) => [v, ...list(n, l)]),
   concat: fn(0, Infinity, (a, n) => {
-    checkSize(a.reduce((t: number, l) => t + list(n, l).length, 0), 'array')
+    checkSize(
+      a.reduce((t: number, l) => t + list(n, l).length, 0),
+      'array',
+    )
     return a.flatMap((l) => list(n, l))
   }),
   has: fn(2, 2, ([needle, hay], n) => list(n, hay).some((v) => equal(v, needle))),
-  uniq: fn(1, 1, ([v], n) => list(n, v).filter((x, i, all) => all.findIndex((y) => equal(x, y)) === i)),
-  without: fn(1, Infinity, ([v, ...omit], n) => list(n, v).filter((x) => !omit.some((o) => equal(o, x)))),
+  uniq: fn(1, 1, ([v], n) =>
+    list(n, v).filter((x, i, all) => all.findIndex((y) => equal(x, y)) === i),
+  ),
+  without: fn(1, Infinity, ([v, ...omit], n) =>
+    list(n, v).filter((x) => !omit.some((o) => equal(o, x))),
+  ),
   reverse: fn(1, 1, ([v], n) => [...list(n, v)].reverse()),
   sortAlpha: fn(1, 1, ([v]) => (Array.isArray(v) ? strslice(v).sort(compareStrings) : [strval(v)])),
   compact: fn(1, 1, ([v], n) => list(n, v).filter((x) => !empty(x))),
@@ -253,7 +314,8 @@ const S: Record<string, Fn> = {
     const l = list(n, a[0])
     if (l.length === 0) return null
     const [start, end] = [a.length > 1 ? toInt64(a[1]) : 0, a.length > 2 ? toInt64(a[2]) : l.length]
-    if (start < 0 || end > l.length || start > end) fail(n, `slice bounds out of range [${start}:${end}] with length ${l.length}`)
+    if (start < 0 || end > l.length || start > end)
+      fail(n, `slice bounds out of range [${start}:${end}] with length ${l.length}`)
     return l.slice(start, end)
   }),
   until: fn(1, 1, (a, n) => {
@@ -262,10 +324,20 @@ const S: Record<string, Fn> = {
     return Array.from({ length: Math.abs(count) }, (_, i) => (count < 0 ? -i : i))
   }),
   // math (Sprig's arithmetic is on int64)
-  add: fn(0, Infinity, (a) => finite(a.reduce((t: number, v) => t + toInt64(v), 0), 'sprig.add')),
+  add: fn(0, Infinity, (a) =>
+    finite(
+      a.reduce((t: number, v) => t + toInt64(v), 0),
+      'sprig.add',
+    ),
+  ),
   add1: fn(1, 1, ([v]) => toInt64(v) + 1),
   sub: fn(2, 2, (a, n) => intOp(n, a, (x, y) => x - y)),
-  mul: fn(1, Infinity, (a) => finite(a.reduce((t: number, v) => t * toInt64(v), 1), 'sprig.mul')),
+  mul: fn(1, Infinity, (a) =>
+    finite(
+      a.reduce((t: number, v) => t * toInt64(v), 1),
+      'sprig.mul',
+    ),
+  ),
   div: fn(2, 2, (a, n) => intOp(n, a, (x, y) => x / y)),
   mod: fn(2, 2, (a, n) => intOp(n, a, (x, y) => x % y)),
   max: fn(1, Infinity, (a) => Math.max(...a.map(toInt64))),
@@ -304,4 +376,6 @@ const S: Record<string, Fn> = {
   }),
 }
 
-export const SPRIG: Record<string, Fn> = Object.fromEntries(Object.entries(S).map(([k, v]) => [`sprig.${k}`, v]))
+export const SPRIG: Record<string, Fn> = Object.fromEntries(
+  Object.entries(S).map(([k, v]) => [`sprig.${k}`, v]),
+)

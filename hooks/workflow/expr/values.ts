@@ -28,7 +28,9 @@ export function typeName(v: unknown): string {
 
 /** Own keys only: `constructor`, `__proto__` and the like are never reachable. */
 export function ownGet(m: ExprMap, key: string): { found: boolean; value: ExprValue } {
-  return Object.hasOwn(m, key) ? { found: true, value: m[key] ?? null } : { found: false, value: null }
+  return Object.hasOwn(m, key)
+    ? { found: true, value: m[key] ?? null }
+    : { found: false, value: null }
 }
 
 /** Sets an own, enumerable key even when it is `__proto__`. */
@@ -37,11 +39,15 @@ export function ownSet(m: ExprMap, key: string, value: ExprValue): void {
 }
 
 export function checkDepth(depth: number): void {
-  if (depth > EXPR_LIMITS.valueDepth) throw new ExprError(`value is nested more than ${EXPR_LIMITS.valueDepth} levels deep`)
+  if (depth > EXPR_LIMITS.valueDepth)
+    throw new ExprError(`value is nested more than ${EXPR_LIMITS.valueDepth} levels deep`)
 }
 
 export function checkString(s: string): string {
-  if (s.length > EXPR_LIMITS.stringLength) throw new ExprError(`string of ${s.length} characters is over the limit of ${EXPR_LIMITS.stringLength}`)
+  if (s.length > EXPR_LIMITS.stringLength)
+    throw new ExprError(
+      `string of ${s.length} characters is over the limit of ${EXPR_LIMITS.stringLength}`,
+    )
   return s
 }
 
@@ -91,7 +97,10 @@ export function goString(v: unknown): string {
   let length = 0
   const put = (s: string) => {
     length += s.length
-    if (length > EXPR_LIMITS.stringLength) throw new ExprError(`string of more than ${EXPR_LIMITS.stringLength} characters is over the limit`)
+    if (length > EXPR_LIMITS.stringLength)
+      throw new ExprError(
+        `string of more than ${EXPR_LIMITS.stringLength} characters is over the limit`,
+      )
     out.push(s)
   }
   const walk = (x: unknown, depth: number): void => {
@@ -131,12 +140,22 @@ export function toJsonText(v: unknown, options: { indent?: string; html?: boolea
   let length = 0
   const put = (s: string) => {
     length += s.length
-    if (length > EXPR_LIMITS.stringLength) throw new ExprError(`JSON of more than ${EXPR_LIMITS.stringLength} characters is over the limit`)
+    if (length > EXPR_LIMITS.stringLength)
+      throw new ExprError(
+        `JSON of more than ${EXPR_LIMITS.stringLength} characters is over the limit`,
+      )
     out.push(s)
   }
   const str = (s: string) => {
     const json = JSON.stringify(s)
-    put(html ? json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : json)
+    put(
+      html
+        ? json.replace(
+            /[<>&\u2028\u2029]/g,
+            (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+          )
+        : json,
+    )
   }
   const newline = (depth: number) => {
     if (indent) put(`\n${indent.repeat(depth)}`)
@@ -187,7 +206,8 @@ export function parseJsonText(text: string, fn: string): ExprValue {
       else if (c === 0x22) inString = false
     } else if (c === 0x22) inString = true
     else if (c === 0x5b || c === 0x7b) {
-      if (++depth > EXPR_LIMITS.valueDepth) throw new ExprError(`${fn}: JSON is nested more than ${EXPR_LIMITS.valueDepth} levels deep`)
+      if (++depth > EXPR_LIMITS.valueDepth)
+        throw new ExprError(`${fn}: JSON is nested more than ${EXPR_LIMITS.valueDepth} levels deep`)
     } else if (c === 0x5d || c === 0x7d) depth--
   }
   try {
@@ -240,11 +260,17 @@ export function base64Encode(s: string): string {
 }
 
 /** Decodes like Go's base64.StdEncoding (newlines skipped, padding required); the error names the bad byte as Go does. */
-export function base64Decode(s: string): { ok: true; value: string } | { ok: false; error: string } {
+export function base64Decode(
+  s: string,
+): { ok: true; value: string } | { ok: false; error: string } {
   const chars: { c: number; at: number }[] = []
-  for (let i = 0; i < s.length; i++) if (s[i] !== '\n' && s[i] !== '\r') chars.push({ c: s.charCodeAt(i), at: i })
+  for (let i = 0; i < s.length; i++)
+    if (s[i] !== '\n' && s[i] !== '\r') chars.push({ c: s.charCodeAt(i), at: i })
   const bytes: number[] = []
-  const bad = (at: number) => ({ ok: false as const, error: `illegal base64 data at input byte ${at}` })
+  const bad = (at: number) => ({
+    ok: false as const,
+    error: `illegal base64 data at input byte ${at}`,
+  })
   for (let q = 0; q < chars.length; q += 4) {
     const quad = chars.slice(q, q + 4)
     const vals: number[] = []
@@ -262,7 +288,8 @@ export function base64Decode(s: string): { ok: true; value: string } | { ok: fal
       vals.push(v)
     }
     if (quad.length < 4 && pad === 0) return bad(s.length)
-    const n = ((vals[0] ?? 0) << 18) | ((vals[1] ?? 0) << 12) | ((vals[2] ?? 0) << 6) | (vals[3] ?? 0)
+    const n =
+      ((vals[0] ?? 0) << 18) | ((vals[1] ?? 0) << 12) | ((vals[2] ?? 0) << 6) | (vals[3] ?? 0)
     bytes.push((n >> 16) & 255)
     if (pad < 2) bytes.push((n >> 8) & 255)
     if (pad < 1) bytes.push(n & 255)
@@ -272,7 +299,8 @@ export function base64Decode(s: string): { ok: true; value: string } | { ok: fal
 
 // ---- Go's notion of white space (unicode.IsSpace) ----
 
-export const GO_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000'
+export const GO_SPACE =
+  '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000'
 const TRIM_SPACE = new RegExp(`^[${GO_SPACE}]+|[${GO_SPACE}]+$`, 'g')
 export function trimSpace(s: string): string {
   return s.replace(TRIM_SPACE, '')

@@ -51,34 +51,71 @@ export class Kube {
       if (options.kubeconfig) kc.loadFromFile(options.kubeconfig)
       else kc.loadFromDefault()
     } catch (error) {
-      throw new Error(`cannot read the kubeconfig ${options.kubeconfig ?? process.env.KUBECONFIG ?? '~/.kube/config'}: ${(error as Error).message}`)
+      throw new Error(
+        `cannot read the kubeconfig ${options.kubeconfig ?? process.env.KUBECONFIG ?? '~/.kube/config'}: ${(error as Error).message}`,
+      )
     }
     if (options.context) {
-      if (!kc.getContexts().some((c) => c.name === options.context)) throw new Error(`no context "${options.context}" in the kubeconfig (it has: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`)
+      if (!kc.getContexts().some((c) => c.name === options.context))
+        throw new Error(
+          `no context "${options.context}" in the kubeconfig (it has: ${
+            kc
+              .getContexts()
+              .map((c) => c.name)
+              .join(', ') || 'none'
+          })`,
+        )
       kc.setCurrentContext(options.context)
     }
     const cluster = kc.getCurrentCluster()
-    if (!cluster) throw new Error('no cluster in the kubeconfig: set KUBECONFIG, pass --kubeconfig, or create ~/.kube/config')
-    return new Kube(cluster.server.replace(/\/+$/, ''), kc.getCurrentContext(), (o) => kc.applyToHTTPSOptions(o))
+    if (!cluster)
+      throw new Error(
+        'no cluster in the kubeconfig: set KUBECONFIG, pass --kubeconfig, or create ~/.kube/config',
+      )
+    return new Kube(cluster.server.replace(/\/+$/, ''), kc.getCurrentContext(), (o) =>
+      kc.applyToHTTPSOptions(o),
+    )
   }
 
   /** One request; JSON in and out. 404 answers undefined for GET; other failures throw KubeError. */
-  async request<T = Record<string, unknown>>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T | undefined> {
+  async request<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+  ): Promise<T | undefined> {
     const url = new URL(`${this.server}${path}`)
-    const options: RequestOptions = { method, headers: { Accept: 'application/json', ...(body !== undefined && { 'Content-Type': contentType }) } }
+    const options: RequestOptions = {
+      method,
+      headers: {
+        Accept: 'application/json',
+        ...(body !== undefined && { 'Content-Type': contentType }),
+      },
+    }
     await this.applyAuth(options)
-    const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body)
+    const payload =
+      body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body)
     const send = url.protocol === 'http:' ? httpRequest : httpsRequest
-    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = send(url, options, (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }))
-        res.on('error', reject)
-      })
-      req.on('error', (error) => reject(new Error(`cannot reach the API server at ${this.server} (context ${this.contextName}): ${error.message}`)))
-      req.end(payload)
-    })
+    const { status, text } = await new Promise<{ status: number; text: string }>(
+      (resolve, reject) => {
+        const req = send(url, options, (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (c: Buffer) => chunks.push(c))
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+          )
+          res.on('error', reject)
+        })
+        req.on('error', (error) =>
+          reject(
+            new Error(
+              `cannot reach the API server at ${this.server} (context ${this.contextName}): ${error.message}`,
+            ),
+          ),
+        )
+        req.end(payload)
+      },
+    )
     if (status === 404 && method === 'GET') return undefined
     if (status < 200 || status >= 300) {
       let message = text.slice(0, 300)
@@ -98,32 +135,57 @@ export class Kube {
 
   /** A list's items, each with the apiVersion and kind the API leaves out of list items. */
   async list<T = KObject>(path: string): Promise<T[]> {
-    const list = await this.request<{ apiVersion?: string; kind?: string; items?: Record<string, unknown>[] }>('GET', path)
+    const list = await this.request<{
+      apiVersion?: string
+      kind?: string
+      items?: Record<string, unknown>[]
+    }>('GET', path)
     const kind = list?.kind?.replace(/List$/, '')
-    return (list?.items ?? []).map((item) => ({ apiVersion: list?.apiVersion, kind, ...item })) as T[]
+    return (list?.items ?? []).map((item) => ({
+      apiVersion: list?.apiVersion,
+      kind,
+      ...item,
+    })) as T[]
   }
 
   /** Server-side apply as the `metahooks` field manager (taking fields over from others, as `kubectl apply --server-side --force-conflicts`). */
   async apply(type: TypeInfo, object: KObject, dryRun: boolean): Promise<KObject> {
     const query = `?fieldManager=metahooks&force=true${dryRun ? '&dryRun=All' : ''}`
-    return (await this.request<KObject>('PATCH', `${pathOf(type, object.metadata.namespace, object.metadata.name)}${query}`, object, 'application/apply-patch+yaml'))!
+    return (await this.request<KObject>(
+      'PATCH',
+      `${pathOf(type, object.metadata.namespace, object.metadata.name)}${query}`,
+      object,
+      'application/apply-patch+yaml',
+    ))!
   }
 }
 
 /** The API path of a type (`namespace` for namespaced types; none lists across namespaces). */
 export function pathOf(type: TypeInfo, namespace?: string, name?: string): string {
-  const base = type.apiVersion.includes('/') ? `/apis/${type.apiVersion}` : `/api/${type.apiVersion}`
-  const ns = type.scope === 'Namespaced' && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : ''
+  const base = type.apiVersion.includes('/')
+    ? `/apis/${type.apiVersion}`
+    : `/api/${type.apiVersion}`
+  const ns =
+    type.scope === 'Namespaced' && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : ''
   return `${base}${ns}/${type.resource}${name ? `/${encodeURIComponent(name)}` : ''}`
 }
 
 /** An object's type: the definitions' own types first (their declared plurals), then Kubernetes' rules. */
-export function typeOf(definitions: readonly ControllerDefinition[], apiVersion: string, kind: string): TypeInfo {
+export function typeOf(
+  definitions: readonly ControllerDefinition[],
+  apiVersion: string,
+  kind: string,
+): TypeInfo {
   for (const d of definitions) {
-    const types = d.type === 'composite' ? [{ ...d.parent, resource: d.parent.plural }, ...d.children] : [...d.resources, ...d.attachments]
+    const types =
+      d.type === 'composite'
+        ? [{ ...d.parent, resource: d.parent.plural }, ...d.children]
+        : [...d.resources, ...d.attachments]
     const found = types.find((t) => t.apiVersion === apiVersion && t.kind === kind)
     if (found) return { apiVersion, kind, resource: found.resource, scope: found.scope }
-    const custom = d.customResources?.find((c) => `${c.group}/${c.version}` === apiVersion && c.kind === kind)
+    const custom = d.customResources?.find(
+      (c) => `${c.group}/${c.version}` === apiVersion && c.kind === kind,
+    )
     if (custom) return { apiVersion, kind, resource: custom.plural, scope: custom.scope }
   }
   return { apiVersion, kind, resource: pluralize(kind), scope: defaultScope(kind) }

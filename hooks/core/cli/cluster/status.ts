@@ -7,8 +7,18 @@ import { CLUSTER_OPTIONS } from './apply.ts'
 import { Kube, pathOf, type TypeInfo } from './kube.ts'
 
 type Condition = { type: string; status: string; reason?: string; message?: string }
-type Observed = KObject & { status?: { conditions?: Condition[]; phase?: string; succeeded?: number; failed?: number } }
-type Event = KObject & { type?: string; reason?: string; message?: string; count?: number; lastTimestamp?: string; eventTime?: string; metadata: { creationTimestamp?: string } }
+type Observed = KObject & {
+  status?: { conditions?: Condition[]; phase?: string; succeeded?: number; failed?: number }
+}
+type Event = KObject & {
+  type?: string
+  reason?: string
+  message?: string
+  count?: number
+  lastTimestamp?: string
+  eventTime?: string
+  metadata: { creationTimestamp?: string }
+}
 
 /** `5s`, `3m`, `2h`, `4d`: how long ago, as kubectl prints ages. */
 export function age(time: string | undefined, now = Date.now()): string {
@@ -23,8 +33,14 @@ export function age(time: string | undefined, now = Date.now()): string {
 /** What an observed child's status says about it, in a few words. */
 export function readiness(o: Observed): string {
   const conditions = o.status?.conditions ?? []
-  const ready = conditions.find((c) => c.type === 'Ready') ?? conditions.find((c) => c.type === 'Available') ?? conditions.find((c) => c.type === 'Complete')
-  if (ready) return ready.status === 'True' ? ready.type.toLowerCase() : `not ${ready.type.toLowerCase()}${ready.reason ? ` (${ready.reason}${ready.message ? `: ${ready.message}` : ''})` : ''}`
+  const ready =
+    conditions.find((c) => c.type === 'Ready') ??
+    conditions.find((c) => c.type === 'Available') ??
+    conditions.find((c) => c.type === 'Complete')
+  if (ready)
+    return ready.status === 'True'
+      ? ready.type.toLowerCase()
+      : `not ${ready.type.toLowerCase()}${ready.reason ? ` (${ready.reason}${ready.message ? `: ${ready.message}` : ''})` : ''}`
   if (o.status?.phase) return o.status.phase
   if (o.status?.succeeded) return 'succeeded'
   if (o.status?.failed) return 'failed'
@@ -33,13 +49,15 @@ export function readiness(o: Observed): string {
 
 function describeConditions(o: Observed): string {
   const status = o.status as Record<string, unknown> | undefined
-  if (!status || Object.keys(status).length === 0) return 'no status yet (not synced by Metacontroller)'
+  if (!status || Object.keys(status).length === 0)
+    return 'no status yet (not synced by Metacontroller)'
   const parts = (o.status?.conditions ?? []).map((c) => `${c.type}=${c.status}`)
   if (typeof status.phase === 'string') parts.unshift(status.phase)
   return parts.join(' ') || 'status without conditions'
 }
 
-const nameOf = (o: KObject) => `${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`
+const nameOf = (o: KObject) =>
+  `${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`
 const byName = (a: KObject, b: KObject) => (nameOf(a) < nameOf(b) ? -1 : 1)
 
 class StatusReport {
@@ -56,29 +74,60 @@ class StatusReport {
   }
 
   private async owned(owner: KObject, types: readonly TypeInfo[]): Promise<Observed[]> {
-    const lists = await Promise.all(types.map((t) => this.list(pathOf(t, owner.metadata.namespace))))
-    return lists.flat().filter((o) => (o.metadata.ownerReferences as { uid?: string }[] | undefined)?.some((r) => r.uid === owner.metadata.uid)).sort(byName)
+    const lists = await Promise.all(
+      types.map((t) => this.list(pathOf(t, owner.metadata.namespace))),
+    )
+    return lists
+      .flat()
+      .filter((o) =>
+        (o.metadata.ownerReferences as { uid?: string }[] | undefined)?.some(
+          (r) => r.uid === owner.metadata.uid,
+        ),
+      )
+      .sort(byName)
   }
 
   /** One object with its conditions, what it owns and Metacontroller's recent warnings about it. */
   async object(o: Observed, types: readonly TypeInfo[], ownedLabel: string): Promise<void> {
     this.lines.push(`  ${nameOf(o)}  ${describeConditions(o)}`)
-    for (const c of o.status?.conditions ?? []) if (c.status !== 'True' && (c.reason || c.message)) this.lines.push(`    ${c.type}: ${[c.reason, c.message].filter(Boolean).join(': ')}`)
+    for (const c of o.status?.conditions ?? [])
+      if (c.status !== 'True' && (c.reason || c.message))
+        this.lines.push(`    ${c.type}: ${[c.reason, c.message].filter(Boolean).join(': ')}`)
     const owned = await this.owned(o, types)
     if (owned.length === 0) this.lines.push(`    no ${ownedLabel}`)
-    for (const child of owned) this.lines.push(`    ${child.kind} ${child.metadata.name}  ${readiness(child)}`)
-    const events = (await this.kube.list<Event>(`/api/v1/namespaces/${o.metadata.namespace ?? 'default'}/events?fieldSelector=${encodeURIComponent(`involvedObject.uid=${o.metadata.uid}`)}`))
+    for (const child of owned)
+      this.lines.push(`    ${child.kind} ${child.metadata.name}  ${readiness(child)}`)
+    const events = (
+      await this.kube.list<Event>(
+        `/api/v1/namespaces/${o.metadata.namespace ?? 'default'}/events?fieldSelector=${encodeURIComponent(`involvedObject.uid=${o.metadata.uid}`)}`,
+      )
+    )
       .filter((e) => e.type === 'Warning')
-      .sort((a, b) => Date.parse(b.lastTimestamp ?? b.eventTime ?? '') - Date.parse(a.lastTimestamp ?? a.eventTime ?? ''))
+      .sort(
+        (a, b) =>
+          Date.parse(b.lastTimestamp ?? b.eventTime ?? '') -
+          Date.parse(a.lastTimestamp ?? a.eventTime ?? ''),
+      )
       .slice(0, this.eventCount)
-    for (const e of events) this.lines.push(`    ! ${age(e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp)} ago ${e.reason}${e.count && e.count > 1 ? ` (x${e.count})` : ''}: ${e.message}`)
+    for (const e of events)
+      this.lines.push(
+        `    ! ${age(e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp)} ago ${e.reason}${e.count && e.count > 1 ? ` (x${e.count})` : ''}: ${e.message}`,
+      )
   }
 
-  async controller(d: ControllerDefinition, namespace: string | undefined, only: string | undefined): Promise<void> {
+  async controller(
+    d: ControllerDefinition,
+    namespace: string | undefined,
+    only: string | undefined,
+  ): Promise<void> {
     if (d.type === 'composite') {
       const parentType: TypeInfo = { ...d.parent, resource: d.parent.plural }
-      const parents = (await this.kube.list<Observed>(pathOf(parentType, namespace))).filter((p) => !only || p.metadata.name === only).sort(byName)
-      this.lines.push(`${d.name}: ${parents.length} ${d.parent.kind} (${d.parent.plural}.${d.parent.group})`)
+      const parents = (await this.kube.list<Observed>(pathOf(parentType, namespace)))
+        .filter((p) => !only || p.metadata.name === only)
+        .sort(byName)
+      this.lines.push(
+        `${d.name}: ${parents.length} ${d.parent.kind} (${d.parent.plural}.${d.parent.group})`,
+      )
       for (const p of parents) await this.object(p, d.children, 'children')
       return
     }
@@ -88,18 +137,33 @@ class StatusReport {
       targets.push(...all.filter((o) => decoratorSelects(d, o)))
     }
     const selected = targets.filter((t) => !only || t.metadata.name === only).sort(byName)
-    this.lines.push(`${d.name}: ${selected.length} decorated (${d.resources.map((r) => r.kind).join(', ')})`)
+    this.lines.push(
+      `${d.name}: ${selected.length} decorated (${d.resources.map((r) => r.kind).join(', ')})`,
+    )
     for (const t of selected) await this.object(t, d.attachments, 'attachments')
   }
 }
 
 async function status(args: string[], project: Project): Promise<void> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...CLUSTER_OPTIONS, namespace: { type: 'string', short: 'n' }, events: { type: 'string' } } })
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      ...CLUSTER_OPTIONS,
+      namespace: { type: 'string', short: 'n' },
+      events: { type: 'string' },
+    },
+  })
   const [controller, name] = positionals
   if (positionals.length > 2) throw new UsageError('status takes at most a controller and a name')
   if (name && !controller) throw new UsageError('name a controller before the object')
-  const definitions = controller ? project.controllers.filter((c) => c.name === controller) : project.controllers
-  if (definitions.length === 0) throw new UsageError(`unknown controller "${controller}"; known: ${project.controllers.map((c) => c.name).join(', ')}`)
+  const definitions = controller
+    ? project.controllers.filter((c) => c.name === controller)
+    : project.controllers
+  if (definitions.length === 0)
+    throw new UsageError(
+      `unknown controller "${controller}"; known: ${project.controllers.map((c) => c.name).join(', ')}`,
+    )
   const kube = await Kube.connect(values)
   const report = new StatusReport(kube, positiveInt(values.events, '--events') ?? 3)
   for (const d of definitions) await report.controller(d, values.namespace, name)

@@ -14,12 +14,32 @@ const METACONTROLLER_FINALIZER = 'metacontroller.io/'
  */
 export function finalizedType(project: Project, name: string): TypeInfo {
   const wanted = name.toLowerCase()
-  const types = project.controllers.filter((d) => d.finalize).flatMap((d) =>
-    d.type === 'composite' ? [{ apiVersion: d.parent.apiVersion, kind: d.parent.kind, resource: d.parent.plural, scope: d.parent.scope, names: [d.parent.singular, ...(d.parent.shortNames ?? [])] }] : d.resources.map((r) => ({ ...r, names: [] as string[] })),
-  )
+  const types = project.controllers
+    .filter((d) => d.finalize)
+    .flatMap((d) =>
+      d.type === 'composite'
+        ? [
+            {
+              apiVersion: d.parent.apiVersion,
+              kind: d.parent.kind,
+              resource: d.parent.plural,
+              scope: d.parent.scope,
+              names: [d.parent.singular, ...(d.parent.shortNames ?? [])],
+            },
+          ]
+        : d.resources.map((r) => ({ ...r, names: [] as string[] })),
+    )
   const found = types.find((t) => [t.kind.toLowerCase(), t.resource, ...t.names].includes(wanted))
-  if (!found) throw new UsageError(`no controller with a finalize hook has a parent or decorated type named "${name}" (those that do: ${[...new Set(types.map((t) => t.kind))].join(', ')})`)
-  return { apiVersion: found.apiVersion, kind: found.kind, resource: found.resource, scope: found.scope }
+  if (!found)
+    throw new UsageError(
+      `no controller with a finalize hook has a parent or decorated type named "${name}" (those that do: ${[...new Set(types.map((t) => t.kind))].join(', ')})`,
+    )
+  return {
+    apiVersion: found.apiVersion,
+    kind: found.kind,
+    resource: found.resource,
+    scope: found.scope,
+  }
 }
 
 async function confirmed(question: string): Promise<boolean> {
@@ -32,30 +52,61 @@ async function confirmed(question: string): Promise<boolean> {
 }
 
 async function unstick(args: string[], project: Project): Promise<void> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...CLUSTER_OPTIONS, namespace: { type: 'string', short: 'n' }, yes: { type: 'boolean', short: 'y' } } })
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      ...CLUSTER_OPTIONS,
+      namespace: { type: 'string', short: 'n' },
+      yes: { type: 'boolean', short: 'y' },
+    },
+  })
   const [target] = positionals
   const [kind, name] = target?.split('/') ?? []
-  if (positionals.length !== 1 || !kind || !name) throw new UsageError('unstick needs KIND/NAME (e.g. unstick workflow/nightly -n ci)')
+  if (positionals.length !== 1 || !kind || !name)
+    throw new UsageError('unstick needs KIND/NAME (e.g. unstick workflow/nightly -n ci)')
   const type = finalizedType(project, kind)
   const namespace = type.scope === 'Namespaced' ? (values.namespace ?? 'default') : undefined
   const what = `${type.kind} ${namespace ? `${namespace}/` : ''}${name}`
   const kube = await Kube.connect(values)
   const path = pathOf(type, namespace, name)
-  const object = await kube.get<KObject & { metadata: { finalizers?: string[]; deletionTimestamp?: string } }>(path)
+  const object = await kube.get<
+    KObject & { metadata: { finalizers?: string[]; deletionTimestamp?: string } }
+  >(path)
   if (!object) throw new Error(`${what} not found in ${kube.contextName}`)
   const finalizers = object.metadata.finalizers ?? []
   const stranded = finalizers.filter((f) => f.startsWith(METACONTROLLER_FINALIZER))
-  if (stranded.length === 0) throw new Error(`${what} has no Metacontroller finalizer (its finalizers: ${finalizers.join(', ') || 'none'})`)
-  if (!object.metadata.deletionTimestamp) throw new Error(`${what} is not being deleted: Metacontroller would add ${stranded.join(', ')} back; delete it first and unstick it only if it stays`)
-  console.log(`${what} has been deleting since ${object.metadata.deletionTimestamp}, held by ${stranded.join(', ')}.`)
-  console.log("Removing it skips the controller's finalize hook: whatever it had not cleaned up yet stays in the cluster.")
+  if (stranded.length === 0)
+    throw new Error(
+      `${what} has no Metacontroller finalizer (its finalizers: ${finalizers.join(', ') || 'none'})`,
+    )
+  if (!object.metadata.deletionTimestamp)
+    throw new Error(
+      `${what} is not being deleted: Metacontroller would add ${stranded.join(', ')} back; delete it first and unstick it only if it stays`,
+    )
+  console.log(
+    `${what} has been deleting since ${object.metadata.deletionTimestamp}, held by ${stranded.join(', ')}.`,
+  )
+  console.log(
+    "Removing it skips the controller's finalize hook: whatever it had not cleaned up yet stays in the cluster.",
+  )
   if (!values.yes) {
-    if (!process.stdin.isTTY) throw new UsageError('not a terminal: pass --yes to remove the finalizer without asking')
-    if (!(await confirmed(`remove ${stranded.join(', ')} from ${what}? [y/N] `))) throw new Error('nothing changed')
+    if (!process.stdin.isTTY)
+      throw new UsageError('not a terminal: pass --yes to remove the finalizer without asking')
+    if (!(await confirmed(`remove ${stranded.join(', ')} from ${what}? [y/N] `)))
+      throw new Error('nothing changed')
   }
   const remaining = finalizers.filter((f) => !f.startsWith(METACONTROLLER_FINALIZER))
   // The test makes the patch fail (409/422) if the finalizers changed since we read them.
-  await kube.request('PATCH', path, [{ op: 'test', path: '/metadata/finalizers', value: finalizers }, { op: 'replace', path: '/metadata/finalizers', value: remaining }], 'application/json-patch+json')
+  await kube.request(
+    'PATCH',
+    path,
+    [
+      { op: 'test', path: '/metadata/finalizers', value: finalizers },
+      { op: 'replace', path: '/metadata/finalizers', value: remaining },
+    ],
+    'application/json-patch+json',
+  )
   console.log(`removed ${stranded.join(', ')} from ${what}`)
 }
 
