@@ -14,17 +14,37 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 
 rmSync(stage, { recursive: true, force: true })
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc')
-execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.package.json'), '--outDir', stage], { cwd: root, stdio: 'inherit' })
+execFileSync(
+  process.execPath,
+  [tsc, '-p', join(root, 'tsconfig.package.json'), '--outDir', stage],
+  { cwd: root, stdio: 'inherit' },
+)
 
-const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]))
+const walk = (dir) =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)],
+  )
 for (const file of walk(join(stage, 'hooks'))) {
   // tsc rewrites the .ts specifiers of the JavaScript it emits, not of the declarations.
-  if (file.endsWith('.d.ts')) writeFileSync(file, readFileSync(file, 'utf8').replace(/((?:from |import\()['"]\.\.?\/[^'"]*)\.ts(['"])/g, '$1.js$2'))
+  if (file.endsWith('.d.ts'))
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        /((?:from |import\()['"]\.\.?\/[^'"]*)\.ts(['"])/g,
+        '$1.js$2',
+      ),
+    )
 }
 // In the repository the version comes from package.json; in the package it is written in.
-writeFileSync(join(stage, 'hooks/core/version.js'), `/** The package version; ETags also include a build id so new code never reuses old ETags. */\nexport const PACKAGE_VERSION = ${JSON.stringify(pkg.version)};\n`)
+writeFileSync(
+  join(stage, 'hooks/core/version.js'),
+  `/** The package version; ETags also include a build id so new code never reuses old ETags. */\nexport const PACKAGE_VERSION = ${JSON.stringify(pkg.version)};\n`,
+)
 
-const exportsOf = (target) => ({ types: target.replace(/\.ts$/, '.d.ts'), default: target.replace(/\.ts$/, '.js') })
+const exportsOf = (target) => ({
+  types: target.replace(/\.ts$/, '.d.ts'),
+  default: target.replace(/\.ts$/, '.js'),
+})
 const published = {
   name: pkg.name,
   version: pkg.version,
@@ -33,11 +53,21 @@ const published = {
   license: pkg.license,
   engines: pkg.engines,
   bin: pkg.bin,
-  exports: Object.fromEntries(Object.entries(pkg.exports).map(([path, target]) => [path, target.endsWith('.ts') ? exportsOf(target) : target])),
+  exports: Object.fromEntries(
+    Object.entries(pkg.exports).map(([path, target]) => [
+      path,
+      target.endsWith('.ts') ? exportsOf(target) : target,
+    ]),
+  ),
   dependencies: pkg.dependencies,
   // Not installed with the package (npm never installs a dependency's devDependencies): the
   // versions \`metahooks init\` pins in a new project.
-  devDependencies: Object.fromEntries(['@types/node', 'typescript', 'vitest', 'wrangler'].map((name) => [name, pkg.devDependencies[name]])),
+  devDependencies: Object.fromEntries(
+    ['@biomejs/biome', '@types/node', 'typescript', 'vitest', 'wrangler'].map((name) => [
+      name,
+      pkg.devDependencies[name],
+    ]),
+  ),
   ...(pkg.peerDependencies && { peerDependencies: pkg.peerDependencies }),
 }
 writeFileSync(join(stage, 'package.json'), `${JSON.stringify(published, null, 2)}\n`)
@@ -50,5 +80,12 @@ for (const file of ['README.md', 'LICENSE']) {
     // optional
   }
 }
-const packed = execFileSync('npm', ['pack', stage, '--pack-destination', join(root, 'dist'), '--silent'], { cwd: root, encoding: 'utf8' }).trim().split('\n').at(-1)
+const packed = execFileSync(
+  'npm',
+  ['pack', stage, '--pack-destination', join(root, 'dist'), '--silent'],
+  { cwd: root, encoding: 'utf8' },
+)
+  .trim()
+  .split('\n')
+  .at(-1)
 console.log(join(root, 'dist', packed))

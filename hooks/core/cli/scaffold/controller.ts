@@ -19,7 +19,8 @@ export interface DecoratorParams {
 }
 
 /** Identifier-safe: `my-thing` → `myThing` / `MyThing`. */
-export const camel = (name: string): string => name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase())
+export const camel = (name: string): string =>
+  name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase())
 const pascal = (name: string): string => camel(name).replace(/^./, (c) => c.toUpperCase())
 
 export function compositeFiles(p: CompositeParams): Map<string, string> {

@@ -9,7 +9,39 @@ export interface Toolchain {
   vitest: string
   typesNode: string
   wrangler: string
+  biome: string
 }
+
+/**
+ * The formatter settings of this repository (hono's choices: width 100, single quotes, no
+ * semicolons), written as Biome formats its own configuration; npm test checks them.
+ */
+const BIOME_JSON = `{
+  "files": {
+    "includes": ["hooks/**/*.ts", "test/**/*.ts", "*.ts"]
+  },
+  "formatter": {
+    "enabled": true,
+    "indentStyle": "space",
+    "indentWidth": 2,
+    "lineWidth": 100
+  },
+  "javascript": {
+    "formatter": {
+      "quoteStyle": "single",
+      "semicolons": "asNeeded",
+      "trailingCommas": "all",
+      "arrowParentheses": "always"
+    }
+  },
+  "linter": {
+    "enabled": false
+  },
+  "assist": {
+    "enabled": false
+  }
+}
+`
 
 const OFFLINE = 'WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false'
 
@@ -22,12 +54,19 @@ export function projectFiles(name: string, tools: Toolchain): Map<string, string
     engines: { node: '>=20' },
     scripts: {
       start: 'exec node --import tsx hooks/node.ts',
-      test: 'tsc -p . && vitest run',
+      test: 'biome format && tsc -p . && vitest run',
+      format: 'biome format --write',
       manifests: 'metahooks manifests',
       'dev:worker': `${OFFLINE} wrangler dev --ip 127.0.0.1 --port 8787 --var METAHOOKS_ALLOW_UNAUTHENTICATED:true`,
     },
     dependencies: { metahooks: tools.metahooks, tsx: tools.tsx, zod: tools.zod },
-    devDependencies: { '@types/node': tools.typesNode, typescript: tools.typescript, vitest: tools.vitest, wrangler: tools.wrangler },
+    devDependencies: {
+      '@biomejs/biome': tools.biome,
+      '@types/node': tools.typesNode,
+      typescript: tools.typescript,
+      vitest: tools.vitest,
+      wrangler: tools.wrangler,
+    },
   }
   const tsconfig = {
     compilerOptions: {
@@ -49,7 +88,11 @@ export function projectFiles(name: string, tools: Toolchain): Map<string, string
   return new Map([
     ['package.json', `${JSON.stringify(pkg, null, 2)}\n`],
     ['tsconfig.json', `${JSON.stringify(tsconfig, null, 2)}\n`],
-    ['vitest.config.ts', `import { defineConfig } from 'vitest/config'\n\nexport default defineConfig({ test: { include: ['test/**/*.test.ts'] } })\n`],
+    ['biome.json', BIOME_JSON],
+    [
+      'vitest.config.ts',
+      `import { defineConfig } from 'vitest/config'\n\nexport default defineConfig({ test: { include: ['test/**/*.test.ts'] } })\n`,
+    ],
     [
       'hooks/registry.ts',
       `import type { ControllerDefinition } from 'metahooks'
@@ -65,7 +108,8 @@ import { fileURLToPath } from 'node:url'
 import { serveUntilSignalled } from 'metahooks/node'
 import { controllers } from './registry.ts'
 
-await serveUntilSignalled({ controllers, codeDir: fileURLToPath(new URL('.', import.meta.url)) }, process.env).catch((error: unknown) => {
+const codeDir = fileURLToPath(new URL('.', import.meta.url))
+await serveUntilSignalled({ controllers, codeDir }, process.env).catch((error: unknown) => {
   console.error(\`${name}: \${error instanceof Error ? error.message : String(error)}\`)
   process.exit(1)
 })
@@ -115,7 +159,10 @@ binding = "CF_VERSION_METADATA"
 `,
     ],
     ['.gitignore', ['node_modules/', '.cache/', 'dist/', '.wrangler/', ''].join('\n')],
-    ['.ci/run', `#!/usr/bin/env bash\n# CI: install from the lock file, then the tests.\nset -euo pipefail\ncd "$(dirname "$0")/.."\nnpm ci --no-audit --no-fund\nnpm test\n`],
+    [
+      '.ci/run',
+      `#!/usr/bin/env bash\n# CI: install from the lock file, then the tests.\nset -euo pipefail\ncd "$(dirname "$0")/.."\nnpm ci --no-audit --no-fund\nnpm test\n`,
+    ],
     ['examples/.gitkeep', ''],
     ['test/.gitkeep', ''],
     ['README.md', readme(name)],
