@@ -73,6 +73,8 @@ const published = {
 writeFileSync(join(stage, 'package.json'), `${JSON.stringify(published, null, 2)}\n`)
 mkdirSync(join(stage, 'bin'), { recursive: true })
 copyFileSync(join(root, 'bin', 'metahooks.js'), join(stage, 'bin', 'metahooks.js'))
+// The Dockerfile builds any project of this layout: `metahooks init` copies it.
+copyFileSync(join(root, 'Dockerfile'), join(stage, 'Dockerfile'))
 for (const file of ['README.md', 'LICENSE']) {
   try {
     copyFileSync(join(root, file), join(stage, file))

@@ -13,11 +13,12 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 const KIND = /^[A-Z][A-Za-z0-9]{0,62}$/
 const VERSION = /^v[1-9][0-9]*((alpha|beta)[1-9][0-9]*)?$/
 
+/** The metahooks package's own directory (this repository, or node_modules/metahooks). */
+const packageDir = () => dirname(fileURLToPath(import.meta.resolve('metahooks/package.json')))
+
 /** The versions a new project pins: metahooks' own, from its package.json. */
 function toolchain(metahooks: string | undefined): Toolchain {
-  const pkg = JSON.parse(
-    readFileSync(fileURLToPath(import.meta.resolve('metahooks/package.json')), 'utf8'),
-  ) as {
+  const pkg = JSON.parse(readFileSync(join(packageDir(), 'package.json'), 'utf8')) as {
     version: string
     dependencies: Record<string, string>
     devDependencies: Record<string, string>
@@ -65,7 +66,14 @@ function init(args: string[]): void {
     )
   if (existsSync(dir) && readdirSync(dir).length > 0)
     throw new UsageError(`${positionals[0]} is not empty; init writes a new project`)
-  writeNew(dir, projectFiles(name, toolchain(values.metahooks)))
+  writeNew(
+    dir,
+    projectFiles(
+      name,
+      toolchain(values.metahooks),
+      readFileSync(join(packageDir(), 'Dockerfile'), 'utf8'),
+    ),
+  )
   console.log(
     `\nNext:\n  cd ${relative(process.cwd(), dir) || '.'}\n  npm install\n  npx metahooks new composite greeting --group example.com --kind Greeting\n  npm test && npm start`,
   )

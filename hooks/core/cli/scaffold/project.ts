@@ -45,7 +45,12 @@ const BIOME_JSON = `{
 
 const OFFLINE = 'WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false'
 
-export function projectFiles(name: string, tools: Toolchain): Map<string, string> {
+/** `dockerfile`: metahooks' own, which builds any project of this layout (its tag is renamed). */
+export function projectFiles(
+  name: string,
+  tools: Toolchain,
+  dockerfile: string,
+): Map<string, string> {
   const pkg = {
     name,
     version: '0.1.0',
@@ -115,27 +120,7 @@ await serveUntilSignalled({ controllers, codeDir }, process.env).catch((error: u
 })
 `,
     ],
-    [
-      'Dockerfile',
-      `# The hook server image: non-root, production dependencies only, the same entrypoint as \`npm start\`.
-# Build: docker build -t ${name}:0.1.0 --build-arg BUILD_ID=$(git rev-parse HEAD) .
-FROM node:20-bookworm-slim AS deps
-WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
-
-FROM node:20-bookworm-slim
-ARG BUILD_ID=""
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 METAHOOKS_BUILD_ID=\${BUILD_ID}
-WORKDIR /app
-COPY --from=deps /app/node_modules ./node_modules
-COPY package.json ./
-COPY hooks ./hooks
-USER 1000:1000
-EXPOSE 8080
-CMD ["node", "--import", "tsx", "hooks/node.ts"]
-`,
-    ],
+    ['Dockerfile', dockerfile.replace(/-t metahooks:\S+/, `-t ${name}:0.1.0`)],
     [
       'hooks/worker.ts',
       `// Cloudflare Workers entrypoint (wrangler.toml): the same controllers as \`npm start\`.
