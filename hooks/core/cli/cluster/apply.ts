@@ -3,33 +3,15 @@ import { parseAllDocuments } from 'yaml'
 import type { KObject } from '../../contract/objects.ts'
 import { positiveInt, type Command, type Project } from '../command.ts'
 import { GENERATE_OPTIONS, generateFor } from '../manifests.ts'
-import { Kube, KubeError, pathOf, typeOf, type TypeInfo } from './kube.ts'
-
-export const CLUSTER_OPTIONS = {
-  context: { type: 'string' },
-  kubeconfig: { type: 'string' },
-} as const
-
-const CRD_TYPE: TypeInfo = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  resource: 'customresourcedefinitions',
-  scope: 'Cluster',
-}
-export const METACONTROLLER_CRDS = [
-  'compositecontrollers.metacontroller.k8s.io',
-  'decoratorcontrollers.metacontroller.k8s.io',
-]
-
-type Crd = KObject & {
-  status?: { conditions?: { type: string; status: string; message?: string }[] }
-}
-
-export function established(crd: Crd | undefined): boolean {
-  return (
-    crd?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') === true
-  )
-}
+import {
+  CLUSTER_OPTIONS,
+  established,
+  Kube,
+  KubeError,
+  METACONTROLLER_CRDS,
+  pathOf,
+  typeOf,
+} from './kube.ts'
 
 /** The objects `kubectl apply -k .` would apply, in the order they can be: CRDs, the server, the controllers. */
 function objectsToApply(
@@ -60,7 +42,7 @@ async function waitEstablished(kube: Kube, names: string[], timeoutMs: number): 
   const deadline = Date.now() + timeoutMs
   for (const name of names) {
     for (;;) {
-      const crd = await kube.get<Crd>(pathOf(CRD_TYPE, undefined, name))
+      const crd = await kube.crd(name)
       if (established(crd)) break
       if (Date.now() > deadline) {
         const why = crd?.status?.conditions?.find((c) => c.status !== 'True')?.message
@@ -92,8 +74,7 @@ async function apply(args: string[], project: Project): Promise<void> {
   )
   const kube = await Kube.connect(values)
   const missing: string[] = []
-  for (const name of METACONTROLLER_CRDS)
-    if (!established(await kube.get<Crd>(pathOf(CRD_TYPE, undefined, name)))) missing.push(name)
+  for (const name of METACONTROLLER_CRDS) if (!established(await kube.crd(name))) missing.push(name)
   if (missing.length > 0)
     throw new Error(
       `Metacontroller is not installed in ${kube.contextName} (no ${missing.join(', ')}); install it first: https://metacontroller.github.io/metacontroller/guide/install.html`,

@@ -3,19 +3,11 @@ import { parseAllDocuments } from 'yaml'
 import type { KObject } from '../../contract/objects.ts'
 import type { Command, Project } from '../command.ts'
 import { GENERATE_OPTIONS, generateFor } from '../manifests.ts'
-import { CLUSTER_OPTIONS, established, METACONTROLLER_CRDS } from './apply.ts'
-import { Kube, pathOf, typeOf, type TypeInfo } from './kube.ts'
+import { CLUSTER_OPTIONS, established, Kube, METACONTROLLER_CRDS, pathOf, typeOf } from './kube.ts'
 import { age } from './status.ts'
 
 type Verdict = 'ok' | 'FAIL' | 'warn'
 type Check = { verdict: Verdict; text: string }
-
-const CRD_TYPE: TypeInfo = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  resource: 'customresourcedefinitions',
-  scope: 'Cluster',
-}
 
 /** The paths where `live` differs from what `want` sets (fields the API server or others added are not drift). */
 export function drift(want: unknown, live: unknown, path = 'spec'): string[] {
@@ -45,7 +37,7 @@ async function checks(kube: Kube, project: Project, generated: KObject[]): Promi
 
   for (const name of METACONTROLLER_CRDS)
     check(
-      established(await kube.get(pathOf(CRD_TYPE, undefined, name))),
+      established(await kube.crd(name)),
       `Metacontroller's CRD ${name} is Established`,
       `Metacontroller's CRD ${name} is missing: install Metacontroller (https://metacontroller.github.io/metacontroller/guide/install.html)`,
     )
@@ -70,7 +62,7 @@ async function checks(kube: Kube, project: Project, generated: KObject[]): Promi
     )
 
   for (const crd of generated.filter((o) => o.kind === 'CustomResourceDefinition')) {
-    const live = await kube.get(pathOf(CRD_TYPE, undefined, crd.metadata.name))
+    const live = await kube.crd(crd.metadata.name)
     check(
       established(live),
       `CRD ${crd.metadata.name} is Established`,

@@ -4,6 +4,36 @@ import type { KObject } from '../../contract/objects.ts'
 import { defaultScope, pluralize } from '../../k8s/resources.ts'
 import type { ControllerDefinition } from '../../define.ts'
 
+/** The flags every cluster command takes to pick the cluster, as kubectl's do. */
+export const CLUSTER_OPTIONS = {
+  context: { type: 'string' },
+  kubeconfig: { type: 'string' },
+} as const
+
+/** Metacontroller's own CRDs: no CompositeController or DecoratorController without them. */
+export const METACONTROLLER_CRDS = [
+  'compositecontrollers.metacontroller.k8s.io',
+  'decoratorcontrollers.metacontroller.k8s.io',
+]
+
+export type Crd = KObject & {
+  status?: { conditions?: { type: string; status: string; message?: string }[] }
+}
+
+/** Whether the API server serves a CRD's types (its Established condition is True). */
+export function established(crd: Crd | undefined): boolean {
+  return (
+    crd?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') === true
+  )
+}
+
+const CRD_TYPE: TypeInfo = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  resource: 'customresourcedefinitions',
+  scope: 'Cluster',
+}
+
 /** A Kubernetes API answer that is not a success: the API server's own message, one line. */
 export class KubeError extends Error {
   override name = 'KubeError'
@@ -127,6 +157,11 @@ export class Kube {
       throw new KubeError(status, `${method} ${path}: ${status} ${message}`)
     }
     return (text ? JSON.parse(text) : {}) as T
+  }
+
+  /** A CustomResourceDefinition by name, or undefined. */
+  crd(name: string): Promise<Crd | undefined> {
+    return this.get<Crd>(pathOf(CRD_TYPE, undefined, name))
   }
 
   get<T = KObject>(path: string): Promise<T | undefined> {

@@ -3,8 +3,7 @@ import type { KObject } from '../../contract/objects.ts'
 import type { ControllerDefinition } from '../../define.ts'
 import { decoratorSelects } from '../../testing/ownership.ts'
 import { positiveInt, UsageError, type Command, type Project } from '../command.ts'
-import { CLUSTER_OPTIONS } from './apply.ts'
-import { Kube, pathOf, type TypeInfo } from './kube.ts'
+import { CLUSTER_OPTIONS, Kube, pathOf, type TypeInfo } from './kube.ts'
 
 type Condition = { type: string; status: string; reason?: string; message?: string }
 type Observed = KObject & {

@@ -2,8 +2,7 @@ import { createInterface } from 'node:readline/promises'
 import { parseArgs } from 'node:util'
 import type { KObject } from '../../contract/objects.ts'
 import { UsageError, type Command, type Project } from '../command.ts'
-import { CLUSTER_OPTIONS } from './apply.ts'
-import { Kube, pathOf, type TypeInfo } from './kube.ts'
+import { CLUSTER_OPTIONS, Kube, pathOf, type TypeInfo } from './kube.ts'
 
 /** Metacontroller's finalizers: metacontroller.io/compositecontroller-<name>, …/decoratorcontroller-<name>. */
 const METACONTROLLER_FINALIZER = 'metacontroller.io/'
