@@ -90,3 +90,17 @@ for (const tasks of [10, 100, 1000, 5000, 10_000]) {
     `${String(tasks).padStart(6)} | ${first.median.toFixed(2).padStart(15)} | ${finished.median.toFixed(2).padStart(18)} | ${String(size).padStart(19)} | ${(size / tasks).toFixed(0)} B`,
   )
 }
+
+// metahooks ui: the graph page for a finished DAG (dagre layout, SVG and HTML), the work the server
+// does per page view. Target: a 1,000-task workflow renders in well under a second.
+const { graphPage } = await import('../hooks/workflow/ui/pages.ts')
+const { viewOf } = await import('../hooks/workflow/ui/simulated.ts')
+console.log('\nui graph page | nodes shown | render (ms) | page size (bytes)')
+for (const tasks of [100, 1000]) {
+  const view = viewOf(dagWorkflow(tasks, await finishedStatus(tasks)))
+  const page = async () => String(await graphPage(view, { mode: 'bench' }))
+  const rendered = await time(page)
+  console.log(
+    `${String(tasks).padStart(13)} | ${String(Object.keys(view.nodes).length).padStart(11)} | ${rendered.median.toFixed(1).padStart(11)} | ${String((await page()).length).padStart(17)}`,
+  )
+}

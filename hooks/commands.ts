@@ -2,5 +2,6 @@
 // when it exists; the Worker and the server never do).
 import type { Command } from 'metahooks/cli'
 import { workflowRbacCommand } from './workflow/rbac-command.ts'
+import { uiCommand } from './workflow/ui/command.ts'
 
-export const commands: readonly Command[] = [workflowRbacCommand]
+export const commands: readonly Command[] = [workflowRbacCommand, uiCommand]

@@ -104,6 +104,7 @@ describe('metahooks as a process', () => {
     'status',
     'doctor',
     'unstick',
+    'ui',
   ])("%s --help prints that command's usage and exits 0", async (command) => {
     const { code, stdout, stderr } = await metahooks([command, '--help'])
     expect(stderr).toBe('')

@@ -1,6 +1,15 @@
 // `metahooks/cli`: the `metahooks` command. bin/metahooks.js finds the project (hooks/registry.ts
 // and, optionally, hooks/commands.ts) and calls runCli with its controllers and commands.
 import { UsageError, type Command, type Project } from './command.ts'
+// For a project's own commands that talk to the cluster, as the toolkit's do.
+export {
+  CLUSTER_OPTIONS,
+  Kube,
+  KubeError,
+  pathOf,
+  type KubeOptions,
+  type TypeInfo,
+} from './cluster/kube.ts'
 import { applyCommand } from './cluster/apply.ts'
 import { doctorCommand } from './cluster/doctor.ts'
 import { statusCommand } from './cluster/status.ts'

@@ -1,0 +1,128 @@
+import { timingSafeEqual } from 'node:crypto'
+import { Hono, type Context } from 'hono'
+import { getCookie, setCookie } from 'hono/cookie'
+import * as z from 'zod'
+import { graphPage, listPage } from './pages.ts'
+import type { SimulatedRun, WorkflowView } from './simulated.ts'
+
+/** Where the workflows come from: a simulated run, or the cluster. */
+export interface WorkflowSource {
+  /** Shown in the header: the file simulated, or the kubeconfig context. */
+  mode: string
+  list(): Promise<WorkflowView[]>
+  get(namespace: string, name: string): Promise<WorkflowView | undefined>
+  /** The simulated run behind `get`, for the round controls (simulated mode only). */
+  simulated?: SimulatedRun
+}
+
+export interface UiOptions {
+  /** Required when serving beyond loopback: a Bearer token, or `?token=` once (kept in a cookie). */
+  token?: string
+  now?: () => number
+}
+
+const Decision = z.strictObject({
+  step: z.string().min(1).max(253),
+  exitCode: z.int().min(0).max(255),
+  stdout: z.string().max(100_000).optional(),
+})
+
+const same = (a: string, b: string) =>
+  a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b))
+
+/**
+ * `metahooks ui`: one page per view, rendered on the server (the graph is SVG laid out by dagre),
+ * with a small script for node details and the simulator's controls. Read-only but for those
+ * controls, which change only the simulation in this process.
+ */
+export function createUiApp(source: WorkflowSource, options: UiOptions = {}): Hono {
+  const app = new Hono()
+  const now = options.now ?? Date.now
+
+  if (options.token) {
+    const token = options.token
+    app.use('*', async (c, next) => {
+      const offered = c.req.query('token')
+      if (offered !== undefined && same(offered, token)) {
+        setCookie(c, 'metahooks-ui', token, { httpOnly: true, sameSite: 'Strict', path: '/' })
+        return next()
+      }
+      const bearer = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1]
+      const cookie = getCookie(c, 'metahooks-ui')
+      if ((bearer && same(bearer, token)) || (cookie && same(cookie, token))) return next()
+      return c.text('a token is required: open the URL metahooks ui printed (…/?token=…)', 401)
+    })
+  }
+
+  const find = async (c: Context) => source.get(c.req.param('namespace')!, c.req.param('name')!)
+  const notFound = (c: Context) =>
+    c.text(`no workflow ${c.req.param('namespace')}/${c.req.param('name')}`, 404)
+
+  app.get('/', async (c) => {
+    const phase = c.req.query('phase')
+    return c.html(listPage(await source.list(), source.mode, phase || undefined, now()))
+  })
+
+  app.get('/workflows/:namespace/:name', async (c) => {
+    const view = await find(c)
+    if (!view) return notFound(c)
+    const simulated = source.simulated && {
+      rounds: source.simulated.rounds.length,
+      done: source.simulated.done,
+    }
+    return c.html(
+      graphPage(view, {
+        mode: source.mode,
+        ...(simulated ? { simulated } : { liveVersion: versionOf(view) }),
+      }),
+    )
+  })
+
+  /** Changes whenever the status does: a live page reloads when it does. */
+  app.get('/workflows/:namespace/:name/version', async (c) => {
+    const view = await find(c)
+    return view ? c.text(versionOf(view)) : notFound(c)
+  })
+
+  app.get('/api/workflows/:namespace/:name', async (c) => {
+    const view = await find(c)
+    return view ? c.json(view) : notFound(c)
+  })
+
+  // The simulator's controls: they change nothing but the simulation in this process.
+  const control = (
+    path: string,
+    act: (run: SimulatedRun, c: Context) => Promise<Response | undefined>,
+  ) =>
+    app.post(`/workflows/:namespace/:name/${path}`, async (c) => {
+      const run = source.simulated
+      if (!run)
+        return c.text('only a simulated run (metahooks ui --simulate FILE) has controls', 405)
+      if (!(await find(c))) return notFound(c)
+      return (await act(run, c)) ?? c.json(run.view)
+    })
+  control('step', async (run) => void (await run.step()))
+  control('finish', async (run) => void (await run.finish()))
+  control('restart', async (run) => void run.restart())
+  control('decide', async (run, c) => {
+    const parsed = Decision.safeParse(await c.req.json().catch(() => undefined))
+    if (!parsed.success)
+      return c.text(
+        `a decision is {step, exitCode 0-255, stdout?}: ${parsed.error.issues[0]?.message}`,
+        400,
+      )
+    const { step, exitCode, stdout } = parsed.data
+    run.decide(step, { exitCode, ...(stdout !== undefined && { stdout }) })
+    return undefined
+  })
+
+  return app
+}
+
+function versionOf(view: WorkflowView): string {
+  const phases = Object.entries(view.nodes)
+    .map(([id, n]) => `${id}:${n.phase}`)
+    .sort()
+    .join(',')
+  return `${view.phase}|${view.progress ?? ''}|${phases}`
+}

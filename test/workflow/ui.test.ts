@@ -1,0 +1,199 @@
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { loadOne } from '../../hooks/core/testing/files.ts'
+import { createUiApp, type WorkflowSource } from '../../hooks/workflow/ui/app.ts'
+import { graphSvg, layoutWorkflow } from '../../hooks/workflow/ui/graph.ts'
+import { SimulatedRun, viewOf, type WorkflowView } from '../../hooks/workflow/ui/simulated.ts'
+import { compact, COMPACT_AFTER, nodeId } from '../../hooks/workflow/compact.ts'
+import type { NodeRecord } from '../../hooks/workflow/nodes.ts'
+import type { KObject } from '../../hooks/core/contract/objects.ts'
+import { ROOT } from '../fixtures/server.ts'
+
+// `metahooks ui` without a browser: the graph's layout and the pages the app serves. The pages in
+// a real Chromium are the browser tier's (test/ui).
+
+async function finished(file: string): Promise<SimulatedRun> {
+  const run = new SimulatedRun(loadOne(join(ROOT, 'examples/workflows', file)))
+  await run.finish()
+  return run
+}
+
+const idOf = (view: WorkflowView, displayName: string) =>
+  Object.entries(view.nodes).find(([, n]) => n.displayName === displayName)![0]
+
+describe('the workflow graph', () => {
+  it('a DAG fans in as it ran: every expansion of the loop leads to the task that depends on it', async () => {
+    const { view } = await finished('data-pipeline.yaml')
+    const layout = layoutWorkflow(view.name, view.nodes, view.templates)
+    expect(layout.nodes.map((n) => n.id).sort()).toEqual(Object.keys(view.nodes).sort())
+    const merge = idOf(view, 'merge')
+    const into = layout.edges
+      .filter((e) => e.to === merge)
+      .map((e) => view.nodes[e.from]!.displayName)
+      .sort()
+    expect(into).toEqual([
+      'process(0:alpha)',
+      'process(1:beta)',
+      'process(2:gamma)',
+      'process(3:delta)',
+      'process(4:epsilon)',
+    ])
+  })
+
+  it('steps run group after group: the next group hangs off where the step before it ended (its Pod, not its retry node)', async () => {
+    const { view } = await finished('ci-pipeline.yaml')
+    const layout = layoutWorkflow(view.name, view.nodes, view.templates)
+    const after = (name: string) =>
+      layout.edges
+        .filter((e) => e.from === idOf(view, name))
+        .map((e) => view.nodes[e.to]!.displayName)
+    expect(after('checkout(0)')).toEqual(['[1]'])
+  })
+
+  it('the exit handler is drawn apart, below the run it follows', async () => {
+    const { view } = await finished('exit-handler.yaml')
+    const layout = layoutWorkflow(view.name, view.nodes, view.templates)
+    const exit = layout.nodes.find((n) => n.node.name === `${view.name}.onExit`)!
+    const main = layout.nodes.filter((n) => !n.node.name.startsWith(`${view.name}.onExit`))
+    expect(exit.y).toBeGreaterThan(Math.max(...main.map((n) => n.y)))
+  })
+
+  it('is the same SVG for the same status, each node carrying its phase; text is escaped', async () => {
+    const { view } = await finished('data-pipeline.yaml')
+    const nodes = {
+      ...view.nodes,
+      x: { ...Object.values(view.nodes)[0]!, displayName: '<script>x</script>', message: 'a & b' },
+    }
+    const svg = graphSvg(layoutWorkflow(view.name, nodes, view.templates))
+    expect(graphSvg(layoutWorkflow(view.name, nodes, view.templates))).toBe(svg)
+    expect(svg.match(/data-phase="Succeeded"/g)).toHaveLength(Object.keys(nodes).length)
+    expect(svg).not.toContain('<script>')
+    expect(svg).toContain('&#60;script&#62;')
+  })
+})
+
+describe('a large workflow', () => {
+  it('shows the nodes its status keeps as finishedPods rows too, under the ids their parents name', () => {
+    const wf = 'big'
+    const pods = Array.from({ length: COMPACT_AFTER + 20 }, (_, i) => `${wf}.t${i}`)
+    const records = new Map<string, NodeRecord>([
+      [
+        wf,
+        {
+          name: wf,
+          displayName: wf,
+          type: 'DAG',
+          phase: 'Succeeded',
+          children: pods.map((p) => nodeId(wf, p)),
+        },
+      ],
+      ...pods.map((name, i): [string, NodeRecord] => [
+        name,
+        {
+          name,
+          displayName: `t${i}`,
+          type: 'Pod',
+          phase: 'Succeeded',
+          startedAt: '2026-01-01T00:00:00Z',
+          finishedAt: '2026-01-01T00:00:02Z',
+          templateName: 'job',
+        },
+      ]),
+    ])
+    const status = compact(records, '2026-01-01T00:00:00Z', (name) => nodeId(wf, name))
+    expect(Object.keys(status.nodes)).toHaveLength(1)
+    const view = viewOf({
+      apiVersion: 'workflows.metahooks.dev/v1alpha1',
+      kind: 'Workflow',
+      metadata: { name: wf, namespace: 'default' },
+      status: { phase: 'Succeeded', ...status },
+    } as KObject)
+    expect(Object.keys(view.nodes)).toHaveLength(pods.length + 1)
+    expect(view.nodes[nodeId(wf, `${wf}.t7`)]).toMatchObject({
+      displayName: 't7',
+      phase: 'Succeeded',
+      templateName: 'job',
+    })
+  })
+})
+
+/** The cluster side of the app, as a fixed list (the live source reads the same views from the API server). */
+function fixedSource(views: WorkflowView[]): WorkflowSource {
+  return {
+    mode: 'live: test',
+    list: async () => views,
+    get: async (ns, name) => views.find((v) => v.namespace === ns && v.name === name),
+  }
+}
+
+describe('the ui app', () => {
+  it("lists workflows, filtered by phase, and serves each one's graph with its nodes as data", async () => {
+    const { view } = await finished('data-pipeline.yaml')
+    const app = createUiApp(
+      fixedSource([view, { ...view, name: 'other', phase: 'Running', nodes: {} }]),
+    )
+    const list = await (await app.request('/')).text()
+    expect(list).toContain('data-workflow="default/data-00000"')
+    expect(list).toContain('data-workflow="default/other"')
+    const running = await (await app.request('/?phase=Running')).text()
+    expect(running).not.toContain('data-workflow="default/data-00000"')
+    const page = await (await app.request('/workflows/default/data-00000')).text()
+    for (const id of Object.keys(view.nodes)) expect(page).toContain(`data-node-id="${id}"`)
+    expect(page).toContain('window.LIVE=true')
+    expect((await app.request('/workflows/default/nope')).status).toBe(404)
+  })
+
+  it('has the simulator controls only for a simulated run', async () => {
+    const { view } = await finished('data-pipeline.yaml')
+    const live = createUiApp(fixedSource([view]))
+    expect(
+      (await live.request('/workflows/default/data-00000/step', { method: 'POST' })).status,
+    ).toBe(405)
+    const run = new SimulatedRun(loadOne(join(ROOT, 'examples/workflows/coinflip.yaml')))
+    const app = createUiApp({
+      mode: 'simulated',
+      simulated: run,
+      list: async () => [run.view],
+      get: async () => run.view,
+    })
+    const bad = await app.request(`/workflows/default/${run.view.name}/decide`, {
+      method: 'POST',
+      body: JSON.stringify({ step: 'x', exitCode: 300 }),
+    })
+    expect(bad.status).toBe(400)
+    expect(await bad.text()).toMatch(/^a decision is \{step, exitCode 0-255, stdout\?\}/)
+    const stepped = await app.request(`/workflows/default/${run.view.name}/step`, {
+      method: 'POST',
+    })
+    expect(stepped.status).toBe(200)
+    expect(run.rounds).toHaveLength(1)
+  })
+
+  it.each([
+    { name: 'no credentials', headers: {}, path: '/', status: 401 },
+    {
+      name: 'a wrong Bearer token',
+      headers: { authorization: 'Bearer nope' },
+      path: '/',
+      status: 401,
+    },
+    {
+      name: 'the Bearer token',
+      headers: { authorization: 'Bearer s3cret' },
+      path: '/',
+      status: 200,
+    },
+    {
+      name: 'the token in the URL (sets a cookie)',
+      headers: {},
+      path: '/?token=s3cret',
+      status: 200,
+    },
+    { name: 'the cookie', headers: { cookie: 'metahooks-ui=s3cret' }, path: '/', status: 200 },
+  ])('with a token: $name → $status', async ({ headers, path, status }) => {
+    const app = createUiApp(fixedSource([]), { token: 's3cret' })
+    expect((await app.request(path, { headers: headers as Record<string, string> })).status).toBe(
+      status,
+    )
+  })
+})
