@@ -11,7 +11,13 @@ export default defineConfig({
         test: {
           name: 'node',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/workers/**', 'test/cluster/**', 'test/artifacts/**', 'test/package/**', 'test/ui/**'],
+          exclude: [
+            'test/workers/**',
+            'test/cluster/**',
+            'test/artifacts/**',
+            'test/package/**',
+            'test/ui/**',
+          ],
           setupFiles: ['test/fixtures/record-children.ts'],
           testTimeout: 30_000,
         },
