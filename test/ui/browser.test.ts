@@ -1,58 +1,27 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import type { ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadOne } from '../../hooks/core/testing/files.ts'
 import { SimulatedRun } from '../../hooks/workflow/ui/simulated.ts'
+import { launchChromium, startUi } from '../fixtures/browser.ts'
 import { ROOT } from '../fixtures/server.ts'
 
 // `metahooks ui --simulate` as a user sees it: the command as a process, the page in a real
 // Chromium (Debian's; launched with the flags that keep it offline).
 
-const CHROMIUM = '/usr/bin/chromium'
 let browser: Browser
 const servers: ChildProcess[] = []
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`)
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  browser = await launchChromium()
 })
 afterAll(async () => {
   await browser?.close()
   for (const s of servers) s.kill('SIGTERM')
 })
 
-/** `metahooks ui --simulate FILE --port 0`, and the URL it prints. */
-async function ui(file: string): Promise<string> {
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, 'bin/metahooks.js'), 'ui', '--simulate', file, '--port', '0'],
-    { cwd: ROOT },
-  )
-  servers.push(child)
-  return new Promise((resolve, reject) => {
-    let out = ''
-    child.stdout!.on('data', (d) => {
-      out += String(d)
-      const url = /on (http:\/\/\S+)/.exec(out)?.[1]
-      if (url) resolve(url)
-    })
-    child.stderr!.on('data', (d) => (out += String(d)))
-    child.once('exit', (code) => reject(new Error(`metahooks ui exited ${code}: ${out}`)))
-  })
-}
+const ui = (file: string) => startUi(['--simulate', file], servers)
 
 /** Every node the graph shows: its display name and phase. */
 const shownNodes = (page: Page) =>

@@ -2,7 +2,8 @@ import { timingSafeEqual } from 'node:crypto'
 import { Hono, type Context } from 'hono'
 import { getCookie, setCookie } from 'hono/cookie'
 import * as z from 'zod'
-import { graphPage, listPage } from './pages.ts'
+import { ACTIONS } from './live.ts'
+import { controllersPage, graphPage, listPage } from './pages.ts'
 import type { SimulatedRun, WorkflowView } from './simulated.ts'
 
 /** Where the workflows come from: a simulated run, or the cluster. */
@@ -13,6 +14,12 @@ export interface WorkflowSource {
   get(namespace: string, name: string): Promise<WorkflowView | undefined>
   /** The simulated run behind `get`, for the round controls (simulated mode only). */
   simulated?: SimulatedRun
+  /** Changes whenever any workflow does (live mode: every watch event); open pages poll it. */
+  version?: () => number
+  /** Live mode with --allow-actions: apply an action's patch to the Workflow. */
+  act?: (namespace: string, name: string, action: string) => Promise<void>
+  /** The controllers page: `metahooks status` for every controller, as lines. */
+  controllers?: () => Promise<string[]>
 }
 
 export interface UiOptions {
@@ -60,7 +67,26 @@ export function createUiApp(source: WorkflowSource, options: UiOptions = {}): Ho
 
   app.get('/', async (c) => {
     const phase = c.req.query('phase')
-    return c.html(listPage(await source.list(), source.mode, phase || undefined, now()))
+    const live = source.version ? String(source.version()) : undefined
+    return c.html(listPage(await source.list(), source.mode, phase || undefined, now(), live))
+  })
+
+  app.get('/version', (c) => c.text(String(source.version?.() ?? 0)))
+
+  app.get('/controllers', async (c) => {
+    if (!source.controllers)
+      return c.text('the controllers page needs a cluster (metahooks ui without --simulate)', 404)
+    return c.html(controllersPage(await source.controllers(), source.mode))
+  })
+
+  app.post('/workflows/:namespace/:name/actions/:action', async (c) => {
+    const action = c.req.param('action')
+    if (!source.act) return c.text('actions are off: start metahooks ui with --allow-actions', 403)
+    if (!(action in ACTIONS))
+      return c.text(`unknown action ${action}; known: ${Object.keys(ACTIONS).join(', ')}`, 404)
+    if (!(await find(c))) return notFound(c)
+    await source.act(c.req.param('namespace')!, c.req.param('name')!, action)
+    return c.json({ done: action })
   })
 
   app.get('/workflows/:namespace/:name', async (c) => {
@@ -74,6 +100,7 @@ export function createUiApp(source: WorkflowSource, options: UiOptions = {}): Ho
       graphPage(view, {
         mode: source.mode,
         ...(simulated ? { simulated } : { liveVersion: versionOf(view) }),
+        actions: source.act !== undefined,
       }),
     )
   })
@@ -116,6 +143,8 @@ export function createUiApp(source: WorkflowSource, options: UiOptions = {}): Ho
     return undefined
   })
 
+  // A failure reaching the cluster is a page that says so, not a bare 500.
+  app.onError((error, c) => c.text(`metahooks ui: ${error.message.split('\n')[0]}`, 502))
   return app
 }
 

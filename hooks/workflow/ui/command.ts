@@ -1,17 +1,19 @@
 import { serve } from '@hono/node-server'
-import type { KObject } from 'metahooks'
-import { CLUSTER_OPTIONS, type Command, Kube, pathOf, UsageError } from 'metahooks/cli'
+import {
+  CLUSTER_OPTIONS,
+  type Command,
+  Kube,
+  pathOf,
+  type Project,
+  statusReport,
+  UsageError,
+} from 'metahooks/cli'
 import { loadObjects } from 'metahooks/testing'
 import { parseArgs } from 'node:util'
 import { type UiOptions, type WorkflowSource, createUiApp } from './app.ts'
-import { SimulatedRun, viewOf } from './simulated.ts'
+import { ACTIONS, LiveWorkflows, WORKFLOWS } from './live.ts'
+import { SimulatedRun } from './simulated.ts'
 
-const WORKFLOWS = {
-  apiVersion: 'workflows.metahooks.dev/v1alpha1',
-  kind: 'Workflow',
-  resource: 'workflows',
-  scope: 'Namespaced',
-} as const
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
 
 function simulatedSource(file: string): WorkflowSource {
@@ -30,19 +32,34 @@ function simulatedSource(file: string): WorkflowSource {
   }
 }
 
-function liveSource(kube: Kube, namespace: string | undefined): WorkflowSource {
+async function liveSource(
+  kube: Kube,
+  namespace: string | undefined,
+  project: Project,
+  allowActions: boolean,
+): Promise<WorkflowSource> {
+  const live = new LiveWorkflows(kube, namespace)
+  await live.ready
   return {
     mode: `live: ${kube.contextName}${namespace ? ` / ${namespace}` : ''}`,
-    list: async () => (await kube.list<KObject>(pathOf(WORKFLOWS, namespace))).map(viewOf),
-    get: async (ns, name) => {
-      if (namespace && ns !== namespace) return undefined
-      const object = await kube.get<KObject>(pathOf(WORKFLOWS, ns, name))
-      return object && viewOf(object)
-    },
+    list: async () => live.list(),
+    get: async (ns, name) => live.get(ns, name),
+    version: () => live.version,
+    controllers: () => statusReport(kube, project.controllers, namespace ? { namespace } : {}),
+    ...(allowActions && {
+      act: async (ns: string, name: string, action: string) => {
+        await kube.request(
+          'PATCH',
+          pathOf(WORKFLOWS, ns, name),
+          ACTIONS[action]!.patch,
+          'application/merge-patch+json',
+        )
+      },
+    }),
   }
 }
 
-async function ui(args: string[]): Promise<void> {
+async function ui(args: string[], project: Project): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
@@ -53,6 +70,7 @@ async function ui(args: string[]): Promise<void> {
       namespace: { type: 'string', short: 'n' },
       'all-namespaces': { type: 'boolean', short: 'A' },
       simulate: { type: 'string' },
+      'allow-actions': { type: 'boolean' },
     },
   })
   const host = values.host ?? '127.0.0.1'
@@ -66,9 +84,11 @@ async function ui(args: string[]): Promise<void> {
     throw new UsageError('--namespace or --all-namespaces, not both')
   const source = values.simulate
     ? simulatedSource(values.simulate)
-    : liveSource(
+    : await liveSource(
         await Kube.connect(values),
         values['all-namespaces'] ? undefined : (values.namespace ?? 'default'),
+        project,
+        values['allow-actions'] === true,
       )
   const options: UiOptions = token ? { token } : {}
   const app = createUiApp(source, options)
@@ -92,10 +112,11 @@ async function ui(args: string[]): Promise<void> {
 
 export const uiCommand: Command = {
   name: 'ui',
-  usage: `  metahooks ui [--simulate WORKFLOW.yaml] [--port 2746] [--host 127.0.0.1] [--token T] [-n NS | -A] [--context NAME]
+  usage: `  metahooks ui [--simulate WORKFLOW.yaml] [--port 2746] [--host 127.0.0.1] [--token T] [-n NS | -A] [--allow-actions] [--context NAME]
       A local web UI for workflows: the list, each one's graph (DAG and steps as SVG, nodes coloured
       by phase), node details. --simulate runs a file in the simulator, round by round, with
       controls to make steps fail or print; otherwise it shows the cluster of your kubeconfig.
-      Loopback only unless --host, which needs --token.`,
+      Loopback only unless --host, which needs --token. Live pages follow a watch of the Workflows;
+      --allow-actions adds suspend, resume, stop and terminate; /controllers is metahooks status.`,
   run: ui,
 }

@@ -1,6 +1,7 @@
 import { html, raw } from 'hono/html'
 import type { HtmlEscapedString } from 'hono/utils/html'
 import { graphSvg, layoutWorkflow, PHASE_COLOURS } from './graph.ts'
+import { ACTIONS } from './live.ts'
 import type { WorkflowView } from './simulated.ts'
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>
@@ -49,6 +50,7 @@ export function listPage(
   mode: string,
   phase: string | undefined,
   now: number,
+  liveVersion?: string,
 ): Html {
   const shown = views.filter((v) => !phase || v.phase === phase)
   return page(
@@ -61,7 +63,8 @@ ${shown.map(
   (v) =>
     html`<tr data-workflow="${v.namespace}/${v.name}"><td><a href="/workflows/${v.namespace}/${v.name}">${v.name}</a></td><td>${v.namespace}</td><td>${phaseBadge(v.phase)}</td><td>${v.progress ?? ''}</td><td>${duration(v, now)}</td><td>${v.startedAt ?? ''}</td></tr>`,
 )}
-</tbody></table>${shown.length === 0 ? html`<p>No workflows${phase ? html` in phase ${phase}` : ''}.</p>` : ''}`,
+</tbody></table>${shown.length === 0 ? html`<p>No workflows${phase ? html` in phase ${phase}` : ''}.</p>` : ''}
+${liveVersion !== undefined ? html`<p><a href="/controllers">Controllers</a></p><script>${raw(reloadOnChange('/version', liveVersion))}</script>` : ''}`,
   )
 }
 
@@ -108,12 +111,27 @@ if (window.LIVE) setInterval(async () => {
 }, 2000)
 `
 
+/** A live page reloads when the server's version of what it shows changes (the server watches the cluster). */
+const reloadOnChange = (path: string, version: string) =>
+  `setInterval(async () => { const r = await fetch(${JSON.stringify(path)}); if (r.ok && (await r.text()) !== ${JSON.stringify(version)}) location.reload() }, 1000)`
+
+/** \`metahooks status\` as a page. */
+export function controllersPage(lines: string[], mode: string): Html {
+  return page(
+    'Controllers',
+    mode,
+    html`<h1>Controllers</h1><pre id="controllers">${lines.join('\n')}</pre>`,
+  )
+}
+
 export interface GraphPageOptions {
   mode: string
   /** Simulated runs: the round so far and the controls. */
   simulated?: { rounds: number; done: boolean }
   /** Live: the page polls this version and reloads when it changes. */
   liveVersion?: string
+  /** Live with --allow-actions: suspend, resume, stop, terminate. */
+  actions?: boolean
 }
 
 export function graphPage(view: WorkflowView, options: GraphPageOptions): Html {
@@ -131,6 +149,10 @@ ${
 <button data-action="${base}/step" ${options.simulated.done ? 'disabled' : ''}>Next round</button>
 <button data-action="${base}/finish" ${options.simulated.done ? 'disabled' : ''}>Run to the end</button>
 <button data-action="${base}/restart">Restart</button></div>`
+    : ''
+}${
+  options.actions
+    ? html`<div class="controls">${Object.entries(ACTIONS).map(([name, a]) => html`<button data-action="${base}/actions/${name}">${a.label}</button>`)}</div>`
     : ''
 }
 <div class="layout"><div class="canvas">${raw(svg)}</div><aside id="details"><p>Click a node for its details.</p></aside></div>

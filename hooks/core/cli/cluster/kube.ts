@@ -4,6 +4,9 @@ import type { KObject } from '../../contract/objects.ts'
 import { defaultScope, pluralize } from '../../k8s/resources.ts'
 import type { ControllerDefinition } from '../../define.ts'
 
+/** How often a request the API server answers 429 is sent again. */
+const MAX_RETRIES = 5
+
 /** The flags every cluster command takes to pick the cluster, as kubectl's do. */
 export const CLUSTER_OPTIONS = {
   context: { type: 'string' },
@@ -126,13 +129,17 @@ export class Kube {
     const payload =
       body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body)
     const send = url.protocol === 'http:' ? httpRequest : httpsRequest
-    const { status, text } = await new Promise<{ status: number; text: string }>(
-      (resolve, reject) => {
+    const once = () =>
+      new Promise<{ status: number; text: string; retryAfter: number }>((resolve, reject) => {
         const req = send(url, options, (res) => {
           const chunks: Buffer[] = []
           res.on('data', (c: Buffer) => chunks.push(c))
           res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+            resolve({
+              status: res.statusCode ?? 0,
+              text: Buffer.concat(chunks).toString('utf8'),
+              retryAfter: Number(res.headers['retry-after']) || 1,
+            }),
           )
           res.on('error', reject)
         })
@@ -144,8 +151,15 @@ export class Kube {
           ),
         )
         req.end(payload)
-      },
-    )
+      })
+    // 429 asks to come back (a new CRD's storage initializing, API priority and fairness), as
+    // client-go does: after Retry-After, a few times.
+    let answer = await once()
+    for (let attempt = 1; answer.status === 429 && attempt <= MAX_RETRIES; attempt++) {
+      await new Promise((r) => setTimeout(r, Math.min(answer.retryAfter, 5) * 1000))
+      answer = await once()
+    }
+    const { status, text } = answer
     if (status === 404 && method === 'GET') return undefined
     if (status < 200 || status >= 300) {
       let message = text.slice(0, 300)
@@ -159,6 +173,66 @@ export class Kube {
     return (text ? JSON.parse(text) : {}) as T
   }
 
+  /**
+   * Watches a collection from a resourceVersion (`?watch=1`): each event as it comes, one JSON
+   * object a line. Resolves when the server ends the stream (it does after a while); the caller
+   * lists again and watches from there. `stop` ends it early.
+   */
+  async watch(
+    path: string,
+    resourceVersion: string,
+    onEvent: (event: { type: string; object: KObject }) => void,
+  ): Promise<{ stop(): void; ended: Promise<void> }> {
+    const url = new URL(
+      `${this.server}${path}${path.includes('?') ? '&' : '?'}watch=1&resourceVersion=${encodeURIComponent(resourceVersion)}`,
+    )
+    const options: RequestOptions = { method: 'GET', headers: { Accept: 'application/json' } }
+    await this.applyAuth(options)
+    const send = url.protocol === 'http:' ? httpRequest : httpsRequest
+    let stop = () => {}
+    const ended = new Promise<void>((resolve) => {
+      const req = send(url, options, (res) => {
+        let buffered = ''
+        res.setEncoding('utf8')
+        res.on('data', (chunk: string) => {
+          buffered += chunk
+          for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+            const line = buffered.slice(0, nl)
+            buffered = buffered.slice(nl + 1)
+            if (line.trim()) onEvent(JSON.parse(line) as { type: string; object: KObject })
+          }
+        })
+        res.on('end', resolve)
+        res.on('error', () => resolve())
+      })
+      req.on('error', () => resolve())
+      req.end()
+      stop = () => req.destroy()
+    })
+    return { stop: () => stop(), ended }
+  }
+
+  /** A list with the resourceVersion a watch continues from. */
+  async listWithVersion<T = KObject>(
+    path: string,
+  ): Promise<{ items: T[]; resourceVersion: string }> {
+    const list = await this.request<{
+      apiVersion?: string
+      kind?: string
+      metadata?: { resourceVersion?: string }
+      items?: Record<string, unknown>[]
+    }>('GET', path)
+    const kind = list?.kind?.replace(/List$/, '')
+    return {
+      items: (list?.items ?? []).map((item) => ({
+        apiVersion: list?.apiVersion,
+        kind,
+        ...item,
+      })) as T[],
+      resourceVersion: list?.metadata?.resourceVersion ?? '',
+    }
+  }
+
   /** A CustomResourceDefinition by name, or undefined. */
   crd(name: string): Promise<Crd | undefined> {
     return this.get<Crd>(pathOf(CRD_TYPE, undefined, name))
@@ -170,17 +244,7 @@ export class Kube {
 
   /** A list's items, each with the apiVersion and kind the API leaves out of list items. */
   async list<T = KObject>(path: string): Promise<T[]> {
-    const list = await this.request<{
-      apiVersion?: string
-      kind?: string
-      items?: Record<string, unknown>[]
-    }>('GET', path)
-    const kind = list?.kind?.replace(/List$/, '')
-    return (list?.items ?? []).map((item) => ({
-      apiVersion: list?.apiVersion,
-      kind,
-      ...item,
-    })) as T[]
+    return (await this.listWithVersion<T>(path)).items
   }
 
   /** Server-side apply as the `metahooks` field manager (taking fields over from others, as `kubectl apply --server-side --force-conflicts`). */

@@ -164,9 +164,23 @@ async function status(args: string[], project: Project): Promise<void> {
       `unknown controller "${controller}"; known: ${project.controllers.map((c) => c.name).join(', ')}`,
     )
   const kube = await Kube.connect(values)
-  const report = new StatusReport(kube, positiveInt(values.events, '--events') ?? 3)
-  for (const d of definitions) await report.controller(d, values.namespace, name)
-  console.log(report.lines.join('\n'))
+  const lines = await statusReport(kube, definitions, {
+    ...(values.namespace && { namespace: values.namespace }),
+    ...(name && { name }),
+    events: positiveInt(values.events, '--events') ?? 3,
+  })
+  console.log(lines.join('\n'))
+}
+
+/** What `metahooks status` prints, as lines (`metahooks ui` shows them as a page). */
+export async function statusReport(
+  kube: Kube,
+  definitions: readonly ControllerDefinition[],
+  { namespace, name, events = 3 }: { namespace?: string; name?: string; events?: number } = {},
+): Promise<string[]> {
+  const report = new StatusReport(kube, events)
+  for (const d of definitions) await report.controller(d, namespace, name)
+  return report.lines
 }
 
 export const statusCommand: Command = {

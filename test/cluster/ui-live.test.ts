@@ -1,0 +1,124 @@
+import type { ChildProcess } from 'node:child_process'
+import { execFile } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { KubernetesObject } from '@kubernetes/client-node'
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { launchChromium, startUi } from '../fixtures/browser.ts'
+import { ROOT } from '../fixtures/server.ts'
+import { ensureNamespace } from './children.ts'
+import { kubeconfigYaml } from './cluster.ts'
+import { apiMessage, kubeConfig, objectsClient, sendVerbatim } from './client.ts'
+
+// `metahooks ui` live, against the tier's real API server, in Debian's headless Chromium: the
+// list follows a watch of the Workflows, and an action patches the Workflow there.
+
+const cluster = inject('cluster')
+const client = objectsClient(kubeConfig(cluster.open))
+const dir = mkdtempSync(join(tmpdir(), 'metahooks-ui-live-'))
+writeFileSync(join(dir, 'ca.crt'), cluster.open.ca)
+const kubeconfig = join(dir, 'kubeconfig')
+writeFileSync(kubeconfig, kubeconfigYaml(cluster.open, join(dir, 'ca.crt')))
+const NS = 'ui-live'
+
+let browser: Browser
+const servers: ChildProcess[] = []
+beforeAll(async () => {
+  browser = await launchChromium()
+  await ensureNamespace(client, NS)
+})
+afterAll(async () => {
+  await browser?.close()
+  for (const s of servers) s.kill('SIGTERM')
+})
+
+const kubectl = (args: string[]) =>
+  new Promise<{ code: number; stderr: string }>((resolve) =>
+    execFile(
+      join(cluster.bin, 'kubectl'),
+      ['--kubeconfig', kubeconfig, ...args],
+      { cwd: ROOT },
+      (error, _out, stderr) => resolve({ code: error ? 1 : 0, stderr }),
+    ),
+  )
+
+const workflow = {
+  apiVersion: 'workflows.metahooks.dev/v1alpha1',
+  kind: 'Workflow',
+  metadata: { name: 'live-demo', namespace: NS },
+  spec: {
+    entrypoint: 'main',
+    templates: [{ name: 'main', container: { image: 'busybox:1.37.0', command: ['true'] } }],
+  },
+}
+
+describe('metahooks ui, live', () => {
+  it('lists a Workflow created in the cluster, follows its status through the watch, and suspends it on a click', async () => {
+    sendVerbatim(workflow as KubernetesObject)
+    await client.create(workflow as KubernetesObject).catch((error) => {
+      throw new Error(apiMessage(error))
+    })
+    const url = await startUi(['--kubeconfig', kubeconfig, '-n', NS, '--allow-actions'], servers)
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } })
+    await page.goto(url)
+    const row = page.locator(`[data-workflow="${NS}/live-demo"] .phase`)
+    await expect.poll(() => row.textContent()).toBe('Pending')
+
+    const status = {
+      phase: 'Running',
+      startedAt: new Date().toISOString(),
+      progress: '0/1',
+      nodes: {
+        'live-demo': {
+          name: 'live-demo',
+          displayName: 'live-demo',
+          type: 'Pod',
+          phase: 'Running',
+          templateName: 'main',
+        },
+      },
+    }
+    const patched = await kubectl([
+      '-n',
+      NS,
+      'patch',
+      'workflow',
+      'live-demo',
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ status }),
+    ])
+    expect(patched.code, patched.stderr).toBe(0)
+    // No reload by the test: the page reloads itself when the watch brings the change.
+    await expect.poll(() => row.textContent(), { timeout: 15_000 }).toBe('Running')
+
+    await page.locator(`[data-workflow="${NS}/live-demo"] a`).click()
+    await page.waitForSelector('svg.graph [data-node-id="live-demo"][data-phase="Running"]')
+    await Promise.all([
+      page.waitForEvent('load'),
+      page.getByRole('button', { name: 'Suspend' }).click(),
+    ])
+    await expect
+      .poll(
+        async () =>
+          (
+            (await client.read({
+              apiVersion: workflow.apiVersion,
+              kind: 'Workflow',
+              metadata: { name: 'live-demo', namespace: NS },
+            })) as { spec?: { suspend?: boolean } }
+          ).spec?.suspend,
+      )
+      .toBe(true)
+
+    const controllers = await page.goto(new URL('/controllers', url).href)
+    expect(controllers?.status(), await controllers?.text()).toBe(200)
+    expect(await page.locator('#controllers').textContent()).toMatch(
+      /^workflow: 1 Workflow \(workflows\.workflows\.metahooks\.dev\)\n {2}ui-live\/live-demo {2}Running/m,
+    )
+    await page.close()
+  })
+})
