@@ -73,6 +73,24 @@ describe.each([
   })
 })
 
+describe('a file chosen on the page', () => {
+  it('runs in the simulator instead; a file without one Workflow is refused on the page, naming it', async () => {
+    const url = await ui('examples/workflows/ci-pipeline.yaml')
+    const page = await browser.newPage()
+    await page.goto(url)
+    await page.setInputFiles('#file', join(ROOT, 'examples/mypod-test.yaml'))
+    await expect
+      .poll(() => page.locator('#drop-error').textContent())
+      .toBe('mypod-test.yaml must hold one Workflow; it holds 0')
+    await Promise.all([
+      page.waitForURL(/\/workflows\/default\/data-00000$/),
+      page.setInputFiles('#file', join(ROOT, 'examples/workflows/data-pipeline.yaml')),
+    ])
+    expect(await page.locator('header').textContent()).toContain('simulated: data-pipeline.yaml')
+    await page.close()
+  })
+})
+
 describe('the simulator controls', () => {
   it('a step told to fail before it ends fails, and the workflow with it', async () => {
     const url = await ui('examples/workflows/ci-pipeline.yaml')

@@ -169,6 +169,38 @@ describe('the ui app', () => {
     expect(run.rounds).toHaveLength(1)
   })
 
+  it('a dropped file replaces the simulated run; what is not one Workflow is a 400 naming it; live mode takes none', async () => {
+    const { view } = await finished('data-pipeline.yaml')
+    expect(
+      (await createUiApp(fixedSource([view])).request('/simulate', { method: 'POST', body: 'x' }))
+        .status,
+    ).toBe(405)
+    const loaded: string[] = []
+    const app = createUiApp({
+      ...fixedSource([view]),
+      load: (text, name) => {
+        loaded.push(name)
+        if (!text.includes('kind: Workflow'))
+          throw new Error(`${name} must hold one Workflow; it holds 0`)
+        return view
+      },
+    })
+    const ok = await app.request('/simulate?name=wf.yaml', {
+      method: 'POST',
+      body: 'kind: Workflow',
+    })
+    expect(await ok.json()).toEqual({ location: '/workflows/default/data-00000' })
+    const bad = await app.request('/simulate?name=other.yaml', {
+      method: 'POST',
+      body: 'kind: Pod',
+    })
+    expect([bad.status, await bad.text()]).toEqual([
+      400,
+      'other.yaml must hold one Workflow; it holds 0',
+    ])
+    expect(loaded).toEqual(['wf.yaml', 'other.yaml'])
+  })
+
   it.each([
     { name: 'no credentials', headers: {}, path: '/', status: 401 },
     {

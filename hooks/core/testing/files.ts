@@ -40,32 +40,35 @@ function withGeneratedName(item: unknown): unknown {
 
 /** Every Kubernetes object in a YAML/JSON file (multi-document, `kind: List` expanded) or directory. */
 export function loadObjects(path: string): KObject[] {
+  return yamlFiles(path).flatMap((file) => parseObjects(readFileSync(file, 'utf8'), file))
+}
+
+/** Every Kubernetes object in a YAML/JSON text; `source` names it in errors (a file, "the dropped file"). */
+export function parseObjects(text: string, source: string): KObject[] {
   const out: KObject[] = []
-  for (const file of yamlFiles(path)) {
-    const read = readYamlDocuments(readFileSync(file, 'utf8'))
-    if (!read.ok)
-      throw new InputError(
-        `${file}${read.line !== undefined ? `:${read.line}:${read.column}` : ''}: ${read.message}`,
-      )
-    const docs = read.documents
-    docs.forEach((value, i) => {
-      if (value === null || value === undefined) return
-      const where = `${file}${docs.length > 1 ? ` (document ${i + 1})` : ''}`
-      const items =
-        (value as { kind?: unknown }).kind === 'List' &&
-        Array.isArray((value as { items?: unknown }).items)
-          ? (value as { items: unknown[] }).items
-          : [value]
-      for (const item of items) {
-        const parsed = KObject.safeParse(withGeneratedName(item))
-        if (!parsed.success)
-          throw new InputError(
-            `${where}: not a Kubernetes object: ${formatIssues(parsed.error, '', 3).join('; ')}`,
-          )
-        out.push(parsed.data)
-      }
-    })
-  }
+  const read = readYamlDocuments(text)
+  if (!read.ok)
+    throw new InputError(
+      `${source}${read.line !== undefined ? `:${read.line}:${read.column}` : ''}: ${read.message}`,
+    )
+  const docs = read.documents
+  docs.forEach((value, i) => {
+    if (value === null || value === undefined) return
+    const where = `${source}${docs.length > 1 ? ` (document ${i + 1})` : ''}`
+    const items =
+      (value as { kind?: unknown }).kind === 'List' &&
+      Array.isArray((value as { items?: unknown }).items)
+        ? (value as { items: unknown[] }).items
+        : [value]
+    for (const item of items) {
+      const parsed = KObject.safeParse(withGeneratedName(item))
+      if (!parsed.success)
+        throw new InputError(
+          `${where}: not a Kubernetes object: ${formatIssues(parsed.error, '', 3).join('; ')}`,
+        )
+      out.push(parsed.data)
+    }
+  })
   return out
 }
 

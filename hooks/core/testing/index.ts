@@ -40,5 +40,5 @@ export {
   updateGoldenCase,
   type GoldenCase,
 } from './golden.ts'
-export { loadObjects, loadOne, InputError } from './files.ts'
+export { loadObjects, parseObjects, loadOne, InputError } from './files.ts'
 export { checkConformance, type Scenario } from './conformance.ts'

@@ -18,6 +18,8 @@ export interface WorkflowSource {
   version?: () => number
   /** Live mode with --allow-actions: apply an action's patch to the Workflow. */
   act?: (namespace: string, name: string, action: string) => Promise<void>
+  /** Simulated mode: another workflow from a YAML text (a file dropped on the page) replaces the run. */
+  load?: (text: string, name: string) => WorkflowView
   /** The controllers page: `metahooks status` for every controller, as lines. */
   controllers?: () => Promise<string[]>
 }
@@ -68,7 +70,31 @@ export function createUiApp(source: WorkflowSource, options: UiOptions = {}): Ho
   app.get('/', async (c) => {
     const phase = c.req.query('phase')
     const live = source.version ? String(source.version()) : undefined
-    return c.html(listPage(await source.list(), source.mode, phase || undefined, now(), live))
+    return c.html(
+      listPage(
+        await source.list(),
+        source.mode,
+        phase || undefined,
+        now(),
+        live,
+        source.load !== undefined,
+      ),
+    )
+  })
+
+  app.post('/simulate', async (c) => {
+    if (!source.load) return c.text('only metahooks ui --simulate runs dropped files', 405)
+    const name = (c.req.query('name') ?? 'the dropped file').slice(0, 200)
+    const text = await c.req.text()
+    if (text.length > 1_000_000) return c.text('a workflow file is at most 1 MB', 413)
+    try {
+      const view = source.load(text, name)
+      return c.json({
+        location: `/workflows/${encodeURIComponent(view.namespace)}/${encodeURIComponent(view.name)}`,
+      })
+    } catch (error) {
+      return c.text((error as Error).message.split('\n')[0]!, 400)
+    }
   })
 
   app.get('/version', (c) => c.text(String(source.version?.() ?? 0)))

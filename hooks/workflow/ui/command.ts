@@ -8,7 +8,8 @@ import {
   statusReport,
   UsageError,
 } from 'metahooks/cli'
-import { loadObjects } from 'metahooks/testing'
+import type { KObject } from 'metahooks'
+import { loadObjects, parseObjects } from 'metahooks/testing'
 import { parseArgs } from 'node:util'
 import { type UiOptions, type WorkflowSource, createUiApp } from './app.ts'
 import { ACTIONS, LiveWorkflows, WORKFLOWS } from './live.ts'
@@ -16,19 +17,32 @@ import { SimulatedRun } from './simulated.ts'
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
 
-function simulatedSource(file: string): WorkflowSource {
-  const workflows = loadObjects(file).filter((o) => o.kind === 'Workflow')
+/** The one Workflow a file holds (a UsageError naming the file otherwise). */
+function oneWorkflow(objects: KObject[], source: string): KObject {
+  const workflows = objects.filter((o) => o.kind === 'Workflow')
   if (workflows.length !== 1)
-    throw new UsageError(
-      `--simulate needs a file holding one Workflow; ${file} holds ${workflows.length}`,
-    )
-  const run = new SimulatedRun(workflows[0]!)
+    throw new UsageError(`${source} must hold one Workflow; it holds ${workflows.length}`)
+  return workflows[0]!
+}
+
+function simulatedSource(file: string): WorkflowSource {
+  let run = new SimulatedRun(oneWorkflow(loadObjects(file), file))
+  let mode = `simulated: ${file}`
   return {
-    mode: `simulated: ${file}`,
-    simulated: run,
+    get mode() {
+      return mode
+    },
+    get simulated() {
+      return run
+    },
     list: async () => [run.view],
     get: async (namespace, name) =>
       run.view.namespace === namespace && run.view.name === name ? run.view : undefined,
+    load: (text, name) => {
+      run = new SimulatedRun(oneWorkflow(parseObjects(text, name), name))
+      mode = `simulated: ${name}`
+      return run.view
+    },
   }
 }
 

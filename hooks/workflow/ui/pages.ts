@@ -51,6 +51,7 @@ export function listPage(
   phase: string | undefined,
   now: number,
   liveVersion?: string,
+  dropZone = false,
 ): Html {
   const shown = views.filter((v) => !phase || v.phase === phase)
   return page(
@@ -64,6 +65,7 @@ ${shown.map(
     html`<tr data-workflow="${v.namespace}/${v.name}"><td><a href="/workflows/${v.namespace}/${v.name}">${v.name}</a></td><td>${v.namespace}</td><td>${phaseBadge(v.phase)}</td><td>${v.progress ?? ''}</td><td>${duration(v, now)}</td><td>${v.startedAt ?? ''}</td></tr>`,
 )}
 </tbody></table>${shown.length === 0 ? html`<p>No workflows${phase ? html` in phase ${phase}` : ''}.</p>` : ''}
+${dropZone ? html`<p id="drop">Drop a workflow's YAML here, or <input type="file" id="file" accept=".yaml,.yml,.json"> — it runs in the simulator.</p><p id="drop-error"></p><script>${raw(DROP)}</script>` : ''}
 ${liveVersion !== undefined ? html`<p><a href="/controllers">Controllers</a></p><script>${raw(reloadOnChange('/version', liveVersion))}</script>` : ''}`,
   )
 }
@@ -114,6 +116,18 @@ if (window.LIVE) setInterval(async () => {
 /** A live page reloads when the server's version of what it shows changes (the server watches the cluster). */
 const reloadOnChange = (path: string, version: string) =>
   `setInterval(async () => { const r = await fetch(${JSON.stringify(path)}); if (r.ok && (await r.text()) !== ${JSON.stringify(version)}) location.reload() }, 1000)`
+
+/** A workflow file dropped on the list (or chosen) replaces the simulated run. */
+const DROP = `
+async function run(file) {
+  const res = await fetch('/simulate?name=' + encodeURIComponent(file.name), { method: 'POST', body: await file.text() })
+  if (!res.ok) { document.getElementById('drop-error').textContent = await res.text(); return }
+  location.href = (await res.json()).location
+}
+document.getElementById('file').addEventListener('change', (e) => e.target.files[0] && run(e.target.files[0]))
+document.addEventListener('dragover', (e) => e.preventDefault())
+document.addEventListener('drop', (e) => { e.preventDefault(); const f = e.dataTransfer.files[0]; if (f) run(f) })
+`
 
 /** \`metahooks status\` as a page. */
 export function controllersPage(lines: string[], mode: string): Html {
