@@ -114,6 +114,54 @@ describe('metahooks ui, live', () => {
       )
       .toBe(true)
 
+    // The main container's log, followed, through the API server: what kubectl logs prints (a Pod no
+    // kubelet runs has none yet), the API server's refusal named, and no Pod that is not the workflow's.
+    const wf = (await client.read({
+      apiVersion: workflow.apiVersion,
+      kind: 'Workflow',
+      metadata: { name: 'live-demo', namespace: NS },
+    })) as KubernetesObject
+    const pod = (owner: boolean, name: string, container: string) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name,
+        namespace: NS,
+        ...(owner && {
+          ownerReferences: [
+            {
+              apiVersion: workflow.apiVersion,
+              kind: 'Workflow',
+              name: 'live-demo',
+              uid: wf.metadata!.uid!,
+              controller: true,
+            },
+          ],
+        }),
+      },
+      spec: { containers: [{ name: container, image: 'busybox:1.37.0' }] },
+    })
+    for (const p of [
+      pod(true, 'live-demo-main-1', 'main'),
+      pod(true, 'live-demo-odd', 'other'),
+      pod(false, 'someone-else', 'main'),
+    ])
+      await client.create(p as KubernetesObject)
+    const logOf = (name: string) =>
+      page.request.get(new URL(`/workflows/${NS}/live-demo/logs/${name}`, url).href)
+    const log = await logOf('live-demo-main-1')
+    expect([log.status(), log.headers()['content-type'], await log.text()]).toEqual([
+      200,
+      'text/plain; charset=utf-8',
+      '',
+    ])
+    const refused = await logOf('live-demo-odd')
+    expect(refused.status()).toBe(400)
+    expect(await refused.text()).toMatch(
+      /^the API server refused the log: container main is not valid for pod live-demo-odd/,
+    )
+    expect((await logOf('someone-else')).status()).toBe(404)
+
     const controllers = await page.goto(new URL('/controllers', url).href)
     expect(controllers?.status(), await controllers?.text()).toBe(200)
     expect(await page.locator('#controllers').textContent()).toMatch(

@@ -18,6 +18,8 @@ export interface WorkflowSource {
   version?: () => number
   /** Live mode with --allow-actions: apply an action's patch to the Workflow. */
   act?: (namespace: string, name: string, action: string) => Promise<void>
+  /** Live mode: the main container's log of one of this workflow's Pods, followed (undefined: not its Pod). */
+  logs?: (namespace: string, workflow: string, pod: string) => Promise<Response | undefined>
   /** Simulated mode: another workflow from a YAML text (a file dropped on the page) replaces the run. */
   load?: (text: string, name: string) => WorkflowView
   /** The controllers page: `metahooks status` for every controller, as lines. */
@@ -95,6 +97,18 @@ export function createUiApp(source: WorkflowSource, options: UiOptions = {}): Ho
     } catch (error) {
       return c.text((error as Error).message.split('\n')[0]!, 400)
     }
+  })
+
+  app.get('/workflows/:namespace/:name/logs/:pod', async (c) => {
+    if (!source.logs) return c.text('a simulated run has no logs: its steps never ran', 404)
+    const response = await source.logs(
+      c.req.param('namespace')!,
+      c.req.param('name')!,
+      c.req.param('pod')!,
+    )
+    return (
+      response ?? c.text(`no Pod ${c.req.param('pod')} of workflow ${c.req.param('name')}`, 404)
+    )
   })
 
   app.get('/version', (c) => c.text(String(source.version?.() ?? 0)))

@@ -59,6 +59,19 @@ async function liveSource(
     list: async () => live.list(),
     get: async (ns, name) => live.get(ns, name),
     version: () => live.version,
+    logs: async (ns, workflow, pod) => {
+      const found = await kube.get<KObject>(
+        `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(pod)}`,
+      )
+      const owners = (found?.metadata.ownerReferences ?? []) as { kind?: string; name?: string }[]
+      if (!owners.some((o) => o.kind === 'Workflow' && o.name === workflow)) return undefined
+      const log = await kube.stream(
+        `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(pod)}/log?container=main&follow=true`,
+      )
+      return log.ok
+        ? new Response(log.body, { headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
+        : new Response(`the API server refused the log: ${log.message}`, { status: log.status })
+    },
     controllers: () => statusReport(kube, project.controllers, namespace ? { namespace } : {}),
     ...(allowActions && {
       act: async (ns: string, name: string, action: string) => {

@@ -84,6 +84,7 @@ function show(id) {
   const inputs = n.inputs ? JSON.stringify(n.inputs, null, 2) : ''
   details.innerHTML = '<h2 id="node-name">' + n.displayName.replace(/[&<>]/g, (c) => '&#' + c.charCodeAt(0) + ';') + '</h2><dl>' +
     text('Phase', n.phase) + text('Type', n.type) + text('Node', n.name) + text('Template', n.templateName) + text('Pod', n.podName) +
+    (window.LIVE && n.podName ? '<dt>Logs</dt><dd><a id="logs" href="' + location.pathname + '/logs/' + encodeURIComponent(n.podName) + '">main, followed</a></dd>' : '') +
     text('Started', n.startedAt) + text('Finished', n.finishedAt) + text('Exit code', n.outputs && n.outputs.exitCode) + text('Message', n.message) + '</dl>' +
     (inputs ? '<h3>Inputs</h3><pre>' + inputs.replace(/[&<>]/g, (c) => '&#' + c.charCodeAt(0) + ';') + '</pre>' : '') +
     (outputs ? '<h3>Outputs</h3><pre>' + outputs.replace(/[&<>]/g, (c) => '&#' + c.charCodeAt(0) + ';') + '</pre>' : '') +

@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http'
+import { Readable } from 'node:stream'
 import { request as httpsRequest, type RequestOptions } from 'node:https'
 import type { KObject } from '../../contract/objects.ts'
 import { defaultScope, pluralize } from '../../k8s/resources.ts'
@@ -210,6 +211,44 @@ export class Kube {
       stop = () => req.destroy()
     })
     return { stop: () => stop(), ended }
+  }
+
+  /**
+   * A GET whose answer is read as it arrives (a Pod's log with `follow=true`): the body as a web
+   * stream, or the API server's message when it refuses.
+   */
+  async stream(
+    path: string,
+  ): Promise<
+    { ok: true; body: ReadableStream<Uint8Array> } | { ok: false; status: number; message: string }
+  > {
+    const url = new URL(`${this.server}${path}`)
+    const options: RequestOptions = { method: 'GET' }
+    await this.applyAuth(options)
+    const send = url.protocol === 'http:' ? httpRequest : httpsRequest
+    return new Promise((resolve, reject) => {
+      const req = send(url, options, (res) => {
+        const status = res.statusCode ?? 0
+        if (status >= 200 && status < 300) {
+          resolve({ ok: true, body: Readable.toWeb(res) as ReadableStream<Uint8Array> })
+          return
+        }
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8')
+          let message = text.slice(0, 300)
+          try {
+            message = (JSON.parse(text) as { message?: string }).message ?? message
+          } catch {
+            // not a Status object
+          }
+          resolve({ ok: false, status, message })
+        })
+      })
+      req.on('error', reject)
+      req.end()
+    })
   }
 
   /** A list with the resourceVersion a watch continues from. */
