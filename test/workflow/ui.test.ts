@@ -130,9 +130,17 @@ describe('the ui app', () => {
   it("lists workflows, filtered by phase, and serves each one's graph with its nodes as data", async () => {
     const { view } = await finished('data-pipeline.yaml')
     const app = createUiApp(
-      fixedSource([view, { ...view, name: 'other', phase: 'Running', nodes: {} }]),
+      fixedSource([
+        view,
+        { ...view, name: 'other', phase: 'Running', nodes: {}, createdAt: '2026-01-01T00:57:00Z' },
+      ]),
+      { now: () => Date.parse('2026-01-01T01:00:00Z') },
     )
     const list = await (await app.request('/')).text()
+    // Age, as kubectl prints it: created three minutes before the page's clock.
+    expect(list).toMatch(
+      /data-workflow="default\/other">[\s\S]*?<td title="2026-01-01T00:57:00Z">3m<\/td>/,
+    )
     expect(list).toContain('data-workflow="default/data-00000"')
     expect(list).toContain('data-workflow="default/other"')
     const running = await (await app.request('/?phase=Running')).text()

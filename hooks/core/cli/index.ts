@@ -2,7 +2,7 @@
 // and, optionally, hooks/commands.ts) and calls runCli with its controllers and commands.
 import { UsageError, type Command, type Project } from './command.ts'
 // For a project's own commands that talk to the cluster, as the toolkit's do.
-export { statusReport } from './cluster/status.ts'
+export { age, statusReport } from './cluster/status.ts'
 export {
   CLUSTER_OPTIONS,
   Kube,

@@ -1,4 +1,5 @@
 import { html, raw } from 'hono/html'
+import { age } from 'metahooks/cli'
 import type { HtmlEscapedString } from 'hono/utils/html'
 import { graphSvg, layoutWorkflow, PHASE_COLOURS } from './graph.ts'
 import { ACTIONS } from './live.ts'
@@ -59,10 +60,10 @@ export function listPage(
     mode,
     html`<h1>Workflows</h1>
 <p class="filters">Phase: <a href="/">all</a>${PHASES.map((p) => html`<a href="/?phase=${p}">${p}</a>`)}</p>
-<table id="workflows"><thead><tr><th>Name</th><th>Namespace</th><th>Phase</th><th>Progress</th><th>Duration</th><th>Started</th></tr></thead><tbody>
+<table id="workflows"><thead><tr><th>Name</th><th>Namespace</th><th>Phase</th><th>Progress</th><th>Duration</th><th>Age</th></tr></thead><tbody>
 ${shown.map(
   (v) =>
-    html`<tr data-workflow="${v.namespace}/${v.name}"><td><a href="/workflows/${v.namespace}/${v.name}">${v.name}</a></td><td>${v.namespace}</td><td>${phaseBadge(v.phase)}</td><td>${v.progress ?? ''}</td><td>${duration(v, now)}</td><td>${v.startedAt ?? ''}</td></tr>`,
+    html`<tr data-workflow="${v.namespace}/${v.name}"><td><a href="/workflows/${v.namespace}/${v.name}">${v.name}</a></td><td>${v.namespace}</td><td>${phaseBadge(v.phase)}</td><td>${v.progress ?? ''}</td><td>${duration(v, now)}</td><td title="${v.createdAt ?? v.startedAt ?? ''}">${(v.createdAt ?? v.startedAt) ? age(v.createdAt ?? v.startedAt, now) : ''}</td></tr>`,
 )}
 </tbody></table>${shown.length === 0 ? html`<p>No workflows${phase ? html` in phase ${phase}` : ''}.</p>` : ''}
 ${dropZone ? html`<p id="drop">Drop a workflow's YAML here, or <input type="file" id="file" accept=".yaml,.yml,.json"> — it runs in the simulator.</p><p id="drop-error"></p><script>${raw(DROP)}</script>` : ''}

@@ -17,6 +17,8 @@ export interface WorkflowView {
   progress?: string
   startedAt?: string
   finishedAt?: string
+  /** When the Workflow was created (the list's age). */
+  createdAt?: string
   nodes: Record<string, NodeRecord>
   /** The workflow's templates, for the DAG edges (what each task waits for). */
   templates: DagTemplate[]
@@ -32,6 +34,9 @@ export function viewOf(parent: KObject): WorkflowView {
     ...(typeof status.progress === 'string' && { progress: status.progress }),
     ...(typeof status.startedAt === 'string' && { startedAt: status.startedAt }),
     ...(typeof status.finishedAt === 'string' && { finishedAt: status.finishedAt }),
+    ...(typeof parent.metadata.creationTimestamp === 'string' && {
+      createdAt: parent.metadata.creationTimestamp,
+    }),
     nodes: allNodes(parent.metadata.name, status),
     templates: templatesOf(parent),
   }
