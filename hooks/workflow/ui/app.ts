@@ -48,7 +48,8 @@ const same = (a: string, b: string) =>
  */
 export function createUiApp(source: WorkflowSource, options: UiOptions = {}): Hono {
   const app = new Hono()
-  const now = options.now ?? Date.now
+  // A simulated run's pages read its own clock (a wall clock would age the screenshots daily).
+  const now = options.now ?? (() => source.simulated?.now ?? Date.now())
 
   if (options.token) {
     const token = options.token

@@ -94,6 +94,11 @@ export class SimulatedRun {
     return viewOf(this.simulation.parent ?? this.parent)
   }
 
+  /** The simulated clock (ms): ages and durations on the page are read against it, not the wall clock. */
+  get now(): number {
+    return this.simulation.cluster.now
+  }
+
   get done(): boolean {
     return ['Succeeded', 'Failed', 'Error'].includes(this.view.phase)
   }
