@@ -1,11 +1,9 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { describe, expect, inject, it } from 'vitest'
 import { ROOT } from '../fixtures/server.ts'
-import { kubeconfigYaml } from './cluster.ts'
+import { kubeconfigFile, patchStatus } from './kubectl.ts'
 import { apiMessage, kubeConfig, objectsClient, sendVerbatim } from './client.ts'
 import { ensureNamespace } from './children.ts'
 
@@ -14,10 +12,7 @@ import { ensureNamespace } from './children.ts'
 
 const cluster = inject('cluster')
 const client = objectsClient(kubeConfig(cluster.open))
-const dir = mkdtempSync(join(tmpdir(), 'metahooks-commands-'))
-writeFileSync(join(dir, 'ca.crt'), cluster.open.ca)
-const kubeconfig = join(dir, 'kubeconfig')
-writeFileSync(kubeconfig, kubeconfigYaml(cluster.open, join(dir, 'ca.crt')))
+const kubeconfig = kubeconfigFile(cluster.open)
 
 interface Ran {
   code: number
@@ -231,20 +226,7 @@ describe.sequential('cluster commands against the real API server', () => {
         { type: 'Ready', status: 'False', reason: 'PodPending', message: 'Pod demo is Pending' },
       ],
     }
-    const patched = await run(join(cluster.bin, 'kubectl'), [
-      '--kubeconfig',
-      kubeconfig,
-      '-n',
-      'status-demo',
-      'patch',
-      'mypod',
-      'demo',
-      '--subresource=status',
-      '--type=merge',
-      '-p',
-      JSON.stringify({ status }),
-    ])
-    expect(patched.code, patched.stderr).toBe(0)
+    await patchStatus(cluster.bin, kubeconfig, 'status-demo', 'mypod', 'demo', status)
     const now = new Date().toISOString()
     await create({
       apiVersion: 'v1',

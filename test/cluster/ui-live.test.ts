@@ -1,7 +1,4 @@
 import type { ChildProcess } from 'node:child_process'
-import { execFile } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { KubernetesObject } from '@kubernetes/client-node'
 import type { Browser } from 'playwright-core'
@@ -9,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { launchChromium, startUi } from '../fixtures/browser.ts'
 import { ROOT } from '../fixtures/server.ts'
 import { ensureNamespace } from './children.ts'
-import { kubeconfigYaml } from './cluster.ts'
+import { kubeconfigFile, patchStatus } from './kubectl.ts'
 import { apiMessage, kubeConfig, objectsClient, sendVerbatim } from './client.ts'
 
 // `metahooks ui` live, against the tier's real API server, in Debian's headless Chromium: the
@@ -17,10 +14,7 @@ import { apiMessage, kubeConfig, objectsClient, sendVerbatim } from './client.ts
 
 const cluster = inject('cluster')
 const client = objectsClient(kubeConfig(cluster.open))
-const dir = mkdtempSync(join(tmpdir(), 'metahooks-ui-live-'))
-writeFileSync(join(dir, 'ca.crt'), cluster.open.ca)
-const kubeconfig = join(dir, 'kubeconfig')
-writeFileSync(kubeconfig, kubeconfigYaml(cluster.open, join(dir, 'ca.crt')))
+const kubeconfig = kubeconfigFile(cluster.open)
 const NS = 'ui-live'
 
 let browser: Browser
@@ -33,16 +27,6 @@ afterAll(async () => {
   await browser?.close()
   for (const s of servers) s.kill('SIGTERM')
 })
-
-const kubectl = (args: string[]) =>
-  new Promise<{ code: number; stderr: string }>((resolve) =>
-    execFile(
-      join(cluster.bin, 'kubectl'),
-      ['--kubeconfig', kubeconfig, ...args],
-      { cwd: ROOT },
-      (error, _out, stderr) => resolve({ code: error ? 1 : 0, stderr }),
-    ),
-  )
 
 const workflow = {
   apiVersion: 'workflows.metahooks.dev/v1alpha1',
@@ -80,18 +64,7 @@ describe('metahooks ui, live', () => {
         },
       },
     }
-    const patched = await kubectl([
-      '-n',
-      NS,
-      'patch',
-      'workflow',
-      'live-demo',
-      '--subresource=status',
-      '--type=merge',
-      '-p',
-      JSON.stringify({ status }),
-    ])
-    expect(patched.code, patched.stderr).toBe(0)
+    await patchStatus(cluster.bin, kubeconfig, NS, 'workflow', 'live-demo', status)
     // No reload by the test: the page reloads itself when the watch brings the change.
     await expect.poll(() => row.textContent(), { timeout: 15_000 }).toBe('Running')
 
