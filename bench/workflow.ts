@@ -95,12 +95,42 @@ for (const tasks of [10, 100, 1000, 5000, 10_000]) {
 // does per page view. Target: a 1,000-task workflow renders in well under a second.
 const { graphPage } = await import('../hooks/workflow/ui/pages.ts')
 const { viewOf } = await import('../hooks/workflow/ui/simulated.ts')
-console.log('\nui graph page | nodes shown | render (ms) | page size (bytes)')
+const { createUiApp } = await import('../hooks/workflow/ui/app.ts')
+const { launchChromium } = await import('../test/fixtures/browser.ts')
+const { serve } = await import('@hono/node-server')
+const { existsSync } = await import('node:fs')
+const browser = existsSync('/usr/bin/chromium') ? await launchChromium() : undefined
+console.log(
+  `\nui graph page | nodes shown | server render (ms) | page size (bytes) | in Chromium: load (ms) | click → details (ms)${browser ? '' : ' (no /usr/bin/chromium: not measured)'}`,
+)
 for (const tasks of [100, 1000]) {
   const view = viewOf(dagWorkflow(tasks, await finishedStatus(tasks)))
   const page = async () => String(await graphPage(view, { mode: 'bench' }))
   const rendered = await time(page)
+  let load = NaN
+  let click = NaN
+  if (browser) {
+    // The page as a user gets it: served on loopback, loaded and clicked in headless Chromium.
+    const app = createUiApp({ mode: 'bench', list: async () => [view], get: async () => view })
+    const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 })
+    await new Promise((r) => server.once('listening', r))
+    const { port } = server.address() as { port: number }
+    const tab = await browser.newPage()
+    await tab.goto(`http://127.0.0.1:${port}/workflows/default/${view.name}`)
+    load = await tab.evaluate(
+      () =>
+        (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).loadEventEnd,
+    )
+    const last = Object.keys(view.nodes).sort().at(-1)!
+    const started = performance.now()
+    await tab.locator(`[data-node-id="${last}"]`).click()
+    await tab.waitForSelector('#node-name')
+    click = performance.now() - started
+    await tab.close()
+    server.close()
+  }
   console.log(
-    `${String(tasks).padStart(13)} | ${String(Object.keys(view.nodes).length).padStart(11)} | ${rendered.median.toFixed(1).padStart(11)} | ${String((await page()).length).padStart(17)}`,
+    `${String(tasks).padStart(13)} | ${String(Object.keys(view.nodes).length).padStart(11)} | ${rendered.median.toFixed(1).padStart(18)} | ${String((await page()).length).padStart(17)} | ${load.toFixed(0).padStart(22)} | ${click.toFixed(0).padStart(20)}`,
   )
 }
+await browser?.close()
