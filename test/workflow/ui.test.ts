@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { loadOne } from '../../hooks/core/testing/files.ts'
-import { createUiApp, type WorkflowSource } from '../../hooks/workflow/ui/app.ts'
+import { createUiApp, CSRF_HEADER, type WorkflowSource } from '../../hooks/workflow/ui/app.ts'
 import { graphSvg, layoutWorkflow } from '../../hooks/workflow/ui/graph.ts'
 import { SimulatedRun, viewOf, type WorkflowView } from '../../hooks/workflow/ui/simulated.ts'
 import { compact, COMPACT_AFTER, nodeId } from '../../hooks/workflow/compact.ts'
@@ -117,6 +117,9 @@ describe('a large workflow', () => {
   })
 })
 
+/** What the page's own script sends with a control. */
+const CONTROL = { [CSRF_HEADER]: '1' }
+
 /** The cluster side of the app, as a fixed list (the live source reads the same views from the API server). */
 function fixedSource(views: WorkflowView[]): WorkflowSource {
   return {
@@ -155,7 +158,12 @@ describe('the ui app', () => {
     const { view } = await finished('data-pipeline.yaml')
     const live = createUiApp(fixedSource([view]))
     expect(
-      (await live.request('/workflows/default/data-00000/step', { method: 'POST' })).status,
+      (
+        await live.request('/workflows/default/data-00000/step', {
+          method: 'POST',
+          headers: CONTROL,
+        })
+      ).status,
     ).toBe(405)
     const run = new SimulatedRun(loadOne(join(ROOT, 'examples/workflows/coinflip.yaml')))
     const app = createUiApp({
@@ -166,12 +174,14 @@ describe('the ui app', () => {
     })
     const bad = await app.request(`/workflows/default/${run.view.name}/decide`, {
       method: 'POST',
+      headers: CONTROL,
       body: JSON.stringify({ step: 'x', exitCode: 300 }),
     })
     expect(bad.status).toBe(400)
     expect(await bad.text()).toMatch(/^a decision is \{step, exitCode 0-255, stdout\?\}/)
     const stepped = await app.request(`/workflows/default/${run.view.name}/step`, {
       method: 'POST',
+      headers: CONTROL,
     })
     expect(stepped.status).toBe(200)
     expect(run.rounds).toHaveLength(1)
@@ -180,8 +190,13 @@ describe('the ui app', () => {
   it('a dropped file replaces the simulated run; what is not one Workflow is a 400 naming it; live mode takes none', async () => {
     const { view } = await finished('data-pipeline.yaml')
     expect(
-      (await createUiApp(fixedSource([view])).request('/simulate', { method: 'POST', body: 'x' }))
-        .status,
+      (
+        await createUiApp(fixedSource([view])).request('/simulate', {
+          method: 'POST',
+          headers: CONTROL,
+          body: 'x',
+        })
+      ).status,
     ).toBe(405)
     const loaded: string[] = []
     const app = createUiApp({
@@ -195,11 +210,13 @@ describe('the ui app', () => {
     })
     const ok = await app.request('/simulate?name=wf.yaml', {
       method: 'POST',
+      headers: CONTROL,
       body: 'kind: Workflow',
     })
     expect(await ok.json()).toEqual({ location: '/workflows/default/data-00000' })
     const bad = await app.request('/simulate?name=other.yaml', {
       method: 'POST',
+      headers: CONTROL,
       body: 'kind: Pod',
     })
     expect([bad.status, await bad.text()]).toEqual([
@@ -207,6 +224,52 @@ describe('the ui app', () => {
       'other.yaml must hold one Workflow; it holds 0',
     ])
     expect(loaded).toEqual(['wf.yaml', 'other.yaml'])
+  })
+
+  it.each([
+    {
+      name: "a control without the page's header (another site's form or no-cors fetch)",
+      request: () =>
+        new Request('http://127.0.0.1:2746/workflows/default/data-00000/step', {
+          method: 'POST',
+          headers: { host: '127.0.0.1:2746' },
+        }),
+      status: 403,
+    },
+    {
+      name: "a Host other than the listener's (a DNS name rebound to 127.0.0.1)",
+      request: () =>
+        new Request('http://evil.example:2746/', { headers: { host: 'evil.example:2746' } }),
+      status: 421,
+    },
+    {
+      name: "the listener's own Host",
+      request: () => new Request('http://127.0.0.1:2746/', { headers: { host: '127.0.0.1:2746' } }),
+      status: 200,
+    },
+    {
+      name: 'a dropped file over 1 MB',
+      request: () =>
+        new Request('http://127.0.0.1:2746/simulate', {
+          method: 'POST',
+          headers: { ...CONTROL, host: '127.0.0.1:2746', 'content-length': '2000000' },
+          body: 'x'.repeat(2_000_000),
+        }),
+      status: 413,
+    },
+  ])('refuses $name ($status)', async ({ request, status }) => {
+    const run = new SimulatedRun(loadOne(join(ROOT, 'examples/workflows/coinflip.yaml')))
+    const app = createUiApp(
+      {
+        mode: 'simulated',
+        simulated: run,
+        list: async () => [run.view],
+        get: async () => run.view,
+        load: () => run.view,
+      },
+      { hosts: ['127.0.0.1:2746'] },
+    )
+    expect((await app.request(request())).status).toBe(status)
   })
 
   it.each([

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto'
 import { Hono, type Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
 import { getCookie, setCookie } from 'hono/cookie'
 import * as z from 'zod'
 import { ACTIONS } from './live.ts'
@@ -26,7 +27,12 @@ export interface WorkflowSource {
   controllers?: () => Promise<string[]>
 }
 
+/** Sent by the page's own script with every control: what a cross-site request cannot send. */
+export const CSRF_HEADER = 'x-metahooks-ui'
+
 export interface UiOptions {
+  /** The Host headers the UI answers (loopback: 127.0.0.1:PORT and localhost:PORT); any when absent. */
+  hosts?: string[]
   /** Required when serving beyond loopback: a Bearer token, or `?token=` once (kept in a cookie). */
   token?: string
   now?: () => number
@@ -48,6 +54,21 @@ const same = (a: string, b: string) =>
  */
 export function createUiApp(source: WorkflowSource, options: UiOptions = {}): Hono {
   const app = new Hono()
+
+  // Another site open in the same browser must not drive this page's controls (a form or a no-cors
+  // fetch cannot send this header without a CORS preflight, which is never granted), nor read it
+  // through a DNS name rebound to 127.0.0.1 (the Host must be the one the UI was opened on).
+  app.use('*', async (c, next) => {
+    const host = c.req.header('host') ?? ''
+    if (options.hosts && !options.hosts.includes(host))
+      return c.text(`this UI answers at ${options.hosts.join(' or ')}, not ${host}`, 421)
+    if (c.req.method === 'POST' && c.req.header(CSRF_HEADER) !== '1')
+      return c.text(
+        `a control needs the ${CSRF_HEADER} header (sent by the page's own script)`,
+        403,
+      )
+    return next()
+  })
   // A simulated run's pages read its own clock (a wall clock would age the screenshots daily).
   const now = options.now ?? (() => source.simulated?.now ?? Date.now())
 
@@ -85,20 +106,26 @@ export function createUiApp(source: WorkflowSource, options: UiOptions = {}): Ho
     )
   })
 
-  app.post('/simulate', async (c) => {
-    if (!source.load) return c.text('only metahooks ui --simulate runs dropped files', 405)
-    const name = (c.req.query('name') ?? 'the dropped file').slice(0, 200)
-    const text = await c.req.text()
-    if (text.length > 1_000_000) return c.text('a workflow file is at most 1 MB', 413)
-    try {
-      const view = source.load(text, name)
-      return c.json({
-        location: `/workflows/${encodeURIComponent(view.namespace)}/${encodeURIComponent(view.name)}`,
-      })
-    } catch (error) {
-      return c.text((error as Error).message.split('\n')[0]!, 400)
-    }
-  })
+  app.post(
+    '/simulate',
+    bodyLimit({
+      maxSize: 1_000_000,
+      onError: (c) => c.text('a workflow file is at most 1 MB', 413),
+    }),
+    async (c) => {
+      if (!source.load) return c.text('only metahooks ui --simulate runs dropped files', 405)
+      const name = (c.req.query('name') ?? 'the dropped file').slice(0, 200)
+      const text = await c.req.text()
+      try {
+        const view = source.load(text, name)
+        return c.json({
+          location: `/workflows/${encodeURIComponent(view.namespace)}/${encodeURIComponent(view.name)}`,
+        })
+      } catch (error) {
+        return c.text((error as Error).message.split('\n')[0]!, 400)
+      }
+    },
+  )
 
   app.get('/workflows/:namespace/:name/logs/:pod', async (c) => {
     if (!source.logs) return c.text('a simulated run has no logs: its steps never ran', 404)

@@ -117,10 +117,13 @@ async function ui(args: string[], project: Project): Promise<void> {
         project,
         values['allow-actions'] === true,
       )
-  const options: UiOptions = token ? { token } : {}
+  // On loopback the Host header must name this listener (filled in once the port is known).
+  const hosts: string[] = []
+  const options: UiOptions = { ...(token && { token }), ...(LOOPBACK.has(host) && { hosts }) }
   const app = createUiApp(source, options)
   await new Promise<void>((resolve, reject) => {
     const server = serve({ fetch: app.fetch, hostname: host, port }, (info) => {
+      hosts.push(`127.0.0.1:${info.port}`, `localhost:${info.port}`, `[::1]:${info.port}`)
       const shown = host.includes(':') ? `[${host}]` : host
       console.log(
         `metahooks ui (${source.mode}) on http://${shown}:${info.port}/${token ? `?token=${encodeURIComponent(token)}` : ''}`,

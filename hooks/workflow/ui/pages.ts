@@ -97,7 +97,7 @@ document.querySelectorAll('.node').forEach((e) => {
   e.addEventListener('keydown', (k) => { if (k.key === 'Enter') show(e.dataset.nodeId) })
 })
 async function post(path, body) {
-  const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body || {}) })
+  const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-metahooks-ui': '1' }, body: JSON.stringify(body || {}) })
   if (!res.ok) { alert(await res.text()); return }
   location.reload()
 }
@@ -122,7 +122,7 @@ const reloadOnChange = (path: string, version: string) =>
 /** A workflow file dropped on the list (or chosen) replaces the simulated run. */
 const DROP = `
 async function run(file) {
-  const res = await fetch('/simulate?name=' + encodeURIComponent(file.name), { method: 'POST', body: await file.text() })
+  const res = await fetch('/simulate?name=' + encodeURIComponent(file.name), { method: 'POST', headers: { 'x-metahooks-ui': '1' }, body: await file.text() })
   if (!res.ok) { document.getElementById('drop-error').textContent = await res.text(); return }
   location.href = (await res.json()).location
 }
