@@ -41,6 +41,51 @@ writeFileSync(
   `/** The package version; ETags also include a build id so new code never reuses old ETags. */\nexport const PACKAGE_VERSION = ${JSON.stringify(pkg.version)};\n`,
 )
 
+/**
+ * The dependencies the packaged code imports (the compiled toolkit and the bin), at this
+ * repository's versions: what only the catalogue uses (dagre for its UI) stays out. An import that
+ * package.json does not list stops the build.
+ */
+async function importedDependencies() {
+  // esbuild reads the imports (those in the scaffold's template strings are text, not imports).
+  const { build } = await import('esbuild')
+  const entryPoints = [
+    ...walk(join(stage, 'hooks')).filter((f) => f.endsWith('.js')),
+    join(root, 'bin', 'metahooks.js'),
+  ]
+  const { metafile } = await build({
+    entryPoints,
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    outdir: join(stage, '.scan'),
+    logLevel: 'silent',
+  })
+  // Imported by a computed path, which esbuild cannot follow (manifests/validate.ts, testing/invariants.ts).
+  const names = new Set(['kubernetes-models'])
+  for (const input of Object.values(metafile.inputs)) {
+    for (const { path, external } of input.imports) {
+      if (
+        !external ||
+        path.startsWith('node:') ||
+        path === 'metahooks' ||
+        path.startsWith('metahooks/')
+      )
+        continue
+      names.add(path.startsWith('@') ? path.split('/').slice(0, 2).join('/') : path.split('/')[0])
+    }
+  }
+  const missing = [...names].filter((n) => !pkg.dependencies[n])
+  if (missing.length > 0)
+    throw new Error(
+      `the package imports ${missing.join(', ')}, which package.json's dependencies do not list`,
+    )
+  return Object.fromEntries([...names].sort().map((n) => [n, pkg.dependencies[n]]))
+}
+
 const exportsOf = (target) => ({
   types: target.replace(/\.ts$/, '.d.ts'),
   default: target.replace(/\.ts$/, '.js'),
@@ -59,7 +104,7 @@ const published = {
       target.endsWith('.ts') ? exportsOf(target) : target,
     ]),
   ),
-  dependencies: pkg.dependencies,
+  dependencies: await importedDependencies(),
   // Not installed with the package (npm never installs a dependency's devDependencies): the
   // versions \`metahooks init\` pins in a new project.
   devDependencies: Object.fromEntries(
