@@ -12,6 +12,7 @@ import { TEMPLATE_KINDS } from './templates.ts'
 import { expressions, references } from './substitute.ts'
 import { parseExpr } from './expr/index.ts'
 import type { LifecycleHook, Step, Task, Template, WorkflowSpec } from './schema.ts'
+import { templateIoProblems, type CheckRefs } from './validate-io.ts'
 
 /**
  * Everything that can be known wrong before any Pod exists: unknown templates, steps or tasks,
@@ -89,19 +90,7 @@ export function validateWorkflow(
     'serviceAccountName',
     'parameters',
   ])
-  const checkRefs = (
-    text: string,
-    path: string,
-    scope: {
-      inputs: Set<string>
-      artifacts?: Set<string>
-      steps?: Set<string>
-      tasks?: () => Set<string>
-      loop?: boolean
-      exit?: boolean
-      pod?: boolean
-    },
-  ) => {
+  const checkRefs: CheckRefs = (text, path, scope) => {
     if (!text.includes('{{')) return
     for (const source of expressions(text)) {
       try {
@@ -158,56 +147,6 @@ export function validateWorkflow(
         )
       else if (!ok) problems.push(`${path}: unknown parameter or reference {{${ref}}}`)
     }
-  }
-  /** A template's output parameters: where each may come from, and what its texts refer to. */
-  const outputProblems = (t: Template, path: string, inputs: Set<string>) => {
-    const leaf = t.container !== undefined || t.script !== undefined
-    const steps = new Set((t.steps ?? []).flat().map((s) => s.name))
-    const tasks = new Set((t.dag?.tasks ?? []).map((s) => s.name))
-    for (const [j, a] of (t.outputs?.artifacts ?? []).entries()) {
-      const at = `${path}.outputs.artifacts[${j}]`
-      if (leaf && a.path === undefined)
-        problems.push(
-          `${at}: a ${t.script ? 'script' : 'container'} template's output artifact needs a path`,
-        )
-      if (!leaf && a.from === undefined)
-        problems.push(`${at}: a steps or DAG template's output artifact needs from`)
-      if (!leaf && a.from !== undefined)
-        checkRefs(a.from, `${at}.from`, { inputs, steps, tasks: () => tasks })
-    }
-    for (const [j, a] of (t.inputs?.artifacts ?? []).entries()) {
-      if (leaf && a.path === undefined)
-        problems.push(
-          `${path}.inputs.artifacts[${j}]: a ${t.script ? 'script' : 'container'} template's input artifact needs a path`,
-        )
-      if (a.from !== undefined) checkRefs(a.from, `${path}.inputs.artifacts[${j}].from`, { inputs })
-    }
-    if (!t.outputs?.parameters) return
-    ;(t.outputs?.parameters ?? []).forEach((p, j) => {
-      const at = `${path}.outputs.parameters[${j}]`
-      const vf = p.valueFrom ?? {}
-      if (leaf && vf.path === undefined && p.value === undefined && vf.default === undefined)
-        problems.push(
-          `${at}: a ${t.script ? 'script' : 'container'} template's output needs valueFrom.path (or a value)`,
-        )
-      if (leaf && (vf.parameter !== undefined || vf.expression !== undefined))
-        problems.push(
-          `${at}: valueFrom.parameter and valueFrom.expression are for steps and DAG templates' outputs`,
-        )
-      for (const [key, text] of [
-        ['valueFrom.parameter', vf.parameter],
-        ['value', p.value],
-      ] as const)
-        if (text !== undefined)
-          checkRefs(text, `${at}.${key}`, { inputs, steps, tasks: () => tasks })
-      if (vf.expression !== undefined) {
-        try {
-          parseExpr(vf.expression)
-        } catch (e) {
-          problems.push(`${at}.valueFrom.expression: ${(e as Error).message}`)
-        }
-      }
-    })
   }
   const checkWhen = (when: string | undefined, path: string) => {
     if (when === undefined) return
@@ -374,7 +313,7 @@ export function validateWorkflow(
         problems.push(`${path}.retryStrategy.expression: ${(e as Error).message}`)
       }
     }
-    outputProblems(t, path, inputs)
+    templateIoProblems(t, path, inputs, checkRefs, problems)
     const duration = t.suspend?.duration
     if (duration !== undefined && !duration.includes('{{') && !DURATION.test(duration))
       problems.push(`${path}.suspend.duration: ${DURATION_HINT}`)
