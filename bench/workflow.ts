@@ -94,7 +94,7 @@ for (const tasks of [10, 100, 1000, 5000, 10_000]) {
 // metahooks ui: the graph page for a finished DAG (dagre layout, SVG and HTML), the work the server
 // does per page view. Target: a 1,000-task workflow renders in well under a second.
 const { graphPage } = await import('../hooks/workflow/ui/pages.ts')
-const { viewOf } = await import('../hooks/workflow/ui/simulated.ts')
+const { viewOf } = await import('../hooks/workflow/ui/view.ts')
 const { createUiApp } = await import('../hooks/workflow/ui/app.ts')
 const { launchChromium } = await import('../test/fixtures/browser.ts')
 const { serve } = await import('@hono/node-server')

@@ -5,7 +5,8 @@ import { getCookie, setCookie } from 'hono/cookie'
 import * as z from 'zod'
 import { ACTIONS } from './live.ts'
 import { controllersPage, graphPage, listPage } from './pages.ts'
-import type { SimulatedRun, WorkflowView } from './simulated.ts'
+import type { SimulatedRun } from './simulated.ts'
+import type { WorkflowView } from './view.ts'
 
 /** Where the workflows come from: a simulated run, or the cluster. */
 export interface WorkflowSource {

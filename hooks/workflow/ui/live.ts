@@ -1,6 +1,6 @@
 import type { KObject } from 'metahooks'
 import { type Kube, pathOf } from 'metahooks/cli'
-import { viewOf, type WorkflowView } from './simulated.ts'
+import { viewOf, type WorkflowView } from './view.ts'
 
 export const WORKFLOWS = {
   apiVersion: 'workflows.metahooks.dev/v1alpha1',

@@ -3,7 +3,7 @@ import { age } from 'metahooks/cli'
 import type { HtmlEscapedString } from 'hono/utils/html'
 import { graphSvg, layoutWorkflow, PHASE_COLOURS } from './graph.ts'
 import { ACTIONS } from './live.ts'
-import type { WorkflowView } from './simulated.ts'
+import type { WorkflowView } from './view.ts'
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>
 
@@ -75,7 +75,8 @@ ${liveVersion !== undefined ? html`<p><a href="/controllers">Controllers</a></p>
 const SCRIPT = `
 const nodes = JSON.parse(document.getElementById('nodes').textContent)
 const details = document.getElementById('details')
-const text = (label, value) => value === undefined || value === '' ? '' : '<dt>' + label + '</dt><dd>' + String(value).replace(/[&<>]/g, (c) => '&#' + c.charCodeAt(0) + ';') + '</dd>'
+const esc = (value) => String(value).replace(/[&<>"]/g, (c) => '&#' + c.charCodeAt(0) + ';')
+const text = (label, value) => value === undefined || value === '' ? '' : '<dt>' + label + '</dt><dd>' + esc(value) + '</dd>'
 function show(id) {
   const n = nodes[id]
   if (!n) return
@@ -83,12 +84,12 @@ function show(id) {
   document.querySelector('[data-node-id="' + CSS.escape(id) + '"]')?.classList.add('selected')
   const outputs = n.outputs ? JSON.stringify(n.outputs, null, 2) : ''
   const inputs = n.inputs ? JSON.stringify(n.inputs, null, 2) : ''
-  details.innerHTML = '<h2 id="node-name">' + n.displayName.replace(/[&<>]/g, (c) => '&#' + c.charCodeAt(0) + ';') + '</h2><dl>' +
+  details.innerHTML = '<h2 id="node-name">' + esc(n.displayName) + '</h2><dl>' +
     text('Phase', n.phase) + text('Type', n.type) + text('Node', n.name) + text('Template', n.templateName) + text('Pod', n.podName) +
     (window.LIVE && n.podName ? '<dt>Logs</dt><dd><a id="logs" href="' + location.pathname + '/logs/' + encodeURIComponent(n.podName) + '">main, followed</a></dd>' : '') +
     text('Started', n.startedAt) + text('Finished', n.finishedAt) + text('Exit code', n.outputs && n.outputs.exitCode) + text('Message', n.message) + '</dl>' +
-    (inputs ? '<h3>Inputs</h3><pre>' + inputs.replace(/[&<>]/g, (c) => '&#' + c.charCodeAt(0) + ';') + '</pre>' : '') +
-    (outputs ? '<h3>Outputs</h3><pre>' + outputs.replace(/[&<>]/g, (c) => '&#' + c.charCodeAt(0) + ';') + '</pre>' : '') +
+    (inputs ? '<h3>Inputs</h3><pre>' + esc(inputs) + '</pre>' : '') +
+    (outputs ? '<h3>Outputs</h3><pre>' + esc(outputs) + '</pre>' : '') +
     (window.SIMULATED && n.type === 'Pod' ? '<p class="decide">When it ends: <button data-outcome="succeed">succeed</button> <button data-outcome="fail">fail</button> <input id="stdout" placeholder="prints…"> <button data-outcome="print">print</button></p>' : '')
   details.dataset.node = id
 }
