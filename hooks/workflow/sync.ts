@@ -24,7 +24,8 @@ import {
 import { evaluate } from './engine.ts'
 import type { NodeRecord } from './nodes.ts'
 import { claimName, NODE_NAME_ANNOTATION } from './pods.ts'
-import { isFulfilled, isWorkflowDone } from './nodes.ts'
+import { isFulfilled, isWorkflowDone, iso } from './nodes.ts'
+import { applyRetry, holdPods, observedRetry, retryAsked } from './retry-workflow.ts'
 import { expand, type FinishedPods, type Memo } from './compact.ts'
 import type { WorkflowSpec } from './schema.ts'
 import { validateWorkflow } from './validate.ts'
@@ -34,6 +35,8 @@ import { GROUP_VERSION } from './template-refs.ts'
 
 /** How often a waiting workflow looks at its locks again, besides when a lock slot or Workflow changes. */
 const LOCK_RETRY_SECONDS = 15
+/** How often a retried workflow looks again for a previous attempt's Pod to be gone, besides when it goes. */
+const HELD_POD_RETRY_SECONDS = 5
 import { normalize } from './normalize.ts'
 import { loadPodCheck } from './pod-build.ts'
 
@@ -56,6 +59,7 @@ interface ObservedStatus {
   storedTemplates?: StoredTemplates
   waitingForTemplates?: string[]
   waitingForConfigMaps?: string[]
+  retry?: unknown
 }
 
 /** What the workflow needs related: the WorkflowTemplates it refers to and the ConfigMaps its parameters read. */
@@ -165,12 +169,13 @@ export async function sync({
       `invalid workflow: ${needs} needs an artifact repository: ${repository.problem}`,
     )
   const locks = locksOf(spec.synchronization, namespace)
-  const memo = expand(
+  const recorded = expand(
     parent.metadata.name,
     status.nodes && typeof status.nodes === 'object' ? status.nodes : {},
     status.finishedPods,
   )
-  const observedPods = children.list('Pod')
+  const previousRetry = observedRetry(status.retry)
+  const ask = retryAsked(parent.metadata.annotations, status.phase, spec.shutdown, previousRetry)
   const workflow = {
     name: parent.metadata.name,
     namespace,
@@ -192,6 +197,16 @@ export async function sync({
   }
   const admission = locks.length > 0 ? admit(locks, world) : undefined
   const nodeLocks = templateLocks(spec) ? new NodeLocks(world, namespace) : undefined
+  const retry = applyRetry({
+    workflow: parent.metadata.name,
+    memo: recorded,
+    pods: children.list('Pod'),
+    ask,
+    previous: previousRetry,
+    now: iso(now!.getTime()),
+    lockWait: admission && !admission.admitted ? (admission.message ?? 'its locks') : undefined,
+  })
+  const { memo, pods: observedPods } = retry
   // A run that has not started waits for its locks; one that has started is never held back (its Pods must stay).
   const started = observedPods.length > 0 || memo.nodes.size > 0
   if (admission && !admission.admitted && !started) {
@@ -210,10 +225,14 @@ export async function sync({
     spec,
     now: now!,
     memo,
-    ...(typeof status.phase === 'string' && { observedPhase: status.phase }),
-    ...(typeof status.startedAt === 'string' && { observedStartedAt: status.startedAt }),
-    ...(typeof status.finishedAt === 'string' &&
-      isWorkflowDone(status.phase) && { observedFinishedAt: status.finishedAt }),
+    ...(retry.restarted
+      ? { observedPhase: 'Running', observedStartedAt: iso(now!.getTime()) }
+      : {
+          ...(typeof status.phase === 'string' && { observedPhase: status.phase }),
+          ...(typeof status.startedAt === 'string' && { observedStartedAt: status.startedAt }),
+          ...(typeof status.finishedAt === 'string' &&
+            isWorkflowDone(status.phase) && { observedFinishedAt: status.finishedAt }),
+        }),
     pods: new Map(observedPods.map((p) => [p.metadata.name, p])),
     configMaps,
     images: images.images,
@@ -222,12 +241,18 @@ export async function sync({
     ...(nodeLocks && { nodeLocks }),
   })
   keepsUnrecordedPods(parent.metadata.name, memo, observedPods, out.pods)
+  const { held, status: retryStatus } = holdPods(retry, observedPods, out.pods)
   // A run that ended gives its locks back: their slots leave the answer.
   const ended = isWorkflowDone(out.status.phase)
+  const resync = earliest(
+    out.resyncAfterSeconds,
+    held.size > 0 ? HELD_POD_RETRY_SECONDS : undefined,
+    ask.kind === 'retry' && !retry.restarted ? LOCK_RETRY_SECONDS : undefined,
+  )
   return {
     children: [
       ...claims(parent.metadata.name, spec),
-      ...out.pods,
+      ...out.pods.filter((p) => !held.has(p.metadata.name)),
       ...(admission && !ended ? admission.slots : []),
       ...(nodeLocks?.slots ?? []),
     ],
@@ -238,8 +263,9 @@ export async function sync({
         admission && !ended ? admission.status : undefined,
         nodeLocks?.status(),
       ),
+      ...(retryStatus && { retry: retryStatus }),
     },
-    ...(out.resyncAfterSeconds !== undefined && { resyncAfterSeconds: out.resyncAfterSeconds }),
+    ...(resync !== undefined && { resyncAfterSeconds: resync }),
   }
 }
 
@@ -277,6 +303,9 @@ function keepsUnrecordedPods(
     )
   }
 }
+
+const earliest = (...seconds: (number | undefined)[]): number | undefined =>
+  seconds.filter((s) => s !== undefined).sort((a, b) => a - b)[0]
 
 /** Whether some template (of the spec, or stored from a WorkflowTemplate) names a lock. */
 function templateLocks(
