@@ -243,7 +243,8 @@ export async function sync({
   keepsUnrecordedPods(parent.metadata.name, memo, observedPods, out.pods)
   const { held, status: retryStatus } = holdPods(retry, observedPods, out.pods)
   // A run that ended gives its locks back: their slots leave the answer.
-  const ended = isWorkflowDone(out.status.phase)
+  // A retry waiting for its locks takes its slots while it waits, as a run that has not started does.
+  const holdsLocks = !isWorkflowDone(out.status.phase) || (ask.kind === 'retry' && !retry.restarted)
   const resync = earliest(
     out.resyncAfterSeconds,
     held.size > 0 ? HELD_POD_RETRY_SECONDS : undefined,
@@ -253,14 +254,14 @@ export async function sync({
     children: [
       ...claims(parent.metadata.name, spec),
       ...out.pods.filter((p) => !held.has(p.metadata.name)),
-      ...(admission && !ended ? admission.slots : []),
+      ...(admission && holdsLocks ? admission.slots : []),
       ...(nodeLocks?.slots ?? []),
     ],
     status: {
       ...out.status,
       ...(Object.keys(resolved.stored).length > 0 && { storedTemplates: resolved.stored }),
       ...synchronizationStatus(
-        admission && !ended ? admission.status : undefined,
+        admission && holdsLocks ? admission.status : undefined,
         nodeLocks?.status(),
       ),
       ...(retryStatus && { retry: retryStatus }),

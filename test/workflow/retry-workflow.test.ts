@@ -6,8 +6,11 @@ import { Simulation } from '../../hooks/core/testing/simulator.ts'
 import workflow from '../../hooks/workflow/index.ts'
 import { NODE_NAME_ANNOTATION } from '../../hooks/workflow/pods.ts'
 import { RETRY_ANNOTATION } from '../../hooks/workflow/retry-workflow.ts'
+import { locksOf } from '../../hooks/workflow/synchronization.ts'
 import {
   container,
+  held,
+  named,
   nodes,
   outcomes,
   phases,
@@ -427,5 +430,79 @@ describe('workflow: a retried step waits for its failed Pod to be gone (same Pod
     const outcome = await sync(parent, observed, 0)
     expect(outcome.ok ? 200 : outcome.status).toBe(422)
     if (!outcome.ok) expect(outcome.message).toMatch(/status.retry/)
+  })
+})
+
+describe('workflow: a retried workflow takes its locks again', () => {
+  const spec = {
+    entrypoint: 'job',
+    synchronization: { mutex: { name: 'deploy' } },
+    templates: [container('job')],
+  }
+  const MUTEX = locksOf(spec.synchronization as never, 'default')[0]!
+
+  async function failed(): Promise<KObject> {
+    const sim = new Simulation(workflow, {
+      parent: named('wf', spec, 0),
+      startTime: START,
+      podOutcome: outcomes({ wf: FAIL }),
+    })
+    await sim.run()
+    expect(sim.status!.phase).toBe('Failed')
+    const parent = sim.parent!
+    return {
+      ...parent,
+      metadata: { ...parent.metadata, annotations: { [RETRY_ANNOTATION]: 'r1' } },
+    } as KObject
+  }
+  const sync = async (parent: KObject, related: KObject[]) => {
+    const outcome = await runHook(
+      workflow,
+      'sync',
+      compositeRequest(workflow, { parent, related }),
+      { now: new Date('2026-01-01T01:00:00Z') },
+    )
+    if (!outcome.ok) throw new Error(`${outcome.status} ${outcome.message}`)
+    return outcome.response as {
+      children: KObject[]
+      status: Record<string, any>
+      resyncAfterSeconds?: number
+    }
+  }
+  const kinds = (r: { children: KObject[] }) => r.children.map((c) => c.kind).sort()
+
+  it('waits while another workflow holds the mutex, says so, and looks again', async () => {
+    const parent = await failed()
+    const other = named('other', spec, 5, 'Running')
+    const answer = await sync(parent, [other, held(MUTEX, 0, 'other')])
+    expect(answer.status).toMatchObject({
+      phase: 'Failed',
+      retry: {
+        count: 0,
+        message: expect.stringMatching(
+          /^waiting to retry: Waiting for default\/Mutex\/deploy lock/,
+        ),
+      },
+    })
+    expect(answer.status.retry).not.toHaveProperty('request')
+    expect(kinds(answer)).toEqual([])
+    expect(answer.resyncAfterSeconds).toBe(15)
+  })
+
+  it('takes the free slot first, and runs again once it holds it', async () => {
+    const parent = await failed()
+    const taking = await sync(parent, [])
+    expect(kinds(taking)).toEqual(['ConfigMap'])
+    expect(taking.status).toMatchObject({
+      phase: 'Failed',
+      retry: { message: expect.stringMatching(/^waiting to retry/) },
+    })
+    const holding = await sync({ ...parent, status: taking.status } as KObject, [
+      held(MUTEX, 0, 'wf'),
+    ])
+    // Its one step is asked for again: Pending, as on a first run.
+    expect(holding.status).toMatchObject({ phase: 'Pending', retry: { request: 'r1', count: 1 } })
+    expect(holding.status.retry).not.toHaveProperty('message')
+    expect(kinds(holding)).toEqual(['ConfigMap', 'Pod'])
   })
 })

@@ -5,7 +5,7 @@ import { compositeRequest } from '../../hooks/core/testing/requests.ts'
 import { Simulation } from '../../hooks/core/testing/simulator.ts'
 import workflow from '../../hooks/workflow/index.ts'
 import { LOCK_LABEL, locksOf, slotObject } from '../../hooks/workflow/synchronization.ts'
-import { container, START, wf } from './helpers.ts'
+import { container, held, named, START, wf } from './helpers.ts'
 
 const job = container('job')
 const mutexSpec = {
@@ -20,46 +20,6 @@ const semaphoreSpec = {
 }
 const MUTEX = locksOf(mutexSpec.synchronization as never, 'default')[0]!
 const SEMAPHORE = locksOf(semaphoreSpec.synchronization as never, 'default')[0]!
-
-/** A workflow of the namespace (the one syncing, or another), created at `minute` past START. */
-function named(
-  name: string,
-  spec: Record<string, unknown>,
-  minute: number,
-  phase?: string,
-): KObject {
-  const w = wf(spec, name)
-  return {
-    ...w,
-    metadata: {
-      ...w.metadata,
-      uid: `uid-${name}`,
-      creationTimestamp: `2026-01-01T00:0${minute}:00Z`,
-    },
-    ...(phase && { status: { phase } }),
-  } as KObject
-}
-
-/** The slot ConfigMap as the API server keeps it once `holder` made it. */
-function held(lock: typeof MUTEX, slot: number, holder: string): KObject {
-  const o = slotObject(lock, slot, holder)
-  return {
-    ...o,
-    metadata: {
-      ...o.metadata,
-      namespace: 'default',
-      ownerReferences: [
-        {
-          apiVersion: 'workflows.metahooks.dev/v1alpha1',
-          kind: 'Workflow',
-          name: holder,
-          uid: `uid-${holder}`,
-          controller: true,
-        },
-      ],
-    },
-  } as KObject
-}
 
 const limits = (builds: string) =>
   ({
