@@ -19,6 +19,15 @@ import { NODE_NAME_ANNOTATION } from './pods.ts'
 
 export const RETRY_ANNOTATION = 'workflows.metahooks.dev/retry'
 
+/**
+ * The change that asks for a retry (a JSON merge patch): a new request, and no spec.shutdown
+ * (Argo's retry clears it too; a stopped workflow would stop again at once).
+ */
+export const retryPatch = (now: Date) => ({
+  metadata: { annotations: { [RETRY_ANNOTATION]: now.toISOString() } },
+  spec: { shutdown: null },
+})
+
 const PodRef = z.object({ name: z.string(), uid: z.string() })
 type PodRef = z.output<typeof PodRef>
 

@@ -90,6 +90,7 @@ const metacontrollerCrd = (kind: string, plural: string) => ({
 })
 
 const lines = (text: string) => text.trim().split('\n')
+const RETRY = 'workflows.metahooks.dev/retry'
 
 describe.sequential('cluster commands against the real API server', () => {
   it('apply refuses to start without Metacontroller, naming its missing CRDs and changing nothing', async () => {
@@ -293,5 +294,43 @@ describe.sequential('cluster commands against the real API server', () => {
     expect(unknown.stderr).toMatch(
       /no controller with a finalize hook has a parent or decorated type named "mypod"/,
     )
+  })
+
+  it('workflow-retry: refuses a running or missing workflow, patching nothing; a failed one gets the request and loses spec.shutdown', async () => {
+    await ensureNamespace(client, 'retry-demo')
+    const wf = {
+      apiVersion: 'workflows.metahooks.dev/v1alpha1',
+      kind: 'Workflow',
+      metadata: { name: 'flaky', namespace: 'retry-demo' },
+      spec: {
+        entrypoint: 'main',
+        shutdown: 'Stop',
+        templates: [{ name: 'main', container: { image: 'busybox:1.37.0', command: ['false'] } }],
+      },
+    }
+    await create(wf as KubernetesObject)
+    const status = (phase: string) =>
+      patchStatus(cluster.bin, kubeconfig, 'retry-demo', 'workflow', 'flaky', { phase })
+    await status('Running')
+    const running = await metahooks(['workflow-retry', 'flaky', '-n', 'retry-demo'])
+    expect([running.code, running.stderr.trim()]).toEqual([
+      1,
+      'metahooks: Workflow retry-demo/flaky is Running; only a Failed or Error workflow is retried',
+    ])
+    await status('Failed')
+    const missing = await metahooks(['workflow-retry', 'flaky', 'nope', '-n', 'retry-demo'])
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toContain('no Workflow nope in namespace retry-demo')
+    // Every name is checked before any is patched.
+    const untouched = await read(wf as KubernetesObject)
+    expect(untouched?.metadata?.annotations?.[RETRY]).toBeUndefined()
+    const done = await metahooks(['workflow-retry', 'flaky', '-n', 'retry-demo'])
+    expect(done.code, done.stderr).toBe(0)
+    expect(done.stdout).toMatch(
+      /^Workflow retry-demo\/flaky: retry requested \(workflows\.metahooks\.dev\/retry=\d{4}-\d\d-\d\dT[\d:.]+Z\)$/m,
+    )
+    const retried = (await read(wf as KubernetesObject))!
+    expect(done.stdout).toContain(retried.metadata!.annotations![RETRY]!)
+    expect(retried.spec).not.toHaveProperty('shutdown')
   })
 })

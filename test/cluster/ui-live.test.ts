@@ -8,6 +8,7 @@ import { ROOT } from '../fixtures/server.ts'
 import { ensureNamespace } from './children.ts'
 import { kubeconfigFile, patchStatus } from './kubectl.ts'
 import { apiMessage, kubeConfig, objectsClient, sendVerbatim } from './client.ts'
+import { RETRY_ANNOTATION } from '../../hooks/workflow/retry-workflow.ts'
 
 // `metahooks ui` live, against the tier's real API server, in Debian's headless Chromium: the
 // list follows a watch of the Workflows, and an action patches the Workflow there.
@@ -38,8 +39,15 @@ const workflow = {
   },
 }
 
+const readWorkflow = async () =>
+  (await client.read({
+    apiVersion: workflow.apiVersion,
+    kind: 'Workflow',
+    metadata: { name: 'live-demo', namespace: NS },
+  })) as KubernetesObject & { spec?: { suspend?: boolean; shutdown?: string } }
+
 describe('metahooks ui, live', () => {
-  it('lists a Workflow created in the cluster, follows its status through the watch, and suspends it on a click', async () => {
+  it('lists a Workflow created in the cluster, follows its status through the watch, suspends, stops and retries it on clicks', async () => {
     sendVerbatim(workflow as KubernetesObject)
     await client.create(workflow as KubernetesObject).catch((error) => {
       throw new Error(apiMessage(error))
@@ -74,26 +82,34 @@ describe('metahooks ui, live', () => {
       page.waitForEvent('load'),
       page.getByRole('button', { name: 'Suspend' }).click(),
     ])
+    await expect.poll(async () => (await readWorkflow()).spec?.suspend).toBe(true)
+
+    // Stopped, then failed: Retry is offered, and its patch reaches the API server as the engine
+    // reads it (a new request in the annotation, spec.shutdown gone).
+    await Promise.all([
+      page.waitForEvent('load'),
+      page.getByRole('button', { name: 'Stop' }).click(),
+    ])
+    await expect.poll(async () => (await readWorkflow()).spec?.shutdown).toBe('Stop')
+    await patchStatus(cluster.bin, kubeconfig, NS, 'workflow', 'live-demo', {
+      ...status,
+      phase: 'Failed',
+      message: 'the workflow was stopped',
+    })
+    await page.waitForSelector('h1 .phase:text("Failed")', { timeout: 15_000 })
+    expect(await page.getByRole('button', { name: 'Suspend' }).count()).toBe(0)
+    await Promise.all([
+      page.waitForEvent('load'),
+      page.getByRole('button', { name: 'Retry' }).click(),
+    ])
     await expect
-      .poll(
-        async () =>
-          (
-            (await client.read({
-              apiVersion: workflow.apiVersion,
-              kind: 'Workflow',
-              metadata: { name: 'live-demo', namespace: NS },
-            })) as { spec?: { suspend?: boolean } }
-          ).spec?.suspend,
-      )
-      .toBe(true)
+      .poll(async () => (await readWorkflow()).metadata?.annotations?.[RETRY_ANNOTATION])
+      .toMatch(/^\d{4}-\d\d-\d\dT/)
+    expect((await readWorkflow()).spec).not.toHaveProperty('shutdown')
 
     // The main container's log, followed, through the API server: what kubectl logs prints (a Pod no
     // kubelet runs has none yet), the API server's refusal named, and no Pod that is not the workflow's.
-    const wf = (await client.read({
-      apiVersion: workflow.apiVersion,
-      kind: 'Workflow',
-      metadata: { name: 'live-demo', namespace: NS },
-    })) as KubernetesObject
+    const wf = await readWorkflow()
     const pod = (owner: boolean, name: string, container: string) => ({
       apiVersion: 'v1',
       kind: 'Pod',
@@ -138,7 +154,7 @@ describe('metahooks ui, live', () => {
     const controllers = await page.goto(new URL('/controllers', url).href)
     expect(controllers?.status(), await controllers?.text()).toBe(200)
     expect(await page.locator('#controllers').textContent()).toMatch(
-      /^workflow: 1 Workflow \(workflows\.workflows\.metahooks\.dev\)\n {2}ui-live\/live-demo {2}Running/m,
+      /^workflow: 1 Workflow \(workflows\.workflows\.metahooks\.dev\)\n {2}ui-live\/live-demo {2}Failed/m,
     )
     await page.close()
   })

@@ -92,7 +92,7 @@ describe('a file chosen on the page', () => {
 })
 
 describe('the simulator controls', () => {
-  it('a step told to fail before it ends fails, and the workflow with it', async () => {
+  it('a step told to fail before it ends fails, and the workflow with it; told to succeed and retried, the run succeeds', async () => {
     const url = await ui('examples/workflows/ci-pipeline.yaml')
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
     await page.goto(url)
@@ -118,6 +118,26 @@ describe('the simulator controls', () => {
     const failed = (await shownNodes(page)).find((n) => n.id === first!.id)
     expect(failed?.phase).toBe('Failed')
     expect(await page.locator('h1 .phase').textContent()).toBe('Failed')
+
+    // Told to succeed this time and retried: it runs again, what followed it runs, the run succeeds.
+    await page.locator(`[data-node-id="${first!.id}"]`).click()
+    await Promise.all([
+      page.waitForNavigation(),
+      page.getByRole('button', { name: 'succeed' }).click(),
+    ])
+    await Promise.all([
+      page.waitForNavigation(),
+      page.getByRole('button', { name: 'Retry' }).click(),
+    ])
+    expect(await page.locator('h1 .phase').textContent()).not.toBe('Failed')
+    await Promise.all([
+      page.waitForNavigation(),
+      page.getByRole('button', { name: 'Run to the end' }).click(),
+    ])
+    expect(await page.locator('h1 .phase').textContent()).toBe('Succeeded')
+    const after = await shownNodes(page)
+    expect(after.filter((n) => n.pod && n.phase !== 'Succeeded')).toEqual([])
+    expect(await page.getByRole('button', { name: 'Retry' }).count()).toBe(0)
     await page.close()
   })
 })

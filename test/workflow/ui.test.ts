@@ -2,6 +2,8 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { loadOne } from '../../hooks/core/testing/files.ts'
 import { createUiApp, CSRF_HEADER, type WorkflowSource } from '../../hooks/workflow/ui/app.ts'
+import { ACTIONS } from '../../hooks/workflow/ui/live.ts'
+import { RETRY_ANNOTATION } from '../../hooks/workflow/retry-workflow.ts'
 import { graphSvg, layoutWorkflow } from '../../hooks/workflow/ui/graph.ts'
 import { SimulatedRun } from '../../hooks/workflow/ui/simulated.ts'
 import { viewOf, type WorkflowView } from '../../hooks/workflow/ui/view.ts'
@@ -186,6 +188,74 @@ describe('the ui app', () => {
     })
     expect(stepped.status).toBe(200)
     expect(run.rounds).toHaveLength(1)
+  })
+
+  it('offers each action for the phases it fits: retry once it failed, the others while it runs; one not offered is a 409', async () => {
+    const { view } = await finished('data-pipeline.yaml')
+    const failed = { ...view, name: 'failed', phase: 'Failed' }
+    const running = { ...view, name: 'running', phase: 'Running' }
+    const acted: string[] = []
+    const app = createUiApp({
+      ...fixedSource([failed, running]),
+      act: async (_ns, name, action) => void acted.push(`${name} ${action}`),
+    })
+    const buttons = async (name: string) =>
+      [
+        ...(await (await app.request(`/workflows/default/${name}`)).text()).matchAll(
+          /actions\/(\w+)"/g,
+        ),
+      ].map((m) => m[1])
+    expect(await buttons('failed')).toEqual(['retry'])
+    expect(await buttons('running')).toEqual(['suspend', 'resume', 'stop', 'terminate'])
+    const post = (name: string, action: string) =>
+      app.request(`/workflows/default/${name}/actions/${action}`, {
+        method: 'POST',
+        headers: CONTROL,
+      })
+    const refused = await post('running', 'retry')
+    expect([refused.status, await refused.text()]).toEqual([
+      409,
+      'retry is not offered for a workflow that is Running',
+    ])
+    expect((await post('failed', 'terminate')).status).toBe(409)
+    expect((await post('failed', 'retry')).status).toBe(200)
+    expect(acted).toEqual(['failed retry'])
+    // What the live mode sends the API server: a new request, and spec.shutdown removed.
+    expect(ACTIONS.retry!.patch(new Date('2026-11-30T10:00:00Z'))).toEqual({
+      metadata: { annotations: { [RETRY_ANNOTATION]: '2026-11-30T10:00:00.000Z' } },
+      spec: { shutdown: null },
+    })
+  })
+
+  it('a simulated run that failed is retried from its page: the step told to succeed now runs again, and only it', async () => {
+    const run = new SimulatedRun(loadOne(join(ROOT, 'examples/workflows/ci-pipeline.yaml')))
+    run.decide('build', { exitCode: 1 })
+    await run.finish()
+    expect(run.view.phase).toBe('Failed')
+    const app = createUiApp({
+      mode: 'simulated',
+      simulated: run,
+      list: async () => [run.view],
+      get: async () => run.view,
+    })
+    const path = `/workflows/default/${run.view.name}`
+    expect(await (await app.request(path)).text()).toContain(`data-action="${path}/retry"`)
+    const checkout = Object.values(run.view.nodes).find((n) => n.displayName === 'checkout')!
+    run.decide('build', { exitCode: 0 })
+    const retried = await app.request(`${path}/retry`, { method: 'POST', headers: CONTROL })
+    expect(retried.status).toBe(200)
+    expect(run.view.phase).not.toBe('Failed')
+    await run.finish()
+    expect(run.view.phase).toBe('Succeeded')
+    expect(Object.values(run.view.nodes).find((n) => n.displayName === 'checkout')).toEqual(
+      checkout,
+    )
+    expect(await (await app.request(path)).text()).not.toContain(`${path}/retry`)
+    const again = await app.request(`${path}/retry`, { method: 'POST', headers: CONTROL })
+    expect([again.status, await again.text()]).toEqual([
+      409,
+      'retry is for a Failed or Error workflow; this one is Succeeded',
+    ])
   })
 
   it('a dropped file replaces the simulated run; what is not one Workflow is a 400 naming it; live mode takes none', async () => {

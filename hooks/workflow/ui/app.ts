@@ -153,7 +153,10 @@ export function createUiApp(source: WorkflowSource, options: UiOptions = {}): Ho
     if (!source.act) return c.text('actions are off: start metahooks ui with --allow-actions', 403)
     if (!(action in ACTIONS))
       return c.text(`unknown action ${action}; known: ${Object.keys(ACTIONS).join(', ')}`, 404)
-    if (!(await find(c))) return notFound(c)
+    const view = await find(c)
+    if (!view) return notFound(c)
+    if (!ACTIONS[action]!.offered(view.phase))
+      return c.text(`${action} is not offered for a workflow that is ${view.phase}`, 409)
     await source.act(c.req.param('namespace')!, c.req.param('name')!, action)
     return c.json({ done: action })
   })
@@ -200,6 +203,12 @@ export function createUiApp(source: WorkflowSource, options: UiOptions = {}): Ho
   control('step', async (run) => void (await run.step()))
   control('finish', async (run) => void (await run.finish()))
   control('restart', async (run) => void run.restart())
+  control('retry', async (run, c) => {
+    if (!ACTIONS.retry!.offered(run.view.phase))
+      return c.text(`retry is for a Failed or Error workflow; this one is ${run.view.phase}`, 409)
+    await run.retry()
+    return undefined
+  })
   control('decide', async (run, c) => {
     const parsed = Decision.safeParse(await c.req.json().catch(() => undefined))
     if (!parsed.success)

@@ -78,7 +78,7 @@ async function liveSource(
         await kube.request(
           'PATCH',
           pathOf(WORKFLOWS, ns, name),
-          ACTIONS[action]!.patch,
+          ACTIONS[action]!.patch(new Date()),
           'application/merge-patch+json',
         )
       },
@@ -147,6 +147,6 @@ export const uiCommand: Command = {
       by phase), node details. --simulate runs a file in the simulator, round by round, with
       controls to make steps fail or print; otherwise it shows the cluster of your kubeconfig.
       Loopback only unless --host, which needs --token. Live pages follow a watch of the Workflows;
-      --allow-actions adds suspend, resume, stop and terminate; /controllers is metahooks status.`,
+      --allow-actions adds suspend, resume, stop, terminate and retry; /controllers is metahooks status.`,
   run: ui,
 }

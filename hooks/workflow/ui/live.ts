@@ -1,5 +1,7 @@
 import type { KObject } from 'metahooks'
 import { type Kube, pathOf } from 'metahooks/cli'
+import { isFailure, isWorkflowDone, type Phase } from '../nodes.ts'
+import { retryPatch } from '../retry-workflow.ts'
 import { viewOf, type WorkflowView } from './view.ts'
 
 export const WORKFLOWS = {
@@ -66,10 +68,26 @@ export class LiveWorkflows {
   }
 }
 
-/** What the action buttons do: the engine already reads these fields of the spec (docs/workflow.md). */
-export const ACTIONS: Record<string, { patch: Record<string, unknown>; label: string }> = {
-  suspend: { label: 'Suspend', patch: { spec: { suspend: true } } },
-  resume: { label: 'Resume', patch: { spec: { suspend: null } } },
-  stop: { label: 'Stop', patch: { spec: { shutdown: 'Stop' } } },
-  terminate: { label: 'Terminate', patch: { spec: { shutdown: 'Terminate' } } },
+/**
+ * What the action buttons do (JSON merge patches of fields the engine reads, docs/workflow.md),
+ * and for which phases each is offered.
+ */
+export interface Action {
+  label: string
+  offered: (phase: string) => boolean
+  patch: (now: Date) => Record<string, unknown>
+}
+
+const unfinished = (phase: string) => !isWorkflowDone(phase)
+
+export const ACTIONS: Record<string, Action> = {
+  suspend: { label: 'Suspend', offered: unfinished, patch: () => ({ spec: { suspend: true } }) },
+  resume: { label: 'Resume', offered: unfinished, patch: () => ({ spec: { suspend: null } }) },
+  stop: { label: 'Stop', offered: unfinished, patch: () => ({ spec: { shutdown: 'Stop' } }) },
+  terminate: {
+    label: 'Terminate',
+    offered: unfinished,
+    patch: () => ({ spec: { shutdown: 'Terminate' } }),
+  },
+  retry: { label: 'Retry', offered: (phase) => isFailure(phase as Phase), patch: retryPatch },
 }

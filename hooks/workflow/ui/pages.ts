@@ -147,7 +147,7 @@ export interface GraphPageOptions {
   simulated?: { rounds: number; done: boolean }
   /** Live: the page polls this version and reloads when it changes. */
   liveVersion?: string
-  /** Live with --allow-actions: suspend, resume, stop, terminate. */
+  /** Live with --allow-actions: suspend, resume, stop and terminate while it runs, retry once it failed. */
   actions?: boolean
 }
 
@@ -165,11 +165,20 @@ ${
     ? html`<div class="controls">Round ${options.simulated.rounds}
 <button data-action="${base}/step" ${options.simulated.done ? 'disabled' : ''}>Next round</button>
 <button data-action="${base}/finish" ${options.simulated.done ? 'disabled' : ''}>Run to the end</button>
-<button data-action="${base}/restart">Restart</button></div>`
+<button data-action="${base}/restart">Restart</button>${
+        ACTIONS.retry!.offered(view.phase)
+          ? html`
+<button data-action="${base}/retry">Retry</button>`
+          : ''
+      }</div>`
     : ''
 }${
   options.actions
-    ? html`<div class="controls">${Object.entries(ACTIONS).map(([name, a]) => html`<button data-action="${base}/actions/${name}">${a.label}</button>`)}</div>`
+    ? html`<div class="controls">${Object.entries(ACTIONS)
+        .filter(([, a]) => a.offered(view.phase))
+        .map(
+          ([name, a]) => html`<button data-action="${base}/actions/${name}">${a.label}</button>`,
+        )}</div>`
     : ''
 }
 <div class="layout"><div class="canvas">${raw(svg)}</div><aside id="details"><p>Click a node for its details.</p></aside></div>

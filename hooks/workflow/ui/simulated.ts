@@ -3,6 +3,7 @@ import type { KObject } from 'metahooks'
 import { asStored, Simulation, type Round } from 'metahooks/testing'
 import workflow from '../index.ts'
 import { outcomes, type StepOutcome } from '../outcomes.ts'
+import { retryPatch } from '../retry-workflow.ts'
 
 const START = '2026-01-01T00:00:00Z'
 
@@ -60,9 +61,31 @@ export class SimulatedRun {
     this.table[step] = outcome
   }
 
+  /**
+   * A failed run retried as the live page's Retry does (the same patch, at the simulated time),
+   * and its first round: the decisions made since apply to the steps that run again.
+   */
+  async retry(): Promise<void> {
+    const patch = retryPatch(new Date(this.now))
+    this.simulation.updateParent((p) => mergePatch(p, patch) as KObject)
+    await this.step()
+  }
+
   /** From the beginning, keeping the decisions. */
   restart(): void {
     this.rounds.length = 0
     this.simulation = this.start()
   }
+}
+
+/** RFC 7386 JSON merge patch (what the live page sends the API server): null removes a field. */
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch
+  const out: Record<string, unknown> =
+    typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...target } : {}
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key]
+    else out[key] = mergePatch(out[key], value)
+  }
+  return out
 }
