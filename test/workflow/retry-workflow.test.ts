@@ -256,6 +256,24 @@ describe('workflow: retrying a failed workflow (the retry annotation)', () => {
     expect([podRuns('x'), podRuns('y'), podRuns('z')]).toEqual([2, 2, 2])
   })
 
+  it('a large workflow (its finished Pods kept as finishedPods rows) retries the one item that failed', async () => {
+    const spec = {
+      entrypoint: 'main',
+      templates: [
+        { name: 'main', steps: [[{ name: 'n', template: 'job', withSequence: { count: '520' } }]] },
+        container('job'),
+      ],
+    }
+    const { sim, podRuns } = simulateCounting(spec, { 'n(7:7)': [FAIL, OK] })
+    await sim.run()
+    expect(sim.status).toMatchObject({ phase: 'Failed', progress: '519/520' })
+    expect((sim.status!.finishedPods as { rows: unknown[] }).rows.length).toBeGreaterThan(500)
+    askRetry(sim, 'r1')
+    await sim.run()
+    expect(sim.status).toMatchObject({ phase: 'Succeeded', progress: '520/520' })
+    expect([podRuns('n(7:7)'), podRuns('n(6:6)'), podRuns('n(519:519)')]).toEqual([2, 1, 1])
+  })
+
   const refusals: {
     name: string
     reason: string
