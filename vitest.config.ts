@@ -5,6 +5,9 @@ export default defineConfig({
   test: {
     reporters: ['default', './test/summary-reporter.ts'],
     silent: 'passed-only',
+    // Two files at a time on CI's two cores (vitest's default is cores - 1): the suite waits on
+    // processes, servers and workerd more than on the CPU.
+    maxWorkers: 2,
     globalSetup: ['test/fixtures/global-setup.ts'],
     projects: [
       {

@@ -99,14 +99,18 @@ export interface Sent {
   body: string
 }
 
-/** One POST over its own connection, with the whole body written at once. */
-export function send(url: string, { path, body }: Shaped): Promise<Sent> {
+/**
+ * One POST over its own connection, with the whole body written at once — or, given `held`, its
+ * first MiB, the rest once `held` settles (an upload kept in flight while others arrive).
+ */
+export function send(url: string, { path, body }: Shaped, held?: Promise<void>): Promise<Sent> {
+  const bytes = Buffer.from(body)
   return new Promise((resolve, reject) => {
     const req = request(
       `${url}${path}`,
       {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+        headers: { 'Content-Type': 'application/json', 'Content-Length': bytes.length },
       },
       (res) => {
         let text = ''
@@ -127,7 +131,11 @@ export function send(url: string, { path, body }: Shaped): Promise<Sent> {
         ? reject(error)
         : resolve({ status: -1, retryAfter: undefined, body: error.message }),
     )
-    req.end(body)
+    if (!held) req.end(bytes)
+    else {
+      req.write(bytes.subarray(0, MiB))
+      void held.then(() => req.end(bytes.subarray(MiB)))
+    }
   })
 }
 
