@@ -120,13 +120,7 @@ mkdirSync(join(stage, 'bin'), { recursive: true })
 copyFileSync(join(root, 'bin', 'metahooks.js'), join(stage, 'bin', 'metahooks.js'))
 // The Dockerfile builds any project of this layout: `metahooks init` copies it.
 copyFileSync(join(root, 'Dockerfile'), join(stage, 'Dockerfile'))
-for (const file of ['README.md', 'LICENSE']) {
-  try {
-    copyFileSync(join(root, file), join(stage, file))
-  } catch {
-    // optional
-  }
-}
+for (const file of ['README.md', 'LICENSE']) copyFileSync(join(root, file), join(stage, file))
 const packed = execFileSync(
   'npm',
   ['pack', stage, '--pack-destination', join(root, 'dist'), '--silent'],
