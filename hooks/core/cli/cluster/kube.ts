@@ -1,4 +1,4 @@
-import { request as httpRequest } from 'node:http'
+import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { Readable } from 'node:stream'
 import { request as httpsRequest, type RequestOptions } from 'node:https'
 import type { KObject } from '../../contract/objects.ts'
@@ -111,6 +111,33 @@ export class Kube {
     )
   }
 
+  /**
+   * Sends one request with the kubeconfig's credentials, over http or https as the server's URL
+   * says; resolves once the answer starts arriving (its body is the caller's to read).
+   */
+  private async open(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    payload?: string,
+  ): Promise<IncomingMessage> {
+    const url = new URL(`${this.server}${path}`)
+    const options: RequestOptions = { method, headers }
+    await this.applyAuth(options)
+    const send = url.protocol === 'http:' ? httpRequest : httpsRequest
+    return new Promise((resolve, reject) => {
+      const req = send(url, options, resolve)
+      req.on('error', (error) =>
+        reject(
+          new Error(
+            `cannot reach the API server at ${this.server} (context ${this.contextName}): ${error.message}`,
+          ),
+        ),
+      )
+      req.end(payload)
+    })
+  }
+
   /** One request; JSON in and out. 404 answers undefined for GET; other failures throw KubeError. */
   async request<T = Record<string, unknown>>(
     method: string,
@@ -118,41 +145,20 @@ export class Kube {
     body?: unknown,
     contentType = 'application/json',
   ): Promise<T | undefined> {
-    const url = new URL(`${this.server}${path}`)
-    const options: RequestOptions = {
-      method,
-      headers: {
-        Accept: 'application/json',
-        ...(body !== undefined && { 'Content-Type': contentType }),
-      },
+    const headers = {
+      Accept: 'application/json',
+      ...(body !== undefined && { 'Content-Type': contentType }),
     }
-    await this.applyAuth(options)
     const payload =
       body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body)
-    const send = url.protocol === 'http:' ? httpRequest : httpsRequest
-    const once = () =>
-      new Promise<{ status: number; text: string; retryAfter: number }>((resolve, reject) => {
-        const req = send(url, options, (res) => {
-          const chunks: Buffer[] = []
-          res.on('data', (c: Buffer) => chunks.push(c))
-          res.on('end', () =>
-            resolve({
-              status: res.statusCode ?? 0,
-              text: Buffer.concat(chunks).toString('utf8'),
-              retryAfter: Number(res.headers['retry-after']) || 1,
-            }),
-          )
-          res.on('error', reject)
-        })
-        req.on('error', (error) =>
-          reject(
-            new Error(
-              `cannot reach the API server at ${this.server} (context ${this.contextName}): ${error.message}`,
-            ),
-          ),
-        )
-        req.end(payload)
-      })
+    const once = async () => {
+      const res = await this.open(method, path, headers, payload)
+      return {
+        status: res.statusCode ?? 0,
+        text: await readText(res),
+        retryAfter: Number(res.headers['retry-after']) || 1,
+      }
+    }
     // 429 asks to come back (a new CRD's storage initializing, API priority and fairness), as
     // client-go does: after Retry-After, a few times.
     let answer = await once()
@@ -162,15 +168,8 @@ export class Kube {
     }
     const { status, text } = answer
     if (status === 404 && method === 'GET') return undefined
-    if (status < 200 || status >= 300) {
-      let message = text.slice(0, 300)
-      try {
-        message = (JSON.parse(text) as { message?: string }).message ?? message
-      } catch {
-        // not a Status object
-      }
-      throw new KubeError(status, `${method} ${path}: ${status} ${message}`)
-    }
+    if (status < 200 || status >= 300)
+      throw new KubeError(status, `${method} ${path}: ${status} ${statusMessage(text)}`)
     return (text ? JSON.parse(text) : {}) as T
   }
 
@@ -184,33 +183,35 @@ export class Kube {
     resourceVersion: string,
     onEvent: (event: { type: string; object: KObject }) => void,
   ): Promise<{ stop(): void; ended: Promise<void> }> {
-    const url = new URL(
-      `${this.server}${path}${path.includes('?') ? '&' : '?'}watch=1&resourceVersion=${encodeURIComponent(resourceVersion)}`,
+    const watched = `${path}${path.includes('?') ? '&' : '?'}watch=1&resourceVersion=${encodeURIComponent(resourceVersion)}`
+    let response: IncomingMessage | undefined
+    let stopped = false
+    const stop = () => {
+      stopped = true
+      response?.destroy()
+    }
+    const ended = this.open('GET', watched, { Accept: 'application/json' }).then(
+      (res) =>
+        new Promise<void>((resolve) => {
+          response = res
+          if (stopped) res.destroy()
+          let buffered = ''
+          res.setEncoding('utf8')
+          res.on('data', (chunk: string) => {
+            buffered += chunk
+            for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+              const line = buffered.slice(0, nl)
+              buffered = buffered.slice(nl + 1)
+              if (line.trim()) onEvent(JSON.parse(line) as { type: string; object: KObject })
+            }
+          })
+          res.on('end', resolve)
+          res.on('close', resolve)
+          res.on('error', () => resolve())
+        }),
+      () => undefined,
     )
-    const options: RequestOptions = { method: 'GET', headers: { Accept: 'application/json' } }
-    await this.applyAuth(options)
-    const send = url.protocol === 'http:' ? httpRequest : httpsRequest
-    let stop = () => {}
-    const ended = new Promise<void>((resolve) => {
-      const req = send(url, options, (res) => {
-        let buffered = ''
-        res.setEncoding('utf8')
-        res.on('data', (chunk: string) => {
-          buffered += chunk
-          for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
-            const line = buffered.slice(0, nl)
-            buffered = buffered.slice(nl + 1)
-            if (line.trim()) onEvent(JSON.parse(line) as { type: string; object: KObject })
-          }
-        })
-        res.on('end', resolve)
-        res.on('error', () => resolve())
-      })
-      req.on('error', () => resolve())
-      req.end()
-      stop = () => req.destroy()
-    })
-    return { stop: () => stop(), ended }
+    return { stop, ended }
   }
 
   /**
@@ -222,33 +223,11 @@ export class Kube {
   ): Promise<
     { ok: true; body: ReadableStream<Uint8Array> } | { ok: false; status: number; message: string }
   > {
-    const url = new URL(`${this.server}${path}`)
-    const options: RequestOptions = { method: 'GET' }
-    await this.applyAuth(options)
-    const send = url.protocol === 'http:' ? httpRequest : httpsRequest
-    return new Promise((resolve, reject) => {
-      const req = send(url, options, (res) => {
-        const status = res.statusCode ?? 0
-        if (status >= 200 && status < 300) {
-          resolve({ ok: true, body: Readable.toWeb(res) as ReadableStream<Uint8Array> })
-          return
-        }
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8')
-          let message = text.slice(0, 300)
-          try {
-            message = (JSON.parse(text) as { message?: string }).message ?? message
-          } catch {
-            // not a Status object
-          }
-          resolve({ ok: false, status, message })
-        })
-      })
-      req.on('error', reject)
-      req.end()
-    })
+    const res = await this.open('GET', path, {})
+    const status = res.statusCode ?? 0
+    if (status >= 200 && status < 300)
+      return { ok: true, body: Readable.toWeb(res) as ReadableStream<Uint8Array> }
+    return { ok: false, status, message: statusMessage(await readText(res)) }
   }
 
   /** A list with the resourceVersion a watch continues from. */
@@ -327,4 +306,23 @@ export function typeOf(
     if (custom) return { apiVersion, kind, resource: custom.plural, scope: custom.scope }
   }
   return { apiVersion, kind, resource: pluralize(kind), scope: defaultScope(kind) }
+}
+
+/** A whole answer's body as text. */
+function readText(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    res.on('data', (c: Buffer) => chunks.push(c))
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    res.on('error', reject)
+  })
+}
+
+/** What an error answer says: a Status object's message, else the start of the text. */
+function statusMessage(text: string): string {
+  try {
+    return (JSON.parse(text) as { message?: string }).message ?? text.slice(0, 300)
+  } catch {
+    return text.slice(0, 300)
+  }
 }
