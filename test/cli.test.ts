@@ -10,6 +10,7 @@ import mypod from '../hooks/mypod/index.ts'
 import { loadObjects, loadOne } from '../hooks/core/testing/files.ts'
 import { NOTES_POD } from './fixtures/mypod.ts'
 import { runInProcess, type CliResult } from './fixtures/cli.ts'
+import { runMetahooks } from './fixtures/process.ts'
 
 // The `metahooks` command as a user runs it: its exit code, stdout and stderr (a process where the
 // bin, a port or a pipe is part of what is tested).
@@ -23,23 +24,8 @@ function file(name: string, text: string): string {
   return path
 }
 
-function metahooksProcess(
-  args: string[],
-  env: Record<string, string> = {},
-  cwd = ROOT,
-): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/metahooks.js'), ...args], {
-      cwd,
-      env: { ...process.env, ...env },
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => (stdout += String(d)))
-    child.stderr.on('data', (d) => (stderr += String(d)))
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
-}
+const metahooksProcess = (args: string[], env: Record<string, string> = {}, cwd = ROOT) =>
+  runMetahooks(args, { env, cwd })
 
 /** Most calls run in this process (test/fixtures/cli.ts); the bin itself is run where it matters. */
 const metahooks = runInProcess

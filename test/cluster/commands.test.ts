@@ -1,39 +1,18 @@
-import { execFile } from 'node:child_process'
-import { join } from 'node:path'
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { describe, expect, inject, it } from 'vitest'
-import { ROOT } from '../fixtures/server.ts'
+import { runMetahooks } from '../fixtures/process.ts'
 import { kubeconfigFile, patchStatus } from './kubectl.ts'
 import { apiMessage, kubeConfig, objectsClient, sendVerbatim } from './client.ts'
 import { ensureNamespace } from './children.ts'
 
-// The cluster commands (apply, status, doctor, unstick) as a user runs them: the CLI as a process
+// The cluster commands (apply, status, doctor, unstick, workflow-retry) as a user runs them: the CLI as a process
 // with a kubeconfig for the tier's API server. They run in order: each builds on the one before.
 
 const cluster = inject('cluster')
 const client = objectsClient(kubeConfig(cluster.open))
 const kubeconfig = kubeconfigFile(cluster.open)
 
-interface Ran {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-function run(command: string, args: string[]): Promise<Ran> {
-  return new Promise((resolve) => {
-    execFile(command, args, { cwd: ROOT }, (error, stdout, stderr) =>
-      resolve({
-        code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
-        stdout,
-        stderr,
-      }),
-    )
-  })
-}
-
-const metahooks = (args: string[]) =>
-  run(process.execPath, [join(ROOT, 'bin/metahooks.js'), ...args, '--kubeconfig', kubeconfig])
+const metahooks = (args: string[]) => runMetahooks([...args, '--kubeconfig', kubeconfig])
 
 async function create<T extends KubernetesObject>(object: T): Promise<T> {
   sendVerbatim(object)

@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runMetahooks, runProcess } from '../fixtures/process.ts'
 import {
   ROOT,
   startServerProcess,
@@ -10,43 +10,17 @@ import {
   type ServerProcess,
 } from '../fixtures/server.ts'
 
-interface Ran {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-/** Runs a command to its end; never throws (the exit code is asserted). */
-function run(
-  command: string,
-  args: string[],
-  cwd: string,
-  env: Record<string, string> = {},
-): Promise<Ran> {
-  return new Promise((resolve) => {
-    execFile(
-      command,
-      args,
-      { cwd, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) =>
-        resolve({
-          code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
-          stdout,
-          stderr,
-        }),
-    )
-  })
-}
+const run = (command: string, args: string[], cwd: string, env: Record<string, string> = {}) =>
+  runProcess(command, args, { cwd, env })
 
 const dir = mkdtempSync(join(tmpdir(), 'metahooks-scaffold-'))
 const project = join(dir, 'my-controllers')
 /** The installed package's bin, as `npx metahooks` runs it in the project. */
 const metahooks = (args: string[]) =>
-  run(
-    process.execPath,
-    [join(project, 'node_modules/metahooks/bin/metahooks.js'), ...args],
-    project,
-  )
+  runMetahooks(args, {
+    cwd: project,
+    bin: join(project, 'node_modules/metahooks/bin/metahooks.js'),
+  })
 let tarball = ''
 
 beforeAll(async () => {
@@ -54,11 +28,9 @@ beforeAll(async () => {
   expect(packed.stderr).toBe('')
   tarball = packed.stdout.trim().split('\n').at(-1)!
   // `npx metahooks init` before there is a project; the repository's bin is the same code.
-  const init = await run(
-    process.execPath,
-    [join(ROOT, 'bin/metahooks.js'), 'init', 'my-controllers', '--metahooks', `file:${tarball}`],
-    dir,
-  )
+  const init = await runMetahooks(['init', 'my-controllers', '--metahooks', `file:${tarball}`], {
+    cwd: dir,
+  })
   expect(init.code, init.stderr).toBe(0)
   // From npm's cache when it holds the packages (CI's npm ci filled it), the registry otherwise.
   const install = await run(

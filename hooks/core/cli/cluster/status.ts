@@ -3,6 +3,7 @@ import type { KObject } from '../../contract/objects.ts'
 import type { ControllerDefinition } from '../../define.ts'
 import { decoratorSelects } from '../../testing/ownership.ts'
 import { positiveInt, UsageError, type Command, type Project } from '../command.ts'
+import { findCondition } from '../../k8s/conditions.ts'
 import { CLUSTER_OPTIONS, Kube, pathOf, type TypeInfo } from './kube.ts'
 
 type Condition = { type: string; status: string; reason?: string; message?: string }
@@ -31,11 +32,8 @@ export function age(time: string | undefined, now = Date.now()): string {
 
 /** What an observed child's status says about it, in a few words. */
 export function readiness(o: Observed): string {
-  const conditions = o.status?.conditions ?? []
   const ready =
-    conditions.find((c) => c.type === 'Ready') ??
-    conditions.find((c) => c.type === 'Available') ??
-    conditions.find((c) => c.type === 'Complete')
+    findCondition(o, 'Ready') ?? findCondition(o, 'Available') ?? findCondition(o, 'Complete')
   if (ready)
     return ready.status === 'True'
       ? ready.type.toLowerCase()
