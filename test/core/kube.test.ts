@@ -27,23 +27,28 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   dir = mkdtempSync(join(tmpdir(), 'kube-test-'))
-  const kubeconfig = join(dir, 'config')
-  writeFileSync(
-    kubeconfig,
-    `apiVersion: v1
-kind: Config
-clusters: [{ name: c, cluster: { server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true } }]
-users: [{ name: u, user: { token: t0ken } }]
-contexts: [{ name: here, context: { cluster: c, user: u } }]
-current-context: here
-`,
-  )
-  kube = await Kube.connect({ kubeconfig })
+  kube = await connect(port, 'here', '{ token: t0ken }')
 })
 afterAll(() => {
   server.close()
   rmSync(dir, { recursive: true, force: true })
 })
+
+/** A Kube for a kubeconfig naming a plain-http server on loopback (client-node wants skip-TLS then). */
+function connect(port: number, context: string, user: string): Promise<Kube> {
+  const kubeconfig = join(dir, context)
+  writeFileSync(
+    kubeconfig,
+    `apiVersion: v1
+kind: Config
+clusters: [{ name: c, cluster: { server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true } }]
+users: [{ name: u, user: ${user} }]
+contexts: [{ name: ${context}, context: { cluster: c, user: u } }]
+current-context: ${context}
+`,
+  )
+  return Kube.connect({ kubeconfig })
+}
 
 describe('Kube.request', () => {
   it("sends JSON with the kubeconfig's token, and comes back after a 429 as client-go does", async () => {
@@ -81,18 +86,7 @@ describe('Kube.request', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
     const { port } = closed.address() as AddressInfo
     closed.close()
-    const file = join(dir, 'closed')
-    writeFileSync(
-      file,
-      `apiVersion: v1
-kind: Config
-clusters: [{ name: c, cluster: { server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true } }]
-users: [{ name: u, user: {} }]
-contexts: [{ name: gone, context: { cluster: c, user: u } }]
-current-context: gone
-`,
-    )
-    const unreachable = await Kube.connect({ kubeconfig: file })
+    const unreachable = await connect(port, 'gone', '{}')
     await expect(unreachable.get('/api')).rejects.toThrow(
       `cannot reach the API server at http://127.0.0.1:${port} (context gone): connect ECONNREFUSED`,
     )
