@@ -120,7 +120,11 @@ mkdirSync(join(stage, 'bin'), { recursive: true })
 copyFileSync(join(root, 'bin', 'metahooks.js'), join(stage, 'bin', 'metahooks.js'))
 // The Dockerfile builds any project of this layout: `metahooks init` copies it.
 copyFileSync(join(root, 'Dockerfile'), join(stage, 'Dockerfile'))
-for (const file of ['README.md', 'LICENSE']) copyFileSync(join(root, file), join(stage, file))
+copyFileSync(join(root, 'LICENSE'), join(stage, 'LICENSE'))
+writeFileSync(
+  join(stage, 'README.md'),
+  packageReadme(readFileSync(join(root, 'README.md'), 'utf8')),
+)
 const packed = execFileSync(
   'npm',
   ['pack', stage, '--pack-destination', join(root, 'dist'), '--silent'],
@@ -130,3 +134,28 @@ const packed = execFileSync(
   .split('\n')
   .at(-1)
 console.log(join(root, 'dist', packed))
+
+/**
+ * The package's README: the repository README's introduction and the sections about the toolkit
+ * (writing, testing and configuring controllers), not the catalogue's. Taken from README.md as
+ * they are, so the two never disagree; a section that is missing stops the build.
+ */
+function packageReadme(readme) {
+  const intro = readme.slice(0, readme.indexOf('\n## '))
+  const section = (title) => {
+    const start = readme.indexOf(`\n## ${title}\n`)
+    if (start < 0) throw new Error(`README.md has no section "## ${title}" for the package README`)
+    const end = readme.indexOf('\n## ', start + 1)
+    return readme.slice(start, end < 0 ? undefined : end)
+  }
+  const sections = [
+    'Write your own controller',
+    'Writing a controller',
+    'Testing controllers without a cluster',
+    'Configuration',
+  ]
+  return (
+    `${intro.trimEnd()}\n\nThis is the toolkit's package; the repository it is built from also holds a catalogue of controllers.\n${sections.map(section).join('')}`.trimEnd() +
+    '\n'
+  )
+}

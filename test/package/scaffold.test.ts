@@ -44,7 +44,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 describe('the packed package', () => {
-  it('holds compiled JavaScript and declarations for every export, its licence, and no TypeScript sources', async () => {
+  it('holds compiled JavaScript and declarations for every export, its licence and README, and no TypeScript sources', async () => {
     const listing = (await run('tar', ['tzf', tarball], ROOT)).stdout.split('\n')
     const pkg = JSON.parse(
       readFileSync(join(project, 'node_modules/metahooks/package.json'), 'utf8'),
@@ -54,8 +54,15 @@ describe('the packed package', () => {
     ))
       expect(listing).toContain(`package/${target.slice(2)}`)
     expect(listing.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([])
-    // The licence package.json names travels with it.
+    // The licence package.json names travels with it, and a README about the toolkit, not the catalogue.
     expect(listing).toContain('package/LICENSE')
+    const readme = readFileSync(join(project, 'node_modules/metahooks/README.md'), 'utf8')
+    expect(readme.match(/^## .*/gm)).toEqual([
+      '## Write your own controller',
+      '## Writing a controller',
+      '## Testing controllers without a cluster',
+      '## Configuration',
+    ])
   })
 
   it('its declarations carry real types: a project using one wrongly does not type-check', async () => {
