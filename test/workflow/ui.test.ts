@@ -212,6 +212,20 @@ describe('the ui app', () => {
         method: 'POST',
         headers: CONTROL,
       })
+    // Why the engine did not retry (its status.retry.message) is on the page, escaped.
+    const waiting = createUiApp(
+      fixedSource([
+        viewOf({
+          apiVersion: 'workflows.metahooks.dev/v1alpha1',
+          kind: 'Workflow',
+          metadata: { name: 'locked', namespace: 'default' },
+          status: { phase: 'Failed', retry: { count: 0, message: 'waiting to retry: <lock>' } },
+        } as KObject),
+      ]),
+    )
+    expect(await (await waiting.request('/workflows/default/locked')).text()).toContain(
+      '<span id="retry-message">waiting to retry: &lt;lock&gt;</span>',
+    )
     const refused = await post('running', 'retry')
     expect([refused.status, await refused.text()]).toEqual([
       409,
@@ -250,7 +264,9 @@ describe('the ui app', () => {
     expect(Object.values(run.view.nodes).find((n) => n.displayName === 'checkout')).toEqual(
       checkout,
     )
-    expect(await (await app.request(path)).text()).not.toContain(`${path}/retry`)
+    const page = await (await app.request(path)).text()
+    expect(page).not.toContain(`${path}/retry`)
+    expect(page).toMatch(/<p id="summary">[^<]*· retried 1×<\/p>/)
     const again = await app.request(`${path}/retry`, { method: 'POST', headers: CONTROL })
     expect([again.status, await again.text()]).toEqual([
       409,

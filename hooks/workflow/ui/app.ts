@@ -231,5 +231,5 @@ function versionOf(view: WorkflowView): string {
     .map(([id, n]) => `${id}:${n.phase}`)
     .sort()
     .join(',')
-  return `${view.phase}|${view.progress ?? ''}|${phases}`
+  return `${view.phase}|${view.progress ?? ''}|${view.retry?.count ?? 0}|${view.retry?.message ?? ''}|${phases}`
 }

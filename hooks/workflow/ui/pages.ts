@@ -159,7 +159,7 @@ export function graphPage(view: WorkflowView, options: GraphPageOptions): Html {
     view.name,
     options.mode,
     html`<h1>${view.name} ${phaseBadge(view.phase)}</h1>
-<p id="summary">${view.namespace} · progress ${view.progress ?? '0/0'}${view.message ? html` · ${view.message}` : ''}</p>
+<p id="summary">${view.namespace} · progress ${view.progress ?? '0/0'}${view.message ? html` · ${view.message}` : ''}${view.retry && view.retry.count > 0 ? html` · retried ${view.retry.count}×` : ''}${view.retry?.message ? html` · <span id="retry-message">${view.retry.message}</span>` : ''}</p>
 ${
   options.simulated
     ? html`<div class="controls">Round ${options.simulated.rounds}

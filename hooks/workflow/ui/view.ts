@@ -2,6 +2,7 @@
 import type { KObject } from 'metahooks'
 import { expand, FinishedPods, nodeId } from '../compact.ts'
 import type { NodeRecord } from '../nodes.ts'
+import { RetryStatus } from '../retry-workflow.ts'
 import type { DagTemplate } from './graph.ts'
 
 /** What the page shows of a workflow: the parent's identity and its status as the engine wrote it. */
@@ -15,6 +16,8 @@ export interface WorkflowView {
   finishedAt?: string
   /** When the Workflow was created (the list's age). */
   createdAt?: string
+  /** `status.retry`: how often it was retried, and why the last request was not carried out. */
+  retry?: { count: number; message?: string }
   nodes: Record<string, NodeRecord>
   /** The workflow's templates, for the DAG edges (what each task waits for). */
   templates: DagTemplate[]
@@ -33,9 +36,17 @@ export function viewOf(parent: KObject): WorkflowView {
     ...(typeof parent.metadata.creationTimestamp === 'string' && {
       createdAt: parent.metadata.creationTimestamp,
     }),
+    ...retryOf(status.retry),
     nodes: allNodes(parent.metadata.name, status),
     templates: templatesOf(parent),
   }
+}
+
+function retryOf(value: unknown): Pick<WorkflowView, 'retry'> {
+  const retry = RetryStatus.safeParse(value)
+  if (value === undefined || !retry.success) return {}
+  const { count, message } = retry.data
+  return { retry: { count, ...(message !== undefined && { message }) } }
 }
 
 /** Every node, those a large workflow keeps as `finishedPods` rows too (compact.ts), by id. */
