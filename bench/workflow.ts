@@ -1,6 +1,7 @@
 // Workflow engine benchmark: one full sync from the request body's text to the response's (JSON
 // parsing, request validation, spec parsing, workflow validation, evaluation, response check, JSON)
-// and the status size, for DAGs of 10 to 10,000 tasks. Only the socket is left out (see bench/http.ts).
+// and the status size, for DAGs of 10 to 10,000 tasks: fresh, finished, and retried after its last
+// task failed. Only the socket is left out (see bench/http.ts).
 // Not a test: run with `npm run bench:workflow`. Targets: under 50 ms per sync at 1,000 tasks; at
 // 10,000 tasks a status under 1 MiB (finished Pods as status.finishedPods rows) and a sync under 100 ms.
 import { cpus } from 'node:os'
@@ -8,6 +9,7 @@ import { runHook } from '../hooks/core/run.ts'
 import { compositeRequest } from '../hooks/core/testing/requests.ts'
 import workflow from '../hooks/workflow/index.ts'
 import type { KObject } from '../hooks/core/contract/objects.ts'
+import { RETRY_ANNOTATION } from '../hooks/workflow/retry-workflow.ts'
 
 const NOW = new Date('2026-01-01T00:10:00Z')
 
@@ -60,6 +62,26 @@ async function finishedStatus(tasks: number): Promise<Record<string, unknown>> {
   return status!
 }
 
+/** The finished status with its last task Failed (so the workflow is): what a retry starts from. */
+function failedLast(status: Record<string, unknown>): Record<string, unknown> {
+  const failed = structuredClone(status) as {
+    phase: string
+    nodes: Record<string, { phase: string; type: string }>
+    finishedPods?: { rows: unknown[][] }
+  }
+  failed.phase = 'Failed'
+  const row = failed.finishedPods?.rows.at(-1)
+  if (row) row[2] = 'Failed'
+  else Object.values(failed.nodes).findLast((n) => n.type === 'Pod')!.phase = 'Failed'
+  return failed
+}
+
+/** A failed workflow asked to run again (the retry annotation): the sync that resets it. */
+const retriedWorkflow = (w: KObject): KObject => ({
+  ...w,
+  metadata: { ...w.metadata, annotations: { [RETRY_ANNOTATION]: 'bench' } },
+})
+
 async function time(
   fn: () => Promise<unknown>,
   budgetMs = 2000,
@@ -78,16 +100,25 @@ async function time(
 console.log(
   `workflow sync benchmark — node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'})`,
 )
-console.log('tasks  | first sync (ms) | finished sync (ms) | status size (bytes) | per task')
+console.log(
+  'tasks  | first sync (ms) | finished sync (ms) | retry sync (ms) | status size (bytes) | per task',
+)
 for (const tasks of [10, 100, 1000, 5000, 10_000]) {
   const fresh = JSON.stringify(compositeRequest(workflow, { parent: dagWorkflow(tasks) }))
   const status = await finishedStatus(tasks)
   const done = JSON.stringify(compositeRequest(workflow, { parent: dagWorkflow(tasks, status) }))
+  const retried = JSON.stringify(
+    compositeRequest(workflow, { parent: retriedWorkflow(dagWorkflow(tasks, failedLast(status))) }),
+  )
+  const check = await runHook(workflow, 'sync', JSON.parse(retried), { now: NOW })
+  if (!check.ok || (check.response.status as { phase: string }).phase === 'Failed')
+    throw new Error(`the retried ${tasks}-task workflow did not restart`)
   const first = await time(() => runHook(workflow, 'sync', JSON.parse(fresh), { now: NOW }))
   const finished = await time(() => runHook(workflow, 'sync', JSON.parse(done), { now: NOW }))
+  const retry = await time(() => runHook(workflow, 'sync', JSON.parse(retried), { now: NOW }))
   const size = JSON.stringify(status).length
   console.log(
-    `${String(tasks).padStart(6)} | ${first.median.toFixed(2).padStart(15)} | ${finished.median.toFixed(2).padStart(18)} | ${String(size).padStart(19)} | ${(size / tasks).toFixed(0)} B`,
+    `${String(tasks).padStart(6)} | ${first.median.toFixed(2).padStart(15)} | ${finished.median.toFixed(2).padStart(18)} | ${retry.median.toFixed(2).padStart(15)} | ${String(size).padStart(19)} | ${(size / tasks).toFixed(0)} B`,
   )
 }
 

@@ -99,8 +99,10 @@ export function resetForRetry(workflow: string, memo: Memo): { memo: Memo; rerun
   const keeps = (n: NodeRecord): boolean => {
     if (n.name === exit || n.name.startsWith(`${exit}.`) || n.name.startsWith(`${exit}(`))
       return false
-    const attemptOf = /^(.*)\(\d+\)$/.exec(n.name)?.[1]
-    if (attemptOf !== undefined && succeededRetries.has(attemptOf)) return true
+    if (succeededRetries.size > 0 && n.name.endsWith(')')) {
+      const attemptOf = /^(.*)\(\d+\)$/.exec(n.name)?.[1]
+      if (attemptOf !== undefined && succeededRetries.has(attemptOf)) return true
+    }
     return n.phase === 'Succeeded' && (n.type === 'Pod' || n.type === 'Suspend')
   }
   const kept = new Map<string, NodeRecord>()
@@ -109,11 +111,13 @@ export function resetForRetry(workflow: string, memo: Memo): { memo: Memo; rerun
     if (keeps(n)) kept.set(name, n)
     else rerun.add(name)
   }
-  // A step that runs again runs its own exit handler and hooks again (they hang below its name).
+  // A step that runs again runs its own exit handler and hooks again (they hang below its name,
+  // as `<step>.onExit` and `<step>.hooks.<name>`).
   const leaves = new Set(
     [...rerun].filter((name) => ['Pod', 'Suspend'].includes(memo.nodes.get(name)!.type)),
   )
   const belowLeaf = (name: string) => {
+    if (!name.includes('.onExit') && !name.includes('.hooks.')) return false
     for (let i = name.indexOf('.'); i > 0; i = name.indexOf('.', i + 1))
       if (leaves.has(name.slice(0, i))) return true
     return false
