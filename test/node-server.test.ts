@@ -67,7 +67,7 @@ describe('Node server on loopback (npm start)', () => {
   })
 
   it('SIGTERM: readiness fails first, the in-flight request completes, new connections are refused, exit 0', async () => {
-    server = await startServerProcess({ METAHOOKS_SHUTDOWN_DELAY_SECONDS: '1.5' })
+    server = await startServerProcess({ METAHOOKS_SHUTDOWN_DELAY_SECONDS: '3' })
     const { url } = server
     const { req, response } = openPost(url, '/mypod/sync', requestBody.length)
     const half = Math.floor(requestBody.length / 2)
@@ -84,7 +84,7 @@ describe('Node server on loopback (npm start)', () => {
       }
       return false
     }
-    expect(await until(async () => (await fetch(`${url}/readyz`)).status === 503, 1400)).toBe(true)
+    expect(await until(async () => (await fetch(`${url}/readyz`)).status === 503, 2800)).toBe(true)
     // …then the listener closes while our request is still open.
     expect(
       await until(

@@ -47,7 +47,9 @@ function post(url: string, body: string, agent: Agent): Promise<Reply> {
 describe('graceful shutdown under load', () => {
   it('SIGTERM with 24 large requests in flight and a stream of small ones: all in-flight complete, then exit 0 (not 1, which the server exits with past its deadline)', async () => {
     server = await startServerProcess({
-      METAHOOKS_SHUTDOWN_DELAY_SECONDS: '1',
+      // Readiness is 503 for the delay, then the listener closes: the delay is long enough for the
+      // poll below to get through while the server's thread works through the large bodies.
+      METAHOOKS_SHUTDOWN_DELAY_SECONDS: '4',
       METAHOOKS_SHUTDOWN_TIMEOUT_SECONDS: '20',
       METAHOOKS_MAX_CONCURRENCY: '0',
       METAHOOKS_MAX_BYTES_IN_FLIGHT: '0',
@@ -91,7 +93,7 @@ describe('graceful shutdown under load', () => {
             (r) => r.status,
             () => -1,
           ),
-        { interval: 25, timeout: 1000 },
+        { interval: 25, timeout: 4000 },
       )
       .toBe(503)
 
