@@ -244,11 +244,12 @@ export async function sync({
   const { held, status: retryStatus } = holdPods(retry, observedPods, out.pods)
   // A run that ended gives its locks back: their slots leave the answer.
   // A retry waiting for its locks takes its slots while it waits, as a run that has not started does.
-  const holdsLocks = !isWorkflowDone(out.status.phase) || (ask.kind === 'retry' && !retry.restarted)
+  const waitingToRetry = ask.kind === 'retry' && !retry.restarted
+  const holdsLocks = !isWorkflowDone(out.status.phase) || waitingToRetry
   const resync = earliest(
     out.resyncAfterSeconds,
     held.size > 0 ? HELD_POD_RETRY_SECONDS : undefined,
-    ask.kind === 'retry' && !retry.restarted ? LOCK_RETRY_SECONDS : undefined,
+    waitingToRetry ? LOCK_RETRY_SECONDS : undefined,
   )
   return {
     children: [

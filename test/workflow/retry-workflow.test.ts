@@ -274,6 +274,50 @@ describe('workflow: retrying a failed workflow (the retry annotation)', () => {
     expect([podRuns('n(7:7)'), podRuns('n(6:6)'), podRuns('n(519:519)')]).toEqual([2, 1, 1])
   })
 
+  it.each([
+    {
+      name: 'OnPodCompletion',
+      reason: 'the failed Pod is gone before the retry: nothing to wait for',
+    },
+    { name: 'OnWorkflowCompletion', reason: 'every Pod went when the workflow failed' },
+    {
+      name: 'OnPodSuccess',
+      reason: 'the failed Pod stayed and must go first; the succeeded ones are gone',
+    },
+  ])('with podGC $name ($reason), the retried run still ends Succeeded', async ({ name }) => {
+    const { sim, podRuns } = simulateCounting(
+      { ...steps, podGC: { strategy: name } },
+      { two: [FAIL, OK] },
+    )
+    await sim.run()
+    expect(sim.status!.phase).toBe('Failed')
+    askRetry(sim, 'r1')
+    await sim.run()
+    expect(sim.status!.phase).toBe('Succeeded')
+    expect([podRuns('one'), podRuns('two')]).toEqual([1, 2])
+  })
+
+  it('a workflow that ran out of its activeDeadlineSeconds gets the whole deadline again from the retry', async () => {
+    const spec = {
+      entrypoint: 'main',
+      activeDeadlineSeconds: 30,
+      templates: [{ name: 'main', steps: [[{ name: 'slow', template: 'job' }]] }, container('job')],
+    }
+    const { sim } = simulateCounting(spec)
+    await sim.step()
+    await sim.step()
+    sim.cluster.now += 60_000
+    await sim.run()
+    const slow = () => Object.values(nodes(sim)).find((n) => n.displayName === 'slow')
+    expect(sim.status!.phase).toBe('Failed')
+    expect(slow()).toMatchObject({ message: 'the workflow exceeded its activeDeadlineSeconds' })
+    askRetry(sim, 'r1')
+    await sim.run()
+    // Counted from the retry, 60 s after the first start, the deadline is not past: the step runs.
+    expect(sim.status!.phase).toBe('Succeeded')
+    expect(slow()).toMatchObject({ phase: 'Succeeded' })
+  })
+
   const refusals: {
     name: string
     reason: string
