@@ -13,7 +13,7 @@ import {
   stateYaml,
 } from '../testing/report.ts'
 import { APPLY_STRATEGIES, Simulation } from '../testing/simulator.ts'
-import { ObjectValidator } from '../manifests/validate.ts'
+import { ObjectValidator } from '../manifests/object-validator.ts'
 import {
   controllerNamed,
   oneOf,

@@ -18,10 +18,5 @@ export {
 export { serverManifests, DEFAULT_SERVER, type ServerOptions } from './deploy.ts'
 export { metacontrollerRules, type PolicyRule } from './rbac.ts'
 export { structuralSchema, structuralProblems } from './schema.ts'
-export {
-  validateManifests,
-  ObjectValidator,
-  formatProblem,
-  type Problem,
-  type ObjectCheck,
-} from './validate.ts'
+export { validateManifests, formatProblem, type Problem } from './validate.ts'
+export { ObjectValidator, type ObjectCheck } from './object-validator.ts'
