@@ -1,6 +1,7 @@
 import { defineCompositeController } from 'metahooks'
 import { ObservedPod } from './pods.ts'
-import { WorkflowObservedStatus, WorkflowSpec } from './schema.ts'
+import { WorkflowSpec } from './schema.ts'
+import { WorkflowObservedStatus } from './status-schema.ts'
 import { customize, sync } from './sync.ts'
 import * as z from 'zod'
 import { ObservedConfigMap } from './configmaps.ts'

@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { HookError, type KObject } from 'metahooks'
+import type { KObject } from 'metahooks'
 import type { Memo } from './compact.ts'
 import { isWorkflowDone, type NodeRecord } from './nodes.ts'
 import { NODE_NAME_ANNOTATION } from './pods.ts'
@@ -31,6 +31,7 @@ export const retryPatch = (now: Date) => ({
 const PodRef = z.object({ name: z.string(), uid: z.string() })
 type PodRef = z.output<typeof PodRef>
 
+/** `status.retry` (checked by the toolkit before sync runs: WorkflowObservedStatus, status-schema.ts). */
 export const RetryStatus = z.object({
   /** The annotation's value last acted on (retried, or refused with `message`). */
   request: z.string().optional(),
@@ -43,18 +44,6 @@ export const RetryStatus = z.object({
   waitingForPods: z.array(PodRef).optional(),
 })
 export type RetryStatus = z.output<typeof RetryStatus>
-
-/** `status.retry` as this controller wrote it; anything else is refused rather than guessed at. */
-export function observedRetry(value: unknown): RetryStatus | undefined {
-  if (value === undefined) return undefined
-  const parsed = RetryStatus.safeParse(value)
-  if (!parsed.success)
-    throw new HookError(
-      422,
-      `parent status does not hold what workflow records: status.retry: ${parsed.error.issues[0]?.message}`,
-    )
-  return parsed.data
-}
 
 export type RetryAsk =
   | { kind: 'none' }

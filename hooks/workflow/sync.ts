@@ -25,7 +25,7 @@ import { evaluate } from './engine.ts'
 import type { NodeRecord } from './nodes.ts'
 import { claimName, NODE_NAME_ANNOTATION } from './pods.ts'
 import { isFulfilled, isWorkflowDone, iso } from './nodes.ts'
-import { applyRetry, holdPods, observedRetry, retryAsked } from './retry-workflow.ts'
+import { applyRetry, holdPods, retryAsked, type RetryStatus } from './retry-workflow.ts'
 import { expand, type FinishedPods, type Memo } from './compact.ts'
 import type { WorkflowSpec } from './schema.ts'
 import { validateWorkflow } from './validate.ts'
@@ -59,7 +59,8 @@ interface ObservedStatus {
   storedTemplates?: StoredTemplates
   waitingForTemplates?: string[]
   waitingForConfigMaps?: string[]
-  retry?: unknown
+  /** Checked before sync runs (WorkflowObservedStatus). */
+  retry?: RetryStatus
 }
 
 /** What the workflow needs related: the WorkflowTemplates it refers to and the ConfigMaps its parameters read. */
@@ -174,7 +175,7 @@ export async function sync({
     status.nodes && typeof status.nodes === 'object' ? status.nodes : {},
     status.finishedPods,
   )
-  const previousRetry = observedRetry(status.retry)
+  const previousRetry = status.retry
   const ask = retryAsked(parent.metadata.annotations, status.phase, spec.shutdown, previousRetry)
   const workflow = {
     name: parent.metadata.name,
