@@ -4,7 +4,7 @@ import { compact } from './compact.ts'
 import { workflowParameters } from './configmaps.ts'
 import { runExitHandler } from './exit.ts'
 import { runWorkflowHooks } from './lifecycle.ts'
-import { isFulfilled, isWorkflowDone, type NodeRecord, type Phase } from './nodes.ts'
+import { earliest, isFulfilled, isWorkflowDone, type NodeRecord, type Phase } from './nodes.ts'
 import { Run, type EngineInput } from './state.ts'
 import { runTemplate } from './templates.ts'
 
@@ -88,9 +88,7 @@ export function evaluate(input: EngineInput): EngineOutput {
     ...globalOutputs(run),
     ...compactStatus(run, startedAt),
   }
-  const resync = done
-    ? run.cleanupResync
-    : [run.resync, run.cleanupResync].filter((s) => s !== undefined).sort((a, b) => a - b)[0]
+  const resync = done ? run.cleanupResync : earliest(run.resync, run.cleanupResync)
   return { pods: run.pods, status, ...(resync !== undefined && { resyncAfterSeconds: resync }) }
 }
 

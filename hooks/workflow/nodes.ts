@@ -70,6 +70,10 @@ export function durationSeconds(text: string | undefined): number {
   return total
 }
 
+/** The earliest of some wake-ups (seconds), or undefined when none is asked for. */
+export const earliest = (...seconds: (number | undefined)[]): number | undefined =>
+  seconds.filter((s) => s !== undefined).sort((a, b) => a - b)[0]
+
 export const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z')
 
 export function continues(call: Step | Task, phase: Phase): boolean {

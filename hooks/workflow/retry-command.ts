@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util'
 import type { KObject } from 'metahooks'
 import { CLUSTER_OPTIONS, type Command, Kube, pathOf, UsageError } from 'metahooks/cli'
-import { isWorkflowDone } from './nodes.ts'
-import { RETRY_ANNOTATION, retryPatch } from './retry-workflow.ts'
+import { RETRY_ANNOTATION, retryable, retryPatch } from './retry-workflow.ts'
 import { WORKFLOWS } from './ui/live.ts'
 
 /**
@@ -26,7 +25,7 @@ async function workflowRetry(args: string[]): Promise<void> {
     )
     if (!found) throw new Error(`no Workflow ${name} in namespace ${namespace}`)
     const phase = found.status?.phase
-    if (!isWorkflowDone(phase) || phase === 'Succeeded')
+    if (!retryable(phase))
       throw new Error(
         `Workflow ${namespace}/${name} is ${typeof phase === 'string' ? phase : 'Pending'}; only a Failed or Error workflow is retried`,
       )

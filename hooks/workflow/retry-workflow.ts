@@ -1,7 +1,7 @@
 import * as z from 'zod'
 import type { KObject } from 'metahooks'
 import type { Memo } from './compact.ts'
-import { isWorkflowDone, type NodeRecord } from './nodes.ts'
+import type { NodeRecord } from './nodes.ts'
 import { NODE_NAME_ANNOTATION } from './pods.ts'
 
 /**
@@ -50,6 +50,9 @@ export type RetryAsk =
   | { kind: 'refused'; request: string; message: string }
   | { kind: 'retry'; request: string }
 
+/** Whether a workflow in this phase (as its status says) can be retried: it ended Failed or Error. */
+export const retryable = (phase: unknown): boolean => phase === 'Failed' || phase === 'Error'
+
 /** Whether the annotation asks for a retry not acted on yet, and whether it can be carried out. */
 export function retryAsked(
   annotations: Record<string, string> | undefined,
@@ -59,7 +62,7 @@ export function retryAsked(
 ): RetryAsk {
   const request = annotations?.[RETRY_ANNOTATION]
   if (request === undefined || request === previous?.request) return { kind: 'none' }
-  if (!isWorkflowDone(phase) || phase === 'Succeeded')
+  if (!retryable(phase))
     return {
       kind: 'refused',
       request,
@@ -120,16 +123,13 @@ export function resetForRetry(workflow: string, memo: Memo): { memo: Memo; rerun
   return { memo: { ...memo, nodes: kept, ids }, rerun }
 }
 
+/** Observed Pods (those the API server has given a uid) as status.retry names them. */
+const refsOf = (pods: readonly KObject[]): PodRef[] =>
+  pods.flatMap((p) => (p.metadata.uid ? [{ name: p.metadata.name, uid: p.metadata.uid }] : []))
+
 /** The observed Pods of forgotten nodes: left out of the answer, so Metacontroller deletes them. */
-export function podsOf(pods: readonly KObject[], rerun: Set<string>): PodRef[] {
-  return pods
-    .filter(
-      (p) =>
-        p.metadata.uid !== undefined &&
-        rerun.has(p.metadata.annotations?.[NODE_NAME_ANNOTATION] ?? ''),
-    )
-    .map((p) => ({ name: p.metadata.name, uid: p.metadata.uid! }))
-}
+const podsOf = (pods: readonly KObject[], rerun: Set<string>): PodRef[] =>
+  refsOf(pods.filter((p) => rerun.has(p.metadata.annotations?.[NODE_NAME_ANNOTATION] ?? '')))
 
 export interface Retried {
   /** The memo to evaluate: the reset one when the workflow restarts now. */
@@ -200,11 +200,7 @@ export function holdPods(
   desired: readonly KObject[],
 ): { held: Set<string>; status: RetryStatus | undefined } {
   const asked = new Set(desired.map((p) => p.metadata.name))
-  const left = retried.restarted
-    ? observed
-        .filter((p) => p.metadata.uid !== undefined && !asked.has(p.metadata.name))
-        .map((p) => ({ name: p.metadata.name, uid: p.metadata.uid! }))
-    : []
+  const left = retried.restarted ? refsOf(observed.filter((p) => !asked.has(p.metadata.name))) : []
   const waiting = unique([...retried.waiting, ...left])
   const status =
     retried.status && waiting.length > 0

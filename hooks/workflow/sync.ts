@@ -24,7 +24,7 @@ import {
 import { evaluate } from './engine.ts'
 import type { NodeRecord } from './nodes.ts'
 import { claimName, NODE_NAME_ANNOTATION } from './pods.ts'
-import { isFulfilled, isWorkflowDone, iso } from './nodes.ts'
+import { earliest, isFulfilled, isWorkflowDone, iso } from './nodes.ts'
 import { applyRetry, holdPods, retryAsked, type RetryStatus } from './retry-workflow.ts'
 import { expand, type FinishedPods, type Memo } from './compact.ts'
 import type { WorkflowSpec } from './schema.ts'
@@ -306,9 +306,6 @@ function keepsUnrecordedPods(
     )
   }
 }
-
-const earliest = (...seconds: (number | undefined)[]): number | undefined =>
-  seconds.filter((s) => s !== undefined).sort((a, b) => a - b)[0]
 
 /** Whether some template (of the spec, or stored from a WorkflowTemplate) names a lock. */
 function templateLocks(

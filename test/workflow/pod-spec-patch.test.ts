@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  jsonMergePatch,
   mergePodSpec,
   parsePodSpecPatch,
   PodSpecPatchError,
@@ -109,5 +110,27 @@ describe('podSpecPatch merges like a strategic merge patch of a PodSpec', () => 
       terminationGracePeriodSeconds: 5,
     })
     expect(parsePodSpecPatch('{"hostNetwork": true}')).toEqual({ hostNetwork: true })
+  })
+})
+
+describe('jsonMergePatch: the same merge as RFC 7386 (what kubectl patch --type merge and the UI send)', () => {
+  it('merges objects, deletes what is null and replaces lists whole (no merge keys)', () => {
+    const workflow = {
+      metadata: { name: 'w', annotations: { keep: 'yes' } },
+      spec: { shutdown: 'Stop', entrypoint: 'main', templates: [{ name: 'a' }, { name: 'b' }] },
+    }
+    expect(
+      jsonMergePatch(workflow, {
+        metadata: { annotations: { 'workflows.metahooks.dev/retry': 't1' } },
+        spec: { shutdown: null, templates: [{ name: 'a', image: 'x' }] },
+      }),
+    ).toEqual({
+      metadata: { name: 'w', annotations: { keep: 'yes', 'workflows.metahooks.dev/retry': 't1' } },
+      spec: { entrypoint: 'main', templates: [{ name: 'a', image: 'x' }] },
+    })
+    // A PodSpec's containers would merge by name through mergePodSpec; here they are replaced.
+    expect(jsonMergePatch(base, { containers: [{ name: 'main', image: 'x' }] }).containers).toEqual(
+      [{ name: 'main', image: 'x' }],
+    )
   })
 })

@@ -1,7 +1,7 @@
 import type { KObject } from 'metahooks'
 import { type Kube, pathOf } from 'metahooks/cli'
-import { isFailure, isWorkflowDone, type Phase } from '../nodes.ts'
-import { retryPatch } from '../retry-workflow.ts'
+import { isWorkflowDone } from '../nodes.ts'
+import { retryable, retryPatch } from '../retry-workflow.ts'
 import { viewOf, type WorkflowView } from './view.ts'
 
 export const WORKFLOWS = {
@@ -89,5 +89,5 @@ export const ACTIONS: Record<string, Action> = {
     offered: unfinished,
     patch: () => ({ spec: { shutdown: 'Terminate' } }),
   },
-  retry: { label: 'Retry', offered: (phase) => isFailure(phase as Phase), patch: retryPatch },
+  retry: { label: 'Retry', offered: retryable, patch: retryPatch },
 }

@@ -3,6 +3,7 @@ import type { KObject } from 'metahooks'
 import { asStored, Simulation, type Round } from 'metahooks/testing'
 import workflow from '../index.ts'
 import { outcomes, type StepOutcome } from '../outcomes.ts'
+import { jsonMergePatch } from '../pod-spec-patch.ts'
 import { retryPatch } from '../retry-workflow.ts'
 
 const START = '2026-01-01T00:00:00Z'
@@ -67,7 +68,7 @@ export class SimulatedRun {
    */
   async retry(): Promise<void> {
     const patch = retryPatch(new Date(this.now))
-    this.simulation.updateParent((p) => mergePatch(p, patch) as KObject)
+    this.simulation.updateParent((p) => jsonMergePatch(p, patch) as KObject)
     await this.step()
   }
 
@@ -76,16 +77,4 @@ export class SimulatedRun {
     this.rounds.length = 0
     this.simulation = this.start()
   }
-}
-
-/** RFC 7386 JSON merge patch (what the live page sends the API server): null removes a field. */
-function mergePatch(target: unknown, patch: unknown): unknown {
-  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch
-  const out: Record<string, unknown> =
-    typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...target } : {}
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete out[key]
-    else out[key] = mergePatch(out[key], value)
-  }
-  return out
 }
